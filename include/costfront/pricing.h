@@ -1,0 +1,104 @@
+/* costfront: pricing a run under a way of buying compute (models/pricing.c).
+ *
+ * cost_usd = gpu_hours x (1 + overhead) x price; energy_kwh = gpu_hours x (1 + overhead) x board power x PUE;
+ * co2e_kg = energy_kwh x grid intensity; embodied_kgco2e = gpu_hours x embodied carbon / (life in hours), reported
+ * apart; carbon_cost_usd = co2e_kg x shadow price; total_cost_usd = cost_usd + carbon_cost_usd. The spot overhead
+ * comes from the Young (1974) / Daly (2006) optimal checkpoint interval.
+ *
+ * Ownership: results are plain structs filled into caller memory; pointers inside them point into the catalog.
+ */
+#ifndef COSTFRONT_PRICING_H
+#define COSTFRONT_PRICING_H
+
+#include "costfront/catalog.h"
+#include "costfront/runset.h"
+#include "costfront/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Ways of buying compute. ON_PREM and HYBRID are priced from a TCO plan (tco.h), not from offers. */
+typedef enum cf_procurement {
+    CF_PROC_ON_DEMAND = 0,
+    CF_PROC_SPOT,
+    CF_PROC_RESERVED_1Y,
+    CF_PROC_RESERVED_3Y,
+    CF_PROC_ON_PREM,
+    CF_PROC_HYBRID,
+    CF_PROC_COUNT
+} cf_procurement;
+
+/* Canonical name ("on_demand", "spot", "reserved_1y", "reserved_3y", "on_prem", "hybrid"). */
+const char *cf_procurement_name(cf_procurement p);
+
+/* Parses a procurement name (also "ondemand", "on-demand", "od", "1y", "3y", "onprem"). */
+cf_status cf_procurement_parse(const char *s, cf_procurement *out);
+
+/* Spot checkpoint-restart parameters, in hours. */
+typedef struct cf_spot_params {
+    double checkpoint_hours; /* delta: time to write one checkpoint (default 2 min) */
+    double restart_hours;    /* R: time to restart after an interruption (default 10 min) */
+    int use_daly;            /* 1: Daly's interval sqrt(2 delta M) - delta (default); 0: Young's sqrt(2 delta M) */
+} cf_spot_params;
+
+/* Fills p with the documented defaults (2 min checkpoint, 10 min restart, Daly). */
+void cf_spot_params_default(cf_spot_params *p);
+
+/* Optimal checkpoint interval tau (hours) for interruption rate lambda (per hour): Young 1974 tau = sqrt(2 delta
+ * M), Daly 2006 tau = sqrt(2 delta M) - delta, with M = 1/lambda. Returns +inf when lambda <= 0. */
+double cf_checkpoint_interval(double lambda_per_hour, const cf_spot_params *p);
+
+/* Fraction of extra machine time from checkpoints and lost work: f = delta/tau + lambda (tau/2 + R) at the
+ * optimal tau; 0 when lambda <= 0. Writes tau to *tau_out when not NULL. */
+double cf_spot_overhead(double lambda_per_hour, const cf_spot_params *p, double *tau_out);
+
+/* Options of the pricing model. */
+typedef struct cf_pricing_opts {
+    cf_spot_params spot;
+    double carbon_price_usd_per_t; /* NaN: use the catalog's */
+    const char *provider;          /* restrict offers to this provider, NULL: any */
+    const char *region;            /* restrict offers to this region when the run has none, NULL: any */
+} cf_pricing_opts;
+
+/* Fills o with defaults (spot defaults, catalog carbon price, any provider and region). */
+void cf_pricing_opts_default(cf_pricing_opts *o);
+
+/* A priced (run, option) pair. */
+typedef struct cf_price {
+    cf_procurement option;
+    const cf_offer *offer;        /* the offer used; NULL for on_prem / hybrid */
+    const cf_region *region;      /* region whose PUE and grid were used; NULL when unknown */
+    double price_per_hour;        /* USD per accelerator-hour, before overhead */
+    double overhead_fraction;     /* spot checkpoint/restart overhead f, 0 otherwise */
+    double billed_gpu_hours;      /* gpu_hours x (1 + f) */
+    double cost_usd;
+    double energy_kwh;
+    double co2e_kg;               /* operational */
+    double embodied_kgco2e;       /* amortised embodied carbon, reported apart */
+    double carbon_cost_usd;       /* co2e_kg x shadow price */
+    double total_cost_usd;        /* cost_usd + carbon_cost_usd */
+    int cheapest_chosen;          /* 1 when the run named no provider/region and the cheapest offer was chosen */
+} cf_price;
+
+/* Prices gpu_hours of hardware hw under option, choosing the offer: the run's provider/region if given (region
+ * may be NULL), else opts' restrictions, else the cheapest offer with a price for that option. Returns
+ * CF_ERR_NOT_FOUND (with a message naming hardware and option) when no offer prices it. */
+cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char *provider, const char *region,
+                         double gpu_hours, cf_procurement option, const cf_pricing_opts *opts, cf_price *out,
+                         cf_error *err);
+
+/* Prices a run (its gpu_hours, hardware, provider and region) under option. */
+cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement option, const cf_pricing_opts *opts,
+                       cf_price *out, cf_error *err);
+
+/* Energy (kWh) of gpu_hours on hardware drawing board_power_w in a site with the given PUE. */
+double cf_energy_kwh(double gpu_hours, double board_power_w, double pue);
+
+/* Operational emissions (kg CO2e) of energy_kwh at grid_gco2e_per_kwh. */
+double cf_co2e_kg(double energy_kwh, double grid_gco2e_per_kwh);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

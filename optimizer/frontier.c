@@ -1,0 +1,524 @@
+/* costfront: the priced frontier over (run, procurement option) candidates.
+ *
+ * Every run is priced under every chosen option (models/pricing.c); maximised objectives are negated once into a
+ * flat row-major matrix of minimised objectives, which is all the Pareto routines (optimizer/pareto.c,
+ * optimizer/hypervolume.c) ever see. Dominators are chosen on the matrix normalised to [0, 1] per objective, since
+ * an additive margin across objectives of different units would mean nothing.
+ */
+#include "costfront/frontier.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "costfront/pareto.h"
+
+#define CF_NO_INDEX ((size_t)-1)
+
+struct cf_frontier {
+    const cf_runset *rs;
+    const cf_catalog *cat;
+    cf_frontier_opts opts;
+    cf_candidate *cand; /* candidates; predicted ones own their strings */
+    size_t n, cap;
+    size_t n_pred_added;
+    double *obj;        /* n x d objective values in their own units and directions */
+    unsigned char *opt; /* on the frontier */
+    size_t *rank;
+    size_t *dom;
+    double *margin;
+    size_t *order; /* frontier indices sorted by first objective */
+    size_t n_opt;
+    size_t knee;
+    double hv;
+    double ref[CF_MAX_OBJECTIVES];
+    int ref_inferred;
+    char **notes;
+    size_t n_notes, cap_notes;
+    size_t unpriced;
+    int computed;
+};
+
+static const char *const known_fields[] = {"accuracy",    "cost_usd",        "total_cost_usd", "co2e_kg",
+                                           "energy_kwh",  "gpu_hours",       "wall_hours",     "carbon_cost_usd",
+                                           "embodied_kgco2e", "billed_gpu_hours", "price_per_hour", "pruning", NULL};
+
+cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, size_t *n, cf_error *err)
+{
+    if (spec == NULL || objs == NULL || n == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "NULL argument");
+    *n = 0;
+    const char *p = spec;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[128];
+        if (len == 0 || len >= sizeof item)
+            return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL,
+                                "expected NAME[:max|:min] items separated by commas, found '%s'", spec);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (*n >= max)
+            return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL,
+                                "at most %zu objectives are supported, found more in '%s'", max, spec);
+        char *colon = strchr(item, ':');
+        int maximize;
+        if (colon) {
+            *colon = '\0';
+            const char *dir = colon + 1;
+            if (!strcasecmp(dir, "max") || !strcasecmp(dir, "maximize") || !strcasecmp(dir, "maximise"))
+                maximize = 1;
+            else if (!strcasecmp(dir, "min") || !strcasecmp(dir, "minimize") || !strcasecmp(dir, "minimise"))
+                maximize = 0;
+            else
+                return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, item,
+                                    "expected direction 'max' or 'min', found '%s'", dir);
+        } else {
+            maximize = strcmp(item, "accuracy") == 0;
+        }
+        if (item[0] == '\0' || strlen(item) >= sizeof objs[*n].name)
+            return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL, "expected an objective name, found '%s'",
+                                item);
+        for (size_t k = 0; k < *n; k++)
+            if (strcmp(objs[k].name, item) == 0)
+                return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, item, "objective '%s' is named twice",
+                                    item);
+        snprintf(objs[*n].name, sizeof objs[*n].name, "%s", item);
+        objs[*n].maximize = maximize;
+        (*n)++;
+        if (!end) break;
+        p = end + 1;
+    }
+    if (*n < 1)
+        return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL, "expected at least one objective");
+    return CF_OK;
+}
+
+void cf_frontier_opts_default(cf_frontier_opts *o)
+{
+    if (o == NULL) return;
+    memset(o, 0, sizeof *o);
+    snprintf(o->objectives[0].name, sizeof o->objectives[0].name, "accuracy");
+    o->objectives[0].maximize = 1;
+    snprintf(o->objectives[1].name, sizeof o->objectives[1].name, "total_cost_usd");
+    o->objectives[1].maximize = 0;
+    o->n_objectives = 2;
+    o->procurements = (1u << CF_PROC_ON_DEMAND) | (1u << CF_PROC_SPOT) | (1u << CF_PROC_RESERVED_1Y) |
+                      (1u << CF_PROC_RESERVED_3Y);
+    cf_pricing_opts_default(&o->pricing);
+    o->on_prem_usd_per_gpu_hour = NAN;
+    o->on_prem_kgco2e_per_gpu_hour = NAN;
+    o->hybrid_usd_per_gpu_hour = NAN;
+    o->hybrid_kgco2e_per_gpu_hour = NAN;
+}
+
+cf_frontier *cf_frontier_create(const cf_runset *rs, const cf_catalog *cat, const cf_frontier_opts *opts)
+{
+    cf_frontier *f = calloc(1, sizeof *f);
+    if (f == NULL) return NULL;
+    f->rs = rs;
+    f->cat = cat;
+    if (opts)
+        f->opts = *opts;
+    else
+        cf_frontier_opts_default(&f->opts);
+    f->knee = CF_NO_INDEX;
+    f->hv = NAN;
+    return f;
+}
+
+static void free_candidate_strings(cf_candidate *c)
+{
+    if (!c->predicted) return;
+    free((char *)c->run_id);
+    free((char *)c->hardware);
+    free((char *)c->note);
+}
+
+void cf_frontier_destroy(cf_frontier *f)
+{
+    if (f == NULL) return;
+    for (size_t i = 0; i < f->n; i++) free_candidate_strings(&f->cand[i]);
+    free(f->cand);
+    free(f->obj);
+    free(f->opt);
+    free(f->rank);
+    free(f->dom);
+    free(f->margin);
+    free(f->order);
+    for (size_t i = 0; i < f->n_notes; i++) free(f->notes[i]);
+    free(f->notes);
+    free(f);
+}
+
+static cf_status push_candidate(cf_frontier *f, const cf_candidate *c)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 64;
+        cf_candidate *p = realloc(f->cand, cap * sizeof *p);
+        if (p == NULL) return CF_ERR_NOMEM;
+        f->cand = p;
+        f->cap = cap;
+    }
+    f->cand[f->n++] = *c;
+    return CF_OK;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static cf_status add_note(cf_frontier *f, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (f->n_notes == f->cap_notes) {
+        size_t cap = f->cap_notes ? 2 * f->cap_notes : 16;
+        char **p = realloc(f->notes, cap * sizeof *p);
+        if (p == NULL) return CF_ERR_NOMEM;
+        f->notes = p;
+        f->cap_notes = cap;
+    }
+    f->notes[f->n_notes] = strdup(buf);
+    if (f->notes[f->n_notes] == NULL) return CF_ERR_NOMEM;
+    f->n_notes++;
+    return CF_OK;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+cf_status cf_frontier_add_candidate(cf_frontier *f, const cf_candidate *c)
+{
+    if (f == NULL || c == NULL) return CF_ERR_ARG;
+    cf_candidate copy = *c;
+    copy.predicted = 1;
+    copy.run_index = CF_NO_INDEX;
+    copy.run_id = dup_or_null(c->run_id);
+    copy.hardware = dup_or_null(c->hardware);
+    copy.note = dup_or_null(c->note);
+    if ((c->run_id && !copy.run_id) || (c->hardware && !copy.hardware) || (c->note && !copy.note)) {
+        free_candidate_strings(&copy);
+        return CF_ERR_NOMEM;
+    }
+    cf_status st = push_candidate(f, &copy);
+    if (st != CF_OK) free_candidate_strings(&copy);
+    else f->n_pred_added++;
+    return st;
+}
+
+/* Prices gpu_hours under an owned-compute option from the plan's per-GPU-hour figures. */
+static int price_owned(const cf_frontier *f, const cf_run *r, cf_procurement p, cf_price *out)
+{
+    double usd = p == CF_PROC_ON_PREM ? f->opts.on_prem_usd_per_gpu_hour : f->opts.hybrid_usd_per_gpu_hour;
+    double kg = p == CF_PROC_ON_PREM ? f->opts.on_prem_kgco2e_per_gpu_hour : f->opts.hybrid_kgco2e_per_gpu_hour;
+    if (!isfinite(usd)) return 0;
+    memset(out, 0, sizeof *out);
+    out->option = p;
+    out->price_per_hour = usd;
+    out->billed_gpu_hours = r->gpu_hours;
+    out->cost_usd = r->gpu_hours * usd;
+    out->co2e_kg = isfinite(kg) ? r->gpu_hours * kg : NAN;
+    out->energy_kwh = NAN;
+    out->embodied_kgco2e = NAN;
+    double cp = isfinite(f->opts.pricing.carbon_price_usd_per_t) ? f->opts.pricing.carbon_price_usd_per_t
+                                                                  : cf_catalog_carbon_price(f->cat);
+    out->carbon_cost_usd = isfinite(out->co2e_kg) ? out->co2e_kg * cp / 1000.0 : 0.0;
+    out->total_cost_usd = out->cost_usd + out->carbon_cost_usd;
+    return 1;
+}
+
+static cf_status add_runs(cf_frontier *f, cf_error *err)
+{
+    size_t nr = f->rs ? cf_runset_size(f->rs) : 0;
+    for (size_t i = 0; i < nr; i++) {
+        const cf_run *r = cf_runset_get(f->rs, i);
+        for (int p = 0; p < CF_PROC_COUNT; p++) {
+            if (!(f->opts.procurements & (1u << p))) continue;
+            cf_candidate c;
+            memset(&c, 0, sizeof c);
+            c.run_id = r->run_id;
+            c.hardware = r->hardware;
+            c.precision = r->precision;
+            c.pruning = r->pruning;
+            c.accuracy = r->accuracy;
+            c.gpu_hours = r->gpu_hours;
+            c.wall_hours = r->wall_hours;
+            c.run_index = i;
+            c.accuracy_lo = c.accuracy_hi = c.cost_lo = c.cost_hi = NAN;
+            int ok;
+            if (p == CF_PROC_ON_PREM || p == CF_PROC_HYBRID) {
+                ok = price_owned(f, r, (cf_procurement)p, &c.price);
+            } else {
+                cf_error e;
+                cf_error_clear(&e);
+                cf_status st = cf_price_run(f->cat, r, (cf_procurement)p, &f->opts.pricing, &c.price, &e);
+                if (st == CF_ERR_NOMEM) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
+                ok = st == CF_OK;
+            }
+            if (!ok) {
+                f->unpriced++;
+                if (add_note(f, "run %s (%s): no %s price in the catalog; not a %s candidate", r->run_id,
+                             r->hardware ? r->hardware : "?", cf_procurement_name((cf_procurement)p),
+                             cf_procurement_name((cf_procurement)p)) != CF_OK)
+                    return CF_ERR_NOMEM;
+                continue;
+            }
+            cf_status st = push_candidate(f, &c);
+            if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
+        }
+    }
+    return CF_OK;
+}
+
+static int is_known_field(const char *name)
+{
+    for (size_t k = 0; known_fields[k]; k++)
+        if (strcmp(known_fields[k], name) == 0) return 1;
+    return 0;
+}
+
+double cf_frontier_field(const cf_frontier *f, size_t i, const char *name)
+{
+    if (f == NULL || i >= f->n || name == NULL) return NAN;
+    const cf_candidate *c = &f->cand[i];
+    if (!strcmp(name, "accuracy")) return c->accuracy;
+    if (!strcmp(name, "cost_usd")) return c->price.cost_usd;
+    if (!strcmp(name, "total_cost_usd")) return c->price.total_cost_usd;
+    if (!strcmp(name, "co2e_kg")) return c->price.co2e_kg;
+    if (!strcmp(name, "energy_kwh")) return c->price.energy_kwh;
+    if (!strcmp(name, "gpu_hours")) return c->gpu_hours;
+    if (!strcmp(name, "wall_hours")) return c->wall_hours;
+    if (!strcmp(name, "carbon_cost_usd")) return c->price.carbon_cost_usd;
+    if (!strcmp(name, "embodied_kgco2e")) return c->price.embodied_kgco2e;
+    if (!strcmp(name, "billed_gpu_hours")) return c->price.billed_gpu_hours;
+    if (!strcmp(name, "price_per_hour")) return c->price.price_per_hour;
+    if (!strcmp(name, "pruning")) return c->pruning;
+    if (c->predicted || f->rs == NULL) return NAN;
+    double v;
+    if (cf_runset_numeric(f->rs, c->run_index, name, &v) != CF_OK) return NAN;
+    return v;
+}
+
+/* Checks that every objective names a field that exists for at least one run. */
+static cf_status check_objectives(const cf_frontier *f, cf_error *err)
+{
+    for (size_t k = 0; k < f->opts.n_objectives; k++) {
+        const char *name = f->opts.objectives[k].name;
+        if (is_known_field(name)) continue;
+        int found = 0;
+        if (f->rs) {
+            size_t j = cf_runset_param_find(f->rs, name);
+            found = j != CF_NO_INDEX && cf_runset_param_kind(f->rs, j) != CF_PARAM_CATEGORICAL;
+        }
+        if (!found)
+            return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, name,
+                                "expected accuracy, cost_usd, total_cost_usd, co2e_kg, energy_kwh, gpu_hours, "
+                                "wall_hours, carbon_cost_usd or a numeric column of the runs, found '%s'",
+                                name);
+    }
+    return CF_OK;
+}
+
+typedef struct keyed {
+    double v;
+    size_t i;
+} keyed;
+
+/* Orders frontier members by their first objective (natural units), ties by input order. */
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->v < y->v) return -1;
+    if (x->v > y->v) return 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+cf_status cf_frontier_compute(cf_frontier *f, cf_error *err)
+{
+    if (f == NULL || f->cat == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "NULL frontier or catalog");
+    if (f->computed) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "frontier already computed");
+    size_t d = f->opts.n_objectives;
+    if (d < 1 || d > CF_MAX_OBJECTIVES)
+        return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL, "expected 1 to %d objectives, found %zu",
+                            CF_MAX_OBJECTIVES, d);
+    cf_status st = check_objectives(f, err);
+    if (st != CF_OK) return st;
+    /* Predicted candidates were added first; observed ones follow, then we reorder to runs first. */
+    size_t n_pred = f->n;
+    st = add_runs(f, err);
+    if (st != CF_OK) return st;
+    if (n_pred > 0 && f->n > n_pred) {
+        cf_candidate *tmp = malloc(f->n * sizeof *tmp);
+        if (tmp == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        memcpy(tmp, f->cand + n_pred, (f->n - n_pred) * sizeof *tmp);
+        memcpy(tmp + (f->n - n_pred), f->cand, n_pred * sizeof *tmp);
+        memcpy(f->cand, tmp, f->n * sizeof *tmp);
+        free(tmp);
+    }
+    size_t n = f->n;
+    f->computed = 1;
+    if (n == 0)
+        return cf_error_set(err, CF_ERR_EMPTY, NULL, 0, 0, NULL,
+                            "no (run, procurement) pair could be priced: %zu runs accepted, %zu pairs without a price",
+                            f->rs ? cf_runset_size(f->rs) : 0, f->unpriced);
+    f->obj = malloc(n * d * sizeof *f->obj);
+    double *mat = malloc(n * d * sizeof *mat);
+    double *norm = malloc(n * d * sizeof *norm);
+    f->opt = calloc(n, 1);
+    f->rank = malloc(n * sizeof *f->rank);
+    f->dom = malloc(n * sizeof *f->dom);
+    f->margin = malloc(n * sizeof *f->margin);
+    f->order = malloc(n * sizeof *f->order);
+    double *front = malloc(n * d * sizeof *front);
+    if (!f->obj || !mat || !norm || !f->opt || !f->rank || !f->dom || !f->margin || !f->order || !front) {
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    double lo[CF_MAX_OBJECTIVES], hi[CF_MAX_OBJECTIVES];
+    for (size_t k = 0; k < d; k++) {
+        lo[k] = INFINITY;
+        hi[k] = -INFINITY;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < d; k++) {
+            double v = cf_frontier_field(f, i, f->opts.objectives[k].name);
+            f->obj[i * d + k] = v;
+            double m = f->opts.objectives[k].maximize ? -v : v;
+            mat[i * d + k] = isfinite(m) ? m : NAN;
+            if (isfinite(m)) {
+                if (m < lo[k]) lo[k] = m;
+                if (m > hi[k]) hi[k] = m;
+            }
+        }
+    size_t missing = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < d; k++)
+            if (isnan(mat[i * d + k])) {
+                missing++;
+                break;
+            }
+    if (missing > 0)
+        add_note(f, "%zu candidates lack a value for an objective and take no part in the frontier", missing);
+    for (size_t i = 0; i < n * d; i++) {
+        size_t k = i % d;
+        double span = hi[k] - lo[k];
+        norm[i] = isnan(mat[i]) ? NAN : (span > 0 ? (mat[i] - lo[k]) / span : 0.0);
+    }
+    st = cf_pareto_filter(mat, n, d, f->opt);
+    if (st == CF_OK) st = cf_pareto_ranks(mat, n, d, f->rank);
+    if (st == CF_OK) st = cf_pareto_dominators(norm, n, d, f->dom, f->margin);
+    if (st != CF_OK) {
+        cf_error_set(err, st, NULL, 0, 0, NULL, "Pareto computation failed: %s", cf_status_str(st));
+        goto done;
+    }
+    f->n_opt = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f->opt[i]) f->order[f->n_opt++] = i;
+    {
+        keyed *ks = malloc((f->n_opt ? f->n_opt : 1) * sizeof *ks);
+        if (ks == NULL) {
+            st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            goto done;
+        }
+        for (size_t j = 0; j < f->n_opt; j++) ks[j] = (keyed){f->obj[f->order[j] * d], f->order[j]};
+        qsort(ks, f->n_opt, sizeof *ks, cmp_keyed);
+        for (size_t j = 0; j < f->n_opt; j++) f->order[j] = ks[j].i;
+        free(ks);
+    }
+    for (size_t j = 0; j < f->n_opt; j++) memcpy(front + j * d, mat + f->order[j] * d, d * sizeof *front);
+
+    /* Reference point: given (in natural units and directions) or inferred from all candidates. */
+    double ref_min[CF_MAX_OBJECTIVES];
+    if (f->opts.reference_given) {
+        for (size_t k = 0; k < d; k++) {
+            f->ref[k] = f->opts.reference[k];
+            ref_min[k] = f->opts.objectives[k].maximize ? -f->ref[k] : f->ref[k];
+        }
+        f->ref_inferred = 0;
+    } else {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            int ok = 1;
+            for (size_t k = 0; k < d; k++) ok &= !isnan(mat[i * d + k]);
+            if (ok) memcpy(norm + m++ * d, mat + i * d, d * sizeof *norm);
+        }
+        st = cf_reference_point(norm, m, d, 0.1, ref_min);
+        if (st != CF_OK) {
+            cf_error_set(err, st, NULL, 0, 0, NULL, "could not infer a reference point");
+            goto done;
+        }
+        for (size_t k = 0; k < d; k++) f->ref[k] = f->opts.objectives[k].maximize ? -ref_min[k] : ref_min[k];
+        f->ref_inferred = 1;
+    }
+    st = cf_hypervolume(front, f->n_opt, d, ref_min, &f->hv);
+    if (st != CF_OK) {
+        cf_error_set(err, st, NULL, 0, 0, NULL, "hypervolume failed: %s", cf_status_str(st));
+        goto done;
+    }
+    if (f->n_opt > 0) {
+        size_t kj = 0;
+        st = cf_pareto_knee(front, f->n_opt, d, &kj);
+        if (st != CF_OK) {
+            cf_error_set(err, st, NULL, 0, 0, NULL, "knee failed: %s", cf_status_str(st));
+            goto done;
+        }
+        f->knee = f->order[kj];
+    }
+done:
+    free(mat);
+    free(norm);
+    free(front);
+    return st;
+}
+
+size_t cf_frontier_candidate_count(const cf_frontier *f) { return f ? f->n : 0; }
+
+const cf_candidate *cf_frontier_candidate(const cf_frontier *f, size_t i)
+{
+    return (f && i < f->n) ? &f->cand[i] : NULL;
+}
+
+const cf_frontier_opts *cf_frontier_options(const cf_frontier *f) { return f ? &f->opts : NULL; }
+
+double cf_frontier_value(const cf_frontier *f, size_t i, size_t k)
+{
+    if (!f || !f->obj || i >= f->n || k >= f->opts.n_objectives) return NAN;
+    return f->obj[i * f->opts.n_objectives + k];
+}
+
+int cf_frontier_is_optimal(const cf_frontier *f, size_t i) { return (f && f->opt && i < f->n) ? f->opt[i] : 0; }
+
+size_t cf_frontier_rank(const cf_frontier *f, size_t i) { return (f && f->rank && i < f->n) ? f->rank[i] : CF_NO_INDEX; }
+
+size_t cf_frontier_optimal_count(const cf_frontier *f) { return f ? f->n_opt : 0; }
+
+size_t cf_frontier_optimal_at(const cf_frontier *f, size_t j) { return (f && j < f->n_opt) ? f->order[j] : CF_NO_INDEX; }
+
+size_t cf_frontier_dominator(const cf_frontier *f, size_t i, double *margin)
+{
+    if (margin) *margin = 0;
+    if (!f || !f->dom || i >= f->n) return CF_NO_INDEX;
+    if (margin && f->dom[i] != CF_NO_INDEX) *margin = f->margin[i];
+    return f->dom[i];
+}
+
+size_t cf_frontier_knee(const cf_frontier *f) { return f ? f->knee : CF_NO_INDEX; }
+
+double cf_frontier_hypervolume(const cf_frontier *f) { return f ? f->hv : NAN; }
+
+const double *cf_frontier_reference(const cf_frontier *f) { return f ? f->ref : NULL; }
+
+int cf_frontier_reference_inferred(const cf_frontier *f) { return f ? f->ref_inferred : 0; }
+
+size_t cf_frontier_note_count(const cf_frontier *f) { return f ? f->n_notes : 0; }
+
+const char *cf_frontier_note(const cf_frontier *f, size_t i) { return (f && i < f->n_notes) ? f->notes[i] : NULL; }
+
+size_t cf_frontier_unpriced_count(const cf_frontier *f) { return f ? f->unpriced : 0; }

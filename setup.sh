@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# costfront's one set-up script: installs the Debian packages it needs, builds, and then
+#   ./setup.sh          runs the main job on the bundled example and prints the report's path
+#   ./setup.sh test     runs the whole test suite (ctest)
+#   ./setup.sh asan     runs the whole test suite built with AddressSanitizer + UBSan
+#   ./setup.sh deps     only installs the packages
+set -euo pipefail
+cd "$(dirname "$0")"
+mode=${1:-demo}
+
+PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev libxml2-dev libxml2-utils
+      libcjson-dev libsqlite3-dev sqlite3 libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
+BENCH_PKGS=(g++ libpagmo-dev python3-optuna python3-sklearn python3-scipy)
+
+need=()
+for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+if [ "$mode" = bench ]; then for p in "${BENCH_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done; fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+[ "$mode" = deps ] && exit 0
+
+jobs=$(nproc 2>/dev/null || echo 2)
+build() { # build DIR [cmake args...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+case "$mode" in
+  demo)
+    build build
+    ./build/costfront report examples/runs.csv --out report
+    ;;
+  test)
+    build build -DCOSTFRONT_WERROR=ON
+    ctest --test-dir build --output-on-failure -j "$jobs"
+    ;;
+  asan)
+    build build-asan -DCOSTFRONT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCOSTFRONT_BUILD_BENCH=OFF
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir build-asan --output-on-failure -j "$jobs"
+    ;;
+  bench)
+    build build -DCOSTFRONT_BUILD_BENCH=ON
+    ;;
+  *)
+    echo "usage: ./setup.sh [demo|test|asan|bench|deps]" >&2; exit 1 ;;
+esac
