@@ -1,6 +1,8 @@
 /* costfront: a buffer of raw run records, independent of any runset (see include/costfront/records.h). */
 #include "costfront/records.h"
 
+#include "data/runset_internal.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ struct cf_records {
     source_entry *sources;
     size_t n_sources;
     char **notes;
+    size_t *note_src; /* source index of each note */
     size_t n_notes;
 };
 
@@ -69,6 +72,7 @@ void cf_records_destroy(cf_records *r)
     free(r->sources);
     for (size_t i = 0; i < r->n_notes; i++) free(r->notes[i]);
     free(r->notes);
+    free(r->note_src);
     free(r);
 }
 
@@ -193,6 +197,10 @@ static cf_status push_note(cf_records *r, const char *text)
     char **grown = realloc(r->notes, (r->n_notes + 1) * sizeof *grown);
     if (grown == NULL) return CF_ERR_NOMEM;
     r->notes = grown;
+    size_t *gsrc = realloc(r->note_src, (r->n_notes + 1) * sizeof *gsrc);
+    if (gsrc == NULL) return CF_ERR_NOMEM;
+    r->note_src = gsrc;
+    r->note_src[r->n_notes] = r->n_sources ? r->n_sources - 1 : 0;
     r->notes[r->n_notes] = dup_str(text);
     if (r->notes[r->n_notes] == NULL) return CF_ERR_NOMEM;
     r->n_notes++;
@@ -286,6 +294,9 @@ cf_status cf_records_to_runset(const cf_records *r, cf_runset *rs, cf_error *err
     for (size_t s = 0; s < r->n_sources; s++) {
         cf_status st = cf_runset_begin_source(rs, r->sources[s].path);
         if (st != CF_OK) return cf_error_set(err, st, r->sources[s].path, 0, 0, NULL, "cannot start a runset source");
+        for (size_t k = 0; k < r->n_notes && st == CF_OK; k++)
+            if (r->note_src[k] == s) st = cf_runset_add_note(rs, "%s", r->notes[k]);
+        if (st != CF_OK) return cf_error_set(err, st, r->sources[s].path, 0, 0, NULL, "out of memory");
         for (size_t i = 0; i < r->n; i++) {
             const cf_record *rec = &r->recs[i];
             if (rec->source != s) continue;

@@ -34,6 +34,11 @@ cf_status cf_text_check_utf8(const char *source, const char *text, size_t len, s
  * '\n' ends a line. */
 void cf_text_linecol(const char *text, size_t offset, long *line, long *column);
 
+/* Turns the error position cJSON reports (cf. cJSON_ParseWithLengthOpts' return_parse_end) into the offset of the
+ * offending token in text[0..len): cJSON sometimes stops one byte past it (when it expected a member name) and
+ * sometimes on it. */
+size_t cf_json_error_offset(const char *text, size_t len, const char *at);
+
 /* Returns the last path component of path (a pointer into path). */
 const char *cf_text_basename(const char *path);
 

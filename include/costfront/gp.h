@@ -63,6 +63,17 @@ void cf_gp_set_seed(cf_gp *gp, unsigned long seed);
 /* Sets the number of Sobol restarts of the hyperparameter optimiser in addition to the default start (default 4). */
 void cf_gp_set_restarts(cf_gp *gp, size_t restarts);
 
+/* Hyperparameter priors maximised with the likelihood by cf_gp_fit. The signal and noise variance priors are
+ * the same for GAMMA and LOGNORMAL; only the lengthscale prior differs. */
+enum {
+    CF_GP_PRIOR_NONE = 0,     /* type-II maximum likelihood, as scikit-learn does */
+    CF_GP_PRIOR_GAMMA = 1,    /* Gamma(3, 6) lengthscales (BoTorch before 0.12) */
+    CF_GP_PRIOR_LOGNORMAL = 2 /* LogNormal(sqrt2 + log(d)/2, sqrt3) lengthscales (Hvarfner et al. 2024, BoTorch >= 0.12) */
+};
+
+/* Selects the hyperparameter prior (CF_GP_PRIOR_*); other values are ignored. */
+void cf_gp_set_prior(cf_gp *gp, int prior);
+
 /* Turns internal standardisation of the residuals y - m on (1, the default) or off (0: mu = 0, sd = 1). It takes
  * effect at the next cf_gp_fit or cf_gp_set_data. */
 void cf_gp_set_standardize(cf_gp *gp, int on);
@@ -104,7 +115,7 @@ cf_status cf_gp_set_theta(cf_gp *gp, const double *theta, cf_error *err);
  * *value = -(log marginal likelihood of the standardised residuals + log priors), and, when grad is not NULL,
  * its gradient with respect to theta (R&W eq. 5.9; the trace uses K^-1 from the Cholesky factor and one O(n^2 d)
  * pass over the pairs). With grad NULL only the Cholesky factor and one solve are computed. with_prior = 0 drops
- * the log priors. The model is not modified. Needs data (CF_ERR_ARG); CF_ERR_NUMERIC when the factorisation
+ * the log priors, otherwise the model's prior (cf_gp_set_prior) is used. The model is not modified. Needs data (CF_ERR_ARG); CF_ERR_NUMERIC when the factorisation
  * fails at the largest jitter. */
 cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double *value, double *grad,
                           cf_error *err);

@@ -1,0 +1,162 @@
+/* costfront command: what every subcommand shares (cli/common.c). Uses only the public headers.
+ *
+ * Ownership: cf_cli_inputs owns the catalog, column map and runset it loads; cf_cli_inputs_free releases them.
+ */
+#ifndef CF_CLI_H
+#define CF_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "costfront/catalog.h"
+#include "costfront/runset.h"
+#include "costfront/status.h"
+#include "exit_codes.h"
+
+/* A subcommand: its name, one-line summary, and entry point (argv[0] is the subcommand name). */
+typedef struct cf_cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} cf_cli_command;
+
+/* Long-option ids shared by commands that read runs; each command appends CF_CLI_RUN_OPTIONS to its table. */
+enum {
+    CF_OPT_CATALOG = 1000,
+    CF_OPT_CATALOG_ONLY,
+    CF_OPT_MAP,
+    CF_OPT_MAP_FILE,
+    CF_OPT_ACCURACY_UNIT,
+    CF_OPT_REJECTS,
+    CF_OPT_KEEP_GOING,
+    CF_OPT_STORE,
+    CF_OPT_MAX_ERRORS,
+    CF_OPT_QUIET,
+    CF_OPT_CARBON_PRICE,
+    CF_OPT_PROVIDER,
+    CF_OPT_REGION,
+    CF_OPT_CHECKPOINT_MIN,
+    CF_OPT_RESTART_MIN,
+    CF_OPT_COMMAND_BASE = 1100 /* commands number their own long-only options from here */
+};
+
+#define CF_CLI_RUN_OPTIONS                                                                                             \
+    {"catalog", required_argument, 0, CF_OPT_CATALOG}, {"catalog-only", no_argument, 0, CF_OPT_CATALOG_ONLY},          \
+        {"map", required_argument, 0, CF_OPT_MAP}, {"map-file", required_argument, 0, CF_OPT_MAP_FILE},                \
+        {"accuracy-unit", required_argument, 0, CF_OPT_ACCURACY_UNIT},                                                 \
+        {"rejects", required_argument, 0, CF_OPT_REJECTS}, {"keep-going", no_argument, 0, CF_OPT_KEEP_GOING},          \
+        {"store", required_argument, 0, CF_OPT_STORE}, {"max-errors", required_argument, 0, CF_OPT_MAX_ERRORS},        \
+        {"quiet", no_argument, 0, CF_OPT_QUIET}, {"carbon-price", required_argument, 0, CF_OPT_CARBON_PRICE},          \
+        {"provider", required_argument, 0, CF_OPT_PROVIDER}, {"region", required_argument, 0, CF_OPT_REGION},          \
+        {"checkpoint-minutes", required_argument, 0, CF_OPT_CHECKPOINT_MIN},                                           \
+        {"restart-minutes", required_argument, 0, CF_OPT_RESTART_MIN}
+
+/* Help text for the shared options, printed by each command's --help. */
+extern const char cf_cli_run_options_help[];
+extern const char cf_cli_catalog_options_help[];
+
+/* Everything loaded from the shared options. */
+typedef struct cf_cli_inputs {
+    const char *catalog_path;
+    int catalog_only;
+    const char *map_pairs;
+    const char *map_file;
+    int accuracy_percent; /* -1 detect, 0 fraction, 1 percent */
+    const char *rejects_path;
+    int keep_going;
+    const char *store_path;
+    long max_errors;
+    int quiet;
+    double carbon_price;  /* NaN: catalog's */
+    const char *provider;
+    const char *region;
+    double checkpoint_minutes, restart_minutes; /* NaN: defaults */
+    cf_catalog *catalog;
+    cf_colmap *map;
+    cf_runset *runs;
+} cf_cli_inputs;
+
+/* Sets defaults. */
+void cf_cli_inputs_init(cf_cli_inputs *in);
+
+/* Handles one shared option; returns 1 when opt was one of them, 0 when not, -1 on a bad value (message printed). */
+int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg);
+
+/* Loads the catalog (default, merged with --catalog, or --catalog alone with --catalog-only). Returns an exit code. */
+int cf_cli_load_catalog(cf_cli_inputs *in);
+
+/* Loads the catalog and the runs from files (and --store). Prints counts, notes and errors to stderr, writes the
+ * rejects file when asked. Returns CF_EXIT_OK or an exit code; with rejected rows and no --keep-going/--rejects it
+ * refuses (CF_EXIT_INPUT). */
+int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files);
+
+/* Releases what cf_cli_inputs holds. */
+void cf_cli_inputs_free(cf_cli_inputs *in);
+
+/* Prints "costfront: <formatted error>" to stderr. */
+void cf_cli_print_error(const char *prefix, const cf_error *err);
+
+/* Maps a library status to an exit code (input errors 2, I/O 3, numeric 4). */
+int cf_cli_exit_for(cf_status st);
+
+/* Parses a finite double or prints an error naming the option; returns 0 on success. */
+int cf_cli_parse_double(const char *opt, const char *s, double *out);
+int cf_cli_parse_long(const char *opt, const char *s, long *out);
+
+/* True when stderr is a terminal (progress is shown only then). */
+int cf_cli_progress_enabled(void);
+
+/* Prints the usage error "costfront CMD: MSG; see 'costfront CMD --help'" and returns CF_EXIT_USAGE. */
+int cf_cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Loads the runs kept in the --store database into in->runs (cli/store_runs.c). Returns an exit code. */
+int cf_cli_load_store_runs(cf_cli_inputs *in);
+
+/* Writes text to path atomically, or to stdout when path is NULL or "-". Returns an exit code. */
+int cf_cli_write_output(const char *path, const char *text);
+
+/* The subcommands. */
+int cf_cmd_frontier(int argc, char **argv);
+int cf_cmd_report(int argc, char **argv);
+int cf_cmd_catalog(int argc, char **argv);
+int cf_cmd_score(int argc, char **argv);
+
+extern const cf_cli_command cf_cli_commands[];
+
+#endif
+
+/* Options that shape a frontier (cli/frontier_common.c): --objectives, --procurement, --reference. */
+#define CF_OPT_OBJECTIVES (CF_OPT_COMMAND_BASE - 10)
+#define CF_OPT_PROCUREMENT (CF_OPT_COMMAND_BASE - 9)
+#define CF_OPT_REFERENCE (CF_OPT_COMMAND_BASE - 8)
+#define CF_OPT_TARGET (CF_OPT_COMMAND_BASE - 7)
+#define CF_CLI_FRONTIER_OPTIONS                                                                                        \
+    {"objectives", required_argument, 0, CF_OPT_OBJECTIVES}, {"procurement", required_argument, 0, CF_OPT_PROCUREMENT},\
+        {"reference", required_argument, 0, CF_OPT_REFERENCE}, {"target-accuracy", required_argument, 0, CF_OPT_TARGET}
+
+extern const char cf_cli_frontier_options_help[];
+
+#include "costfront/frontier.h"
+
+/* Frontier settings gathered from the command line. */
+typedef struct cf_cli_frontier {
+    cf_frontier_opts opts;
+    const char *reference_spec; /* parsed once the objectives are known */
+    double target_accuracy;     /* NaN: none */
+} cf_cli_frontier;
+
+void cf_cli_frontier_init(cf_cli_frontier *fr);
+
+/* Handles one frontier option: 1 handled, 0 not one of them, -1 bad value (message printed). */
+int cf_cli_frontier_option(cf_cli_frontier *fr, int opt, const char *arg);
+
+/* Applies the shared pricing options of in to fr (provider, region, spot, carbon price) and parses --reference.
+ * Returns an exit code. */
+int cf_cli_frontier_finish(cf_cli_frontier *fr, const cf_cli_inputs *in);
+
+/* Computes the frontier over in->runs; on failure prints the error, returns NULL and sets *rc. */
+cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inputs *in, int *rc);

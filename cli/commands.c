@@ -1,0 +1,10 @@
+/* costfront command: the table of subcommands (each lives in its own cli/cmd_*.c file). */
+#include "cli.h"
+
+const cf_cli_command cf_cli_commands[] = {
+    {"frontier", "price runs and print the cost-accuracy Pareto frontier (table, JSON, CSV)", cf_cmd_frontier},
+    {"report", "write the HTML report (charts, frontier, dominated runs, data quality) to a directory", cf_cmd_report},
+    {"score", "price one finished run (flags or JSON on stdin) and print its cost and a scalar score", cf_cmd_score},
+    {"catalog", "show, validate or export the price catalog", cf_cmd_catalog},
+    {0, 0, 0},
+};

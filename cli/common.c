@@ -1,0 +1,319 @@
+/* costfront command: shared option handling, loading of catalog and runs, error printing and exit codes. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "costfront/output.h"
+
+const char cf_cli_catalog_options_help[] =
+    "Catalog options:\n"
+    "  --catalog FILE          merge a user catalog (JSON) over the default one, by id\n"
+    "  --catalog-only          use the --catalog file alone, without the default catalog\n"
+    "  --carbon-price USD      carbon shadow price in USD per tonne CO2e (default: the catalog's)\n"
+    "  --provider NAME         price only offers of this provider (default: the cheapest of any)\n"
+    "  --region ID             price runs that name no region in this region (default: the cheapest)\n"
+    "  --checkpoint-minutes M  spot: time to write one checkpoint (default 2)\n"
+    "  --restart-minutes M     spot: time to restart after an interruption (default 10)\n";
+
+const char cf_cli_run_options_help[] =
+    "Input options:\n"
+    "  RUNS...                 CSV, JSON, JSON Lines files of runs (see README, \"Runs in\")\n"
+    "  --store DB              also read the runs kept in a costfront store (see 'costfront import')\n"
+    "  --map A=B,C=D           map your column names to costfront's (e.g. val_acc=accuracy)\n"
+    "  --map-file FILE         a mapping file (JSON; see README, \"Column mapping\")\n"
+    "  --accuracy-unit U       fraction, percent or detect (default detect: a column whose values are all\n"
+    "                          in [0,100] with some above 1 is read as percent, and a note says so)\n"
+    "  --keep-going            use the good rows of a file with bad rows (default: refuse the input)\n"
+    "  --rejects FILE          write rejected rows with their reasons to FILE (CSV); implies --keep-going\n"
+    "  --max-errors N          list at most N errors (default 20; the count is always complete)\n"
+    "  --quiet                 do not print counts and notes on stderr\n";
+
+void cf_cli_inputs_init(cf_cli_inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    in->accuracy_percent = -1;
+    in->max_errors = 20;
+    in->carbon_price = NAN;
+    in->checkpoint_minutes = NAN;
+    in->restart_minutes = NAN;
+}
+
+int cf_cli_parse_double(const char *opt, const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (s[0] == '\0' || *end != '\0' || errno != 0 || !isfinite(v)) {
+        fprintf(stderr, "costfront: %s: expected a number, found '%s'\n", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cf_cli_parse_long(const char *opt, const char *s, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (s[0] == '\0' || *end != '\0' || errno != 0) {
+        fprintf(stderr, "costfront: %s: expected an integer, found '%s'\n", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg)
+{
+    switch (opt) {
+    case CF_OPT_CATALOG: in->catalog_path = arg; return 1;
+    case CF_OPT_CATALOG_ONLY: in->catalog_only = 1; return 1;
+    case CF_OPT_MAP: in->map_pairs = arg; return 1;
+    case CF_OPT_MAP_FILE: in->map_file = arg; return 1;
+    case CF_OPT_ACCURACY_UNIT:
+        if (!strcmp(arg, "fraction")) in->accuracy_percent = 0;
+        else if (!strcmp(arg, "percent")) in->accuracy_percent = 1;
+        else if (!strcmp(arg, "detect")) in->accuracy_percent = -1;
+        else {
+            fprintf(stderr, "costfront: --accuracy-unit: expected fraction, percent or detect, found '%s'\n", arg);
+            return -1;
+        }
+        return 1;
+    case CF_OPT_REJECTS: in->rejects_path = arg; in->keep_going = 1; return 1;
+    case CF_OPT_KEEP_GOING: in->keep_going = 1; return 1;
+    case CF_OPT_STORE: in->store_path = arg; return 1;
+    case CF_OPT_MAX_ERRORS:
+        if (cf_cli_parse_long("--max-errors", arg, &in->max_errors) != 0 || in->max_errors < 0) return -1;
+        return 1;
+    case CF_OPT_QUIET: in->quiet = 1; return 1;
+    case CF_OPT_CARBON_PRICE:
+        if (cf_cli_parse_double("--carbon-price", arg, &in->carbon_price) != 0) return -1;
+        if (in->carbon_price < 0) {
+            fprintf(stderr, "costfront: --carbon-price: expected a non-negative number, found '%s'\n", arg);
+            return -1;
+        }
+        return 1;
+    case CF_OPT_PROVIDER: in->provider = arg; return 1;
+    case CF_OPT_REGION: in->region = arg; return 1;
+    case CF_OPT_CHECKPOINT_MIN:
+        if (cf_cli_parse_double("--checkpoint-minutes", arg, &in->checkpoint_minutes) != 0 ||
+            in->checkpoint_minutes < 0)
+            return -1;
+        return 1;
+    case CF_OPT_RESTART_MIN:
+        if (cf_cli_parse_double("--restart-minutes", arg, &in->restart_minutes) != 0 || in->restart_minutes < 0)
+            return -1;
+        return 1;
+    default: return 0;
+    }
+}
+
+void cf_cli_print_error(const char *prefix, const cf_error *err)
+{
+    char buf[1024];
+    cf_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "costfront: %s%s%s\n", prefix ? prefix : "", prefix ? ": " : "", buf);
+}
+
+int cf_cli_exit_for(cf_status st)
+{
+    switch (st) {
+    case CF_OK: return CF_EXIT_OK;
+    case CF_ERR_IO: return CF_EXIT_OUTPUT;
+    case CF_ERR_NUMERIC:
+    case CF_ERR_NOMEM: return CF_EXIT_INTERNAL;
+    case CF_ERR_EXTERNAL: return CF_EXIT_OUTPUT;
+    case CF_ERR_ARG: return CF_EXIT_USAGE;
+    default: return CF_EXIT_INPUT;
+    }
+}
+
+int cf_cli_progress_enabled(void)
+{
+    return isatty(STDERR_FILENO);
+}
+
+int cf_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "costfront %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "; see 'costfront %s --help'\n", cmd);
+    return CF_EXIT_USAGE;
+}
+
+int cf_cli_write_output(const char *path, const char *text)
+{
+    if (path == NULL || strcmp(path, "-") == 0) {
+        fputs(text, stdout);
+        return fflush(stdout) == 0 ? CF_EXIT_OK : CF_EXIT_OUTPUT;
+    }
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st = cf_write_file_atomic(path, text, strlen(text), &err);
+    if (st != CF_OK) {
+        cf_cli_print_error(NULL, &err);
+        return CF_EXIT_OUTPUT;
+    }
+    return CF_EXIT_OK;
+}
+
+int cf_cli_load_catalog(cf_cli_inputs *in)
+{
+    if (in->catalog != NULL) return CF_EXIT_OK;
+    cf_error err;
+    cf_error_clear(&err);
+    in->catalog = cf_catalog_create();
+    if (in->catalog == NULL) return CF_EXIT_INTERNAL;
+    if (in->catalog_only && in->catalog_path == NULL) {
+        fprintf(stderr, "costfront: --catalog-only needs --catalog FILE\n");
+        return CF_EXIT_USAGE;
+    }
+    cf_status st = CF_OK;
+    if (!in->catalog_only) st = cf_catalog_load_default(in->catalog, &err);
+    if (st == CF_OK && in->catalog_path) st = cf_catalog_load_file(in->catalog, in->catalog_path, &err);
+    if (st != CF_OK) {
+        cf_cli_print_error("catalog", &err);
+        return cf_cli_exit_for(st) == CF_EXIT_OUTPUT ? CF_EXIT_INPUT : cf_cli_exit_for(st);
+    }
+    if (isfinite(in->carbon_price)) cf_catalog_set_carbon_price(in->catalog, in->carbon_price);
+    return CF_EXIT_OK;
+}
+
+/* Writes the rejected records as CSV: source,line,column,field,message,record. */
+static int write_rejects(const cf_cli_inputs *in)
+{
+    size_t n = cf_runset_rejected(in->runs);
+    size_t cap = 256 + n * 256, len = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL) return CF_EXIT_INTERNAL;
+    len += (size_t)snprintf(buf, cap, "source,line,column,field,message,record\n");
+    for (size_t i = 0; i < n; i++) {
+        const cf_reject *r = cf_runset_reject(in->runs, i);
+        const char *cols[6];
+        char line[32], col[32];
+        snprintf(line, sizeof line, "%ld", r->line);
+        snprintf(col, sizeof col, "%ld", r->column);
+        cols[0] = r->source ? r->source : "";
+        cols[1] = line;
+        cols[2] = col;
+        cols[3] = r->field ? r->field : "";
+        cols[4] = r->message ? r->message : "";
+        cols[5] = r->raw ? r->raw : "";
+        for (int k = 0; k < 6; k++) {
+            size_t need = 2 * strlen(cols[k]) + 8;
+            if (len + need >= cap) {
+                cap = 2 * (len + need);
+                char *p = realloc(buf, cap);
+                if (p == NULL) {
+                    free(buf);
+                    return CF_EXIT_INTERNAL;
+                }
+                buf = p;
+            }
+            buf[len++] = '"';
+            for (const char *c = cols[k]; *c; c++) {
+                if (*c == '"') buf[len++] = '"';
+                buf[len++] = *c;
+            }
+            buf[len++] = '"';
+            buf[len++] = k == 5 ? '\n' : ',';
+        }
+        buf[len] = '\0';
+    }
+    int rc = cf_cli_write_output(in->rejects_path, buf);
+    free(buf);
+    return rc;
+}
+
+int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
+{
+    int rc = cf_cli_load_catalog(in);
+    if (rc != CF_EXIT_OK) return rc;
+    cf_error err;
+    cf_error_clear(&err);
+    in->map = cf_colmap_create();
+    if (in->map == NULL) return CF_EXIT_INTERNAL;
+    if (in->map_file && cf_colmap_load(in->map, in->map_file, &err) != CF_OK) {
+        cf_cli_print_error("--map-file", &err);
+        return CF_EXIT_INPUT;
+    }
+    if (in->map_pairs && cf_colmap_parse_pairs(in->map, in->map_pairs, &err) != CF_OK) {
+        cf_cli_print_error("--map", &err);
+        return CF_EXIT_USAGE;
+    }
+    if (in->accuracy_percent != -1 || in->map_file == NULL) cf_colmap_set_accuracy_percent(in->map, in->accuracy_percent);
+    if (nfiles == 0 && in->store_path == NULL) {
+        fprintf(stderr, "costfront: no runs given: name one or more files of runs, or --store DB\n");
+        return CF_EXIT_USAGE;
+    }
+    in->runs = cf_runset_create(in->catalog, in->map);
+    if (in->runs == NULL) return CF_EXIT_INTERNAL;
+    int failed = 0;
+    for (int i = 0; i < nfiles; i++) {
+        cf_error_clear(&err);
+        cf_status st = cf_read_runs(in->runs, files[i], &err);
+        if (st != CF_OK) {
+            cf_cli_print_error(NULL, &err);
+            failed = 1;
+            if (st == CF_ERR_NOMEM) return CF_EXIT_INTERNAL;
+        }
+    }
+    if (in->store_path) {
+        rc = cf_cli_load_store_runs(in);
+        if (rc != CF_EXIT_OK) return rc;
+    }
+    size_t nrej = cf_runset_rejected(in->runs);
+    size_t shown = 0;
+    for (size_t i = 0; i < nrej; i++) {
+        if ((long)shown >= in->max_errors) break;
+        const cf_reject *r = cf_runset_reject(in->runs, i);
+        fprintf(stderr, "%s:%ld", r->source ? r->source : "?", r->line);
+        if (r->column > 0) fprintf(stderr, ":%ld", r->column);
+        fprintf(stderr, ": %s%s%s\n", r->field && r->field[0] ? r->field : "", r->field && r->field[0] ? ": " : "",
+                r->message ? r->message : "rejected");
+        shown++;
+    }
+    if (nrej > shown) fprintf(stderr, "... and %zu more rejected records (--max-errors)\n", nrej - shown);
+    if (!in->quiet)
+        for (size_t i = 0; i < cf_runset_note_count(in->runs); i++)
+            fprintf(stderr, "note: %s\n", cf_runset_note(in->runs, i));
+    fprintf(stderr, "runs: %zu read, %zu accepted, %zu rejected\n", cf_runset_read(in->runs),
+            cf_runset_size(in->runs), nrej);
+    if (in->rejects_path) {
+        rc = write_rejects(in);
+        if (rc != CF_EXIT_OK) return rc;
+        if (!in->quiet) fprintf(stderr, "rejected records written to %s\n", in->rejects_path);
+    }
+    if (failed) return CF_EXIT_INPUT;
+    if (nrej > 0 && !in->keep_going) {
+        fprintf(stderr, "costfront: input refused: %zu bad record%s (fix them, or use --keep-going or --rejects FILE "
+                        "to use the good ones)\n",
+                nrej, nrej == 1 ? "" : "s");
+        return CF_EXIT_INPUT;
+    }
+    if (cf_runset_size(in->runs) == 0) {
+        fprintf(stderr, "costfront: no run was accepted\n");
+        return CF_EXIT_INPUT;
+    }
+    return CF_EXIT_OK;
+}
+
+void cf_cli_inputs_free(cf_cli_inputs *in)
+{
+    cf_runset_destroy(in->runs);
+    cf_colmap_destroy(in->map);
+    cf_catalog_destroy(in->catalog);
+    in->runs = NULL;
+    in->map = NULL;
+    in->catalog = NULL;
+}

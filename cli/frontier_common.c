@@ -1,0 +1,147 @@
+/* costfront command: options shared by the commands that compute a frontier (frontier, report, plan). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char cf_cli_frontier_options_help[] =
+    "Frontier options:\n"
+    "  --objectives LIST       objectives as NAME:max|min, comma-separated (default accuracy:max,total_cost_usd:min);\n"
+    "                          names: accuracy, cost_usd, total_cost_usd, co2e_kg, energy_kwh, gpu_hours,\n"
+    "                          wall_hours, carbon_cost_usd, embodied_kgco2e, or any numeric column of the runs\n"
+    "  --procurement LIST|all  options to price each run under: on_demand, spot, reserved_1y, reserved_3y\n"
+    "                          (default all four; on_prem and hybrid need --plan)\n"
+    "  --reference V1,V2,...   hypervolume reference point in the objectives' units (default: the worst value\n"
+    "                          of each objective pushed 10% of its range further; reported)\n"
+    "  --target-accuracy A     the accuracy the business needs (fraction); the summary names the cheapest run\n"
+    "                          that reaches it\n";
+
+void cf_cli_frontier_init(cf_cli_frontier *fr)
+{
+    cf_frontier_opts_default(&fr->opts);
+    fr->reference_spec = NULL;
+    fr->target_accuracy = NAN;
+}
+
+static int parse_procurements(cf_cli_frontier *fr, const char *arg)
+{
+    if (!strcmp(arg, "all")) {
+        fr->opts.procurements = (1u << CF_PROC_ON_DEMAND) | (1u << CF_PROC_SPOT) | (1u << CF_PROC_RESERVED_1Y) |
+                                (1u << CF_PROC_RESERVED_3Y);
+        return 1;
+    }
+    unsigned mask = 0;
+    char *copy = strdup(arg);
+    if (!copy) return -1;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        cf_procurement p;
+        if (cf_procurement_parse(tok, &p) != CF_OK) {
+            fprintf(stderr, "costfront: --procurement: expected on_demand, spot, reserved_1y, reserved_3y, on_prem, "
+                            "hybrid or all, found '%s'\n", tok);
+            free(copy);
+            return -1;
+        }
+        mask |= 1u << p;
+    }
+    free(copy);
+    if (mask == 0) {
+        fprintf(stderr, "costfront: --procurement: expected at least one option\n");
+        return -1;
+    }
+    fr->opts.procurements = mask;
+    return 1;
+}
+
+int cf_cli_frontier_option(cf_cli_frontier *fr, int opt, const char *arg)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    switch (opt) {
+    case CF_OPT_OBJECTIVES:
+        if (cf_objectives_parse(arg, fr->opts.objectives, CF_MAX_OBJECTIVES, &fr->opts.n_objectives, &err) != CF_OK) {
+            cf_cli_print_error(NULL, &err);
+            return -1;
+        }
+        return 1;
+    case CF_OPT_PROCUREMENT: return parse_procurements(fr, arg);
+    case CF_OPT_REFERENCE: fr->reference_spec = arg; return 1;
+    case CF_OPT_TARGET:
+        if (cf_cli_parse_double("--target-accuracy", arg, &fr->target_accuracy) != 0) return -1;
+        if (fr->target_accuracy > 1 && fr->target_accuracy <= 100) fr->target_accuracy /= 100.0;
+        if (fr->target_accuracy < 0 || fr->target_accuracy > 1) {
+            fprintf(stderr, "costfront: --target-accuracy: expected a fraction in [0, 1], found '%s'\n", arg);
+            return -1;
+        }
+        return 1;
+    default: return 0;
+    }
+}
+
+int cf_cli_frontier_finish(cf_cli_frontier *fr, const cf_cli_inputs *in)
+{
+    fr->opts.pricing.provider = in->provider;
+    fr->opts.pricing.region = in->region;
+    if (isfinite(in->checkpoint_minutes)) fr->opts.pricing.spot.checkpoint_hours = in->checkpoint_minutes / 60.0;
+    if (isfinite(in->restart_minutes)) fr->opts.pricing.spot.restart_hours = in->restart_minutes / 60.0;
+    if (isfinite(in->carbon_price)) fr->opts.pricing.carbon_price_usd_per_t = in->carbon_price;
+    if ((fr->opts.procurements & ((1u << CF_PROC_ON_PREM) | (1u << CF_PROC_HYBRID))) &&
+        !isfinite(fr->opts.on_prem_usd_per_gpu_hour)) {
+        fprintf(stderr, "costfront: --procurement on_prem and hybrid need a TCO plan (--plan FILE)\n");
+        return CF_EXIT_USAGE;
+    }
+    if (fr->reference_spec) {
+        const char *p = fr->reference_spec;
+        size_t k = 0;
+        while (*p) {
+            char *end;
+            double v = strtod(p, &end);
+            if (end == p || !isfinite(v) || k >= fr->opts.n_objectives) {
+                fprintf(stderr, "costfront: --reference: expected %zu comma-separated numbers (one per objective), "
+                                "found '%s'\n", fr->opts.n_objectives, fr->reference_spec);
+                return CF_EXIT_USAGE;
+            }
+            fr->opts.reference[k++] = v;
+            p = end;
+            if (*p == ',') p++;
+            else if (*p) {
+                fprintf(stderr, "costfront: --reference: expected numbers separated by commas, found '%s'\n",
+                        fr->reference_spec);
+                return CF_EXIT_USAGE;
+            }
+        }
+        if (k != fr->opts.n_objectives) {
+            fprintf(stderr, "costfront: --reference: expected %zu numbers (one per objective), found %zu\n",
+                    fr->opts.n_objectives, k);
+            return CF_EXIT_USAGE;
+        }
+        fr->opts.reference_given = 1;
+    }
+    return CF_EXIT_OK;
+}
+
+cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inputs *in, int *rc)
+{
+    cf_frontier *f = cf_frontier_create(in->runs, in->catalog, &fr->opts);
+    if (f == NULL) {
+        *rc = CF_EXIT_INTERNAL;
+        return NULL;
+    }
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st = cf_frontier_compute(f, &err);
+    if (st != CF_OK) {
+        cf_cli_print_error(NULL, &err);
+        cf_frontier_destroy(f);
+        *rc = cf_cli_exit_for(st);
+        return NULL;
+    }
+    if (!in->quiet)
+        for (size_t i = 0; i < cf_frontier_note_count(f) && i < 5; i++)
+            fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
+    if (!in->quiet && cf_frontier_note_count(f) > 5)
+        fprintf(stderr, "note: ... and %zu more notes (see the JSON output)\n", cf_frontier_note_count(f) - 5);
+    *rc = CF_EXIT_OK;
+    return f;
+}

@@ -1,0 +1,1544 @@
+/* costfront: the runset -- column mapping, the one place of shared validation, typed hyperparameter columns.
+ *
+ * Readers hand in raw (name, value) records; nothing is validated until the source ends, because two decisions
+ * need the whole source: whether the accuracy column is a percentage (decided per source, always reported as a
+ * note) and the type of each hyperparameter column. Validation checks each record's canonical fields in a fixed
+ * order (accuracy, hours, precision, pruning, hardware, region, procurement, run_id) and rejects the record at the
+ * first failure, recording source, line, column, field, an "expected ..., found '...'" message and the raw text.
+ * A run_id is claimed only by an accepted record, so a rejected row never makes a later good row a duplicate.
+ */
+#include "costfront/runset.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "data/runset_internal.h"
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Small string helpers                                                                                           */
+
+/* Returns a malloc'd copy of s (NULL stays NULL); sets *oom on allocation failure. */
+static char *dup_str(const char *s, int *oom)
+{
+    if (s == NULL) return NULL;
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d == NULL) {
+        if (oom) *oom = 1;
+        return NULL;
+    }
+    memcpy(d, s, n + 1);
+    return d;
+}
+
+/* Returns a malloc'd printf-formatted string, or NULL on allocation failure. */
+static char *fmt_str(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static char *fmt_str(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s == NULL) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Returns a malloc'd copy of s without leading and trailing white space; NULL when s is NULL or all blank. */
+static char *dup_trimmed(const char *s, int *oom)
+{
+    if (s == NULL) return NULL;
+    while (*s && isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+    if (n == 0) return NULL;
+    char *d = malloc(n + 1);
+    if (d == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* Case-insensitive equality. */
+static int ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    return *a == *b;
+}
+
+/* Writes s lower-cased with every character of drop removed into out (size n); returns out. */
+static char *squash(const char *s, const char *drop, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++) {
+        if (strchr(drop, *s) != NULL) continue;
+        out[k++] = (char)tolower((unsigned char)*s);
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* Parses a whole string as a finite number (surrounding blanks allowed). Returns 1 on success. */
+static int parse_num(const char *s, double *out)
+{
+    if (s == NULL) return 0;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s) return 0;
+    while (*end && isspace((unsigned char)*end)) end++;
+    if (*end != '\0' || !isfinite(v)) return 0;
+    *out = v;
+    return 1;
+}
+
+/* Parses "12.5%" (a number followed by a percent sign). Returns 1 on success with the number before the sign. */
+static int parse_percent(const char *s, double *out)
+{
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+    if (n < 2 || s[n - 1] != '%' || n > 63) return 0;
+    char tmp[64];
+    memcpy(tmp, s, n - 1);
+    tmp[n - 1] = '\0';
+    return parse_num(tmp, out);
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Precision                                                                                                      */
+
+static const char *const prec_names[CF_PREC_COUNT] = {"unknown", "fp32", "tf32", "bf16", "fp16", "fp8", "int8",
+                                                      "int4"};
+
+const char *cf_precision_name(cf_precision p)
+{
+    if ((int)p < 0 || p >= CF_PREC_COUNT) return "unknown";
+    return prec_names[p];
+}
+
+int cf_precision_bits(cf_precision p)
+{
+    switch (p) {
+    case CF_PREC_FP32: return 32;
+    case CF_PREC_TF32: return 19;
+    case CF_PREC_BF16:
+    case CF_PREC_FP16: return 16;
+    case CF_PREC_FP8:
+    case CF_PREC_INT8: return 8;
+    case CF_PREC_INT4: return 4;
+    default: return 0;
+    }
+}
+
+/* Spellings after lower-casing and removing ' ', '-', '_' and '.' (so "fp-32", "32-bit", "FP_16", "q4_K_M" and
+ * "torch.bfloat16" all land here). */
+static const struct {
+    const char *spelling;
+    cf_precision prec;
+} prec_spellings[] = {
+    {"fp32", CF_PREC_FP32},        {"float32", CF_PREC_FP32},       {"float", CF_PREC_FP32},
+    {"single", CF_PREC_FP32},      {"32", CF_PREC_FP32},            {"32bit", CF_PREC_FP32},
+    {"f32", CF_PREC_FP32},         {"full", CF_PREC_FP32},          {"torchfloat32", CF_PREC_FP32},
+    {"tf32", CF_PREC_TF32},        {"tensorfloat32", CF_PREC_TF32}, {"bf16", CF_PREC_BF16},
+    {"bfloat16", CF_PREC_BF16},    {"bf16mixed", CF_PREC_BF16},     {"torchbfloat16", CF_PREC_BF16},
+    {"fp16", CF_PREC_FP16},        {"float16", CF_PREC_FP16},       {"half", CF_PREC_FP16},
+    {"16", CF_PREC_FP16},          {"16bit", CF_PREC_FP16},         {"f16", CF_PREC_FP16},
+    {"16mixed", CF_PREC_FP16},     {"fp16mixed", CF_PREC_FP16},     {"torchfloat16", CF_PREC_FP16},
+    {"fp8", CF_PREC_FP8},          {"float8", CF_PREC_FP8},         {"e4m3", CF_PREC_FP8},
+    {"e5m2", CF_PREC_FP8},         {"fp8e4m3", CF_PREC_FP8},        {"fp8e5m2", CF_PREC_FP8},
+    {"float8e4m3fn", CF_PREC_FP8}, {"float8e5m2", CF_PREC_FP8},     {"int8", CF_PREC_INT8},
+    {"8bit", CF_PREC_INT8},        {"w8a8", CF_PREC_INT8},          {"w8a16", CF_PREC_INT8},
+    {"q8", CF_PREC_INT8},          {"q80", CF_PREC_INT8},           {"i8", CF_PREC_INT8},
+    {"llmint8", CF_PREC_INT8},     {"int4", CF_PREC_INT4},          {"4bit", CF_PREC_INT4},
+    {"w4a16", CF_PREC_INT4},       {"nf4", CF_PREC_INT4},           {"q4", CF_PREC_INT4},
+    {"q40", CF_PREC_INT4},         {"q4km", CF_PREC_INT4},          {"i4", CF_PREC_INT4},
+    {"gptq", CF_PREC_INT4},        {"awq", CF_PREC_INT4},
+};
+
+cf_status cf_precision_parse(const char *s, cf_precision *out)
+{
+    if (s == NULL || out == NULL) return CF_ERR_ARG;
+    char key[64];
+    if (strlen(s) >= sizeof key) return CF_ERR_INVALID;
+    squash(s, " -_.\t", key, sizeof key);
+    for (size_t i = 0; i < sizeof prec_spellings / sizeof prec_spellings[0]; i++) {
+        if (strcmp(key, prec_spellings[i].spelling) == 0) {
+            *out = prec_spellings[i].prec;
+            return CF_OK;
+        }
+    }
+    return CF_ERR_INVALID;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Canonical fields                                                                                               */
+
+enum {
+    F_RUN_ID,
+    F_ACCURACY,
+    F_GPU_HOURS,
+    F_WALL_HOURS,
+    F_NUM_GPUS,
+    F_PRECISION,
+    F_PRUNING,
+    F_HARDWARE,
+    F_REGION,
+    F_PROVIDER,
+    F_PROCUREMENT,
+    F_MODEL,
+    F_DATASET,
+    F_PROJECT,
+    F_COUNT,
+    F_IGNORE = -2,
+    F_PARAM = -1
+};
+
+static const char *const field_names[F_COUNT] = {"run_id",   "accuracy",    "gpu_hours", "wall_hours", "num_gpus",
+                                                 "precision", "pruning",    "hardware",  "region",     "provider",
+                                                 "procurement", "model",    "dataset",   "project"};
+
+/* Index of the canonical field name (case-insensitive, ' ' and '-' taken as '_'), F_IGNORE for "ignore", or
+ * F_PARAM. */
+static int canon_field(const char *name)
+{
+    char key[64];
+    if (strlen(name) >= sizeof key) return F_PARAM;
+    size_t k = 0;
+    for (const char *p = name; *p; p++) {
+        char c = (char)tolower((unsigned char)*p);
+        key[k++] = (c == ' ' || c == '-') ? '_' : c;
+    }
+    key[k] = '\0';
+    if (strcmp(key, "ignore") == 0) return F_IGNORE;
+    for (int f = 0; f < F_COUNT; f++)
+        if (strcmp(key, field_names[f]) == 0) return f;
+    return F_PARAM;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Column mapping                                                                                                 */
+
+struct cf_colmap {
+    size_t n, cap;
+    char **from;              /* raw column names, matched case-insensitively */
+    char **to;                /* canonical name, "ignore" or a hyperparameter name */
+    int accuracy_mode;        /* 1 percent, 0 fraction, -1 detect */
+    double hours_scale;       /* multiplies gpu_hours and wall_hours */
+    char *defaults[F_COUNT];  /* default value per canonical field, or NULL */
+};
+
+cf_colmap *cf_colmap_create(void)
+{
+    cf_colmap *m = calloc(1, sizeof *m);
+    if (m == NULL) return NULL;
+    m->accuracy_mode = -1;
+    m->hours_scale = 1.0;
+    return m;
+}
+
+void cf_colmap_destroy(cf_colmap *m)
+{
+    if (m == NULL) return;
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->from[i]);
+        free(m->to[i]);
+    }
+    free(m->from);
+    free(m->to);
+    for (int f = 0; f < F_COUNT; f++) free(m->defaults[f]);
+    free(m);
+}
+
+cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to)
+{
+    if (m == NULL || from == NULL || to == NULL) return CF_ERR_ARG;
+    if (from[0] == '\0' || to[0] == '\0') return CF_ERR_INVALID;
+    int oom = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (ieq(m->from[i], from)) {
+            char *t = dup_str(to, &oom);
+            if (oom) return CF_ERR_NOMEM;
+            free(m->to[i]);
+            m->to[i] = t;
+            return CF_OK;
+        }
+    }
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 8;
+        char **nf = realloc(m->from, cap * sizeof *nf);
+        if (nf == NULL) return CF_ERR_NOMEM;
+        m->from = nf;
+        char **nt = realloc(m->to, cap * sizeof *nt);
+        if (nt == NULL) return CF_ERR_NOMEM;
+        m->to = nt;
+        m->cap = cap;
+    }
+    char *f = dup_str(from, &oom);
+    char *t = dup_str(to, &oom);
+    if (oom) {
+        free(f);
+        free(t);
+        return CF_ERR_NOMEM;
+    }
+    m->from[m->n] = f;
+    m->to[m->n] = t;
+    m->n++;
+    return CF_OK;
+}
+
+cf_status cf_colmap_parse_pairs(cf_colmap *m, const char *pairs, cf_error *err)
+{
+    if (m == NULL || pairs == NULL) return cf_error_set(err, CF_ERR_ARG, "--map", 0, 0, NULL, "no mapping given");
+    const char *p = pairs;
+    long index = 0;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        index++;
+        char *item = malloc(len + 1);
+        if (item == NULL) return cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
+        memcpy(item, p, len);
+        item[len] = '\0';
+        int oom = 0;
+        char *trimmed = dup_trimmed(item, &oom);
+        cf_status st = CF_OK;
+        if (oom) {
+            st = cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
+        } else if (trimmed != NULL) {
+            char *eq = strchr(trimmed, '=');
+            if (eq == NULL) {
+                st = cf_error_set(err, CF_ERR_INVALID, "--map", 0, index, NULL,
+                                  "expected column=field (e.g. val_acc=accuracy), found '%s'", trimmed);
+            } else {
+                *eq = '\0';
+                char *a = dup_trimmed(trimmed, &oom);
+                char *b = dup_trimmed(eq + 1, &oom);
+                if (oom) {
+                    st = cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
+                } else if (a == NULL || b == NULL) {
+                    *eq = '=';
+                    st = cf_error_set(err, CF_ERR_INVALID, "--map", 0, index, NULL,
+                                      "expected column=field with both names, found '%s'", trimmed);
+                } else {
+                    st = cf_colmap_add(m, a, b);
+                    if (st == CF_ERR_NOMEM) cf_error_set(err, st, "--map", 0, 0, NULL, "out of memory");
+                }
+                free(a);
+                free(b);
+            }
+        }
+        free(trimmed);
+        free(item);
+        if (st != CF_OK) return st;
+        p = end ? end + 1 : p + len;
+    }
+    return CF_OK;
+}
+
+void cf_colmap_set_accuracy_percent(cf_colmap *m, int mode)
+{
+    if (m == NULL) return;
+    m->accuracy_mode = mode > 0 ? 1 : (mode == 0 ? 0 : -1);
+}
+
+void cf_colmap_set_hours_scale(cf_colmap *m, double factor)
+{
+    if (m == NULL || !isfinite(factor) || factor <= 0) return;
+    m->hours_scale = factor;
+}
+
+cf_status cf_colmap_set_default(cf_colmap *m, const char *field, const char *value)
+{
+    if (m == NULL || field == NULL) return CF_ERR_ARG;
+    int f = canon_field(field);
+    if (f < 0) return CF_ERR_INVALID;
+    int oom = 0;
+    char *v = dup_trimmed(value, &oom);
+    if (oom) return CF_ERR_NOMEM;
+    free(m->defaults[f]);
+    m->defaults[f] = v;
+    return CF_OK;
+}
+
+const char *cf_colmap_lookup(const cf_colmap *m, const char *from)
+{
+    if (m == NULL || from == NULL) return from;
+    for (size_t i = 0; i < m->n; i++)
+        if (ieq(m->from[i], from)) return m->to[i];
+    return from;
+}
+
+/* Copies src into a new mapping; returns NULL on allocation failure. */
+static cf_colmap *colmap_copy(const cf_colmap *src)
+{
+    cf_colmap *m = cf_colmap_create();
+    if (m == NULL || src == NULL) return m;
+    m->accuracy_mode = src->accuracy_mode;
+    m->hours_scale = src->hours_scale;
+    for (size_t i = 0; i < src->n; i++) {
+        if (cf_colmap_add(m, src->from[i], src->to[i]) != CF_OK) goto oom;
+    }
+    for (int f = 0; f < F_COUNT; f++) {
+        int oom = 0;
+        m->defaults[f] = dup_str(src->defaults[f], &oom);
+        if (oom) goto oom;
+    }
+    return m;
+oom:
+    cf_colmap_destroy(m);
+    return NULL;
+}
+
+/* Converts a JSON scalar into text for a default value; returns NULL (and *bad = 1) for anything else. */
+static char *json_scalar_text(const cJSON *v, int *bad, int *oom)
+{
+    if (cJSON_IsString(v)) return dup_str(v->valuestring, oom);
+    if (cJSON_IsNumber(v)) {
+        char *s = fmt_str("%.17g", v->valuedouble);
+        if (s == NULL) *oom = 1;
+        return s;
+    }
+    if (cJSON_IsBool(v)) return dup_str(cJSON_IsTrue(v) ? "true" : "false", oom);
+    *bad = 1;
+    return NULL;
+}
+
+cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err)
+{
+    if (m == NULL || path == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no mapping file given");
+    char *text = NULL;
+    size_t len = 0;
+    cf_status st = cf_text_load(path, &text, &len, err);
+    if (st != CF_OK) return st;
+    size_t skip = 0;
+    st = cf_text_check_utf8(path, text, len, &skip, err);
+    if (st != CF_OK) {
+        free(text);
+        return st;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text + skip, &end, 1);
+    if (root == NULL) {
+        size_t off = cf_json_error_offset(text, len, end ? end : cJSON_GetErrorPtr());
+        long line, col;
+        cf_text_linecol(text, off, &line, &col);
+        free(text);
+        return cf_error_set(err, CF_ERR_PARSE, path, line, col, NULL, "invalid JSON at line %ld, column %ld", line,
+                            col);
+    }
+    /* Validate into a scratch mapping so that m is unchanged on failure. */
+    cf_colmap *tmp = colmap_copy(m);
+    if (tmp == NULL) {
+        st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    if (!cJSON_IsObject(root)) {
+        st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
+                          "expected a JSON object with \"columns\", \"accuracy_unit\", \"gpu_hours_unit\" or "
+                          "\"defaults\", found another JSON value");
+        goto done;
+    }
+    for (const cJSON *it = root->child; it != NULL; it = it->next) {
+        const char *key = it->string ? it->string : "";
+        if (strcmp(key, "columns") == 0) {
+            if (!cJSON_IsObject(it)) {
+                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "columns",
+                                  "expected an object of \"column\": \"field\" pairs, found another JSON value");
+                goto done;
+            }
+            for (const cJSON *c = it->child; c != NULL; c = c->next) {
+                if (!cJSON_IsString(c)) {
+                    st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "columns",
+                                      "expected a field name (string) for column '%s', found another JSON value",
+                                      c->string ? c->string : "");
+                    goto done;
+                }
+                st = cf_colmap_add(tmp, c->string, c->valuestring);
+                if (st != CF_OK) {
+                    cf_error_set(err, st, path, 0, 0, "columns",
+                                 st == CF_ERR_NOMEM ? "out of memory"
+                                                    : "expected non-empty column and field names, found an empty one");
+                    goto done;
+                }
+            }
+        } else if (strcmp(key, "accuracy_unit") == 0) {
+            const char *u = cJSON_IsString(it) ? it->valuestring : "";
+            if (strcmp(u, "percent") == 0) tmp->accuracy_mode = 1;
+            else if (strcmp(u, "fraction") == 0) tmp->accuracy_mode = 0;
+            else if (strcmp(u, "detect") == 0) tmp->accuracy_mode = -1;
+            else {
+                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "accuracy_unit",
+                                  "expected \"percent\", \"fraction\" or \"detect\", found '%s'", u);
+                goto done;
+            }
+        } else if (strcmp(key, "gpu_hours_unit") == 0) {
+            const char *u = cJSON_IsString(it) ? it->valuestring : "";
+            if (strcmp(u, "hours") == 0) tmp->hours_scale = 1.0;
+            else if (strcmp(u, "minutes") == 0) tmp->hours_scale = 1.0 / 60.0;
+            else if (strcmp(u, "seconds") == 0) tmp->hours_scale = 1.0 / 3600.0;
+            else {
+                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "gpu_hours_unit",
+                                  "expected \"hours\", \"minutes\" or \"seconds\", found '%s'", u);
+                goto done;
+            }
+        } else if (strcmp(key, "defaults") == 0) {
+            if (!cJSON_IsObject(it)) {
+                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "defaults",
+                                  "expected an object of \"field\": value pairs, found another JSON value");
+                goto done;
+            }
+            for (const cJSON *d = it->child; d != NULL; d = d->next) {
+                int bad = 0, oom = 0;
+                char *v = json_scalar_text(d, &bad, &oom);
+                char fieldpath[160];
+                snprintf(fieldpath, sizeof fieldpath, "defaults.%s", d->string ? d->string : "");
+                if (oom) {
+                    st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, fieldpath, "out of memory");
+                    goto done;
+                }
+                if (bad) {
+                    st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, fieldpath,
+                                      "expected a string or number, found another JSON value");
+                    goto done;
+                }
+                st = cf_colmap_set_default(tmp, d->string ? d->string : "", v);
+                free(v);
+                if (st != CF_OK) {
+                    cf_error_set(err, st, path, 0, 0, fieldpath,
+                                 st == CF_ERR_NOMEM ? "out of memory"
+                                                    : "expected a canonical field (run_id, accuracy, gpu_hours, "
+                                                      "wall_hours, num_gpus, precision, pruning, hardware, region, "
+                                                      "provider, procurement, model, dataset, project), found '%s'",
+                                 d->string ? d->string : "");
+                    goto done;
+                }
+            }
+        } else {
+            st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, key,
+                              "expected \"columns\", \"accuracy_unit\", \"gpu_hours_unit\" or \"defaults\", found "
+                              "'%s'",
+                              key);
+            goto done;
+        }
+    }
+    /* Commit: swap the scratch mapping's contents into m. */
+    {
+        cf_colmap swap = *m;
+        *m = *tmp;
+        *tmp = swap;
+    }
+    st = CF_OK;
+done:
+    cf_colmap_destroy(tmp);
+    cJSON_Delete(root);
+    free(text);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* The runset                                                                                                     */
+
+/* A record handed in by a reader, kept until the source ends. */
+typedef struct pending {
+    int is_reject;      /* 1 for a record the reader could not parse */
+    long line;
+    size_t n;
+    char **names;       /* raw column names */
+    char **values;      /* trimmed values, NULL when absent */
+    long *columns;      /* 1-based field positions, or 0 */
+    char *raw;          /* record text, may be NULL */
+    long rcolumn;       /* reader reject: column */
+    char *rfield;       /* reader reject: field */
+    char *rmessage;     /* reader reject: message */
+} pending;
+
+/* A hyperparameter column: one value slot per accepted run. */
+typedef struct param_col {
+    char *name;
+    cf_param_kind kind;
+    char **str;   /* text value per run, NULL when absent */
+    double *num;  /* parsed value per run, NaN when absent or not a number */
+} param_col;
+
+struct cf_runset {
+    const cf_catalog *cat;
+    cf_colmap *map;
+    /* accepted runs */
+    cf_run **runs;
+    size_t nruns, run_cap;
+    /* run_id index: open addressing over run indices + 1 (0 = empty) */
+    size_t *idx;
+    size_t idx_cap;
+    /* hyperparameters */
+    param_col *params;
+    size_t nparams, params_cap;
+    /* rejects, notes, sources */
+    cf_reject **rejects;
+    size_t nrejects, rejects_cap;
+    char **notes;
+    size_t nnotes, notes_cap;
+    char **sources;
+    size_t nsources, sources_cap;
+    size_t nread;
+    /* the open source */
+    int in_source;
+    const char *cur_source; /* owned through sources[] */
+    pending *pend;
+    size_t npend, pend_cap;
+    size_t notes_at_begin;   /* notes added while the source was open start here */
+};
+
+/* Grows *arr (elements of size sz) so that it holds at least need elements. Returns 0 on failure. */
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap) return 1;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    void *p = realloc(*arr, c * sz);
+    if (p == NULL) return 0;
+    *arr = p;
+    *cap = c;
+    return 1;
+}
+
+cf_runset *cf_runset_create(const cf_catalog *cat, const cf_colmap *map)
+{
+    cf_runset *rs = calloc(1, sizeof *rs);
+    if (rs == NULL) return NULL;
+    rs->cat = cat;
+    rs->map = colmap_copy(map);
+    if (rs->map == NULL) {
+        free(rs);
+        return NULL;
+    }
+    return rs;
+}
+
+/* Frees one pending record's contents. */
+static void pending_free(pending *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->names[i]);
+        free(p->values[i]);
+    }
+    free(p->names);
+    free(p->values);
+    free(p->columns);
+    free(p->raw);
+    free(p->rfield);
+    free(p->rmessage);
+    memset(p, 0, sizeof *p);
+}
+
+/* Frees one run and its strings. */
+static void run_free(cf_run *r)
+{
+    if (r == NULL) return;
+    free((char *)r->run_id);
+    free((char *)r->hardware);
+    free((char *)r->region);
+    free((char *)r->provider);
+    free((char *)r->procurement);
+    free((char *)r->model);
+    free((char *)r->dataset);
+    free((char *)r->project);
+    free(r);
+}
+
+/* Frees one reject and its strings (source is shared and not freed here). */
+static void reject_free(cf_reject *j)
+{
+    if (j == NULL) return;
+    free((char *)j->field);
+    free((char *)j->message);
+    free((char *)j->raw);
+    free(j);
+}
+
+void cf_runset_destroy(cf_runset *rs)
+{
+    if (rs == NULL) return;
+    for (size_t i = 0; i < rs->nruns; i++) run_free(rs->runs[i]);
+    free(rs->runs);
+    free(rs->idx);
+    for (size_t j = 0; j < rs->nparams; j++) {
+        for (size_t i = 0; i < rs->nruns; i++) free(rs->params[j].str[i]);
+        free(rs->params[j].str);
+        free(rs->params[j].num);
+        free(rs->params[j].name);
+    }
+    free(rs->params);
+    for (size_t i = 0; i < rs->nrejects; i++) reject_free(rs->rejects[i]);
+    free(rs->rejects);
+    for (size_t i = 0; i < rs->nnotes; i++) free(rs->notes[i]);
+    free(rs->notes);
+    for (size_t i = 0; i < rs->npend; i++) pending_free(&rs->pend[i]);
+    free(rs->pend);
+    for (size_t i = 0; i < rs->nsources; i++) free(rs->sources[i]);
+    free(rs->sources);
+    cf_colmap_destroy(rs->map);
+    free(rs);
+}
+
+/* FNV-1a hash of a string. */
+static size_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+/* Index of the accepted run with this id, or (size_t)-1. */
+static size_t idx_find(const cf_runset *rs, const char *id)
+{
+    if (rs->idx_cap == 0) return (size_t)-1;
+    size_t mask = rs->idx_cap - 1;
+    for (size_t h = hash_str(id) & mask;; h = (h + 1) & mask) {
+        size_t v = rs->idx[h];
+        if (v == 0) return (size_t)-1;
+        if (strcmp(rs->runs[v - 1]->run_id, id) == 0) return v - 1;
+    }
+}
+
+/* Inserts run i into the id index, growing it at half load. Returns 0 on allocation failure. */
+static int idx_insert(cf_runset *rs, size_t i)
+{
+    if (2 * (rs->nruns + 1) > rs->idx_cap) {
+        size_t cap = rs->idx_cap ? 2 * rs->idx_cap : 64;
+        size_t *ni = calloc(cap, sizeof *ni);
+        if (ni == NULL) return 0;
+        for (size_t k = 0; k < rs->idx_cap; k++) {
+            size_t v = rs->idx[k];
+            if (v == 0) continue;
+            size_t h = hash_str(rs->runs[v - 1]->run_id) & (cap - 1);
+            while (ni[h] != 0) h = (h + 1) & (cap - 1);
+            ni[h] = v;
+        }
+        free(rs->idx);
+        rs->idx = ni;
+        rs->idx_cap = cap;
+    }
+    size_t mask = rs->idx_cap - 1;
+    size_t h = hash_str(rs->runs[i]->run_id) & mask;
+    while (rs->idx[h] != 0) h = (h + 1) & mask;
+    rs->idx[h] = i + 1;
+    return 1;
+}
+
+/* Appends a formatted note taking ownership of nothing; returns CF_ERR_NOMEM on failure. */
+static cf_status add_note_str(cf_runset *rs, char *s)
+{
+    if (s == NULL) return CF_ERR_NOMEM;
+    if (!grow((void **)&rs->notes, &rs->notes_cap, rs->nnotes + 1, sizeof *rs->notes)) {
+        free(s);
+        return CF_ERR_NOMEM;
+    }
+    rs->notes[rs->nnotes++] = s;
+    return CF_OK;
+}
+
+cf_status cf_runset_add_note(cf_runset *rs, const char *fmt, ...)
+{
+    if (rs == NULL || fmt == NULL) return CF_ERR_ARG;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return CF_ERR_ARG;
+    char *s = malloc((size_t)n + 1);
+    if (s == NULL) return CF_ERR_NOMEM;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return add_note_str(rs, s);
+}
+
+cf_status cf_runset_begin_source(cf_runset *rs, const char *source)
+{
+    if (rs == NULL || rs->in_source) return CF_ERR_ARG;
+    if (!grow((void **)&rs->sources, &rs->sources_cap, rs->nsources + 1, sizeof *rs->sources)) return CF_ERR_NOMEM;
+    int oom = 0;
+    char *s = dup_str(source ? source : "", &oom);
+    if (oom) return CF_ERR_NOMEM;
+    rs->sources[rs->nsources++] = s;
+    rs->cur_source = s;
+    rs->in_source = 1;
+    rs->npend = 0;
+    rs->notes_at_begin = rs->nnotes;
+    return CF_OK;
+}
+
+/* Appends an empty pending slot and returns it, or NULL on allocation failure. */
+static pending *pend_new(cf_runset *rs)
+{
+    if (!grow((void **)&rs->pend, &rs->pend_cap, rs->npend + 1, sizeof *rs->pend)) return NULL;
+    pending *p = &rs->pend[rs->npend++];
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *const *names,
+                            const char *const *values, const long *columns, const char *raw)
+{
+    if (rs == NULL || !rs->in_source || (n > 0 && (names == NULL || values == NULL))) return CF_ERR_ARG;
+    pending *p = pend_new(rs);
+    if (p == NULL) return CF_ERR_NOMEM;
+    p->line = line;
+    int oom = 0;
+    if (n > 0) {
+        p->names = calloc(n, sizeof *p->names);
+        p->values = calloc(n, sizeof *p->values);
+        p->columns = calloc(n, sizeof *p->columns);
+        if (p->names == NULL || p->values == NULL || p->columns == NULL) oom = 1;
+    }
+    if (!oom) {
+        p->n = n;
+        for (size_t i = 0; i < n; i++) {
+            p->names[i] = dup_str(names[i] ? names[i] : "", &oom);
+            p->values[i] = dup_trimmed(values[i], &oom);
+            p->columns[i] = columns ? columns[i] : 0;
+        }
+        p->raw = dup_str(raw, &oom);
+    }
+    if (oom) {
+        pending_free(p);
+        rs->npend--;
+        return CF_ERR_NOMEM;
+    }
+    return CF_OK;
+}
+
+cf_status cf_runset_reject_raw(cf_runset *rs, long line, long column, const char *field, const char *message,
+                               const char *raw)
+{
+    if (rs == NULL || !rs->in_source) return CF_ERR_ARG;
+    pending *p = pend_new(rs);
+    if (p == NULL) return CF_ERR_NOMEM;
+    int oom = 0;
+    p->is_reject = 1;
+    p->line = line;
+    p->rcolumn = column;
+    p->rfield = dup_str(field ? field : "", &oom);
+    p->rmessage = dup_str(message ? message : "", &oom);
+    p->raw = dup_str(raw ? raw : "", &oom);
+    if (oom) {
+        pending_free(p);
+        rs->npend--;
+        return CF_ERR_NOMEM;
+    }
+    return CF_OK;
+}
+
+/* The canonical fields of one pending record after mapping and defaults. */
+typedef struct resolved {
+    const char *val[F_COUNT];   /* value, NULL when absent */
+    const char *name[F_COUNT];  /* raw column name (or the canonical name for a default) */
+    long col[F_COUNT];          /* 1-based field position, 0 when unknown or defaulted */
+} resolved;
+
+/* Fills r from record p: the first present value of each canonical field wins; defaults fill the gaps. */
+static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
+{
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < p->n; i++) {
+        int f = canon_field(cf_colmap_lookup(map, p->names[i]));
+        if (f < 0 || p->values[i] == NULL || r->val[f] != NULL) continue;
+        r->val[f] = p->values[i];
+        r->name[f] = p->names[i];
+        r->col[f] = p->columns[i];
+    }
+    for (int f = 0; f < F_COUNT; f++) {
+        if (r->val[f] == NULL && map->defaults[f] != NULL) {
+            r->val[f] = map->defaults[f];
+            r->name[f] = field_names[f];
+            r->col[f] = 0;
+        }
+    }
+}
+
+/* Appends a reject; the message is taken over (freed on failure). */
+static cf_status push_reject(cf_runset *rs, long line, long column, const char *field, char *message,
+                             const char *raw)
+{
+    if (message == NULL) return CF_ERR_NOMEM;
+    if (!grow((void **)&rs->rejects, &rs->rejects_cap, rs->nrejects + 1, sizeof *rs->rejects)) {
+        free(message);
+        return CF_ERR_NOMEM;
+    }
+    cf_reject *j = calloc(1, sizeof *j);
+    int oom = 0;
+    char *f = dup_str(field ? field : "", &oom);
+    char *w = dup_str(raw ? raw : "", &oom);
+    if (j == NULL || oom) {
+        free(j);
+        free(f);
+        free(w);
+        free(message);
+        return CF_ERR_NOMEM;
+    }
+    j->source = rs->cur_source;
+    j->line = line;
+    j->column = column;
+    j->field = f;
+    j->message = message;
+    j->raw = w;
+    rs->rejects[rs->nrejects++] = j;
+    return CF_OK;
+}
+
+/* Outcome of accuracy unit detection for one source. */
+typedef struct acc_unit {
+    int percent;       /* 1: divide by 100 */
+    int by_majority;   /* the unit was chosen by majority; the minority is rejected */
+    int explicit_unit; /* the mapping declared the unit */
+    size_t agree;      /* number of values that agree with the chosen unit */
+} acc_unit;
+
+/* Decides the accuracy unit of the pending records (see the file comment). Returns CF_ERR_INVALID with err set
+ * when the column mixes units so evenly that no choice is safe. */
+static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_unit *u, cf_error *err)
+{
+    memset(u, 0, sizeof *u);
+    if (rs->map->accuracy_mode >= 0) {
+        u->percent = rs->map->accuracy_mode;
+        u->explicit_unit = 1;
+        return CF_OK;
+    }
+    size_t le1 = 0, gt1 = 0, over = 0, total = 0;
+    for (size_t k = 0; k < rs->npend; k++) {
+        if (rs->pend[k].is_reject || res[k].val[F_ACCURACY] == NULL) continue;
+        double v;
+        if (!parse_num(res[k].val[F_ACCURACY], &v)) continue; /* "%" values and junk are handled per row */
+        total++;
+        if (v >= 0 && v <= 1) le1++;
+        else if (v > 1 && v <= 100) gt1++;
+        else over++;
+    }
+    (void)total;
+    if (gt1 == 0) {
+        u->percent = 0;
+        u->agree = le1;
+        return CF_OK;
+    }
+    if (le1 == 0) {
+        u->percent = 1;
+        u->agree = gt1;
+        if (over == 0)
+            return cf_runset_add_note(rs, "%s: accuracy column read as percent (all %zu values in [0, 100], %zu above "
+                                          "1); divided by 100",
+                                      rs->cur_source, gt1, gt1);
+        return cf_runset_add_note(rs, "%s: accuracy column read as percent (%zu values in (1, 100]); divided by 100",
+                                  rs->cur_source, gt1);
+    }
+    if (le1 >= 3 * gt1) {
+        u->percent = 0;
+        u->by_majority = 1;
+        u->agree = le1;
+        return CF_OK;
+    }
+    if (gt1 >= 3 * le1) {
+        u->percent = 1;
+        u->by_majority = 1;
+        u->agree = gt1;
+        return cf_runset_add_note(rs,
+                                  "%s: accuracy column read as percent (%zu values in (1, 100], %zu at most 1 "
+                                  "rejected); divided by 100",
+                                  rs->cur_source, gt1, le1);
+    }
+    return cf_error_set(err, CF_ERR_INVALID, rs->cur_source, 0, 0, "accuracy",
+                        "accuracy column mixes fractions (%zu values in [0, 1]) and percentages (%zu values in (1, "
+                        "100]); declare the unit (\"accuracy_unit\" in a mapping file)",
+                        le1, gt1);
+}
+
+/* Validated canonical values of one record. */
+typedef struct checked {
+    double accuracy, gpu_hours, wall_hours, num_gpus, pruning;
+    cf_precision precision;
+    const char *hardware;     /* catalog id or the text as given */
+    const char *region;
+    const char *procurement;  /* static canonical name */
+} checked;
+
+/* Procurement spellings after lower-casing and removing ' ', '-' and '_'. */
+static const struct {
+    const char *spelling;
+    const char *canonical;
+} procurement_spellings[] = {
+    {"ondemand", "on_demand"},     {"od", "on_demand"},           {"payg", "on_demand"},
+    {"payasyougo", "on_demand"},   {"spot", "spot"},              {"preemptible", "spot"},
+    {"interruptible", "spot"},     {"lowpriority", "spot"},       {"reserved1y", "reserved_1y"},
+    {"reserved1yr", "reserved_1y"}, {"reserved1year", "reserved_1y"}, {"ri1y", "reserved_1y"},
+    {"1y", "reserved_1y"},         {"1yr", "reserved_1y"},        {"committed1y", "reserved_1y"},
+    {"cud1y", "reserved_1y"},      {"reserved3y", "reserved_3y"}, {"reserved3yr", "reserved_3y"},
+    {"reserved3year", "reserved_3y"}, {"ri3y", "reserved_3y"},    {"3y", "reserved_3y"},
+    {"3yr", "reserved_3y"},        {"committed3y", "reserved_3y"}, {"cud3y", "reserved_3y"},
+    {"onprem", "on_prem"},         {"onpremises", "on_prem"},     {"onpremise", "on_prem"},
+    {"owned", "on_prem"},          {"hybrid", "hybrid"},
+};
+
+/* Returns the canonical procurement name for s, or NULL. */
+static const char *parse_procurement(const char *s)
+{
+    char key[64];
+    if (strlen(s) >= sizeof key) return NULL;
+    squash(s, " -_", key, sizeof key);
+    for (size_t i = 0; i < sizeof procurement_spellings / sizeof procurement_spellings[0]; i++)
+        if (strcmp(key, procurement_spellings[i].spelling) == 0) return procurement_spellings[i].canonical;
+    return NULL;
+}
+
+/* A rejection found while checking a record. */
+typedef struct failure {
+    int field;     /* canonical field index */
+    char *message; /* malloc'd, NULL on allocation failure */
+} failure;
+
+/* Formats the list of known hardware (or region) ids of the catalog, comma separated, into a malloc'd string. */
+static char *known_ids(const cf_catalog *cat, int regions)
+{
+    size_t n = regions ? cf_catalog_region_count(cat) : cf_catalog_hardware_count(cat);
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = regions ? cf_catalog_region_at(cat, i)->id : cf_catalog_hardware_at(cat, i)->id;
+        len += strlen(id ? id : "") + 2;
+    }
+    char *s = malloc(len);
+    if (s == NULL) return NULL;
+    s[0] = '\0';
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = regions ? cf_catalog_region_at(cat, i)->id : cf_catalog_hardware_at(cat, i)->id;
+        if (id == NULL) continue;
+        if (k > 0) {
+            memcpy(s + k, ", ", 2);
+            k += 2;
+        }
+        size_t l = strlen(id);
+        memcpy(s + k, id, l);
+        k += l;
+        s[k] = '\0';
+    }
+    return s;
+}
+
+/* Checks the canonical fields of one record. Returns 1 when the record is valid (filling c), 0 with *fail set
+ * otherwise. */
+static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *u, checked *c, failure *fail)
+{
+    const char *v;
+    double x;
+    memset(c, 0, sizeof *c);
+    c->wall_hours = c->num_gpus = NAN;
+
+    /* accuracy */
+    fail->field = F_ACCURACY;
+    v = r->val[F_ACCURACY];
+    if (v == NULL) {
+        fail->message = fmt_str("expected an accuracy value, found nothing");
+        return 0;
+    }
+    if (parse_percent(v, &x)) {
+        if (x < 0 || x > 100) {
+            fail->message = fmt_str("expected a percentage in [0%%, 100%%], found '%s'", v);
+            return 0;
+        }
+        c->accuracy = x / 100.0;
+    } else if (!parse_num(v, &x)) {
+        fail->message = fmt_str("expected a number (an accuracy), found '%s'", v);
+        return 0;
+    } else if (u->percent) {
+        if (x < 0 || x > 100) {
+            fail->message = fmt_str("expected a percentage in [0, 100], found '%s'", v);
+            return 0;
+        }
+        if (u->by_majority && x <= 1) {
+            fail->message = fmt_str("expected a percentage in (1, 100] like the other %zu values of this column, "
+                                    "found '%s' (a fraction?)",
+                                    u->agree, v);
+            return 0;
+        }
+        c->accuracy = x / 100.0;
+    } else {
+        if (x < 0 || x > 1) {
+            if (u->by_majority)
+                fail->message = fmt_str("expected a fraction in [0, 1] like the other %zu values of this column, "
+                                        "found '%s'",
+                                        u->agree, v);
+            else if (u->explicit_unit)
+                fail->message = fmt_str("expected a fraction in [0, 1] (the accuracy unit is fraction), found '%s'",
+                                        v);
+            else
+                fail->message = fmt_str("expected a fraction in [0, 1] or a percentage in [0, 100], found '%s'", v);
+            return 0;
+        }
+        c->accuracy = x;
+    }
+
+    /* hours */
+    double scale = rs->map->hours_scale;
+    if (r->val[F_WALL_HOURS] != NULL) {
+        fail->field = F_WALL_HOURS;
+        v = r->val[F_WALL_HOURS];
+        if (!parse_num(v, &x) || x < 0) {
+            fail->message = fmt_str("expected a non-negative number of hours, found '%s'", v);
+            return 0;
+        }
+        c->wall_hours = x * scale;
+    }
+    if (r->val[F_NUM_GPUS] != NULL) {
+        fail->field = F_NUM_GPUS;
+        v = r->val[F_NUM_GPUS];
+        if (!parse_num(v, &x) || x <= 0) {
+            fail->message = fmt_str("expected a positive number of accelerators, found '%s'", v);
+            return 0;
+        }
+        c->num_gpus = x;
+    }
+    fail->field = F_GPU_HOURS;
+    v = r->val[F_GPU_HOURS];
+    if (v != NULL) {
+        if (!parse_num(v, &x) || x < 0) {
+            fail->message = fmt_str("expected a non-negative number of GPU-hours, found '%s'", v);
+            return 0;
+        }
+        c->gpu_hours = x * scale;
+    } else if (!isnan(c->wall_hours) && !isnan(c->num_gpus)) {
+        c->gpu_hours = c->wall_hours * c->num_gpus;
+    } else if (!isnan(c->wall_hours)) {
+        fail->field = F_NUM_GPUS;
+        fail->message = fmt_str("expected num_gpus with wall_hours (gpu_hours = wall_hours x num_gpus), found "
+                                "nothing");
+        return 0;
+    } else {
+        fail->message = fmt_str("expected gpu_hours, or wall_hours and num_gpus, found nothing");
+        return 0;
+    }
+
+    /* precision */
+    c->precision = CF_PREC_UNKNOWN;
+    if ((v = r->val[F_PRECISION]) != NULL) {
+        fail->field = F_PRECISION;
+        if (cf_precision_parse(v, &c->precision) != CF_OK) {
+            fail->message = fmt_str("expected a precision (fp32, tf32, bf16, fp16, fp8, int8, int4), found '%s'", v);
+            return 0;
+        }
+    }
+
+    /* pruning */
+    c->pruning = 0.0;
+    if ((v = r->val[F_PRUNING]) != NULL) {
+        fail->field = F_PRUNING;
+        if (parse_percent(v, &x)) {
+            if (x < 0 || x >= 100) {
+                fail->message = fmt_str("expected a sparsity in [0%%, 100%%), found '%s'", v);
+                return 0;
+            }
+            c->pruning = x / 100.0;
+        } else if (!parse_num(v, &x)) {
+            fail->message = fmt_str("expected a sparsity fraction in [0, 1), found '%s'", v);
+            return 0;
+        } else if (x > 1 && x <= 100) {
+            fail->message = fmt_str("expected a sparsity fraction in [0, 1), found '%s' (for a percentage write "
+                                    "%g or '%s%%')",
+                                    v, x / 100.0, v);
+            return 0;
+        } else if (x < 0 || x >= 1) {
+            fail->message = fmt_str("expected a sparsity fraction in [0, 1), found '%s'", v);
+            return 0;
+        } else {
+            c->pruning = x;
+        }
+    }
+
+    /* hardware */
+    if ((v = r->val[F_HARDWARE]) != NULL) {
+        fail->field = F_HARDWARE;
+        if (rs->cat != NULL) {
+            const cf_hardware *hw = cf_catalog_hardware(rs->cat, v);
+            if (hw == NULL) {
+                char *known = known_ids(rs->cat, 0);
+                fail->message = known ? fmt_str("unknown hardware '%s'; known: %s (see costfront catalog)", v, known)
+                                      : NULL;
+                free(known);
+                return 0;
+            }
+            c->hardware = hw->id;
+        } else {
+            c->hardware = v;
+        }
+    }
+
+    /* region */
+    if ((v = r->val[F_REGION]) != NULL) {
+        fail->field = F_REGION;
+        if (rs->cat != NULL) {
+            const cf_region *rg = cf_catalog_region(rs->cat, v);
+            if (rg == NULL) {
+                char *known = known_ids(rs->cat, 1);
+                fail->message = known ? fmt_str("unknown region '%s'; known: %s (see costfront catalog)", v, known)
+                                      : NULL;
+                free(known);
+                return 0;
+            }
+            c->region = rg->id;
+        } else {
+            c->region = v;
+        }
+    }
+
+    /* procurement */
+    if ((v = r->val[F_PROCUREMENT]) != NULL) {
+        fail->field = F_PROCUREMENT;
+        c->procurement = parse_procurement(v);
+        if (c->procurement == NULL) {
+            fail->message = fmt_str("expected a procurement (on_demand, spot, reserved_1y, reserved_3y, on_prem, "
+                                    "hybrid), found '%s'",
+                                    v);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Finds or creates the hyperparameter column name; returns its index or (size_t)-1 on allocation failure. */
+static size_t param_get(cf_runset *rs, const char *name)
+{
+    for (size_t j = 0; j < rs->nparams; j++)
+        if (strcmp(rs->params[j].name, name) == 0) return j;
+    if (!grow((void **)&rs->params, &rs->params_cap, rs->nparams + 1, sizeof *rs->params)) return (size_t)-1;
+    param_col *pc = &rs->params[rs->nparams];
+    memset(pc, 0, sizeof *pc);
+    int oom = 0;
+    pc->name = dup_str(name, &oom);
+    size_t cap = rs->run_cap ? rs->run_cap : 1;
+    pc->str = calloc(cap, sizeof *pc->str);
+    pc->num = malloc(cap * sizeof *pc->num);
+    if (oom || pc->str == NULL || pc->num == NULL) {
+        free(pc->name);
+        free(pc->str);
+        free(pc->num);
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < cap; i++) pc->num[i] = NAN;
+    pc->kind = CF_PARAM_INTEGER;
+    return rs->nparams++;
+}
+
+/* Makes room for one more run in the run array and in every hyperparameter column. Returns 0 on failure. */
+static int runs_reserve(cf_runset *rs)
+{
+    size_t need = rs->nruns + 1;
+    if (need <= rs->run_cap) return 1;
+    size_t cap = rs->run_cap ? 2 * rs->run_cap : 64;
+    cf_run **nr = realloc(rs->runs, cap * sizeof *nr);
+    if (nr == NULL) return 0;
+    rs->runs = nr;
+    for (size_t j = 0; j < rs->nparams; j++) {
+        param_col *pc = &rs->params[j];
+        char **ns = realloc(pc->str, cap * sizeof *ns);
+        if (ns == NULL) return 0;
+        pc->str = ns;
+        double *nn = realloc(pc->num, cap * sizeof *nn);
+        if (nn == NULL) return 0;
+        pc->num = nn;
+        for (size_t i = rs->run_cap; i < cap; i++) {
+            pc->str[i] = NULL;
+            pc->num[i] = NAN;
+        }
+    }
+    rs->run_cap = cap;
+    return 1;
+}
+
+/* Accepts record p with checked values c; run_id is taken over. Returns CF_ERR_NOMEM on failure. */
+static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *r, const checked *c, char *run_id)
+{
+    if (!runs_reserve(rs)) {
+        free(run_id);
+        return CF_ERR_NOMEM;
+    }
+    cf_run *run = calloc(1, sizeof *run);
+    if (run == NULL) {
+        free(run_id);
+        return CF_ERR_NOMEM;
+    }
+    int oom = 0;
+    run->run_id = run_id;
+    run->accuracy = c->accuracy;
+    run->gpu_hours = c->gpu_hours;
+    run->wall_hours = c->wall_hours;
+    run->num_gpus = c->num_gpus;
+    run->precision = c->precision;
+    run->pruning = c->pruning;
+    run->hardware = dup_str(c->hardware, &oom);
+    run->region = dup_str(c->region, &oom);
+    run->provider = dup_str(r->val[F_PROVIDER], &oom);
+    run->procurement = dup_str(c->procurement, &oom);
+    run->model = dup_str(r->val[F_MODEL], &oom);
+    run->dataset = dup_str(r->val[F_DATASET], &oom);
+    run->project = dup_str(r->val[F_PROJECT], &oom);
+    run->source = rs->cur_source;
+    run->line = p->line;
+    if (oom) {
+        run_free(run);
+        return CF_ERR_NOMEM;
+    }
+    size_t i = rs->nruns;
+    rs->runs[i] = run;
+    if (!idx_insert(rs, i)) {
+        run_free(run);
+        return CF_ERR_NOMEM;
+    }
+    rs->nruns++;
+    /* hyperparameters: every present value whose column maps to no canonical field */
+    for (size_t k = 0; k < p->n; k++) {
+        if (p->values[k] == NULL) continue;
+        const char *to = cf_colmap_lookup(rs->map, p->names[k]);
+        if (canon_field(to) != F_PARAM || to[0] == '\0') continue;
+        size_t j = param_get(rs, to);
+        if (j == (size_t)-1) return CF_ERR_NOMEM;
+        param_col *pc = &rs->params[j];
+        if (pc->str[i] != NULL) continue; /* a repeated column: the first value wins */
+        pc->str[i] = dup_str(p->values[k], &oom);
+        if (oom) return CF_ERR_NOMEM;
+        double x;
+        pc->num[i] = parse_num(p->values[k], &x) ? x : NAN;
+    }
+    return CF_OK;
+}
+
+/* Re-derives the kind of every hyperparameter column from all its present values. */
+static void type_params(cf_runset *rs)
+{
+    for (size_t j = 0; j < rs->nparams; j++) {
+        param_col *pc = &rs->params[j];
+        cf_param_kind kind = CF_PARAM_INTEGER;
+        for (size_t i = 0; i < rs->nruns; i++) {
+            if (pc->str[i] == NULL) continue;
+            double x = pc->num[i];
+            if (isnan(x)) {
+                kind = CF_PARAM_CATEGORICAL;
+                break;
+            }
+            if (kind == CF_PARAM_INTEGER && (x != floor(x) || fabs(x) > 9007199254740992.0)) kind = CF_PARAM_NUMERIC;
+        }
+        pc->kind = kind;
+    }
+}
+
+/* Drops the open source's pending records and the notes added while it was open. */
+static void discard_source(cf_runset *rs)
+{
+    for (size_t k = 0; k < rs->npend; k++) pending_free(&rs->pend[k]);
+    rs->npend = 0;
+    while (rs->nnotes > rs->notes_at_begin) free(rs->notes[--rs->nnotes]);
+    rs->in_source = 0;
+}
+
+cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
+{
+    if (rs == NULL || !rs->in_source)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no source is open (call cf_runset_begin_source)");
+    const char *src = rs->cur_source;
+    if (rs->npend == 0) {
+        discard_source(rs);
+        return cf_error_set(err, CF_ERR_INVALID, src, 0, 0, NULL, "expected at least one run, found none");
+    }
+    resolved *res = calloc(rs->npend, sizeof *res);
+    if (res == NULL) {
+        discard_source(rs);
+        return cf_error_set(err, CF_ERR_NOMEM, src, 0, 0, NULL, "out of memory");
+    }
+    /* Resolve every record; the source is usable when some record has an accuracy or an hours column. */
+    int usable = 0, any_record = 0;
+    const pending *first = NULL;
+    for (size_t k = 0; k < rs->npend; k++) {
+        if (rs->pend[k].is_reject) continue;
+        any_record = 1;
+        if (first == NULL) first = &rs->pend[k];
+        resolve_record(rs->map, &rs->pend[k], &res[k]);
+        if (res[k].val[F_ACCURACY] || res[k].val[F_GPU_HOURS] || res[k].val[F_WALL_HOURS]) usable = 1;
+    }
+    if (any_record && !usable) {
+        char cols[300] = "";
+        size_t used = 0;
+        for (size_t i = 0; first && i < first->n && used + 4 < sizeof cols; i++) {
+            int k = snprintf(cols + used, sizeof cols - used, "%s%s", i ? ", " : "", first->names[i]);
+            if (k > 0) used += (size_t)k;
+        }
+        if (used >= sizeof cols) memcpy(cols + sizeof cols - 4, "...", 4);
+        free(res);
+        discard_source(rs);
+        return cf_error_set(err, CF_ERR_INVALID, src, 0, 0, NULL,
+                            "expected an accuracy or gpu_hours column, found only: %s (map one, e.g. --map "
+                            "val_acc=accuracy)",
+                            cols);
+    }
+    acc_unit unit;
+    cf_status st = detect_accuracy_unit(rs, res, &unit, err);
+    if (st != CF_OK) {
+        free(res);
+        discard_source(rs);
+        return st;
+    }
+    size_t missing_ids = 0;
+    long first_missing = 0;
+    const char *base = cf_text_basename(src);
+    for (size_t k = 0; k < rs->npend && st == CF_OK; k++) {
+        pending *p = &rs->pend[k];
+        rs->nread++;
+        if (p->is_reject) {
+            char *m = p->rmessage;
+            p->rmessage = NULL;
+            st = push_reject(rs, p->line, p->rcolumn, p->rfield, m, p->raw);
+            continue;
+        }
+        const resolved *r = &res[k];
+        checked c;
+        failure fail = {0, NULL};
+        if (!check_record(rs, r, &unit, &c, &fail)) {
+            const char *fname = r->name[fail.field] ? r->name[fail.field] : field_names[fail.field];
+            st = push_reject(rs, p->line, r->col[fail.field], fname, fail.message, p->raw);
+            continue;
+        }
+        char *id;
+        if (r->val[F_RUN_ID] != NULL) {
+            id = fmt_str("%s", r->val[F_RUN_ID]);
+        } else {
+            id = fmt_str("%s:%ld", base, p->line);
+            if (missing_ids++ == 0) first_missing = p->line;
+        }
+        if (id == NULL) {
+            st = CF_ERR_NOMEM;
+            break;
+        }
+        size_t dup = idx_find(rs, id);
+        if (dup != (size_t)-1) {
+            const cf_run *o = rs->runs[dup];
+            char *m = fmt_str("duplicate run_id '%s' (first seen at %s:%ld)", id, o->source, o->line);
+            free(id);
+            st = push_reject(rs, p->line, r->col[F_RUN_ID], r->name[F_RUN_ID] ? r->name[F_RUN_ID] : "run_id", m,
+                             p->raw);
+            continue;
+        }
+        st = accept_record(rs, p, r, &c, id);
+    }
+    free(res);
+    if (st == CF_OK && missing_ids > 0)
+        st = cf_runset_add_note(rs, "%s: %zu records have no run_id; ids were made from the file name and line "
+                                    "(e.g. %s:%ld)",
+                                src, missing_ids, base, first_missing);
+    for (size_t k = 0; k < rs->npend; k++) pending_free(&rs->pend[k]);
+    rs->npend = 0;
+    rs->in_source = 0;
+    type_params(rs);
+    if (st != CF_OK) return cf_error_set(err, st, src, 0, 0, NULL, "out of memory");
+    return CF_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Accessors                                                                                                      */
+
+size_t cf_runset_size(const cf_runset *rs) { return rs ? rs->nruns : 0; }
+
+const cf_run *cf_runset_get(const cf_runset *rs, size_t i)
+{
+    return (rs && i < rs->nruns) ? rs->runs[i] : NULL;
+}
+
+size_t cf_runset_find(const cf_runset *rs, const char *run_id)
+{
+    if (rs == NULL || run_id == NULL) return (size_t)-1;
+    return idx_find(rs, run_id);
+}
+
+size_t cf_runset_read(const cf_runset *rs) { return rs ? rs->nread : 0; }
+
+size_t cf_runset_rejected(const cf_runset *rs) { return rs ? rs->nrejects : 0; }
+
+const cf_reject *cf_runset_reject(const cf_runset *rs, size_t i)
+{
+    return (rs && i < rs->nrejects) ? rs->rejects[i] : NULL;
+}
+
+size_t cf_runset_note_count(const cf_runset *rs) { return rs ? rs->nnotes : 0; }
+
+const char *cf_runset_note(const cf_runset *rs, size_t i)
+{
+    return (rs && i < rs->nnotes) ? rs->notes[i] : NULL;
+}
+
+size_t cf_runset_param_count(const cf_runset *rs) { return rs ? rs->nparams : 0; }
+
+const char *cf_runset_param_name(const cf_runset *rs, size_t j)
+{
+    return (rs && j < rs->nparams) ? rs->params[j].name : NULL;
+}
+
+cf_param_kind cf_runset_param_kind(const cf_runset *rs, size_t j)
+{
+    return (rs && j < rs->nparams) ? rs->params[j].kind : CF_PARAM_CATEGORICAL;
+}
+
+double cf_runset_param_num(const cf_runset *rs, size_t i, size_t j)
+{
+    if (rs == NULL || i >= rs->nruns || j >= rs->nparams) return NAN;
+    if (rs->params[j].kind == CF_PARAM_CATEGORICAL) return NAN;
+    return rs->params[j].num[i];
+}
+
+const char *cf_runset_param_str(const cf_runset *rs, size_t i, size_t j)
+{
+    if (rs == NULL || i >= rs->nruns || j >= rs->nparams) return NULL;
+    return rs->params[j].str[i];
+}
+
+size_t cf_runset_param_find(const cf_runset *rs, const char *name)
+{
+    if (rs == NULL || name == NULL) return (size_t)-1;
+    for (size_t j = 0; j < rs->nparams; j++)
+        if (strcmp(rs->params[j].name, name) == 0) return j;
+    return (size_t)-1;
+}
+
+cf_status cf_runset_numeric(const cf_runset *rs, size_t i, const char *name, double *out)
+{
+    if (rs == NULL || name == NULL || out == NULL || i >= rs->nruns) return CF_ERR_ARG;
+    const cf_run *r = rs->runs[i];
+    switch (canon_field(name)) {
+    case F_ACCURACY: *out = r->accuracy; return CF_OK;
+    case F_GPU_HOURS: *out = r->gpu_hours; return CF_OK;
+    case F_WALL_HOURS: *out = r->wall_hours; return CF_OK;
+    case F_NUM_GPUS: *out = r->num_gpus; return CF_OK;
+    case F_PRUNING: *out = r->pruning; return CF_OK;
+    default: break;
+    }
+    size_t j = cf_runset_param_find(rs, name);
+    if (j == (size_t)-1 || rs->params[j].kind == CF_PARAM_CATEGORICAL) return CF_ERR_NOT_FOUND;
+    *out = rs->params[j].num[i];
+    return CF_OK;
+}

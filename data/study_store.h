@@ -1,0 +1,64 @@
+/* costfront: private SQLite persistence of a study (data/study_store.c), used only by optimizer/study.c.
+ *
+ * Schema (version 1): study(id = 1, space TEXT, created INTEGER); trials(id INTEGER PRIMARY KEY AUTOINCREMENT,
+ * state TEXT 'pending' | 'complete' | 'failed' | 'pruned', params TEXT (JSON object), "values" TEXT (JSON object
+ * or NULL), created INTEGER, updated INTEGER); study_meta(key TEXT PRIMARY KEY, value TEXT). Times are seconds
+ * since the Unix epoch. The database uses the WAL journal (rollback journal when WAL is unavailable) and every
+ * write runs in one transaction, so a crash mid-write leaves the previous state; a busy timeout of 10 s lets
+ * several sweep workers share one file.
+ *
+ * Ownership: a cf_study_store owns its connection. Strings and row arrays returned through out-parameters
+ * belong to the caller: free strings with free() and rows with cf_study_rows_free.
+ */
+#ifndef COSTFRONT_STUDY_STORE_H
+#define COSTFRONT_STUDY_STORE_H
+
+#include <stddef.h>
+
+#include "costfront/status.h"
+#include "costfront/study.h"
+
+typedef struct cf_study_store cf_study_store;
+
+/* One stored trial. */
+typedef struct cf_study_row {
+    long id;              /* trial id, 1-based, increasing */
+    cf_trial_state state; /* pending, complete, failed, pruned */
+    char *params;         /* JSON object text */
+    char *values;         /* JSON text or NULL */
+    long long created;    /* seconds since the epoch */
+    long long updated;
+} cf_study_row;
+
+/* Creates the schema in a new or empty file and stores the space JSON. Refuses (CF_ERR_INVALID) a file that
+ * already holds a study, and (CF_ERR_DB) a file that is not an SQLite database. */
+cf_status cf_study_store_create(const char *path, const char *space_json, cf_study_store **out, cf_error *err);
+
+/* Opens an existing study file and returns its space JSON in *space_json (caller frees). */
+cf_status cf_study_store_open(const char *path, cf_study_store **out, char **space_json, cf_error *err);
+
+/* Closes the connection; accepts NULL. */
+void cf_study_store_close(cf_study_store *st);
+
+/* Loads every trial in id order. */
+cf_status cf_study_store_load(cf_study_store *st, cf_study_row **rows, size_t *n, cf_error *err);
+
+/* Frees rows returned by cf_study_store_load; accepts NULL. */
+void cf_study_rows_free(cf_study_row *rows, size_t n);
+
+/* Inserts n trials with the given states, params and values (values entries may be NULL) in one transaction and
+ * writes their ids to ids. */
+cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_state *states,
+                                const char *const *params, const char *const *values, long *ids, cf_error *err);
+
+/* Sets the state and values (may be NULL) of trial id. CF_ERR_NOT_FOUND when there is no such trial. */
+cf_status cf_study_store_update(cf_study_store *st, long id, cf_trial_state state, const char *values,
+                                cf_error *err);
+
+/* Reads a metadata value (caller frees; *value = NULL when absent). */
+cf_status cf_study_store_get_meta(cf_study_store *st, const char *key, char **value, cf_error *err);
+
+/* Writes a metadata value (insert or replace). */
+cf_status cf_study_store_set_meta(cf_study_store *st, const char *key, const char *value, cf_error *err);
+
+#endif

@@ -1,0 +1,81 @@
+/* costfront: the one atomic writer (reports/atomic.c) -- files, whole directories and symlinks.
+ *
+ * Every output of costfront goes through here so that a reader never sees a half-written file and a failed run
+ * never destroys an earlier good result:
+ *   - a file is written into a temporary "PATH.tmp.XXXXXX" beside the target (same directory, hence the same file
+ *     system), flushed, fsync'ed and renamed over PATH; aborting removes the temporary;
+ *   - a directory (an HTML report) is built in a staging directory "DIR.tmp.XXXXXX" beside DIR and then swapped in:
+ *     the old DIR is renamed to "DIR.old.XXXXXX", the staging directory to DIR, and the old one removed. A run that
+ *     fails before the swap leaves DIR exactly as it was and removes its staging directory;
+ *   - a symlink (reports/latest) is created under a temporary name and renamed over the old link.
+ *
+ * Ownership: a cf_atomic_file and a cf_staged_dir are owned by the caller from _begin/_open until exactly one of
+ * _commit or _abort, which both free them (also on failure). Paths passed in are copied.
+ */
+#ifndef COSTFRONT_OUTPUT_H
+#define COSTFRONT_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "costfront/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A file being written atomically. */
+typedef struct cf_atomic_file cf_atomic_file;
+
+/* Opens a temporary file beside path (mode 0644 once committed) for writing. On success *out is a handle whose
+ * stream is cf_atomic_stream(*out); nothing exists at path until cf_atomic_commit. */
+cf_status cf_atomic_open(const char *path, cf_atomic_file **out, cf_error *err);
+
+/* The stdio stream to write into. Owned by the handle: do not fclose it. */
+FILE *cf_atomic_stream(cf_atomic_file *f);
+
+/* Flushes, fsyncs and closes the temporary file, then renames it over the target. Any earlier write error on the
+ * stream makes this fail (CF_ERR_IO) and removes the temporary instead. Frees f in every case. */
+cf_status cf_atomic_commit(cf_atomic_file *f, cf_error *err);
+
+/* Closes and removes the temporary file, leaving the target untouched, and frees f. Accepts NULL. */
+void cf_atomic_abort(cf_atomic_file *f);
+
+/* Writes n bytes of data to path atomically. */
+cf_status cf_write_file_atomic(const char *path, const void *data, size_t n, cf_error *err);
+
+/* Writes the NUL-terminated string s to path atomically. */
+cf_status cf_write_string_atomic(const char *path, const char *s, cf_error *err);
+
+/* Makes linkpath a symbolic link to target atomically: the link is created as "linkpath.tmp.XXXXXX" and renamed
+ * over linkpath, so readers see either the old or the new link, never none. linkpath must not be a directory
+ * (a symlink to one is fine: it is replaced, not followed). target is stored as given (relative targets are
+ * resolved by the system against linkpath's directory). */
+cf_status cf_symlink_atomic(const char *target, const char *linkpath, cf_error *err);
+
+/* A directory being built for atomic publication. */
+typedef struct cf_staged_dir cf_staged_dir;
+
+/* Creates the staging directory "DIR.tmp.XXXXXX" beside dir (mode 0755). A trailing '/' on dir is
+ * ignored. Fails with CF_ERR_IO when dir exists and is not a directory. */
+cf_status cf_staged_dir_begin(const char *dir, cf_staged_dir **out, cf_error *err);
+
+/* Path of the staging directory to write files into. Owned by the handle. */
+const char *cf_staged_dir_path(const cf_staged_dir *s);
+
+/* Replaces dir by the staging directory: an existing dir is renamed aside ("DIR.old.XXXXXX"), the staging
+ * directory renamed to dir, and the old tree removed. If the second rename fails the old dir is put back and the
+ * staging tree removed. Frees s in every case. */
+cf_status cf_staged_dir_commit(cf_staged_dir *s, cf_error *err);
+
+/* Removes the staging tree, leaving dir untouched, and frees s. Accepts NULL. */
+void cf_staged_dir_abort(cf_staged_dir *s);
+
+/* Removes path and, when it is a directory, everything under it (symlinks are removed, never followed). A missing
+ * path is not an error. */
+cf_status cf_remove_tree(const char *path, cf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

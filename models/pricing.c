@@ -1,0 +1,274 @@
+/* costfront: pricing a run under a way of buying compute (pricing.h).
+ *
+ * The model (see pricing.h): billed hours = gpu_hours x (1 + f), where f is the spot checkpoint/restart overhead
+ * at the optimal checkpoint interval of Young (1974) "A first order approximation to the optimum checkpoint
+ * interval", CACM 17(9), or of Daly (2006) "A higher order estimate of the optimum checkpoint interval for restart
+ * dumps", FGCS 22(3). Money, energy and operational carbon all use billed hours: the overhead is machine time that
+ * is paid for and powered. Embodied carbon is the card's manufacturing carbon amortised linearly over its service
+ * life, charged per billed hour and reported apart from the operational figure.
+ *
+ * Offer choice: the run's provider and region when it names them, else the options' restrictions, else every
+ * offer; among the candidates with a price for the option, the cheapest wins (ties: catalog order). The offer's
+ * region gives PUE and grid intensity; when the catalog does not know that region the model falls back to PUE 1.0
+ * and the world-average grid of 475 gCO2e/kWh (Green Algorithms CI_aggregated.csv) and sets price->region to NULL.
+ */
+#include "costfront/pricing.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* World-average grid intensity (gCO2e/kWh) used when an offer's region is unknown to the catalog. */
+#define CF_WORLD_GRID_G_PER_KWH 475.0
+
+/* Interruption rate (per hour) assumed for a spot offer that does not give one: the REFERENCE-costs.md worked
+ * example value, deliberately conservative. */
+#define CF_DEFAULT_SPOT_LAMBDA 0.05
+
+#define CF_HOURS_PER_YEAR 8760.0
+
+static const char *const proc_names[CF_PROC_COUNT] = {"on_demand", "spot", "reserved_1y", "reserved_3y", "on_prem",
+                                                      "hybrid"};
+
+const char *cf_procurement_name(cf_procurement p)
+{
+    if ((int)p < 0 || p >= CF_PROC_COUNT) return "unknown";
+    return proc_names[p];
+}
+
+cf_status cf_procurement_parse(const char *s, cf_procurement *out)
+{
+    if (s == NULL || out == NULL) return CF_ERR_ARG;
+    /* Normalise: lower case, '-' and ' ' as '_', no surrounding blanks. */
+    char buf[32];
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = 0;
+    for (; *s && n + 1 < sizeof buf; s++) {
+        char ch = (char)tolower((unsigned char)*s);
+        buf[n++] = (ch == '-' || ch == ' ') ? '_' : ch;
+    }
+    if (*s) return CF_ERR_INVALID;
+    while (n > 0 && (buf[n - 1] == '_' || buf[n - 1] == '\t')) n--;
+    buf[n] = '\0';
+    static const struct {
+        const char *name;
+        cf_procurement p;
+    } table[] = {
+        {"on_demand", CF_PROC_ON_DEMAND},   {"ondemand", CF_PROC_ON_DEMAND},   {"od", CF_PROC_ON_DEMAND},
+        {"spot", CF_PROC_SPOT},             {"preemptible", CF_PROC_SPOT},     {"reserved_1y", CF_PROC_RESERVED_1Y},
+        {"reserved1y", CF_PROC_RESERVED_1Y}, {"1y", CF_PROC_RESERVED_1Y},      {"reserved_3y", CF_PROC_RESERVED_3Y},
+        {"reserved3y", CF_PROC_RESERVED_3Y}, {"3y", CF_PROC_RESERVED_3Y},      {"on_prem", CF_PROC_ON_PREM},
+        {"onprem", CF_PROC_ON_PREM},        {"on_premises", CF_PROC_ON_PREM}, {"hybrid", CF_PROC_HYBRID},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
+        if (strcmp(buf, table[i].name) == 0) {
+            *out = table[i].p;
+            return CF_OK;
+        }
+    }
+    return CF_ERR_INVALID;
+}
+
+void cf_spot_params_default(cf_spot_params *p)
+{
+    if (p == NULL) return;
+    p->checkpoint_hours = 2.0 / 60.0;
+    p->restart_hours = 10.0 / 60.0;
+    p->use_daly = 1;
+}
+
+/* Young (1974): tau = sqrt(2 delta M). Daly (2006), first order: tau = sqrt(2 delta M) - delta, valid for
+ * delta < 2M; beyond that Daly takes tau = M, which is also used when the first-order formula is not positive. */
+double cf_checkpoint_interval(double lambda_per_hour, const cf_spot_params *p)
+{
+    cf_spot_params d;
+    if (p == NULL) {
+        cf_spot_params_default(&d);
+        p = &d;
+    }
+    if (!(lambda_per_hour > 0)) return INFINITY;
+    double delta = p->checkpoint_hours > 0 ? p->checkpoint_hours : 0.0;
+    if (delta == 0.0) return 0.0; /* free checkpoints: checkpoint continuously */
+    double m = 1.0 / lambda_per_hour;
+    double tau = sqrt(2.0 * delta * m);
+    if (p->use_daly) {
+        if (delta >= 2.0 * m) return m;
+        tau -= delta;
+        if (!(tau > 0)) tau = m;
+    }
+    return tau;
+}
+
+double cf_spot_overhead(double lambda_per_hour, const cf_spot_params *p, double *tau_out)
+{
+    cf_spot_params d;
+    if (p == NULL) {
+        cf_spot_params_default(&d);
+        p = &d;
+    }
+    double tau = cf_checkpoint_interval(lambda_per_hour, p);
+    if (tau_out) *tau_out = tau;
+    if (!(lambda_per_hour > 0)) return 0.0;
+    double delta = p->checkpoint_hours > 0 ? p->checkpoint_hours : 0.0;
+    double r = p->restart_hours > 0 ? p->restart_hours : 0.0;
+    /* Free checkpoints (delta = 0) make tau -> 0: only the restarts remain. */
+    double ckpt = (delta > 0 && tau > 0) ? delta / tau : 0.0;
+    return ckpt + lambda_per_hour * (tau / 2.0 + r);
+}
+
+void cf_pricing_opts_default(cf_pricing_opts *o)
+{
+    if (o == NULL) return;
+    cf_spot_params_default(&o->spot);
+    o->carbon_price_usd_per_t = NAN;
+    o->provider = NULL;
+    o->region = NULL;
+}
+
+double cf_energy_kwh(double gpu_hours, double board_power_w, double pue)
+{
+    return gpu_hours * (board_power_w / 1000.0) * pue;
+}
+
+double cf_co2e_kg(double energy_kwh, double grid_gco2e_per_kwh) { return energy_kwh * grid_gco2e_per_kwh / 1000.0; }
+
+/* The offer's price for a cloud option (NaN when not offered). */
+static double offer_price(const cf_offer *o, cf_procurement option)
+{
+    switch (option) {
+    case CF_PROC_ON_DEMAND: return o->on_demand;
+    case CF_PROC_SPOT: return o->spot;
+    case CF_PROC_RESERVED_1Y: return o->reserved_1y;
+    case CF_PROC_RESERVED_3Y: return o->reserved_3y;
+    default: return NAN;
+    }
+}
+
+/* Case-insensitive equality treating ' ', '-', '_' and '/' alike (the catalog's matching rule). */
+static int loose_eq(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '-' || *a == '_' || *a == '/') a++;
+        while (*b == ' ' || *b == '-' || *b == '_' || *b == '/') b++;
+        if (*a == '\0' || *b == '\0') return *a == *b;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+        a++;
+        b++;
+    }
+}
+
+/* Lists the catalog's hardware ids into buf, for an "unknown hardware" message. */
+static void list_hardware(const cf_catalog *cat, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cf_catalog_hardware_count(cat) && used < n; i++) {
+        int k = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", cf_catalog_hardware_at(cat, i)->id);
+        if (k < 0) break;
+        used += (size_t)k;
+    }
+}
+
+cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char *provider, const char *region,
+                         double gpu_hours, cf_procurement option, const cf_pricing_opts *opts, cf_price *out,
+                         cf_error *err)
+{
+    if (cat == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "catalog and result must not be NULL");
+    if ((int)option < 0 || option >= CF_PROC_COUNT)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "procurement", "unknown procurement option %d", (int)option);
+    if (option == CF_PROC_ON_PREM || option == CF_PROC_HYBRID)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "procurement",
+                            "%s is priced from a TCO plan, not from catalog offers", cf_procurement_name(option));
+    if (hardware == NULL || hardware[0] == '\0')
+        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "hardware", "no hardware given, so nothing to price");
+    if (!isfinite(gpu_hours) || gpu_hours < 0)
+        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "gpu_hours",
+                            "expected a finite non-negative number of GPU-hours, found %g", gpu_hours);
+    cf_pricing_opts dflt;
+    if (opts == NULL) {
+        cf_pricing_opts_default(&dflt);
+        opts = &dflt;
+    }
+    const cf_hardware *hw = cf_catalog_hardware(cat, hardware);
+    if (hw == NULL) {
+        char known[400];
+        list_hardware(cat, known, sizeof known);
+        return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "hardware",
+                            "unknown hardware \"%s\"; the catalog knows: %s", hardware, known[0] ? known : "nothing");
+    }
+    const char *want_provider = provider ? provider : opts->provider;
+    const char *want_region = region ? region : opts->region;
+
+    const cf_offer *best = NULL;
+    double best_price = NAN;
+    for (size_t i = 0; i < cf_catalog_offer_count(cat); i++) {
+        const cf_offer *o = cf_catalog_offer_at(cat, i);
+        if (strcmp(o->hardware, hw->id) != 0) continue;
+        if (want_provider && !loose_eq(o->provider, want_provider)) continue;
+        if (want_region && !loose_eq(o->region, want_region)) continue;
+        double pr = offer_price(o, option);
+        if (isnan(pr)) continue;
+        if (best == NULL || pr < best_price) {
+            best = o;
+            best_price = pr;
+        }
+    }
+    if (best == NULL)
+        return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "offer",
+                            "no offer prices %s under %s (provider %s, region %s)", hw->id,
+                            cf_procurement_name(option), want_provider ? want_provider : "any",
+                            want_region ? want_region : "any");
+
+    memset(out, 0, sizeof *out);
+    out->option = option;
+    out->offer = best;
+    out->region = cf_catalog_region(cat, best->region);
+    out->price_per_hour = best_price;
+    out->cheapest_chosen = !(want_provider && want_region);
+    if (option == CF_PROC_SPOT) {
+        double lambda = isnan(best->spot_interruptions_per_hour) ? CF_DEFAULT_SPOT_LAMBDA
+                                                                 : best->spot_interruptions_per_hour;
+        out->overhead_fraction = cf_spot_overhead(lambda, &opts->spot, NULL);
+    }
+    out->billed_gpu_hours = gpu_hours * (1.0 + out->overhead_fraction);
+    out->cost_usd = out->billed_gpu_hours * best_price;
+
+    double pue = 1.0, grid = CF_WORLD_GRID_G_PER_KWH;
+    if (out->region) {
+        if (!isnan(out->region->pue)) pue = out->region->pue;
+        if (!isnan(out->region->grid_gco2e_per_kwh)) grid = out->region->grid_gco2e_per_kwh;
+    }
+    /* Unknown board power leaves energy and carbon NaN (unknown) rather than zero. */
+    out->energy_kwh = cf_energy_kwh(out->billed_gpu_hours, hw->board_power_w, pue);
+    out->co2e_kg = cf_co2e_kg(out->energy_kwh, grid);
+    out->embodied_kgco2e = out->billed_gpu_hours * hw->embodied_kgco2e / (hw->life_years * CF_HOURS_PER_YEAR);
+    double cprice = isnan(opts->carbon_price_usd_per_t) ? cf_catalog_carbon_price(cat) : opts->carbon_price_usd_per_t;
+    if (isnan(cprice)) cprice = 0.0; /* a catalog without a carbon price puts no price on carbon */
+    out->carbon_cost_usd = out->co2e_kg / 1000.0 * cprice;
+    /* An unknown carbon cost is reported as NaN but does not poison the money total. */
+    out->total_cost_usd = out->cost_usd + (isnan(out->carbon_cost_usd) ? 0.0 : out->carbon_cost_usd);
+    return CF_OK;
+}
+
+cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement option, const cf_pricing_opts *opts,
+                       cf_price *out, cf_error *err)
+{
+    if (run == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "run must not be NULL");
+    const char *id = run->run_id ? run->run_id : "(unnamed)";
+    if (run->hardware == NULL)
+        return cf_error_set(err, CF_ERR_INVALID, run->source, run->line, 0, "hardware",
+                            "run \"%s\" names no hardware, so it cannot be priced", id);
+    if (isnan(run->gpu_hours))
+        return cf_error_set(err, CF_ERR_INVALID, run->source, run->line, 0, "gpu_hours",
+                            "run \"%s\" has no gpu_hours, so it cannot be priced", id);
+    cf_status st = cf_price_hours(cat, run->hardware, run->provider, run->region, run->gpu_hours, option, opts, out,
+                                  err);
+    if (st != CF_OK && err != NULL && err->source[0] == '\0') {
+        /* Point the error at the run's record. */
+        if (run->source) snprintf(err->source, sizeof err->source, "%s", run->source);
+        err->line = run->line;
+    }
+    return st;
+}

@@ -1,0 +1,337 @@
+/* costfront: exact and quasi-Monte Carlo expected hypervolume improvement.
+ *
+ * Exact EHVI by box decomposition: Emmerich, Yang, Deutz, Wang & Fonseca, "A multicriteria generalization of
+ * Bayesian global optimization", in Advances in Stochastic and Deterministic Global Optimization (2016) for the
+ * 2-D staircase, and Yang, Emmerich, Deutz & Baeck, "Efficient computation of expected hypervolume improvement
+ * using box decomposition algorithms", J. Global Optimization 75 (2019) for d >= 3. See ehvi.h for the formula.
+ */
+#include "costfront/ehvi.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_qrng.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cf_hvboxes {
+    size_t d;      /* number of objectives */
+    size_t nbox;   /* number of boxes */
+    size_t cap;    /* allocated boxes */
+    double *lo;    /* nbox x d lower corners (may be -INFINITY) */
+    double *hi;    /* nbox x d upper corners (finite) */
+    double *ref;   /* d reference point */
+};
+
+/* Scratch state of one decomposition. */
+typedef struct {
+    cf_hvboxes *b;
+    const double *pts; /* m x d filtered points */
+    double *cur_lo;    /* box being built, dims >= level already fixed */
+    double *cur_hi;
+    int oom;
+} decomp;
+
+static int push_box(decomp *c)
+{
+    cf_hvboxes *b = c->b;
+    if (b->nbox == b->cap) {
+        size_t ncap = b->cap ? 2 * b->cap : 16;
+        double *nl = realloc(b->lo, ncap * b->d * sizeof *nl);
+        if (nl == NULL) { c->oom = 1; return -1; }
+        b->lo = nl;
+        double *nh = realloc(b->hi, ncap * b->d * sizeof *nh);
+        if (nh == NULL) { c->oom = 1; return -1; }
+        b->hi = nh;
+        b->cap = ncap;
+    }
+    memcpy(b->lo + b->nbox * b->d, c->cur_lo, b->d * sizeof(double));
+    memcpy(b->hi + b->nbox * b->d, c->cur_hi, b->d * sizeof(double));
+    b->nbox++;
+    return 0;
+}
+
+/* qsort context: the coordinate to sort on (qsort has no user pointer in C11). The decomposition is not
+ * reentrant across threads because of this; each level stores and restores it around its own sort. */
+static const double *g_sort_pts;
+static size_t g_sort_d, g_sort_k;
+
+static int cmp_coord(const void *a, const void *b)
+{
+    double x = g_sort_pts[*(const size_t *)a * g_sort_d + g_sort_k];
+    double y = g_sort_pts[*(const size_t *)b * g_sort_d + g_sort_k];
+    return (x > y) - (x < y);
+}
+
+static void sort_by(const double *pts, size_t d, size_t k, size_t *idx, size_t cnt)
+{
+    g_sort_pts = pts;
+    g_sort_d = d;
+    g_sort_k = k;
+    qsort(idx, cnt, sizeof *idx, cmp_coord);
+}
+
+/* Emits the boxes of the non-dominated region of the active points idx[0..cnt) projected on the first m
+ * coordinates, inside the slab already fixed in cur_lo/cur_hi for coordinates >= m. Slicing along coordinate m-1:
+ * between consecutive sorted values v_k and v_{k+1} only the first k points can dominate, so the slab's region is
+ * the (m-1)-dimensional region of that prefix. */
+static void decompose(decomp *c, size_t *idx, size_t cnt, size_t m)
+{
+    const size_t d = c->b->d;
+    const double *ref = c->b->ref;
+    if (c->oom) return;
+    if (m == 1) {
+        double mn = ref[0];
+        for (size_t i = 0; i < cnt; i++) mn = fmin(mn, c->pts[idx[i] * d]);
+        c->cur_lo[0] = -INFINITY;
+        c->cur_hi[0] = mn;
+        push_box(c);
+        return;
+    }
+    const size_t k = m - 1;
+    sort_by(c->pts, d, k, idx, cnt);
+    if (m == 2) {
+        /* Staircase: the running minimum of coordinate 0 over the prefix bounds each slab; consecutive slabs
+         * with the same bound are merged into one box. */
+        double run = ref[0];
+        double start = -INFINITY;
+        for (size_t s = 0; s <= cnt; s++) {
+            double up = (s == cnt) ? ref[k] : c->pts[idx[s] * d + k];
+            double nrun = (s == cnt) ? run : fmin(run, c->pts[idx[s] * d]);
+            if (s == cnt || nrun < run) {
+                if (up > start) {
+                    c->cur_lo[0] = -INFINITY;
+                    c->cur_hi[0] = run;
+                    c->cur_lo[k] = start;
+                    c->cur_hi[k] = up;
+                    if (push_box(c)) return;
+                }
+                start = up;
+                run = nrun;
+            }
+        }
+        return;
+    }
+    size_t *sub = malloc((cnt + 1) * sizeof *sub);
+    if (sub == NULL) { c->oom = 1; return; }
+    memcpy(sub, idx, cnt * sizeof *sub);
+    for (size_t s = 0; s <= cnt; s++) {
+        double lo = (s == 0) ? -INFINITY : c->pts[sub[s - 1] * d + k];
+        double up = (s == cnt) ? ref[k] : c->pts[sub[s] * d + k];
+        if (!(up > lo)) continue;
+        size_t *pre = malloc((s + 1) * sizeof *pre);
+        if (pre == NULL) { c->oom = 1; break; }
+        memcpy(pre, sub, s * sizeof *pre);
+        c->cur_lo[k] = lo;
+        c->cur_hi[k] = up;
+        decompose(c, pre, s, k);
+        free(pre);
+        if (c->oom) break;
+    }
+    free(sub);
+}
+
+static int weakly_dominates(const double *a, const double *b, size_t d)
+{
+    for (size_t j = 0; j < d; j++)
+        if (a[j] > b[j]) return 0;
+    return 1;
+}
+
+cf_status cf_hvboxes_create(const double *front, size_t n, size_t d, const double *ref, cf_hvboxes **out,
+                            cf_error *err)
+{
+    if (out == NULL || ref == NULL || d == 0 || (n > 0 && front == NULL))
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_hvboxes_create needs a front, d >= 1 and a "
+                                                               "reference point.");
+    *out = NULL;
+    for (size_t j = 0; j < d; j++)
+        if (!isfinite(ref[j]))
+            return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "ref", "Reference point coordinate %zu is not "
+                                                                        "finite.", j);
+    cf_hvboxes *b = calloc(1, sizeof *b);
+    double *pts = malloc((n ? n : 1) * d * sizeof *pts);
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    double *cl = malloc(2 * d * sizeof *cl);
+    if (b == NULL || pts == NULL || idx == NULL || cl == NULL) goto oom;
+    b->d = d;
+    b->ref = malloc(d * sizeof *b->ref);
+    if (b->ref == NULL) goto oom;
+    memcpy(b->ref, ref, d * sizeof *ref);
+    /* Keep rows that strictly dominate ref and are not weakly dominated by a kept or later row (duplicates keep
+     * their first copy). */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *p = front + i * d;
+        int ok = 1;
+        for (size_t j = 0; j < d && ok; j++)
+            if (!(p[j] < ref[j])) ok = 0;
+        if (!ok) continue;
+        for (size_t t = 0; t < n && ok; t++) {
+            if (t == i) continue;
+            const double *q = front + t * d;
+            int qok = 1;
+            for (size_t j = 0; j < d && qok; j++)
+                if (!(q[j] < ref[j])) qok = 0;
+            if (!qok || !weakly_dominates(q, p, d)) continue;
+            if (!weakly_dominates(p, q, d) || t < i) ok = 0; /* strictly dominated, or an earlier duplicate */
+        }
+        if (ok) memcpy(pts + m++ * d, p, d * sizeof *p);
+    }
+    for (size_t i = 0; i < m; i++) idx[i] = i;
+    decomp c = {b, pts, cl, cl + d, 0};
+    for (size_t j = 0; j < d; j++) { cl[j] = -INFINITY; cl[d + j] = ref[j]; }
+    decompose(&c, idx, m, d);
+    if (c.oom) goto oom;
+    free(pts);
+    free(idx);
+    free(cl);
+    *out = b;
+    return CF_OK;
+oom:
+    free(pts);
+    free(idx);
+    free(cl);
+    cf_hvboxes_destroy(b);
+    return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory while decomposing the front.");
+}
+
+void cf_hvboxes_destroy(cf_hvboxes *b)
+{
+    if (b == NULL) return;
+    free(b->lo);
+    free(b->hi);
+    free(b->ref);
+    free(b);
+}
+
+size_t cf_hvboxes_count(const cf_hvboxes *b) { return b ? b->nbox : 0; }
+
+size_t cf_hvboxes_dim(const cf_hvboxes *b) { return b ? b->d : 0; }
+
+/* G(c) = E[(c - Y)^+] for Y ~ N(mu, s^2): (c - mu) Phi(z) + s phi(z), z = (c - mu) / s; (c - mu)^+ when s = 0. */
+static double g_partial(double c, double mu, double s)
+{
+    if (c == -INFINITY) return 0.0;
+    double dm = c - mu;
+    if (s <= 0.0) return dm > 0.0 ? dm : 0.0;
+    double z = dm / s;
+    double Phi = 0.5 * erfc(-z * M_SQRT1_2);
+    double phi = exp(-0.5 * z * z) * (M_2_SQRTPI * M_SQRT1_2 * 0.5);
+    double g = dm * Phi + s * phi;
+    return g > 0.0 ? g : 0.0;
+}
+
+double cf_hvboxes_ehvi(const cf_hvboxes *b, const double *mu, const double *sd)
+{
+    if (b == NULL || mu == NULL || sd == NULL) return NAN;
+    const size_t d = b->d;
+    for (size_t j = 0; j < d; j++)
+        if (isnan(mu[j]) || isnan(sd[j]) || sd[j] < 0.0) return NAN;
+    double total = 0.0;
+    for (size_t k = 0; k < b->nbox; k++) {
+        const double *lo = b->lo + k * d, *hi = b->hi + k * d;
+        double prod = 1.0;
+        for (size_t j = 0; j < d && prod > 0.0; j++) {
+            double f = g_partial(hi[j], mu[j], sd[j]) - g_partial(lo[j], mu[j], sd[j]);
+            prod *= f > 0.0 ? f : 0.0;
+        }
+        total += prod;
+    }
+    return total;
+}
+
+double cf_hvboxes_hvi(const cf_hvboxes *b, const double *y)
+{
+    if (b == NULL || y == NULL) return NAN;
+    const size_t d = b->d;
+    double total = 0.0;
+    for (size_t k = 0; k < b->nbox; k++) {
+        const double *lo = b->lo + k * d, *hi = b->hi + k * d;
+        double prod = 1.0;
+        for (size_t j = 0; j < d && prod > 0.0; j++) {
+            double f = hi[j] - fmax(y[j], lo[j]);
+            prod *= f > 0.0 ? f : 0.0;
+        }
+        total += prod;
+    }
+    return total;
+}
+
+cf_status cf_ehvi(const double *front, size_t n, size_t d, const double *ref, const double *mu, const double *sd,
+                  double *ehvi, cf_error *err)
+{
+    if (mu == NULL || sd == NULL || ehvi == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_ehvi needs mu, sd and an output.");
+    cf_hvboxes *b = NULL;
+    cf_status st = cf_hvboxes_create(front, n, d, ref, &b, err);
+    if (st != CF_OK) return st;
+    *ehvi = cf_hvboxes_ehvi(b, mu, sd);
+    cf_hvboxes_destroy(b);
+    if (isnan(*ehvi))
+        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "sd", "The prediction has a NaN mean or a NaN or "
+                                                                   "negative standard deviation.");
+    return CF_OK;
+}
+
+cf_status cf_hv_improvement(const double *front, size_t n, size_t d, const double *ref, const double *y,
+                            double *hvi, cf_error *err)
+{
+    if (y == NULL || hvi == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_hv_improvement needs a point and an output.");
+    cf_hvboxes *b = NULL;
+    cf_status st = cf_hvboxes_create(front, n, d, ref, &b, err);
+    if (st != CF_OK) return st;
+    *hvi = cf_hvboxes_hvi(b, y);
+    cf_hvboxes_destroy(b);
+    return CF_OK;
+}
+
+cf_status cf_ehvi_mc(const double *front, size_t n, size_t d, const double *ref, const double *mu, const double *sd,
+                     size_t nsamples, unsigned long seed, double *ehvi, double *stderr_out, cf_error *err)
+{
+    if (mu == NULL || sd == NULL || ehvi == NULL || nsamples < 2)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_ehvi_mc needs mu, sd, an output and at least "
+                                                               "2 samples.");
+    if (d > 40)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_ehvi_mc supports at most 40 objectives (the "
+                                                               "Sobol generator's limit), got %zu.", d);
+    cf_gsl_quiet();
+    cf_hvboxes *b = NULL;
+    cf_status st = cf_hvboxes_create(front, n, d, ref, &b, err);
+    if (st != CF_OK) return st;
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *u = malloc(d * sizeof *u), *shift = malloc(d * sizeof *shift), *y = malloc(d * sizeof *y);
+    if (q == NULL || r == NULL || u == NULL || shift == NULL || y == NULL) {
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory in cf_ehvi_mc.");
+        goto done;
+    }
+    gsl_rng_set(r, seed);
+    for (size_t j = 0; j < d; j++) shift[j] = gsl_rng_uniform(r);
+    double mean = 0.0, m2 = 0.0;
+    for (size_t s = 0; s < nsamples; s++) {
+        gsl_qrng_get(q, u);
+        for (size_t j = 0; j < d; j++) {
+            double v = u[j] + shift[j];
+            v -= floor(v);
+            if (v < 1e-15) v = 1e-15;
+            if (v > 1.0 - 1e-15) v = 1.0 - 1e-15;
+            y[j] = mu[j] + sd[j] * gsl_cdf_ugaussian_Pinv(v);
+        }
+        double h = cf_hvboxes_hvi(b, y);
+        double delta = h - mean; /* Welford's running mean and variance */
+        mean += delta / (double)(s + 1);
+        m2 += delta * (h - mean);
+    }
+    *ehvi = mean;
+    if (stderr_out) *stderr_out = sqrt(m2 / (double)(nsamples - 1) / (double)nsamples);
+done:
+    free(u);
+    free(shift);
+    free(y);
+    gsl_qrng_free(q);
+    gsl_rng_free(r);
+    cf_hvboxes_destroy(b);
+    return st;
+}

@@ -1,0 +1,1197 @@
+/* costfront: ask/tell multi-objective Bayesian optimisation studies (see study.h for the method and citations). */
+#include "costfront/study.h"
+
+#include <gsl/gsl_qrng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <nlopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costfront/ehvi.h"
+#include "costfront/gp.h"
+#include "data/study_store.h"
+
+struct cf_study {
+    cf_study_store *store;  /* the file */
+    cf_space *space;        /* parsed space */
+    cf_acquisition acq;     /* acquisition choice */
+    size_t n_init;          /* initial design size, 0 = default */
+    size_t raw_samples;     /* raw candidates per acquisition maximisation */
+    size_t restarts;        /* polished starts */
+    size_t maxeval;         /* evaluations per polish */
+    size_t gp_restarts;     /* hyperparameter restarts per GP fit */
+    char last_error[600];   /* message of the last failed call */
+};
+
+static const char *const state_names[] = {"pending", "complete", "failed", "pruned"};
+
+const char *cf_trial_state_name(cf_trial_state state)
+{
+    return (unsigned)state < 4 ? state_names[state] : "unknown";
+}
+
+cf_status cf_trial_state_from_name(const char *name, cf_trial_state *state)
+{
+    for (int i = 0; i < 4; i++)
+        if (name && state && strcmp(name, state_names[i]) == 0) {
+            *state = (cf_trial_state)i;
+            return CF_OK;
+        }
+    return CF_ERR_INVALID;
+}
+
+static void study_defaults(cf_study *s)
+{
+    s->acq = CF_ACQ_AUTO;
+    s->raw_samples = 512;
+    s->restarts = 5;
+    s->maxeval = 200;
+    s->gp_restarts = 2;
+}
+
+cf_status cf_study_create(const char *path, const char *space_json, cf_study **out, cf_error *err)
+{
+    if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_create needs an output.");
+    *out = NULL;
+    cf_space *sp = NULL;
+    cf_status st = cf_space_parse(space_json, &sp, err);
+    if (st) return st;
+    char *canon = cf_space_to_json(sp);
+    cf_study *s = calloc(1, sizeof *s);
+    if (canon == NULL || s == NULL) {
+        free(canon);
+        free(s);
+        cf_space_destroy(sp);
+        return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
+    }
+    st = cf_study_store_create(path, canon, &s->store, err);
+    free(canon);
+    if (st) {
+        free(s);
+        cf_space_destroy(sp);
+        return st;
+    }
+    s->space = sp;
+    study_defaults(s);
+    *out = s;
+    return CF_OK;
+}
+
+cf_status cf_study_open(const char *path, cf_study **out, cf_error *err)
+{
+    if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_open needs an output.");
+    *out = NULL;
+    cf_study *s = calloc(1, sizeof *s);
+    if (s == NULL) return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
+    char *json = NULL;
+    cf_status st = cf_study_store_open(path, &s->store, &json, err);
+    if (st == CF_OK) {
+        st = cf_space_parse(json, &s->space, err);
+        if (st && err) snprintf(err->source, sizeof err->source, "%s", path);
+    }
+    free(json);
+    if (st) {
+        cf_study_destroy(s);
+        return st;
+    }
+    study_defaults(s);
+    *out = s;
+    return CF_OK;
+}
+
+void cf_study_destroy(cf_study *s)
+{
+    if (s == NULL) return;
+    cf_study_store_close(s->store);
+    cf_space_destroy(s->space);
+    free(s);
+}
+
+const cf_space *cf_study_space(const cf_study *s) { return s ? s->space : NULL; }
+
+void cf_study_set_acquisition(cf_study *s, cf_acquisition acq)
+{
+    if (s) s->acq = acq;
+}
+
+void cf_study_set_n_init(cf_study *s, size_t n_init)
+{
+    if (s) s->n_init = n_init;
+}
+
+void cf_study_set_effort(cf_study *s, size_t raw_samples, size_t restarts, size_t maxeval, size_t gp_restarts)
+{
+    if (s == NULL) return;
+    if (raw_samples) s->raw_samples = raw_samples;
+    if (restarts) s->restarts = restarts;
+    if (maxeval) s->maxeval = maxeval;
+    if (gp_restarts) s->gp_restarts = gp_restarts;
+}
+
+/* ---- Trials in memory ---- */
+
+/* The stored trials decoded for the model. */
+typedef struct {
+    size_t n;          /* number of rows */
+    cf_study_row *rows;
+    double *x;         /* n x np encoded params */
+    double *y;         /* n x M minimised objectives (complete rows only) */
+    double *c;         /* n x C raw constraint metrics (complete rows only) */
+    unsigned char *ok; /* 1 when the row is complete with valid values */
+} trials;
+
+static void trials_free(trials *t)
+{
+    cf_study_rows_free(t->rows, t->n);
+    free(t->x);
+    free(t->y);
+    free(t->c);
+    free(t->ok);
+    memset(t, 0, sizeof *t);
+}
+
+/* Loads and decodes every trial. A stored row whose params or values no longer parse is a CF_ERR_DB naming the
+ * trial. */
+static cf_status trials_load(cf_study *s, trials *t, cf_error *err)
+{
+    memset(t, 0, sizeof *t);
+    cf_status st = cf_study_store_load(s->store, &t->rows, &t->n, err);
+    if (st) return st;
+    size_t np = cf_space_n_params(s->space), M = cf_space_n_objectives(s->space);
+    size_t C = cf_space_n_constraints(s->space), n = t->n ? t->n : 1;
+    t->x = calloc(n * np, sizeof *t->x);
+    t->y = calloc(n * M, sizeof *t->y);
+    t->c = calloc(n * (C ? C : 1), sizeof *t->c);
+    t->ok = calloc(n, 1);
+    if (!t->x || !t->y || !t->c || !t->ok) {
+        trials_free(t);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        cJSON *p = cJSON_Parse(t->rows[i].params);
+        st = cf_space_encode(s->space, p, t->x + i * np, err);
+        cJSON_Delete(p);
+        if (st == CF_OK && t->rows[i].state == CF_TRIAL_COMPLETE) {
+            cJSON *v = cJSON_Parse(t->rows[i].values ? t->rows[i].values : "null");
+            st = cf_space_read_values(s->space, v, t->y + i * M, t->c + i * C, err);
+            cJSON_Delete(v);
+            t->ok[i] = st == CF_OK;
+        }
+        if (st) {
+            long id = t->rows[i].id;
+            trials_free(t);
+            if (err) {
+                char msg[sizeof err->message];
+                snprintf(msg, sizeof msg, "%s", err->message);
+                cf_error_set(err, CF_ERR_DB, NULL, 0, 0, err->field, "Stored trial %ld does not match the space: "
+                                                                     "%s", id, msg);
+            }
+            return CF_ERR_DB;
+        }
+    }
+    return CF_OK;
+}
+
+/* ---- Pareto helpers (small n; O(n^2 M)) ---- */
+
+static int dominates(const double *a, const double *b, size_t m)
+{
+    int strict = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (a[j] > b[j]) return 0;
+        if (a[j] < b[j]) strict = 1;
+    }
+    return strict;
+}
+
+/* Marks nondominated rows among those with use[i] set. */
+static void nondominated(const double *y, size_t n, size_t m, const unsigned char *use, unsigned char *nd)
+{
+    for (size_t i = 0; i < n; i++) {
+        nd[i] = use[i];
+        for (size_t k = 0; k < n && nd[i]; k++)
+            if (k != i && use[k] && dominates(y + k * m, y + i * m, m)) nd[i] = 0;
+    }
+}
+
+/* Fills the missing entries (NaN) of ref: the worst value on the front pushed out by 10% of the front's range
+ * (10% of |worst|, or 0.1, when the range is 0), as BoTorch's infer_reference_point. inferred[j] is set to 1
+ * where a value was filled. Returns 0 when there are no front points to infer from and a value is missing. */
+static int fill_ref(double *ref, unsigned char *inferred, const double *y, size_t n, size_t m,
+                    const unsigned char *nd)
+{
+    for (size_t j = 0; j < m; j++) {
+        inferred[j] = 0;
+        if (!isnan(ref[j])) continue;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++)
+            if (nd[i]) {
+                lo = fmin(lo, y[i * m + j]);
+                hi = fmax(hi, y[i * m + j]);
+            }
+        if (!isfinite(hi)) return 0;
+        double range = hi - lo;
+        if (range <= 0.0) range = hi != 0.0 ? fabs(hi) : 1.0;
+        ref[j] = hi + 0.1 * range;
+        inferred[j] = 1;
+    }
+    return 1;
+}
+
+/* Hypervolume of the rows with use[i] set, as the box volume between the ideal corner and ref minus the
+ * improvement of that corner over the front (ehvi.c does the box decomposition). */
+static cf_status hypervolume(const double *y, size_t n, size_t m, const unsigned char *use, const double *ref,
+                             double *hv, cf_error *err)
+{
+    double *pts = malloc((n ? n : 1) * m * sizeof *pts), *lo = malloc(m * sizeof *lo);
+    size_t k = 0;
+    if (!pts || !lo) {
+        free(pts);
+        free(lo);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    }
+    for (size_t j = 0; j < m; j++) lo[j] = ref[j];
+    for (size_t i = 0; i < n; i++) {
+        if (!use[i]) continue;
+        memcpy(pts + k * m, y + i * m, m * sizeof *pts);
+        for (size_t j = 0; j < m; j++) lo[j] = fmin(lo[j], y[i * m + j]);
+        k++;
+    }
+    double box = 1.0, hvi = 0.0;
+    for (size_t j = 0; j < m; j++) box *= ref[j] - lo[j];
+    cf_status st = cf_hv_improvement(pts, k, m, ref, lo, &hvi, err);
+    *hv = st == CF_OK ? box - hvi : 0.0;
+    if (*hv < 0.0) *hv = 0.0;
+    free(pts);
+    free(lo);
+    return st;
+}
+
+/* ---- Initial design ---- */
+
+/* Writes point `index` of the digitally shifted Sobol sequence in np dimensions into u (Sobol for the first 40
+ * dimensions, the seeded RNG beyond, which GSL's generator does not cover). */
+static cf_status sobol_point(size_t np, size_t index, unsigned long seed, double *u, cf_error *err)
+{
+    size_t ds = np < 40 ? np : 40;
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)ds);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (q == NULL || r == NULL) {
+        gsl_qrng_free(q);
+        gsl_rng_free(r);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    }
+    gsl_rng_set(r, seed);
+    uint32_t shift[40];
+    for (size_t j = 0; j < ds; j++) {
+        uint32_t hi16 = (uint32_t)gsl_rng_get(r);
+        shift[j] = hi16 ^ ((uint32_t)gsl_rng_get(r) << 16);
+    }
+    for (size_t k = 0; k <= index; k++) gsl_qrng_get(q, u);
+    for (size_t j = 0; j < ds; j++) {
+        uint32_t v = (uint32_t)(u[j] * 4294967296.0) ^ shift[j];
+        u[j] = ((double)v + 0.5) / 4294967296.0;
+    }
+    /* Dimensions beyond 40: a stream of the RNG reseeded by (seed, index), so each index is reproducible. */
+    if (np > ds) {
+        gsl_rng_set(r, seed * 2654435761UL + index + 1);
+        for (size_t j = ds; j < np; j++) u[j] = gsl_rng_uniform(r);
+    }
+    gsl_qrng_free(q);
+    gsl_rng_free(r);
+    return CF_OK;
+}
+
+/* Maps unit-cube coordinates to the encoded space: categorical columns become indices. */
+static void unit_to_encoded(const int *kinds, size_t np, const double *u, double *x)
+{
+    for (size_t j = 0; j < np; j++) {
+        if (kinds[j] > 0) {
+            double k = floor(u[j] * kinds[j]);
+            x[j] = k >= kinds[j] ? kinds[j] - 1 : k;
+        } else {
+            x[j] = u[j];
+        }
+    }
+}
+
+/* ---- Acquisition ---- */
+
+typedef struct {
+    size_t np, M, C;        /* params, objectives, constraints */
+    const int *kinds;       /* GP column kinds */
+    size_t ncont;           /* continuous columns */
+    size_t *cont;           /* their indices */
+    size_t ncat;            /* categorical columns */
+    size_t *cat;            /* their indices */
+    cf_gp **gobj;           /* M objective GPs (EHVI), or 1 scalarised GP (ParEGO) */
+    size_t ngobj;
+    cf_gp **gcon;           /* C constraint GPs */
+    const cf_space *space;
+    int parego;             /* 1: EI of gobj[0] below best */
+    double best;            /* ParEGO incumbent */
+    cf_hvboxes *boxes;      /* EHVI boxes */
+    double *mean, *var;     /* scratch (ngobj + C) x cap */
+    size_t cap;
+    double *xfull;          /* scratch np */
+    size_t nevals;
+} acq_ctx;
+
+static double g_partial(double c, double mu, double s)
+{
+    double dm = c - mu;
+    if (s <= 0.0) return dm > 0.0 ? dm : 0.0;
+    double z = dm / s;
+    return dm * 0.5 * erfc(-z * M_SQRT1_2) + s * exp(-0.5 * z * z) * 0.3989422804014327;
+}
+
+static int ensure_cap(acq_ctx *a, size_t m)
+{
+    if (m <= a->cap) return 0;
+    size_t k = a->ngobj + a->C;
+    double *nm = realloc(a->mean, k * m * sizeof *nm);
+    if (nm == NULL) return -1;
+    a->mean = nm;
+    double *nv = realloc(a->var, k * m * sizeof *nv);
+    if (nv == NULL) return -1;
+    a->var = nv;
+    a->cap = m;
+    return 0;
+}
+
+/* Evaluates the acquisition at m encoded points X (m x np) into out. Returns nonzero on failure. */
+static int acq_eval(acq_ctx *a, const double *X, size_t m, double *out)
+{
+    if (ensure_cap(a, m)) return -1;
+    size_t k = a->ngobj + a->C;
+    for (size_t g = 0; g < k; g++) {
+        cf_gp *gp = g < a->ngobj ? a->gobj[g] : a->gcon[g - a->ngobj];
+        if (cf_gp_predict(gp, X, m, NULL, a->mean + g * m, a->var + g * m, NULL, NULL) != CF_OK) return -1;
+    }
+    double mu[16], sd[16];
+    for (size_t i = 0; i < m; i++) {
+        double v;
+        if (a->parego) {
+            v = g_partial(a->best, a->mean[i], sqrt(fmax(a->var[i], 0.0)));
+        } else {
+            for (size_t j = 0; j < a->M; j++) {
+                mu[j] = a->mean[j * m + i];
+                sd[j] = sqrt(fmax(a->var[j * m + i], 0.0));
+            }
+            v = cf_hvboxes_ehvi(a->boxes, mu, sd);
+        }
+        for (size_t c = 0; c < a->C && v > 0.0; c++) {
+            double cm = a->mean[(a->ngobj + c) * m + i], cs = sqrt(fmax(a->var[(a->ngobj + c) * m + i], 1e-300));
+            double thr = cf_space_constraint_value(a->space, c);
+            double z = cf_space_constraint_op(a->space, c) == CF_CONSTRAINT_GE ? (cm - thr) / cs : (thr - cm) / cs;
+            v *= 0.5 * erfc(-z * M_SQRT1_2);
+        }
+        out[i] = isfinite(v) ? v : 0.0;
+    }
+    a->nevals += m;
+    return 0;
+}
+
+static double nlopt_obj(unsigned n, const double *z, double *grad, void *data)
+{
+    (void)grad;
+    acq_ctx *a = data;
+    for (unsigned j = 0; j < n; j++) a->xfull[a->cont[j]] = z[j];
+    double v = 0.0;
+    if (acq_eval(a, a->xfull, 1, &v)) return 0.0;
+    return v;
+}
+
+/* Polishes the continuous columns of x (categoricals fixed) with BOBYQA (COBYLA in 1-D); updates x and *val. */
+static void polish_continuous(acq_ctx *a, double *x, double *val, size_t maxeval)
+{
+    if (a->ncont == 0) return;
+    nlopt_opt o = nlopt_create(a->ncont >= 2 ? NLOPT_LN_BOBYQA : NLOPT_LN_COBYLA, (unsigned)a->ncont);
+    if (o == NULL) return;
+    double *z = malloc(a->ncont * 3 * sizeof *z);
+    if (z == NULL) {
+        nlopt_destroy(o);
+        return;
+    }
+    double *lo = z + a->ncont, *hi = lo + a->ncont;
+    for (size_t j = 0; j < a->ncont; j++) {
+        z[j] = x[a->cont[j]];
+        lo[j] = 0.0;
+        hi[j] = 1.0;
+    }
+    memcpy(a->xfull, x, a->np * sizeof *x);
+    nlopt_set_lower_bounds(o, lo);
+    nlopt_set_upper_bounds(o, hi);
+    nlopt_set_max_objective(o, nlopt_obj, a);
+    nlopt_set_maxeval(o, (int)maxeval);
+    nlopt_set_xtol_rel(o, 1e-6);
+    nlopt_set_ftol_rel(o, 1e-9);
+    double step[64];
+    if (a->ncont <= 64) {
+        for (size_t j = 0; j < a->ncont; j++) step[j] = 0.05;
+        nlopt_set_initial_step(o, step);
+    }
+    double f = 0.0;
+    nlopt_result r = nlopt_optimize(o, z, &f);
+    if (r > 0 && f > *val) {
+        for (size_t j = 0; j < a->ncont; j++) x[a->cont[j]] = fmin(1.0, fmax(0.0, z[j]));
+        *val = f;
+    }
+    free(z);
+    nlopt_destroy(o);
+}
+
+/* Improves the categorical columns of x at fixed continuous columns: all combinations when there are at most 32,
+ * otherwise one column at a time until nothing changes (at most 3 sweeps). Returns 1 when x changed. */
+static int improve_categoricals(acq_ctx *a, double *x, double *val, size_t combos)
+{
+    if (a->ncat == 0) return 0;
+    int changed = 0;
+    double *cand = malloc(a->np * sizeof *cand);
+    if (cand == NULL) return 0;
+    if (combos <= 32) {
+        double v;
+        for (size_t c = 0; c < combos; c++) {
+            memcpy(cand, x, a->np * sizeof *cand);
+            size_t rest = c;
+            for (size_t k = 0; k < a->ncat; k++) {
+                size_t col = a->cat[k], nk = (size_t)a->kinds[col];
+                cand[col] = (double)(rest % nk);
+                rest /= nk;
+            }
+            if (acq_eval(a, cand, 1, &v) == 0 && v > *val) {
+                *val = v;
+                memcpy(x, cand, a->np * sizeof *cand);
+                changed = 1;
+            }
+        }
+    } else {
+        for (int sweep = 0; sweep < 3; sweep++) {
+            int any = 0;
+            for (size_t k = 0; k < a->ncat; k++) {
+                size_t col = a->cat[k];
+                for (int l = 0; l < a->kinds[col]; l++) {
+                    if ((double)l == x[col]) continue;
+                    memcpy(cand, x, a->np * sizeof *cand);
+                    cand[col] = l;
+                    double v;
+                    if (acq_eval(a, cand, 1, &v) == 0 && v > *val) {
+                        *val = v;
+                        x[col] = l;
+                        any = changed = 1;
+                    }
+                }
+            }
+            if (!any) break;
+        }
+    }
+    free(cand);
+    return changed;
+}
+
+/* Maximises the acquisition: raw candidates (Sobol with a random shift, random categoricals, and Gaussian
+ * perturbations of the anchor points), the best `restarts` polished, categoricals improved and re-polished.
+ * Writes the best point to best_x and returns its value. */
+static double maximise(acq_ctx *a, const cf_study *s, gsl_rng *rng, const double *anchors, size_t nanch,
+                       double *best_x)
+{
+    size_t np = a->np, R = s->raw_samples, P = nanch ? (nanch * 8 < 256 ? nanch * 8 : 256) : 0;
+    size_t m = R + P;
+    double *X = malloc(m * np * sizeof *X), *v = malloc(m * sizeof *v), *u = malloc(np * sizeof *u);
+    size_t *order = malloc(m * sizeof *order);
+    double bestv = -1.0;
+    if (!X || !v || !u || !order) goto done;
+    size_t ds = np < 40 ? np : 40;
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)ds);
+    if (q == NULL) goto done;
+    double shift[40];
+    for (size_t j = 0; j < ds; j++) shift[j] = gsl_rng_uniform(rng);
+    for (size_t i = 0; i < R; i++) {
+        gsl_qrng_get(q, u);
+        for (size_t j = 0; j < np; j++) {
+            double w = j < ds ? u[j] + shift[j] : gsl_rng_uniform(rng);
+            u[j] = w - floor(w);
+        }
+        unit_to_encoded(a->kinds, np, u, X + i * np);
+    }
+    gsl_qrng_free(q);
+    for (size_t i = 0; i < P; i++) {
+        const double *base = anchors + (i % nanch) * np;
+        double sdv = (i / nanch) % 2 ? 0.02 : 0.1;
+        for (size_t j = 0; j < np; j++) {
+            double w = base[j];
+            if (a->kinds[j] == 0) w = fmin(1.0, fmax(0.0, w + gsl_ran_gaussian(rng, sdv)));
+            X[(R + i) * np + j] = w;
+        }
+    }
+    if (acq_eval(a, X, m, v)) goto done;
+    /* Partial selection of the top `restarts` candidates (stable: ties keep index order). */
+    for (size_t i = 0; i < m; i++) order[i] = i;
+    size_t top = s->restarts < m ? s->restarts : m;
+    for (size_t t = 0; t < top; t++) {
+        size_t bi = t;
+        for (size_t i = t + 1; i < m; i++)
+            if (v[order[i]] > v[order[bi]]) bi = i;
+        size_t tmp = order[t];
+        order[t] = order[bi];
+        order[bi] = tmp;
+    }
+    size_t combos = cf_space_n_combinations(a->space);
+    for (size_t t = 0; t < top; t++) {
+        double *x = X + order[t] * np, val = v[order[t]];
+        polish_continuous(a, x, &val, s->maxeval);
+        if (improve_categoricals(a, x, &val, combos)) polish_continuous(a, x, &val, s->maxeval);
+        if (val > bestv) {
+            bestv = val;
+            memcpy(best_x, x, np * sizeof *x);
+        }
+    }
+done:
+    free(X);
+    free(v);
+    free(u);
+    free(order);
+    return bestv;
+}
+
+/* ---- Ask ---- */
+
+/* A uniformly random encoded point (used when the acquisition is zero everywhere). */
+static void random_point(gsl_rng *rng, const int *kinds, size_t np, double *x)
+{
+    for (size_t j = 0; j < np; j++)
+        x[j] = kinds[j] > 0 ? (double)gsl_rng_uniform_int(rng, (unsigned long)kinds[j]) : gsl_rng_uniform(rng);
+}
+
+static cf_status fit_gp(const cf_study *s, const int *kinds, size_t np, const double *X, size_t n, const double *y,
+                        unsigned long seed, cf_gp **out, cf_error *err)
+{
+    cf_gp *gp = cf_gp_create(np, kinds);
+    if (gp == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    cf_gp_set_seed(gp, seed);
+    cf_gp_set_restarts(gp, s->gp_restarts);
+    cf_status st = cf_gp_fit(gp, X, n, y, NULL, err);
+    if (st) {
+        cf_gp_destroy(gp);
+        return st;
+    }
+    *out = gp;
+    return CF_OK;
+}
+
+/* Appends a point to a growable row-major matrix. */
+static int push_row(double **m, size_t *n, size_t *cap, const double *row, size_t d)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        double *nm = realloc(*m, nc * d * sizeof *nm);
+        if (nm == NULL) return -1;
+        *m = nm;
+        *cap = nc;
+    }
+    memcpy(*m + *n * d, row, d * sizeof *row);
+    (*n)++;
+    return 0;
+}
+
+/* The model-based part of ask: fills xs (q x np) for the q points, given the stored trials and `extra` already
+ * chosen points (pending fantasies). */
+static cf_status model_points(cf_study *s, const trials *t, const double *extra, size_t nextra, size_t q,
+                              unsigned long seed, double *xs, cf_error *err)
+{
+    const cf_space *sp = s->space;
+    size_t np = cf_space_n_params(sp), M = cf_space_n_objectives(sp), C = cf_space_n_constraints(sp);
+    int *kinds = malloc(np * sizeof *kinds);
+    size_t *cont = malloc(np * sizeof *cont), *cat = malloc(np * sizeof *cat);
+    size_t n = 0, nfeas = 0;
+    double *X = malloc(t->n * np * sizeof *X + 1), *Y = malloc(t->n * M * sizeof *Y + 1);
+    double *Cv = malloc(t->n * (C ? C : 1) * sizeof *Cv + 1), *col = malloc(t->n * sizeof *col + 1);
+    unsigned char *feas = malloc(t->n + 1), *nd = malloc(t->n + 1);
+    double *pend = NULL, *front = NULL, *ref = malloc(M * sizeof *ref);
+    size_t npend = 0, cappend = 0, nfront = 0, capfront = 0;
+    cf_gp **gobj = calloc(M, sizeof *gobj), **gcon = calloc(C ? C : 1, sizeof *gcon);
+    unsigned char *inferred = malloc(M);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    acq_ctx a;
+    memset(&a, 0, sizeof a);
+    cf_status st = CF_OK;
+    if (!kinds || !cont || !cat || !X || !Y || !Cv || !col || !feas || !nd || !ref || !gobj || !gcon || !inferred ||
+        !rng) {
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        goto done;
+    }
+    gsl_rng_set(rng, seed ^ 0x5bd1e995UL);
+    cf_space_gp_kinds(sp, kinds);
+    for (size_t j = 0; j < np; j++) {
+        if (kinds[j] > 0) cat[a.ncat++] = j;
+        else cont[a.ncont++] = j;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->ok[i]) {
+            memcpy(X + n * np, t->x + i * np, np * sizeof *X);
+            memcpy(Y + n * M, t->y + i * M, M * sizeof *Y);
+            memcpy(Cv + n * C, t->c + i * C, C * sizeof *Cv);
+            feas[n] = (unsigned char)cf_space_feasible(sp, t->c + i * C);
+            nfeas += feas[n];
+            n++;
+        } else if (t->rows[i].state == CF_TRIAL_PENDING) {
+            if (push_row(&pend, &npend, &cappend, t->x + i * np, np)) goto oom;
+        }
+    }
+    for (size_t i = 0; i < nextra; i++)
+        if (push_row(&pend, &npend, &cappend, extra + i * np, np)) goto oom;
+
+    int parego = s->acq == CF_ACQ_PAREGO || (s->acq == CF_ACQ_AUTO && (M > 3 || M == 1)) || M > 16;
+    size_t done_con = 0; /* pending rows already conditioned into the constraint (and EHVI objective) GPs */
+    /* Constraint GPs. */
+    for (size_t c = 0; c < C; c++) {
+        for (size_t i = 0; i < n; i++) col[i] = Cv[i * C + c];
+        if ((st = fit_gp(s, kinds, np, X, n, col, seed + 101 + c, &gcon[c], err))) goto done;
+    }
+    if (!parego) {
+        for (size_t j = 0; j < M; j++) {
+            for (size_t i = 0; i < n; i++) col[i] = Y[i * M + j];
+            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + j, &gobj[j], err))) goto done;
+        }
+    }
+    a.np = np;
+    a.M = M;
+    a.C = C;
+    a.kinds = kinds;
+    a.cont = cont;
+    a.cat = cat;
+    a.gcon = gcon;
+    a.space = sp;
+    a.parego = parego;
+    a.xfull = malloc(np * sizeof *a.xfull);
+    if (a.xfull == NULL) goto oom;
+
+    /* Reference point: given, else inferred from the observed feasible front (or all points if none feasible). */
+    cf_space_ref_min(sp, ref);
+    {
+        unsigned char *use = feas;
+        unsigned char *all = NULL;
+        if (nfeas == 0) {
+            all = malloc(n + 1);
+            if (all == NULL) goto oom;
+            memset(all, 1, n);
+            use = all;
+        }
+        nondominated(Y, n, M, use, nd);
+        fill_ref(ref, inferred, Y, n, M, nd);
+        free(all);
+    }
+
+    for (size_t b = 0; b < q; b++) {
+        double *xb = xs + b * np;
+        if (parego) {
+            /* ParEGO (Knowles 2006): Chebyshev scalarisation of objectives normalised over the observations. */
+            double w[64], lo[64], hi[64], sum = 0.0;
+            size_t Mm = M < 64 ? M : 64;
+            for (size_t j = 0; j < Mm; j++) {
+                w[j] = -log(1.0 - gsl_rng_uniform(rng));
+                sum += w[j];
+                lo[j] = INFINITY;
+                hi[j] = -INFINITY;
+                for (size_t i = 0; i < n; i++) {
+                    lo[j] = fmin(lo[j], Y[i * M + j]);
+                    hi[j] = fmax(hi[j], Y[i * M + j]);
+                }
+            }
+            for (size_t i = 0; i < n; i++) {
+                double mx = -INFINITY, ls = 0.0;
+                for (size_t j = 0; j < Mm; j++) {
+                    double r = hi[j] > lo[j] ? (Y[i * M + j] - lo[j]) / (hi[j] - lo[j]) : 0.0;
+                    mx = fmax(mx, w[j] / sum * r);
+                    ls += w[j] / sum * r;
+                }
+                col[i] = mx + 0.05 * ls;
+            }
+            cf_gp_destroy(gobj[0]);
+            gobj[0] = NULL;
+            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + b, &gobj[0], err))) goto done;
+            a.gobj = gobj;
+            a.ngobj = 1;
+            /* Fantasise pending points on the scalarised GP and the constraint GPs. */
+            double mu, var;
+            for (size_t i = 0; i < npend; i++)
+                for (size_t g = 0; g < 1 + C; g++) {
+                    if (g > 0 && i < done_con) continue;
+                    cf_gp *gp = g == 0 ? gobj[0] : gcon[g - 1];
+                    if (cf_gp_predict(gp, pend + i * np, 1, NULL, &mu, &var, NULL, NULL) == CF_OK)
+                        cf_gp_condition(gp, pend + i * np, 1, &mu, NULL, NULL);
+                }
+            done_con = npend;
+            /* Incumbent: the best posterior mean over the observed feasible points. */
+            a.best = INFINITY;
+            for (size_t i = 0; i < n; i++) {
+                if (nfeas > 0 && !feas[i]) continue;
+                if (cf_gp_predict(gobj[0], X + i * np, 1, NULL, &mu, &var, NULL, NULL) == CF_OK)
+                    a.best = fmin(a.best, mu);
+            }
+            nfront = 0;
+            for (size_t i = 0; i < n; i++)
+                if (nd[i] && push_row(&front, &nfront, &capfront, X + i * np, np)) goto oom;
+            double val = maximise(&a, s, rng, front, nfront, xb);
+            if (!(val > 0.0))
+                random_point(rng, kinds, np, xb);
+            if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
+            continue;
+        }
+        /* EHVI: fantasise every pending point once (kriging believer), then build the posterior-mean front. */
+        a.gobj = gobj;
+        a.ngobj = M;
+        double mu1, var1;
+        for (size_t i = done_con; i < npend; i++)
+            for (size_t g = 0; g < M + C; g++) {
+                cf_gp *gp = g < M ? gobj[g] : gcon[g - M];
+                if (cf_gp_predict(gp, pend + i * np, 1, NULL, &mu1, &var1, NULL, NULL) == CF_OK)
+                    cf_gp_condition(gp, pend + i * np, 1, &mu1, NULL, NULL);
+            }
+        done_con = npend;
+        /* Posterior means at observed points (feasible ones) and pending points (predicted feasible). */
+        size_t mtot = n + npend;
+        double *PX = malloc((mtot ? mtot : 1) * np * sizeof *PX);
+        double *PM = malloc((mtot ? mtot : 1) * (M + C) * sizeof *PM), *PV = malloc((mtot ? mtot : 1) * sizeof *PV);
+        unsigned char *pu = malloc(mtot + 1), *pnd = malloc(mtot + 1);
+        double *pts = malloc((mtot ? mtot : 1) * M * sizeof *pts);
+        if (!PX || !PM || !PV || !pu || !pnd || !pts) {
+            free(PX); free(PM); free(PV); free(pu); free(pnd); free(pts);
+            goto oom;
+        }
+        if (n) memcpy(PX, X, n * np * sizeof *PX);
+        if (npend) memcpy(PX + n * np, pend, npend * np * sizeof *PX);
+        int pred_ok = 1;
+        for (size_t g = 0; g < M + C && pred_ok && mtot; g++) {
+            cf_gp *gp = g < M ? gobj[g] : gcon[g - M];
+            pred_ok = cf_gp_predict(gp, PX, mtot, NULL, PM + g * mtot, PV, NULL, NULL) == CF_OK;
+        }
+        for (size_t i = 0; i < mtot; i++) {
+            for (size_t j = 0; j < M; j++) pts[i * M + j] = PM[j * mtot + i];
+            if (i < n) {
+                pu[i] = nfeas > 0 ? feas[i] : 0;
+            } else {
+                double cvals[64];
+                for (size_t c = 0; c < C && c < 64; c++) cvals[c] = PM[(M + c) * mtot + i];
+                pu[i] = (unsigned char)cf_space_feasible(sp, cvals);
+            }
+        }
+        nondominated(pts, mtot, M, pu, pnd);
+        nfront = 0;
+        size_t nanch = 0;
+        double *fr = malloc((mtot ? mtot : 1) * M * sizeof *fr);
+        double *anch = malloc((mtot ? mtot : 1) * np * sizeof *anch);
+        if (!fr || !anch) {
+            free(PX); free(PM); free(PV); free(pu); free(pnd); free(pts); free(fr); free(anch);
+            goto oom;
+        }
+        for (size_t i = 0; i < mtot; i++)
+            if (pnd[i]) {
+                memcpy(fr + nfront * M, pts + i * M, M * sizeof *fr);
+                nfront++;
+                if (i < n) memcpy(anch + nanch++ * np, PX + i * np, np * sizeof *anch);
+            }
+        cf_hvboxes_destroy(a.boxes);
+        a.boxes = NULL;
+        st = pred_ok ? cf_hvboxes_create(fr, nfront, M, ref, &a.boxes, err)
+                     : cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "GP prediction failed.");
+        double val = st == CF_OK ? maximise(&a, s, rng, anch, nanch, xb) : -1.0;
+        free(PX); free(PM); free(PV); free(pu); free(pnd); free(pts); free(fr); free(anch);
+        if (st) goto done;
+        if (!(val > 0.0)) /* no expected improvement anywhere: explore uniformly */
+            random_point(rng, kinds, np, xb);
+        if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
+    }
+    goto done;
+oom:
+    st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+done:
+    for (size_t j = 0; gobj && j < M; j++) cf_gp_destroy(gobj[j]);
+    for (size_t c = 0; gcon && c < C; c++) cf_gp_destroy(gcon[c]);
+    cf_hvboxes_destroy(a.boxes);
+    free(a.mean);
+    free(a.var);
+    free(a.xfull);
+    free(kinds); free(cont); free(cat); free(X); free(Y); free(Cv); free(col); free(feas); free(nd);
+    free(pend); free(front); free(ref); free(gobj); free(gcon); free(inferred);
+    gsl_rng_free(rng);
+    return st;
+}
+
+/* Reads or records the seed of the initial design (the seed of the study's first ask). */
+static cf_status design_seed(cf_study *s, unsigned long seed, unsigned long *out, cf_error *err)
+{
+    char *v = NULL;
+    cf_status st = cf_study_store_get_meta(s->store, "sobol_seed", &v, err);
+    if (st) return st;
+    if (v) {
+        *out = strtoul(v, NULL, 10);
+        free(v);
+        return CF_OK;
+    }
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lu", seed);
+    *out = seed;
+    return cf_study_store_set_meta(s->store, "sobol_seed", buf, err);
+}
+
+cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, cf_error *err)
+{
+    if (s == NULL || out == NULL || q == 0 || q > 1000)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_ask needs a study, 1 <= q <= 1000 and an "
+                                                               "output.");
+    *out = NULL;
+    cf_gsl_quiet();
+    trials t;
+    cf_status st = trials_load(s, &t, err);
+    if (st) return st;
+    const cf_space *sp = s->space;
+    size_t np = cf_space_n_params(sp);
+    size_t n_init = s->n_init ? s->n_init : (2 * (np + 1) > 5 ? 2 * (np + 1) : 5);
+    size_t ncomplete = 0;
+    for (size_t i = 0; i < t.n; i++) ncomplete += t.ok[i];
+    int *kinds = malloc(np * sizeof *kinds);
+    double *xs = malloc(q * np * sizeof *xs), *u = malloc(np * sizeof *u);
+    char **ptxt = calloc(q, sizeof *ptxt);
+    cf_trial_state *states = calloc(q, sizeof *states);
+    long *ids = calloc(q, sizeof *ids);
+    cJSON *arr = NULL;
+    if (!kinds || !xs || !u || !ptxt || !states || !ids) {
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        goto done;
+    }
+    cf_space_gp_kinds(sp, kinds);
+    unsigned long dseed = seed;
+    if ((st = design_seed(s, seed, &dseed, err))) goto done;
+    /* Initial (or baseline) points first; they are pending fantasies for the model-based ones. */
+    size_t nsobol = 0;
+    gsl_rng *rng = NULL;
+    for (size_t b = 0; b < q; b++) {
+        int design = s->acq == CF_ACQ_SOBOL || t.n + b < n_init || ncomplete < 2;
+        if (s->acq == CF_ACQ_RANDOM) {
+            if (rng == NULL) {
+                rng = gsl_rng_alloc(gsl_rng_mt19937);
+                if (rng == NULL) { st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory."); break; }
+                gsl_rng_set(rng, seed * 1000003UL + t.n);
+            }
+            for (size_t j = 0; j < np; j++) u[j] = gsl_rng_uniform(rng);
+        } else if (design) {
+            if ((st = sobol_point(np, t.n + b, dseed, u, err))) break;
+        } else {
+            break;
+        }
+        unit_to_encoded(kinds, np, u, xs + b * np);
+        nsobol++;
+    }
+    gsl_rng_free(rng);
+    if (st) goto done;
+    if (nsobol < q) {
+        st = model_points(s, &t, xs, nsobol, q - nsobol, seed, xs + nsobol * np, err);
+        if (st == CF_ERR_NUMERIC) {
+            /* The GP could not be fitted: fall back to the design sequence rather than fail the sweep. */
+            st = CF_OK;
+            for (size_t b = nsobol; b < q && st == CF_OK; b++) {
+                st = sobol_point(np, t.n + b, dseed, u, err);
+                unit_to_encoded(kinds, np, u, xs + b * np);
+            }
+        }
+        if (st) goto done;
+    }
+    arr = cJSON_CreateArray();
+    if (arr == NULL) goto oom;
+    cJSON **pobj = calloc(q, sizeof *pobj);
+    if (pobj == NULL) goto oom;
+    for (size_t b = 0; b < q && st == CF_OK; b++) {
+        st = cf_space_decode(sp, xs + b * np, &pobj[b], err);
+        if (st == CF_OK && (ptxt[b] = cJSON_PrintUnformatted(pobj[b])) == NULL) goto oom_p;
+        states[b] = CF_TRIAL_PENDING;
+    }
+    if (st == CF_OK) st = cf_study_store_insert(s->store, q, states, (const char *const *)ptxt, NULL, ids, err);
+    for (size_t b = 0; b < q; b++) {
+        if (st == CF_OK) {
+            cJSON *it = cJSON_CreateObject();
+            if (it == NULL || !cJSON_AddItemToArray(arr, it) || !cJSON_AddNumberToObject(it, "id", (double)ids[b]) ||
+                !cJSON_AddItemToObject(it, "params", pobj[b])) {
+                st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+                cJSON_Delete(pobj[b]);
+            }
+        } else {
+            cJSON_Delete(pobj[b]);
+        }
+    }
+    free(pobj);
+    goto done;
+oom_p:
+    for (size_t b = 0; b < q; b++) cJSON_Delete(pobj[b]);
+    free(pobj);
+oom:
+    st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+done:
+    if (st == CF_OK) *out = arr;
+    else cJSON_Delete(arr);
+    for (size_t b = 0; ptxt && b < q; b++) free(ptxt[b]);
+    free(ptxt);
+    free(states);
+    free(ids);
+    free(kinds);
+    free(xs);
+    free(u);
+    trials_free(&t);
+    return st;
+}
+
+/* ---- Tell, add, trials, front ---- */
+
+cf_status cf_study_tell(cf_study *s, long id, const cJSON *values, cf_trial_state state, cf_error *err)
+{
+    if (s == NULL || (unsigned)state > 3 || state == CF_TRIAL_PENDING)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "state", "cf_study_tell needs a study and a final state "
+                                                                  "(complete, failed or pruned).");
+    trials t;
+    cf_status st = trials_load(s, &t, err);
+    if (st) return st;
+    size_t i = 0;
+    while (i < t.n && t.rows[i].id != id) i++;
+    if (i == t.n) st = cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "id", "There is no trial %ld.", id);
+    else if (t.rows[i].state != CF_TRIAL_PENDING)
+        st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "id", "Trial %ld is already %s.", id,
+                          state_names[t.rows[i].state]);
+    char *txt = NULL;
+    if (st == CF_OK && state == CF_TRIAL_COMPLETE) {
+        size_t M = cf_space_n_objectives(s->space), C = cf_space_n_constraints(s->space);
+        double y[64], c[64];
+        if (M > 64 || C > 64) st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, NULL, "Too many metrics.");
+        else st = cf_space_read_values(s->space, values, y, c, err);
+    }
+    if (st == CF_OK && values != NULL && (txt = cJSON_PrintUnformatted(values)) == NULL)
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    if (st == CF_OK) st = cf_study_store_update(s->store, id, state, txt, err);
+    free(txt);
+    trials_free(&t);
+    return st;
+}
+
+cf_status cf_study_add(cf_study *s, const cJSON *params, const cJSON *values, long *id, cf_error *err)
+{
+    if (s == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_add needs a study.");
+    size_t np = cf_space_n_params(s->space), M = cf_space_n_objectives(s->space);
+    size_t C = cf_space_n_constraints(s->space);
+    double *x = malloc((np + M + C + 1) * sizeof *x);
+    if (x == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    cf_status st = cf_space_encode(s->space, params, x, err);
+    if (st == CF_OK) st = cf_space_read_values(s->space, values, x + np, x + np + M, err);
+    char *pt = NULL, *vt = NULL;
+    if (st == CF_OK && ((pt = cJSON_PrintUnformatted(params)) == NULL || (vt = cJSON_PrintUnformatted(values)) == NULL))
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    long nid = 0;
+    cf_trial_state cs = CF_TRIAL_COMPLETE;
+    if (st == CF_OK) {
+        const char *pp[1] = {pt}, *vv[1] = {vt};
+        st = cf_study_store_insert(s->store, 1, &cs, pp, vv, &nid, err);
+    }
+    if (st == CF_OK && id) *id = nid;
+    free(pt);
+    free(vt);
+    free(x);
+    return st;
+}
+
+/* Adds a stored JSON text as a parsed item (null when absent or unparsable). */
+static int add_json_text(cJSON *obj, const char *key, const char *txt)
+{
+    cJSON *v = txt ? cJSON_Parse(txt) : NULL;
+    return cJSON_AddItemToObject(obj, key, v ? v : cJSON_CreateNull());
+}
+
+cf_status cf_study_trials(cf_study *s, cJSON **out, cf_error *err)
+{
+    if (s == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_trials needs a "
+                                                                                         "study and an output.");
+    cf_study_row *rows = NULL;
+    size_t n = 0;
+    cf_status st = cf_study_store_load(s->store, &rows, &n, err);
+    if (st) return st;
+    cJSON *arr = cJSON_CreateArray();
+    int ok = arr != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        cJSON *it = cJSON_CreateObject();
+        ok = it && cJSON_AddItemToArray(arr, it) && cJSON_AddNumberToObject(it, "id", (double)rows[i].id) &&
+             cJSON_AddStringToObject(it, "state", state_names[rows[i].state]) &&
+             add_json_text(it, "params", rows[i].params) && add_json_text(it, "values", rows[i].values) &&
+             cJSON_AddNumberToObject(it, "created", (double)rows[i].created) &&
+             cJSON_AddNumberToObject(it, "updated", (double)rows[i].updated);
+    }
+    cf_study_rows_free(rows, n);
+    if (!ok) {
+        cJSON_Delete(arr);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    }
+    *out = arr;
+    return CF_OK;
+}
+
+cf_status cf_study_front(cf_study *s, cJSON **out, cf_error *err)
+{
+    if (s == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_front needs a "
+                                                                                        "study and an output.");
+    trials t;
+    cf_status st = trials_load(s, &t, err);
+    if (st) return st;
+    const cf_space *sp = s->space;
+    size_t M = cf_space_n_objectives(sp), C = cf_space_n_constraints(sp), ncomplete = 0, nfeas = 0;
+    unsigned char *use = calloc(t.n + 1, 1), *nd = calloc(t.n + 1, 1), *inferred = calloc(M, 1);
+    double *ref = malloc(M * sizeof *ref), hv = 0.0;
+    cJSON *o = cJSON_CreateObject();
+    int ok = use && nd && inferred && ref && o;
+    for (size_t i = 0; ok && i < t.n; i++) {
+        ncomplete += t.ok[i];
+        use[i] = t.ok[i] && cf_space_feasible(sp, t.c + i * C);
+        nfeas += use[i];
+    }
+    if (ok) {
+        nondominated(t.y, t.n, M, use, nd);
+        cf_space_ref_min(sp, ref);
+        int have_ref = fill_ref(ref, inferred, t.y, t.n, M, nd);
+        if (have_ref && nfeas > 0) st = hypervolume(t.y, t.n, M, nd, ref, &hv, err);
+        ok = cJSON_AddNumberToObject(o, "n_trials", (double)t.n) &&
+             cJSON_AddNumberToObject(o, "n_complete", (double)ncomplete) &&
+             cJSON_AddNumberToObject(o, "n_feasible", (double)nfeas);
+        if (ok && have_ref) {
+            cJSON *r = cJSON_AddArrayToObject(o, "ref"), *ri = cJSON_AddArrayToObject(o, "ref_inferred");
+            ok = r && ri;
+            for (size_t j = 0; ok && j < M; j++)
+                ok = cJSON_AddItemToArray(r, cJSON_CreateNumber(cf_space_objective_maximize(sp, j) ? -ref[j] : ref[j])) &&
+                     cJSON_AddItemToArray(ri, cJSON_CreateBool(inferred[j]));
+        } else if (ok) {
+            ok = cJSON_AddNullToObject(o, "ref") && cJSON_AddNullToObject(o, "ref_inferred");
+        }
+        ok = ok && cJSON_AddNumberToObject(o, "hypervolume", hv);
+        cJSON *fr = ok ? cJSON_AddArrayToObject(o, "front") : NULL;
+        ok = ok && fr;
+        for (size_t i = 0; ok && i < t.n; i++) {
+            if (!nd[i]) continue;
+            cJSON *it = cJSON_CreateObject();
+            ok = it && cJSON_AddItemToArray(fr, it) && cJSON_AddNumberToObject(it, "id", (double)t.rows[i].id) &&
+                 add_json_text(it, "params", t.rows[i].params) && add_json_text(it, "values", t.rows[i].values);
+        }
+    }
+    if (!ok && st == CF_OK) st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    if (st == CF_OK) *out = o;
+    else cJSON_Delete(o);
+    free(use);
+    free(nd);
+    free(inferred);
+    free(ref);
+    trials_free(&t);
+    return st;
+}
+
+/* ---- Flat C API ---- */
+
+static void set_last(cf_study *s, const cf_error *e)
+{
+    if (s == NULL) return;
+    if (e == NULL || e->status == CF_OK) {
+        s->last_error[0] = '\0';
+        return;
+    }
+    cf_error_format(e, s->last_error, sizeof s->last_error);
+}
+
+static cf_study *wrap_open(cf_status st, cf_study *s, const cf_error *e, char *errbuf, size_t errlen)
+{
+    if (st != CF_OK && errbuf && errlen) cf_error_format(e, errbuf, errlen);
+    else if (errbuf && errlen) errbuf[0] = '\0';
+    return st == CF_OK ? s : NULL;
+}
+
+cf_study *cf_study_create_c(const char *path, const char *space_json, char *errbuf, size_t errlen)
+{
+    cf_error e;
+    cf_error_clear(&e);
+    cf_study *s = NULL;
+    cf_status st = cf_study_create(path, space_json, &s, &e);
+    return wrap_open(st, s, &e, errbuf, errlen);
+}
+
+cf_study *cf_study_open_c(const char *path, char *errbuf, size_t errlen)
+{
+    cf_error e;
+    cf_error_clear(&e);
+    cf_study *s = NULL;
+    cf_status st = cf_study_open(path, &s, &e);
+    return wrap_open(st, s, &e, errbuf, errlen);
+}
+
+char *cf_study_ask_json(cf_study *s, int q, unsigned long seed)
+{
+    cf_error e;
+    cf_error_clear(&e);
+    cJSON *arr = NULL;
+    cf_status st = q < 1 ? cf_error_set(&e, CF_ERR_ARG, NULL, 0, 0, "q", "q must be at least 1.")
+                         : cf_study_ask(s, (size_t)q, seed, &arr, &e);
+    set_last(s, &e);
+    if (st) return NULL;
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || !cJSON_AddItemToObject(o, "trials", arr)) {
+        cJSON_Delete(o);
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return txt;
+}
+
+int cf_study_tell_json(cf_study *s, long id, const char *values_json, const char *state)
+{
+    cf_error e;
+    cf_error_clear(&e);
+    cf_trial_state ts = CF_TRIAL_COMPLETE;
+    cJSON *v = NULL;
+    cf_status st = CF_OK;
+    if (state && cf_trial_state_from_name(state, &ts) != CF_OK)
+        st = cf_error_set(&e, CF_ERR_INVALID, NULL, 0, 0, "state", "Unknown state \"%s\" (complete, failed, "
+                                                                   "pruned).", state);
+    if (st == CF_OK && values_json && (v = cJSON_Parse(values_json)) == NULL)
+        st = cf_error_set(&e, CF_ERR_PARSE, NULL, 0, 0, "values", "The values are not valid JSON.");
+    if (st == CF_OK) st = cf_study_tell(s, id, v, ts, &e);
+    cJSON_Delete(v);
+    set_last(s, &e);
+    return (int)st;
+}
+
+static char *print_and_free(cf_study *s, cf_status st, cJSON *o, const cf_error *e)
+{
+    set_last(s, e);
+    if (st) return NULL;
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return txt;
+}
+
+char *cf_study_trials_json(cf_study *s)
+{
+    cf_error e;
+    cf_error_clear(&e);
+    cJSON *o = NULL;
+    cf_status st = cf_study_trials(s, &o, &e);
+    return print_and_free(s, st, o, &e);
+}
+
+char *cf_study_front_json(cf_study *s)
+{
+    cf_error e;
+    cf_error_clear(&e);
+    cJSON *o = NULL;
+    cf_status st = cf_study_front(s, &o, &e);
+    return print_and_free(s, st, o, &e);
+}
+
+const char *cf_study_last_error(const cf_study *s) { return s ? s->last_error : "no study"; }
+
+void cf_free(void *p) { free(p); }

@@ -1,0 +1,85 @@
+/* costfront (private): locale-independent number formatting (see reports/numfmt.h).
+ *
+ * printf is run under a per-thread C locale (uselocale, POSIX 2008), so a caller's setlocale never leaks into a
+ * report and no other thread is disturbed. newlocale(LC_ALL_MASK, "C", 0) returns glibc's static C locale object,
+ * so caching it never leaks.
+ */
+#include "reports/numfmt.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Formats under the C numeric locale. */
+static void c_snprintf(char *buf, size_t n, const char *fmt, ...)
+{
+    static locale_t c_locale = (locale_t)0;
+    if (c_locale == (locale_t)0) c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t old = c_locale != (locale_t)0 ? uselocale(c_locale) : (locale_t)0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    if (old != (locale_t)0) uselocale(old);
+}
+
+char *cf_fmt_g10(char *buf, double v, const char *missing)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, CF_NUM_BUF, "%s", missing != NULL ? missing : "");
+        return buf;
+    }
+    if (v == 0.0) v = 0.0; /* folds -0 into 0 */
+    c_snprintf(buf, CF_NUM_BUF, "%.10g", v);
+    if (strcmp(buf, "-0") == 0) strcpy(buf, "0");
+    return buf;
+}
+
+char *cf_fmt_fixed(char *buf, double v, int prec, const char *missing)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, CF_NUM_BUF, "%s", missing != NULL ? missing : "");
+        return buf;
+    }
+    if (prec < 0) prec = 0;
+    if (prec > 12) prec = 12;
+    if (fabs(v) >= 1e18) {
+        c_snprintf(buf, CF_NUM_BUF, "%.6g", v);
+        return buf;
+    }
+    c_snprintf(buf, CF_NUM_BUF, "%.*f", prec, v);
+    /* "-0.00" reads as a loss of nothing: print it as zero. */
+    int allzero = 1;
+    for (const char *p = buf; *p; p++)
+        if (*p >= '1' && *p <= '9') allzero = 0;
+    if (allzero && buf[0] == '-') memmove(buf, buf + 1, strlen(buf));
+    return buf;
+}
+
+char *cf_fmt_money(char *buf, double v, const char *missing)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, CF_NUM_BUF, "%s", missing != NULL ? missing : "");
+        return buf;
+    }
+    char digits[CF_NUM_BUF];
+    cf_fmt_fixed(digits, fabs(v), 2, "");
+    int neg = v < 0 && strcmp(digits, "0.00") != 0;
+    const char *dot = strchr(digits, '.');
+    size_t intlen = dot != NULL ? (size_t)(dot - digits) : strlen(digits);
+    if (strchr(digits, 'e') != NULL) { /* absurdly large: keep the exponent form */
+        snprintf(buf, CF_NUM_BUF, "%s$%s", neg ? "-" : "", digits);
+        return buf;
+    }
+    size_t o = 0;
+    if (neg) buf[o++] = '-';
+    buf[o++] = '$';
+    for (size_t i = 0; i < intlen && o < CF_NUM_BUF - 4; i++) {
+        if (i > 0 && (intlen - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    snprintf(buf + o, CF_NUM_BUF - o, "%s", dot != NULL ? dot : "");
+    return buf;
+}

@@ -1,0 +1,821 @@
+/* costfront: charts drawn by gnuplot (see include/costfront/plot.h).
+ *
+ * The script is self-contained: data travel inline as gnuplot 5 datablocks (`$D0 << EOD`), so a kept script
+ * reproduces the failure on its own. Text reaches gnuplot only inside single quotes, where gnuplot interprets
+ * nothing except '' (a quote); the terminal is `noenhanced` so run ids such as "run_1" are not turned into
+ * subscripts. Numbers go through numfmt.h (C locale, "%.10g", missing as `?` declared with
+ * `set datafile missing '?'`). gnuplot is run as `gnuplot SCRIPT` through popen with its output read back (mode
+ * "r"), so a gnuplot that dies early can never raise SIGPIPE in the caller's process, and its error text is
+ * captured for the message instead of leaking to the terminal (the library never prints).
+ */
+#include "costfront/plot.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "costfront/output.h"
+#include "reports/numfmt.h"
+#include "reports/strbuf.h"
+
+/* Okabe & Ito (2008) colour-blind-safe palette, then a few extra. */
+static const char *const PALETTE[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                                      "#D55E00", "#F0E442", "#000000", "#999999", "#882255"};
+#define PALETTE_N (sizeof PALETTE / sizeof PALETTE[0])
+
+typedef struct plot_series {
+    char *title;
+    cf_plot_style style;
+    size_t n;
+    double *x, *y;
+    double *xlo, *xhi, *ylo, *yhi; /* NULL when absent */
+    char color[8];                 /* "#rrggbb" or "" for the palette */
+    double width;                  /* NaN for the style's default */
+} plot_series;
+
+typedef struct plot_label {
+    double x, y;
+    char *text;
+    int mark;
+} plot_label;
+
+typedef struct plot_line {
+    int vertical;
+    double at;
+    char *label; /* may be NULL */
+} plot_line;
+
+struct cf_plot {
+    char *title, *xlabel, *ylabel;
+    int logx, logy;
+    int width, height;
+    cf_plot_key key;
+    double xr[2], yr[2];
+    plot_series *series;
+    size_t ns, cap_s;
+    plot_label *labels;
+    size_t nl, cap_l;
+    plot_line *lines;
+    size_t nli, cap_li;
+    char **xcat, **ycat;
+    size_t nxcat, nycat;
+    char **cmds;
+    size_t ncmd, cap_cmd;
+};
+
+/* strdup that maps NULL to NULL. */
+static char *dupstr(const char *s)
+{
+    if (s == NULL) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL) memcpy(d, s, n);
+    return d;
+}
+
+/* Copies n doubles (NULL in, NULL out). Sets *oom on allocation failure. */
+static double *dupd(const double *v, size_t n, int *oom)
+{
+    if (v == NULL) return NULL;
+    double *d = malloc((n ? n : 1) * sizeof *d);
+    if (d == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    if (n) memcpy(d, v, n * sizeof *d);
+    return d;
+}
+
+/* Grows an array of elem-sized items so that one more fits. Returns 0 on success. */
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap) return 0;
+    size_t nc = *cap ? *cap * 2 : 8;
+    void *a = realloc(*arr, nc * elem);
+    if (a == NULL) return -1;
+    *arr = a;
+    *cap = nc;
+    return 0;
+}
+
+cf_plot *cf_plot_create(const char *title)
+{
+    cf_plot *p = calloc(1, sizeof *p);
+    if (p == NULL) return NULL;
+    if (title != NULL && (p->title = dupstr(title)) == NULL) {
+        free(p);
+        return NULL;
+    }
+    p->width = 800;
+    p->height = 500;
+    p->key = CF_PLOT_KEY_TOP_RIGHT;
+    p->xr[0] = p->xr[1] = p->yr[0] = p->yr[1] = NAN;
+    return p;
+}
+
+/* Frees a list of n strings. */
+static void free_strs(char **v, size_t n)
+{
+    if (v == NULL) return;
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+void cf_plot_destroy(cf_plot *p)
+{
+    if (p == NULL) return;
+    free(p->title);
+    free(p->xlabel);
+    free(p->ylabel);
+    for (size_t i = 0; i < p->ns; i++) {
+        plot_series *s = &p->series[i];
+        free(s->title);
+        free(s->x);
+        free(s->y);
+        free(s->xlo);
+        free(s->xhi);
+        free(s->ylo);
+        free(s->yhi);
+    }
+    free(p->series);
+    for (size_t i = 0; i < p->nl; i++) free(p->labels[i].text);
+    free(p->labels);
+    for (size_t i = 0; i < p->nli; i++) free(p->lines[i].label);
+    free(p->lines);
+    free_strs(p->xcat, p->nxcat);
+    free_strs(p->ycat, p->nycat);
+    free_strs(p->cmds, p->ncmd);
+    free(p);
+}
+
+cf_status cf_plot_set_labels(cf_plot *p, const char *xlabel, const char *ylabel)
+{
+    if (p == NULL) return CF_ERR_ARG;
+    char *x = dupstr(xlabel), *y = dupstr(ylabel);
+    if ((xlabel != NULL && x == NULL) || (ylabel != NULL && y == NULL)) {
+        free(x);
+        free(y);
+        return CF_ERR_NOMEM;
+    }
+    free(p->xlabel);
+    free(p->ylabel);
+    p->xlabel = x;
+    p->ylabel = y;
+    return CF_OK;
+}
+
+void cf_plot_set_log(cf_plot *p, int logx, int logy)
+{
+    if (p == NULL) return;
+    p->logx = logx != 0;
+    p->logy = logy != 0;
+}
+
+void cf_plot_set_size(cf_plot *p, int width, int height)
+{
+    if (p == NULL) return;
+    p->width = width < 100 ? 100 : width > 4000 ? 4000 : width;
+    p->height = height < 100 ? 100 : height > 4000 ? 4000 : height;
+}
+
+void cf_plot_set_key(cf_plot *p, cf_plot_key key)
+{
+    if (p != NULL && key >= CF_PLOT_KEY_TOP_RIGHT && key <= CF_PLOT_KEY_OFF) p->key = key;
+}
+
+void cf_plot_set_xrange(cf_plot *p, double lo, double hi)
+{
+    if (p == NULL) return;
+    p->xr[0] = lo;
+    p->xr[1] = hi;
+}
+
+void cf_plot_set_yrange(cf_plot *p, double lo, double hi)
+{
+    if (p == NULL) return;
+    p->yr[0] = lo;
+    p->yr[1] = hi;
+}
+
+cf_status cf_plot_add_series(cf_plot *p, const char *title, cf_plot_style style, const double *x, const double *y,
+                             size_t n, size_t *index)
+{
+    if (p == NULL || (n > 0 && (x == NULL || y == NULL)) || style < CF_PLOT_POINTS || style > CF_PLOT_HBARS)
+        return CF_ERR_ARG;
+    if (grow((void **)&p->series, &p->cap_s, p->ns, sizeof *p->series) != 0) return CF_ERR_NOMEM;
+    plot_series s;
+    memset(&s, 0, sizeof s);
+    int oom = 0;
+    s.style = style;
+    s.n = n;
+    s.width = NAN;
+    s.title = dupstr(title != NULL ? title : "");
+    static const double none = 0;
+    s.x = dupd(n ? x : &none, n, &oom);
+    s.y = dupd(n ? y : &none, n, &oom);
+    if (oom || s.title == NULL) {
+        free(s.title);
+        free(s.x);
+        free(s.y);
+        return CF_ERR_NOMEM;
+    }
+    p->series[p->ns] = s;
+    if (index != NULL) *index = p->ns;
+    p->ns++;
+    return CF_OK;
+}
+
+cf_status cf_plot_set_errors(cf_plot *p, size_t k, const double *xlo, const double *xhi, const double *ylo,
+                             const double *yhi)
+{
+    if (p == NULL || k >= p->ns) return CF_ERR_ARG;
+    plot_series *s = &p->series[k];
+    if (s->style == CF_PLOT_HBARS && (xlo == NULL || xhi == NULL)) return CF_ERR_ARG;
+    int oom = 0;
+    double *a = dupd(xlo, s->n, &oom), *b = dupd(xhi, s->n, &oom), *c = dupd(ylo, s->n, &oom),
+           *d = dupd(yhi, s->n, &oom);
+    if (oom) {
+        free(a);
+        free(b);
+        free(c);
+        free(d);
+        return CF_ERR_NOMEM;
+    }
+    free(s->xlo);
+    free(s->xhi);
+    free(s->ylo);
+    free(s->yhi);
+    s->xlo = a;
+    s->xhi = b;
+    s->ylo = c;
+    s->yhi = d;
+    return CF_OK;
+}
+
+/* Returns 1 when c is a hexadecimal digit. */
+static int is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+cf_status cf_plot_set_color(cf_plot *p, size_t k, const char *rgb)
+{
+    if (p == NULL || k >= p->ns || rgb == NULL || strlen(rgb) != 7 || rgb[0] != '#') return CF_ERR_ARG;
+    for (int i = 1; i < 7; i++)
+        if (!is_hex(rgb[i])) return CF_ERR_ARG;
+    memcpy(p->series[k].color, rgb, 8);
+    return CF_OK;
+}
+
+cf_status cf_plot_set_width(cf_plot *p, size_t k, double width)
+{
+    if (p == NULL || k >= p->ns || !(width > 0) || !isfinite(width)) return CF_ERR_ARG;
+    p->series[k].width = width;
+    return CF_OK;
+}
+
+cf_status cf_plot_add_label(cf_plot *p, double x, double y, const char *text, int mark)
+{
+    if (p == NULL || text == NULL || !isfinite(x) || !isfinite(y)) return CF_ERR_ARG;
+    if (grow((void **)&p->labels, &p->cap_l, p->nl, sizeof *p->labels) != 0) return CF_ERR_NOMEM;
+    char *t = dupstr(text);
+    if (t == NULL) return CF_ERR_NOMEM;
+    p->labels[p->nl++] = (plot_label){x, y, t, mark != 0};
+    return CF_OK;
+}
+
+/* Adds a marker line. */
+static cf_status add_line(cf_plot *p, int vertical, double at, const char *label)
+{
+    if (p == NULL || !isfinite(at)) return CF_ERR_ARG;
+    if (grow((void **)&p->lines, &p->cap_li, p->nli, sizeof *p->lines) != 0) return CF_ERR_NOMEM;
+    char *t = dupstr(label);
+    if (label != NULL && t == NULL) return CF_ERR_NOMEM;
+    p->lines[p->nli++] = (plot_line){vertical, at, t};
+    return CF_OK;
+}
+
+cf_status cf_plot_add_vline(cf_plot *p, double x, const char *label)
+{
+    return add_line(p, 1, x, label);
+}
+
+cf_status cf_plot_add_hline(cf_plot *p, double y, const char *label)
+{
+    return add_line(p, 0, y, label);
+}
+
+/* Copies n names into *dst (freeing the previous list). */
+static cf_status set_cats(char ***dst, size_t *ndst, const char *const *names, size_t n)
+{
+    if (n > 0 && names == NULL) return CF_ERR_ARG;
+    char **v = calloc(n ? n : 1, sizeof *v);
+    if (v == NULL) return CF_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = dupstr(names[i] != NULL ? names[i] : "");
+        if (v[i] == NULL) {
+            free_strs(v, i);
+            return CF_ERR_NOMEM;
+        }
+    }
+    free_strs(*dst, *ndst);
+    *dst = v;
+    *ndst = n;
+    return CF_OK;
+}
+
+cf_status cf_plot_set_xcategories(cf_plot *p, const char *const *names, size_t n)
+{
+    if (p == NULL) return CF_ERR_ARG;
+    return set_cats(&p->xcat, &p->nxcat, names, n);
+}
+
+cf_status cf_plot_set_ycategories(cf_plot *p, const char *const *names, size_t n)
+{
+    if (p == NULL) return CF_ERR_ARG;
+    return set_cats(&p->ycat, &p->nycat, names, n);
+}
+
+cf_status cf_plot_add_histogram(cf_plot *p, const char *title, const double *values, size_t n, size_t bins,
+                                size_t *index)
+{
+    if (p == NULL || (n > 0 && values == NULL)) return CF_ERR_ARG;
+    size_t count = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i])) continue;
+        count++;
+        if (values[i] < lo) lo = values[i];
+        if (values[i] > hi) hi = values[i];
+    }
+    if (count == 0) return CF_ERR_EMPTY;
+    if (bins == 0) {
+        bins = (size_t)ceil(sqrt((double)count));
+        if (bins < 5) bins = 5;
+        if (bins > 50) bins = 50;
+    }
+    double width = (hi - lo) / (double)bins;
+    if (!(width > 0)) { /* every value equal: one bar centred on it */
+        bins = 1;
+        width = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1.0;
+        lo -= width / 2;
+    }
+    double *x = calloc(bins, sizeof *x), *y = calloc(bins, sizeof *y);
+    if (x == NULL || y == NULL) {
+        free(x);
+        free(y);
+        return CF_ERR_NOMEM;
+    }
+    for (size_t b = 0; b < bins; b++) x[b] = lo + ((double)b + 0.5) * width;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i])) continue;
+        double f = floor((values[i] - lo) / width);
+        size_t b = f < 0 ? 0 : (size_t)f;
+        if (b >= bins) b = bins - 1;
+        y[b] += 1;
+    }
+    size_t k = 0;
+    cf_status st = cf_plot_add_series(p, title, CF_PLOT_BARS, x, y, bins, &k);
+    free(x);
+    free(y);
+    if (st != CF_OK) return st;
+    p->series[k].width = width;
+    if (index != NULL) *index = k;
+    return CF_OK;
+}
+
+cf_status cf_plot_add_command(cf_plot *p, const char *command)
+{
+    if (p == NULL || command == NULL || strchr(command, '\n') != NULL) return CF_ERR_ARG;
+    if (grow((void **)&p->cmds, &p->cap_cmd, p->ncmd, sizeof *p->cmds) != 0) return CF_ERR_NOMEM;
+    char *c = dupstr(command);
+    if (c == NULL) return CF_ERR_NOMEM;
+    p->cmds[p->ncmd++] = c;
+    return CF_OK;
+}
+
+size_t cf_plot_series_count(const cf_plot *p)
+{
+    return p != NULL ? p->ns : 0;
+}
+
+/* Appends text as a gnuplot single-quoted string: '' stands for a quote, control characters become spaces. */
+static void put_quoted(cf_sb *b, const char *text)
+{
+    cf_sb_putn(b, "'", 1);
+    for (const char *c = text != NULL ? text : ""; *c; c++) {
+        if (*c == '\'') cf_sb_putn(b, "''", 2);
+        else if ((unsigned char)*c < 0x20 || *c == 0x7f) cf_sb_putn(b, " ", 1);
+        else cf_sb_putn(b, c, 1);
+    }
+    cf_sb_putn(b, "'", 1);
+}
+
+/* Appends a number for gnuplot: "%.10g" under the C locale, `?` when missing. */
+static void put_num(cf_sb *b, double v)
+{
+    char buf[CF_NUM_BUF];
+    cf_sb_puts(b, cf_fmt_g10(buf, v, "?"));
+}
+
+/* Value shown on an axis: missing when not finite or not positive on a log axis. */
+static double axis_value(double v, int logscale)
+{
+    if (!isfinite(v) || (logscale && !(v > 0))) return NAN;
+    return v;
+}
+
+/* Returns 1 when series s has at least one point gnuplot can draw. */
+static int series_drawable(const cf_plot *p, const plot_series *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        double x = s->style == CF_PLOT_HBARS ? s->xhi[i] : s->x[i];
+        if (s->style == CF_PLOT_HBARS && !isfinite(s->xlo[i])) continue;
+        if (isfinite(axis_value(x, p->logx)) && isfinite(axis_value(s->y[i], p->logy))) return 1;
+    }
+    return 0;
+}
+
+/* Bound of an error bar: the bound itself, or the value when the bound is absent or NaN. */
+static double bound(const double *b, size_t i, double v)
+{
+    return b != NULL && isfinite(b[i]) ? b[i] : v;
+}
+
+/* Appends one category tic list ("set xtics (...)"). */
+static void put_cats(cf_sb *b, const char *axis, char *const *names, size_t n)
+{
+    cf_sb_printf(b, "set %stics (", axis);
+    for (size_t i = 0; i < n; i++) {
+        if (i) cf_sb_puts(b, ", ");
+        put_quoted(b, names[i]);
+        cf_sb_printf(b, " %zu", i);
+    }
+    cf_sb_puts(b, ")\n");
+    if (n > 6 && axis[0] == 'x') cf_sb_puts(b, "set xtics rotate by -35\n");
+    cf_sb_printf(b, "set %srange [-0.6:%zu.6]\n", axis, n ? n - 1 : 0);
+}
+
+/* Appends a range setting when at least one bound is fixed. */
+static void put_range(cf_sb *b, const char *axis, const double r[2])
+{
+    if (!isfinite(r[0]) && !isfinite(r[1])) return;
+    char lo[CF_NUM_BUF], hi[CF_NUM_BUF];
+    cf_sb_printf(b, "set %srange [%s:%s]\n", axis, cf_fmt_g10(lo, r[0], "*"), cf_fmt_g10(hi, r[1], "*"));
+}
+
+cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf_error *err)
+{
+    if (script != NULL) *script = NULL;
+    if (p == NULL || output == NULL || script == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_plot_script needs a plot, an output and a result");
+    cf_sb b = {0};
+    cf_sb_puts(&b, "# costfront chart (gnuplot 5): data inline, numbers in the C locale, '?' = missing\n");
+    cf_sb_puts(&b, "set encoding utf8\n");
+    cf_sb_printf(&b, "set terminal svg size %d,%d noenhanced font 'Sans,11' background rgb 'white'\n", p->width,
+                 p->height);
+    cf_sb_puts(&b, "set output ");
+    put_quoted(&b, output);
+    cf_sb_puts(&b, "\nset datafile missing '?'\nset grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n");
+    cf_sb_puts(&b, "set style fill solid 0.75 border lc rgb '#333333'\n");
+    if (p->title != NULL) {
+        cf_sb_puts(&b, "set title ");
+        put_quoted(&b, p->title);
+        cf_sb_puts(&b, "\n");
+    }
+    if (p->xlabel != NULL) {
+        cf_sb_puts(&b, "set xlabel ");
+        put_quoted(&b, p->xlabel);
+        cf_sb_puts(&b, "\n");
+    }
+    if (p->ylabel != NULL) {
+        cf_sb_puts(&b, "set ylabel ");
+        put_quoted(&b, p->ylabel);
+        cf_sb_puts(&b, "\n");
+    }
+    static const char *const keys[] = {"set key top right", "set key top left", "set key bottom right",
+                                       "set key bottom left", "set key outside right top", "unset key"};
+    cf_sb_printf(&b, "%s\n", keys[p->key]);
+    int any = 0;
+    for (size_t k = 0; k < p->ns; k++) any |= series_drawable(p, &p->series[k]);
+    if (any && p->logx) cf_sb_puts(&b, "set logscale x\n");
+    if (any && p->logy) cf_sb_puts(&b, "set logscale y\n");
+    if (p->nxcat) put_cats(&b, "x", p->xcat, p->nxcat);
+    if (p->nycat) put_cats(&b, "y", p->ycat, p->nycat);
+    put_range(&b, "x", p->xr);
+    put_range(&b, "y", p->yr);
+
+    int tag = 1;
+    for (size_t i = 0; i < p->nl; i++, tag++) {
+        const plot_label *l = &p->labels[i];
+        cf_sb_printf(&b, "set label %d ", tag);
+        put_quoted(&b, l->text);
+        cf_sb_puts(&b, " at first ");
+        put_num(&b, l->x);
+        cf_sb_puts(&b, ", first ");
+        put_num(&b, l->y);
+        if (l->mark) cf_sb_puts(&b, " point pt 7 ps 1.6 lc rgb '#D55E00' offset 1,1 front");
+        else cf_sb_puts(&b, " front");
+        cf_sb_puts(&b, "\n");
+    }
+    for (size_t i = 0; i < p->nli; i++) {
+        const plot_line *l = &p->lines[i];
+        char v[CF_NUM_BUF];
+        cf_fmt_g10(v, l->at, "?");
+        if (l->vertical)
+            cf_sb_printf(&b, "set arrow %zu from first %s, graph 0 to first %s, graph 1 nohead dt 2 lw 1.5 "
+                             "lc rgb '#555555' front\n", i + 1, v, v);
+        else
+            cf_sb_printf(&b, "set arrow %zu from graph 0, first %s to graph 1, first %s nohead dt 2 lw 1.5 "
+                             "lc rgb '#555555' front\n", i + 1, v, v);
+        if (l->label != NULL) {
+            cf_sb_printf(&b, "set label %d ", tag++);
+            put_quoted(&b, l->label);
+            if (l->vertical) cf_sb_printf(&b, " at first %s, graph 0.97 offset 0.5,0 left tc rgb '#555555' front\n", v);
+            else cf_sb_printf(&b, " at graph 0.01, first %s offset 0,0.6 left tc rgb '#555555' front\n", v);
+        }
+    }
+    for (size_t i = 0; i < p->ncmd; i++) cf_sb_printf(&b, "%s\n", p->cmds[i]);
+
+    /* Data blocks. */
+    for (size_t k = 0; k < p->ns; k++) {
+        const plot_series *s = &p->series[k];
+        if (!series_drawable(p, s)) continue;
+        cf_sb_printf(&b, "$D%zu << EOD\n", k);
+        for (size_t i = 0; i < s->n; i++) {
+            double x = axis_value(s->x[i], p->logx), y = axis_value(s->y[i], p->logy);
+            if (s->style == CF_PLOT_HBARS) {
+                double lo = axis_value(s->xlo[i], p->logx), hi = axis_value(s->xhi[i], p->logx);
+                double h = isfinite(s->width) ? s->width : 0.7;
+                put_num(&b, (lo + hi) / 2);
+                cf_sb_puts(&b, " ");
+                put_num(&b, y);
+                cf_sb_puts(&b, " ");
+                put_num(&b, lo);
+                cf_sb_puts(&b, " ");
+                put_num(&b, hi);
+                cf_sb_puts(&b, " ");
+                put_num(&b, y - h / 2);
+                cf_sb_puts(&b, " ");
+                put_num(&b, y + h / 2);
+            } else {
+                put_num(&b, x);
+                cf_sb_puts(&b, " ");
+                put_num(&b, y);
+                if (s->style == CF_PLOT_ERRORBARS) {
+                    if (s->xlo != NULL || s->xhi != NULL) {
+                        cf_sb_puts(&b, " ");
+                        put_num(&b, axis_value(bound(s->xlo, i, s->x[i]), p->logx));
+                        cf_sb_puts(&b, " ");
+                        put_num(&b, axis_value(bound(s->xhi, i, s->x[i]), p->logx));
+                    }
+                    if (s->ylo != NULL || s->yhi != NULL) {
+                        cf_sb_puts(&b, " ");
+                        put_num(&b, axis_value(bound(s->ylo, i, s->y[i]), p->logy));
+                        cf_sb_puts(&b, " ");
+                        put_num(&b, axis_value(bound(s->yhi, i, s->y[i]), p->logy));
+                    }
+                } else if (s->style == CF_PLOT_BARS) {
+                    cf_sb_puts(&b, " ");
+                    put_num(&b, isfinite(s->width) ? s->width : 0.8);
+                }
+            }
+            cf_sb_puts(&b, "\n");
+        }
+        cf_sb_puts(&b, "EOD\n");
+    }
+
+    /* The plot command. */
+    if (!any) {
+        cf_sb_puts(&b, "unset logscale\nset label 999 'no data' at graph 0.5, graph 0.5 center\n"
+                       "plot [0:1] [0:1] NaN notitle\n");
+    } else {
+        cf_sb_puts(&b, "plot ");
+        int first = 1;
+        for (size_t k = 0; k < p->ns; k++) {
+            const plot_series *s = &p->series[k];
+            if (!series_drawable(p, s)) continue;
+            if (!first) cf_sb_puts(&b, ", \\\n     ");
+            first = 0;
+            const char *color = s->color[0] ? s->color : PALETTE[k % PALETTE_N];
+            cf_sb_printf(&b, "$D%zu ", k);
+            switch (s->style) {
+            case CF_PLOT_POINTS: cf_sb_puts(&b, "using 1:2 with points pt 7 ps 0.9"); break;
+            case CF_PLOT_LINES: cf_sb_puts(&b, "using 1:2 with lines lw 2"); break;
+            case CF_PLOT_LINESPOINTS: cf_sb_puts(&b, "using 1:2 with linespoints lw 2 pt 7 ps 0.8"); break;
+            case CF_PLOT_STEPS: cf_sb_puts(&b, "using 1:2 with steps lw 2"); break;
+            case CF_PLOT_ERRORBARS: {
+                int hx = s->xlo != NULL || s->xhi != NULL, hy = s->ylo != NULL || s->yhi != NULL;
+                if (hx && hy) cf_sb_puts(&b, "using 1:2:3:4:5:6 with xyerrorbars pt 7 ps 0.8");
+                else if (hx) cf_sb_puts(&b, "using 1:2:3:4 with xerrorbars pt 7 ps 0.8");
+                else if (hy) cf_sb_puts(&b, "using 1:2:3:4 with yerrorbars pt 7 ps 0.8");
+                else cf_sb_puts(&b, "using 1:2 with points pt 7 ps 0.8");
+                break;
+            }
+            case CF_PLOT_BARS: cf_sb_puts(&b, "using 1:2:3 with boxes"); break;
+            case CF_PLOT_HBARS: cf_sb_puts(&b, "using 1:2:3:4:5:6 with boxxyerror"); break;
+            }
+            cf_sb_printf(&b, " lc rgb '%s' ", color);
+            if (s->title[0]) {
+                cf_sb_puts(&b, "title ");
+                put_quoted(&b, s->title);
+            } else {
+                cf_sb_puts(&b, "notitle");
+            }
+        }
+        cf_sb_puts(&b, "\n");
+    }
+    cf_sb_puts(&b, "unset output\n");
+    *script = cf_sb_take(&b);
+    if (*script == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building a chart");
+    return CF_OK;
+}
+
+/* Appends s to b quoted for /bin/sh ('...' with '\'' for a quote). */
+static void put_shell_quoted(cf_sb *b, const char *s)
+{
+    cf_sb_putn(b, "'", 1);
+    for (const char *c = s; *c; c++) {
+        if (*c == '\'') cf_sb_puts(b, "'\\''");
+        else cf_sb_putn(b, c, 1);
+    }
+    cf_sb_putn(b, "'", 1);
+}
+
+/* Finds the gnuplot program: $CF_GNUPLOT when set, else "gnuplot" on PATH. Returns a malloc'd path or NULL. */
+static char *find_gnuplot(void)
+{
+    const char *env = getenv("CF_GNUPLOT");
+    if (env != NULL && env[0] != '\0') {
+        if (strchr(env, '/') != NULL) return access(env, X_OK) == 0 ? dupstr(env) : NULL;
+    }
+    const char *name = env != NULL && env[0] != '\0' ? env : "gnuplot";
+    const char *path = getenv("PATH");
+    if (path == NULL || path[0] == '\0') return NULL;
+    const char *p = path;
+    while (1) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon != NULL ? (size_t)(colon - p) : strlen(p);
+        if (len > 0) {
+            size_t n = len + strlen(name) + 2;
+            char *cand = malloc(n);
+            if (cand == NULL) return NULL;
+            snprintf(cand, n, "%.*s/%s", (int)len, p, name);
+            struct stat sb;
+            if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) && access(cand, X_OK) == 0) return cand;
+            free(cand);
+        }
+        if (colon == NULL) break;
+        p = colon + 1;
+    }
+    return NULL;
+}
+
+/* Picks the most telling line of gnuplot's output: the first that names a script line ("line N:"), else the last
+ * non-empty one. Writes it into out (size n). */
+static void pick_error_line(const char *text, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (text == NULL) return;
+    const char *line = text, *last = NULL, *pick = NULL;
+    size_t last_len = 0, pick_len = 0;
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+        int blank = 1;
+        for (size_t i = 0; i < len; i++)
+            if (line[i] != ' ' && line[i] != '\t' && line[i] != '^' && line[i] != '\r') blank = 0;
+        if (!blank) {
+            last = line;
+            last_len = len;
+            const char *hit = strstr(line, " line ");
+            if (pick == NULL && hit != NULL && hit < line + len) {
+                pick = line;
+                pick_len = len;
+            }
+        }
+        if (end == NULL) break;
+        line = end + 1;
+    }
+    if (pick == NULL) {
+        pick = last;
+        pick_len = last_len;
+    }
+    if (pick != NULL) snprintf(out, n, "%.*s", (int)pick_len, pick);
+}
+
+/* Returns a malloc'd default script path: svg_path with its extension replaced by ".gp". */
+static char *default_script_path(const char *svg_path)
+{
+    size_t n = strlen(svg_path);
+    const char *slash = strrchr(svg_path, '/');
+    const char *dot = strrchr(svg_path, '.');
+    size_t stem = (dot != NULL && (slash == NULL || dot > slash + 1)) ? (size_t)(dot - svg_path) : n;
+    char *s = malloc(stem + 4);
+    if (s == NULL) return NULL;
+    memcpy(s, svg_path, stem);
+    memcpy(s + stem, ".gp", 4);
+    return s;
+}
+
+cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char *script_path, cf_error *err)
+{
+    if (p == NULL || svg_path == NULL || svg_path[0] == '\0')
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_plot_render_svg needs a plot and an output path");
+    char *prog = find_gnuplot();
+    if (prog == NULL)
+        return cf_error_set(err, CF_ERR_EXTERNAL, svg_path, 0, 0, NULL,
+                            "gnuplot was not found on PATH (needed to draw %s); install it, e.g. "
+                            "`apt-get install gnuplot-nox`, or set CF_GNUPLOT to its path", svg_path);
+    cf_status st = CF_OK;
+    char *script = NULL, *tmp_svg = NULL, *gp_path = NULL, *cmd = NULL, *output = NULL;
+    cf_sb cb = {0}, ob = {0};
+    gp_path = script_path != NULL ? dupstr(script_path) : default_script_path(svg_path);
+    size_t nt = strlen(svg_path) + sizeof ".tmp.XXXXXX";
+    tmp_svg = malloc(nt);
+    if (gp_path == NULL || tmp_svg == NULL) {
+        st = cf_error_set(err, CF_ERR_NOMEM, svg_path, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    snprintf(tmp_svg, nt, "%s.tmp.XXXXXX", svg_path);
+    int fd = mkstemp(tmp_svg);
+    if (fd < 0) {
+        int e = errno;
+        st = cf_error_set(err, CF_ERR_IO, svg_path, 0, 0, NULL, "cannot create a temporary file beside %s: %s",
+                          svg_path, strerror(e));
+        free(tmp_svg);
+        tmp_svg = NULL;
+        goto done;
+    }
+    close(fd);
+    if ((st = cf_plot_script(p, tmp_svg, &script, err)) != CF_OK) goto done;
+    if ((st = cf_write_string_atomic(gp_path, script, err)) != CF_OK) goto done;
+
+    cf_sb_puts(&cb, "exec ");
+    put_shell_quoted(&cb, prog);
+    cf_sb_puts(&cb, " ");
+    put_shell_quoted(&cb, gp_path);
+    cf_sb_puts(&cb, " </dev/null 2>&1");
+    cmd = cf_sb_take(&cb);
+    if (cmd == NULL) {
+        st = cf_error_set(err, CF_ERR_NOMEM, svg_path, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    fflush(NULL); /* so buffered output of the caller is not duplicated into the child */
+    FILE *pipe = popen(cmd, "r");
+    if (pipe == NULL) {
+        int e = errno;
+        st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL, "cannot start gnuplot (%s) on %s: %s", prog,
+                          gp_path, strerror(e));
+        goto done;
+    }
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, pipe)) > 0)
+        if (ob.n < 65536) cf_sb_putn(&ob, chunk, got);
+    int status = pclose(pipe);
+    output = cf_sb_take(&ob);
+    struct stat sb;
+    int svg_ok = stat(tmp_svg, &sb) == 0 && sb.st_size > 0;
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !svg_ok) {
+        char line[300];
+        pick_error_line(output, line, sizeof line);
+        if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+            st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL,
+                              "gnuplot (%s) could not be run; install gnuplot-nox. The script is kept at %s", prog,
+                              gp_path);
+        else
+            st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL,
+                              "gnuplot failed on %s (%s%d)%s%s; the script is kept there", gp_path,
+                              status != -1 && WIFEXITED(status) ? "exit status " : "wait status ",
+                              status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : status,
+                              line[0] ? ": " : "", line);
+        goto done;
+    }
+    (void)chmod(tmp_svg, 0644);
+    if (rename(tmp_svg, svg_path) != 0) {
+        int e = errno;
+        st = cf_error_set(err, CF_ERR_IO, svg_path, 0, 0, NULL, "cannot rename %s to %s: %s", tmp_svg, svg_path,
+                          strerror(e));
+        goto done;
+    }
+    free(tmp_svg);
+    tmp_svg = NULL;
+    unlink(gp_path);
+done:
+    if (tmp_svg != NULL) unlink(tmp_svg);
+    free(tmp_svg);
+    free(prog);
+    free(script);
+    free(gp_path);
+    free(cmd);
+    free(output);
+    cf_sb_free(&cb);
+    cf_sb_free(&ob);
+    return st;
+}

@@ -1,0 +1,1126 @@
+/* costfront: the HTML report directory (see include/costfront/report.h).
+ *
+ * The page is a libxml2 tree: every piece of text goes in through xmlNewTextChild / xmlNodeAddContent, which
+ * escape it, so a run id like "<b>" can never become markup. The tree is serialised with the HTML serialiser
+ * (void elements such as <img> and <meta> unclosed, <!DOCTYPE html>) as UTF-8 bytes, which libxml2 keeps raw in
+ * HTML documents. The page is self-contained: inline CSS, no scripts, no external resources; charts are SVG files
+ * beside index.html referenced by relative <img> links, so the directory reads from disk without a server.
+ *
+ * Publication goes through output.h: charts, files and index.html are written into a staging directory that
+ * replaces the target only when everything succeeded.
+ */
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+#include <libxml/xmlIO.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costfront/output.h"
+#include "costfront/report.h"
+#include "reports/numfmt.h"
+#include "reports/report_internal.h"
+#include "reports/strbuf.h"
+
+#define X(s) ((const xmlChar *)(s))
+
+typedef struct report_chart {
+    cf_plot *plot;
+    char *name;
+} report_chart;
+
+typedef struct report_file {
+    char *name;
+    unsigned char *data;
+    size_t n;
+} report_file;
+
+struct cf_report {
+    xmlDocPtr doc;
+    xmlNodePtr body, nav_list, main, footer_files, current;
+    char **ids;
+    size_t nsec, cap_sec;
+    report_chart *charts;
+    size_t nch, cap_ch;
+    report_file *files;
+    size_t nfi, cap_fi;
+};
+
+static const char CSS[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1d2430;"
+    "background:#f6f7f9;line-height:1.45}"
+    "header{background:#1d2430;color:#fff;padding:1.2em 2em}header h1{margin:0;font-size:1.6em}"
+    "nav{padding:.4em 2em;background:#e9edf2}nav ul{list-style:none;margin:0;padding:0}"
+    "nav li{display:inline-block;margin-right:1.2em}nav a{color:#1f5fa8;text-decoration:none}"
+    "main{padding:1em 2em;max-width:1200px}"
+    "section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:.6em 1.4em 1.2em;margin:1em 0}"
+    "h2{font-size:1.25em;border-bottom:1px solid #dde2e8;padding-bottom:.3em}"
+    "table{border-collapse:collapse;font-size:.9em;margin:.6em 0;display:block;overflow-x:auto}"
+    "caption{text-align:left;font-weight:600;padding:.3em 0}"
+    "th,td{padding:.25em .7em;border-bottom:1px solid #e6e9ee;text-align:left;white-space:nowrap}"
+    "th{background:#f0f3f6}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "tbody tr:nth-child(even){background:#fafbfc}"
+    "dl.facts{display:grid;grid-template-columns:max-content auto;gap:.35em 1.4em;margin:.6em 0}"
+    "dl.facts dt{font-weight:600}dl.facts dd{margin:0}"
+    "figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #e6e9ee}"
+    "figcaption{font-size:.9em;color:#555}footer{padding:1em 2em;color:#666;font-size:.85em}";
+
+/* strdup that maps NULL to NULL. */
+static char *dupstr(const char *s)
+{
+    if (s == NULL) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL) memcpy(d, s, n);
+    return d;
+}
+
+/* Grows an array so that one more element fits. Returns 0 on success. */
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap) return 0;
+    size_t nc = *cap ? *cap * 2 : 8;
+    void *a = realloc(*arr, nc * elem);
+    if (a == NULL) return -1;
+    *arr = a;
+    *cap = nc;
+    return 0;
+}
+
+/* Adds a child element with escaped text (text may be NULL for none). Returns NULL when out of memory. */
+static xmlNodePtr add_el(xmlNodePtr parent, const char *name, const char *text)
+{
+    if (parent == NULL) return NULL;
+    return xmlNewTextChild(parent, NULL, X(name), text != NULL ? X(text) : NULL);
+}
+
+/* Returns 1 when a file name is safe inside the report directory. */
+static int safe_name(const char *s)
+{
+    if (s == NULL || s[0] == '\0' || s[0] == '.' || strlen(s) > 200) return 0;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '-' || *c == '.'))
+            return 0;
+    return strcmp(s, "index.html") != 0;
+}
+
+/* Returns 1 when a section id is a valid anchor. */
+static int safe_id(const char *s)
+{
+    if (s == NULL || s[0] == '\0' || strlen(s) > 64) return 0;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '-'))
+            return 0;
+    return 1;
+}
+
+cf_report *cf_report_create(const char *title)
+{
+    if (title == NULL) title = "costfront report";
+    cf_report *r = calloc(1, sizeof *r);
+    if (r == NULL) return NULL;
+    r->doc = htmlNewDocNoDtD(NULL, NULL);
+    if (r->doc == NULL) goto fail;
+    if (xmlCreateIntSubset(r->doc, X("html"), NULL, NULL) == NULL) goto fail;
+    xmlNodePtr html = xmlNewNode(NULL, X("html"));
+    if (html == NULL) goto fail;
+    xmlDocSetRootElement(r->doc, html);
+    xmlSetProp(html, X("lang"), X("en"));
+    xmlNodePtr head = add_el(html, "head", NULL);
+    xmlNodePtr meta = add_el(head, "meta", NULL);
+    xmlSetProp(meta, X("charset"), X("utf-8"));
+    meta = add_el(head, "meta", NULL);
+    xmlSetProp(meta, X("name"), X("viewport"));
+    xmlSetProp(meta, X("content"), X("width=device-width, initial-scale=1"));
+    meta = add_el(head, "meta", NULL);
+    xmlSetProp(meta, X("name"), X("generator"));
+    char gen[64];
+    snprintf(gen, sizeof gen, "costfront %s", cf_version());
+    xmlSetProp(meta, X("content"), X(gen));
+    add_el(head, "title", title);
+    add_el(head, "style", CSS);
+    r->body = add_el(html, "body", NULL);
+    xmlNodePtr header = add_el(r->body, "header", NULL);
+    add_el(header, "h1", title);
+    xmlNodePtr nav = add_el(r->body, "nav", NULL);
+    r->nav_list = add_el(nav, "ul", NULL);
+    r->main = add_el(r->body, "main", NULL);
+    xmlNodePtr footer = add_el(r->body, "footer", NULL);
+    char ft[128];
+    snprintf(ft, sizeof ft, "Generated by costfront %s. Files: ", cf_version());
+    xmlNodePtr fp = add_el(footer, "p", ft);
+    r->footer_files = fp;
+    if (r->nav_list == NULL || r->main == NULL || r->footer_files == NULL) goto fail;
+    return r;
+fail:
+    cf_report_destroy(r);
+    return NULL;
+}
+
+void cf_report_destroy(cf_report *r)
+{
+    if (r == NULL) return;
+    if (r->doc != NULL) xmlFreeDoc(r->doc);
+    for (size_t i = 0; i < r->nsec; i++) free(r->ids[i]);
+    free(r->ids);
+    for (size_t i = 0; i < r->nch; i++) {
+        cf_plot_destroy(r->charts[i].plot);
+        free(r->charts[i].name);
+    }
+    free(r->charts);
+    for (size_t i = 0; i < r->nfi; i++) {
+        free(r->files[i].name);
+        free(r->files[i].data);
+    }
+    free(r->files);
+    free(r);
+}
+
+cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
+{
+    if (r == NULL || !safe_id(id)) return CF_ERR_ARG;
+    for (size_t i = 0; i < r->nsec; i++)
+        if (strcmp(r->ids[i], id) == 0) return CF_ERR_ARG;
+    if (grow((void **)&r->ids, &r->cap_sec, r->nsec, sizeof *r->ids) != 0) return CF_ERR_NOMEM;
+    char *copy = dupstr(id);
+    xmlNodePtr sec = add_el(r->main, "section", NULL);
+    if (copy == NULL || sec == NULL) {
+        free(copy);
+        return CF_ERR_NOMEM;
+    }
+    xmlSetProp(sec, X("id"), X(id));
+    add_el(sec, "h2", title != NULL ? title : id);
+    xmlNodePtr li = add_el(r->nav_list, "li", NULL);
+    char href[80];
+    snprintf(href, sizeof href, "#%s", id);
+    xmlNodePtr a = add_el(li, "a", title != NULL ? title : id);
+    if (a == NULL) return CF_ERR_NOMEM;
+    xmlSetProp(a, X("href"), X(href));
+    r->ids[r->nsec++] = copy;
+    r->current = sec;
+    return CF_OK;
+}
+
+/* The node new content goes into: the current section, or <main> before any section. */
+static xmlNodePtr target(cf_report *r)
+{
+    return r->current != NULL ? r->current : r->main;
+}
+
+cf_status cf_report_add_paragraph(cf_report *r, const char *text)
+{
+    if (r == NULL || text == NULL) return CF_ERR_ARG;
+    return add_el(target(r), "p", text) != NULL ? CF_OK : CF_ERR_NOMEM;
+}
+
+cf_status cf_report_add_facts(cf_report *r, const char *const *keys, const char *const *values, size_t n)
+{
+    if (r == NULL || (n > 0 && (keys == NULL || values == NULL))) return CF_ERR_ARG;
+    xmlNodePtr dl = add_el(target(r), "dl", NULL);
+    if (dl == NULL) return CF_ERR_NOMEM;
+    xmlSetProp(dl, X("class"), X("facts"));
+    for (size_t i = 0; i < n; i++) {
+        if (add_el(dl, "dt", keys[i] != NULL ? keys[i] : "") == NULL) return CF_ERR_NOMEM;
+        if (add_el(dl, "dd", values[i] != NULL ? values[i] : "") == NULL) return CF_ERR_NOMEM;
+    }
+    return CF_OK;
+}
+
+cf_status cf_report_add_list(cf_report *r, const char *const *items, size_t n)
+{
+    if (r == NULL || (n > 0 && items == NULL)) return CF_ERR_ARG;
+    xmlNodePtr ul = add_el(target(r), "ul", NULL);
+    if (ul == NULL) return CF_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (add_el(ul, "li", items[i] != NULL ? items[i] : "") == NULL) return CF_ERR_NOMEM;
+    return CF_OK;
+}
+
+/* Returns 1 when a cell reads as a number: optional sign and '$', digits with ',' groups, a point, an exponent,
+ * an optional trailing '%'. */
+static int numeric_cell(const char *s)
+{
+    const char *c = s;
+    if (*c == '-' || *c == '+') c++;
+    if (*c == '$') c++;
+    int digits = 0;
+    while ((*c >= '0' && *c <= '9') || *c == ',') digits |= *c++ != ',';
+    if (*c == '.') {
+        c++;
+        while (*c >= '0' && *c <= '9') digits |= 1, c++;
+    }
+    if (digits && (*c == 'e' || *c == 'E')) {
+        c++;
+        if (*c == '-' || *c == '+') c++;
+        if (!(*c >= '0' && *c <= '9')) return 0;
+        while (*c >= '0' && *c <= '9') c++;
+    }
+    if (*c == '%') c++;
+    return digits && *c == '\0';
+}
+
+cf_status cf_report_add_table(cf_report *r, const char *caption, size_t ncols, const char *const *header,
+                              size_t nrows, const char *const *cells)
+{
+    if (r == NULL || ncols == 0 || header == NULL || (nrows > 0 && cells == NULL)) return CF_ERR_ARG;
+    unsigned char *num = calloc(ncols, 1);
+    if (num == NULL) return CF_ERR_NOMEM;
+    for (size_t k = 0; k < ncols; k++) {
+        size_t seen = 0;
+        num[k] = 1;
+        for (size_t i = 0; i < nrows && num[k]; i++) {
+            const char *c = cells[i * ncols + k];
+            if (c == NULL || c[0] == '\0' || strcmp(c, "-") == 0) continue;
+            seen++;
+            num[k] = (unsigned char)numeric_cell(c);
+        }
+        if (seen == 0) num[k] = 0;
+    }
+    cf_status st = CF_ERR_NOMEM;
+    xmlNodePtr t = add_el(target(r), "table", NULL);
+    if (t == NULL) goto done;
+    if (caption != NULL && add_el(t, "caption", caption) == NULL) goto done;
+    xmlNodePtr tr = add_el(add_el(t, "thead", NULL), "tr", NULL);
+    for (size_t k = 0; k < ncols; k++) {
+        xmlNodePtr th = add_el(tr, "th", header[k] != NULL ? header[k] : "");
+        if (th == NULL) goto done;
+        if (num[k]) xmlSetProp(th, X("class"), X("num"));
+    }
+    xmlNodePtr tb = add_el(t, "tbody", NULL);
+    for (size_t i = 0; i < nrows; i++) {
+        tr = add_el(tb, "tr", NULL);
+        for (size_t k = 0; k < ncols; k++) {
+            const char *c = cells[i * ncols + k];
+            xmlNodePtr td = add_el(tr, "td", c != NULL ? c : "");
+            if (td == NULL) goto done;
+            if (num[k]) xmlSetProp(td, X("class"), X("num"));
+        }
+    }
+    st = CF_OK;
+done:
+    free(num);
+    return st;
+}
+
+/* Links a file from the footer. */
+static void footer_link(cf_report *r, const char *name)
+{
+    if (xmlChildElementCount(r->footer_files) > 0) xmlNodeAddContent(r->footer_files, X(", "));
+    xmlNodePtr a = add_el(r->footer_files, "a", name);
+    if (a != NULL) xmlSetProp(a, X("href"), X(name));
+}
+
+/* Returns 1 when name is already used by a chart or file. */
+static int name_taken(const cf_report *r, const char *name)
+{
+    for (size_t i = 0; i < r->nch; i++)
+        if (strcmp(r->charts[i].name, name) == 0) return 1;
+    for (size_t i = 0; i < r->nfi; i++)
+        if (strcmp(r->files[i].name, name) == 0) return 1;
+    return 0;
+}
+
+cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name, const char *alt)
+{
+    if (r == NULL || plot == NULL || !safe_name(file_name) || name_taken(r, file_name)) {
+        cf_plot_destroy(plot);
+        return CF_ERR_ARG;
+    }
+    char *name = dupstr(file_name);
+    if (name == NULL || grow((void **)&r->charts, &r->cap_ch, r->nch, sizeof *r->charts) != 0) {
+        free(name);
+        cf_plot_destroy(plot);
+        return CF_ERR_NOMEM;
+    }
+    r->charts[r->nch++] = (report_chart){plot, name};
+    xmlNodePtr fig = add_el(target(r), "figure", NULL);
+    xmlNodePtr img = add_el(fig, "img", NULL);
+    if (img == NULL) return CF_ERR_NOMEM;
+    xmlSetProp(img, X("src"), X(file_name));
+    xmlSetProp(img, X("alt"), X(alt != NULL ? alt : file_name));
+    if (alt != NULL && add_el(fig, "figcaption", alt) == NULL) return CF_ERR_NOMEM;
+    return CF_OK;
+}
+
+cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *data, size_t n)
+{
+    if (r == NULL || !safe_name(file_name) || name_taken(r, file_name) || (n > 0 && data == NULL)) return CF_ERR_ARG;
+    char *name = dupstr(file_name);
+    unsigned char *copy = malloc(n ? n : 1);
+    if (name == NULL || copy == NULL || grow((void **)&r->files, &r->cap_fi, r->nfi, sizeof *r->files) != 0) {
+        free(name);
+        free(copy);
+        return CF_ERR_NOMEM;
+    }
+    if (n) memcpy(copy, data, n);
+    r->files[r->nfi++] = (report_file){name, copy, n};
+    footer_link(r, file_name);
+    return CF_OK;
+}
+
+size_t cf_report_section_count(const cf_report *r)
+{
+    return r != NULL ? r->nsec : 0;
+}
+
+cf_status cf_report_html(const cf_report *r, char **out, cf_error *err)
+{
+    if (out != NULL) *out = NULL;
+    if (r == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_html needs a report and an output");
+    xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
+    if (buf == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory rendering HTML");
+    htmlDocContentDumpFormatOutput(buf, r->doc, "UTF-8", 1);
+    xmlOutputBufferFlush(buf);
+    const xmlChar *content = xmlOutputBufferGetContent(buf);
+    size_t n = xmlOutputBufferGetSize(buf);
+    char *s = content != NULL && buf->error == 0 ? malloc(n + 1) : NULL;
+    if (s != NULL) {
+        memcpy(s, content, n);
+        s[n] = '\0';
+    }
+    xmlOutputBufferClose(buf);
+    if (s == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "cannot render the HTML report");
+    *out = s;
+    return CF_OK;
+}
+
+/* Returns a malloc'd "a/b". */
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    if (s != NULL) snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
+{
+    if (r == NULL || dir == NULL || dir[0] == '\0')
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_publish needs a report and a directory");
+    cf_staged_dir *stage = NULL;
+    cf_status st = cf_staged_dir_begin(dir, &stage, err);
+    if (st != CF_OK) return st;
+    const char *sp = cf_staged_dir_path(stage);
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/') dl--;
+    char *path = NULL, *script = NULL, *html = NULL;
+    for (size_t i = 0; i < r->nch && st == CF_OK; i++) {
+        const char *name = r->charts[i].name;
+        const char *dot = strrchr(name, '.');
+        size_t stem = dot != NULL ? (size_t)(dot - name) : strlen(name);
+        size_t ns = dl + stem + 5;
+        path = join(sp, name);
+        script = malloc(ns);
+        if (path == NULL || script == NULL) {
+            st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+            break;
+        }
+        /* The script lives beside the report directory, not in the staging tree, so it survives a failure. */
+        snprintf(script, ns, "%.*s.%.*s.gp", (int)dl, dir, (int)stem, name);
+        st = cf_plot_render_svg(r->charts[i].plot, path, script, err);
+        free(path);
+        free(script);
+        path = script = NULL;
+    }
+    for (size_t i = 0; i < r->nfi && st == CF_OK; i++) {
+        path = join(sp, r->files[i].name);
+        if (path == NULL) st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+        else st = cf_write_file_atomic(path, r->files[i].data, r->files[i].n, err);
+        free(path);
+        path = NULL;
+    }
+    if (st == CF_OK) st = cf_report_html(r, &html, err);
+    if (st == CF_OK) {
+        path = join(sp, "index.html");
+        if (path == NULL) st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+        else st = cf_write_string_atomic(path, html, err);
+        free(path);
+    }
+    free(html);
+    if (st != CF_OK) {
+        cf_staged_dir_abort(stage);
+        return st;
+    }
+    return cf_staged_dir_commit(stage, err);
+}
+
+/* ------------------------------------------------------------------------------------------------------------
+ * The standard frontier report. Everything below selects and formats results already on the frontier.
+ * ------------------------------------------------------------------------------------------------------------ */
+
+/* A growing list of malloc'd strings (table cells, list items) with a sticky out-of-memory flag. */
+typedef struct strs {
+    char **v;
+    size_t n, cap;
+    int oom;
+} strs;
+
+/* Appends a formatted string. */
+static void strs_add(strs *s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void strs_add(strs *s, const char *fmt, ...)
+{
+    if (s->oom) return;
+    if (grow((void **)&s->v, &s->cap, s->n, sizeof *s->v) != 0) {
+        s->oom = 1;
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *t = k >= 0 ? malloc((size_t)k + 1) : NULL;
+    if (t == NULL) {
+        s->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    s->v[s->n++] = t;
+}
+
+/* Frees the strings and resets s. */
+static void strs_free(strs *s)
+{
+    for (size_t i = 0; i < s->n; i++) free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+/* Number formatting shortcuts (each uses its own static-free buffer passed by the caller). */
+static const char *g10(char *b, double v) { return cf_fmt_g10(b, v, "-"); }
+static const char *fx(char *b, double v, int p) { return cf_fmt_fixed(b, v, p, "-"); }
+static const char *money(char *b, double v) { return cf_fmt_money(b, v, "-"); }
+
+/* Accuracy as a percentage with two decimals, "91.20%". */
+static const char *pct(char *b, double frac)
+{
+    if (!isfinite(frac)) return strcpy(b, "-");
+    cf_fmt_fixed(b, frac * 100.0, 2, "-");
+    strcat(b, "%");
+    return b;
+}
+
+/* Text or "-" for NULL. */
+static const char *txt(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : "-";
+}
+
+/* Name of the cost axis of the charts: the first minimised objective naming a cost, else total_cost_usd. */
+static const char *cost_field(const cf_frontier *f)
+{
+    const cf_frontier_opts *o = cf_frontier_options(f);
+    for (size_t k = 0; o != NULL && k < o->n_objectives; k++)
+        if (!o->objectives[k].maximize && strstr(o->objectives[k].name, "cost") != NULL) return o->objectives[k].name;
+    return "total_cost_usd";
+}
+
+/* The summary's chosen candidate: the cheapest frontier candidate (total cost) reaching target, or, without a
+ * target, the knee. Writes a note when no frontier candidate reaches the target. */
+static size_t pick_best(const cf_frontier *f, double target)
+{
+    if (!isfinite(target)) return cf_frontier_knee(f);
+    size_t best = CF_REP_NONE;
+    double cost = INFINITY;
+    for (size_t j = 0; j < cf_frontier_optimal_count(f); j++) {
+        size_t i = cf_frontier_optimal_at(f, j);
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c == NULL || !(c->accuracy >= target)) continue;
+        if (c->price.total_cost_usd < cost) {
+            cost = c->price.total_cost_usd;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Describes candidate i in one phrase: "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total". */
+static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
+{
+    const cf_candidate *c = cf_frontier_candidate(f, i);
+    if (c == NULL) {
+        snprintf(out, n, "-");
+        return;
+    }
+    char a[CF_NUM_BUF], m[CF_NUM_BUF];
+    snprintf(out, n, "run %s on %s (%s, %s): accuracy %s, %s total", txt(c->run_id),
+             cf_procurement_name(c->price.option), txt(c->hardware), cf_precision_name(c->precision),
+             pct(a, c->accuracy), money(m, c->price.total_cost_usd));
+}
+
+/* The summary section for a CFO. */
+static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_report_opts *o)
+{
+    cf_status st = cf_report_add_section(r, "summary", "Summary");
+    if (st != CF_OK) return st;
+    strs k = {0}, v = {0};
+    char line[1024], a[CF_NUM_BUF], m[CF_NUM_BUF], m2[CF_NUM_BUF];
+    size_t n = cf_frontier_candidate_count(f), knee = cf_frontier_knee(f);
+    size_t best = pick_best(f, o->target_accuracy);
+
+    if (isfinite(o->target_accuracy)) {
+        strs_add(&k, "Best run at target accuracy %s", pct(a, o->target_accuracy));
+        if (best != CF_REP_NONE) {
+            describe(f, best, line, sizeof line);
+            strs_add(&v, "%s", line);
+        } else {
+            strs_add(&v, "No run on the frontier reaches %s; lower the target or train further.", pct(a, o->target_accuracy));
+        }
+    }
+    strs_add(&k, "Knee of the frontier");
+    if (knee != CF_REP_NONE) {
+        describe(f, knee, line, sizeof line);
+        strs_add(&v, "%s (the best trade-off: beyond it, accuracy gets expensive)", line);
+    } else {
+        strs_add(&v, "none (the frontier is empty)");
+    }
+
+    /* The cheapest way to buy the chosen run: its candidates under every option. */
+    const cf_candidate *bc = best != CF_REP_NONE ? cf_frontier_candidate(f, best) : NULL;
+    if (bc != NULL) {
+        size_t cheapest = CF_REP_NONE;
+        cf_sb others = {0};
+        for (size_t i = 0; i < n; i++) {
+            const cf_candidate *c = cf_frontier_candidate(f, i);
+            if (c == NULL || c->run_id == NULL || bc->run_id == NULL || strcmp(c->run_id, bc->run_id) != 0) continue;
+            if (cheapest == CF_REP_NONE ||
+                c->price.total_cost_usd < cf_frontier_candidate(f, cheapest)->price.total_cost_usd)
+                cheapest = i;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const cf_candidate *c = cf_frontier_candidate(f, i);
+            if (i == cheapest || c == NULL || c->run_id == NULL || strcmp(c->run_id, bc->run_id) != 0) continue;
+            cf_sb_printf(&others, "%s%s %s", others.n ? ", " : "", cf_procurement_name(c->price.option),
+                         money(m, c->price.total_cost_usd));
+        }
+        char *ot = cf_sb_take(&others);
+        const cf_candidate *cc = cf_frontier_candidate(f, cheapest);
+        strs_add(&k, "Cheapest way to buy run %s", txt(bc->run_id));
+        strs_add(&v, "%s at %s total%s%s%s", cf_procurement_name(cc->price.option), money(m, cc->price.total_cost_usd),
+                 ot != NULL && ot[0] ? " (vs " : "", ot != NULL ? ot : "", ot != NULL && ot[0] ? ")" : "");
+        free(ot);
+
+        /* Savings against the most accurate on-demand run (the naive choice). */
+        size_t naive = CF_REP_NONE;
+        for (size_t i = 0; i < n; i++) {
+            const cf_candidate *c = cf_frontier_candidate(f, i);
+            if (c == NULL || c->predicted || c->price.option != CF_PROC_ON_DEMAND || !isfinite(c->accuracy)) continue;
+            const cf_candidate *nc = naive != CF_REP_NONE ? cf_frontier_candidate(f, naive) : NULL;
+            if (nc == NULL || c->accuracy > nc->accuracy ||
+                (c->accuracy == nc->accuracy && c->price.total_cost_usd < nc->price.total_cost_usd))
+                naive = i;
+        }
+        strs_add(&k, "Savings vs the most accurate on-demand run");
+        if (naive != CF_REP_NONE) {
+            const cf_candidate *nc = cf_frontier_candidate(f, naive);
+            double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
+            double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
+            strs_add(&v, "%s (%s) against run %s on on_demand at %s with accuracy %s", money(m, save), pct(a, frac),
+                     txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(line, nc->accuracy));
+        } else {
+            strs_add(&v, "no on-demand price was available to compare with");
+        }
+    }
+
+    const cf_frontier_opts *fo = cf_frontier_options(f);
+    cf_sb ref = {0};
+    const double *rp = cf_frontier_reference(f);
+    for (size_t j = 0; fo != NULL && rp != NULL && j < fo->n_objectives; j++)
+        cf_sb_printf(&ref, "%s%s %s", j ? ", " : "", fo->objectives[j].name, g10(a, rp[j]));
+    char *rt = cf_sb_take(&ref);
+    strs_add(&k, "Hypervolume");
+    strs_add(&v, "%s (reference point %s%s)", g10(m, cf_frontier_hypervolume(f)), rt != NULL ? rt : "",
+             cf_frontier_reference_inferred(f) ? ", inferred" : "");
+    free(rt);
+    strs_add(&k, "Runs");
+    if (rs != NULL)
+        strs_add(&v, "%zu read, %zu accepted, %zu rejected", cf_runset_read(rs), cf_runset_size(rs),
+                 cf_runset_rejected(rs));
+    else
+        strs_add(&v, "-");
+    strs_add(&k, "Candidates (run x way of buying)");
+    strs_add(&v, "%zu priced, %zu on the frontier, %zu dominated, %zu could not be priced", n,
+             cf_frontier_optimal_count(f), n - cf_frontier_optimal_count(f), cf_frontier_unpriced_count(f));
+    if (k.oom || v.oom || k.n != v.n) st = CF_ERR_NOMEM;
+    else st = cf_report_add_facts(r, (const char *const *)k.v, (const char *const *)v.v, k.n);
+    strs_free(&k);
+    strs_free(&v);
+    return st;
+}
+
+/* Procurement options present among the candidates, in enum order; returns the count. */
+static size_t options_present(const cf_frontier *f, cf_procurement *opts)
+{
+    int seen[CF_PROC_COUNT] = {0};
+    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c != NULL && c->price.option >= 0 && c->price.option < CF_PROC_COUNT) seen[c->price.option] = 1;
+    }
+    size_t m = 0;
+    for (int p = 0; p < CF_PROC_COUNT; p++)
+        if (seen[p]) opts[m++] = (cf_procurement)p;
+    return m;
+}
+
+/* Colours of the procurement options, fixed so every chart agrees. */
+static const char *option_color(cf_procurement p)
+{
+    static const char *const col[CF_PROC_COUNT] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"};
+    return p >= 0 && p < CF_PROC_COUNT ? col[p] : "#999999";
+}
+
+/* Compares doubles for qsort. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Adds one points series per option of candidates' (xfield, accuracy), coloured per option. */
+static cf_status option_points(cf_plot *p, const cf_frontier *f, const char *xfield, double *x, double *y)
+{
+    cf_procurement opts[CF_PROC_COUNT];
+    size_t no = options_present(f, opts), n = cf_frontier_candidate_count(f);
+    for (size_t o = 0; o < no; o++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            const cf_candidate *c = cf_frontier_candidate(f, i);
+            if (c == NULL || c->price.option != opts[o]) continue;
+            x[m] = cf_frontier_field(f, i, xfield);
+            y[m] = c->accuracy;
+            m++;
+        }
+        size_t k;
+        cf_status st = cf_plot_add_series(p, cf_procurement_name(opts[o]), CF_PLOT_POINTS, x, y, m, &k);
+        if (st == CF_OK) st = cf_plot_set_color(p, k, option_color(opts[o]));
+        if (st != CF_OK) return st;
+    }
+    return CF_OK;
+}
+
+/* Candidate indices of the frontier sorted by field (ascending), into idx; returns the count. */
+static size_t frontier_sorted(const cf_frontier *f, const char *field, size_t *idx)
+{
+    size_t m = cf_frontier_optimal_count(f);
+    for (size_t j = 0; j < m; j++) idx[j] = cf_frontier_optimal_at(f, j);
+    for (size_t a = 1; a < m; a++) { /* insertion sort: fronts are short, and stable order keeps determinism */
+        size_t t = idx[a];
+        double v = cf_frontier_field(f, t, field);
+        size_t b = a;
+        while (b > 0 && cf_frontier_field(f, idx[b - 1], field) > v) {
+            idx[b] = idx[b - 1];
+            b--;
+        }
+        idx[b] = t;
+    }
+    return m;
+}
+
+/* Sets a log x axis when every x is positive and they span more than 100x. */
+static void maybe_logx(cf_plot *p, const cf_frontier *f, const char *field)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
+        double v = cf_frontier_field(f, i, field);
+        if (!isfinite(v)) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+    }
+    if (lo > 0 && hi / lo > 100) cf_plot_set_log(p, 1, 0);
+}
+
+/* Chart (a): accuracy against cost, the frontier as a staircase, the knee marked. */
+static cf_plot *chart_accuracy_cost(const cf_frontier *f, const cf_report_opts *o, double *x, double *y, size_t *idx)
+{
+    const char *xf = cost_field(f);
+    cf_plot *p = cf_plot_create("Accuracy vs cost: every run under every way of buying");
+    if (p == NULL) return NULL;
+    char xl[160];
+    snprintf(xl, sizeof xl, "%s (USD)", xf);
+    cf_status st = cf_plot_set_labels(p, xl, "accuracy");
+    cf_plot_set_key(p, CF_PLOT_KEY_BOTTOM_RIGHT);
+    maybe_logx(p, f, xf);
+    if (st == CF_OK) st = option_points(p, f, xf, x, y);
+    size_t m = frontier_sorted(f, xf, idx);
+    for (size_t j = 0; j < m; j++) {
+        x[j] = cf_frontier_field(f, idx[j], xf);
+        y[j] = cf_frontier_candidate(f, idx[j])->accuracy;
+    }
+    size_t k;
+    if (st == CF_OK) st = cf_plot_add_series(p, "Pareto frontier", CF_PLOT_STEPS, x, y, m, &k);
+    if (st == CF_OK) st = cf_plot_set_color(p, k, "#222222");
+    size_t knee = cf_frontier_knee(f);
+    if (st == CF_OK && knee != CF_REP_NONE) {
+        const cf_candidate *c = cf_frontier_candidate(f, knee);
+        double kx = cf_frontier_field(f, knee, xf);
+        char lab[300];
+        snprintf(lab, sizeof lab, "knee: %s (%s)", txt(c->run_id), cf_procurement_name(c->price.option));
+        if (isfinite(kx) && isfinite(c->accuracy)) st = cf_plot_add_label(p, kx, c->accuracy, lab, 1);
+    }
+    if (st == CF_OK && isfinite(o->target_accuracy)) st = cf_plot_add_hline(p, o->target_accuracy, "target accuracy");
+    if (st != CF_OK) {
+        cf_plot_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Chart (b): minimum and median cost of each way of buying over all candidates. */
+static cf_plot *chart_cost_by_option(const cf_frontier *f, double *x, double *y, double *vals)
+{
+    const char *xf = cost_field(f);
+    cf_plot *p = cf_plot_create("Cost by way of buying (over all runs)");
+    if (p == NULL) return NULL;
+    cf_procurement opts[CF_PROC_COUNT];
+    size_t no = options_present(f, opts), n = cf_frontier_candidate_count(f);
+    const char *names[CF_PROC_COUNT];
+    double x2[CF_PROC_COUNT], y2[CF_PROC_COUNT];
+    for (size_t o = 0; o < no; o++) {
+        names[o] = cf_procurement_name(opts[o]);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            const cf_candidate *c = cf_frontier_candidate(f, i);
+            double v = cf_frontier_field(f, i, xf);
+            if (c != NULL && c->price.option == opts[o] && isfinite(v)) vals[m++] = v;
+        }
+        qsort(vals, m, sizeof *vals, cmp_double);
+        x[o] = (double)o - 0.2;
+        y[o] = m ? vals[0] : NAN;
+        x2[o] = (double)o + 0.2;
+        y2[o] = m ? (m % 2 ? vals[m / 2] : 0.5 * (vals[m / 2 - 1] + vals[m / 2])) : NAN;
+    }
+    char yl[160];
+    snprintf(yl, sizeof yl, "%s (USD)", xf);
+    cf_status st = cf_plot_set_labels(p, "way of buying", yl);
+    if (st == CF_OK) st = cf_plot_set_xcategories(p, names, no);
+    cf_plot_set_key(p, CF_PLOT_KEY_TOP_RIGHT);
+    size_t k;
+    if (st == CF_OK) st = cf_plot_add_series(p, "cheapest run", CF_PLOT_BARS, x, y, no, &k);
+    if (st == CF_OK) st = cf_plot_set_width(p, k, 0.4);
+    if (st == CF_OK) st = cf_plot_set_color(p, k, "#0072B2");
+    if (st == CF_OK) st = cf_plot_add_series(p, "median run", CF_PLOT_BARS, x2, y2, no, &k);
+    if (st == CF_OK) st = cf_plot_set_width(p, k, 0.4);
+    if (st == CF_OK) st = cf_plot_set_color(p, k, "#E69F00");
+    cf_plot_set_yrange(p, 0, NAN);
+    if (st != CF_OK) {
+        cf_plot_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Chart (c): accuracy against operational CO2e, frontier candidates ringed. */
+static cf_plot *chart_accuracy_co2(const cf_frontier *f, double *x, double *y)
+{
+    cf_plot *p = cf_plot_create("Accuracy vs operational emissions");
+    if (p == NULL) return NULL;
+    cf_status st = cf_plot_set_labels(p, "co2e_kg (kg CO2e)", "accuracy");
+    cf_plot_set_key(p, CF_PLOT_KEY_BOTTOM_RIGHT);
+    maybe_logx(p, f, "co2e_kg");
+    if (st == CF_OK) st = option_points(p, f, "co2e_kg", x, y);
+    size_t m = 0;
+    for (size_t j = 0; j < cf_frontier_optimal_count(f); j++) {
+        size_t i = cf_frontier_optimal_at(f, j);
+        x[m] = cf_frontier_field(f, i, "co2e_kg");
+        y[m] = cf_frontier_candidate(f, i)->accuracy;
+        m++;
+    }
+    size_t k;
+    if (st == CF_OK) st = cf_plot_add_series(p, "on the cost frontier", CF_PLOT_POINTS, x, y, m, &k);
+    if (st == CF_OK) st = cf_plot_set_color(p, k, "#222222");
+    if (st == CF_OK) st = cf_plot_add_command(p, "set pointsize 1.2");
+    if (st != CF_OK) {
+        cf_plot_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The charts section. */
+static cf_status section_charts(cf_report *r, const cf_frontier *f, const cf_report_opts *o)
+{
+    cf_status st = cf_report_add_section(r, "charts", "Charts");
+    if (st != CF_OK) return st;
+    size_t n = cf_frontier_candidate_count(f);
+    double *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y), *v = malloc((n + 1) * sizeof *v);
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    if (x == NULL || y == NULL || v == NULL || idx == NULL) {
+        st = CF_ERR_NOMEM;
+        goto done;
+    }
+    cf_plot *p = chart_accuracy_cost(f, o, x, y, idx);
+    st = p != NULL ? cf_report_add_chart(r, p, "accuracy_vs_cost.svg",
+                                         "Accuracy against cost of every candidate, coloured by way of buying; the "
+                                         "line is the Pareto frontier and the marked point its knee.")
+                   : CF_ERR_NOMEM;
+    if (st != CF_OK) goto done;
+    p = chart_cost_by_option(f, x, y, v);
+    st = p != NULL ? cf_report_add_chart(r, p, "cost_by_option.svg",
+                                         "Cheapest and median cost of the runs under each way of buying.")
+                   : CF_ERR_NOMEM;
+    if (st != CF_OK) goto done;
+    p = chart_accuracy_co2(f, x, y);
+    st = p != NULL ? cf_report_add_chart(r, p, "accuracy_vs_co2e.svg",
+                                         "Accuracy against operational emissions; black points are on the cost "
+                                         "frontier.")
+                   : CF_ERR_NOMEM;
+done:
+    free(x);
+    free(y);
+    free(v);
+    free(idx);
+    return st;
+}
+
+/* The frontier table. */
+static cf_status section_frontier(cf_report *r, const cf_frontier *f)
+{
+    cf_status st = cf_report_add_section(r, "frontier", "Pareto frontier");
+    if (st != CF_OK) return st;
+    static const char *const head[] = {"#",         "run",         "way of buying", "hardware",  "precision",
+                                       "pruning",   "accuracy",    "cost (USD)",    "CO2e (kg)", "carbon cost (USD)",
+                                       "total (USD)", "energy (kWh)", "GPU-hours",   "billed GPU-hours",
+                                       "USD per GPU-hour", "provider", "region",   "kind"};
+    const size_t nc = sizeof head / sizeof head[0];
+    const cf_frontier_opts *fo = cf_frontier_options(f);
+    cf_sb intro = {0};
+    cf_sb_puts(&intro, "Runs that no other candidate beats on every objective (");
+    for (size_t k = 0; fo != NULL && k < fo->n_objectives; k++)
+        cf_sb_printf(&intro, "%s%s %s", k ? ", " : "", fo->objectives[k].maximize ? "maximise" : "minimise",
+                     fo->objectives[k].name);
+    cf_sb_puts(&intro, "), in order of the first objective. The knee is marked with *; predicted configurations "
+                       "(never run) show their 95% intervals.");
+    char *it = cf_sb_take(&intro);
+    if (it == NULL) return CF_ERR_NOMEM;
+    st = cf_report_add_paragraph(r, it);
+    free(it);
+    if (st != CF_OK) return st;
+    strs c = {0};
+    size_t knee = cf_frontier_knee(f), m = cf_frontier_optimal_count(f);
+    char b1[CF_NUM_BUF], b2[CF_NUM_BUF], b3[CF_NUM_BUF];
+    for (size_t j = 0; j < m; j++) {
+        size_t i = cf_frontier_optimal_at(f, j);
+        const cf_candidate *cd = cf_frontier_candidate(f, i);
+        const cf_price *p = &cd->price;
+        strs_add(&c, "%zu%s", j + 1, i == knee ? " *" : "");
+        strs_add(&c, "%s", txt(cd->run_id));
+        strs_add(&c, "%s", cf_procurement_name(p->option));
+        strs_add(&c, "%s", txt(cd->hardware));
+        strs_add(&c, "%s", cf_precision_name(cd->precision));
+        strs_add(&c, "%s", fx(b1, cd->pruning, 2));
+        if (cd->predicted)
+            strs_add(&c, "%s [%s, %s]", fx(b1, cd->accuracy, 4), fx(b2, cd->accuracy_lo, 4), fx(b3, cd->accuracy_hi, 4));
+        else
+            strs_add(&c, "%s", fx(b1, cd->accuracy, 4));
+        strs_add(&c, "%s", fx(b1, p->cost_usd, 2));
+        strs_add(&c, "%s", fx(b1, p->co2e_kg, 3));
+        strs_add(&c, "%s", fx(b1, p->carbon_cost_usd, 2));
+        if (cd->predicted)
+            strs_add(&c, "%s [%s, %s]", fx(b1, p->total_cost_usd, 2), fx(b2, cd->cost_lo, 2), fx(b3, cd->cost_hi, 2));
+        else
+            strs_add(&c, "%s", fx(b1, p->total_cost_usd, 2));
+        strs_add(&c, "%s", fx(b1, p->energy_kwh, 3));
+        strs_add(&c, "%s", g10(b1, cd->gpu_hours));
+        strs_add(&c, "%s", g10(b1, p->billed_gpu_hours));
+        strs_add(&c, "%s", fx(b1, p->price_per_hour, 4));
+        strs_add(&c, "%s", txt(cf_rep_provider(cd)));
+        strs_add(&c, "%s", txt(cf_rep_region(cd)));
+        strs_add(&c, "%s", cd->predicted ? "predicted" : "observed");
+    }
+    if (c.oom) st = CF_ERR_NOMEM;
+    else if (m == 0) st = cf_report_add_paragraph(r, "The frontier is empty: no candidate could be priced.");
+    else st = cf_report_add_table(r, NULL, nc, head, m, (const char *const *)c.v);
+    strs_free(&c);
+    return st;
+}
+
+/* The dominated candidates with what dominates them. */
+static cf_status section_dominated(cf_report *r, const cf_frontier *f)
+{
+    cf_status st = cf_report_add_section(r, "dominated", "Dominated runs");
+    if (st != CF_OK) return st;
+    st = cf_report_add_paragraph(r, "Each of these is beaten on every objective by the frontier candidate named; the "
+                                    "margin is by how much, as a fraction of each objective's range (0.10 = better "
+                                    "by at least 10% of the range in every objective).");
+    if (st != CF_OK) return st;
+    static const char *const head[] = {"run", "way of buying", "accuracy", "total (USD)", "layer", "dominated by",
+                                       "margin"};
+    strs c = {0};
+    size_t rows = 0;
+    char b[CF_NUM_BUF], lab[300];
+    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
+        if (cf_frontier_is_optimal(f, i)) continue;
+        const cf_candidate *cd = cf_frontier_candidate(f, i);
+        double margin = NAN;
+        size_t by = cf_frontier_dominator(f, i, &margin);
+        size_t rank = cf_frontier_rank(f, i);
+        strs_add(&c, "%s", txt(cd->run_id));
+        strs_add(&c, "%s", cf_procurement_name(cd->price.option));
+        strs_add(&c, "%s", fx(b, cd->accuracy, 4));
+        strs_add(&c, "%s", fx(b, cd->price.total_cost_usd, 2));
+        if (rank == CF_REP_NONE) strs_add(&c, "-");
+        else strs_add(&c, "%zu", rank);
+        strs_add(&c, "%s", by != CF_REP_NONE ? cf_rep_label(f, by, lab, sizeof lab) : "-");
+        strs_add(&c, "%s", by != CF_REP_NONE ? fx(b, margin, 4) : "-");
+        rows++;
+    }
+    if (c.oom) st = CF_ERR_NOMEM;
+    else if (rows == 0) st = cf_report_add_paragraph(r, "No candidate is dominated.");
+    else st = cf_report_add_table(r, NULL, sizeof head / sizeof head[0], head, rows, (const char *const *)c.v);
+    strs_free(&c);
+    return st;
+}
+
+/* Rejected rows and conversion notes. */
+static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_runset *rs)
+{
+    cf_status st = cf_report_add_section(r, "data-quality", "Data quality");
+    if (st != CF_OK) return st;
+    char line[256];
+    if (rs != NULL) {
+        snprintf(line, sizeof line, "%zu records read, %zu accepted, %zu rejected.", cf_runset_read(rs),
+                 cf_runset_size(rs), cf_runset_rejected(rs));
+        if ((st = cf_report_add_paragraph(r, line)) != CF_OK) return st;
+        size_t nr = cf_runset_rejected(rs);
+        if (nr > 0) {
+            static const char *const head[] = {"where", "field", "reason"};
+            strs c = {0};
+            size_t rows = 0;
+            for (size_t i = 0; i < nr; i++) {
+                const cf_reject *x = cf_runset_reject(rs, i);
+                if (x == NULL) continue;
+                if (x->column > 0) strs_add(&c, "%s:%ld:%ld", txt(x->source), x->line, x->column);
+                else strs_add(&c, "%s:%ld", txt(x->source), x->line);
+                strs_add(&c, "%s", txt(x->field));
+                strs_add(&c, "%s", txt(x->message));
+                rows++;
+            }
+            st = c.oom ? CF_ERR_NOMEM
+                       : cf_report_add_table(r, "Rejected records", 3, head, rows, (const char *const *)c.v);
+            strs_free(&c);
+            if (st != CF_OK) return st;
+        }
+    }
+    strs notes = {0};
+    for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++) strs_add(&notes, "%s", txt(cf_runset_note(rs, i)));
+    for (size_t i = 0; i < cf_frontier_note_count(f); i++) strs_add(&notes, "%s", txt(cf_frontier_note(f, i)));
+    if (notes.oom) st = CF_ERR_NOMEM;
+    else if (notes.n > 0) {
+        st = cf_report_add_paragraph(r, "Notes (conversions applied, choices made, pairs that could not be priced):");
+        if (st == CF_OK) st = cf_report_add_list(r, (const char *const *)notes.v, notes.n);
+    } else {
+        st = cf_report_add_paragraph(r, "No conversions or choices needed noting.");
+    }
+    strs_free(&notes);
+    return st;
+}
+
+/* Pricing assumptions: carbon price, spot model, offers used. */
+static cf_status section_pricing(cf_report *r, const cf_frontier *f, const cf_catalog *cat)
+{
+    cf_status st = cf_report_add_section(r, "pricing", "Pricing assumptions");
+    if (st != CF_OK) return st;
+    const cf_frontier_opts *fo = cf_frontier_options(f);
+    const char *src = NULL;
+    double cp = cf_rep_carbon_price(f, cat, &src);
+    strs k = {0}, v = {0};
+    char b[CF_NUM_BUF], b2[CF_NUM_BUF];
+    strs_add(&k, "Carbon shadow price");
+    strs_add(&v, "%s per tonne CO2e (source: %s)", money(b, cp), txt(src));
+    if (fo != NULL) {
+        strs_add(&k, "Spot checkpoint / restart");
+        strs_add(&v, "%s min to write a checkpoint, %s min to restart after an interruption; checkpoint interval by %s",
+                 g10(b, fo->pricing.spot.checkpoint_hours * 60.0), g10(b2, fo->pricing.spot.restart_hours * 60.0),
+                 fo->pricing.spot.use_daly ? "Daly (2006): sqrt(2 delta M) - delta" : "Young (1974): sqrt(2 delta M)");
+    }
+    strs_add(&k, "Cost model");
+    strs_add(&v, "cost = GPU-hours x (1 + spot overhead) x price; total = cost + operational CO2e x carbon price; "
+                 "embodied carbon is reported apart");
+    st = (k.oom || v.oom) ? CF_ERR_NOMEM : cf_report_add_facts(r, (const char *const *)k.v, (const char *const *)v.v, k.n);
+    strs_free(&k);
+    strs_free(&v);
+    if (st != CF_OK) return st;
+    const cf_offer **offers = NULL;
+    size_t no = cf_rep_offers_used(f, &offers);
+    if (no == (size_t)-1) return CF_ERR_NOMEM;
+    static const char *const head[] = {"provider", "region", "hardware", "on-demand", "spot", "reserved 1y",
+                                       "reserved 3y", "spot interruptions / h", "source"};
+    strs c = {0};
+    for (size_t i = 0; i < no; i++) {
+        const cf_offer *o = offers[i];
+        strs_add(&c, "%s", txt(o->provider));
+        strs_add(&c, "%s", txt(o->region));
+        strs_add(&c, "%s", txt(o->hardware));
+        strs_add(&c, "%s", fx(b, o->on_demand, 4));
+        strs_add(&c, "%s", fx(b, o->spot, 4));
+        strs_add(&c, "%s", fx(b, o->reserved_1y, 4));
+        strs_add(&c, "%s", fx(b, o->reserved_3y, 4));
+        strs_add(&c, "%s", g10(b, o->spot_interruptions_per_hour));
+        strs_add(&c, "%s", txt(o->source));
+    }
+    free(offers);
+    if (c.oom) st = CF_ERR_NOMEM;
+    else if (no > 0)
+        st = cf_report_add_table(r, "Offers used (USD per accelerator-hour)", sizeof head / sizeof head[0], head, no,
+                                 (const char *const *)c.v);
+    strs_free(&c);
+    return st;
+}
+
+void cf_report_opts_default(cf_report_opts *o)
+{
+    if (o == NULL) return;
+    o->title = "costfront report";
+    o->target_accuracy = NAN;
+    o->charts = 1;
+}
+
+cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
+                             const cf_report_opts *opts, cf_error *err)
+{
+    if (r == NULL || f == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_frontier needs a report and a frontier");
+    cf_report_opts o;
+    cf_report_opts_default(&o);
+    if (opts != NULL) o = *opts;
+    cf_status st = section_summary(r, f, rs, &o);
+    if (st == CF_OK && o.charts) st = section_charts(r, f, &o);
+    if (st == CF_OK) st = section_frontier(r, f);
+    if (st == CF_OK) st = section_dominated(r, f);
+    if (st == CF_OK) st = section_quality(r, f, rs);
+    if (st == CF_OK) st = section_pricing(r, f, cat);
+    if (st != CF_OK)
+        return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot build the report: %s",
+                            st == CF_ERR_ARG ? "a section was added twice" : cf_status_str(st));
+    char *json = NULL;
+    st = cf_report_json(f, rs, cat, &json, err);
+    if (st != CF_OK) return st;
+    st = cf_report_add_file(r, "report.json", json, strlen(json));
+    free(json);
+    if (st != CF_OK)
+        return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot attach report.json: %s",
+                            st == CF_ERR_ARG ? "the report already has a report.json" : cf_status_str(st));
+    return CF_OK;
+}
+
+cf_status cf_report_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
+                          const cf_report_opts *opts, const char *dir, cf_error *err)
+{
+    cf_report *r = cf_report_create(opts != NULL ? opts->title : NULL);
+    if (r == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory creating the report");
+    cf_status st = cf_report_frontier(r, f, rs, cat, opts, err);
+    if (st == CF_OK) st = cf_report_publish(r, dir, err);
+    cf_report_destroy(r);
+    return st;
+}

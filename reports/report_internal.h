@@ -1,0 +1,35 @@
+/* costfront (private): small readers of a computed frontier shared by the report writers
+ * (reports/report_common.c). They select and look up, they never compute results.
+ *
+ * Ownership: returned strings point into the frontier's candidates or the catalog; arrays returned through
+ * pointers are malloc'd and freed by the caller.
+ */
+#ifndef CF_REPORTS_INTERNAL_H
+#define CF_REPORTS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "costfront/catalog.h"
+#include "costfront/frontier.h"
+
+/* "No such index", as returned by cf_frontier_knee, cf_frontier_dominator, cf_frontier_rank. */
+#define CF_REP_NONE ((size_t)-1)
+
+/* Provider of the offer that priced c, or NULL (on_prem, hybrid). */
+const char *cf_rep_provider(const cf_candidate *c);
+
+/* Region whose grid and PUE priced c (else the offer's region), or NULL. */
+const char *cf_rep_region(const cf_candidate *c);
+
+/* Carbon shadow price used by f's pricing (the option when set, else the catalog's) and its source (*src, may be
+ * NULL when unknown). NaN when neither is known. */
+double cf_rep_carbon_price(const cf_frontier *f, const cf_catalog *cat, const char **src);
+
+/* The distinct offers that priced f's candidates, in order of first use, into *out (malloc'd). Returns the count,
+ * or (size_t)-1 when out of memory (*out is then NULL). */
+size_t cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out);
+
+/* "run_id/procurement" of candidate i into buf (size n). Returns buf. */
+char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,277 @@
+/* costfront: the frontier as JSON (see include/costfront/report.h).
+ *
+ * The tree is built with cJSON in a fixed key order. Numbers are added as raw number text formatted by
+ * numfmt.h ("%.10g" under the C locale) rather than by cJSON, whose "%1.15g"/"%1.17g" round trip would expose
+ * floating-point noise (0.30000000000000004) and so make golden files brittle across compilers; NaN and infinities
+ * become null. The same inputs therefore give byte-identical text.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costfront/output.h"
+#include "costfront/report.h"
+#include "reports/numfmt.h"
+#include "reports/report_internal.h"
+
+/* Builder state: a sticky out-of-memory flag, so construction stays linear. */
+typedef struct jb {
+    int oom;
+} jb;
+
+/* Attaches item to obj under key (or to an array when key is NULL); records a failure. */
+static cJSON *attach(jb *b, cJSON *obj, const char *key, cJSON *item)
+{
+    if (item == NULL) {
+        b->oom = 1;
+        return NULL;
+    }
+    if (obj == NULL) {
+        cJSON_Delete(item);
+        b->oom = 1;
+        return NULL;
+    }
+    if (key != NULL) cJSON_AddItemToObject(obj, key, item);
+    else cJSON_AddItemToArray(obj, item);
+    return item;
+}
+
+/* A number as raw "%.10g" text, or null. */
+static cJSON *jnum(double v)
+{
+    if (!isfinite(v)) return cJSON_CreateNull();
+    char buf[CF_NUM_BUF];
+    return cJSON_CreateRaw(cf_fmt_g10(buf, v, "null"));
+}
+
+/* A string, or null for NULL. */
+static cJSON *jstr(const char *s)
+{
+    return s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void put_num(jb *b, cJSON *o, const char *k, double v) { attach(b, o, k, jnum(v)); }
+static void put_str(jb *b, cJSON *o, const char *k, const char *s) { attach(b, o, k, jstr(s)); }
+static void put_bool(jb *b, cJSON *o, const char *k, int v) { attach(b, o, k, cJSON_CreateBool(v != 0)); }
+
+/* A count as a number (counts are far below 2^53, so %.10g would be wrong only past 10 digits: print exactly). */
+static void put_count(jb *b, cJSON *o, const char *k, size_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%zu", v);
+    attach(b, o, k, cJSON_CreateRaw(buf));
+}
+
+/* Adds the run id and procurement of candidate i to o. */
+static void put_ident(jb *b, cJSON *o, const cf_frontier *f, size_t i)
+{
+    const cf_candidate *c = cf_frontier_candidate(f, i);
+    put_str(b, o, "run_id", c != NULL ? c->run_id : NULL);
+    put_str(b, o, "procurement", c != NULL ? cf_procurement_name(c->price.option) : NULL);
+}
+
+/* One frontier entry with every field the reports show. */
+static cJSON *frontier_entry(jb *b, const cf_frontier *f, size_t i)
+{
+    const cf_candidate *c = cf_frontier_candidate(f, i);
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || c == NULL) {
+        cJSON_Delete(o);
+        b->oom = 1;
+        return NULL;
+    }
+    const cf_price *p = &c->price;
+    put_ident(b, o, f, i);
+    put_str(b, o, "hardware", c->hardware);
+    put_str(b, o, "precision", cf_precision_name(c->precision));
+    put_num(b, o, "pruning", c->pruning);
+    put_num(b, o, "accuracy", c->accuracy);
+    put_num(b, o, "cost_usd", p->cost_usd);
+    put_num(b, o, "co2e_kg", p->co2e_kg);
+    put_num(b, o, "total_cost_usd", p->total_cost_usd);
+    put_num(b, o, "energy_kwh", p->energy_kwh);
+    put_num(b, o, "embodied_kgco2e", p->embodied_kgco2e);
+    put_num(b, o, "carbon_cost_usd", p->carbon_cost_usd);
+    put_num(b, o, "gpu_hours", c->gpu_hours);
+    put_num(b, o, "billed_gpu_hours", p->billed_gpu_hours);
+    put_str(b, o, "provider", cf_rep_provider(c));
+    put_str(b, o, "region", cf_rep_region(c));
+    put_num(b, o, "price_per_hour", p->price_per_hour);
+    put_num(b, o, "overhead_fraction", p->overhead_fraction);
+    put_bool(b, o, "predicted", c->predicted);
+    const cf_frontier_opts *opts = cf_frontier_options(f);
+    cJSON *vals = attach(b, o, "values", cJSON_CreateArray());
+    for (size_t k = 0; opts != NULL && k < opts->n_objectives; k++) attach(b, vals, NULL, jnum(cf_frontier_value(f, i, k)));
+    if (c->predicted) {
+        cJSON *iv = attach(b, o, "intervals", cJSON_CreateObject());
+        cJSON *a = attach(b, iv, "accuracy", cJSON_CreateArray());
+        attach(b, a, NULL, jnum(c->accuracy_lo));
+        attach(b, a, NULL, jnum(c->accuracy_hi));
+        cJSON *t = attach(b, iv, "total_cost_usd", cJSON_CreateArray());
+        attach(b, t, NULL, jnum(c->cost_lo));
+        attach(b, t, NULL, jnum(c->cost_hi));
+    }
+    if (c->note != NULL) put_str(b, o, "note", c->note);
+    return o;
+}
+
+/* Builds the whole document. */
+static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (root == NULL) {
+        b->oom = 1;
+        return NULL;
+    }
+    const cf_frontier_opts *opts = cf_frontier_options(f);
+    size_t d = opts != NULL ? opts->n_objectives : 0, n = cf_frontier_candidate_count(f);
+    put_str(b, root, "version", cf_version());
+
+    cJSON *objs = attach(b, root, "objectives", cJSON_CreateArray());
+    for (size_t k = 0; k < d; k++) {
+        cJSON *o = attach(b, objs, NULL, cJSON_CreateObject());
+        put_str(b, o, "name", opts->objectives[k].name);
+        put_str(b, o, "direction", opts->objectives[k].maximize ? "max" : "min");
+    }
+    cJSON *ref = attach(b, root, "reference_point", cJSON_CreateArray());
+    const double *r = cf_frontier_reference(f);
+    for (size_t k = 0; k < d; k++) attach(b, ref, NULL, jnum(r != NULL ? r[k] : NAN));
+    put_bool(b, root, "reference_inferred", cf_frontier_reference_inferred(f));
+    put_num(b, root, "hypervolume", cf_frontier_hypervolume(f));
+
+    size_t nopt = cf_frontier_optimal_count(f);
+    cJSON *counts = attach(b, root, "counts", cJSON_CreateObject());
+    if (rs != NULL) {
+        put_count(b, counts, "read", cf_runset_read(rs));
+        put_count(b, counts, "accepted", cf_runset_size(rs));
+        put_count(b, counts, "rejected", cf_runset_rejected(rs));
+    }
+    put_count(b, counts, "candidates", n);
+    put_count(b, counts, "unpriced", cf_frontier_unpriced_count(f));
+    put_count(b, counts, "frontier", nopt);
+    put_count(b, counts, "dominated", n - nopt);
+
+    size_t knee = cf_frontier_knee(f);
+    const cf_candidate *kc = knee != CF_REP_NONE ? cf_frontier_candidate(f, knee) : NULL;
+    if (kc != NULL) {
+        cJSON *k = attach(b, root, "knee", cJSON_CreateObject());
+        put_ident(b, k, f, knee);
+        put_num(b, k, "accuracy", kc->accuracy);
+        put_num(b, k, "total_cost_usd", kc->price.total_cost_usd);
+    } else {
+        attach(b, root, "knee", cJSON_CreateNull());
+    }
+
+    cJSON *front = attach(b, root, "frontier", cJSON_CreateArray());
+    for (size_t j = 0; j < nopt; j++) attach(b, front, NULL, frontier_entry(b, f, cf_frontier_optimal_at(f, j)));
+
+    cJSON *dom = attach(b, root, "dominated", cJSON_CreateArray());
+    for (size_t i = 0; i < n; i++) {
+        if (cf_frontier_is_optimal(f, i)) continue;
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        cJSON *o = attach(b, dom, NULL, cJSON_CreateObject());
+        put_ident(b, o, f, i);
+        put_num(b, o, "accuracy", c->accuracy);
+        put_num(b, o, "total_cost_usd", c->price.total_cost_usd);
+        size_t rank = cf_frontier_rank(f, i);
+        if (rank == CF_REP_NONE) attach(b, o, "rank", cJSON_CreateNull());
+        else put_count(b, o, "rank", rank);
+        double margin = NAN;
+        size_t by = cf_frontier_dominator(f, i, &margin);
+        if (by != CF_REP_NONE) {
+            cJSON *db = attach(b, o, "dominated_by", cJSON_CreateObject());
+            put_ident(b, db, f, by);
+            put_num(b, o, "margin", margin);
+        } else {
+            attach(b, o, "dominated_by", cJSON_CreateNull());
+            put_num(b, o, "margin", NAN);
+        }
+    }
+
+    cJSON *rej = attach(b, root, "rejects", cJSON_CreateArray());
+    for (size_t i = 0; rs != NULL && i < cf_runset_rejected(rs); i++) {
+        const cf_reject *x = cf_runset_reject(rs, i);
+        if (x == NULL) continue;
+        cJSON *o = attach(b, rej, NULL, cJSON_CreateObject());
+        put_str(b, o, "source", x->source);
+        put_count(b, o, "line", x->line > 0 ? (size_t)x->line : 0);
+        put_count(b, o, "column", x->column > 0 ? (size_t)x->column : 0);
+        put_str(b, o, "field", x->field != NULL ? x->field : "");
+        put_str(b, o, "message", x->message);
+    }
+
+    cJSON *notes = attach(b, root, "notes", cJSON_CreateArray());
+    for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++)
+        attach(b, notes, NULL, jstr(cf_runset_note(rs, i)));
+    for (size_t i = 0; i < cf_frontier_note_count(f); i++) attach(b, notes, NULL, jstr(cf_frontier_note(f, i)));
+
+    cJSON *pr = attach(b, root, "pricing", cJSON_CreateObject());
+    const char *src = NULL;
+    double cp = cf_rep_carbon_price(f, cat, &src);
+    put_num(b, pr, "carbon_price_usd_per_t", cp);
+    put_str(b, pr, "carbon_price_source", src);
+    cJSON *spot = attach(b, pr, "spot", cJSON_CreateObject());
+    if (opts != NULL) {
+        put_num(b, spot, "checkpoint_minutes", opts->pricing.spot.checkpoint_hours * 60.0);
+        put_num(b, spot, "restart_minutes", opts->pricing.spot.restart_hours * 60.0);
+        put_str(b, spot, "interval", opts->pricing.spot.use_daly ? "daly" : "young");
+    }
+    cJSON *used = attach(b, pr, "offers_used", cJSON_CreateArray());
+    const cf_offer **offers = NULL;
+    size_t no = cf_rep_offers_used(f, &offers);
+    for (size_t i = 0; i < no; i++) {
+        cJSON *o = attach(b, used, NULL, cJSON_CreateObject());
+        put_str(b, o, "provider", offers[i]->provider);
+        put_str(b, o, "region", offers[i]->region);
+        put_str(b, o, "hardware", offers[i]->hardware);
+        put_num(b, o, "on_demand", offers[i]->on_demand);
+        put_num(b, o, "spot", offers[i]->spot);
+        put_num(b, o, "reserved_1y", offers[i]->reserved_1y);
+        put_num(b, o, "reserved_3y", offers[i]->reserved_3y);
+        put_num(b, o, "spot_interruptions_per_hour", offers[i]->spot_interruptions_per_hour);
+        put_str(b, o, "source", offers[i]->source);
+    }
+    if (no == (size_t)-1) b->oom = 1;
+    free(offers);
+    return root;
+}
+
+cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out,
+                         cf_error *err)
+{
+    if (out != NULL) *out = NULL;
+    if (f == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_json needs a frontier and an output");
+    jb b = {0};
+    cJSON *root = build(&b, f, rs, cat);
+    char *text = (root != NULL && !b.oom) ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (text == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
+    /* cJSON allocates with malloc by default; copy into our own buffer with a final newline anyway, so the caller's
+     * free() is right even if cJSON hooks were installed by someone else. */
+    size_t len = strlen(text);
+    char *s = malloc(len + 2);
+    if (s == NULL) {
+        cJSON_free(text);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
+    }
+    memcpy(s, text, len);
+    s[len] = '\n';
+    s[len + 1] = '\0';
+    cJSON_free(text);
+    *out = s;
+    return CF_OK;
+}
+
+cf_status cf_report_json_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const char *path,
+                               cf_error *err)
+{
+    char *text = NULL;
+    cf_status st = cf_report_json(f, rs, cat, &text, err);
+    if (st != CF_OK) return st;
+    st = cf_write_string_atomic(path, text, err);
+    free(text);
+    return st;
+}

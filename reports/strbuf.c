@@ -1,0 +1,71 @@
+/* costfront (private): growable text buffer (see reports/strbuf.h). */
+#include "reports/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Makes room for extra more bytes plus the terminator. Returns 0 on success. */
+static int reserve(cf_sb *b, size_t extra)
+{
+    if (b->failed) return -1;
+    if (b->n + extra + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + extra + 1) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (s == NULL) {
+        b->failed = 1;
+        return -1;
+    }
+    b->s = s;
+    b->cap = cap;
+    return 0;
+}
+
+void cf_sb_putn(cf_sb *b, const char *s, size_t n)
+{
+    if (s == NULL || reserve(b, n) != 0) return;
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+void cf_sb_puts(cf_sb *b, const char *s)
+{
+    if (s != NULL) cf_sb_putn(b, s, strlen(s));
+}
+
+void cf_sb_printf(cf_sb *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0 || reserve(b, (size_t)k) != 0) return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
+}
+
+char *cf_sb_take(cf_sb *b)
+{
+    if (b->failed) {
+        cf_sb_free(b);
+        return NULL;
+    }
+    if (b->s == NULL && reserve(b, 0) == 0) b->s[0] = '\0';
+    char *s = b->s;
+    b->s = NULL;
+    b->n = b->cap = 0;
+    return s;
+}
+
+void cf_sb_free(cf_sb *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->n = b->cap = 0;
+    b->failed = 0;
+}

@@ -1,0 +1,39 @@
+/* costfront (private): a growable text buffer for the report writers (reports/strbuf.c).
+ *
+ * Appending never fails loudly: an allocation failure sets a sticky flag checked once at the end (cf_sb_failed),
+ * so writers stay linear instead of testing every append.
+ *
+ * Ownership: a cf_sb is a plain struct owned by its declarer; cf_sb_take hands the text to the caller (free()).
+ */
+#ifndef CF_REPORTS_STRBUF_H
+#define CF_REPORTS_STRBUF_H
+
+#include <stddef.h>
+
+typedef struct cf_sb {
+    char *s;    /* NUL-terminated text, NULL before the first append */
+    size_t n;   /* length */
+    size_t cap; /* allocated bytes */
+    int failed; /* 1 once an allocation failed */
+} cf_sb;
+
+/* Appends the string s (NULL appends nothing). */
+void cf_sb_puts(cf_sb *b, const char *s);
+
+/* Appends n bytes of s. */
+void cf_sb_putn(cf_sb *b, const char *s, size_t n);
+
+/* Appends formatted text (printf conventions; do not use it for floating-point numbers: see numfmt.h). */
+void cf_sb_printf(cf_sb *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Returns the text (never NULL unless an allocation failed) and resets b; the caller frees it. */
+char *cf_sb_take(cf_sb *b);
+
+/* Frees the text and resets b. */
+void cf_sb_free(cf_sb *b);
+
+#endif

@@ -1,0 +1,484 @@
+/* Tests of the price catalog (data/catalog.c): the default catalog, alias matching, validation errors that name
+ * the JSON path, override-by-id, save/reload, and that every figure in data/catalog.json carries a source. */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "costfront/catalog.h"
+
+static cf_catalog *load_default(void)
+{
+    cf_catalog *cat = cf_catalog_create();
+    cr_assert_not_null(cat);
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st = cf_catalog_load_default(cat, &err);
+    char buf[800];
+    cr_assert_eq(st, CF_OK, "default catalog failed to load: %s", cf_error_format(&err, buf, sizeof buf));
+    return cat;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    cr_assert_not_null(s);
+    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+Test(catalog, default_loads_with_expected_contents)
+{
+    cf_catalog *cat = load_default();
+    cr_assert_eq(cf_catalog_hardware_count(cat), 11);
+    cr_assert_eq(cf_catalog_region_count(cat), 13);
+    cr_assert_eq(cf_catalog_offer_count(cat), 20);
+    cr_assert_float_eq(cf_catalog_carbon_price(cat), 190.0, 1e-12);
+    cr_assert(strstr(cf_catalog_carbon_price_source(cat), "EPA") != NULL);
+
+    const cf_hardware *h = cf_catalog_hardware(cat, "h100");
+    cr_assert_not_null(h);
+    cr_assert_float_eq(h->board_power_w, 700.0, 1e-12);
+    cr_assert_float_eq(h->purchase_usd, 30000.0, 1e-12);
+    cr_assert_float_eq(h->embodied_kgco2e, 150.0, 1e-12);
+    cr_assert_float_eq(h->life_years, 5.0, 1e-12);
+    cr_assert_float_eq(h->throughput[3], 989.4 / 312.0, 1e-4); /* bf16 slot = CF_PREC_BF16 */
+
+    const cf_hardware *ref = cf_catalog_hardware(cat, "a100-80gb");
+    cr_assert_float_eq(ref->throughput[3], 1.0, 1e-12);
+    cr_assert(isnan(ref->throughput[0]), "the unknown-precision slot is never set");
+    cr_assert(isnan(ref->throughput[5]), "A100 has no FP8");
+    cr_assert(isnan(ref->purchase_usd), "A100 list price is unknown, so null");
+    const cf_hardware *t4 = cf_catalog_hardware(cat, "t4");
+    cr_assert(isnan(t4->throughput[3]), "T4 has no BF16");
+    cr_assert_float_eq(t4->throughput[4], 65.0 / 312.0, 1e-4);
+
+    const cf_region *r = cf_catalog_region(cat, "us-east-1");
+    cr_assert_not_null(r);
+    cr_assert_float_eq(r->grid_gco2e_per_kwh, 367.8, 1e-12);
+    cr_assert_float_eq(r->pue, 1.2, 1e-12);
+    cr_assert_float_eq(r->electricity_usd_per_kwh, 0.0892, 1e-12);
+    r = cf_catalog_region(cat, "on-prem-us");
+    cr_assert_float_eq(r->pue, 1.56, 1e-12);
+    cr_assert_float_eq(r->electricity_usd_per_kwh, 0.0806, 1e-12);
+    cr_assert(isnan(cf_catalog_region(cat, "eu-west-3")->electricity_usd_per_kwh));
+    cr_assert_not_null(cf_catalog_region(cat, "US_EAST_1"), "region ids match like hardware names");
+    cr_assert_null(cf_catalog_region(cat, "us-east-9"));
+    cf_catalog_destroy(cat);
+}
+
+Test(catalog, p4d_offer_is_the_vantage_node_price_over_eight)
+{
+    cf_catalog *cat = load_default();
+    const cf_offer *o = cf_catalog_offer_at(cat, 0);
+    cr_assert_str_eq(o->provider, "aws");
+    cr_assert_str_eq(o->region, "us-east-1");
+    cr_assert_str_eq(o->hardware, "a100-40gb");
+    cr_assert_float_eq(o->on_demand * 8, 32.773, 1e-9);
+    cr_assert_float_eq(o->reserved_1y * 8, 20.175, 1e-9);
+    cr_assert_float_eq(o->reserved_3y * 8, 12.499, 1e-9);
+    cr_assert_float_eq(o->spot * 8, 13.655, 1e-9);
+    cr_assert_float_eq(o->spot_interruptions_per_hour, 0.05, 1e-12);
+    cf_catalog_destroy(cat);
+}
+
+Test(catalog, at_least_five_hardware_have_offers_in_two_regions)
+{
+    cf_catalog *cat = load_default();
+    size_t good = 0;
+    for (size_t i = 0; i < cf_catalog_hardware_count(cat); i++) {
+        const cf_hardware *h = cf_catalog_hardware_at(cat, i);
+        const char *first = NULL;
+        int two = 0;
+        for (size_t k = 0; k < cf_catalog_offer_count(cat); k++) {
+            const cf_offer *o = cf_catalog_offer_at(cat, k);
+            if (strcmp(o->hardware, h->id) != 0) continue;
+            if (first == NULL) first = o->region;
+            else if (strcmp(first, o->region) != 0) two = 1;
+        }
+        good += (size_t)two;
+    }
+    cr_assert_geq(good, 5, "only %zu hardware types are offered in two regions", good);
+    cf_catalog_destroy(cat);
+}
+
+/* Alias resolution: name -> expected id (NULL: unknown). */
+static const struct {
+    const char *name;
+    const char *id;
+} alias_cases[] = {
+    {"NVIDIA A100-SXM4-80GB", "a100-80gb"},
+    {"nvidia_a100_sxm4_80gb", "a100-80gb"},
+    {"A100-SXM4-80GB", "a100-80gb"},
+    {"A100 80GB", "a100-80gb"},
+    {"a100_80gb", "a100-80gb"},
+    {"A100 / 80GB", "a100-80gb"},
+    {"  a100--80GB ", "a100-80gb"},
+    {"NVIDIA A100-SXM4-40GB", "a100-40gb"},
+    {"NVIDIA A100-PCIE-40GB", "a100-pcie-40gb"},
+    {"NVIDIA A100 80GB PCIe", "a100-pcie-80gb"},
+    {"NVIDIA H100-SXM5-80GB", "h100"},
+    {"H100 SXM", "h100"},
+    {"NVIDIA H100 80GB HBM3", "h100"},
+    {"NVIDIA H100-PCIe-80GB", "h100-pcie"},
+    {"NVIDIA H200", "h200"},
+    {"TPU v5e", "tpu-v5e"},
+    {"TPU-v5e", "tpu-v5e"},
+    {"Tesla T4", "t4"},
+    {"NVIDIA Tesla T4", "t4"},
+    {"NVIDIA L4", "l4"},
+    {"L4", "l4"},
+    {"NVIDIA A10G", "a10g"},
+    {"nvidia a10g", "a10g"},
+    {"A100", NULL}, /* ambiguous between 40 and 80 GB: deliberately not an alias */
+    {"A10", NULL},
+    {"gpu-9000", NULL},
+    {"", NULL},
+};
+
+Test(catalog, alias_resolution)
+{
+    cf_catalog *cat = load_default();
+    for (size_t i = 0; i < sizeof alias_cases / sizeof *alias_cases; i++) {
+        const cf_hardware *h = cf_catalog_hardware(cat, alias_cases[i].name);
+        if (alias_cases[i].id == NULL) {
+            cr_expect_null(h, "\"%s\" should be unknown, got %s", alias_cases[i].name, h ? h->id : "");
+        } else {
+            cr_expect_not_null(h, "\"%s\" did not resolve", alias_cases[i].name);
+            if (h) cr_expect_str_eq(h->id, alias_cases[i].id, "\"%s\"", alias_cases[i].name);
+        }
+    }
+    cr_assert_null(cf_catalog_hardware(cat, NULL));
+    cf_catalog_destroy(cat);
+}
+
+/* Every numeric figure of the default catalog file must sit in an entry with a non-empty source. */
+static int has_number(const cJSON *obj)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        if (cJSON_IsNumber(it)) return 1;
+        if (cJSON_IsObject(it) && has_number(it)) return 1;
+    }
+    return 0;
+}
+
+static void expect_source(const cJSON *entry, const char *key, const char *what, int i)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(entry, key);
+    cr_expect(cJSON_IsString(s) && strlen(s->valuestring) > 10, "%s[%d] has numbers but no %s", what, i, key);
+}
+
+Test(catalog, every_figure_has_a_source)
+{
+    char *text = read_text(CF_SOURCE_DIR "/data/catalog.json");
+    cJSON *root = cJSON_Parse(text);
+    cr_assert_not_null(root, "data/catalog.json does not parse");
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(root, "carbon_price_usd_per_t")));
+    expect_source(root, "carbon_price_source", "root", 0);
+    cr_assert_eq(cJSON_GetObjectItem(root, "schema_version")->valuedouble, 1.0);
+    const char *sections[] = {"hardware", "regions", "offers"};
+    int checked = 0;
+    for (int s = 0; s < 3; s++) {
+        const cJSON *arr = cJSON_GetObjectItem(root, sections[s]);
+        cr_assert(cJSON_IsArray(arr));
+        int i = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, arr)
+        {
+            cr_assert(has_number(e), "%s[%d] has no figures at all", sections[s], i);
+            expect_source(e, "source", sections[s], i);
+            const cJSON *tp = cJSON_GetObjectItem(e, "throughput");
+            if (tp && has_number(tp)) expect_source(e, "throughput_source", sections[s], i);
+            /* Weak figures are flagged: REFERENCE-costs.md has no L4 or T4 prices, so those offers must say
+             * "estimate"; offers in a second region copied from the first must say "derived". */
+            const cJSON *hw = cJSON_GetObjectItem(e, "hardware");
+            const cJSON *src = cJSON_GetObjectItem(e, "source");
+            if (s == 2 && cJSON_IsString(hw) && cJSON_IsString(src) &&
+                (strcmp(hw->valuestring, "l4") == 0 || strcmp(hw->valuestring, "t4") == 0))
+                cr_expect(strstr(src->valuestring, "estimate") != NULL, "offers[%d] is not labelled an estimate", i);
+            const cJSON *reg = cJSON_GetObjectItem(e, "region");
+            if (s == 2 && cJSON_IsString(reg) && strcmp(reg->valuestring, "us-west-2") == 0 &&
+                strcmp(cJSON_GetObjectItem(e, "provider")->valuestring, "aws") == 0)
+                cr_expect(strstr(src->valuestring, "derived") != NULL || strstr(src->valuestring, "estimate"),
+                          "offers[%d] copies us-east-1 figures without saying so", i);
+            checked++;
+            i++;
+        }
+    }
+    cr_assert_eq(checked, 11 + 13 + 20);
+    cJSON_Delete(root);
+    free(text);
+}
+
+/* Validation: a catalog text, the expected status, the JSON path and a fragment of the message. */
+static const struct {
+    const char *json;
+    cf_status status;
+    const char *field;
+    const char *message;
+} bad_cases[] = {
+    {"{\"offers\": [{\"provider\":\"p\",\"region\":\"us-east-1\",\"hardware\":\"h100\",\"spot\":1},"
+     "{\"provider\":\"p\",\"region\":\"us-west-2\",\"hardware\":\"h100\",\"spot\":1},"
+     "{\"provider\":\"p\",\"region\":\"eu-west-3\",\"hardware\":\"h100\",\"spot\":1},"
+     "{\"provider\":\"p\",\"region\":\"ap-south-1\",\"hardware\":\"h100\",\"spot\":\"abc\"}]}",
+     CF_ERR_INVALID, "offers[3].spot", "expected a non-negative number, found \"abc\""},
+    {"{\"offers\": [{\"provider\":\"p\",\"region\":\"r\",\"hardware\":\"gpu-x\",\"on_demand\":1}]}", CF_ERR_INVALID,
+     "offers[0].hardware", "unknown hardware \"gpu-x\""},
+    {"{\"offers\": [{\"provider\":\"p\",\"region\":\"r\",\"hardware\":\"h100\",\"on_demand\":-1}]}", CF_ERR_INVALID,
+     "offers[0].on_demand", "expected a non-negative number, found -1"},
+    {"{\"offers\": [{\"region\":\"r\",\"hardware\":\"h100\",\"on_demand\":1}]}", CF_ERR_INVALID,
+     "offers[0].provider", "missing required field \"provider\""},
+    {"{\"offers\": [{\"provider\":\"p\",\"region\":\"r\",\"hardware\":\"h100\",\"spto\":1}]}", CF_ERR_INVALID,
+     "offers[0].spto", "unknown field \"spto\""},
+    {"{\"offers\": [{\"provider\":\"p\",\"region\":\"r\",\"hardware\":\"h100\"},"
+     "{\"provider\":\"P\",\"region\":\"r\",\"hardware\":\"H100 SXM\"}]}",
+     CF_ERR_INVALID, "offers[1]", "duplicate offer"},
+    {"{\"hardware\": [{\"board_power_w\": 300}]}", CF_ERR_INVALID, "hardware[0].id", "missing required field \"id\""},
+    {"{\"hardware\": [{\"id\": \"\"}]}", CF_ERR_INVALID, "hardware[0].id", "expected a non-empty string, found \"\""},
+    {"{\"hardware\": [{\"id\": \"x-1\"}, {\"id\": \"X_1\"}]}", CF_ERR_INVALID, "hardware[1].id",
+     "duplicate hardware id \"X_1\" (already at hardware[0])"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"board_power_w\": 0}]}", CF_ERR_INVALID, "hardware[0].board_power_w",
+     "expected a positive number, found 0"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"throughput\": {\"bf16\": -2}}]}", CF_ERR_INVALID,
+     "hardware[0].throughput.bf16", "expected a positive number, found -2"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"throughput\": {\"fp64\": 1}}]}", CF_ERR_INVALID,
+     "hardware[0].throughput.fp64", "unknown field"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"ok\", 7]}]}", CF_ERR_INVALID, "hardware[0].aliases[1]",
+     "expected a non-empty string, found 7"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"NVIDIA A100-SXM4-80GB\"]}]}", CF_ERR_INVALID, "hardware",
+     "also names hardware \"a100-80gb\""},
+    {"{\"hardware\": {\"id\": \"x1\"}}", CF_ERR_INVALID, "hardware", "expected an array, found an object"},
+    {"{\"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 400, \"pue\": 0.9}]}", CF_ERR_INVALID,
+     "regions[0].pue", "expected a number >= 1 (power usage effectiveness), found 0.9"},
+    {"{\"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 400}]}", CF_ERR_INVALID, "regions[0].pue",
+     "missing required field \"pue\" for new region \"site\""},
+    {"{\"regions\": [{\"id\": \"a\", \"grid_gco2e_per_kwh\": 1, \"pue\": 1}, {\"id\": \"A\", \"pue\": 1.1}]}",
+     CF_ERR_INVALID, "regions[1].id", "duplicate region id"},
+    {"{\"regions\": [{\"id\": \"us-east-1\", \"electricity_usd_per_kwh\": true}]}", CF_ERR_INVALID,
+     "regions[0].electricity_usd_per_kwh", "found true"},
+    {"{\"carbon_price_usd_per_t\": -5}", CF_ERR_INVALID, "carbon_price_usd_per_t", "found -5"},
+    {"{\"schema_version\": 2}", CF_ERR_INVALID, "schema_version", "found 2"},
+    {"{\"hardwares\": []}", CF_ERR_INVALID, "hardwares", "unknown field"},
+    {"[1, 2]", CF_ERR_INVALID, "(root)", "expected a JSON object, found an array"},
+    {"{\"hardware\": [\n  {\"id\": \"x1\",,}\n]}", CF_ERR_PARSE, "", "not valid JSON"},
+};
+
+Test(catalog, validation_errors_name_the_json_path)
+{
+    cf_catalog *cat = load_default();
+    const cf_hardware *h100 = cf_catalog_hardware(cat, "h100");
+    for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++) {
+        cf_error err;
+        cf_error_clear(&err);
+        cf_status st = cf_catalog_load_string(cat, bad_cases[i].json, "test", &err);
+        char buf[800];
+        cf_error_format(&err, buf, sizeof buf);
+        cr_expect_eq(st, bad_cases[i].status, "case %zu: status %d (%s)", i, (int)st, buf);
+        cr_expect_str_eq(err.field, bad_cases[i].field, "case %zu: %s", i, buf);
+        cr_expect(strstr(err.message, bad_cases[i].message) != NULL, "case %zu: message was: %s", i, buf);
+        cr_expect_str_eq(err.source, "test");
+    }
+    /* A failed load leaves the catalog untouched: same sizes, same entries (pointers stay valid). */
+    cr_assert_eq(cf_catalog_hardware_count(cat), 11);
+    cr_assert_eq(cf_catalog_offer_count(cat), 20);
+    cr_assert_eq(cf_catalog_region_count(cat), 13);
+    cr_assert_eq(cf_catalog_hardware(cat, "h100"), h100);
+    cr_assert_null(cf_catalog_hardware(cat, "x1"));
+    cf_catalog_destroy(cat);
+}
+
+Test(catalog, error_format_matches_the_issue)
+{
+    cf_catalog *cat = load_default();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_load_string(cat, bad_cases[0].json, "my.json", &err), CF_ERR_INVALID);
+    char buf[800];
+    cr_assert_str_eq(cf_error_format(&err, buf, sizeof buf),
+                     "my.json: offers[3].spot: expected a non-negative number, found \"abc\"");
+    cf_catalog_destroy(cat);
+}
+
+Test(catalog, syntax_error_reports_line)
+{
+    cf_catalog *cat = cf_catalog_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_load_string(cat, "{\n\"hardware\": [\n  {\"id\": \"x1\",,}\n]}", "t", &err),
+                 CF_ERR_PARSE);
+    cr_assert_eq(err.line, 3);
+    cf_catalog_destroy(cat);
+}
+
+/* The exact user shape from the issue, loaded over the default catalog. */
+static const char issue_catalog[] =
+    "{\"carbon_price_usd_per_t\": 190, \"hardware\": [{\"id\": \"a100-80gb\", \"aliases\": [\"NVIDIA "
+    "A100-SXM4-80GB\"], \"board_power_w\": 400, \"embodied_kgco2e\": 150, \"life_years\": 5, \"purchase_usd\": "
+    "17000, \"source\": \"my quote\"}], \"regions\": [{\"id\": \"us-east-1\", \"grid_gco2e_per_kwh\": 367.8, "
+    "\"pue\": 1.2, \"source\": \"...\"}], \"offers\": [{\"provider\": \"aws\", \"region\": \"us-east-1\", "
+    "\"hardware\": \"a100-80gb\", \"on_demand\": 4.10, \"reserved_1y\": 2.52, \"reserved_3y\": 1.56, \"spot\": "
+    "1.71, \"spot_interruptions_per_hour\": 0.05, \"source\": \"...\"}]}";
+
+Test(catalog, override_by_id_inherits_omitted_fields)
+{
+    cf_catalog *cat = load_default();
+    cf_error err;
+    cf_error_clear(&err);
+    char buf[800];
+    cr_assert_eq(cf_catalog_load_string(cat, issue_catalog, "user.json", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    cr_assert_eq(cf_catalog_hardware_count(cat), 11, "a100-80gb was overridden, not added");
+    cr_assert_eq(cf_catalog_region_count(cat), 13);
+    cr_assert_eq(cf_catalog_offer_count(cat), 21, "aws/us-east-1/a100-80gb is a new offer");
+    const cf_hardware *h = cf_catalog_hardware(cat, "a100-80gb");
+    cr_assert_float_eq(h->purchase_usd, 17000.0, 1e-9);
+    cr_assert_str_eq(h->source, "my quote");
+    cr_assert_str_eq(h->name, "NVIDIA A100 SXM4 80GB", "name is inherited");
+    cr_assert_float_eq(h->throughput[3], 1.0, 1e-12, "throughput is inherited");
+    cr_assert_eq(cf_catalog_hardware(cat, "A100 80GB"), h, "old aliases are kept");
+    const cf_region *r = cf_catalog_region(cat, "us-east-1");
+    cr_assert_float_eq(r->electricity_usd_per_kwh, 0.0892, 1e-12, "electricity is inherited");
+    cr_assert_str_eq(r->source, "...");
+    const cf_offer *o = cf_catalog_offer_at(cat, 20);
+    cr_assert_str_eq(o->provider, "aws");
+    cr_assert_str_eq(o->hardware, "a100-80gb");
+    cr_assert_float_eq(o->reserved_3y, 1.56, 1e-12);
+
+    /* A second override of that offer by (provider, region, hardware alias) changes only what it names; an
+     * explicit null makes a figure unknown. */
+    const char *more = "{\"offers\": [{\"provider\": \"AWS\", \"region\": \"US-EAST-1\", \"hardware\": \"NVIDIA "
+                       "A100-SXM4-80GB\", \"spot\": 1.5, \"reserved_1y\": null}]}";
+    cr_assert_eq(cf_catalog_load_string(cat, more, "more.json", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    cr_assert_eq(cf_catalog_offer_count(cat), 21);
+    o = cf_catalog_offer_at(cat, 20);
+    cr_assert_float_eq(o->spot, 1.5, 1e-12);
+    cr_assert(isnan(o->reserved_1y));
+    cr_assert_float_eq(o->on_demand, 4.10, 1e-12);
+    cr_assert_str_eq(o->source, "...", "source inherited when omitted");
+    cf_catalog_destroy(cat);
+}
+
+Test(catalog, new_entries_without_source_are_labelled)
+{
+    cf_catalog *cat = cf_catalog_create();
+    cf_error err;
+    cf_error_clear(&err);
+    const char *json = "{\"hardware\": [{\"id\": \"mygpu\", \"board_power_w\": 300}], \"regions\": [{\"id\": "
+                       "\"lab\", \"grid_gco2e_per_kwh\": 100, \"pue\": 1.3}], \"offers\": [{\"provider\": "
+                       "\"uni\", \"region\": \"lab\", \"hardware\": \"mygpu\", \"on_demand\": 0.5}]}";
+    cr_assert_eq(cf_catalog_load_string(cat, json, "lab.json", &err), CF_OK);
+    cr_assert_str_eq(cf_catalog_hardware(cat, "mygpu")->source, "lab.json (no source given)");
+    cr_assert(isnan(cf_catalog_hardware(cat, "mygpu")->embodied_kgco2e));
+    cr_assert_null(cf_catalog_hardware(cat, "mygpu")->aliases, "no aliases: NULL list");
+    cr_assert(isnan(cf_catalog_carbon_price(cat)), "no carbon price given");
+    cr_assert(isnan(cf_catalog_offer_at(cat, 0)->spot));
+    cf_catalog_set_carbon_price(cat, 85.0);
+    cr_assert_float_eq(cf_catalog_carbon_price(cat), 85.0, 1e-12);
+    cf_catalog_destroy(cat);
+}
+
+static void expect_same_num(double a, double b, const char *what)
+{
+    if (isnan(a)) cr_expect(isnan(b), "%s: NaN became %g", what, b);
+    else cr_expect_float_eq(a, b, 1e-12, "%s", what);
+}
+
+Test(catalog, save_and_reload_round_trip)
+{
+    cf_catalog *cat = load_default();
+    char path[] = "/tmp/cf_catalog_test_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_save(cat, path, &err), CF_OK, "%s", err.message);
+    cf_catalog *back = cf_catalog_create();
+    char buf[800];
+    cr_assert_eq(cf_catalog_load_file(back, path, &err), CF_OK, "%s", cf_error_format(&err, buf, sizeof buf));
+    cr_assert_eq(cf_catalog_hardware_count(back), cf_catalog_hardware_count(cat));
+    cr_assert_eq(cf_catalog_region_count(back), cf_catalog_region_count(cat));
+    cr_assert_eq(cf_catalog_offer_count(back), cf_catalog_offer_count(cat));
+    expect_same_num(cf_catalog_carbon_price(cat), cf_catalog_carbon_price(back), "carbon price");
+    for (size_t i = 0; i < cf_catalog_hardware_count(cat); i++) {
+        const cf_hardware *a = cf_catalog_hardware_at(cat, i), *b = cf_catalog_hardware_at(back, i);
+        cr_expect_str_eq(a->id, b->id);
+        cr_expect_str_eq(a->source, b->source);
+        expect_same_num(a->board_power_w, b->board_power_w, a->id);
+        expect_same_num(a->purchase_usd, b->purchase_usd, a->id);
+        for (int k = 0; k < CF_CATALOG_PRECISIONS; k++) expect_same_num(a->throughput[k], b->throughput[k], a->id);
+        size_t na = 0, nb = 0;
+        while (a->aliases && a->aliases[na]) na++;
+        while (b->aliases && b->aliases[nb]) nb++;
+        cr_expect_eq(na, nb, "%s aliases", a->id);
+    }
+    for (size_t i = 0; i < cf_catalog_offer_count(cat); i++) {
+        const cf_offer *a = cf_catalog_offer_at(cat, i), *b = cf_catalog_offer_at(back, i);
+        cr_expect_str_eq(a->provider, b->provider);
+        expect_same_num(a->on_demand, b->on_demand, "on_demand");
+        expect_same_num(a->reserved_3y, b->reserved_3y, "reserved_3y");
+        expect_same_num(a->spot, b->spot, "spot");
+    }
+    for (size_t i = 0; i < cf_catalog_region_count(cat); i++) {
+        const cf_region *a = cf_catalog_region_at(cat, i), *b = cf_catalog_region_at(back, i);
+        cr_expect_str_eq(a->id, b->id);
+        expect_same_num(a->electricity_usd_per_kwh, b->electricity_usd_per_kwh, a->id);
+    }
+    unlink(path);
+    cf_catalog_destroy(back);
+    cf_catalog_destroy(cat);
+}
+
+Test(catalog, io_errors_and_null_safety)
+{
+    cf_catalog *cat = cf_catalog_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_load_file(cat, "/nonexistent/catalog.json", &err), CF_ERR_IO);
+    cr_assert_str_eq(err.source, "/nonexistent/catalog.json");
+    cr_assert_eq(cf_catalog_save(cat, "/nonexistent/dir/out.json", &err), CF_ERR_IO);
+    cr_assert_eq(cf_catalog_load_string(cat, NULL, "x", &err), CF_ERR_ARG);
+    cr_assert_eq(cf_catalog_hardware_count(NULL), 0);
+    cr_assert_null(cf_catalog_hardware_at(cat, 0));
+    cr_assert_null(cf_catalog_offer_at(cat, 3));
+    cf_catalog_destroy(NULL);
+    cf_catalog_destroy(cat);
+}
+
+/* "-" writes the catalog to standard output (costfront catalog export); the text loads back. */
+Test(catalog, save_dash_writes_stdout, .init = cr_redirect_stdout)
+{
+    cf_catalog *cat = load_default();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_save(cat, "-", &err), CF_OK);
+    fflush(stdout);
+    FILE *f = cr_get_redirected_stdout();
+    char *text = malloc(1 << 20);
+    cr_assert_not_null(text);
+    size_t n = fread(text, 1, (1 << 20) - 1, f);
+    text[n] = '\0';
+    cr_assert_gt(n, 1000);
+    cf_catalog *back = cf_catalog_create();
+    cr_assert_eq(cf_catalog_load_string(back, text, "stdout", &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_catalog_offer_count(back), 20);
+    cr_assert_float_eq(cf_catalog_hardware(back, "NVIDIA H100 80GB HBM3")->board_power_w, 700.0, 1e-12);
+    free(text);
+    cf_catalog_destroy(back);
+    cf_catalog_destroy(cat);
+}
