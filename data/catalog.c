@@ -367,7 +367,8 @@ typedef struct load_ctx {
 static void describe(const cJSON *v, char *buf, size_t n)
 {
     if (v == NULL) snprintf(buf, n, "nothing");
-    else if (cJSON_IsString(v)) snprintf(buf, n, "\"%.60s\"%s", v->valuestring, strlen(v->valuestring) > 60 ? "..." : "");
+    else if (cJSON_IsString(v))
+        snprintf(buf, n, "\"%.60s\"%s", v->valuestring, strlen(v->valuestring) > 60 ? "..." : "");
     else if (cJSON_IsNumber(v)) snprintf(buf, n, "%.10g", v->valuedouble);
     else if (cJSON_IsBool(v)) snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
     else if (cJSON_IsNull(v)) snprintf(buf, n, "null");
@@ -900,7 +901,8 @@ static cJSON *catalog_to_json(const cf_catalog *cat)
 {
     cJSON *root = cJSON_CreateObject();
     if (root == NULL) return NULL;
-    int ok = cJSON_AddNumberToObject(root, "schema_version", 1) != NULL && add_num(root, "carbon_price_usd_per_t", cat->carbon_price) &&
+    int ok = cJSON_AddNumberToObject(root, "schema_version", 1) != NULL &&
+             add_num(root, "carbon_price_usd_per_t", cat->carbon_price) &&
              add_str(root, "carbon_price_source", cat->carbon_source);
     cJSON *hw = cJSON_AddArrayToObject(root, "hardware");
     cJSON *rg = cJSON_AddArrayToObject(root, "regions");

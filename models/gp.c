@@ -69,6 +69,7 @@ struct cf_gp {
     double *L;          /* n x n Cholesky factor (lower triangle), also the optimiser's work matrix */
     double *alpha;      /* n K^-1 z */
     double *scratch;    /* n x n work matrix of cf_gp_objective (lazily allocated) */
+    double *kcache;     /* n (n - 1) / 2 packed kernel factors of cf_gp_objective (lazily allocated) */
     double *alpha_w;    /* n work vector for alpha during evaluations */
     double jitter;      /* jitter in the factor (standardised units) */
     double lml_std;     /* log marginal likelihood of z at theta */
@@ -212,7 +213,7 @@ cf_gp *cf_gp_create(size_t d, const int *kinds)
     gp->np = d + 2;
     gp->restarts = 4;
     gp->standardize = 1;
-    gp->prior = CF_GP_PRIOR_GAMMA;
+    gp->prior = CF_GP_PRIOR_LOGNORMAL;
     gp->sd = 1.0;
     gp->kinds = malloc(d * sizeof *gp->kinds);
     gp->cidx = malloc(d * sizeof *gp->cidx);
@@ -259,6 +260,7 @@ void cf_gp_destroy(cf_gp *gp)
     free(gp->alpha);
     free(gp->alpha_w);
     free(gp->scratch);
+    free(gp->kcache);
     free(gp);
 }
 
@@ -371,22 +373,42 @@ double cf_gp_log_marginal_likelihood(const cf_gp *gp)
 /* The objective: factorisation, log marginal likelihood and its gradient                                     */
 /* ---------------------------------------------------------------------------------------------------------- */
 
-/* Fills the lower triangle of buf (n x n) with K(X, X) + (sn2 + jit) I from scaled inputs xs. */
-static void build_K(const cf_gp *gp, const double *xs, const double *icl, double s2, double diag, double *buf)
+/* Fills the lower triangle of buf (n x n) with K(X, X) + (sn2 + jit) I from scaled inputs xs. When kc is not
+ * NULL it also stores, packed by rows of the strict lower triangle (pair (i, j), j < i, at i (i - 1) / 2 + j), the
+ * factor s2 exp(-sqrt5 r - h) that the gradient pass needs, so it never calls exp again. */
+static void build_K(const cf_gp *gp, const double *xs, const double *icl, double s2, double diag, double *buf,
+                    double *kc)
 {
     size_t n = gp->n, dc = gp->dc, dk = gp->dk;
     for (size_t i = 0; i < n; i++) {
         const double *a = xs + i * dc;
         const int *ca = gp->xc + i * dk;
         double *row = buf + i * n;
-        for (size_t j = 0; j < i; j++) row[j] = pair_kernel(a, xs + j * dc, dc, ca, gp->xc + j * dk, dk, icl, s2);
+        double *krow = kc ? kc + i * (i - (i > 0)) / 2 : NULL;
+        for (size_t j = 0; j < i; j++) {
+            const double *b = xs + j * dc;
+            const int *cb = gp->xc + j * dk;
+            double r2 = 0.0;
+            for (size_t c = 0; c < dc; c++) {
+                double t = a[c] - b[c];
+                r2 += t * t;
+            }
+            double h = 0.0;
+            for (size_t c = 0; c < dk; c++)
+                if (ca[c] != cb[c]) h += icl[c];
+            double sr = sqrt(5.0 * r2);
+            double e = s2 * exp(-sr - h);
+            if (krow) krow[j] = e;
+            row[j] = e * (1.0 + sr + sr * sr / 3.0);
+        }
         row[i] = s2 + diag;
     }
 }
 
 /* Factorises K + sn2 I at theta into buf with growing jitter (0, then 1e-8, 1e-6, 1e-4, 1e-2 times the mean
- * diagonal), using scaled inputs xs (already scaled at theta). Writes the jitter used. */
-static cf_status factorise(const cf_gp *gp, const double *theta, const double *xs, double *buf, double *jit_out)
+ * diagonal), using scaled inputs xs (already scaled at theta). Writes the jitter used. kc as in build_K. */
+static cf_status factorise(const cf_gp *gp, const double *theta, const double *xs, double *buf, double *kc,
+                           double *jit_out)
 {
     static const double jit[] = {0.0, 1e-8, 1e-6, 1e-4, 1e-2};
     double icl[gp->dk + 1];
@@ -395,7 +417,7 @@ static cf_status factorise(const cf_gp *gp, const double *theta, const double *x
     gsl_matrix_view K = gsl_matrix_view_array(buf, gp->n, gp->n);
     for (size_t t = 0; t < sizeof jit / sizeof jit[0]; t++) {
         double j = jit[t] * (s2 + sn);
-        build_K(gp, xs, icl, s2, sn + j, buf);
+        build_K(gp, xs, icl, s2, sn + j, buf, kc);
         if (gsl_linalg_cholesky_decomp1(&K.matrix) == GSL_SUCCESS) {
             *jit_out = j;
             return CF_OK;
@@ -405,14 +427,15 @@ static cf_status factorise(const cf_gp *gp, const double *theta, const double *x
 }
 
 /* Evaluates f = -(lml + log prior of kind prior) at theta using buf (n x n), alpha (n) and xs (n x dc) as work;
- * on return buf holds the Cholesky factor when grad is NULL and K^-1 otherwise. grad (np) may be NULL. */
+ * on return buf holds the Cholesky factor when grad is NULL and K^-1 otherwise. grad (np) may be NULL; when it
+ * is not, kc must hold n (n - 1) / 2 doubles of work. */
 static cf_status evaluate(const cf_gp *gp, const double *theta, int prior, double *buf, double *alpha,
-                          double *xs, double *f, double *grad, double *lml_out, double *jit_out)
+                          double *xs, double *kc, double *f, double *grad, double *lml_out, double *jit_out)
 {
     size_t n = gp->n, dc = gp->dc, dk = gp->dk, d = gp->d;
     scale_rows(gp, theta, gp->X, n, xs);
     double jit = 0.0;
-    cf_status st = factorise(gp, theta, xs, buf, &jit);
+    cf_status st = factorise(gp, theta, xs, buf, grad ? kc : NULL, &jit);
     if (st != CF_OK) return st;
     gsl_matrix_view L = gsl_matrix_view_array(buf, n, n);
     memcpy(alpha, gp->z, n * sizeof *alpha);
@@ -432,7 +455,8 @@ static cf_status evaluate(const cf_gp *gp, const double *theta, int prior, doubl
     *f = -(lml + lp);
     if (grad == NULL) return CF_OK;
 
-    /* d lml / d theta_p = 0.5 sum_ij G_ij dK_ij / d theta_p with G = alpha alpha^T - K^-1 (R&W eq. 5.9). */
+    /* d lml / d theta_p = 0.5 sum_ij G_ij dK_ij / d theta_p with G = alpha alpha^T - K^-1 (R&W eq. 5.9), summed
+     * over the diagonal and twice over the strict lower triangle (K and K^-1 are symmetric). */
     if (gsl_linalg_cholesky_invert(&L.matrix) != GSL_SUCCESS) return CF_ERR_NUMERIC;
     double icl[dk + 1], s2 = exp(theta[d]), sn = exp(theta[d + 1]);
     inv_cat_ls(gp, theta, icl);
@@ -443,33 +467,31 @@ static cf_status evaluate(const cf_gp *gp, const double *theta, int prior, doubl
         const double *a = xs + i * dc;
         const int *ca = gp->xc + i * dk;
         const double *Wi = buf + i * n;
+        const double *krow = kc + i * (i - (i > 0)) / 2;
         double ai = alpha[i];
         double gii = 0.5 * (ai * ai - Wi[i]);
         gs += gii * s2;
         gn += gii * sn;
-        for (size_t j = i + 1; j < n; j++) {
+        for (size_t j = 0; j < i; j++) {
             double g = ai * alpha[j] - Wi[j]; /* 2 (pairs ij and ji) x 0.5 */
             const double *b = xs + j * dc;
-            const int *cb = gp->xc + j * dk;
             double r2 = 0.0;
             for (size_t c = 0; c < dc; c++) {
                 double t = a[c] - b[c];
                 r2 += t * t;
             }
-            double h = 0.0;
-            for (size_t c = 0; c < dk; c++)
-                if (ca[c] != cb[c]) h += icl[c];
             double sr = sqrt(5.0 * r2);
-            double base = g * s2 * exp(-sr - h);
+            double base = g * krow[j];
             double kf = base * (1.0 + sr + sr * sr / 3.0);
             gs += kf;
-            /* dk/dlog l_j = s2 (5/3)(1 + sqrt5 r) exp(-sqrt5 r) t_j^2 for continuous columns. */
+            /* dk/dlog l_j = s2 (5/3)(1 + sqrt5 r) exp(-sqrt5 r - h) t_j^2 for continuous columns. */
             double cc = base * (5.0 / 3.0) * (1.0 + sr);
             for (size_t c = 0; c < dc; c++) {
                 double t = a[c] - b[c];
                 gl[c] += cc * t * t;
             }
             /* dk/dlog l_c = k [x_c != x'_c] / l_c for categorical columns. */
+            const int *cb = gp->xc + j * dk;
             for (size_t c = 0; c < dk; c++)
                 if (ca[c] != cb[c]) gc[c] += kf * icl[c];
         }
@@ -487,7 +509,7 @@ static cf_status refactor(cf_gp *gp, cf_error *err)
 {
     gp->ready = 0;
     double f;
-    cf_status st = evaluate(gp, gp->theta, 0, gp->L, gp->alpha, gp->xsp, &f, NULL, &gp->lml_std, &gp->jitter);
+    cf_status st = evaluate(gp, gp->theta, 0, gp->L, gp->alpha, gp->xsp, NULL, &f, NULL, &gp->lml_std, &gp->jitter);
     if (st != CF_OK)
         return cf_error_set(err, st, GP_SRC, 0, 0, NULL,
                             "the kernel matrix is not positive definite even with jitter 1e-2 x its mean diagonal");
@@ -536,6 +558,8 @@ static cf_status load_data(cf_gp *gp, const double *X, size_t n, const double *y
     gp->n = 0;
     free(gp->scratch);
     gp->scratch = NULL;
+    free(gp->kcache);
+    gp->kcache = NULL;
     free(gp->L);
     gp->L = malloc(n * n * sizeof *gp->L);
     if (gp->L == NULL || reserve_rows(gp, n) != CF_OK)
@@ -578,7 +602,8 @@ cf_status cf_gp_set_data(cf_gp *gp, const double *X, size_t n, const double *y, 
 
 typedef struct {
     cf_gp *gp;
-    size_t evals;
+    double *kc;   /* packed kernel factors, n (n - 1) / 2 */
+    size_t evals; /* objective evaluations */
 } fit_ctx;
 
 /* NLopt objective: the negative log posterior of the hyperparameters; a failed factorisation is a wall. */
@@ -588,7 +613,7 @@ static double nlopt_objective(unsigned np, const double *x, double *grad, void *
     cf_gp *gp = ctx->gp;
     ctx->evals++;
     double f;
-    cf_status st = evaluate(gp, x, gp->prior, gp->L, gp->alpha_w, gp->xsw, &f, grad, NULL, NULL);
+    cf_status st = evaluate(gp, x, gp->prior, gp->L, gp->alpha_w, gp->xsw, ctx->kc, &f, grad, NULL, NULL);
     if (st != CF_OK || !isfinite(f)) {
         if (grad) memset(grad, 0, np * sizeof *grad);
         return 1e30;
@@ -605,11 +630,12 @@ cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const
     size_t nstart = 1 + (gp->fitted ? 1 : 0) + gp->restarts;
     double *starts = malloc(nstart * np * sizeof *starts);
     double *x = malloc(np * sizeof *x), *best = malloc(np * sizeof *best);
+    double *kc = malloc((n * (n - 1) / 2 + 1) * sizeof *kc);
     nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)np);
     gsl_qrng *q = gp->restarts > 0
                       ? gsl_qrng_alloc(np <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)np)
                       : NULL;
-    if (starts == NULL || x == NULL || best == NULL || opt == NULL || (gp->restarts > 0 && q == NULL)) {
+    if (starts == NULL || x == NULL || best == NULL || kc == NULL || opt == NULL || (gp->restarts > 0 && q == NULL)) {
         st = cf_error_set(err, CF_ERR_NOMEM, GP_SRC, 0, 0, NULL, "out of memory for the optimiser");
         goto done;
     }
@@ -646,7 +672,7 @@ cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const
     }
     nlopt_set_lower_bounds(opt, gp->lo);
     nlopt_set_upper_bounds(opt, gp->hi);
-    fit_ctx ctx = {gp, 0};
+    fit_ctx ctx = {gp, kc, 0};
     nlopt_set_min_objective(opt, nlopt_objective, &ctx);
     nlopt_set_ftol_rel(opt, 1e-9);
     nlopt_set_xtol_rel(opt, 1e-6);
@@ -677,6 +703,7 @@ done:
     free(starts);
     free(x);
     free(best);
+    free(kc);
     return st;
 }
 
@@ -723,7 +750,12 @@ cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double
         gp->scratch = malloc(gp->n * gp->n * sizeof *gp->scratch);
         if (gp->scratch == NULL) return cf_error_set(err, CF_ERR_NOMEM, GP_SRC, 0, 0, NULL, "out of memory");
     }
-    cf_status st = evaluate(gp, theta, with_prior ? gp->prior : CF_GP_PRIOR_NONE, gp->scratch, gp->alpha_w, gp->xsw, value, grad, NULL, NULL);
+    if (grad != NULL && gp->kcache == NULL) {
+        gp->kcache = malloc((gp->n * (gp->n - 1) / 2 + 1) * sizeof *gp->kcache);
+        if (gp->kcache == NULL) return cf_error_set(err, CF_ERR_NOMEM, GP_SRC, 0, 0, NULL, "out of memory");
+    }
+    cf_status st = evaluate(gp, theta, with_prior ? gp->prior : CF_GP_PRIOR_NONE, gp->scratch, gp->alpha_w,
+                            gp->xsw, gp->kcache, value, grad, NULL, NULL);
     if (st != CF_OK)
         return cf_error_set(err, st, GP_SRC, 0, 0, NULL, "the kernel matrix is not positive definite at theta");
     return CF_OK;
@@ -1042,6 +1074,8 @@ cf_status cf_gp_condition(cf_gp *gp, const double *Xq, size_t q, const double *y
         Lnew = NULL;
         free(gp->scratch);
         gp->scratch = NULL;
+        free(gp->kcache);
+        gp->kcache = NULL;
         memcpy(gp->X + n * d, Xq, q * d * sizeof *Xq);
         memcpy(gp->y + n, yq, q * sizeof *yq);
         for (size_t a = 0; a < q; a++) gp->z[n + a] = (yq[a] - (pmq ? pmq[a] : 0.0) - gp->mu) / gp->sd;

@@ -239,6 +239,8 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
     size_t nr = f->rs ? cf_runset_size(f->rs) : 0;
     for (size_t i = 0; i < nr; i++) {
         const cf_run *r = cf_runset_get(f->rs, i);
+        char missing[128] = "";
+        size_t n_missing = 0;
         for (int p = 0; p < CF_PROC_COUNT; p++) {
             if (!(f->opts.procurements & (1u << p))) continue;
             cf_candidate c;
@@ -264,15 +266,22 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             }
             if (!ok) {
                 f->unpriced++;
-                if (add_note(f, "run %s (%s): no %s price in the catalog; not a %s candidate", r->run_id,
-                             r->hardware ? r->hardware : "?", cf_procurement_name((cf_procurement)p),
-                             cf_procurement_name((cf_procurement)p)) != CF_OK)
-                    return CF_ERR_NOMEM;
+                size_t len = strlen(missing);
+                snprintf(missing + len, sizeof missing - len, "%s%s", n_missing ? ", " : "",
+                         cf_procurement_name((cf_procurement)p));
+                n_missing++;
                 continue;
             }
             cf_status st = push_candidate(f, &c);
             if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
         }
+        if (n_missing > 0 &&
+            add_note(f, "run %s: no %s price for %s%s%s%s%s in the catalog; those pairs are not candidates",
+                     r->run_id, missing, r->hardware ? r->hardware : "?", r->region || f->opts.pricing.region ? " in " : "",
+                     r->region ? r->region : (f->opts.pricing.region ? f->opts.pricing.region : ""),
+                     r->provider || f->opts.pricing.provider ? " from " : "",
+                     r->provider ? r->provider : (f->opts.pricing.provider ? f->opts.pricing.provider : "")) != CF_OK)
+            return CF_ERR_NOMEM;
     }
     return CF_OK;
 }

@@ -61,7 +61,8 @@ static const struct {
     {"reserved-3y", CF_OK, CF_PROC_RESERVED_3Y}, {"3y", CF_OK, CF_PROC_RESERVED_3Y},
     {"on_prem", CF_OK, CF_PROC_ON_PREM},      {"onprem", CF_OK, CF_PROC_ON_PREM},
     {"hybrid", CF_OK, CF_PROC_HYBRID},        {"2y", CF_ERR_INVALID, CF_PROC_COUNT},
-    {"", CF_ERR_INVALID, CF_PROC_COUNT},      {"reserved_1y_but_much_longer_than_any_name", CF_ERR_INVALID, CF_PROC_COUNT},
+    {"", CF_ERR_INVALID, CF_PROC_COUNT},
+    {"reserved_1y_but_much_longer_than_any_name", CF_ERR_INVALID, CF_PROC_COUNT},
 };
 
 Test(pricing, procurement_names_and_parse)

@@ -1,0 +1,131 @@
+/* Tests of the Weights & Biases readers (data/read_wandb.c) on both CSV exports written by
+ * tests/fixtures/gen_wandb.py, whose docstring lists the known answers. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "costfront/records.h"
+#include "costfront/runset.h"
+#include "costfront/sources.h"
+#include "tests/fixtures/records_testutil.h"
+
+static char runs_csv[512], api_csv[512];
+
+static void gen(void)
+{
+    const char *dir = tu_tmpdir();
+    tu_generate("gen_wandb.py", dir, "");
+    snprintf(runs_csv, sizeof runs_csv, "%s/wandb_runs.csv", dir);
+    snprintf(api_csv, sizeof api_csv, "%s/wandb_api.csv", dir);
+}
+
+Test(read_wandb, runs_table_known_answers)
+{
+    gen();
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_wandb(runs_csv, r, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_records_count(r), 2);
+    const cf_record *a = tu_find(r, "bright-owl-1");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->line, 2);
+    TU_EXPECT(a, "run_id", "bright-owl-1");
+    TU_EXPECT(a, "runtime_s", "7200");
+    TU_EXPECT(a, "lr", "0.001");
+    TU_EXPECT(a, "val_acc", "0.91");
+    cr_assert_null(tu_value(a, "Notes"));
+    cr_assert_null(tu_value(a, "State"));
+    cr_assert_eq(cf_records_skipped(r, 0, "running"), 1);
+    cr_assert_eq(cf_records_skipped(r, 0, "crashed"), 1);
+    cr_assert_eq(cf_records_skipped(r, 0, "failed"), 1);
+    cf_records_destroy(r);
+}
+
+Test(read_wandb, runtime_mapped_to_wall_hours)
+{
+    gen();
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_source(runs_csv, r, &err), CF_OK, "%s", err.message);
+    cr_assert_str_eq(cf_records_source_kind(r, 0), "wandb");
+    cf_colmap *map = cf_colmap_create();
+    /* runtime_s is seconds of wall time; gpu_hours here is already hours, so only map runtime and num_gpus */
+    cr_assert_eq(cf_colmap_parse_pairs(map, "val_acc=accuracy,runtime_s=wall_hours,gpu_hours=ignore", &err), CF_OK);
+    cf_colmap_set_hours_scale(map, 1.0 / 3600.0);
+    cr_assert_eq(cf_colmap_set_default(map, "num_gpus", "2"), CF_OK);
+    cf_catalog *cat = cf_catalog_create();
+    cr_assert_eq(cf_catalog_load_default(cat, &err), CF_OK);
+    cf_runset *rs = cf_runset_create(cat, map);
+    cr_assert_eq(cf_records_to_runset(r, rs, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_runset_size(rs), 2, "rejected %zu", cf_runset_rejected(rs));
+    const cf_run *a = cf_runset_get(rs, cf_runset_find(rs, "bright-owl-1"));
+    cr_assert_float_eq(a->wall_hours, 2.0, 1e-12);
+    cr_assert_float_eq(a->gpu_hours, 4.0, 1e-12); /* 2 h x 2 GPUs */
+    cr_assert_float_eq(a->accuracy, 0.91, 1e-12);
+    cf_runset_destroy(rs);
+    cf_catalog_destroy(cat);
+    cf_colmap_destroy(map);
+    cf_records_destroy(r);
+}
+
+Test(read_wandb, api_export_dict_literals)
+{
+    gen();
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_wandb(api_csv, r, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_records_count(r), 3);
+    const cf_record *a = tu_find(r, "run-a");
+    cr_assert_not_null(a);
+    TU_EXPECT(a, "lr", "0.0003");
+    TU_EXPECT(a, "optimizer.name", "adamw");
+    TU_EXPECT(a, "optimizer.betas", "[0.9, 0.999]");
+    TU_EXPECT(a, "precision", "bf16");
+    TU_EXPECT(a, "use_amp", "true");
+    TU_EXPECT(a, "note", "");
+    TU_EXPECT(a, "tag", "it's");
+    TU_EXPECT(a, "runtime_s", "5400.5");
+    TU_EXPECT(a, "val_acc", "0.93");
+    TU_EXPECT(a, "gpu_hours", "12.0");
+    cr_assert_null(tu_value(a, "_step"));
+    cr_assert_null(tu_value(a, "_wandb.runtime"));
+    const cf_record *b = tu_find(r, "run-b");
+    TU_EXPECT(b, "lr", "0.001");
+    TU_EXPECT(b, "summary.lr", "0.5");
+    TU_EXPECT(b, "use_amp", "false");
+    const cf_record *c = tu_find(r, "run-c");
+    cr_assert_not_null(c);
+    cr_assert(c->rejected);
+    cr_assert_eq(c->line, 4);
+    cr_assert_eq(c->column, 2);
+    cr_assert_str_eq(c->field, "summary");
+    cr_assert(strstr(c->message, "expected ':'") != NULL, "%s", c->message);
+    cf_records_destroy(r);
+}
+
+Test(read_wandb, not_a_wandb_export)
+{
+    const char *dir = tu_tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/plain.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs("run_id,accuracy,gpu_hours\nr1,0.9,3\n\nr2,0.8,2\n", f);
+    fclose(f);
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cr_assert_eq(cf_read_wandb(path, r, &err), CF_ERR_PARSE);
+    cr_assert_eq(err.line, 1);
+    cf_source_kind k;
+    cr_assert_eq(cf_detect_source(path, &k, &err), CF_OK);
+    cr_assert_eq(k, CF_SOURCE_CSV);
+    cr_assert_eq(cf_read_source(path, r, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_records_count(r), 2);
+    const cf_record *r2 = tu_find(r, "r2");
+    cr_assert_not_null(r2);
+    cr_assert_eq(r2->line, 4, "the blank line is counted");
+    TU_EXPECT(r2, "gpu_hours", "2");
+    cf_records_destroy(r);
+}

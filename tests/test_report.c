@@ -1,0 +1,585 @@
+/* Tests of the reports (reports/*.c): the JSON golden file and hand-computed values of a tiny frontier, the
+ * terminal table and CSV, the HTML skeleton (parsed back with libxml2's HTML parser), atomic publication of the
+ * report directory when gnuplot fails or is missing, the atomic file and symlink writers, and the gnuplot script
+ * (numbers in the C locale, NaN as '?', quoting).
+ *
+ * The fixture: one GPU (500 W, 100 kg embodied, 5 y), one region (400 g/kWh, PUE 1.25), one offer priced on-demand
+ * 2.0, 1y 1.5, 3y 1.2, spot 0.8 USD/h with no interruptions (so no spot overhead), carbon at 100 USD/t. A run of G
+ * GPU-hours then emits G x 0.5 kW x 1.25 x 0.4 kg/kWh = 0.25 G kg and costs G x (price + 0.025) USD in total.
+ * Runs: r1 (0.80, 10 h), r2-β (0.90, 40 h), r3 (0.85, 50 h) and a row with accuracy "abc" (rejected). Under
+ * accuracy:max / total_cost_usd:min the frontier is r1/spot (0.80, 8.25) and r2-β/spot (0.90, 33); with the
+ * reference point (0.7, 100) the hypervolume is 0.1 x 91.75 + 0.1 x 67 = 15.875.
+ *
+ * Regenerating the golden file after an intended change of the JSON: run the test once with CF_UPDATE_GOLDEN=1
+ * (e.g. `CF_UPDATE_GOLDEN=1 ctest --test-dir build -R test_report`), review `git diff tests/golden/`, commit.
+ */
+#include <criterion/criterion.h>
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlstring.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "costfront/catalog.h"
+#include "costfront/frontier.h"
+#include "costfront/output.h"
+#include "costfront/plot.h"
+#include "costfront/report.h"
+#include "costfront/runset.h"
+
+#define GOLDEN CF_SOURCE_DIR "/tests/golden/report_frontier.json"
+#define WORK CF_BINARY_DIR "/test_report_work"
+
+static const char CATALOG[] =
+    "{\"carbon_price_usd_per_t\": 100, \"carbon_price_source\": \"test price\","
+    " \"hardware\": [{\"id\": \"gpu-a\", \"name\": \"Test GPU A\", \"board_power_w\": 500, \"embodied_kgco2e\": 100,"
+    "   \"life_years\": 5, \"throughput\": {\"bf16\": 1.0}, \"source\": \"hand\"}],"
+    " \"regions\": [{\"id\": \"r-one\", \"grid_gco2e_per_kwh\": 400, \"pue\": 1.25, \"source\": \"hand region\"}],"
+    " \"offers\": [{\"provider\": \"acme\", \"region\": \"r-one\", \"hardware\": \"gpu-a\", \"on_demand\": 2.0,"
+    "   \"reserved_1y\": 1.5, \"reserved_3y\": 1.2, \"spot\": 0.8, \"spot_interruptions_per_hour\": 0,"
+    "   \"source\": \"hand offer\"}]}";
+
+typedef struct fixture {
+    cf_catalog *cat;
+    cf_runset *rs;
+    cf_frontier *f;
+} fixture;
+
+static fixture fx;
+
+/* Builds the catalog, runset and frontier described at the top. */
+static void fixture_setup(void)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    char msg[800];
+    fx.cat = cf_catalog_create();
+    cr_assert_not_null(fx.cat);
+    cr_assert_eq(cf_catalog_load_string(fx.cat, CATALOG, "test catalog", &err), CF_OK, "%s",
+                 cf_error_format(&err, msg, sizeof msg));
+    fx.rs = cf_runset_create(fx.cat, NULL);
+    cr_assert_not_null(fx.rs);
+    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision"};
+    static const char *const rows[][5] = {{"r1", "0.80", "10", "gpu-a", "bf16"},
+                                          {"r2-\xce\xb2", "0.90", "40", "gpu-a", "bf16"},
+                                          {"r3", "0.85", "50", "gpu-a", "bf16"},
+                                          {"r4", "abc", "5", "gpu-a", "bf16"}};
+    cr_assert_eq(cf_runset_begin_source(fx.rs, "runs.csv"), CF_OK);
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(cf_runset_add_raw(fx.rs, (long)i + 2, 5, names, rows[i], NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(fx.rs, &err), CF_OK, "%s", cf_error_format(&err, msg, sizeof msg));
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    o.reference[0] = 0.7;
+    o.reference[1] = 100;
+    o.reference_given = 1;
+    fx.f = cf_frontier_create(fx.rs, fx.cat, &o);
+    cr_assert_not_null(fx.f);
+    cr_assert_eq(cf_frontier_compute(fx.f, &err), CF_OK, "%s", cf_error_format(&err, msg, sizeof msg));
+    mkdir(WORK, 0755);
+}
+
+static void fixture_teardown(void)
+{
+    cf_frontier_destroy(fx.f);
+    cf_runset_destroy(fx.rs);
+    cf_catalog_destroy(fx.cat);
+    memset(&fx, 0, sizeof fx);
+}
+
+/* Reads a whole file (NUL-terminated, malloc'd) or returns NULL; *n gets its size when n is not NULL. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) return NULL;
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *s = malloc((size_t)len + 1);
+    size_t got = fread(s, 1, (size_t)len, fp);
+    fclose(fp);
+    s[got] = '\0';
+    if (n != NULL) *n = got;
+    return s;
+}
+
+/* Number of entries of dir whose name starts with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) n++;
+    closedir(d);
+    return n;
+}
+
+/* Size of a file, -1 when missing. */
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+TestSuite(report, .init = fixture_setup, .fini = fixture_teardown);
+
+Test(report, json_matches_golden_file)
+{
+    char *json = NULL;
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, &err), CF_OK, "%s", err.message);
+    const char *update = getenv("CF_UPDATE_GOLDEN");
+    if (update != NULL && strcmp(update, "1") == 0) {
+        mkdir(CF_SOURCE_DIR "/tests/golden", 0755);
+        cr_assert_eq(cf_write_string_atomic(GOLDEN, json, &err), CF_OK, "%s", err.message);
+        cr_log_warn("updated %s", GOLDEN);
+    }
+    char *golden = slurp(GOLDEN, NULL);
+    cr_assert_not_null(golden, "missing %s: run once with CF_UPDATE_GOLDEN=1", GOLDEN);
+    cr_assert_str_eq(json, golden, "JSON differs from %s (regenerate with CF_UPDATE_GOLDEN=1 if intended)", GOLDEN);
+    /* Same inputs, byte-identical text. */
+    char *again = NULL;
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &again, &err), CF_OK);
+    cr_assert_str_eq(json, again);
+    free(again);
+    free(golden);
+    free(json);
+}
+
+/* Field of a cJSON object as a number (NaN when absent or not a number). */
+static double jnum(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* Field of a cJSON object as a string ("" when absent). */
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+Test(report, json_holds_hand_computed_values)
+{
+    char *json = NULL;
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    cr_assert_not_null(root, "report JSON must parse");
+    cr_assert_float_eq(jnum(root, "hypervolume"), 15.875, 1e-9);
+    const cJSON *counts = cJSON_GetObjectItem(root, "counts");
+    cr_assert_eq(jnum(counts, "read"), 4);
+    cr_assert_eq(jnum(counts, "accepted"), 3);
+    cr_assert_eq(jnum(counts, "rejected"), 1);
+    cr_assert_eq(jnum(counts, "candidates"), 12);
+    cr_assert_eq(jnum(counts, "frontier"), 2);
+    const cJSON *front = cJSON_GetObjectItem(root, "frontier");
+    cr_assert_eq(cJSON_GetArraySize(front), 2);
+    const cJSON *a = cJSON_GetArrayItem(front, 0), *b = cJSON_GetArrayItem(front, 1);
+    /* Sorted by the first objective (accuracy) ascending. */
+    cr_assert_str_eq(jstr(a, "run_id"), "r1");
+    cr_assert_str_eq(jstr(a, "procurement"), "spot");
+    cr_assert_float_eq(jnum(a, "total_cost_usd"), 8.25, 1e-9);
+    cr_assert_float_eq(jnum(a, "cost_usd"), 8.0, 1e-9);
+    cr_assert_float_eq(jnum(a, "co2e_kg"), 2.5, 1e-9);
+    cr_assert_float_eq(jnum(a, "energy_kwh"), 6.25, 1e-9);
+    cr_assert_float_eq(jnum(a, "carbon_cost_usd"), 0.25, 1e-9);
+    cr_assert_str_eq(jstr(a, "provider"), "acme");
+    cr_assert_str_eq(jstr(a, "region"), "r-one");
+    cr_assert_str_eq(jstr(b, "run_id"), "r2-\xce\xb2");
+    cr_assert_float_eq(jnum(b, "total_cost_usd"), 33.0, 1e-9);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(b, "predicted")));
+    cr_assert_null(cJSON_GetObjectItem(b, "intervals"), "observed runs carry no intervals");
+    /* r3/spot (0.85, 41.25) is beaten by r2-β/spot (0.90, 33). */
+    const cJSON *dom = cJSON_GetObjectItem(root, "dominated"), *d;
+    cr_assert_eq(cJSON_GetArraySize(dom), 10);
+    int found = 0;
+    cJSON_ArrayForEach(d, dom)
+    {
+        if (strcmp(jstr(d, "run_id"), "r3") != 0 || strcmp(jstr(d, "procurement"), "spot") != 0) continue;
+        found = 1;
+        const cJSON *by = cJSON_GetObjectItem(d, "dominated_by");
+        cr_assert_str_eq(jstr(by, "run_id"), "r2-\xce\xb2");
+        cr_assert_str_eq(jstr(by, "procurement"), "spot");
+        cr_assert(jnum(d, "margin") > 0);
+    }
+    cr_assert(found, "r3/spot must be listed as dominated");
+    const cJSON *rej = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "rejects"), 0);
+    cr_assert_str_eq(jstr(rej, "source"), "runs.csv");
+    cr_assert_eq(jnum(rej, "line"), 5);
+    const cJSON *pr = cJSON_GetObjectItem(root, "pricing");
+    cr_assert_eq(jnum(pr, "carbon_price_usd_per_t"), 100);
+    cr_assert_str_eq(jstr(pr, "carbon_price_source"), "test price");
+    cr_assert_float_eq(jnum(cJSON_GetObjectItem(pr, "spot"), "checkpoint_minutes"), 2.0, 1e-9);
+    cr_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(pr, "offers_used"), 0), "source"), "hand offer");
+    cJSON_Delete(root);
+    free(json);
+}
+
+Test(report, table_and_csv)
+{
+    char *table = NULL, *csv = NULL;
+    cr_assert_eq(cf_report_table(fx.f, fx.rs, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "frontier: 2 of 12 candidates; hypervolume 15.875; runs read 4, accepted 3, "
+                                     "rejected 1\n"), "%s", table);
+    /* Header plus two frontier rows before the summary, columns aligned: the accuracy column ends at the same
+     * byte offset in each of the first three lines. */
+    char *l1 = table, *l2 = strchr(l1, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
+    cr_assert_not_null(strstr(l2, "r1 "));
+    cr_assert_not_null(strstr(l2, "8.25"));
+    cr_assert_not_null(strstr(l3, "33.00"));
+    size_t e1 = (size_t)(strstr(l1, "accuracy") + 8 - l1), e2 = (size_t)(strstr(l2, "0.8000") + 6 - l2);
+    cr_assert_eq(e1, e2, "accuracy column is right-aligned:\n%s", table);
+
+    cr_assert_eq(cf_report_csv(fx.f, &csv, NULL), CF_OK);
+    size_t lines = 0;
+    for (const char *c = csv; *c; c++) lines += *c == '\n';
+    cr_assert_eq(lines, 13, "header + 12 candidates");
+    cr_assert(strncmp(csv, "run_id,procurement,", 19) == 0);
+    cr_assert_not_null(strstr(csv, "\nr1,spot,gpu-a,bf16,0,0.8,10,10,0.8,0,8,6.25,2.5,"), "%s", csv);
+    /* r3/spot: rank 1, dominated by r2-β/spot. */
+    const char *r3 = strstr(csv, "\nr3,spot,");
+    cr_assert_not_null(r3);
+    const char *eol = strchr(r3 + 1, '\n');
+    char row[512];
+    snprintf(row, sizeof row, "%.*s", (int)(eol - r3 - 1), r3 + 1);
+    cr_assert_not_null(strstr(row, ",0,0,1,r2-\xce\xb2/spot,"), "%s", row);
+    free(table);
+    free(csv);
+}
+
+/* Returns the element children of node named name, counting recursively. */
+static int count_elems(xmlNodePtr node, const char *name)
+{
+    int n = 0;
+    for (xmlNodePtr c = node; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (xmlStrcasecmp(c->name, (const xmlChar *)name) == 0) n++;
+        n += count_elems(c->children, name);
+    }
+    return n;
+}
+
+/* Finds the first element with attribute id = id. */
+static xmlNodePtr find_id(xmlNodePtr node, const char *id)
+{
+    for (xmlNodePtr c = node; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        xmlChar *v = xmlGetProp(c, (const xmlChar *)"id");
+        int hit = v != NULL && strcmp((const char *)v, id) == 0;
+        xmlFree(v);
+        if (hit) return c;
+        xmlNodePtr r = find_id(c->children, id);
+        if (r != NULL) return r;
+    }
+    return NULL;
+}
+
+/* Number of <tr> in the <tbody> of the first table under node. */
+static int tbody_rows(xmlNodePtr node)
+{
+    for (xmlNodePtr c = node; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (xmlStrcasecmp(c->name, (const xmlChar *)"tbody") == 0) return count_elems(c->children, "tr");
+        int r = tbody_rows(c->children);
+        if (r >= 0) return r;
+    }
+    return -1;
+}
+
+Test(report, html_skeleton)
+{
+    const char *dir = WORK "/html";
+    cf_error err;
+    cf_error_clear(&err);
+    cf_report_opts o;
+    cf_report_opts_default(&o);
+    o.title = "Cost-accuracy report \xe2\x80\x94 test";
+    o.target_accuracy = 0.85;
+    cr_assert_eq(cf_report_write(fx.f, fx.rs, fx.cat, &o, dir, &err), CF_OK, "%s", err.message);
+
+    size_t n = 0;
+    char *text = slurp(WORK "/html/index.html", &n);
+    cr_assert_not_null(text);
+    cr_assert(strncmp(text, "<!DOCTYPE html>", 15) == 0, "HTML5 doctype first: %.60s", text);
+    cr_assert(xmlCheckUTF8((const xmlChar *)text), "index.html is valid UTF-8");
+    cr_assert_not_null(strstr(text, "<meta charset=\"utf-8\">"));
+    cr_assert_null(strstr(text, "http://"), "no external resources");
+    cr_assert_null(strstr(text, "https://"), "no external resources");
+    cr_assert_not_null(strstr(text, "r2-\xce\xb2"), "UTF-8 kept raw");
+
+    htmlDocPtr doc = htmlReadMemory(text, (int)n, "index.html", "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                                                           HTML_PARSE_NOWARNING);
+    cr_assert_not_null(doc);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr title = NULL;
+    for (xmlNodePtr c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, (const xmlChar *)"head") == 0)
+            for (xmlNodePtr t = c->children; t; t = t->next)
+                if (t->type == XML_ELEMENT_NODE && xmlStrcmp(t->name, (const xmlChar *)"title") == 0) title = t;
+    cr_assert_not_null(title);
+    xmlChar *tt = xmlNodeGetContent(title);
+    cr_assert_str_eq((const char *)tt, o.title);
+    xmlFree(tt);
+    static const char *const ids[] = {"summary", "charts", "frontier", "dominated", "data-quality", "pricing"};
+    for (size_t i = 0; i < 6; i++) cr_assert_not_null(find_id(root, ids[i]), "section %s", ids[i]);
+    cr_assert_eq(tbody_rows(find_id(root, "frontier")), 2, "two frontier rows");
+    cr_assert_eq(tbody_rows(find_id(root, "dominated")), 10, "ten dominated rows");
+    cr_assert_eq(tbody_rows(find_id(root, "data-quality")), 1, "one rejected record");
+    cr_assert_eq(tbody_rows(find_id(root, "pricing")), 1, "one offer used");
+    cr_assert_eq(count_elems(root, "img"), 3);
+    xmlChar *summary = xmlNodeGetContent(find_id(root, "summary"));
+    /* Target 0.85: the cheapest frontier run reaching it is r2-β on spot at $33.00; on-demand's most accurate run
+     * is r2-β at $81.00, so the savings are $48.00 (59.26%). */
+    cr_assert_not_null(strstr((const char *)summary, "run r2-\xce\xb2 on spot (gpu-a, bf16): accuracy 90.00%, $33.00"),
+                       "%s", summary);
+    cr_assert_not_null(strstr((const char *)summary, "$48.00 (59.26%)"), "%s", summary);
+    cr_assert_not_null(strstr((const char *)summary, "4 read, 3 accepted, 1 rejected"), "%s", summary);
+    xmlFree(summary);
+    xmlFreeDoc(doc);
+
+    static const char *const files[] = {"accuracy_vs_cost.svg", "cost_by_option.svg", "accuracy_vs_co2e.svg"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        cr_assert_gt(file_size(path), 1000, "%s exists and is not empty", path);
+        char *svg = slurp(path, NULL);
+        cr_assert_not_null(strstr(svg, "<svg"), "%s is an SVG", path);
+        free(svg);
+    }
+    char *json = NULL, *written = slurp(WORK "/html/report.json", NULL);
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cr_assert_not_null(written);
+    cr_assert_str_eq(written, json, "report.json is the JSON report");
+    cr_assert_eq(count_prefixed(WORK, "html."), 0, "no staging, old or script files left");
+    free(json);
+    free(written);
+    free(text);
+}
+
+Test(report, text_is_escaped_not_markup)
+{
+    cf_report *r = cf_report_create("a <b>bold</b> & title");
+    cr_assert_eq(cf_report_add_section(r, "x", "Section <x>"), CF_OK);
+    cr_assert_eq(cf_report_add_section(r, "x", "again"), CF_ERR_ARG, "duplicate ids are refused");
+    cr_assert_eq(cf_report_add_section(r, "bad id", "t"), CF_ERR_ARG);
+    cr_assert_eq(cf_report_add_paragraph(r, "<script>alert(1)</script>"), CF_OK);
+    const char *head[] = {"name", "USD"};
+    const char *cells[] = {"a", "1,234.50", "b", "-2e3"};
+    cr_assert_eq(cf_report_add_table(r, NULL, 2, head, 2, cells), CF_OK);
+    char *html = NULL;
+    cr_assert_eq(cf_report_html(r, &html, NULL), CF_OK);
+    cr_assert_null(strstr(html, "<script>"));
+    cr_assert_not_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    cr_assert_not_null(strstr(html, "a &lt;b&gt;bold&lt;/b&gt; &amp; title"));
+    cr_assert_not_null(strstr(html, "<td class=\"num\">1,234.50</td>"), "numeric column right-aligned: %s", html);
+    cr_assert_not_null(strstr(html, "<td>a</td>"));
+    free(html);
+    cf_report_destroy(r);
+}
+
+/* Publishes a one-section report holding plot to dir. */
+static cf_status publish_with_plot(const char *dir, cf_plot *plot, cf_error *err)
+{
+    cf_report *r = cf_report_create("t");
+    cr_assert_eq(cf_report_add_section(r, "s", "S"), CF_OK);
+    cr_assert_eq(cf_report_add_chart(r, plot, "chart.svg", "a chart"), CF_OK);
+    cf_status st = cf_report_publish(r, dir, err);
+    cf_report_destroy(r);
+    return st;
+}
+
+/* A small valid chart. */
+static cf_plot *small_plot(void)
+{
+    cf_plot *p = cf_plot_create("small");
+    double x[] = {1, 2, 3}, y[] = {3, 1, 2};
+    cr_assert_eq(cf_plot_add_series(p, "s", CF_PLOT_LINESPOINTS, x, y, 3, NULL), CF_OK);
+    return p;
+}
+
+Test(report, failed_publish_leaves_earlier_report_untouched)
+{
+    const char *dir = WORK "/atomic";
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(publish_with_plot(dir, small_plot(), &err), CF_OK, "%s", err.message);
+    size_t n1 = 0;
+    char *before = slurp(WORK "/atomic/index.html", &n1);
+    cr_assert_not_null(before);
+    long svg_before = file_size(WORK "/atomic/chart.svg");
+    cr_assert_gt(svg_before, 0);
+
+    /* 1. gnuplot rejects the script: the error names the kept script, the old report stays. */
+    cf_plot *bad = small_plot();
+    cf_plot_set_labels(bad, "a new label", NULL);
+    cr_assert_eq(cf_plot_add_command(bad, "set no_such_gnuplot_option 1"), CF_OK);
+    cr_assert_eq(publish_with_plot(dir, bad, &err), CF_ERR_EXTERNAL);
+    cr_assert_not_null(strstr(err.message, WORK "/atomic.chart.gp"), "%s", err.message);
+    cr_assert_gt(file_size(WORK "/atomic.chart.gp"), 0, "the failing script is kept");
+    char *after = slurp(WORK "/atomic/index.html", NULL);
+    cr_assert_str_eq(after, before);
+    cr_assert_eq(file_size(WORK "/atomic/chart.svg"), svg_before);
+    cr_assert_eq(count_prefixed(WORK, "atomic.tmp."), 0, "no staging directory left");
+    cr_assert_eq(count_prefixed(WORK, "atomic.old."), 0);
+    cr_assert_eq(count_prefixed(WORK "/atomic", "chart.svg.tmp"), 0);
+    unlink(WORK "/atomic.chart.gp");
+    free(after);
+
+    /* 2. gnuplot is not installed (empty PATH): a message saying what to install, the old report stays. */
+    char *path = strdup(getenv("PATH") != NULL ? getenv("PATH") : "/usr/bin:/bin");
+    char *gp = getenv("CF_GNUPLOT") != NULL ? strdup(getenv("CF_GNUPLOT")) : NULL;
+    unsetenv("CF_GNUPLOT");
+    setenv("PATH", "", 1);
+    cf_status st = publish_with_plot(dir, small_plot(), &err);
+    setenv("PATH", path, 1);
+    if (gp != NULL) setenv("CF_GNUPLOT", gp, 1);
+    cr_assert_eq(st, CF_ERR_EXTERNAL);
+    cr_assert_not_null(strstr(err.message, "gnuplot-nox"), "%s", err.message);
+    after = slurp(WORK "/atomic/index.html", NULL);
+    cr_assert_str_eq(after, before);
+    cr_assert_eq(count_prefixed(WORK, "atomic.tmp."), 0);
+    free(after);
+
+    /* 3. A successful publish replaces the old report and leaves nothing beside it. */
+    cf_plot *p = small_plot();
+    cr_assert_eq(publish_with_plot(dir, p, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(count_prefixed(WORK, "atomic."), 0);
+    free(path);
+    free(gp);
+    free(before);
+}
+
+Test(report, plot_script_numbers_and_missing_values)
+{
+    cf_plot *p = cf_plot_create("it's 'quoted'");
+    double x[] = {0.5, NAN, 1e-12, 12345678901.0, -0.0}, y[] = {1, 2, INFINITY, 0.1 + 0.2, 3};
+    cr_assert_eq(cf_plot_add_series(p, "a'b", CF_PLOT_POINTS, x, y, 5, NULL), CF_OK);
+    char *s = NULL;
+    cr_assert_eq(cf_plot_script(p, "out.svg", &s, NULL), CF_OK);
+    cr_assert_not_null(strstr(s, "set title 'it''s ''quoted'''\n"), "%s", s);
+    cr_assert_not_null(strstr(s, "set datafile missing '?'\n"));
+    cr_assert_not_null(strstr(s, "$D0 << EOD\n0.5 1\n? 2\n1e-12 ?\n1.23456789e+10 0.3\n0 3\nEOD\n"), "%s", s);
+    cr_assert_not_null(strstr(s, "title 'a''b'"));
+    /* Under a locale with a decimal comma (when one is installed) the text is identical. */
+    const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", "nl_NL.UTF-8"};
+    for (size_t i = 0; i < sizeof locales / sizeof locales[0]; i++) {
+        if (setlocale(LC_NUMERIC, locales[i]) == NULL) continue;
+        char *t = NULL;
+        cr_assert_eq(cf_plot_script(p, "out.svg", &t, NULL), CF_OK);
+        setlocale(LC_NUMERIC, "C");
+        cr_assert_str_eq(t, s, "locale %s changed the script", locales[i]);
+        free(t);
+        break;
+    }
+    setlocale(LC_NUMERIC, "C");
+    free(s);
+    cf_plot_destroy(p);
+}
+
+Test(report, plot_kinds_render)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    /* Histogram: 10 values in 5 bins of width 2 over [0, 10]: counts 2 each. */
+    cf_plot *h = cf_plot_create("histogram");
+    double v[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, NAN};
+    cr_assert_eq(cf_plot_add_histogram(h, "draws", v, 11, 5, NULL), CF_OK);
+    char *s = NULL;
+    cr_assert_eq(cf_plot_script(h, "h.svg", &s, NULL), CF_OK);
+    cr_assert_not_null(strstr(s, "$D0 << EOD\n1 2 2\n3 2 2\n5 2 2\n7 2 2\n9 2 2\nEOD\n"), "%s", s);
+    free(s);
+    cr_assert_eq(cf_plot_render_svg(h, WORK "/hist.svg", NULL, &err), CF_OK, "%s", err.message);
+    cr_assert_gt(file_size(WORK "/hist.svg"), 0);
+    cr_assert_eq(file_size(WORK "/hist.gp"), -1, "script deleted after success");
+    cf_plot_destroy(h);
+
+    /* Tornado: horizontal bars with named rows; lines over time with a breakeven marker; error bars. */
+    cf_plot *t = cf_plot_create("tornado");
+    double zero[] = {0, 0}, row[] = {0, 1}, lo[] = {-3, -1}, hi[] = {2, 4};
+    const char *names[] = {"price", "utilisation"};
+    size_t k;
+    cr_assert_eq(cf_plot_add_series(t, NULL, CF_PLOT_HBARS, zero, row, 2, &k), CF_OK);
+    cr_assert_eq(cf_plot_set_errors(t, k, lo, hi, NULL, NULL), CF_OK);
+    cr_assert_eq(cf_plot_set_ycategories(t, names, 2), CF_OK);
+    cr_assert_eq(cf_plot_add_vline(t, 0, "base"), CF_OK);
+    cr_assert_eq(cf_plot_render_svg(t, WORK "/tornado.svg", NULL, &err), CF_OK, "%s", err.message);
+    cf_plot_destroy(t);
+
+    cf_plot *e = cf_plot_create("predicted");
+    double x[] = {1, 2}, y[] = {0.8, 0.9}, ylo[] = {0.75, 0.85}, yhi[] = {0.82, NAN};
+    cr_assert_eq(cf_plot_add_series(e, "pred", CF_PLOT_ERRORBARS, x, y, 2, &k), CF_OK);
+    cr_assert_eq(cf_plot_set_errors(e, k, NULL, NULL, ylo, yhi), CF_OK);
+    cr_assert_eq(cf_plot_set_color(e, k, "red"), CF_ERR_ARG);
+    cr_assert_eq(cf_plot_script(e, "e.svg", &s, NULL), CF_OK);
+    cr_assert_not_null(strstr(s, "1 0.8 0.75 0.82\n2 0.9 0.85 0.9\n"), "missing bound = no bar: %s", s);
+    cr_assert_not_null(strstr(s, "with yerrorbars"));
+    free(s);
+    cr_assert_eq(cf_plot_render_svg(e, WORK "/pred.svg", NULL, &err), CF_OK, "%s", err.message);
+    cf_plot_destroy(e);
+
+    cf_plot *empty = cf_plot_create("nothing yet");
+    cr_assert_eq(cf_plot_render_svg(empty, WORK "/empty.svg", NULL, &err), CF_OK, "%s", err.message);
+    cf_plot_destroy(empty);
+}
+
+Test(atomic, file_symlink_and_staging)
+{
+    mkdir(WORK, 0755);
+    cf_error err;
+    cf_error_clear(&err);
+    const char *path = WORK "/atomic_file.txt";
+    cr_assert_eq(cf_write_string_atomic(path, "first\n", &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_write_string_atomic(path, "second\n", &err), CF_OK);
+    char *s = slurp(path, NULL);
+    cr_assert_str_eq(s, "second\n");
+    free(s);
+    cr_assert_eq(count_prefixed(WORK, "atomic_file.txt.tmp."), 0);
+
+    cf_atomic_file *f = NULL;
+    cr_assert_eq(cf_atomic_open(path, &f, &err), CF_OK);
+    fputs("never", cf_atomic_stream(f));
+    cf_atomic_abort(f);
+    s = slurp(path, NULL);
+    cr_assert_str_eq(s, "second\n", "abort leaves the target untouched");
+    free(s);
+    cr_assert_eq(count_prefixed(WORK, "atomic_file.txt.tmp."), 0, "abort removes the temporary");
+
+    cr_assert_eq(cf_write_string_atomic(WORK "/no/such/dir/x", "x", &err), CF_ERR_IO);
+
+    const char *link = WORK "/latest";
+    unlink(link);
+    cr_assert_eq(cf_symlink_atomic("atomic_file.txt", link, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_symlink_atomic("run-2", link, &err), CF_OK, "%s", err.message);
+    char target[64] = {0};
+    cr_assert_eq(readlink(link, target, sizeof target - 1), 5);
+    cr_assert_str_eq(target, "run-2");
+    cr_assert_eq(count_prefixed(WORK, "latest.tmp."), 0);
+
+    const char *dir = WORK "/staged";
+    cf_remove_tree(dir, NULL);
+    cf_staged_dir *sd = NULL;
+    cr_assert_eq(cf_staged_dir_begin(dir, &sd, &err), CF_OK);
+    char p[512];
+    snprintf(p, sizeof p, "%s/a.txt", cf_staged_dir_path(sd));
+    cr_assert_eq(cf_write_string_atomic(p, "A", &err), CF_OK);
+    cr_assert_eq(cf_staged_dir_commit(sd, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(file_size(WORK "/staged/a.txt"), 1);
+    cr_assert_eq(cf_staged_dir_begin(WORK "/staged/", &sd, &err), CF_OK, "a trailing slash is fine");
+    cf_staged_dir_abort(sd);
+    cr_assert_eq(file_size(WORK "/staged/a.txt"), 1);
+    cr_assert_eq(count_prefixed(WORK, "staged."), 0);
+    cr_assert_eq(cf_staged_dir_begin(path, &sd, &err), CF_ERR_IO, "a file is not replaced by a directory");
+    cr_assert_null(sd);
+}
