@@ -124,6 +124,7 @@ int cf_cmd_frontier(int argc, char **argv);
 int cf_cmd_report(int argc, char **argv);
 int cf_cmd_catalog(int argc, char **argv);
 int cf_cmd_score(int argc, char **argv);
+int cf_cmd_import(int argc, char **argv);
 
 extern const cf_cli_command cf_cli_commands[];
 

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "costfront/output.h"
+#include "costfront/records.h"
+#include "costfront/sources.h"
 
 const char cf_cli_catalog_options_help[] =
     "Catalog options:\n"
@@ -235,6 +237,23 @@ static int write_rejects(const cf_cli_inputs *in)
     return rc;
 }
 
+/* Reads one source of any kind into rs: CSV and JSON through the runset's own readers (which locate errors by
+ * line and column), the places runs live (MLflow, Optuna, W&B, XML) through their readers' records. */
+static cf_status cf_cli_read_any(cf_runset *rs, const char *path, cf_error *err)
+{
+    cf_source_kind kind = CF_SOURCE_UNKNOWN;
+    cf_error probe;
+    cf_error_clear(&probe);
+    if (cf_detect_source(path, &kind, &probe) != CF_OK || kind == CF_SOURCE_CSV || kind == CF_SOURCE_JSON)
+        return cf_read_runs(rs, path, err);
+    cf_records *recs = cf_records_create();
+    if (recs == NULL) return CF_ERR_NOMEM;
+    cf_status st = cf_read_source(path, recs, err);
+    if (st == CF_OK) st = cf_records_to_runset(recs, rs, err);
+    cf_records_destroy(recs);
+    return st;
+}
+
 int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
 {
     int rc = cf_cli_load_catalog(in);
@@ -261,7 +280,7 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
     int failed = 0;
     for (int i = 0; i < nfiles; i++) {
         cf_error_clear(&err);
-        cf_status st = cf_read_runs(in->runs, files[i], &err);
+        cf_status st = cf_cli_read_any(in->runs, files[i], &err);
         if (st != CF_OK) {
             cf_cli_print_error(NULL, &err);
             failed = 1;

@@ -1,12 +1,19 @@
 /* costfront: choosing a run reader for a file, and the text checks every reader shares (file loading, UTF-8
- * validation, byte order marks, offsets to line and column). */
+ * validation, byte order marks, offsets to line and column).
+ *
+ * cf_read_runs asks cf_detect_source (data/read_source.c) what the path is: plain CSV and JSON go to this module's
+ * readers (read_csv.c, read_json.c); MLflow stores, Optuna and MLflow databases, W&B exports and XML go through
+ * their readers into a cf_records buffer, then into the runset, so every source meets the same validation. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "costfront/records.h"
 #include "costfront/runset.h"
+#include "costfront/sources.h"
 #include "data/runset_internal.h"
 
 cf_status cf_text_load(const char *path, char **buf, size_t *len, cf_error *err)
@@ -142,12 +149,41 @@ static int has_ext(const char *path, const char *ext)
     return 1;
 }
 
+/* Reads a source of another kind (MLflow, Optuna, W&B, XML) through its records reader into rs. */
+static cf_status read_via_records(cf_runset *rs, const char *path, cf_error *err)
+{
+    cf_records *recs = cf_records_create();
+    if (recs == NULL) return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+    cf_status st = cf_read_source(path, recs, err);
+    if (st == CF_OK) st = cf_records_to_runset(recs, rs, err);
+    cf_records_destroy(recs);
+    return st;
+}
+
 cf_status cf_read_runs(cf_runset *rs, const char *path, cf_error *err)
 {
     if (rs == NULL || path == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no runset or path");
+    cf_source_kind kind = CF_SOURCE_UNKNOWN;
+    cf_error derr;
+    cf_error_clear(&derr);
+    cf_status ds = cf_detect_source(path, &kind, &derr);
+    struct stat sb;
+    int is_dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (ds == CF_OK) {
+        switch (kind) {
+        case CF_SOURCE_CSV: return cf_read_csv(rs, path, err);
+        case CF_SOURCE_JSON: return cf_read_json(rs, path, err);
+        case CF_SOURCE_UNKNOWN: break;
+        default: return read_via_records(rs, path, err);
+        }
+    } else if (ds == CF_ERR_DB || ds == CF_ERR_NOMEM || is_dir) {
+        if (err) *err = derr;
+        return ds;
+    }
+    /* Not recognised (or not openable): decide by extension, then by the first character, so the error comes
+     * from the reader that fits best. */
     if (has_ext(path, ".json") || has_ext(path, ".jsonl") || has_ext(path, ".ndjson")) return cf_read_json(rs, path, err);
     if (has_ext(path, ".csv") || has_ext(path, ".tsv") || has_ext(path, ".txt")) return cf_read_csv(rs, path, err);
-    /* Unknown extension: look at the first non-blank character after a byte order mark. */
     FILE *f = fopen(path, "rb");
     if (f == NULL) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open file: %s", strerror(errno));
     unsigned char head[512];

@@ -1579,7 +1579,9 @@ cf_status cf_tco_monte_carlo_samples(const cf_plan *plan, const cf_catalog *cata
                                      const cf_tco_mc_opts *opts, cf_tco_mc_result *out, double *samples,
                                      cf_error *err)
 {
-    if (out == NULL || n == 0) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "need n > 0 and an output");
+    if (out == NULL || n == 0 || n > SIZE_MAX / (CF_PROC_COUNT * sizeof(double)))
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "need 0 < n <= %zu samples and an output",
+                            SIZE_MAX / (CF_PROC_COUNT * sizeof(double)));
     cf_tco_mc_opts o;
     if (opts) o = *opts;
     else cf_tco_mc_opts_default(&o);

@@ -70,7 +70,7 @@ char *cf_fmt_money(char *buf, double v, const char *missing)
     const char *dot = strchr(digits, '.');
     size_t intlen = dot != NULL ? (size_t)(dot - digits) : strlen(digits);
     if (strchr(digits, 'e') != NULL) { /* absurdly large: keep the exponent form */
-        snprintf(buf, CF_NUM_BUF, "%s$%s", neg ? "-" : "", digits);
+        snprintf(buf, CF_NUM_BUF, "%s$%.30s", neg ? "-" : "", digits);
         return buf;
     }
     size_t o = 0;

@@ -9,6 +9,7 @@
  * Publication goes through output.h: charts, files and index.html are written into a staging directory that
  * replaces the target only when everything succeeded.
  */
+#include <dirent.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
@@ -94,7 +95,13 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 static xmlNodePtr add_el(xmlNodePtr parent, const char *name, const char *text)
 {
     if (parent == NULL) return NULL;
-    return xmlNewTextChild(parent, NULL, X(name), text != NULL ? X(text) : NULL);
+    xmlNodePtr n = xmlNewTextChild(parent, NULL, X(name), text != NULL ? X(text) : NULL);
+    /* libxml2's serialiser knows HTML 4 only and would run HTML5 blocks together on one line: break after them
+     * (whitespace between blocks means nothing to a browser) so the source stays readable and diffable. */
+    static const char *const blocks[] = {"header", "nav", "main", "section", "footer", "figure", "table", "dl", "ul", "p"};
+    for (size_t i = 0; n != NULL && i < sizeof blocks / sizeof blocks[0]; i++)
+        if (strcmp(name, blocks[i]) == 0) xmlNodeAddContent(parent, X("\n"));
+    return n;
 }
 
 /* Returns 1 when a file name is safe inside the report directory. */
@@ -399,10 +406,38 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
+/* Returns 1 when dir may be replaced by a report: it does not exist, is empty, or holds an earlier costfront
+ * report (an index.html whose generator is costfront). Anything else -- a home directory given by mistake -- is
+ * refused, since publishing removes the old tree. */
+static int replaceable(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) return 1; /* missing (or not a directory: cf_staged_dir_begin reports that) */
+    int empty = 1;
+    struct dirent *de;
+    while (empty && (de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = 0;
+    closedir(d);
+    if (empty) return 1;
+    char *index = join(dir, "index.html");
+    FILE *fp = index != NULL ? fopen(index, "rb") : NULL;
+    free(index);
+    if (fp == NULL) return 0;
+    char head[2048];
+    size_t n = fread(head, 1, sizeof head - 1, fp);
+    fclose(fp);
+    head[n] = '\0';
+    return strstr(head, "<meta name=\"generator\" content=\"costfront") != NULL;
+}
+
 cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
 {
     if (r == NULL || dir == NULL || dir[0] == '\0')
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_publish needs a report and a directory");
+    if (!replaceable(dir))
+        return cf_error_set(err, CF_ERR_IO, dir, 0, 0, NULL,
+                            "%s exists and does not hold a costfront report; refusing to replace it (its contents "
+                            "would be removed): choose a new or empty directory", dir);
     cf_staged_dir *stage = NULL;
     cf_status st = cf_staged_dir_begin(dir, &stage, err);
     if (st != CF_OK) return st;

@@ -120,7 +120,8 @@ static void mixed_data(size_t n, double *X, double *y)
 }
 
 /* The analytic gradient (R&W eq. 5.9 plus priors) agrees with central differences for every hyperparameter:
- * two continuous lengthscales, one categorical lengthscale, the signal and the noise variance. */
+ * two continuous lengthscales, one categorical lengthscale, the signal and the noise variance; without priors,
+ * with the LogNormal and with the Gamma lengthscale prior. */
 Test(gp, gradient_matches_finite_differences)
 {
     rng_state = 11;
@@ -134,8 +135,9 @@ Test(gp, gradient_matches_finite_differences)
     cr_assert_eq(cf_gp_n_hypers(gp), 5u);
     const double thetas[2][5] = {{log(0.3), log(0.7), log(0.8), log(1.3), log(0.02)},
                                  {log(0.1), log(2.0), log(0.2), log(0.5), log(0.3)}};
-    for (int with_prior = 0; with_prior <= 1; with_prior++)
+    for (int with_prior = 0; with_prior <= 2; with_prior++)
         for (int t = 0; t < 2; t++) {
+            cf_gp_set_prior(gp, with_prior == 2 ? CF_GP_PRIOR_GAMMA : CF_GP_PRIOR_LOGNORMAL);
             double th[5], f, g[5];
             memcpy(th, thetas[t], sizeof th);
             cr_assert_eq(cf_gp_objective(gp, th, with_prior, &f, g, &err), CF_OK);
@@ -405,5 +407,38 @@ Test(gp, errors)
     cr_assert_eq(cf_gp_fit(gp, X, 2, y, NULL, &err), CF_OK);
     cr_assert_eq(cf_gp_predict(gp, X, 2, NULL, NULL, NULL, NULL, &err), CF_OK);
     cr_assert_eq(cf_gp_score(y, y, y, 0, NULL, NULL, NULL), CF_ERR_ARG);
+    cf_gp_destroy(gp);
+}
+
+/* The log priors by hand: with the LogNormal prior the objective exceeds the prior-free one by
+ * -sum_j log LogNormal(l_j; sqrt2 + log(d)/2, sqrt3) - log Gamma(s2; 2, 0.15) - log Gamma(sn2; 1.1, 0.05), and with
+ * the Gamma prior by -sum_j log Gamma(l_j; 3, 6) minus the same two variance terms (densities over the values). */
+Test(gp, log_priors_by_hand)
+{
+    rng_state = 4;
+    enum { N = 10 };
+    int kinds[3] = {0, 0, 3};
+    double X[3 * N], y[N], th[5] = {log(0.3), log(0.7), log(0.8), log(1.3), log(0.02)};
+    mixed_data(N, X, y);
+    cf_gp *gp = cf_gp_create(3, kinds);
+    cf_error err;
+    cr_assert_eq(cf_gp_set_data(gp, X, N, y, NULL, &err), CF_OK);
+    double f0, f1, f2;
+    cr_assert_eq(cf_gp_objective(gp, th, 0, &f0, NULL, &err), CF_OK);
+    cf_gp_set_prior(gp, CF_GP_PRIOR_LOGNORMAL);
+    cr_assert_eq(cf_gp_objective(gp, th, 1, &f1, NULL, &err), CF_OK);
+    cf_gp_set_prior(gp, CF_GP_PRIOR_GAMMA);
+    cr_assert_eq(cf_gp_objective(gp, th, 1, &f2, NULL, &err), CF_OK);
+    double m = sqrt(2.0) + 0.5 * log(3.0), s = sqrt(3.0), ln = 0.0, ga = 0.0;
+    for (int j = 0; j < 3; j++) {
+        double l = exp(th[j]), u = (log(l) - m) / s;
+        ln += -log(l * s * sqrt(2.0 * M_PI)) - 0.5 * u * u;
+        ga += 3.0 * log(6.0) - lgamma(3.0) + 2.0 * log(l) - 6.0 * l;
+    }
+    double s2 = 1.3, sn = 0.02;
+    double var = 2.0 * log(0.15) - lgamma(2.0) + log(s2) - 0.15 * s2 + 1.1 * log(0.05) - lgamma(1.1) +
+                 0.1 * log(sn) - 0.05 * sn;
+    cr_assert_float_eq(f1 - f0, -(ln + var), 1e-10);
+    cr_assert_float_eq(f2 - f0, -(ga + var), 1e-10);
     cf_gp_destroy(gp);
 }

@@ -443,6 +443,22 @@ Test(json, dispatch_by_content_for_unknown_extensions)
     cf_runset_destroy(rs);
 }
 
+Test(json, other_source_kinds_go_through_their_readers)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *x = fixture("runs.xml", "<?xml version=\"1.0\"?>\n<runs>\n  <run id=\"x1\"><accuracy>0.9</accuracy>"
+                                        "<gpu_hours>2</gpu_hours><param name=\"lr\">0.1</param></run>\n</runs>\n");
+    cr_assert_eq(read_into(rs, x, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_runset_size(rs), 1);
+    cr_assert_str_eq(cf_runset_get(rs, 0)->run_id, "x1");
+    cr_assert_eq(cf_runset_get(rs, 0)->line, 3);
+    cr_assert_float_eq(cf_runset_param_num(rs, 0, cf_runset_param_find(rs, "lr")), 0.1, 1e-15);
+    /* a directory that is no MLflow store is refused by the detector, not read as CSV */
+    cr_assert_eq(read_into(rs, tmpdir, &err), CF_ERR_INVALID);
+    cf_runset_destroy(rs);
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* The bundled examples, with the default catalog                                                               */
 

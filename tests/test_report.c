@@ -461,6 +461,25 @@ Test(report, failed_publish_leaves_earlier_report_untouched)
     free(before);
 }
 
+Test(report, refuses_to_replace_a_foreign_directory)
+{
+    const char *dir = WORK "/foreign";
+    cf_remove_tree(dir, NULL);
+    mkdir(dir, 0755);
+    cr_assert_eq(cf_write_string_atomic(WORK "/foreign/thesis.tex", "precious", NULL), CF_OK);
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(publish_with_plot(dir, small_plot(), &err), CF_ERR_IO);
+    cr_assert_not_null(strstr(err.message, "refusing to replace"), "%s", err.message);
+    cr_assert_eq(file_size(WORK "/foreign/thesis.tex"), 8);
+    cr_assert_eq(count_prefixed(WORK, "foreign."), 0);
+    /* An empty directory is fine. */
+    cf_remove_tree(dir, NULL);
+    mkdir(dir, 0755);
+    cr_assert_eq(publish_with_plot(dir, small_plot(), &err), CF_OK, "%s", err.message);
+    cr_assert_gt(file_size(WORK "/foreign/index.html"), 0);
+}
+
 Test(report, plot_script_numbers_and_missing_values)
 {
     cf_plot *p = cf_plot_create("it's 'quoted'");

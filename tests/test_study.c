@@ -291,3 +291,55 @@ Test(study, branin_currin_beats_sobol, .timeout = 600)
     cleanup(p1);
     cleanup(p2);
 }
+
+/* The issue's mixed space (log float, int, categorical) with an outcome constraint: the model phase runs, every
+ * suggestion is a valid parameter object, and the suggestions avoid the region the constraint GP knows to be
+ * infeasible (x0 > 0.5 here). */
+Test(study, mixed_space_with_constraint)
+{
+    static const char *space =
+        "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
+        "  {\"name\": \"lr\", \"type\": \"float\", \"low\": 1e-5, \"high\": 1e-1, \"log\": true},"
+        "  {\"name\": \"layers\", \"type\": \"int\", \"low\": 2, \"high\": 12},"
+        "  {\"name\": \"precision\", \"type\": \"categorical\", \"choices\": [\"fp32\", \"bf16\", \"int8\"]}],"
+        " \"objectives\": [{\"name\": \"f1\", \"direction\": \"minimize\", \"ref\": 18},"
+        "  {\"name\": \"f2\", \"direction\": \"minimize\", \"ref\": 6}],"
+        " \"constraints\": [{\"name\": \"accuracy\", \"op\": \">=\", \"value\": 0.9}]}";
+    char path[512];
+    tmp_path(path, sizeof path, "mixed");
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, space, &s, &e), CF_OK, "%s", e.message);
+    cf_study_set_effort(s, 128, 2, 100, 1);
+    int infeasible_asks = 0;
+    for (int round = 0; round < 16; round++) {
+        cJSON *tr = NULL;
+        cr_assert_eq(cf_study_ask(s, 1, 42 + (unsigned long)round, &tr, &e), CF_OK, "%s", e.message);
+        cJSON *it = cJSON_GetArrayItem(tr, 0), *p = cJSON_GetObjectItem(it, "params");
+        double x[4];
+        cr_assert_eq(cf_space_encode(cf_study_space(s), p, x, &e), CF_OK, "%s", e.message);
+        double x0 = cJSON_GetObjectItem(p, "x0")->valuedouble, lr = cJSON_GetObjectItem(p, "lr")->valuedouble;
+        double layers = cJSON_GetObjectItem(p, "layers")->valuedouble;
+        const char *prec = cJSON_GetObjectItem(p, "precision")->valuestring;
+        double pen = strcmp(prec, "int8") == 0 ? 0.0 : (strcmp(prec, "bf16") == 0 ? 1.0 : 2.0);
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddNumberToObject(v, "f1", 10.0 * x0 + layers / 2.0 + pen);
+        cJSON_AddNumberToObject(v, "f2", 5.0 * (1.0 - x0) + fabs(log10(lr) + 3.0));
+        cJSON_AddNumberToObject(v, "accuracy", 1.0 - 0.3 * x0);
+        if (round >= 12 && x0 > 0.5) infeasible_asks++;
+        cr_assert_eq(cf_study_tell(s, (long)cJSON_GetObjectItem(it, "id")->valuedouble, v, CF_TRIAL_COMPLETE, &e),
+                     CF_OK, "%s", e.message);
+        cJSON_Delete(v);
+        cJSON_Delete(tr);
+    }
+    cr_assert_leq(infeasible_asks, 1, "%d of the last 4 suggestions were infeasible", infeasible_asks);
+    cJSON *fr = NULL;
+    cr_assert_eq(cf_study_front(s, &fr, &e), CF_OK);
+    cJSON *item;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(fr, "front"))
+        cr_assert_geq(cJSON_GetObjectItem(cJSON_GetObjectItem(item, "values"), "accuracy")->valuedouble, 0.9);
+    cJSON_Delete(fr);
+    cf_study_destroy(s);
+    cleanup(path);
+}

@@ -610,6 +610,7 @@ Test(tco, monte_carlo_is_deterministic_for_a_seed)
         cr_assert_leq(ra.p50[o], ra.p90[o]);
     }
     cr_assert_float_eq(total, 1.0, 1e-12);
+    cr_assert_eq(cf_tco_monte_carlo(p, NULL, 0, 7, NULL, &rc, &err), CF_ERR_ARG);
     free(a);
     free(b);
     cf_plan_destroy(p);

@@ -2,7 +2,8 @@
  *
  * "What does an hour of X cost, draw and emit here." The default catalog is data/catalog.json, compiled into the
  * library; a user catalog overrides it by id (hardware, regions) or by (provider, region, hardware) (offers), or
- * replaces it. Every figure carries a `source` string.
+ * replaces it. An overriding entry replaces the old one field by field: fields it omits keep their old values, an
+ * explicit null makes a number unknown, aliases are added. Every figure carries a `source` string.
  *
  * Ownership: the catalog owns every struct and string it returns; pointers stay valid until the catalog is
  * destroyed or another file is loaded into it.
@@ -97,7 +98,8 @@ const cf_region *cf_catalog_region_at(const cf_catalog *cat, size_t i);
 size_t cf_catalog_offer_count(const cf_catalog *cat);
 const cf_offer *cf_catalog_offer_at(const cf_catalog *cat, size_t i);
 
-/* Writes the whole catalog as JSON (the same shape it loads) to path, atomically. */
+/* Writes the whole catalog as JSON (the same shape it loads) to path, atomically; path "-" writes to standard
+ * output. */
 cf_status cf_catalog_save(const cf_catalog *cat, const char *path, cf_error *err);
 
 #ifdef __cplusplus

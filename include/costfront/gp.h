@@ -9,11 +9,14 @@
  * optional fixed prior mean supplied by the caller per point (the GP models the residual y - m). The residuals
  * are standardised internally (mean mu, standard deviation sd) and every prediction is returned in y's units.
  *
- * Hyperparameters are fitted by maximising the log marginal likelihood (R&W eq. 5.8) plus weak log priors
- * (Gamma(3, 6) on every lengthscale as in BoTorch, Gamma(2, 0.15) on the signal variance and Gamma(1.1, 0.05) on
- * the noise variance, both in standardised units) with the analytic gradient (R&W eq. 5.9) and NLopt's L-BFGS
- * from a default start plus Sobol-sequence restarts. Cholesky factors come from GSL (which calls OpenBLAS), with
- * growing diagonal jitter when a factorisation fails.
+ * Hyperparameters are fitted by maximising the log marginal likelihood (R&W eq. 5.8) plus weak log priors with
+ * the analytic gradient (R&W eq. 5.9) and NLopt's L-BFGS from a default start (plus the previous fit's
+ * hyperparameters as a warm start when the model was fitted before) and Sobol-sequence restarts. Priors, in
+ * standardised units: Gamma(2, 0.15) on the signal variance, Gamma(1.1, 0.05) on the noise variance, and on every
+ * lengthscale by default the dimension-scaled LogNormal(sqrt2 + log(d)/2, sqrt3) of Hvarfner, Hellsten & Nardi
+ * (ICML 2024, BoTorch's default since 0.12); BoTorch's older Gamma(3, 6) is available (cf_gp_set_prior) but gave
+ * worse held-out NLPD than plain maximum likelihood on every case of bench/gp.sh. Cholesky factors come from GSL
+ * (which calls OpenBLAS), with growing diagonal jitter when a factorisation fails.
  *
  * The hyperparameter vector "theta" used by cf_gp_objective, cf_gp_get_theta and cf_gp_set_theta has
  * cf_gp_n_hypers(gp) = d + 2 entries, all natural logarithms in STANDARDISED units:

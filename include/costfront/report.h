@@ -126,7 +126,9 @@ cf_status cf_report_html(const cf_report *r, char **out, cf_error *err);
 /* Writes the report directory atomically: index.html, every chart as SVG, every added file, built in a staging
  * directory beside dir and swapped in only when everything succeeded. On failure dir is left exactly as it was
  * and no staging directory remains; a chart that gnuplot could not draw has its script kept beside dir as
- * "<dir>.<chart>.gp" (named in err). */
+ * "<dir>.<chart>.gp" (named in err). Since the old dir is removed, an existing dir must be empty or hold an
+ * earlier costfront report (its index.html names costfront as generator); anything else is refused with
+ * CF_ERR_IO, so a mistyped --out never deletes unrelated files. */
 cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err);
 
 /* Fills r with the standard frontier report: "summary" (best run at the target accuracy or the knee, the knee, the
