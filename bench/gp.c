@@ -127,8 +127,8 @@ int main(int argc, char **argv)
     const char *out = argv[1];
     int quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
     const char *thr = getenv("OPENBLAS_NUM_THREADS");
-    printf("# bench_gp: OPENBLAS_NUM_THREADS=%s, restarts 4 (+ default start), medians over repeats\n",
-           thr ? thr : "(unset)");
+    printf("# bench_gp: OPENBLAS_NUM_THREADS=%s, default start + 4 Sobol starts screened, L-BFGS from the best %s,"
+           " medians over repeats\n", thr ? thr : "(unset)", getenv("GP_LOCAL_RUNS") ? getenv("GP_LOCAL_RUNS") : "2");
     char path[1024];
     snprintf(path, sizeof path, "%s/gp_c.csv", out);
     FILE *res = fopen(path, "w");
@@ -136,9 +136,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot write %s\n", path);
         return 1;
     }
-    fprintf(res, "n,d,fit_s,nlpd,rmse,cover95,evals,lengthscale_mean,noise_var\n");
+    fprintf(res, "n,d,fit_s,nlpd,rmse,cover95,evals,lengthscale_mean,noise_var,nlpd_ml,nlpd_gamma\n");
     const size_t ns[3] = {50, 200, 1000}, ds[2] = {4, 8};
-    printf("%6s %3s %10s %8s %8s %8s %6s\n", "n", "d", "fit_s", "nlpd", "rmse", "cover95", "evals");
+    printf("%6s %3s %10s %8s %8s %8s %6s %9s %9s\n", "n", "d", "fit_s", "nlpd", "rmse", "cover95", "evals", "nlpd_ml",
+           "nlpd_gamma");
     for (size_t a = 0; a < 3; a++)
         for (size_t b = 0; b < 2; b++) {
             size_t n = ns[a], d = ds[b];
@@ -160,6 +161,7 @@ int main(int argc, char **argv)
             for (size_t r = 0; r < reps; r++) {
                 cf_gp *gp = cf_gp_create(d, kinds);
                 if (getenv("GP_PRIOR")) cf_gp_set_prior(gp, atoi(getenv("GP_PRIOR")));
+                if (getenv("GP_LOCAL_RUNS")) cf_gp_set_local_runs(gp, (size_t)atoi(getenv("GP_LOCAL_RUNS")));
                 cf_error err;
                 double t0 = now();
                 cf_status st = cf_gp_fit(gp, X, n, y, NULL, &err);
@@ -179,9 +181,22 @@ int main(int argc, char **argv)
                 cf_gp_destroy(gp);
             }
             double fit = median(t, reps);
-            printf("%6zu %3zu %10.4f %8.4f %8.4f %8.3f %6zu\n", n, d, fit, nlpd, rmse, cover, evals);
-            fprintf(res, "%zu,%zu,%.6g,%.6g,%.6g,%.6g,%zu,%.6g,%.6g\n", n, d, fit, nlpd, rmse, cover, evals, lsm,
-                    noise);
+            /* The same fit under the other lengthscale priors (plain maximum likelihood, Gamma(3, 6)), NLPD only. */
+            double nlpd_alt[2];
+            for (int k = 0; k < 2; k++) {
+                cf_gp *gp = cf_gp_create(d, kinds);
+                cf_error err;
+                cf_gp_set_prior(gp, k == 0 ? CF_GP_PRIOR_NONE : CF_GP_PRIOR_GAMMA);
+                nlpd_alt[k] = NAN;
+                if (cf_gp_fit(gp, X, n, y, NULL, &err) == CF_OK &&
+                    cf_gp_predict(gp, Xs, TEST_M, NULL, mu, NULL, vy, &err) == CF_OK)
+                    cf_gp_score(ys, mu, vy, TEST_M, NULL, &nlpd_alt[k], NULL);
+                cf_gp_destroy(gp);
+            }
+            printf("%6zu %3zu %10.4f %8.4f %8.4f %8.3f %6zu %9.4f %9.4f\n", n, d, fit, nlpd, rmse, cover, evals,
+                   nlpd_alt[0], nlpd_alt[1]);
+            fprintf(res, "%zu,%zu,%.6g,%.6g,%.6g,%.6g,%zu,%.6g,%.6g,%.6g,%.6g\n", n, d, fit, nlpd, rmse, cover, evals,
+                    lsm, noise, nlpd_alt[0], nlpd_alt[1]);
             free(X), free(y), free(Xs), free(ys), free(mu), free(vy);
         }
     fclose(res);

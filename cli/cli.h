@@ -128,8 +128,6 @@ int cf_cmd_import(int argc, char **argv);
 
 extern const cf_cli_command cf_cli_commands[];
 
-#endif
-
 /* Options that shape a frontier (cli/frontier_common.c): --objectives, --procurement, --reference. */
 #define CF_OPT_OBJECTIVES (CF_OPT_COMMAND_BASE - 10)
 #define CF_OPT_PROCUREMENT (CF_OPT_COMMAND_BASE - 9)
@@ -161,3 +159,5 @@ int cf_cli_frontier_finish(cf_cli_frontier *fr, const cf_cli_inputs *in);
 
 /* Computes the frontier over in->runs; on failure prints the error, returns NULL and sets *rc. */
 cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inputs *in, int *rc);
+
+#endif

@@ -29,7 +29,8 @@
 static cf_status read_meta(const char *path, cf_pairbuf *kv, cf_error *err)
 {
     FILE *f = fopen(path, "rb");
-    if (f == NULL) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open meta.yaml (missing or unreadable)");
+    if (f == NULL)
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open meta.yaml (missing or unreadable)");
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         fclose(f);
@@ -52,9 +53,11 @@ static cf_status read_meta(const char *path, cf_pairbuf *kv, cf_error *err)
         case YAML_STREAM_END_EVENT: done = 1; break;
         case YAML_MAPPING_START_EVENT:
         case YAML_SEQUENCE_START_EVENT:
-            if (depth == 0 && ev.type == YAML_MAPPING_START_EVENT) seen_map = 1;
-            else if (depth == 0) st = cf_error_set(err, CF_ERR_PARSE, path, (long)ev.start_mark.line + 1, 0, NULL,
-                                                   "expected a mapping of keys to values, found a list");
+            if (depth == 0 && ev.type == YAML_MAPPING_START_EVENT)
+                seen_map = 1;
+            else if (depth == 0)
+                st = cf_error_set(err, CF_ERR_PARSE, path, (long)ev.start_mark.line + 1, 0, NULL,
+                                  "expected a mapping of keys to values, found a list");
             else if (depth == 1) { /* a nested value: skip it and its key */
                 free(key);
                 key = NULL;
@@ -91,7 +94,8 @@ static cf_status read_meta(const char *path, cf_pairbuf *kv, cf_error *err)
     yaml_parser_delete(&p);
     fclose(f);
     if (st == CF_OK && !seen_map)
-        st = cf_error_set(err, CF_ERR_PARSE, path, 1, 0, NULL, "meta.yaml is empty; expected a mapping of keys to values");
+        st = cf_error_set(err, CF_ERR_PARSE, path, 1, 0, NULL,
+                          "meta.yaml is empty; expected a mapping of keys to values");
     return st;
 }
 
@@ -180,9 +184,12 @@ static cf_status walk_keys(const char *dir, const char *prefix, visit_fn visit, 
     for (size_t i = 0; i < n && st == CF_OK; i++) {
         char *full = cf_src_join(dir, names[i]);
         char *key = prefix[0] ? cf_src_join(prefix, names[i]) : cf_src_strdup(names[i]);
-        if (full == NULL || key == NULL) st = CF_ERR_NOMEM;
-        else if (cf_src_is_dir(full)) st = walk_keys(full, key, visit, ctx);
-        else st = visit(ctx, key, full);
+        if (full == NULL || key == NULL)
+            st = CF_ERR_NOMEM;
+        else if (cf_src_is_dir(full))
+            st = walk_keys(full, key, visit, ctx);
+        else
+            st = visit(ctx, key, full);
         free(full);
         free(key);
     }
@@ -271,7 +278,8 @@ static cf_status read_run_dir(const char *root, const char *run_dir, const char 
     cf_error_clear(&merr);
     if (!cf_src_is_file(meta_path)) {
         char msg[2048];
-        snprintf(msg, sizeof msg, "run directory %s has no meta.yaml; it is not an MLflow run (damaged store?)", run_rel);
+        snprintf(msg, sizeof msg, "run directory %s has no meta.yaml; it is not an MLflow run (damaged store?)",
+                 run_rel);
         st = cf_records_reject(out, run_rel, recno, 0, "meta.yaml", msg, "");
         goto done;
     }
@@ -303,14 +311,16 @@ static cf_status read_run_dir(const char *root, const char *run_dir, const char 
     static const visit_fn fns[3] = {visit_metric, visit_param, visit_tag};
     for (int k = 0; k < 3 && st == CF_OK; k++) {
         sub = cf_src_join(run_dir, parts[k]);
-        if (sub == NULL) st = CF_ERR_NOMEM;
-        else if (cf_src_is_dir(sub)) st = walk_keys(sub, "", fns[k], &ctx);
+        if (sub == NULL)
+            st = CF_ERR_NOMEM;
+        else if (cf_src_is_dir(sub))
+            st = walk_keys(sub, "", fns[k], &ctx);
         free(sub);
     }
     if (st == CF_ERR_PARSE || st == CF_ERR_IO) {
         char msg[2048];
-        snprintf(msg, sizeof msg, "%s/%s%s%ld: %s", run_rel, ctx.bad_key, ctx.bad_line ? " line " : "",
-                 ctx.bad_line, ctx.why);
+        snprintf(msg, sizeof msg, "%s/%s%s%ld: %s", run_rel, ctx.bad_key, ctx.bad_line ? " line " : "", ctx.bad_line,
+                 ctx.why);
         if (!ctx.bad_line) snprintf(msg, sizeof msg, "%s/%s: %s", run_rel, ctx.bad_key, ctx.why);
         st = cf_records_reject(out, run_id, ctx.bad_line, 0, ctx.bad_key, msg, "");
         goto done;
@@ -329,7 +339,8 @@ static cf_status read_run_dir(const char *root, const char *run_dir, const char 
             pairs.values[name_slot] = vl;
         }
     }
-    for (size_t i = 0; i < tags.n && st == CF_OK; i++) st = cf_pairbuf_add_unique(&pairs, "tag.", tags.names[i], tags.values[i]);
+    for (size_t i = 0; i < tags.n && st == CF_OK; i++)
+        st = cf_pairbuf_add_unique(&pairs, "tag.", tags.names[i], tags.values[i]);
     if (st == CF_OK) {
         char raw[512];
         snprintf(raw, sizeof raw, "mlflow run %s (%s)", run_id, run_rel);
@@ -369,8 +380,10 @@ static cf_status read_experiment(const char *root, const char *dir, const char *
             continue;
         char *run_dir = cf_src_join(dir, entries[i]);
         char *run_rel = rel[0] ? cf_src_join(rel, entries[i]) : cf_src_strdup(entries[i]);
-        if (run_dir == NULL || run_rel == NULL) st = cf_error_set(err, CF_ERR_NOMEM, root, 0, 0, NULL, "out of memory");
-        else if (cf_src_is_dir(run_dir)) st = read_run_dir(root, run_dir, run_rel, name, deleted, out, ++*recno, err);
+        if (run_dir == NULL || run_rel == NULL)
+            st = cf_error_set(err, CF_ERR_NOMEM, root, 0, 0, NULL, "out of memory");
+        else if (cf_src_is_dir(run_dir))
+            st = read_run_dir(root, run_dir, run_rel, name, deleted, out, ++*recno, err);
         free(run_dir);
         free(run_rel);
     }
@@ -434,17 +447,22 @@ cf_status cf_read_mlflow(const char *path, cf_records *out, cf_error *err)
 /* Formats a metric value as MLflow reads it back: is_nan -> nan, +-DBL_MAX -> +-inf. */
 static void db_metric_text(double v, int is_nan, char buf[32])
 {
-    if (is_nan) strcpy(buf, "nan");
-    else if (v >= DBL_MAX) strcpy(buf, "inf");
-    else if (v <= -DBL_MAX) strcpy(buf, "-inf");
-    else cf_src_fmt_double(v, buf);
+    if (is_nan)
+        strcpy(buf, "nan");
+    else if (v >= DBL_MAX)
+        strcpy(buf, "inf");
+    else if (v <= -DBL_MAX)
+        strcpy(buf, "-inf");
+    else
+        cf_src_fmt_double(v, buf);
 }
 
 static int has_table(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *q = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &q, NULL) ==
+        SQLITE_OK) {
         sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
         found = sqlite3_step(q) == SQLITE_ROW;
     }
@@ -492,7 +510,8 @@ static cf_status add_kv_rows(sqlite3_stmt *q, const char *run, cf_pairbuf *pairs
 cf_status cf_read_mlflow_db(const char *path, cf_records *out, cf_error *err)
 {
     if (path == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no path or no records");
-    if (!cf_src_is_file(path)) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the MLflow database: no such file");
+    if (!cf_src_is_file(path))
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the MLflow database: no such file");
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "cannot open the MLflow database: %s",
@@ -525,10 +544,11 @@ cf_status cf_read_mlflow_db(const char *path, cf_records *out, cf_error *err)
              is_nan_col ? "is_nan" : "0", step_col ? "step" : "0");
     if (sqlite3_prepare_v2(db, sql, -1, &met, NULL) != SQLITE_OK) goto dberr;
     if (has_table(db, "params") &&
-        sqlite3_prepare_v2(db, "SELECT key, value FROM params WHERE run_uuid=?1 ORDER BY key", -1, &par, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(db, "SELECT key, value FROM params WHERE run_uuid=?1 ORDER BY key", -1, &par, NULL) !=
+            SQLITE_OK)
         goto dberr;
-    if (has_table(db, "tags") &&
-        sqlite3_prepare_v2(db, "SELECT key, value FROM tags WHERE run_uuid=?1 ORDER BY key", -1, &tag, NULL) != SQLITE_OK)
+    if (has_table(db, "tags") && sqlite3_prepare_v2(db, "SELECT key, value FROM tags WHERE run_uuid=?1 ORDER BY key",
+                                                    -1, &tag, NULL) != SQLITE_OK)
         goto dberr;
     st = cf_records_begin_source(out, "mlflow-db", path);
     if (st != CF_OK) {
@@ -582,8 +602,10 @@ cf_status cf_read_mlflow_db(const char *path, cf_records *out, cf_error *err)
             st = cf_pairbuf_add_unique(&pairs, "mlflow.", "run_name", rn);
             if (st == CF_OK && name_slot < pairs.n - 1) {
                 char *nm = pairs.names[pairs.n - 1], *vl = pairs.values[pairs.n - 1];
-                memmove(pairs.names + name_slot + 1, pairs.names + name_slot, (pairs.n - 1 - name_slot) * sizeof(char *));
-                memmove(pairs.values + name_slot + 1, pairs.values + name_slot, (pairs.n - 1 - name_slot) * sizeof(char *));
+                memmove(pairs.names + name_slot + 1, pairs.names + name_slot,
+                        (pairs.n - 1 - name_slot) * sizeof(char *));
+                memmove(pairs.values + name_slot + 1, pairs.values + name_slot,
+                        (pairs.n - 1 - name_slot) * sizeof(char *));
                 pairs.names[name_slot] = nm;
                 pairs.values[name_slot] = vl;
             }

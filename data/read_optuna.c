@@ -81,7 +81,8 @@ static int table_exists(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *q = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &q, NULL) ==
+        SQLITE_OK) {
         sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
         found = sqlite3_step(q) == SQLITE_ROW;
     }
@@ -142,10 +143,13 @@ static cf_status study_objectives(sqlite3 *db, long long study_id, int has_sysat
     for (size_t i = 0; i < n; i++) {
         const cJSON *it = use_names ? cJSON_GetArrayItem(mn, (int)i) : NULL;
         char buf[32];
-        if (cJSON_IsString(it) && it->valuestring[0]) o->names[i] = cf_src_strdup(it->valuestring);
+        if (cJSON_IsString(it) && it->valuestring[0])
+            o->names[i] = cf_src_strdup(it->valuestring);
         else {
-            if (n == 1) snprintf(buf, sizeof buf, "value");
-            else snprintf(buf, sizeof buf, "value_%zu", i);
+            if (n == 1)
+                snprintf(buf, sizeof buf, "value");
+            else
+                snprintf(buf, sizeof buf, "value_%zu", i);
             o->names[i] = cf_src_strdup(buf);
         }
         if (o->names[i] == NULL) {
@@ -171,7 +175,8 @@ static const char *state_reason(const char *state)
 cf_status cf_read_optuna(const char *path, cf_records *out, cf_error *err)
 {
     if (path == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no path or no records");
-    if (!cf_src_is_file(path)) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the Optuna storage: no such file");
+    if (!cf_src_is_file(path))
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the Optuna storage: no such file");
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "cannot open the Optuna storage: %s",
@@ -257,13 +262,19 @@ cf_status cf_read_optuna(const char *path, cf_records *out, cf_error *err)
             long long o = sqlite3_column_int64(vals, 0);
             const char *vt = (const char *)sqlite3_column_text(vals, 2);
             char buf[32], fallback[32];
-            if (vt && strcmp(vt, "INF_POS") == 0) strcpy(buf, "inf");
-            else if (vt && strcmp(vt, "INF_NEG") == 0) strcpy(buf, "-inf");
-            else if (sqlite3_column_type(vals, 1) == SQLITE_NULL) strcpy(buf, "");
-            else cf_src_fmt_double(sqlite3_column_double(vals, 1), buf);
+            if (vt && strcmp(vt, "INF_POS") == 0)
+                strcpy(buf, "inf");
+            else if (vt && strcmp(vt, "INF_NEG") == 0)
+                strcpy(buf, "-inf");
+            else if (sqlite3_column_type(vals, 1) == SQLITE_NULL)
+                strcpy(buf, "");
+            else
+                cf_src_fmt_double(sqlite3_column_double(vals, 1), buf);
             const char *nm = fallback;
-            if (o >= 0 && (size_t)o < obj.n) nm = obj.names[o];
-            else snprintf(fallback, sizeof fallback, "value_%lld", o);
+            if (o >= 0 && (size_t)o < obj.n)
+                nm = obj.names[o];
+            else
+                snprintf(fallback, sizeof fallback, "value_%lld", o);
             st = cf_pairbuf_add_unique(&pairs, "objective.", nm, buf);
         }
         if (st == CF_OK && rc != SQLITE_DONE) goto dberr;
@@ -297,8 +308,10 @@ cf_status cf_read_optuna(const char *path, cf_records *out, cf_error *err)
                 cJSON *v = cJSON_Parse(vj ? vj : "");
                 char *text = v ? json_text(v) : cf_src_strdup(vj);
                 cJSON_Delete(v);
-                if (text == NULL) st = CF_ERR_NOMEM;
-                else st = cf_pairbuf_add_unique(&pairs, "attr.", k ? k : "", text);
+                if (text == NULL)
+                    st = CF_ERR_NOMEM;
+                else
+                    st = cf_pairbuf_add_unique(&pairs, "attr.", k ? k : "", text);
                 free(text);
             }
             if (st == CF_OK && rc != SQLITE_DONE) goto dberr;

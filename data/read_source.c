@@ -60,8 +60,10 @@ static cf_status sqlite_kind(const char *path, cf_source_kind *kind, cf_error *e
     sqlite3_finalize(q);
     sqlite3_close(db);
     if (st != CF_OK) return st;
-    if (has[0] && has[1]) *kind = CF_SOURCE_OPTUNA;
-    else if (has[2] && has[3] && has[4]) *kind = CF_SOURCE_MLFLOW_DB;
+    if (has[0] && has[1])
+        *kind = CF_SOURCE_OPTUNA;
+    else if (has[2] && has[3] && has[4])
+        *kind = CF_SOURCE_MLFLOW_DB;
     else
         return cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
                             "an SQLite database that is neither an Optuna storage (tables studies, trials) nor an "
@@ -105,7 +107,8 @@ cf_status cf_detect_source(const char *path, cf_source_kind *kind, cf_error *err
     if (got >= 16 && memcmp(head, "SQLite format 3", 16) == 0) return sqlite_kind(path, kind, err);
     size_t i = (got >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
     while (i < got && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r')) i++;
-    if (ends_with(path, ".xml") || (i < got && head[i] == '<')) *kind = CF_SOURCE_XML;
+    if (ends_with(path, ".xml") || (i < got && head[i] == '<'))
+        *kind = CF_SOURCE_XML;
     else if (ends_with(path, ".json") || ends_with(path, ".jsonl") || ends_with(path, ".ndjson") ||
              (i < got && (head[i] == '{' || head[i] == '[')))
         *kind = CF_SOURCE_JSON;
@@ -132,11 +135,16 @@ static cf_status flatten(const cJSON *obj, const char *prefix, cf_pairbuf *b)
         snprintf(name, len, "%s%s%s", prefix, prefix[0] ? "." : "", k);
         cf_status st = CF_OK;
         char buf[32];
-        if (cJSON_IsObject(it)) st = flatten(it, name, b);
-        else if (cJSON_IsString(it)) st = cf_pairbuf_add_unique(b, "", name, it->valuestring);
-        else if (cJSON_IsNumber(it)) st = cf_pairbuf_add_unique(b, "", name, cf_src_fmt_double(it->valuedouble, buf));
-        else if (cJSON_IsBool(it)) st = cf_pairbuf_add_unique(b, "", name, cJSON_IsTrue(it) ? "true" : "false");
-        else if (cJSON_IsNull(it)) st = cf_pairbuf_add_unique(b, "", name, "");
+        if (cJSON_IsObject(it))
+            st = flatten(it, name, b);
+        else if (cJSON_IsString(it))
+            st = cf_pairbuf_add_unique(b, "", name, it->valuestring);
+        else if (cJSON_IsNumber(it))
+            st = cf_pairbuf_add_unique(b, "", name, cf_src_fmt_double(it->valuedouble, buf));
+        else if (cJSON_IsBool(it))
+            st = cf_pairbuf_add_unique(b, "", name, cJSON_IsTrue(it) ? "true" : "false");
+        else if (cJSON_IsNull(it))
+            st = cf_pairbuf_add_unique(b, "", name, "");
         else {
             char *t = cJSON_PrintUnformatted(it);
             st = t ? cf_pairbuf_add_unique(b, "", name, t) : CF_ERR_NOMEM;
@@ -195,7 +203,8 @@ cf_status cf_read_json_records(const char *path, cf_records *out, cf_error *err)
     } else if (doc != NULL) {
         const cJSON *arr = cJSON_IsArray(doc) ? doc : cJSON_GetObjectItemCaseSensitive(doc, "runs");
         if (!cJSON_IsArray(arr)) {
-            st = cf_error_set(err, CF_ERR_PARSE, path, 1, 0, NULL, "expected a JSON array of runs or {\"runs\": [...]}");
+            st =
+                cf_error_set(err, CF_ERR_PARSE, path, 1, 0, NULL, "expected a JSON array of runs or {\"runs\": [...]}");
         } else {
             long recno = 0;
             const cJSON *it;

@@ -114,7 +114,8 @@ static cf_status read_table(const char *path, csv_table *t, cf_error *err)
         return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "cannot initialise the CSV parser");
     }
     cf_status st = CF_OK;
-    if (csv_parse(&p, text + skip, len - skip, cell_cb, row_cb, t) != len - skip || csv_fini(&p, cell_cb, row_cb, t) != 0)
+    if (csv_parse(&p, text + skip, len - skip, cell_cb, row_cb, t) != len - skip ||
+        csv_fini(&p, cell_cb, row_cb, t) != 0)
         st = cf_error_set(err, CF_ERR_PARSE, path, t->next_line, 0, NULL, "malformed CSV: %s",
                           csv_strerror(csv_error(&p)));
     csv_free(&p);
@@ -311,9 +312,12 @@ static cf_status py_dict(pyparse *p, const char *prefix, cf_pairbuf *b, const ch
             }
         } else {
             char *v = (c == '\'' || c == '"') ? py_string(p) : (c == '[' || c == '(') ? py_bracketed(p) : py_token(p);
-            if (v == NULL) st = p->why[0] ? CF_ERR_PARSE : CF_ERR_NOMEM;
-            else if (runtime) st = cf_pairbuf_add_unique(b, collide, "runtime_s", v);
-            else if (!private_key) st = cf_pairbuf_add_unique(b, collide, full, v);
+            if (v == NULL)
+                st = p->why[0] ? CF_ERR_PARSE : CF_ERR_NOMEM;
+            else if (runtime)
+                st = cf_pairbuf_add_unique(b, collide, "runtime_s", v);
+            else if (!private_key)
+                st = cf_pairbuf_add_unique(b, collide, full, v);
             free(v);
         }
         free(full);
@@ -339,7 +343,7 @@ static cf_status py_dict(pyparse *p, const char *prefix, cf_pairbuf *b, const ch
 
 /* ---- the two W&B exports ------------------------------------------------------------------------------------- */
 
-/* 1 when a W&B state means the run is not a finished result. */
+/* The skip reason for a W&B state that is not a finished result, or NULL to keep the run. */
 static const char *skip_state(const char *state)
 {
     static const char *const bad[] = {"running", "crashed", "failed", "killed", "preempted", "pending"};
@@ -378,7 +382,8 @@ static cf_status read_runs_table(const char *path, const csv_table *t, cf_record
         const char *key = c_id != (size_t)-1 && cell(r, c_id)[0] ? cell(r, c_id) : cell(r, c_name);
         cf_pairbuf_clear(&b);
         st = cf_pairbuf_add(&b, "run_id", key);
-        if (st == CF_OK && c_id != (size_t)-1 && cell(r, c_name)[0]) st = cf_pairbuf_add(&b, "run_name", cell(r, c_name));
+        if (st == CF_OK && c_id != (size_t)-1 && cell(r, c_name)[0])
+            st = cf_pairbuf_add(&b, "run_name", cell(r, c_name));
         for (size_t j = 0; j < h->n && st == CF_OK; j++) {
             const char *hn = h->cells[j];
             if (j == c_name || j == c_id || j == c_state || r->cells[j][0] == '\0') continue;
@@ -419,7 +424,8 @@ static cf_status read_pandas(const char *path, const csv_table *t, cf_records *o
         const char *key = c_id != (size_t)-1 && cell(r, c_id)[0] ? cell(r, c_id) : cell(r, c_name);
         cf_pairbuf_clear(&b);
         st = cf_pairbuf_add(&b, "run_id", key);
-        if (st == CF_OK && c_id != (size_t)-1 && cell(r, c_name)[0]) st = cf_pairbuf_add(&b, "run_name", cell(r, c_name));
+        if (st == CF_OK && c_id != (size_t)-1 && cell(r, c_name)[0])
+            st = cf_pairbuf_add(&b, "run_name", cell(r, c_name));
         const size_t cols[2] = {c_cfg, c_sum};
         const char *const colnames[2] = {"config", "summary"};
         int rejected = 0;
@@ -491,8 +497,10 @@ cf_status cf_read_wandb(const char *path, cf_records *out, cf_error *err)
                             "summary and config (API export)");
     }
     st = cf_records_begin_source(out, "wandb", path);
-    if (st == CF_OK) st = kind == 1 ? read_runs_table(path, &t, out, err) : read_pandas(path, &t, out, err);
-    else cf_error_set(err, st, path, 0, 0, NULL, "out of memory");
+    if (st == CF_OK)
+        st = kind == 1 ? read_runs_table(path, &t, out, err) : read_pandas(path, &t, out, err);
+    else
+        cf_error_set(err, st, path, 0, 0, NULL, "out of memory");
     if (st == CF_OK) st = cf_records_note_skips(out);
     table_free(&t);
     return st;

@@ -19,9 +19,12 @@ static const char runs_xsd_text[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     "<!-- costfront runs file, version 1.\n"
     "\n"
-    "     A runs file lists experiment runs, one <run> each, with a unique id attribute. Every child element is optional\n"
-    "     and may appear in any order; values are read as text and validated by costfront exactly as the same columns of\n"
-    "     a CSV file (units, ranges, precision spellings, hardware aliases, duplicate ids), so this schema only fixes the\n"
+    "     A runs file lists experiment runs, one <run> each, with a unique id attribute. Every child element is "
+    "optional\n"
+    "     and may appear in any order; values are read as text and validated by costfront exactly as the same columns "
+    "of\n"
+    "     a CSV file (units, ranges, precision spellings, hardware aliases, duplicate ids), so this schema only fixes "
+    "the\n"
     "     structure and that numeric fields are numbers:\n"
     "       accuracy     fraction in [0, 1], or percent (detected and reported, as for CSV)\n"
     "       gpu_hours    accelerator-hours;  wall_hours: wall-clock hours;  num_gpus: accelerators used\n"
@@ -150,7 +153,8 @@ static char *node_text(xmlNodePtr n)
 cf_status cf_read_xml(const char *path, cf_records *out, cf_error *err)
 {
     if (path == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no path or no records");
-    if (!cf_src_is_file(path)) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the XML file: no such file");
+    if (!cf_src_is_file(path))
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the XML file: no such file");
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (ctxt == NULL) return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "cannot create the XML parser");
     xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -160,8 +164,8 @@ cf_status cf_read_xml(const char *path, cf_records *out, cf_error *err)
         snprintf(msg, sizeof msg, "%s", (e && e->message) ? e->message : "cannot parse");
         size_t n = strlen(msg);
         while (n > 0 && msg[n - 1] == '\n') msg[--n] = '\0';
-        cf_status st = cf_error_set(err, CF_ERR_PARSE, path, e ? e->line : 0, e ? e->int2 : 0, NULL,
-                                    "malformed XML: %s", msg);
+        cf_status st =
+            cf_error_set(err, CF_ERR_PARSE, path, e ? e->line : 0, e ? e->int2 : 0, NULL, "malformed XML: %s", msg);
         xmlFreeParserCtxt(ctxt);
         return st;
     }
@@ -196,7 +200,8 @@ cf_status cf_read_xml(const char *path, cf_records *out, cf_error *err)
         if (st == CF_OK) {
             xmlBufferPtr buf = xmlBufferCreate();
             if (buf != NULL) xmlNodeDump(buf, doc, run, 0, 0);
-            st = cf_pairbuf_emit(&b, out, (const char *)id, xmlGetLineNo(run), buf ? (const char *)xmlBufferContent(buf) : "");
+            st = cf_pairbuf_emit(&b, out, (const char *)id, xmlGetLineNo(run),
+                                 buf ? (const char *)xmlBufferContent(buf) : "");
             xmlBufferFree(buf);
         }
         xmlFree(id);

@@ -305,7 +305,8 @@ cf_status cf_records_to_runset(const cf_records *r, cf_runset *rs, cf_error *err
             else
                 st = cf_runset_add_raw(rs, rec->line, rec->n, rec->names, rec->values, NULL, rec->raw);
             if (st != CF_OK)
-                return cf_error_set(err, st, r->sources[s].path, rec->line, 0, NULL, "cannot add a record to the runset");
+                return cf_error_set(err, st, r->sources[s].path, rec->line, 0, NULL,
+                                    "cannot add a record to the runset");
         }
         st = cf_runset_end_source(rs, err);
         if (st != CF_OK) return st;

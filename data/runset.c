@@ -6,6 +6,18 @@
  * order (accuracy, hours, precision, pruning, hardware, region, procurement, run_id) and rejects the record at the
  * first failure, recording source, line, column, field, an "expected ..., found '...'" message and the raw text.
  * A run_id is claimed only by an accepted record, so a rejected row never makes a later good row a duplicate.
+ *
+ * Accuracy unit detection (mode "detect", per source, over the values that parse as plain numbers; "76.5%" is
+ * always a percentage): with n1 values in [0, 1] and n100 in (1, 100],
+ *   - n100 = 0: fractions;
+ *   - n1 = 0: percentages, divided by 100, with a note ("accuracy column read as percent ...");
+ *   - n1 >= 3 n100: fractions, and the few values above 1 are rejected ("1.7 in a fraction column");
+ *   - n100 >= 3 n1: percentages (noted), and the few values of at most 1 are rejected as likely fractions;
+ *   - otherwise the source fails as a whole: the unit must be declared.
+ * Values below 0 or above 100 are rejected whatever the unit (a column with 150 in it cannot be percent). The
+ * simpler rule "percent whenever all values are in [0, 100] and one exceeds 1" would silently turn a fraction
+ * column with one typo into percentages; the majority rule refines it so that nothing is guessed silently.
+ * A record without run_id gets "<file name>:<line>" as its id, reported in a note.
  */
 #include "costfront/runset.h"
 

@@ -341,8 +341,10 @@ static cf_status query_count(cf_store *s, const char *sql, const char *text, lon
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) return db_error(s, err, "cannot query the store");
-    if (text != NULL) sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
-    else sqlite3_bind_int64(q, 1, num);
+    if (text != NULL)
+        sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(q, 1, num);
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
         sqlite3_finalize(q);
@@ -419,7 +421,8 @@ cf_status cf_store_load_records(cf_store *s, cf_records *out, cf_error *err)
         size_t n = (size_t)cJSON_GetArraySize(arr);
         const char **names = calloc(n ? n : 1, sizeof *names);
         const char **values = calloc(n ? n : 1, sizeof *values);
-        if (names == NULL || values == NULL) status = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+        if (names == NULL || values == NULL)
+            status = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
         size_t k = 0;
         const cJSON *pair;
         cJSON_ArrayForEach(pair, arr)
@@ -469,12 +472,18 @@ cf_status cf_store_add_report(cf_store *s, const cf_store_report *r, long long *
         st = db_error(s, err, "cannot prepare the report");
     } else {
         sqlite3_bind_int64(q, 1, r->created_at ? r->created_at : now_of(s));
-        if (isfinite(r->hypervolume)) sqlite3_bind_double(q, 2, r->hypervolume);
-        else sqlite3_bind_null(q, 2);
-        if (isfinite(r->best_cost_at_target)) sqlite3_bind_double(q, 3, r->best_cost_at_target);
-        else sqlite3_bind_null(q, 3);
-        if (r->frontier_json) sqlite3_bind_text(q, 4, r->frontier_json, -1, SQLITE_STATIC);
-        else sqlite3_bind_null(q, 4);
+        if (isfinite(r->hypervolume))
+            sqlite3_bind_double(q, 2, r->hypervolume);
+        else
+            sqlite3_bind_null(q, 2);
+        if (isfinite(r->best_cost_at_target))
+            sqlite3_bind_double(q, 3, r->best_cost_at_target);
+        else
+            sqlite3_bind_null(q, 3);
+        if (r->frontier_json)
+            sqlite3_bind_text(q, 4, r->frontier_json, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(q, 4);
         sqlite3_bind_int64(q, 5, (long long)r->n_runs);
         if (sqlite3_step(q) != SQLITE_DONE) st = db_error(s, err, "cannot record the report");
     }
@@ -496,7 +505,8 @@ void cf_store_reports_free(cf_store_report *reports, size_t n)
 
 cf_status cf_store_reports(cf_store *s, size_t limit, cf_store_report **out, size_t *n, cf_error *err)
 {
-    if (s == NULL || out == NULL || n == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or output");
+    if (s == NULL || out == NULL || n == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or output");
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q = NULL;

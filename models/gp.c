@@ -54,6 +54,7 @@ struct cf_gp {
     double *lo, *hi;    /* np optimiser bounds */
     unsigned long seed; /* shift of the Sobol restarts */
     size_t restarts;    /* Sobol restarts besides the default start */
+    size_t local_runs;  /* L-BFGS runs from the best screened starts */
     int standardize;    /* 1: standardise residuals */
     int prior;          /* CF_GP_PRIOR_* used by cf_gp_fit */
     int fitted;         /* 1 once hyperparameters came from an optimisation (used as a warm start) */
@@ -214,6 +215,7 @@ cf_gp *cf_gp_create(size_t d, const int *kinds)
     gp->d = d;
     gp->np = d + 2;
     gp->restarts = 4;
+    gp->local_runs = 2;
     gp->standardize = 1;
     gp->prior = CF_GP_PRIOR_LOGNORMAL;
     gp->sd = 1.0;
@@ -289,6 +291,7 @@ cf_gp *cf_gp_copy(const cf_gp *gp)
     memcpy(c->hi, gp->hi, gp->np * sizeof *gp->hi);
     c->seed = gp->seed;
     c->restarts = gp->restarts;
+    c->local_runs = gp->local_runs;
     c->standardize = gp->standardize;
     c->prior = gp->prior;
     c->fitted = gp->fitted;
@@ -330,6 +333,11 @@ void cf_gp_set_restarts(cf_gp *gp, size_t restarts)
 void cf_gp_set_prior(cf_gp *gp, int prior)
 {
     if (gp != NULL && prior >= CF_GP_PRIOR_NONE && prior <= CF_GP_PRIOR_LOGNORMAL) gp->prior = prior;
+}
+
+void cf_gp_set_local_runs(cf_gp *gp, size_t runs)
+{
+    if (gp != NULL) gp->local_runs = runs > 0 ? runs : 1;
 }
 
 void cf_gp_set_standardize(cf_gp *gp, int on)
@@ -629,7 +637,7 @@ cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const
     cf_status st = load_data(gp, X, n, y, prior_mean, err);
     if (st != CF_OK) return st;
     size_t np = gp->np;
-    size_t nstart = 1 + (gp->fitted ? 1 : 0) + gp->restarts;
+    size_t nstart = (gp->fitted ? 2u : 1u) + gp->restarts;
     double *starts = malloc(nstart * np * sizeof *starts);
     double *x = malloc(np * sizeof *x), *best = malloc(np * sizeof *best);
     double *kc = malloc((n * (n - 1) / 2 + 1) * sizeof *kc);

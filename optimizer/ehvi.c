@@ -51,24 +51,33 @@ static int push_box(decomp *c)
     return 0;
 }
 
-/* qsort context: the coordinate to sort on (qsort has no user pointer in C11). The decomposition is not
- * reentrant across threads because of this; each level stores and restores it around its own sort. */
-static const double *g_sort_pts;
-static size_t g_sort_d, g_sort_k;
+/* Sort key: (coordinate, index) pairs, so qsort needs no global context and the code stays reentrant. */
+typedef struct {
+    double key;
+    size_t idx;
+} keyed;
 
-static int cmp_coord(const void *a, const void *b)
+static int cmp_keyed(const void *a, const void *b)
 {
-    double x = g_sort_pts[*(const size_t *)a * g_sort_d + g_sort_k];
-    double y = g_sort_pts[*(const size_t *)b * g_sort_d + g_sort_k];
-    return (x > y) - (x < y);
+    const keyed *x = a, *y = b;
+    if (x->key != y->key) return (x->key > y->key) - (x->key < y->key);
+    return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static void sort_by(const double *pts, size_t d, size_t k, size_t *idx, size_t cnt)
+/* Sorts idx[0..cnt) by coordinate k of pts (ties by index). Returns -1 when memory runs out. */
+static int sort_by(const double *pts, size_t d, size_t k, size_t *idx, size_t cnt)
 {
-    g_sort_pts = pts;
-    g_sort_d = d;
-    g_sort_k = k;
-    qsort(idx, cnt, sizeof *idx, cmp_coord);
+    if (cnt < 2) return 0;
+    keyed *t = malloc(cnt * sizeof *t);
+    if (t == NULL) return -1;
+    for (size_t i = 0; i < cnt; i++) {
+        t[i].key = pts[idx[i] * d + k];
+        t[i].idx = idx[i];
+    }
+    qsort(t, cnt, sizeof *t, cmp_keyed);
+    for (size_t i = 0; i < cnt; i++) idx[i] = t[i].idx;
+    free(t);
+    return 0;
 }
 
 /* Emits the boxes of the non-dominated region of the active points idx[0..cnt) projected on the first m
@@ -89,7 +98,10 @@ static void decompose(decomp *c, size_t *idx, size_t cnt, size_t m)
         return;
     }
     const size_t k = m - 1;
-    sort_by(c->pts, d, k, idx, cnt);
+    if (sort_by(c->pts, d, k, idx, cnt)) {
+        c->oom = 1;
+        return;
+    }
     if (m == 2) {
         /* Staircase: the running minimum of coordinate 0 over the prefix bounds each slab; consecutive slabs
          * with the same bound are merged into one box. */

@@ -85,7 +85,7 @@ cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, 
             if (strcmp(objs[k].name, item) == 0)
                 return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, item, "objective '%s' is named twice",
                                     item);
-        snprintf(objs[*n].name, sizeof objs[*n].name, "%s", item);
+        memcpy(objs[*n].name, item, strlen(item) + 1); /* length checked above */
         objs[*n].maximize = maximize;
         (*n)++;
         if (!end) break;

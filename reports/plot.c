@@ -766,7 +766,6 @@ cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char 
         st = cf_error_set(err, CF_ERR_NOMEM, svg_path, 0, 0, NULL, "out of memory");
         goto done;
     }
-    fflush(NULL); /* so buffered output of the caller is not duplicated into the child */
     FILE *pipe = popen(cmd, "r");
     if (pipe == NULL) {
         int e = errno;

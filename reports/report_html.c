@@ -722,7 +722,8 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Adds one points series per option of candidates' (xfield, accuracy), coloured per option. */
+/* Adds one points series per option of the observed candidates' (xfield, accuracy), coloured per option, and one
+ * series of the predicted candidates with their interval bars. */
 static cf_status option_points(cf_plot *p, const cf_frontier *f, const char *xfield, double *x, double *y)
 {
     cf_procurement opts[CF_PROC_COUNT];
@@ -731,7 +732,7 @@ static cf_status option_points(cf_plot *p, const cf_frontier *f, const char *xfi
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             const cf_candidate *c = cf_frontier_candidate(f, i);
-            if (c == NULL || c->price.option != opts[o]) continue;
+            if (c == NULL || c->price.option != opts[o] || c->predicted) continue;
             x[m] = cf_frontier_field(f, i, xfield);
             y[m] = c->accuracy;
             m++;
@@ -741,7 +742,35 @@ static cf_status option_points(cf_plot *p, const cf_frontier *f, const char *xfi
         if (st == CF_OK) st = cf_plot_set_color(p, k, option_color(opts[o]));
         if (st != CF_OK) return st;
     }
-    return CF_OK;
+    /* Predicted configurations (never run) with their 95% intervals; the cost interval is of total_cost_usd. */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c != NULL && c->predicted) m++;
+    }
+    if (m == 0) return CF_OK;
+    double *lo = calloc(4 * m, sizeof *lo);
+    if (lo == NULL) return CF_ERR_NOMEM;
+    double *hi = lo + m, *ylo = lo + 2 * m, *yhi = lo + 3 * m;
+    int cost_bars = strcmp(xfield, "total_cost_usd") == 0;
+    m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c == NULL || !c->predicted) continue;
+        x[m] = cf_frontier_field(f, i, xfield);
+        y[m] = c->accuracy;
+        lo[m] = cost_bars ? c->cost_lo : NAN;
+        hi[m] = cost_bars ? c->cost_hi : NAN;
+        ylo[m] = c->accuracy_lo;
+        yhi[m] = c->accuracy_hi;
+        m++;
+    }
+    size_t k;
+    cf_status st = cf_plot_add_series(p, "predicted (95% intervals)", CF_PLOT_ERRORBARS, x, y, m, &k);
+    if (st == CF_OK) st = cf_plot_set_errors(p, k, cost_bars ? lo : NULL, cost_bars ? hi : NULL, ylo, yhi);
+    if (st == CF_OK) st = cf_plot_set_color(p, k, "#882255");
+    free(lo);
+    return st;
 }
 
 /* Candidate indices of the frontier sorted by field (ascending), into idx; returns the count. */

@@ -100,7 +100,8 @@ Test(read_mlflow, into_runset_with_mapping)
     cr_assert_str_eq(run->hardware, "a100-80gb"); /* "A100 80GB" resolved through the catalog's aliases */
     cr_assert_str_eq(run->source, mlruns);
     int noted = 0;
-    for (size_t k = 0; k < cf_runset_note_count(rs); k++) noted |= strstr(cf_runset_note(rs, k), "skipped 3 runs") != NULL;
+    for (size_t k = 0; k < cf_runset_note_count(rs); k++)
+        noted |= strstr(cf_runset_note(rs, k), "skipped 3 runs") != NULL;
     cr_assert(noted, "the skip note reaches the runset");
     cf_runset_destroy(rs);
     cf_colmap_destroy(map);

@@ -560,3 +560,41 @@ Test(examples, runs_jsonl_reads_twenty_runs_with_nested_hparams)
     cf_runset_destroy(rs);
     cf_catalog_destroy(cat);
 }
+
+/* examples/gen_runs.py documents gpu_hours = per_epoch x epochs / throughput / speedup(pruning) x lognormal noise
+ * (sigma 0.08), with throughput from the catalog: recompute the ratio for every run; 0.08-sigma noise keeps it
+ * within [0.6, 1.6] (6 sigma), and its geometric mean near 1. */
+Test(examples, runs_csv_follows_the_documented_hours_model)
+{
+    cf_catalog *cat = default_cat();
+    cf_runset *rs = cf_runset_create(cat, NULL);
+    cf_error err;
+    cr_assert_eq(read_into(rs, CF_SOURCE_DIR "/examples/runs.csv", &err), CF_OK, "%s", err.message);
+    const struct {
+        const char *model;
+        double per_epoch;
+    } work[] = {{"resnet50", 0.55}, {"vit-b16", 0.08}, {"bert-base", 0.45}, {"llama-7b-ft", 7.0}};
+    size_t ep = cf_runset_param_find(rs, "epochs");
+    double sum_log = 0;
+    size_t n = cf_runset_size(rs);
+    for (size_t i = 0; i < n; i++) {
+        const cf_run *r = cf_runset_get(rs, i);
+        double per_epoch = NAN;
+        for (size_t k = 0; k < 4; k++)
+            if (strcmp(r->model, work[k].model) == 0) per_epoch = work[k].per_epoch;
+        cr_assert(!isnan(per_epoch), "unknown model %s", r->model);
+        const cf_hardware *hw = cf_catalog_hardware(cat, r->hardware);
+        double thr = hw->throughput[r->precision];
+        cr_assert(!isnan(thr), "run %s uses %s on %s, which the catalog says is unsupported", r->run_id,
+                  cf_precision_name(r->precision), r->hardware);
+        double p = r->pruning;
+        double speedup = p <= 0.5 ? 1.0 + 0.8 * p : 1.4 + 0.9 * (p - 0.5);
+        double model = per_epoch * cf_runset_param_num(rs, i, ep) / thr / speedup;
+        double ratio = r->gpu_hours / model;
+        cr_assert(ratio > 0.6 && ratio < 1.6, "run %s: gpu_hours %g vs model %g", r->run_id, r->gpu_hours, model);
+        sum_log += log(ratio);
+    }
+    cr_assert(fabs(sum_log / (double)n) < 0.03, "mean log ratio %g", sum_log / (double)n);
+    cf_runset_destroy(rs);
+    cf_catalog_destroy(cat);
+}

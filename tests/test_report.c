@@ -131,6 +131,31 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
 }
 
+/* Switches LC_NUMERIC to a locale whose decimal point is ',' (de_DE.UTF-8), compiling it with localedef into the
+ * build tree when the system has none installed. Returns 1 when the switch worked (the caller restores "C"), 0
+ * when no such locale can be had here (the check is then skipped with a warning). */
+static int use_comma_locale(void)
+{
+    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8"};
+    for (int attempt = 0; attempt < 2; attempt++) {
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (setlocale(LC_NUMERIC, names[i]) != NULL) {
+                if (strcmp(localeconv()->decimal_point, ",") == 0) return 1;
+                setlocale(LC_NUMERIC, "C");
+            }
+        if (attempt == 0) {
+            mkdir(WORK "/locale", 0755);
+            if (file_size(WORK "/locale/de_DE.UTF-8") < 0 &&
+                system("localedef -i de_DE -f UTF-8 '" WORK "/locale/de_DE.UTF-8' >/dev/null 2>&1") != 0)
+                break;
+            setenv("LOCPATH", WORK "/locale", 1);
+        }
+    }
+    setlocale(LC_NUMERIC, "C");
+    cr_log_warn("no decimal-comma locale available: locale independence not exercised");
+    return 0;
+}
+
 TestSuite(report, .init = fixture_setup, .fini = fixture_teardown);
 
 Test(report, json_matches_golden_file)
@@ -153,6 +178,16 @@ Test(report, json_matches_golden_file)
     cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &again, &err), CF_OK);
     cr_assert_str_eq(json, again);
     free(again);
+    if (use_comma_locale()) {
+        cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &again, &err), CF_OK);
+        char *csv = NULL;
+        cr_assert_eq(cf_report_csv(fx.f, &csv, NULL), CF_OK);
+        setlocale(LC_NUMERIC, "C");
+        cr_assert_str_eq(json, again, "a decimal-comma locale changed the JSON");
+        cr_assert_not_null(strstr(csv, ",0.8,"), "CSV numbers keep a decimal point");
+        free(again);
+        free(csv);
+    }
     free(golden);
     free(json);
 }
@@ -368,6 +403,66 @@ Test(report, html_skeleton)
     free(text);
 }
 
+Test(report, predicted_candidates_carry_intervals)
+{
+    /* A predicted configuration (never run) on spot: accuracy 0.95 in [0.93, 0.97], total 40 in [35, 45]. It beats
+     * everything on accuracy, so it joins the frontier as its third (most accurate) member. */
+    cf_frontier_opts o = *cf_frontier_options(fx.f);
+    cf_frontier *f = cf_frontier_create(fx.rs, fx.cat, &o);
+    cf_candidate c;
+    memset(&c, 0, sizeof c);
+    c.run_id = "pred-1";
+    c.hardware = "gpu-a";
+    c.precision = CF_PREC_FP8;
+    c.accuracy = 0.95;
+    c.gpu_hours = 48;
+    c.wall_hours = NAN;
+    c.price.option = CF_PROC_SPOT;
+    c.price.price_per_hour = 0.8;
+    c.price.billed_gpu_hours = 48;
+    c.price.cost_usd = 38.4;
+    c.price.energy_kwh = 30;
+    c.price.co2e_kg = 12;
+    c.price.embodied_kgco2e = NAN;
+    c.price.carbon_cost_usd = 1.2;
+    c.price.total_cost_usd = 39.6;
+    c.accuracy_lo = 0.93;
+    c.accuracy_hi = 0.97;
+    c.cost_lo = 35;
+    c.cost_hi = 45;
+    c.note = "GPU-hours lean on the catalog prior";
+    cr_assert_eq(cf_frontier_add_candidate(f, &c), CF_OK);
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK, "%s", err.message);
+    char *json = NULL;
+    cr_assert_eq(cf_report_json(f, fx.rs, fx.cat, &json, &err), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    const cJSON *front = cJSON_GetObjectItem(root, "frontier");
+    cr_assert_eq(cJSON_GetArraySize(front), 3);
+    const cJSON *p = cJSON_GetArrayItem(front, 2);
+    cr_assert_str_eq(jstr(p, "run_id"), "pred-1");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(p, "predicted")));
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(p, "embodied_kgco2e")), "NaN is null");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(p, "provider")), "no offer: null provider");
+    const cJSON *iv = cJSON_GetObjectItem(p, "intervals");
+    cr_assert_float_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(iv, "accuracy"), 0)->valuedouble, 0.93, 1e-12);
+    cr_assert_float_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(iv, "total_cost_usd"), 1)->valuedouble, 45, 1e-12);
+    cr_assert_str_eq(jstr(p, "note"), "GPU-hours lean on the catalog prior");
+    cJSON_Delete(root);
+    free(json);
+
+    cf_report_opts ro;
+    cf_report_opts_default(&ro);
+    cr_assert_eq(cf_report_write(f, fx.rs, fx.cat, &ro, WORK "/predicted", &err), CF_OK, "%s", err.message);
+    char *html = slurp(WORK "/predicted/index.html", NULL);
+    cr_assert_not_null(strstr(html, ">0.9500 [0.9300, 0.9700]</td>"), "interval shown in the frontier table");
+    cr_assert_not_null(strstr(html, "39.60 [35.00, 45.00]"));
+    cr_assert_gt(file_size(WORK "/predicted/accuracy_vs_cost.svg"), 1000);
+    free(html);
+    cf_frontier_destroy(f);
+}
+
 Test(report, text_is_escaped_not_markup)
 {
     cf_report *r = cf_report_create("a <b>bold</b> & title");
@@ -491,18 +586,14 @@ Test(report, plot_script_numbers_and_missing_values)
     cr_assert_not_null(strstr(s, "set datafile missing '?'\n"));
     cr_assert_not_null(strstr(s, "$D0 << EOD\n0.5 1\n? 2\n1e-12 ?\n1.23456789e+10 0.3\n0 3\nEOD\n"), "%s", s);
     cr_assert_not_null(strstr(s, "title 'a''b'"));
-    /* Under a locale with a decimal comma (when one is installed) the text is identical. */
-    const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", "nl_NL.UTF-8"};
-    for (size_t i = 0; i < sizeof locales / sizeof locales[0]; i++) {
-        if (setlocale(LC_NUMERIC, locales[i]) == NULL) continue;
+    /* Under a locale with a decimal comma the text is identical. */
+    if (use_comma_locale()) {
         char *t = NULL;
         cr_assert_eq(cf_plot_script(p, "out.svg", &t, NULL), CF_OK);
         setlocale(LC_NUMERIC, "C");
-        cr_assert_str_eq(t, s, "locale %s changed the script", locales[i]);
+        cr_assert_str_eq(t, s, "a decimal-comma locale changed the script");
         free(t);
-        break;
     }
-    setlocale(LC_NUMERIC, "C");
     free(s);
     cf_plot_destroy(p);
 }

@@ -380,6 +380,25 @@ Test(accuracy, a_stray_value_above_one_in_a_fraction_column_is_rejected_not_gues
     cf_runset_destroy(rs);
 }
 
+Test(accuracy, a_stray_fraction_in_a_percent_column_is_rejected)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s[] = {REC("run_id", "a", "accuracy", "80", "gpu_hours", "1"),
+                              REC("run_id", "b", "accuracy", "0.9", "gpu_hours", "1"),
+                              REC("run_id", "c", "accuracy", "70", "gpu_hours", "1"),
+                              REC("run_id", "d", "accuracy", "90", "gpu_hours", "1")};
+    cr_assert_eq(one_source(rs, "p.csv", 4, s, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 3);
+    cr_assert_float_eq(cf_runset_get(rs, 2)->accuracy, 0.9, 1e-12);
+    expect_reject(rs, 0, 3, 2, "accuracy",
+                  "expected a percentage in (1, 100] like the other 3 values of this column, found '0.9' (a "
+                  "fraction?)");
+    cr_assert_str_eq(cf_runset_note(rs, 0), "p.csv: accuracy column read as percent (3 values in (1, 100], 1 at "
+                                            "most 1 rejected); divided by 100");
+    cf_runset_destroy(rs);
+}
+
 Test(accuracy, values_above_100_mean_the_column_cannot_be_percent)
 {
     cf_runset *rs = cf_runset_create(NULL, NULL);

@@ -146,7 +146,8 @@ Test(store, load_validates_through_the_runset, .init = setup)
     char xml[600];
     snprintf(xml, sizeof xml, "%s/runs.xml", dir);
     FILE *f = fopen(xml, "w");
-    fputs("<runs><run id=\"x1\"><accuracy>0.7</accuracy><gpu_hours>2</gpu_hours><hardware>t4</hardware></run></runs>", f);
+    fputs("<runs><run id=\"x1\"><accuracy>0.7</accuracy><gpu_hours>2</gpu_hours><hardware>t4</hardware></run></runs>",
+          f);
     fclose(f);
     cf_records *rx = cf_records_create();
     cr_assert_eq(cf_read_source(xml, rx, &err), CF_OK, "%s", err.message);

@@ -63,8 +63,14 @@ void cf_gp_destroy(cf_gp *gp);
  * OpenBLAS thread count: bitwise identical hyperparameters. */
 void cf_gp_set_seed(cf_gp *gp, unsigned long seed);
 
-/* Sets the number of Sobol restarts of the hyperparameter optimiser in addition to the default start (default 4). */
+/* Sets the number of Sobol restart points of the hyperparameter optimiser in addition to the default start (and
+ * the warm start of a refit); default 4. Every start is screened by its objective value without gradient (one
+ * Cholesky factorisation) and L-BFGS runs from the best few (cf_gp_set_local_runs). */
 void cf_gp_set_restarts(cf_gp *gp, size_t restarts);
+
+/* Sets how many of the screened starts L-BFGS runs from (default 2, at least 1). A value at least the number of
+ * starts optimises from every start, as scikit-learn's n_restarts_optimizer does. */
+void cf_gp_set_local_runs(cf_gp *gp, size_t runs);
 
 /* Hyperparameter priors maximised with the likelihood by cf_gp_fit. The signal and noise variance priors are
  * the same for GAMMA and LOGNORMAL; only the lengthscale prior differs. */
@@ -83,7 +89,8 @@ void cf_gp_set_standardize(cf_gp *gp, int on);
 
 /* Fits the model: copies the n x d row-major inputs X, the targets y and the optional prior mean prior_mean
  * (length n, NULL for zero), standardises y - prior_mean, maximises the log marginal likelihood plus log priors
- * over the hyperparameters from 1 + restarts starts, keeps the best, and factorises the posterior.
+ * over the hyperparameters (screened starts, then L-BFGS from the best), keeps the best, and factorises the
+ * posterior.
  * Returns CF_ERR_ARG for NULL arrays or n = 0, CF_ERR_INVALID for a non-finite value or a categorical value that
  * is not one of 0..k-1, CF_ERR_NOMEM, or CF_ERR_NUMERIC when no start gives a usable Cholesky factor. */
 cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean,
@@ -178,7 +185,7 @@ double cf_gp_log_marginal_likelihood(const cf_gp *gp);
 /* Diagonal jitter (standardised units) that the last factorisation needed: 0 when none. */
 double cf_gp_jitter(const cf_gp *gp);
 
-/* Number of objective evaluations used by the last cf_gp_fit. */
+/* Number of objective evaluations (screening ones included) used by the last cf_gp_fit. */
 size_t cf_gp_n_evals(const cf_gp *gp);
 
 #ifdef __cplusplus

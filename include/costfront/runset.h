@@ -143,7 +143,8 @@ cf_status cf_runset_reject_raw(cf_runset *rs, long line, long column, const char
 
 /* Validates and accepts the current batch. Returns CF_OK even when records were rejected (see
  * cf_runset_rejected); returns CF_ERR_INVALID only for errors that concern the whole source (accuracy column of
- * mixed units, no usable columns, empty source) with the detail in err. */
+ * mixed units, no usable columns, empty source) with the detail in err; such a batch is discarded whole (nothing
+ * of it is counted, accepted or rejected) and the source is closed either way. */
 cf_status cf_runset_end_source(cf_runset *rs, cf_error *err);
 
 /* Number of accepted runs. */

@@ -17,13 +17,15 @@
  *    values as "value" (single objective) or "value_0", "value_1", ... -- or by the study's metric names when the
  *    study stores them (optuna's set_metric_names, system attribute "study:metric_names"); every param by name,
  *    decoded through its distribution (categoricals give the chosen choice, integers print without a decimal
- *    point); every user attribute by key (JSON strings unquoted, other JSON as text). Only COMPLETE trials are
- *    records; RUNNING, WAITING, FAIL and PRUNED trials are skipped and counted.
+ *    point); every user attribute by key (JSON strings unquoted, other JSON as text). A name already taken is
+ *    prefixed "objective.", "param." or "attr.". Only COMPLETE trials are records; RUNNING, WAITING, FAIL and
+ *    PRUNED trials are skipped and counted.
  *  - W&B runs-table CSV (web UI export: Name, State, Notes, User, Tags, Created, Runtime, Sweep, then config and
- *    summary columns): every non-empty column by its header, run_id = the Name column (or ID when present). The
+ *    summary columns): run_id = the ID column when present (the Name then becomes run_name), else Name; every other
+ *    non-empty column by its header, except State, Notes, User, Tags, Created and Sweep, which are left out. The
  *    Runtime column (seconds) is emitted as "runtime_s"; map it with runtime_s=wall_hours plus an hours scale of
- *    1/3600 (cf_colmap_set_hours_scale) when wall time is wanted. State running/crashed/failed/killed runs are
- *    skipped and counted.
+ *    1/3600 (cf_colmap_set_hours_scale, which scales gpu_hours too) when wall time is wanted. Runs whose State is
+ *    running, crashed, failed, killed, preempted or pending are skipped and counted.
  *  - W&B public-API pandas CSV (columns summary, config, name holding Python dict literals): the dicts are
  *    flattened (nested keys joined with '.'), config keys first, then summary keys (a summary key equal to a config
  *    key becomes "summary.<key>"); keys beginning with '_' (W&B's _runtime, _step, _timestamp, _wandb) are left

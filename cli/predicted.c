@@ -1,0 +1,106 @@
+/* costfront command: shared surrogate options, fitting, and predicted candidates for `frontier --predicted`. */
+#include "predicted.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char cf_cli_surrogate_options_help[] =
+    "Surrogate options:\n"
+    "  --target NAME           metric to learn (default accuracy; any numeric column of the runs)\n"
+    "  --log A,B               numeric columns to model on a log scale (default: positive columns spanning more\n"
+    "                          than two orders of magnitude, such as a learning rate)\n"
+    "  --linear A,B            numeric columns never put on a log scale\n"
+    "  --precision-categorical treat precision as unordered categories (default: ordered fp32 .. int4)\n"
+    "  --seed N                seed of the GP restarts and of the search (default 0)\n"
+    "  --restarts N            Sobol restarts of each GP fit besides the default start (default 4)\n";
+
+int cf_cli_surrogate_option(cf_surrogate_opts *o, int opt, const char *arg)
+{
+    long v = 0;
+    switch (opt) {
+    case CF_OPT_SURR_TARGET: o->target = arg; return 1;
+    case CF_OPT_SURR_LOG: o->log_params = arg; return 1;
+    case CF_OPT_SURR_LINEAR: o->linear_params = arg; return 1;
+    case CF_OPT_SURR_PREC_CAT: o->precision_categorical = 1; return 1;
+    case CF_OPT_SURR_SEED:
+        if (cf_cli_parse_long("--seed", arg, &v) != 0 || v < 0) {
+            if (v < 0) fprintf(stderr, "costfront: --seed: expected a non-negative integer, found '%s'\n", arg);
+            return -1;
+        }
+        o->seed = (unsigned long)v;
+        return 1;
+    case CF_OPT_SURR_RESTARTS:
+        if (cf_cli_parse_long("--restarts", arg, &v) != 0 || v < 0 || v > 1000) {
+            fprintf(stderr, "costfront: --restarts: expected an integer in [0, 1000], found '%s'\n", arg);
+            return -1;
+        }
+        o->restarts = (size_t)v;
+        return 1;
+    default: return 0;
+    }
+}
+
+int cf_cli_fit_surrogate(const cf_cli_inputs *in, const cf_surrogate_opts *o, cf_surrogate **out)
+{
+    *out = NULL;
+    cf_error err;
+    cf_error_clear(&err);
+    cf_surrogate *s = NULL;
+    cf_status st = cf_surrogate_create(in->runs, in->catalog, o, &s, &err);
+    if (st == CF_OK) st = cf_surrogate_fit(s, &err);
+    if (st != CF_OK) {
+        cf_cli_print_error("surrogate", &err);
+        cf_surrogate_destroy(s);
+        return st == CF_ERR_NOT_FOUND ? CF_EXIT_USAGE : cf_cli_exit_for(st);
+    }
+    *out = s;
+    return CF_EXIT_OK;
+}
+
+int cf_cli_add_predictions(const cf_cli_inputs *in, const cf_frontier_opts *fo, cf_frontier *f, unsigned long seed,
+                           size_t limit)
+{
+    cf_surrogate_opts so;
+    cf_surrogate_opts_default(&so);
+    so.seed = seed;
+    cf_surrogate *s = NULL;
+    int rc = cf_cli_fit_surrogate(in, &so, &s);
+    if (rc != CF_EXIT_OK) return rc;
+    cf_search_opts sr;
+    cf_search_opts_default(&sr);
+    sr.seed = seed;
+    if (limit > 0) sr.limit = limit;
+    cf_candidate *cand = NULL;
+    size_t n = 0;
+    cf_search_stats stats;
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st = cf_surrogate_search(s, fo, &sr, &cand, &n, &stats, &err);
+    if (st != CF_OK) {
+        cf_cli_print_error("--predicted", &err);
+        cf_surrogate_destroy(s);
+        return cf_cli_exit_for(st);
+    }
+    for (size_t i = 0; i < n && st == CF_OK; i++) st = cf_frontier_add_candidate(f, &cand[i]);
+    if (!in->quiet && st == CF_OK) {
+        double r0, r1;
+        cf_surrogate_loo(s, CF_SURR_METRIC, &r0, NULL, NULL);
+        cf_surrogate_loo(s, CF_SURR_HOURS, &r1, NULL, NULL);
+        fprintf(stderr,
+                "predicted: surrogates fitted in %.2f s (LOO RMSE accuracy %.4f, log GPU-hours %.3f); %zu "
+                "configurations never run searched in %.2f s%s; %zu predicted candidates added, %zu leaning on the "
+                "catalog prior\n",
+                cf_surrogate_fit_seconds(s, CF_SURR_METRIC) + cf_surrogate_fit_seconds(s, CF_SURR_HOURS), r0, r1,
+                stats.predicted, stats.seconds, stats.truncated ? " (capped)" : "", n, stats.leaning_on_prior);
+    }
+    cf_surrogate_candidates_free(cand, n);
+    cf_surrogate_destroy(s);
+    if (st != CF_OK) {
+        fprintf(stderr, "costfront: --predicted: out of memory\n");
+        return CF_EXIT_INTERNAL;
+    }
+    return CF_EXIT_OK;
+}

@@ -1,0 +1,283 @@
+/* costfront: surrogate models of accuracy and GPU-hours fitted to runs (models/surrogate.c, models/prior.c).
+ *
+ * Two quantities are learned from the runs; everything priced is computed exactly from the catalog:
+ *   1. the target metric (accuracy by default, or any numeric column) as a function of the configuration --
+ *      precision, pruning, the workload fields (model, dataset, project) and every hyperparameter column;
+ *   2. log GPU-hours as a function of the same configuration plus the hardware, with the prior mean
+ *      m(x) = -log throughput[hardware][precision] - log s(pruning) built from the catalog's relative throughput
+ *      (cf_hardware.throughput, A100-80GB at bf16 = 1) and the pruning speed-up s(p) of cf_prior_pruning_speedup;
+ *      the GP learns the residual, so hardware never run is predicted through the catalog's ratios.
+ * Both are Gaussian processes (gp.h: Matern-5/2 ARD over continuous columns times an exchangeable kernel per
+ * categorical column; Rasmussen & Williams 2006, Ru et al. 2020) with standardised outputs and learned noise.
+ *
+ * Encoding of a configuration (one GP column per field; cf_surrogate_field_* describes them):
+ *   - precision: ordered by default (fp32 = 0, tf32, bf16, fp16, fp8, int8, int4 = 1, equally spaced), or
+ *     categorical with one category per precision (cf_surrogate_opts.precision_categorical);
+ *   - pruning: the sparsity fraction itself (already in [0, 1));
+ *   - numeric and integer hyperparameters: scaled to [0, 1] over the observed range, on a log scale when declared
+ *     (log_params) or, unless declared linear, when every value is positive and max/min > 100 (a learning rate);
+ *   - categorical hyperparameters and workload fields: one category per value seen (sorted), a missing value being
+ *     a category of its own;
+ *   - hardware (GPU-hours model only): one category per hardware seen in the runs plus one shared "never run"
+ *     category, so a hardware never run is uncorrelated with the runs' residuals through that column.
+ * Columns constant over the runs (other than precision and pruning) are not GP inputs; they are still fields, so
+ * a configuration can name them.
+ *
+ * Predictions are Gaussian for the metric and log-normal for GPU-hours (ln G ~ N(mu, s^2), s^2 including the
+ * learned noise: intervals are for what one new run would give). Every cost is price x G with the price per
+ * GPU-hour exact, so mean = price x exp(mu + s^2/2), sd = price x sd(G), and the 95% bounds are price x
+ * exp(mu -/+ 1.96 s), exactly, since the map is monotone.
+ *
+ * Ownership: a cf_surrogate keeps pointers to the runset and catalog it was created from (they must outlive it)
+ * and owns everything else; strings it returns stay valid until cf_surrogate_destroy. A cf_config is created by
+ * cf_surrogate_parse_config and freed by cf_config_destroy; it must not outlive its surrogate. Candidate arrays
+ * returned by cf_surrogate_search are freed with cf_surrogate_candidates_free. Strings returned through `char **`
+ * are malloc'd; the caller frees them.
+ */
+#ifndef COSTFRONT_SURROGATE_H
+#define COSTFRONT_SURROGATE_H
+
+#include <stddef.h>
+
+#include "costfront/catalog.h"
+#include "costfront/frontier.h"
+#include "costfront/pricing.h"
+#include "costfront/runset.h"
+#include "costfront/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- The catalog prior of the GPU-hours model (models/prior.c) ---- */
+
+/* Speed-up of training at sparsity p in [0, 1): s(p) = 1 + 0.8 p up to p = 0.5 (1.4x at 50%, inside the
+ * 1.27-1.5x measured end to end for 2:4 sparsity on Ampere/Hopper), then 1.4 + 0.9 (p - 0.5) (1.76x at 90%,
+ * inside the 1.5-2x of unstructured pruning at 60-90%); figures from REFERENCE-costs.md ("2:4 sparsity" and the
+ * seed paper's pruning table). Values of p outside [0, 1) are clamped. */
+double cf_prior_pruning_speedup(double p);
+
+/* Relative throughput of hw at precision p (cf_hardware.throughput), or NaN when the catalog does not know it. */
+double cf_prior_throughput(const cf_hardware *hw, cf_precision p);
+
+/* Prior mean of log GPU-hours relative to an A100-80GB at bf16 without pruning:
+ * -log throughput(hw, p) - log s(pruning). When the throughput at p is unknown, the nearest wider precision
+ * with a known throughput is used (a run at an unsupported precision is taken to run at that speed) and *fallback
+ * (may be NULL) is set to 1; with no known throughput at all the ratio is 1. */
+double cf_prior_log_gpu_hours(const cf_hardware *hw, cf_precision p, double pruning, int *fallback);
+
+/* ---- The surrogate ---- */
+
+/* Options of a surrogate. */
+typedef struct cf_surrogate_opts {
+    const char *target;        /* metric learned: "accuracy" (default) or any numeric column of the runs */
+    const char *log_params;    /* comma-separated numeric columns to scale on a log axis (NULL: none) */
+    const char *linear_params; /* comma-separated numeric columns never put on a log axis (NULL: none) */
+    int precision_categorical; /* 1: precision as a categorical input; 0 (default): ordered */
+    unsigned long seed;        /* seed of the GP restarts and of the search (default 0) */
+    size_t restarts;           /* Sobol restarts of each GP fit besides the default start (default 4) */
+} cf_surrogate_opts;
+
+/* Fills o with the defaults above. */
+void cf_surrogate_opts_default(cf_surrogate_opts *o);
+
+/* The two models: the metric and log GPU-hours. */
+typedef enum cf_surrogate_model { CF_SURR_METRIC = 0, CF_SURR_HOURS = 1 } cf_surrogate_model;
+
+/* Kinds of a configuration field. */
+typedef enum cf_field_role {
+    CF_FIELD_HARDWARE = 0, /* catalog hardware id */
+    CF_FIELD_PRECISION,    /* precision name */
+    CF_FIELD_PRUNING,      /* sparsity fraction */
+    CF_FIELD_WORKLOAD,     /* model, dataset or project (categorical) */
+    CF_FIELD_PARAM         /* a hyperparameter column */
+} cf_field_role;
+
+typedef struct cf_surrogate cf_surrogate;
+
+/* Creates an unfitted surrogate over the runs of rs (priced and resolved with cat) with options o (NULL for
+ * defaults; strings are copied): decides the fields, their encoding and the training rows. Runs without the
+ * target are left out of the metric model and runs without GPU-hours (or hardware) out of the hours model; the
+ * counts are kept. Returns CF_ERR_EMPTY when either model has no run, CF_ERR_NOT_FOUND for an unknown target,
+ * CF_ERR_INVALID for a bad log_params / linear_params column, CF_ERR_NOMEM. *out is NULL on failure. */
+cf_status cf_surrogate_create(const cf_runset *rs, const cf_catalog *cat, const cf_surrogate_opts *o,
+                              cf_surrogate **out, cf_error *err);
+
+/* Frees a surrogate. Accepts NULL. */
+void cf_surrogate_destroy(cf_surrogate *s);
+
+/* Fits both GPs (maximum a posteriori hyperparameters, gp.h) and computes their leave-one-out scores. */
+cf_status cf_surrogate_fit(cf_surrogate *s, cf_error *err);
+
+/* The target name ("accuracy" or the column given). */
+const char *cf_surrogate_target(const cf_surrogate *s);
+
+/* Number of training runs of a model. */
+size_t cf_surrogate_n_train(const cf_surrogate *s, cf_surrogate_model m);
+
+/* Seconds of wall-clock time the last cf_surrogate_fit spent on model m (fit plus leave-one-out). */
+double cf_surrogate_fit_seconds(const cf_surrogate *s, cf_surrogate_model m);
+
+/* Closed-form leave-one-out scores of model m (R&W eq. 5.12) after cf_surrogate_fit: root mean squared error,
+ * mean negative log predictive density, and the share of held-out runs inside their central 95% interval. For
+ * CF_SURR_HOURS they are on the log GPU-hours scale. Any output may be NULL; NaN before fitting. */
+void cf_surrogate_loo(const cf_surrogate *s, cf_surrogate_model m, double *rmse, double *nlpd, double *coverage95);
+
+/* Leave-one-out mean and sd for training run k of model m (run index in the runset through *run_index, may be
+ * NULL), observed value through *observed; CF_ERR_ARG when k is out of range or the model is not fitted. */
+cf_status cf_surrogate_loo_point(const cf_surrogate *s, cf_surrogate_model m, size_t k, size_t *run_index,
+                                 double *observed, double *mean, double *sd);
+
+/* Fitted hyperparameters of model m: signal and noise variance (in the model's units: the metric, or log
+ * GPU-hours) and the log marginal likelihood; NaN before fitting. */
+void cf_surrogate_hypers(const cf_surrogate *s, cf_surrogate_model m, double *signal_var, double *noise_var,
+                         double *log_ml);
+
+/* Fields of the configuration space, in a fixed order: hardware, precision, pruning, workload fields, then
+ * hyperparameters in column order. */
+size_t cf_surrogate_field_count(const cf_surrogate *s);
+const char *cf_surrogate_field_name(const cf_surrogate *s, size_t j);
+cf_field_role cf_surrogate_field_role(const cf_surrogate *s, size_t j);
+
+/* 1 when field j is categorical (hardware, precision when categorical, workload fields and categorical
+ * hyperparameters). */
+int cf_surrogate_field_categorical(const cf_surrogate *s, size_t j);
+
+/* 1 when field j is encoded on a log scale. */
+int cf_surrogate_field_log(const cf_surrogate *s, size_t j);
+
+/* Observed range of a numeric field (raw units) into lo and hi (NaN for categorical fields). */
+void cf_surrogate_field_range(const cf_surrogate *s, size_t j, double *lo, double *hi);
+
+/* Number of categories of a categorical field (hardware: hardware seen + 1 for "never run"), 0 otherwise, and the
+ * name of category k ("" for a missing value; "(never run)" for the last hardware category). */
+size_t cf_surrogate_field_levels(const cf_surrogate *s, size_t j);
+const char *cf_surrogate_field_level(const cf_surrogate *s, size_t j, size_t k);
+
+/* GP column of field j in model m, or (size_t)-1 when the field is not an input of that model (hardware in the
+ * metric model, constant columns). */
+size_t cf_surrogate_field_column(const cf_surrogate *s, size_t j, cf_surrogate_model m);
+
+/* Lengthscale of field j in model m (in scaled units), NaN when the field is not an input of the model. */
+double cf_surrogate_field_lengthscale(const cf_surrogate *s, size_t j, cf_surrogate_model m);
+
+/* Renders the fit as JSON into *out: {"target", "models": {"metric"|"hours": {"n", "output", "seconds",
+ * "signal_var", "noise_var", "log_marginal_likelihood", "loo": {"rmse", "nlpd", "coverage95"}, "inputs":
+ * [{"field", "encoding", "lengthscale", ...}]}}, "fields": [...], "prior": {...}} with keys in a fixed order. */
+cf_status cf_surrogate_fit_json(const cf_surrogate *s, char **out, cf_error *err);
+
+/* ---- Configurations ---- */
+
+/* A configuration to predict, validated against the training space. */
+typedef struct cf_config cf_config;
+
+/* Parses one JSON object such as {"hardware": "l4", "precision": "int8", "pruning": 0.5, "lr": 3e-4} and checks
+ * it against the training space: hardware must be in the catalog, the precision known and supported by that
+ * hardware (finite throughput), pruning in [0, 1), every other key a field of the runs, a categorical value one
+ * seen in the runs, a log-scaled value positive. Fields left out get defaults taken from the runs that share the
+ * given workload fields (or from all runs when none does): the median of a numeric field (rounded for integer
+ * columns), the most frequent value of a categorical one; hardware and precision default likewise. Errors are
+ * CF_ERR_PARSE (not a JSON object) or CF_ERR_INVALID with err->source = source, err->line = line and err->field
+ * naming the key. Values outside the observed range are accepted; cf_config_note says so. */
+cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, const char *source, long line,
+                                    cf_config **out, cf_error *err);
+
+/* Frees a configuration. Accepts NULL. */
+void cf_config_destroy(cf_config *c);
+
+/* The configuration's hardware id (catalog id), precision and pruning. */
+const char *cf_config_hardware(const cf_config *c);
+cf_precision cf_config_precision(const cf_config *c);
+double cf_config_pruning(const cf_config *c);
+
+/* 1 when field j was not given and took its default. */
+int cf_config_defaulted(const cf_config *c, size_t j);
+
+/* Notes about the configuration (values outside the observed range), "" when none. */
+const char *cf_config_note(const cf_config *c);
+
+/* Renders the complete configuration (given and defaulted fields, in field order) as a JSON object into *out. */
+cf_status cf_config_json(const cf_surrogate *s, const cf_config *c, char **out, cf_error *err);
+
+/* A predicted quantity: mean, standard deviation and central 95% interval [lo, hi]. */
+typedef struct cf_estimate {
+    double mean, sd, lo, hi;
+} cf_estimate;
+
+/* Prediction for one configuration. */
+typedef struct cf_prediction {
+    cf_estimate metric;        /* the target (Gaussian) */
+    cf_estimate log_gpu_hours; /* mu and s of ln G; lo/hi = mu -/+ 1.96 s */
+    cf_estimate gpu_hours;     /* log-normal: exp(mu + s^2/2), its sd, exp(mu -/+ 1.96 s) */
+    double prior_log_gpu_hours;/* the catalog prior m(x) (relative to A100-80GB bf16, unpruned) */
+    int hardware_unseen;       /* 1: the hardware was never run; GPU-hours lean on the catalog prior */
+    int precision_unseen;      /* 1: this precision was never run on this hardware */
+    char note[256];            /* "" or a sentence saying which prior was leaned on */
+} cf_prediction;
+
+/* Predicts configuration c with the fitted surrogate. CF_ERR_ARG before cf_surrogate_fit. */
+cf_status cf_surrogate_predict(const cf_surrogate *s, const cf_config *c, cf_prediction *out, cf_error *err);
+
+/* Costs of a prediction under one way of buying compute. */
+typedef struct cf_predicted_cost {
+    cf_price price;             /* priced at the predicted mean GPU-hours (offer, region, overhead, ...) */
+    double total_per_gpu_hour;  /* total_cost_usd of one GPU-hour: the factor every total cost is G times */
+    cf_estimate cost_usd, co2e_kg, energy_kwh, total_cost_usd;
+} cf_predicted_cost;
+
+/* Prices prediction p of configuration c under option with the catalog and opts (may be NULL for defaults):
+ * every cost is exact per GPU-hour and scales the log-normal GPU-hours (mean, sd and bounds, see the file
+ * comment). Returns CF_ERR_NOT_FOUND when no offer prices the hardware under option. */
+cf_status cf_surrogate_price(const cf_surrogate *s, const cf_config *c, const cf_prediction *p,
+                             cf_procurement option, const cf_pricing_opts *opts, cf_predicted_cost *out,
+                             cf_error *err);
+
+/* ---- Searching configurations never run ---- */
+
+/* Options of cf_surrogate_search. */
+typedef struct cf_search_opts {
+    size_t max_predictions; /* cap on configurations predicted (default 20000) */
+    size_t per_combination; /* Sobol points per combination of categorical values (default 0: from the cap) */
+    size_t limit;           /* candidates returned at most (default 50) */
+    unsigned long seed;     /* shift of the Sobol points (default 0) */
+} cf_search_opts;
+
+/* Fills o with the defaults above. */
+void cf_search_opts_default(cf_search_opts *o);
+
+/* What a search did. */
+typedef struct cf_search_stats {
+    size_t combinations;   /* categorical combinations enumerated */
+    size_t predicted;      /* configurations predicted */
+    size_t excluded;       /* configurations identical to an observed run, skipped */
+    size_t nondominated;   /* (configuration, option) pairs nondominated within their option */
+    size_t returned;       /* candidates returned */
+    size_t leaning_on_prior; /* of which GPU-hours lean on the catalog prior */
+    int truncated;         /* 1 when the cap stopped the enumeration early */
+    double seconds;
+} cf_search_stats;
+
+/* Searches configurations never run: every workload seen (as the tuples of model, dataset and project seen
+ * together) x every catalog hardware with an offer x every precision it supports x every combination of the
+ * categorical hyperparameters' values, and within each, pruning in [0, 0.9] and the numeric hyperparameters in
+ * the range observed for that workload by a shifted Sobol sample (Bratley & Fox 1988) plus the settings of the
+ * workload's three best observed runs. Configurations identical to a run are skipped. Each configuration is
+ * predicted and priced (at its mean GPU-hours) under every cloud option of fo->procurements (owned options from
+ * fo's per-GPU-hour figures); the pairs nondominated within their option under fo's objectives are kept, and at
+ * most so->limit are returned, by Pareto rank over all options, thinned evenly along the first objective inside
+ * the last rank that fits. Candidates have predicted = 1, run_id "pred-<k>" (k numbers configurations), intervals
+ * accuracy_lo/hi (of the metric) and cost_lo/hi (of total_cost_usd), and note "settings: <other fields>" followed
+ * by " | <prior note>" when the GPU-hours lean on the catalog prior. Objectives must be fields a prediction has
+ * (accuracy, cost_usd, total_cost_usd, co2e_kg, energy_kwh, gpu_hours, billed_gpu_hours, carbon_cost_usd,
+ * embodied_kgco2e, price_per_hour, pruning): others give CF_ERR_INVALID. The array *out (with its strings) is freed
+ * with cf_surrogate_candidates_free; stats may be NULL. Deterministic for a given seed. */
+cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo, const cf_search_opts *so,
+                              cf_candidate **out, size_t *n_out, cf_search_stats *stats, cf_error *err);
+
+/* Frees n candidates returned by cf_surrogate_search. Accepts NULL. */
+void cf_surrogate_candidates_free(cf_candidate *c, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
