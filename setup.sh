@@ -10,10 +10,12 @@ mode=${1:-demo}
 
 PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev libxml2-dev libxml2-utils
       libcjson-dev libsqlite3-dev sqlite3 libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
+TEST_PKGS=(chromium)   # the report is checked in headless Chromium (tests/cli/browser.sh)
 BENCH_PKGS=(g++ libpagmo-dev python3-optuna python3-sklearn python3-scipy)
 
 need=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+if [ "$mode" = test ] || [ "$mode" = asan ]; then for p in "${TEST_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done; fi
 if [ "$mode" = bench ]; then for p in "${BENCH_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done; fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

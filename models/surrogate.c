@@ -41,6 +41,8 @@ typedef struct field {
     char **levels;  /* categorical levels; hardware: seen ids plus "(never run)" */
     size_t n_levels;
     int constant;   /* one value over the runs: not a GP input (except hardware, precision, pruning) */
+    double *grid;   /* integer columns with few values: the sorted values seen, searched instead of a range */
+    size_t n_grid;
     size_t col[2];  /* GP column per model */
 } field;
 
@@ -205,6 +207,7 @@ static void free_field(field *f)
     free(f->name);
     for (size_t k = 0; k < f->n_levels; k++) free(f->levels[k]);
     free(f->levels);
+    free(f->grid);
 }
 
 static void free_model(model *m)
@@ -309,6 +312,22 @@ static cf_status numeric_field(cf_surrogate *s, field *f, const char *log_list, 
         }
     }
     f->median = median_of(v, s->nr);
+    if (f->integer) {
+        /* Integer columns with at most 16 distinct values (batch sizes, epochs) are searched on those values. */
+        qsort(v, s->nr, sizeof *v, cmp_double);
+        size_t m = 0;
+        for (size_t i = 0; i < s->nr; i++)
+            if (isfinite(v[i]) && (m == 0 || v[i] != v[m - 1])) v[m++] = v[i];
+        if (m > 0 && m <= 16) {
+            f->grid = malloc(m * sizeof *f->grid);
+            if (f->grid == NULL) {
+                free(v);
+                return CF_ERR_NOMEM;
+            }
+            memcpy(f->grid, v, m * sizeof *v);
+            f->n_grid = m;
+        }
+    }
     free(v);
     if (n == 0) {
         f->constant = 1;
@@ -1341,6 +1360,20 @@ void cf_surrogate_candidates_free(cf_candidate *c, size_t n)
     free(c);
 }
 
+/* The value of f's grid nearest to x (on the field's scale). */
+static double snap(const field *f, double x)
+{
+    double best = f->grid[0], bd = INFINITY;
+    for (size_t k = 0; k < f->n_grid; k++) {
+        double d = f->logscale && x > 0 && f->grid[k] > 0 ? fabs(log(f->grid[k]) - log(x)) : fabs(f->grid[k] - x);
+        if (d < bd) {
+            bd = d;
+            best = f->grid[k];
+        }
+    }
+    return best;
+}
+
 /* A growing array of raw configurations. */
 typedef struct cfgs {
     double *v;
@@ -1643,6 +1676,7 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
                                 double x = cont_lo[a] + t * (cont_hi[a] - cont_lo[a]);
                                 if (f->logscale) x = exp(x);
                                 if (f->role == CF_FIELD_PRUNING) x = round(x * 100.0) / 100.0;
+                                else if (f->n_grid > 0) x = snap(f, x);
                                 else if (f->integer) x = round(x);
                                 else x = round_sig3(x);
                                 v[cont[a]] = x;

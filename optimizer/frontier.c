@@ -234,15 +234,30 @@ static int price_owned(const cf_frontier *f, const cf_run *r, cf_procurement p, 
     return 1;
 }
 
+/* True when owned compute (on_prem, hybrid) applies to a run: the plan holds no hardware restriction, or the run
+ * is on the plan's hardware (compared as catalog ids when the catalog knows the name). */
+static int owned_applies(const cf_frontier *f, const cf_run *r)
+{
+    const char *want = f->opts.owned_hardware;
+    if (want == NULL) return 1;
+    const cf_hardware *hw = f->cat ? cf_catalog_hardware(f->cat, want) : NULL;
+    if (hw) want = hw->id;
+    return r->hardware != NULL && strcmp(r->hardware, want) == 0;
+}
+
 static cf_status add_runs(cf_frontier *f, cf_error *err)
 {
     size_t nr = f->rs ? cf_runset_size(f->rs) : 0;
+    size_t not_owned = 0;
     for (size_t i = 0; i < nr; i++) {
         const cf_run *r = cf_runset_get(f->rs, i);
         char missing[128] = "";
         size_t n_missing = 0;
+        int owned_ok = owned_applies(f, r);
+        if (!owned_ok && (f->opts.procurements & ((1u << CF_PROC_ON_PREM) | (1u << CF_PROC_HYBRID)))) not_owned++;
         for (int p = 0; p < CF_PROC_COUNT; p++) {
             if (!(f->opts.procurements & (1u << p))) continue;
+            if (!owned_ok && (p == CF_PROC_ON_PREM || p == CF_PROC_HYBRID)) continue;
             cf_candidate c;
             memset(&c, 0, sizeof c);
             c.run_id = r->run_id;
@@ -283,6 +298,10 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                      r->provider ? r->provider : (f->opts.pricing.provider ? f->opts.pricing.provider : "")) != CF_OK)
             return CF_ERR_NOMEM;
     }
+    if (not_owned > 0 &&
+        add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid",
+                 not_owned, not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
+        return CF_ERR_NOMEM;
     return CF_OK;
 }
 

@@ -57,17 +57,19 @@ static cf_status hv2(const double *P, size_t m, const double *ref, double *out)
     return CF_OK;
 }
 
-/* 3-D sweep over m valid rows. */
+/* 3-D sweep over m valid rows; the f1 values are ranked first so that the staircase is a bit tree over ranks. */
 static cf_status hv3(const double *P, size_t m, const double *ref, double *out)
 {
     cf_prec3 *a = malloc(m * sizeof *a), *tmp = malloc(m * sizeof *tmp);
-    cf_stair st;
-    cf_status rc = cf_stair_init(&st, m);
-    if (!a || !tmp || rc != CF_OK) {
-        free(a);
-        free(tmp);
-        cf_stair_free(&st);
-        return rc != CF_OK ? rc : CF_ERR_NOMEM;
+    cf_preck *ka = malloc(m * sizeof *ka), *kt = malloc(m * sizeof *kt);
+    size_t *rank = malloc(m * sizeof *rank);
+    double *xs = malloc(m * sizeof *xs);
+    cf_rstair st;
+    cf_status rc = CF_OK;
+    memset(&st, 0, sizeof st);
+    if (!a || !tmp || !ka || !kt || !rank || !xs) {
+        rc = CF_ERR_NOMEM;
+        goto out;
     }
     for (size_t i = 0; i < m; i++) {
         a[i].k = cf_pu_key(P[3 * i + 2]);
@@ -76,22 +78,33 @@ static cf_status hv3(const double *P, size_t m, const double *ref, double *out)
         a[i].i = i;
     }
     cf_pu_sort3(a, tmp, m, 0);
-    cf_stair_reset(&st, ref[0], ref[1]);
-    double v = 0.0, area = 0.0, zprev = m ? cf_pu_unkey(a[0].k) : 0.0;
+    for (size_t j = 0; j < m; j++) {
+        ka[j].k = cf_pu_key(a[j].a);
+        ka[j].i = j;
+    }
+    size_t u = cf_pu_ranks(ka, kt, m, rank, xs);
+    rc = cf_rstair_init(&st, xs, u, ref[0], ref[1]);
+    if (rc != CF_OK)
+        goto out;
+    double v = 0.0, area = 0.0, zprev = cf_pu_unkey(a[0].k);
     for (size_t i = 0; i < m; i++) {
         double z = cf_pu_unkey(a[i].k);
         v += area * (z - zprev);
         zprev = z;
-        if (!cf_stair_covered(&st, a[i].a, a[i].b))
-            area += cf_stair_insert(&st, a[i].a, a[i].b, 1);
+        if (!cf_rstair_covered(&st, rank[i], a[i].b))
+            area += cf_rstair_insert(&st, rank[i], a[i].b, 1);
     }
-    if (m)
-        v += area * (ref[2] - zprev);
+    v += area * (ref[2] - zprev);
+    *out = v;
+out:
     free(a);
     free(tmp);
-    cf_stair_free(&st);
-    *out = v;
-    return CF_OK;
+    free(ka);
+    free(kt);
+    free(rank);
+    free(xs);
+    cf_rstair_free(&st);
+    return rc;
 }
 
 /* Returns 1 when q <= p in all of the first d coordinates. */

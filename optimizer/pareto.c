@@ -136,19 +136,22 @@ static cf_status filter2(const double *pts, size_t n, unsigned char *nd, int uni
     return CF_OK;
 }
 
-/* d = 3: lexicographic sort, then the staircase sweep of Kung et al. over groups of identical points. */
+/* d = 3: lexicographic sort, then the staircase sweep of Kung et al. over groups of identical points. The f2
+ * values are ranked first so that the staircase can be a bit tree over ranks (cf_rstair) instead of a tree of
+ * pointers. */
 static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int unique)
 {
     cf_prec3 *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp);
-    cf_stair st;
-    cf_status rc = cf_stair_init(&st, n);
-    if (!a || !tmp || rc != CF_OK) {
-        free(a);
-        free(tmp);
-        cf_stair_free(&st);
-        return rc != CF_OK ? rc : CF_ERR_NOMEM;
+    cf_preck *ka = malloc(n * sizeof *ka), *kt = malloc(n * sizeof *kt);
+    size_t *rank = malloc(n * sizeof *rank);
+    double *ys = malloc(n * sizeof *ys);
+    cf_rstair st;
+    cf_status rc = CF_OK;
+    memset(&st, 0, sizeof st);
+    if (!a || !tmp || !ka || !kt || !rank || !ys) {
+        rc = CF_ERR_NOMEM;
+        goto out;
     }
-    cf_stair_reset(&st, INFINITY, INFINITY);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         const double *x = pts + 3 * i;
@@ -162,22 +165,35 @@ static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int uni
         m++;
     }
     cf_pu_sort3(a, tmp, m, 1);
+    for (size_t j = 0; j < m; j++) {
+        ka[j].k = cf_pu_key(a[j].a);
+        ka[j].i = j;
+    }
+    size_t u = cf_pu_ranks(ka, kt, m, rank, ys);
+    rc = cf_rstair_init(&st, ys, u, INFINITY, INFINITY);
+    if (rc != CF_OK)
+        goto out;
     size_t s = 0;
     while (s < m) {
         size_t e = s + 1;
         while (e < m && a[e].k == a[s].k && a[e].a == a[s].a && a[e].b == a[s].b)
             e++;
-        if (!cf_stair_covered(&st, a[s].a, a[s].b)) {
+        if (!cf_rstair_covered(&st, rank[s], a[s].b)) {
             for (size_t j = s; j < (unique ? s + 1 : e); j++)
                 nd[a[j].i] = 1;
-            cf_stair_insert(&st, a[s].a, a[s].b, 0);
+            cf_rstair_insert(&st, rank[s], a[s].b, 0);
         }
         s = e;
     }
+out:
     free(a);
     free(tmp);
-    cf_stair_free(&st);
-    return CF_OK;
+    free(ka);
+    free(kt);
+    free(rank);
+    free(ys);
+    cf_rstair_free(&st);
+    return rc;
 }
 
 /* d >= 4: lexicographic sort, then every point is checked against the nondominated points found before it. */

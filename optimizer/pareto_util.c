@@ -378,3 +378,153 @@ double cf_stair_insert(cf_stair *s, double x, double y, int want_area)
     s->root = merge(p, merge(p, l, nn), rest);
     return gain;
 }
+
+/* ---- staircase over ranked x values: a 64-ary bit tree ---- */
+
+#define CF_RS_NONE SIZE_MAX
+
+cf_status cf_rstair_init(cf_rstair *s, const double *xs, size_t m, double rx, double ry)
+{
+    memset(s, 0, sizeof *s);
+    s->xs = xs;
+    s->m = m;
+    s->rx = rx;
+    s->ry = ry;
+    size_t total = 0, len = m ? m : 1;
+    do {
+        len = (len + 63) / 64;
+        s->off[s->nlev++] = total;
+        total += len;
+    } while (len > 1);
+    s->words = calloc(total, sizeof *s->words);
+    s->y = malloc((m ? m : 1) * sizeof *s->y);
+    if (!s->words || !s->y) {
+        cf_rstair_free(s);
+        return CF_ERR_NOMEM;
+    }
+    return CF_OK;
+}
+
+void cf_rstair_free(cf_rstair *s)
+{
+    if (!s)
+        return;
+    free(s->words);
+    free(s->y);
+    s->words = NULL;
+    s->y = NULL;
+}
+
+/* Largest present rank <= r, or CF_RS_NONE. */
+static size_t rs_pred(const cf_rstair *s, size_t r)
+{
+    for (int lv = 0; lv < s->nlev; lv++) {
+        const uint64_t *w = s->words + s->off[lv];
+        size_t wi = r >> 6;
+        unsigned b = (unsigned)(r & 63);
+        uint64_t word = w[wi] & (b == 63 ? ~UINT64_C(0) : ((UINT64_C(2) << b) - 1));
+        if (word) {
+            r = (wi << 6) | (size_t)(63 - __builtin_clzll(word));
+            while (lv > 0) {
+                lv--;
+                r = (r << 6) | (size_t)(63 - __builtin_clzll(s->words[s->off[lv] + r]));
+            }
+            return r;
+        }
+        if (wi == 0)
+            return CF_RS_NONE;
+        r = wi - 1;
+    }
+    return CF_RS_NONE;
+}
+
+/* Smallest present rank >= r, or CF_RS_NONE. */
+static size_t rs_succ(const cf_rstair *s, size_t r)
+{
+    size_t len = s->m;
+    for (int lv = 0; lv < s->nlev; lv++) {
+        size_t nw = (len + 63) / 64;
+        const uint64_t *w = s->words + s->off[lv];
+        size_t wi = r >> 6;
+        if (wi >= nw)
+            return CF_RS_NONE;
+        uint64_t word = w[wi] & (~UINT64_C(0) << (r & 63));
+        if (word) {
+            r = (wi << 6) | (size_t)__builtin_ctzll(word);
+            while (lv > 0) {
+                lv--;
+                r = (r << 6) | (size_t)__builtin_ctzll(s->words[s->off[lv] + r]);
+            }
+            return r;
+        }
+        r = wi + 1;
+        len = nw;
+    }
+    return CF_RS_NONE;
+}
+
+static void rs_set(cf_rstair *s, size_t r)
+{
+    for (int lv = 0; lv < s->nlev; lv++) {
+        uint64_t *w = s->words + s->off[lv] + (r >> 6);
+        int was = *w != 0;
+        *w |= UINT64_C(1) << (r & 63);
+        if (was)
+            return;
+        r >>= 6;
+    }
+}
+
+static void rs_clear(cf_rstair *s, size_t r)
+{
+    for (int lv = 0; lv < s->nlev; lv++) {
+        uint64_t *w = s->words + s->off[lv] + (r >> 6);
+        *w &= ~(UINT64_C(1) << (r & 63));
+        if (*w)
+            return;
+        r >>= 6;
+    }
+}
+
+int cf_rstair_covered(const cf_rstair *s, size_t r, double y)
+{
+    size_t p = rs_pred(s, r);
+    return p != CF_RS_NONE && s->y[p] <= y;
+}
+
+double cf_rstair_insert(cf_rstair *s, size_t r, double y, int want_area)
+{
+    double gain = 0.0, cx = 0.0, cy = 0.0;
+    if (want_area) {
+        size_t a = r > 0 ? rs_pred(s, r - 1) : CF_RS_NONE;
+        cx = s->xs[r];
+        cy = a != CF_RS_NONE ? s->y[a] : s->ry;
+    }
+    size_t t = rs_succ(s, r);
+    while (t != CF_RS_NONE && s->y[t] >= y) {
+        if (want_area) {
+            gain += (s->xs[t] - cx) * (cy - y);
+            cx = s->xs[t];
+            cy = s->y[t];
+        }
+        rs_clear(s, t);
+        t = t + 1 < s->m ? rs_succ(s, t + 1) : CF_RS_NONE;
+    }
+    if (want_area)
+        gain += ((t != CF_RS_NONE ? s->xs[t] : s->rx) - cx) * (cy - y);
+    rs_set(s, r);
+    s->y[r] = y;
+    return gain;
+}
+
+size_t cf_pu_ranks(cf_preck *a, cf_preck *tmp, size_t m, size_t *rank, double *xs)
+{
+    cf_pu_sortk(a, tmp, m, NULL, 0);
+    size_t u = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (j == 0 || a[j].k != a[j - 1].k)
+            xs[u++] = cf_pu_unkey(a[j].k);
+        rank[a[j].i] = u - 1;
+    }
+    return u;
+}

@@ -105,6 +105,39 @@ int cf_stair_covered(const cf_stair *s, double x, double y);
  * y < ry are required then); otherwise returns 0. At most cap insertions may be made between resets. */
 double cf_stair_insert(cf_stair *s, double x, double y, int want_area);
 
+/* A 2-D staircase whose x coordinates are known in advance: xs[0..m) holds the distinct candidate x values in
+ * ascending order and points are inserted by their rank in xs. Presence is kept in a 64-ary bit tree (each level
+ * summarises the nonzero words of the level below), so predecessor and successor take a few word operations;
+ * y[rank] holds the y of the point present at that rank. Faster than the treap for large sweeps because it never
+ * chases pointers through a big tree. */
+typedef struct cf_rstair {
+    const double *xs; /* borrowed: the sorted distinct x values */
+    size_t m;
+    double *y;
+    uint64_t *words;  /* all levels, level 0 first */
+    size_t off[12];   /* start of each level in words */
+    int nlev;
+    double rx, ry;
+} cf_rstair;
+
+/* Prepares a staircase over the m sorted distinct values xs (borrowed until cf_rstair_free), empty, with area
+ * corner (rx, ry). Returns CF_ERR_NOMEM on failure. */
+cf_status cf_rstair_init(cf_rstair *s, const double *xs, size_t m, double rx, double ry);
+
+/* Frees what cf_rstair_init allocated; accepts a zeroed or already freed staircase. */
+void cf_rstair_free(cf_rstair *s);
+
+/* Returns 1 when some point of the staircase is <= (xs[r], y) in both coordinates. */
+int cf_rstair_covered(const cf_rstair *s, size_t r, double y);
+
+/* Inserts (xs[r], y), which must not be covered, removing the points it weakly dominates; returns the added area
+ * inside the corner when want_area is nonzero (else 0). */
+double cf_rstair_insert(cf_rstair *s, size_t r, double y, int want_area);
+
+/* Dense ranks of m keys: sorts the (key, position) records a (tmp is scratch of m records), writes
+ * rank[a[j].i] for every record and the distinct values (decoded keys) to xs; returns how many are distinct. */
+size_t cf_pu_ranks(cf_preck *a, cf_preck *tmp, size_t m, size_t *rank, double *xs);
+
 /* Marks nondominated points like cf_pareto_filter; when unique is nonzero only the first of identical points is
  * kept. Shared with the hypervolume code, which wants limit sets without repeats. */
 cf_status cf_pareto_filter_ex(const double *pts, size_t n, size_t d, unsigned char *nd, int unique);

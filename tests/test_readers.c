@@ -17,7 +17,7 @@ static size_t nmade;
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/cf_readers_XXXXXX");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/cf_test_readers_XXXXXX");
     cr_assert_not_null(mkdtemp(tmpdir));
     nmade = 0;
 }

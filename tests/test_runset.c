@@ -165,7 +165,7 @@ Test(colmap, malformed_pairs_are_rejected_with_position)
 static char *temp_file(const char *suffix, const char *text)
 {
     char *path = malloc(64);
-    snprintf(path, 64, "/tmp/cf_runset_XXXXXX%s", suffix);
+    snprintf(path, 64, "/tmp/cf_test_runset_XXXXXX%s", suffix);
     int fd = mkstemps(path, (int)strlen(suffix));
     cr_assert(fd >= 0);
     size_t n = strlen(text);

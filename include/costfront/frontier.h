@@ -46,6 +46,10 @@ typedef struct cf_frontier_opts {
     /* Prices of owned compute from a TCO plan (tco.h), NaN when no plan: USD and kg CO2e per useful GPU-hour. */
     double on_prem_usd_per_gpu_hour, on_prem_kgco2e_per_gpu_hour;
     double hybrid_usd_per_gpu_hour, hybrid_kgco2e_per_gpu_hour;
+    /* The hardware a plan's owned servers hold (catalog id or alias; NULL: any). Runs on other hardware are not
+     * priced under on_prem or hybrid (counted in one note, not as unpriced). Not copied: it must outlive the
+     * frontier. */
+    const char *owned_hardware;
 } cf_frontier_opts;
 
 /* Fills o with the defaults above. */
