@@ -6,10 +6,12 @@ Usage: /usr/bin/python3 mobo_optuna.py SEEDS BUDGET"""
 import math
 import sys
 import time
+import warnings
 
 import optuna
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 
 def branin_currin(x):

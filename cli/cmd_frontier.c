@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "costfront/report.h"
+#include "plan_common.h"
 
 static void help(void)
 {
@@ -13,7 +14,9 @@ static void help(void)
            "pairs, the Pareto ranks, the knee, the hypervolume, and for every dominated pair one pair that\n"
            "dominates it and by how much.\n\n"
            "  --format F              table (default), json or csv\n"
-           "  --out FILE              write to FILE (atomically) instead of standard output\n\n%s\n%s\n%s\n"
+           "  --out FILE              write to FILE (atomically) instead of standard output\n"
+           "  --plan FILE             a TCO plan: on_prem and hybrid become options for runs on its hardware\n\n"
+           "%s\n%s\n%s\n"
            "Examples:\n"
            "  costfront frontier examples/runs.csv\n"
            "  costfront frontier examples/runs.csv --objectives accuracy:max,cost_usd:min,co2e_kg:min --format json\n"
@@ -28,6 +31,7 @@ int cf_cmd_frontier(int argc, char **argv)
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
                                              {"format", required_argument, 0, OPT_FORMAT},
                                              {"out", required_argument, 0, OPT_OUT},
+                                             {"plan", required_argument, 0, CF_OPT_PLAN},
                                              CF_CLI_FRONTIER_OPTIONS,
                                              CF_CLI_RUN_OPTIONS,
                                              {0, 0, 0, 0}};
@@ -35,7 +39,7 @@ int cf_cmd_frontier(int argc, char **argv)
     cf_cli_inputs_init(&in);
     cf_cli_frontier fr;
     cf_cli_frontier_init(&fr);
-    const char *format = "table", *out_path = NULL;
+    const char *format = "table", *out_path = NULL, *plan_path = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -53,16 +57,21 @@ int cf_cmd_frontier(int argc, char **argv)
             out_path = optarg;
             continue;
         }
+        if (c == CF_OPT_PLAN) {
+            plan_path = optarg;
+            continue;
+        }
         int r = cf_cli_frontier_option(&fr, c, optarg);
         if (r == 0) r = cf_cli_inputs_option(&in, c, optarg);
         if (r < 0) return CF_EXIT_USAGE;
         if (r == 0) return cf_cli_usage_error("frontier", "unknown option");
     }
-    int rc = cf_cli_frontier_finish(&fr, &in);
-    if (rc != CF_EXIT_OK) return rc;
-    rc = cf_cli_load_runs(&in, argc - optind, argv + optind);
+    cf_plan *plan = NULL;
     cf_frontier *f = NULL;
     char *text = NULL;
+    int rc = cf_cli_plan_apply(plan_path, &in, &fr, &plan);
+    if (rc == CF_EXIT_OK) rc = cf_cli_frontier_finish(&fr, &in);
+    if (rc == CF_EXIT_OK) rc = cf_cli_load_runs(&in, argc - optind, argv + optind);
     if (rc != CF_EXIT_OK) goto out;
     f = cf_cli_compute_frontier(&fr, &in, &rc);
     if (f == NULL) goto out;
@@ -81,6 +90,7 @@ int cf_cmd_frontier(int argc, char **argv)
 out:
     free(text);
     cf_frontier_destroy(f);
+    cf_plan_destroy(plan);
     cf_cli_inputs_free(&in);
     return rc;
 }

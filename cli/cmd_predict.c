@@ -304,6 +304,7 @@ int cf_cmd_predict(int argc, char **argv)
         bad |= cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", "gpu_hours", p.gpu_hours.mean,
                    p.gpu_hours.lo, p.gpu_hours.hi, p.gpu_hours.sd);
         cJSON *costs = cJSON_AddArrayToObject(e, "costs");
+        cJSON *unpriced = cJSON_CreateArray();
         for (int o = 0; o < CF_PROC_COUNT; o++) {
             if (!(procs & (1u << o))) continue;
             cf_predicted_cost pc;
@@ -311,10 +312,13 @@ int cf_cmd_predict(int argc, char **argv)
             st = cf_surrogate_price(s, cfg[i], &p, (cf_procurement)o, &po, &pc, &err);
             if (st == CF_ERR_NOT_FOUND) {
                 bad |= cat(&text, &tlen, "    %-16s no offer in the catalog\n", cf_procurement_name((cf_procurement)o));
+                cJSON_AddItemToArray(unpriced, cJSON_CreateString(cf_procurement_name((cf_procurement)o)));
                 continue;
             }
             if (st != CF_OK) {
                 cf_cli_print_error(NULL, &err);
+                cJSON_Delete(unpriced);
+                free(cj);
                 rc = cf_cli_exit_for(st);
                 goto out;
             }
@@ -336,6 +340,7 @@ int cf_cmd_predict(int argc, char **argv)
                        pc.price.offer ? pc.price.offer->provider : "-", pc.price.offer ? pc.price.offer->region : "-",
                        pc.price.price_per_hour);
         }
+        cJSON_AddItemToObject(e, "unpriced", unpriced);
         if (note[0]) bad |= cat(&text, &tlen, "    note: %s\n", note);
         free(cj);
     }

@@ -10,6 +10,7 @@
 #include "costfront/output.h"
 #include "costfront/report.h"
 #include "nightly.h"
+#include "plan_common.h"
 
 #include <math.h>
 #include <time.h>
@@ -29,7 +30,10 @@ static void help(void)
            "  --no-charts             tables only (no gnuplot needed)\n"
            "  --alerts FILE           budget and drift alerts (JSON; see README, \"The nightly job\"); when one fires\n"
            "                          it is printed, shown in the report, and the exit code is 5\n"
-           "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n\n%s\n%s\n%s\n"
+           "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n"
+           "  --plan FILE             a TCO plan: adds on_prem and hybrid options, the recommendation and the\n"
+           "                          \"Procurement and TCO\" section (cumulative cost, breakdown, tornado, Monte Carlo)\n"
+           "  --seed S                seed of that section's Monte Carlo (default 1)\n\n%s\n%s\n%s\n"
            "Examples:\n"
            "  costfront report examples/runs.csv --out report\n"
            "  costfront report runs.csv --target-accuracy 0.9 --carbon-price 85 --out report\n"
@@ -47,6 +51,7 @@ int cf_cmd_report(int argc, char **argv)
                                              {"no-charts", no_argument, 0, OPT_NO_CHARTS},
                                              {"alerts", required_argument, 0, OPT_ALERTS},
                                              {"date", required_argument, 0, OPT_DATE},
+                                             CF_CLI_PLAN_OPTIONS,
                                              CF_CLI_FRONTIER_OPTIONS,
                                              CF_CLI_RUN_OPTIONS,
                                              {0, 0, 0, 0}};
@@ -56,7 +61,9 @@ int cf_cmd_report(int argc, char **argv)
     cf_cli_frontier_init(&fr);
     cf_report_opts ro;
     cf_report_opts_default(&ro);
-    const char *out_dir = NULL, *alerts_path = NULL, *date = NULL;
+    const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL;
+    unsigned long seed = CF_CLI_MC_SEED;
+    cf_plan *plan = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
@@ -70,20 +77,24 @@ int cf_cmd_report(int argc, char **argv)
         case OPT_DATE: date = optarg; continue;
         default: break;
         }
-        int r = cf_cli_frontier_option(&fr, c, optarg);
+        int r = cf_cli_plan_option(c, optarg, &plan_path, &seed);
+        if (r == 0) r = cf_cli_frontier_option(&fr, c, optarg);
         if (r == 0) r = cf_cli_inputs_option(&in, c, optarg);
         if (r < 0) return CF_EXIT_USAGE;
         if (r == 0) return cf_cli_usage_error("report", "unknown option");
     }
     if (out_dir == NULL) return cf_cli_usage_error("report", "--out DIR is required");
-    int rc = cf_cli_frontier_finish(&fr, &in);
-    if (rc != CF_EXIT_OK) return rc;
+    int rc = cf_cli_plan_apply(plan_path, &in, &fr, &plan);
+    if (rc == CF_EXIT_OK) rc = cf_cli_frontier_finish(&fr, &in);
+    if (rc != CF_EXIT_OK) goto early;
     cf_cli_alerts alerts;
     if (alerts_path) {
-        if (in.store_path == NULL) return cf_cli_usage_error("report", "--alerts needs --store DB (alerts compare "
-                                                                      "with the report history)");
+        if (in.store_path == NULL) {
+            rc = cf_cli_usage_error("report", "--alerts needs --store DB (alerts compare with the report history)");
+            goto early;
+        }
         rc = cf_cli_alerts_load(alerts_path, &alerts);
-        if (rc != CF_EXIT_OK) return rc;
+        if (rc != CF_EXIT_OK) goto early;
         if (!isfinite(fr.target_accuracy)) fr.target_accuracy = alerts.target_accuracy;
     }
     /* The report's date (UTC): --date, or now. */
@@ -93,8 +104,10 @@ int cf_cmd_report(int argc, char **argv)
         struct tm tm;
         memset(&tm, 0, sizeof tm);
         const char *end = strptime(date, "%Y-%m-%d", &tm);
-        if (end == NULL || *end != '\0')
-            return cf_cli_usage_error("report", "--date: expected YYYY-MM-DD, found '%s'", date);
+        if (end == NULL || *end != '\0') {
+            rc = cf_cli_usage_error("report", "--date: expected YYYY-MM-DD, found '%s'", date);
+            goto early;
+        }
         tm.tm_hour = 12;
         now = (long long)timegm(&tm);
     }
@@ -106,7 +119,7 @@ int cf_cmd_report(int argc, char **argv)
     }
     if (in.store_path) {
         rc = cf_cli_history_reference(in.store_path, &fr);
-        if (rc != CF_EXIT_OK) return rc;
+        if (rc != CF_EXIT_OK) goto early;
     }
     ro.target_accuracy = fr.target_accuracy;
     rc = cf_cli_load_runs(&in, argc - optind, argv + optind);
@@ -127,6 +140,11 @@ int cf_cmd_report(int argc, char **argv)
         goto out;
     }
     cf_status st = cf_report_frontier(rep, f, in.runs, in.catalog, &ro, &err);
+    if (st == CF_OK && plan) {
+        rc = cf_cli_recommend_report(rep, f, &in, fr.target_accuracy);
+        if (rc == CF_EXIT_OK) rc = cf_cli_plan_report(rep, plan, &in, seed);
+        if (rc != CF_EXIT_OK) goto out;
+    }
     if (st == CF_OK && in.store_path) {
         rc = cf_cli_history_section(in.store_path, rep, f, in.runs, alerts_path ? &alerts : NULL, fr.target_accuracy,
                                     now, &fired, &pending);
@@ -182,6 +200,11 @@ out:
     free(dated);
     cf_report_destroy(rep);
     cf_frontier_destroy(f);
+    cf_plan_destroy(plan);
+    cf_cli_inputs_free(&in);
+    return rc;
+early: /* failures before the report is built: only the plan and the catalog are held */
+    cf_plan_destroy(plan);
     cf_cli_inputs_free(&in);
     return rc;
 }

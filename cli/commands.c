@@ -7,5 +7,7 @@ const cf_cli_command cf_cli_commands[] = {
     {"score", "price one finished run (flags or JSON on stdin) and print its cost and a scalar score", cf_cmd_score},
     {"import", "read runs from MLflow, Optuna, W&B, XML, CSV or JSON into a run store (SQLite)", cf_cmd_import},
     {"catalog", "show, validate or export the price catalog", cf_cmd_catalog},
+    {"tco", "price a procurement plan: cloud, reserved, on-prem, hybrid; breakeven, tornado, Monte Carlo", cf_cmd_tco},
+    {"plan", "recommend precision, pruning, hardware and procurement under accuracy, budget, CO2e, deadline", cf_cmd_plan},
     {0, 0, 0},
 };

@@ -54,7 +54,10 @@ int cf_cli_fit_surrogate(const cf_cli_inputs *in, const cf_surrogate_opts *o, cf
     if (st != CF_OK) {
         cf_cli_print_error("surrogate", &err);
         cf_surrogate_destroy(s);
-        return st == CF_ERR_NOT_FOUND ? CF_EXIT_USAGE : cf_cli_exit_for(st);
+        /* A bad --target, --log or --linear is a usage error; bad runs are input errors. */
+        if (!strcmp(err.source, "--target") || !strcmp(err.source, "--log") || !strcmp(err.source, "--linear"))
+            return CF_EXIT_USAGE;
+        return cf_cli_exit_for(st);
     }
     *out = s;
     return CF_EXIT_OK;

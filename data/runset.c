@@ -927,6 +927,7 @@ typedef struct acc_unit {
     int by_majority;   /* the unit was chosen by majority; the minority is rejected */
     int explicit_unit; /* the mapping declared the unit */
     size_t agree;      /* number of values that agree with the chosen unit */
+    int absent;        /* no record of the source has an accuracy: every run's accuracy is unknown (NaN) */
 } acc_unit;
 
 /* Decides the accuracy unit of the pending records (see the file comment). Returns CF_ERR_INVALID with err set
@@ -934,6 +935,20 @@ typedef struct acc_unit {
 static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_unit *u, cf_error *err)
 {
     memset(u, 0, sizeof *u);
+    size_t present = 0, live = 0;
+    for (size_t k = 0; k < rs->npend; k++) {
+        if (rs->pend[k].is_reject) continue;
+        live++;
+        present += res[k].val[F_ACCURACY] != NULL;
+    }
+    if (live > 0 && present == 0) {
+        /* A source with no accuracy at all (e.g. time-to-train benchmarks at a fixed quality target): the runs are
+         * kept with an unknown accuracy, and a frontier over accuracy will say it has no values. */
+        u->absent = 1;
+        return cf_runset_add_note(rs, "%s: no accuracy column: accuracy is unknown for its %zu runs (objectives can "
+                                      "still use cost, time and any numeric column)",
+                                  rs->cur_source, live);
+    }
     if (rs->map->accuracy_mode >= 0) {
         u->percent = rs->map->accuracy_mode;
         u->explicit_unit = 1;
@@ -1069,11 +1084,12 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
     /* accuracy */
     fail->field = F_ACCURACY;
     v = r->val[F_ACCURACY];
-    if (v == NULL) {
+    if (v == NULL && u->absent) {
+        c->accuracy = NAN;
+    } else if (v == NULL) {
         fail->message = fmt_str("expected an accuracy value, found nothing");
         return 0;
-    }
-    if (parse_percent(v, &x)) {
+    } else if (parse_percent(v, &x)) {
         if (x < 0 || x > 100) {
             fail->message = fmt_str("expected a percentage in [0%%, 100%%], found '%s'", v);
             return 0;

@@ -234,10 +234,10 @@ cf_gp *cf_gp_create(size_t d, const int *kinds)
         if (kinds[j] > 0) gp->kidx[gp->dk++] = j;
         else gp->cidx[gp->dc++] = j;
         gp->lo[j] = log(1e-3);
-        gp->hi[j] = log(1e2);
+        gp->hi[j] = log(1e3);
     }
     gp->lo[d] = log(1e-4);
-    gp->hi[d] = log(1e2);
+    gp->hi[d] = log(1e4);
     gp->lo[d + 1] = log(GP_NOISE_FLOOR);
     gp->hi[d + 1] = log(10.0);
     default_theta(gp, gp->theta);

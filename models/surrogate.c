@@ -735,7 +735,8 @@ void cf_surrogate_field_range(const cf_surrogate *s, size_t j, double *lo, doubl
 
 size_t cf_surrogate_field_levels(const cf_surrogate *s, size_t j)
 {
-    return s && j < s->nf && s->f[j].categorical ? s->f[j].n_levels : 0;
+    if (s == NULL || j >= s->nf || !s->f[j].categorical) return 0;
+    return s->f[j].role == CF_FIELD_PRECISION ? (size_t)CF_PREC_COUNT : s->f[j].n_levels;
 }
 
 const char *cf_surrogate_field_level(const cf_surrogate *s, size_t j, size_t k)

@@ -194,8 +194,8 @@ static void procurement_reason(const cf_candidate *c, cf_recommendation *r)
         break;
     case CF_PROC_ON_PREM:
     case CF_PROC_HYBRID:
-        reason(r, "Owned compute (%s) prices a useful GPU-hour at %.3f USD under the TCO plan, below every cloud "
-                  "option for this run.",
+        reason(r, "Owned compute (%s) prices a useful GPU-hour at %.3f USD under the TCO plan, the cheapest way "
+                  "to buy this run; the plan's breakeven and Monte Carlo (costfront tco) say how sure that is.",
                cf_procurement_name(c->price.option), c->price.price_per_hour);
         break;
     default:

@@ -14,6 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#define CF_RENAME_EXCHANGE (1 << 1) /* RENAME_EXCHANGE of <linux/fs.h> */
+#endif
 
 struct cf_atomic_file {
     FILE *fp;     /* stream on the temporary file */
@@ -330,6 +334,16 @@ cf_status cf_staged_dir_commit(cf_staged_dir *s, cf_error *err)
                               "%s exists and is not a directory; it will not be replaced", s->dir);
             goto fail;
         }
+#if defined(__linux__) && defined(SYS_renameat2)
+        /* Linux swaps the two trees in one step, so readers never find dir missing. File systems without
+         * RENAME_EXCHANGE answer EINVAL (or the kernel ENOSYS): fall back to two renames. */
+        if (syscall(SYS_renameat2, AT_FDCWD, s->stage, AT_FDCWD, s->dir, CF_RENAME_EXCHANGE) == 0) {
+            sync_parent(s->dir);
+            (void)remove_tree(s->stage); /* now the old tree */
+            staged_free(s);
+            return CF_OK;
+        }
+#endif
         /* mkdtemp reserves a unique empty directory; rename(2) may replace an empty directory by another. */
         old = concat(s->dir, ".old.XXXXXX");
         if (old == NULL) {

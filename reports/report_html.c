@@ -98,7 +98,8 @@ static xmlNodePtr add_el(xmlNodePtr parent, const char *name, const char *text)
     xmlNodePtr n = xmlNewTextChild(parent, NULL, X(name), text != NULL ? X(text) : NULL);
     /* libxml2's serialiser knows HTML 4 only and would run HTML5 blocks together on one line: break after them
      * (whitespace between blocks means nothing to a browser) so the source stays readable and diffable. */
-    static const char *const blocks[] = {"header", "nav", "main", "section", "footer", "figure", "table", "dl", "ul", "p"};
+    static const char *const blocks[] = {"header", "nav",   "main", "section", "footer",
+                                         "figure", "table", "dl",   "ul",      "p"};
     for (size_t i = 0; n != NULL && i < sizeof blocks / sizeof blocks[0]; i++)
         if (strcmp(name, blocks[i]) == 0) xmlNodeAddContent(parent, X("\n"));
     return n;
@@ -610,7 +611,8 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
             describe(f, best, line, sizeof line);
             strs_add(&v, "%s", line);
         } else {
-            strs_add(&v, "No run on the frontier reaches %s; lower the target or train further.", pct(a, o->target_accuracy));
+            strs_add(&v, "No run on the frontier reaches %s; lower the target or train further.",
+                     pct(a, o->target_accuracy));
         }
     }
     strs_add(&k, "Knee of the frontier");
@@ -984,7 +986,8 @@ static cf_status section_frontier(cf_report *r, const cf_frontier *f)
         strs_add(&c, "%s", cf_precision_name(cd->precision));
         strs_add(&c, "%s", fx(b1, cd->pruning, 2));
         if (cd->predicted)
-            strs_add(&c, "%s [%s, %s]", fx(b1, cd->accuracy, 4), fx(b2, cd->accuracy_lo, 4), fx(b3, cd->accuracy_hi, 4));
+            strs_add(&c, "%s [%s, %s]", fx(b1, cd->accuracy, 4), fx(b2, cd->accuracy_lo, 4),
+                     fx(b3, cd->accuracy_hi, 4));
         else
             strs_add(&c, "%s", fx(b1, cd->accuracy, 4));
         strs_add(&c, "%s", fx(b1, p->cost_usd, 2));
@@ -1077,7 +1080,8 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
         }
     }
     strs notes = {0};
-    for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++) strs_add(&notes, "%s", txt(cf_runset_note(rs, i)));
+    for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++)
+        strs_add(&notes, "%s", txt(cf_runset_note(rs, i)));
     for (size_t i = 0; i < cf_frontier_note_count(f); i++) strs_add(&notes, "%s", txt(cf_frontier_note(f, i)));
     if (notes.oom) st = CF_ERR_NOMEM;
     else if (notes.n > 0) {
@@ -1111,7 +1115,8 @@ static cf_status section_pricing(cf_report *r, const cf_frontier *f, const cf_ca
     strs_add(&k, "Cost model");
     strs_add(&v, "cost = GPU-hours x (1 + spot overhead) x price; total = cost + operational CO2e x carbon price; "
                  "embodied carbon is reported apart");
-    st = (k.oom || v.oom) ? CF_ERR_NOMEM : cf_report_add_facts(r, (const char *const *)k.v, (const char *const *)v.v, k.n);
+    st = (k.oom || v.oom) ? CF_ERR_NOMEM
+                          : cf_report_add_facts(r, (const char *const *)k.v, (const char *const *)v.v, k.n);
     strs_free(&k);
     strs_free(&v);
     if (st != CF_OK) return st;

@@ -103,7 +103,8 @@ static cJSON *frontier_entry(jb *b, const cf_frontier *f, size_t i)
     put_bool(b, o, "predicted", c->predicted);
     const cf_frontier_opts *opts = cf_frontier_options(f);
     cJSON *vals = attach(b, o, "values", cJSON_CreateArray());
-    for (size_t k = 0; opts != NULL && k < opts->n_objectives; k++) attach(b, vals, NULL, jnum(cf_frontier_value(f, i, k)));
+    for (size_t k = 0; opts != NULL && k < opts->n_objectives; k++)
+        attach(b, vals, NULL, jnum(cf_frontier_value(f, i, k)));
     if (c->predicted) {
         cJSON *iv = attach(b, o, "intervals", cJSON_CreateObject());
         cJSON *a = attach(b, iv, "accuracy", cJSON_CreateArray());
@@ -248,7 +249,8 @@ cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_cat
     cJSON *root = build(&b, f, rs, cat);
     char *text = (root != NULL && !b.oom) ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
-    if (text == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
+    if (text == NULL)
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
     /* cJSON allocates with malloc by default; copy into our own buffer with a final newline anyway, so the caller's
      * free() is right even if cJSON hooks were installed by someone else. */
     size_t len = strlen(text);

@@ -253,6 +253,21 @@ Test(hypervolume, invariance_permutation_and_constant_objective)
     cr_assert_float_eq(hv_of(q, m, 4, r4b), v4, 1e-12);
     free(p);
     free(q);
+    /* 5 x 10^4 points (a three-level bit tree): the six objective orders give one volume */
+    n = 50000;
+    p = malloc(n * 3 * sizeof *p);
+    q = malloc(n * 3 * sizeof *q);
+    sphere_points(p, n, 3);
+    v3 = hv_of(p, n, 3, r3);
+    static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    for (int k = 1; k < 6; k++) {
+        for (size_t i = 0; i < n; i++)
+            for (int j = 0; j < 3; j++)
+                q[3 * i + j] = p[3 * i + perm[k][j]];
+        cr_assert_float_eq(hv_of(q, n, 3, r3), v3, 1e-12, "permutation %d", k);
+    }
+    free(p);
+    free(q);
 }
 
 Test(hypervolume, dtlz2_sampled_fronts)

@@ -160,6 +160,34 @@ Test(filter, random_vs_brute_force)
             }
 }
 
+Test(filter, large_3d_matches_generic_path)
+{
+    /* 10^5 points (a deep bit tree in the 3-D sweep) against the generic path fed a constant fourth objective */
+    size_t n = 100000;
+    for (unsigned lev = 0; lev <= 1000; lev += 1000) {
+        double *p = malloc(n * 3 * sizeof *p), *q = malloc(n * 4 * sizeof *q);
+        unsigned char *a = malloc(n), *b = malloc(n);
+        rng_state = 17 + lev;
+        fill(p, n, 3, lev);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(q + 4 * i, p + 3 * i, 3 * sizeof *q);
+            q[4 * i + 3] = 1;
+        }
+        cr_assert_eq(cf_pareto_filter(p, n, 3, a), CF_OK);
+        cr_assert_eq(cf_pareto_filter(q, n, 4, b), CF_OK);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq(a[i], b[i], "levels %u point %zu", lev, i);
+            kept += a[i];
+        }
+        cr_assert(kept > 10 && kept < 2000, "kept %zu", kept);
+        free(p);
+        free(q);
+        free(a);
+        free(b);
+    }
+}
+
 Test(filter, large_front_all_kept)
 {
     /* 10^5 points on the quarter circle and on the sphere octant: nothing dominates anything */

@@ -1,7 +1,7 @@
-/* Tests of the reports (reports/*.c): the JSON golden file and hand-computed values of a tiny frontier, the
- * terminal table and CSV, the HTML skeleton (parsed back with libxml2's HTML parser), atomic publication of the
- * report directory when gnuplot fails or is missing, the atomic file and symlink writers, and the gnuplot script
- * (numbers in the C locale, NaN as '?', quoting).
+/* Tests of the reports (every file under reports/): the JSON golden file and hand-computed values of a tiny
+ * frontier, the terminal table and CSV, the HTML skeleton (parsed back with libxml2's HTML parser), atomic
+ * publication of the report directory when gnuplot fails or is missing, the atomic file and symlink writers, and
+ * the gnuplot script (numbers in the C locale, NaN as '?', quoting).
  *
  * The fixture: one GPU (500 W, 100 kg embodied, 5 y), one region (400 g/kWh, PUE 1.25), one offer priced on-demand
  * 2.0, 1y 1.5, 3y 1.2, spot 0.8 USD/h with no interruptions (so no spot overhead), carbon at 100 USD/t. A run of G

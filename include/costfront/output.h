@@ -63,9 +63,11 @@ cf_status cf_staged_dir_begin(const char *dir, cf_staged_dir **out, cf_error *er
 /* Path of the staging directory to write files into. Owned by the handle. */
 const char *cf_staged_dir_path(const cf_staged_dir *s);
 
-/* Replaces dir by the staging directory: an existing dir is renamed aside ("DIR.old.XXXXXX"), the staging
- * directory renamed to dir, and the old tree removed. If the second rename fails the old dir is put back and the
- * staging tree removed. Frees s in every case. */
+/* Replaces dir by the staging directory. On Linux an existing dir is swapped with the staging directory in one
+ * step (renameat2 RENAME_EXCHANGE) and the old tree removed; elsewhere, or on a file system without that, the old
+ * dir is renamed aside ("DIR.old.XXXXXX"), the staging directory renamed to dir, and the old tree removed (if
+ * the second rename fails the old dir is put back). On failure the staging tree is removed. Frees s in every
+ * case. */
 cf_status cf_staged_dir_commit(cf_staged_dir *s, cf_error *err);
 
 /* Removes the staging tree, leaving dir untouched, and frees s. Accepts NULL. */
