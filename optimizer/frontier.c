@@ -425,6 +425,13 @@ cf_status cf_frontier_compute(cf_frontier *f, cf_error *err)
                 if (m > hi[k]) hi[k] = m;
             }
         }
+    for (size_t k = 0; k < d; k++)
+        if (!(lo[k] <= hi[k])) {
+            st = cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, f->opts.objectives[k].name,
+                              "no candidate has a value for objective '%s' (is the column empty or absent in the "
+                              "runs?)", f->opts.objectives[k].name);
+            goto done;
+        }
     size_t missing = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < d; k++)

@@ -72,6 +72,16 @@ expect_rc 0 "mapping with --map and percent detection" -- "$BIN" frontier "$TMP/
 expect_grep "$TMP/err" "percent" "percent conversion is announced"
 expect_grep "$TMP/out" '"accuracy":	0.915' "percent converted"
 
+# Time-to-train data without an accuracy column (MLPerf style): kept, with a note; accuracy objectives refuse.
+printf 'system,accel,accel_hours,score_min,benchmark\nsys1,NVIDIA H100-SXM5-80GB,10,20,bert\nsys2,NVIDIA A100-SXM4-80GB,30,50,bert\nsys3,Tesla T4,90,400,bert\n' > "$TMP/mlperf.csv"
+expect_rc 0 "no accuracy column, time and cost objectives" -- "$BIN" frontier "$TMP/mlperf.csv" \
+  --map system=run_id,accel=hardware,accel_hours=gpu_hours --objectives score_min:min,cost_usd:min --format json
+expect_grep "$TMP/err" "no accuracy column" "missing accuracy announced"
+expect_grep "$TMP/out" '"run_id":	"sys1"' "fastest system on the frontier"
+expect_rc 2 "accuracy objective without accuracy" -- "$BIN" frontier "$TMP/mlperf.csv" \
+  --map system=run_id,accel=hardware,accel_hours=gpu_hours
+expect_grep "$TMP/err" "no candidate has a value for objective 'accuracy'" "empty objective named"
+
 # Report: written, and a failed run leaves the earlier report untouched.
 expect_rc 0 "report" -- "$BIN" report "$EX/runs.csv" --out "$TMP/rep"
 expect_grep "$TMP/out" "$TMP/rep/index.html" "report path printed"
