@@ -40,6 +40,7 @@
 #define GP_LS_RATE 6.0
 #define GP_S2_SHAPE 2.0
 #define GP_S2_RATE 0.15
+#define GP_S2_LOGSD 3.0 /* sd of the Normal prior on log s2 with the LogNormal lengthscale prior */
 #define GP_SN_SHAPE 1.1
 #define GP_SN_RATE 0.05
 
@@ -110,7 +111,15 @@ static double log_prior(const cf_gp *gp, int kind, const double *theta, double *
         lp += kind == CF_GP_PRIOR_LOGNORMAL
                   ? lognormal_logpdf_logspace(theta[j], lm, lsd, grad ? &grad[j] : NULL)
                   : gamma_logpdf_logspace(theta[j], GP_LS_SHAPE, GP_LS_RATE, grad ? &grad[j] : NULL);
-    lp += gamma_logpdf_logspace(theta[gp->d], GP_S2_SHAPE, GP_S2_RATE, grad ? &grad[gp->d] : NULL);
+    if (kind == CF_GP_PRIOR_LOGNORMAL) {
+        /* log s2 ~ Normal(0, 3^2): weak in both directions, unlike Gamma(2, 0.15) whose rate term costs 0.15 nat
+         * per unit of s2 and caps the large signal variances that near-additive functions need. */
+        double u = theta[gp->d] / GP_S2_LOGSD;
+        if (grad != NULL) grad[gp->d] += -u / GP_S2_LOGSD;
+        lp += -0.5 * u * u - log(GP_S2_LOGSD) - 0.5 * GP_LOG2PI;
+    } else {
+        lp += gamma_logpdf_logspace(theta[gp->d], GP_S2_SHAPE, GP_S2_RATE, grad ? &grad[gp->d] : NULL);
+    }
     lp += gamma_logpdf_logspace(theta[gp->d + 1], GP_SN_SHAPE, GP_SN_RATE, grad ? &grad[gp->d + 1] : NULL);
     return lp;
 }

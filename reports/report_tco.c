@@ -21,7 +21,8 @@ static cf_plot *cumulative_chart(const cf_tco_result *res)
     double *x = malloc((size_t)(h + 1) * sizeof *x), *y = malloc((size_t)(h + 1) * sizeof *y);
     if (p == NULL || x == NULL || y == NULL) goto fail;
     cf_status st = cf_plot_set_labels(p, "month", "cumulative cash cost (USD)");
-    cf_plot_set_key(p, CF_PLOT_KEY_TOP_LEFT);
+    cf_plot_set_key(p, CF_PLOT_KEY_OUTSIDE);
+    cf_plot_set_size(p, 900, 500);
     for (int m = 0; m <= h; m++) x[m] = m;
     for (int o = 0; o < CF_PROC_COUNT && st == CF_OK; o++) {
         cf_tco_option opt;
@@ -29,12 +30,23 @@ static cf_plot *cumulative_chart(const cf_tco_result *res)
         cf_tco_result_series(res, (cf_procurement)o, CF_TCO_SERIES_CASH, y, (size_t)h + 1);
         st = cf_plot_add_series(p, cf_procurement_name((cf_procurement)o), CF_PLOT_LINES, x, y, (size_t)h + 1, NULL);
     }
-    for (int o = CF_PROC_ON_DEMAND; o <= CF_PROC_RESERVED_3Y && st == CF_OK; o++) {
+    /* Payback against on-demand and against the cheapest cloud option (more labels would overlap). */
+    cf_procurement best = CF_PROC_ON_DEMAND;
+    double best_total = INFINITY;
+    for (int o = CF_PROC_ON_DEMAND; o <= CF_PROC_RESERVED_3Y; o++) {
+        cf_tco_option c;
+        if (cf_tco_result_option(res, (cf_procurement)o, &c) == CF_OK && c.available && c.total_usd < best_total) {
+            best_total = c.total_usd;
+            best = (cf_procurement)o;
+        }
+    }
+    for (int k = 0; k < 2 && st == CF_OK; k++) {
+        cf_procurement o = k == 0 ? CF_PROC_ON_DEMAND : best;
+        if (k == 1 && best == CF_PROC_ON_DEMAND) break;
         cf_tco_breakeven b;
-        if (cf_tco_result_breakeven(res, (cf_procurement)o, &b) != CF_OK || !b.available || b.month < 1) continue;
+        if (cf_tco_result_breakeven(res, o, &b) != CF_OK || !b.available || b.month < 1) continue;
         char label[96];
-        snprintf(label, sizeof label, "on_prem pays back vs %s (month %d)", cf_procurement_name((cf_procurement)o),
-                 b.month);
+        snprintf(label, sizeof label, "payback vs %s: month %d", cf_procurement_name(o), b.month);
         st = cf_plot_add_vline(p, b.month, label);
     }
     free(x);
@@ -128,6 +140,7 @@ static cf_plot *mc_chart(const cf_tco_mc_result *mc)
     if (st == CF_OK) st = cf_plot_set_xcategories(p, names, CF_PROC_COUNT);
     if (st == CF_OK) st = cf_plot_add_series(p, "P50 with P10-P90", CF_PLOT_ERRORBARS, x, y, CF_PROC_COUNT, &idx);
     if (st == CF_OK) st = cf_plot_set_errors(p, idx, NULL, NULL, lo, hi);
+    if (st == CF_OK) st = cf_plot_add_series(p, "P50", CF_PLOT_POINTS, x, y, CF_PROC_COUNT, NULL);
     if (st != CF_OK) {
         cf_plot_destroy(p);
         return NULL;

@@ -42,12 +42,27 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_table needs a frontier and an output");
     static const char *const head[TCOLS] = {"",         "run",      "option",     "hardware",  "precision",
                                             "accuracy", "cost_usd", "co2e_kg",    "total_usd", "provider/region"};
-    static const int right[TCOLS] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 0};
+    static const int right_fixed[TCOLS] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 0};
+    /* Objectives the fixed columns do not show (gpu_hours, a numeric column of the runs...) get their own columns,
+     * inserted before provider/region. */
+    const cf_frontier_opts *fo = cf_frontier_options(f);
+    size_t extra[CF_MAX_OBJECTIVES], nextra = 0;
+    for (size_t k = 0; fo && k < fo->n_objectives; k++) {
+        const char *nm = fo->objectives[k].name;
+        if (strcmp(nm, "accuracy") && strcmp(nm, "cost_usd") && strcmp(nm, "co2e_kg") && strcmp(nm, "total_cost_usd"))
+            extra[nextra++] = k;
+    }
+    const int ncols = TCOLS + (int)nextra;
+    int right[TCOLS + CF_MAX_OBJECTIVES];
+    for (int k = 0; k < ncols; k++) right[k] = k < TCOLS - 1 ? right_fixed[k] : (k == ncols - 1 ? 0 : 1);
     size_t nopt = cf_frontier_optimal_count(f), knee = cf_frontier_knee(f);
     size_t rows = nopt + 1;
-    char (*cell)[TCOLS][96] = calloc(rows, sizeof *cell);
+    char (*cell)[TCOLS + CF_MAX_OBJECTIVES][96] = calloc(rows, sizeof *cell);
     if (cell == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the table");
-    for (int k = 0; k < TCOLS; k++) snprintf(cell[0][k], sizeof cell[0][k], "%s", head[k]);
+    for (int k = 0; k < TCOLS - 1; k++) snprintf(cell[0][k], sizeof cell[0][k], "%s", head[k]);
+    for (size_t e = 0; e < nextra; e++)
+        snprintf(cell[0][TCOLS - 1 + e], sizeof cell[0][0], "%.95s", fo->objectives[extra[e]].name);
+    snprintf(cell[0][ncols - 1], sizeof cell[0][0], "%s", head[TCOLS - 1]);
     for (size_t j = 0; j < nopt; j++) {
         size_t i = cf_frontier_optimal_at(f, j);
         const cf_candidate *c = cf_frontier_candidate(f, i);
@@ -63,20 +78,22 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
         snprintf(r[6], 96, "%s", cf_fmt_fixed(num, c->price.cost_usd, 2, "-"));
         snprintf(r[7], 96, "%s", cf_fmt_fixed(num, c->price.co2e_kg, 3, "-"));
         snprintf(r[8], 96, "%s", cf_fmt_fixed(num, c->price.total_cost_usd, 2, "-"));
+        for (size_t e = 0; e < nextra; e++)
+            snprintf(r[TCOLS - 1 + e], 96, "%s", cf_fmt_g10(num, cf_frontier_value(f, i, extra[e]), "-"));
         const char *pv = cf_rep_provider(c), *rg = cf_rep_region(c);
-        snprintf(r[9], 96, "%s%s%s", pv != NULL ? pv : "-", rg != NULL ? "/" : "", rg != NULL ? rg : "");
+        snprintf(r[ncols - 1], 96, "%s%s%s", pv != NULL ? pv : "-", rg != NULL ? "/" : "", rg != NULL ? rg : "");
     }
-    size_t w[TCOLS] = {0};
+    size_t w[TCOLS + CF_MAX_OBJECTIVES] = {0};
     for (size_t j = 0; j < rows; j++)
-        for (int k = 0; k < TCOLS; k++) {
+        for (int k = 0; k < ncols; k++) {
             size_t l = u8len(cell[j][k]);
             if (l > w[k]) w[k] = l;
         }
     cf_sb b = {0};
     for (size_t j = 0; j < rows; j++) {
-        for (int k = 0; k < TCOLS; k++) {
+        for (int k = 0; k < ncols; k++) {
             if (k > 0) cf_sb_puts(&b, k == 1 ? " " : "  ");
-            if (k == TCOLS - 1) cf_sb_puts(&b, cell[j][k]); /* last column: no trailing spaces */
+            if (k == ncols - 1) cf_sb_puts(&b, cell[j][k]); /* last column: no trailing spaces */
             else put_padded(&b, cell[j][k], w[k], right[k]);
         }
         cf_sb_puts(&b, "\n");
