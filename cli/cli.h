@@ -133,9 +133,11 @@ extern const cf_cli_command cf_cli_commands[];
 #define CF_OPT_PROCUREMENT (CF_OPT_COMMAND_BASE - 9)
 #define CF_OPT_REFERENCE (CF_OPT_COMMAND_BASE - 8)
 #define CF_OPT_TARGET (CF_OPT_COMMAND_BASE - 7)
+#define CF_OPT_WHERE (CF_OPT_COMMAND_BASE - 6)
 #define CF_CLI_FRONTIER_OPTIONS                                                                                        \
     {"objectives", required_argument, 0, CF_OPT_OBJECTIVES}, {"procurement", required_argument, 0, CF_OPT_PROCUREMENT},\
-        {"reference", required_argument, 0, CF_OPT_REFERENCE}, {"target-accuracy", required_argument, 0, CF_OPT_TARGET}
+        {"reference", required_argument, 0, CF_OPT_REFERENCE}, {"target-accuracy", required_argument, 0, CF_OPT_TARGET},      \
+        {"where", required_argument, 0, CF_OPT_WHERE}
 
 extern const char cf_cli_frontier_options_help[];
 
@@ -146,6 +148,7 @@ typedef struct cf_cli_frontier {
     cf_frontier_opts opts;
     const char *reference_spec; /* parsed once the objectives are known */
     double target_accuracy;     /* NaN: none */
+    char where_field[CF_MAX_WHERE][64]; /* field names of --where (opts.where_field points here) */
 } cf_cli_frontier;
 
 void cf_cli_frontier_init(cf_cli_frontier *fr);

@@ -16,7 +16,10 @@ const char cf_cli_frontier_options_help[] =
     "  --reference V1,V2,...   hypervolume reference point in the objectives' units (default: the worst value\n"
     "                          of each objective pushed 10% of its range further; reported)\n"
     "  --target-accuracy A     the accuracy the business needs (fraction); the summary names the cheapest run\n"
-    "                          that reaches it\n";
+    "                          that reaches it\n"
+    "  --where FIELD=VALUE     only runs whose FIELD (model, dataset, project, hardware, precision, region,\n"
+    "                          provider, procurement, run_id or a hyperparameter) is VALUE; V1|V2 for either;\n"
+    "                          repeatable (all must hold). Example: --where model=resnet50 --where precision=bf16|fp16\n";
 
 void cf_cli_frontier_init(cf_cli_frontier *fr)
 {
@@ -67,6 +70,29 @@ int cf_cli_frontier_option(cf_cli_frontier *fr, int opt, const char *arg)
         return 1;
     case CF_OPT_PROCUREMENT: return parse_procurements(fr, arg);
     case CF_OPT_REFERENCE: fr->reference_spec = arg; return 1;
+    case CF_OPT_WHERE: {
+        const char *eq = strchr(arg, '=');
+        if (eq == NULL || eq == arg || eq[1] == '\0') {
+            fprintf(stderr, "costfront: --where: expected FIELD=VALUE, found '%s'\n", arg);
+            return -1;
+        }
+        if (fr->opts.n_where >= CF_MAX_WHERE) {
+            fprintf(stderr, "costfront: --where: at most %d filters\n", CF_MAX_WHERE);
+            return -1;
+        }
+        size_t n = (size_t)(eq - arg);
+        char *field = fr->where_field[fr->opts.n_where];
+        if (n >= sizeof fr->where_field[0]) {
+            fprintf(stderr, "costfront: --where: field name too long in '%s'\n", arg);
+            return -1;
+        }
+        memcpy(field, arg, n);
+        field[n] = '\0';
+        fr->opts.where_field[fr->opts.n_where] = field;
+        fr->opts.where_value[fr->opts.n_where] = eq + 1;
+        fr->opts.n_where++;
+        return 1;
+    }
     case CF_OPT_TARGET:
         if (cf_cli_parse_double("--target-accuracy", arg, &fr->target_accuracy) != 0) return -1;
         if (fr->target_accuracy > 1 && fr->target_accuracy <= 100) fr->target_accuracy /= 100.0;

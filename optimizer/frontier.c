@@ -245,12 +245,84 @@ static int owned_applies(const cf_frontier *f, const cf_run *r)
     return r->hardware != NULL && strcmp(r->hardware, want) == 0;
 }
 
+/* The text of field name for run i, for --where: a canonical text field or a hyperparameter (numbers as the
+ * runset prints them). Returns NULL when the run has no such field. */
+static const char *run_text(const cf_frontier *f, size_t i, const char *name, char *buf, size_t n)
+{
+    const cf_run *r = cf_runset_get(f->rs, i);
+    if (!strcmp(name, "run_id")) return r->run_id;
+    if (!strcmp(name, "model")) return r->model;
+    if (!strcmp(name, "dataset")) return r->dataset;
+    if (!strcmp(name, "project")) return r->project;
+    if (!strcmp(name, "hardware")) return r->hardware;
+    if (!strcmp(name, "precision")) return cf_precision_name(r->precision);
+    if (!strcmp(name, "region")) return r->region;
+    if (!strcmp(name, "provider")) return r->provider;
+    if (!strcmp(name, "procurement")) return r->procurement;
+    size_t j = cf_runset_param_find(f->rs, name);
+    if (j == CF_NO_INDEX) return NULL;
+    const char *s = cf_runset_param_str(f->rs, i, j);
+    if (s != NULL) return s;
+    double v = cf_runset_param_num(f->rs, i, j);
+    if (isnan(v)) return NULL;
+    snprintf(buf, n, "%.17g", v);
+    return buf;
+}
+
+/* True when one alternative of value (split at '|') names the same thing as have for field. */
+static int where_matches(const cf_frontier *f, const char *field, const char *value, const char *have)
+{
+    if (have == NULL) return 0;
+    const char *p = value;
+    while (1) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        char alt[256];
+        if (len >= sizeof alt) len = sizeof alt - 1;
+        memcpy(alt, p, len);
+        alt[len] = '\0';
+        const char *want = alt;
+        if (!strcmp(field, "hardware") && f->cat) {
+            const cf_hardware *hw = cf_catalog_hardware(f->cat, alt);
+            if (hw) want = hw->id;
+        } else if (!strcmp(field, "precision")) {
+            cf_precision pr;
+            if (cf_precision_parse(alt, &pr) == CF_OK) want = cf_precision_name(pr);
+        }
+        char *end = NULL;
+        double a = strtod(want, &end), b;
+        int numeric = end != want && *end == '\0';
+        if (!strcasecmp(want, have)) return 1;
+        if (numeric) {
+            b = strtod(have, &end);
+            if (end != have && *end == '\0' && a == b) return 1;
+        }
+        if (!bar) return 0;
+        p = bar + 1;
+    }
+}
+
+/* True when run i passes every --where filter. */
+static int run_selected(const cf_frontier *f, size_t i)
+{
+    char buf[64];
+    for (size_t w = 0; w < f->opts.n_where; w++) {
+        const char *have = run_text(f, i, f->opts.where_field[w], buf, sizeof buf);
+        if (!where_matches(f, f->opts.where_field[w], f->opts.where_value[w], have)) return 0;
+    }
+    return 1;
+}
+
 static cf_status add_runs(cf_frontier *f, cf_error *err)
 {
     size_t nr = f->rs ? cf_runset_size(f->rs) : 0;
-    size_t not_owned = 0;
+    size_t not_owned = 0, filtered = 0;
     for (size_t i = 0; i < nr; i++) {
         const cf_run *r = cf_runset_get(f->rs, i);
+        if (!run_selected(f, i)) {
+            filtered++;
+            continue;
+        }
         char missing[128] = "";
         size_t n_missing = 0;
         int owned_ok = owned_applies(f, r);
@@ -302,6 +374,16 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
         add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid",
                  not_owned, not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
         return CF_ERR_NOMEM;
+    if (filtered > 0) {
+        char what[512] = "";
+        size_t len = 0;
+        for (size_t w = 0; w < f->opts.n_where && len < sizeof what; w++)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%s%s=%s", w ? ", " : "", f->opts.where_field[w],
+                                    f->opts.where_value[w]);
+        if (add_note(f, "%zu of %zu runs left out by --where %s", filtered, nr, what) != CF_OK) return CF_ERR_NOMEM;
+        if (filtered == nr)
+            return cf_error_set(err, CF_ERR_EMPTY, "--where", 0, 0, NULL, "no run matches --where %s", what);
+    }
     return CF_OK;
 }
 

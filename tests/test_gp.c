@@ -411,8 +411,8 @@ Test(gp, errors)
 }
 
 /* The log priors by hand: with the LogNormal prior the objective exceeds the prior-free one by
- * -sum_j log LogNormal(l_j; sqrt2 + log(d)/2, sqrt3) - log Gamma(s2; 2, 0.15) - log Gamma(sn2; 1.1, 0.05), and with
- * the Gamma prior by -sum_j log Gamma(l_j; 3, 6) minus the same two variance terms (densities over the values). */
+ * -sum_j log LogNormal(l_j; sqrt2 + log(d)/2, sqrt3) - log Normal(log s2; 0, 3^2) - log Gamma(sn2; 1.1, 0.05), and
+ * with the Gamma prior by -sum_j log Gamma(l_j; 3, 6) - log Gamma(s2; 2, 0.15) - the same noise term. */
 Test(gp, log_priors_by_hand)
 {
     rng_state = 4;
@@ -436,9 +436,10 @@ Test(gp, log_priors_by_hand)
         ga += 3.0 * log(6.0) - lgamma(3.0) + 2.0 * log(l) - 6.0 * l;
     }
     double s2 = 1.3, sn = 0.02;
-    double var = 2.0 * log(0.15) - lgamma(2.0) + log(s2) - 0.15 * s2 + 1.1 * log(0.05) - lgamma(1.1) +
-                 0.1 * log(sn) - 0.05 * sn;
-    cr_assert_float_eq(f1 - f0, -(ln + var), 1e-10);
-    cr_assert_float_eq(f2 - f0, -(ga + var), 1e-10);
+    double noise = 1.1 * log(0.05) - lgamma(1.1) + 0.1 * log(sn) - 0.05 * sn;
+    double s2_gamma = 2.0 * log(0.15) - lgamma(2.0) + log(s2) - 0.15 * s2;
+    double s2_normal = -0.5 * (log(s2) / 3.0) * (log(s2) / 3.0) - log(3.0 * sqrt(2.0 * M_PI)); /* log s2 ~ N(0, 9) */
+    cr_assert_float_eq(f1 - f0, -(ln + s2_normal + noise), 1e-10);
+    cr_assert_float_eq(f2 - f0, -(ga + s2_gamma + noise), 1e-10);
     cf_gp_destroy(gp);
 }

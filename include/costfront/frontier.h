@@ -23,6 +23,7 @@ extern "C" {
 #endif
 
 #define CF_MAX_OBJECTIVES 8
+#define CF_MAX_WHERE 8
 
 /* One objective: a field name and its direction. */
 typedef struct cf_objective {
@@ -50,6 +51,13 @@ typedef struct cf_frontier_opts {
      * priced under on_prem or hybrid (counted in one note, not as unpriced). Not copied: it must outlive the
      * frontier. */
     const char *owned_hardware;
+    /* Only runs matching every (where_field[i], where_value[i]) pair take part: the field is a text field of the
+     * run (model, dataset, project, hardware, precision, region, provider, procurement, run_id) or a hyperparameter;
+     * the value may list alternatives separated by '|' ("resnet50|vit-b16"). Hardware and precision compare as
+     * catalog ids and canonical precisions, so aliases match. Not copied: the strings must outlive the frontier. */
+    const char *where_field[CF_MAX_WHERE];
+    const char *where_value[CF_MAX_WHERE];
+    size_t n_where;
 } cf_frontier_opts;
 
 /* Fills o with the defaults above. */

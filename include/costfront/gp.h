@@ -12,11 +12,12 @@
  * Hyperparameters are fitted by maximising the log marginal likelihood (R&W eq. 5.8) plus weak log priors with
  * the analytic gradient (R&W eq. 5.9) and NLopt's L-BFGS from a default start (plus the previous fit's
  * hyperparameters as a warm start when the model was fitted before) and Sobol-sequence restarts. Priors, in
- * standardised units: Gamma(2, 0.15) on the signal variance, Gamma(1.1, 0.05) on the noise variance, and on every
- * lengthscale by default the dimension-scaled LogNormal(sqrt2 + log(d)/2, sqrt3) of Hvarfner, Hellsten & Nardi
- * (ICML 2024, BoTorch's default since 0.12); BoTorch's older Gamma(3, 6) is available (cf_gp_set_prior) but gave
- * worse held-out NLPD than plain maximum likelihood on every case of bench/gp.sh. Cholesky factors come from GSL
- * (which calls OpenBLAS), with growing diagonal jitter when a factorisation fails.
+ * standardised units, by default (CF_GP_PRIOR_LOGNORMAL): on every lengthscale the dimension-scaled
+ * LogNormal(sqrt2 + log(d)/2, sqrt3) of Hvarfner, Hellsten & Nardi (ICML 2024, BoTorch's default since 0.12),
+ * log s2 ~ Normal(0, 3^2) on the signal variance and Gamma(1.1, 0.05) on the noise variance. BoTorch's older
+ * defaults (CF_GP_PRIOR_GAMMA: Gamma(3, 6) lengthscales, Gamma(2, 0.15) signal variance, same noise prior) are
+ * available but gave worse held-out NLPD than plain maximum likelihood on every case of bench/gp.sh. Cholesky
+ * factors come from GSL (which calls OpenBLAS), with growing diagonal jitter when a factorisation fails.
  *
  * The hyperparameter vector "theta" used by cf_gp_objective, cf_gp_get_theta and cf_gp_set_theta has
  * cf_gp_n_hypers(gp) = d + 2 entries, all natural logarithms in STANDARDISED units:
@@ -72,12 +73,12 @@ void cf_gp_set_restarts(cf_gp *gp, size_t restarts);
  * starts optimises from every start, as scikit-learn's n_restarts_optimizer does. */
 void cf_gp_set_local_runs(cf_gp *gp, size_t runs);
 
-/* Hyperparameter priors maximised with the likelihood by cf_gp_fit. The signal and noise variance priors are
- * the same for GAMMA and LOGNORMAL; only the lengthscale prior differs. */
+/* Hyperparameter priors maximised with the likelihood by cf_gp_fit (the noise prior is the same for GAMMA and
+ * LOGNORMAL; see the file comment). */
 enum {
     CF_GP_PRIOR_NONE = 0,     /* type-II maximum likelihood, as scikit-learn does */
-    CF_GP_PRIOR_GAMMA = 1,    /* Gamma(3, 6) lengthscales (BoTorch before 0.12) */
-    CF_GP_PRIOR_LOGNORMAL = 2 /* LogNormal(sqrt2 + log(d)/2, sqrt3) lengthscales (Hvarfner et al. 2024, BoTorch >= 0.12) */
+    CF_GP_PRIOR_GAMMA = 1,    /* Gamma(3, 6) lengthscales, Gamma(2, 0.15) signal variance (BoTorch before 0.12) */
+    CF_GP_PRIOR_LOGNORMAL = 2 /* LogNormal(sqrt2 + log(d)/2, sqrt3) lengthscales (Hvarfner et al. 2024), the default */
 };
 
 /* Selects the hyperparameter prior (CF_GP_PRIOR_*); other values are ignored. */

@@ -82,6 +82,14 @@ expect_rc 2 "accuracy objective without accuracy" -- "$BIN" frontier "$TMP/mlper
   --map system=run_id,accel=hardware,accel_hours=gpu_hours
 expect_grep "$TMP/err" "no candidate has a value for objective 'accuracy'" "empty objective named"
 
+# --where keeps only matching runs; aliases and precision spellings match; no match is an error.
+expect_rc 0 "where model and precision" -- "$BIN" frontier "$EX/runs.csv" --where model=resnet50 --where "precision=bfloat16|int8" --format csv
+expect_no_grep "$TMP/out" ",fp32," "other precisions left out"
+expect_grep "$TMP/err" "runs left out by --where model=resnet50" "filter announced"
+expect_rc 2 "where nothing matches" -- "$BIN" frontier "$EX/runs.csv" --where model=nope
+expect_grep "$TMP/err" "no run matches --where model=nope" "empty filter explained"
+expect_rc 1 "where without =" -- "$BIN" frontier "$EX/runs.csv" --where model
+
 # Report: written, and a failed run leaves the earlier report untouched.
 expect_rc 0 "report" -- "$BIN" report "$EX/runs.csv" --out "$TMP/rep"
 expect_grep "$TMP/out" "$TMP/rep/index.html" "report path printed"
