@@ -255,8 +255,8 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/gp_c_lml.csv", out);
     FILE *lf = fopen(path, "w");
     if (lf != NULL) {
-        fprintf(lf, "n,d,dgemm_gflops,bound_s,lml_s,lml_grad_s,chol_s,inv_s\n%zu,%zu,%.4g,%.6g,%.6g,%.6g,%.6g,%.6g\n", n,
-                d, rate, bound, e0, e1, ec, ei);
+        fprintf(lf, "n,d,dgemm_gflops,bound_s,lml_s,lml_grad_s,chol_s,inv_s\n");
+        fprintf(lf, "%zu,%zu,%.4g,%.6g,%.6g,%.6g,%.6g,%.6g\n", n, d, rate, bound, e0, e1, ec, ei);
         fclose(lf);
     }
     cf_gp_destroy(gp);

@@ -125,6 +125,8 @@ int cf_cmd_report(int argc, char **argv);
 int cf_cmd_catalog(int argc, char **argv);
 int cf_cmd_score(int argc, char **argv);
 int cf_cmd_import(int argc, char **argv);
+int cf_cmd_fit(int argc, char **argv);
+int cf_cmd_predict(int argc, char **argv);
 
 extern const cf_cli_command cf_cli_commands[];
 
@@ -134,10 +136,14 @@ extern const cf_cli_command cf_cli_commands[];
 #define CF_OPT_REFERENCE (CF_OPT_COMMAND_BASE - 8)
 #define CF_OPT_TARGET (CF_OPT_COMMAND_BASE - 7)
 #define CF_OPT_WHERE (CF_OPT_COMMAND_BASE - 6)
+#define CF_OPT_PREDICTED (CF_OPT_COMMAND_BASE - 5)
+#define CF_OPT_PREDICTED_LIMIT (CF_OPT_COMMAND_BASE - 4)
+#define CF_OPT_SEED (CF_OPT_COMMAND_BASE - 3)
 #define CF_CLI_FRONTIER_OPTIONS                                                                                        \
     {"objectives", required_argument, 0, CF_OPT_OBJECTIVES}, {"procurement", required_argument, 0, CF_OPT_PROCUREMENT},\
         {"reference", required_argument, 0, CF_OPT_REFERENCE}, {"target-accuracy", required_argument, 0, CF_OPT_TARGET},      \
-        {"where", required_argument, 0, CF_OPT_WHERE}
+        {"where", required_argument, 0, CF_OPT_WHERE}, {"predicted", no_argument, 0, CF_OPT_PREDICTED},               \
+        {"predicted-limit", required_argument, 0, CF_OPT_PREDICTED_LIMIT}, {"seed", required_argument, 0, CF_OPT_SEED}
 
 extern const char cf_cli_frontier_options_help[];
 
@@ -149,6 +155,9 @@ typedef struct cf_cli_frontier {
     const char *reference_spec; /* parsed once the objectives are known */
     double target_accuracy;     /* NaN: none */
     char where_field[CF_MAX_WHERE][64]; /* field names of --where (opts.where_field points here) */
+    int predicted;              /* --predicted: add configurations never run, from the surrogates */
+    long predicted_limit;       /* at most this many predicted candidates (0: the search's default, 50) */
+    unsigned long seed;         /* --seed: for the predicted search and Monte Carlo (default 1) */
 } cf_cli_frontier;
 
 void cf_cli_frontier_init(cf_cli_frontier *fr);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "costfront/output.h"
 #include "costfront/report.h"
+#include "costfront/report_predicted.h"
 #include "nightly.h"
 #include "plan_common.h"
 
@@ -84,6 +85,7 @@ int cf_cmd_report(int argc, char **argv)
         if (r == 0) return cf_cli_usage_error("report", "unknown option");
     }
     if (out_dir == NULL) return cf_cli_usage_error("report", "--out DIR is required");
+    fr.seed = seed; /* one --seed (parsed with the plan options) serves the predicted search and the Monte Carlo */
     int rc = cf_cli_plan_apply(plan_path, &in, &fr, &plan);
     if (rc == CF_EXIT_OK) rc = cf_cli_frontier_finish(&fr, &in);
     if (rc != CF_EXIT_OK) goto early;
@@ -140,6 +142,7 @@ int cf_cmd_report(int argc, char **argv)
         goto out;
     }
     cf_status st = cf_report_frontier(rep, f, in.runs, in.catalog, &ro, &err);
+    if (st == CF_OK && fr.predicted) st = cf_report_predicted(rep, f, &err);
     if (st == CF_OK && plan) {
         rc = cf_cli_recommend_report(rep, f, &in, fr.target_accuracy);
         if (rc == CF_EXIT_OK) rc = cf_cli_plan_report(rep, plan, &in, seed);

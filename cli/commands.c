@@ -4,6 +4,8 @@
 const cf_cli_command cf_cli_commands[] = {
     {"frontier", "price runs and print the cost-accuracy Pareto frontier (table, JSON, CSV)", cf_cmd_frontier},
     {"report", "write the HTML report (charts, frontier, dominated runs, data quality) to a directory", cf_cmd_report},
+    {"fit", "fit the accuracy and GPU-hours surrogates (GPs) and report leave-one-out accuracy", cf_cmd_fit},
+    {"predict", "predict accuracy, GPU-hours and costs with intervals for configurations never run", cf_cmd_predict},
     {"score", "price one finished run (flags or JSON on stdin) and print its cost and a scalar score", cf_cmd_score},
     {"import", "read runs from MLflow, Optuna, W&B, XML, CSV or JSON into a run store (SQLite)", cf_cmd_import},
     {"catalog", "show, validate or export the price catalog", cf_cmd_catalog},

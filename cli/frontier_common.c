@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "predicted.h"
 
 const char cf_cli_frontier_options_help[] =
     "Frontier options:\n"
@@ -19,13 +20,20 @@ const char cf_cli_frontier_options_help[] =
     "                          that reaches it\n"
     "  --where FIELD=VALUE     only runs whose FIELD (model, dataset, project, hardware, precision, region,\n"
     "                          provider, procurement, run_id or a hyperparameter) is VALUE; V1|V2 for either;\n"
-    "                          repeatable (all must hold). Example: --where model=resnet50 --where precision=bf16|fp16\n";
+    "                          repeatable (all must hold). Example: --where model=resnet50 --where precision=bf16|fp16\n"
+    "  --predicted             also search configurations never run (GP surrogates; see 'costfront fit') and\n"
+    "                          add the most promising as predicted candidates with 95%% intervals\n"
+    "  --predicted-limit N     at most N predicted candidates (default 50)\n"
+    "  --seed S                seed of the predicted search and of Monte Carlo draws (default 1)\n";
 
 void cf_cli_frontier_init(cf_cli_frontier *fr)
 {
     cf_frontier_opts_default(&fr->opts);
     fr->reference_spec = NULL;
     fr->target_accuracy = NAN;
+    fr->predicted = 0;
+    fr->predicted_limit = 0;
+    fr->seed = 1;
 }
 
 static int parse_procurements(cf_cli_frontier *fr, const char *arg)
@@ -70,6 +78,22 @@ int cf_cli_frontier_option(cf_cli_frontier *fr, int opt, const char *arg)
         return 1;
     case CF_OPT_PROCUREMENT: return parse_procurements(fr, arg);
     case CF_OPT_REFERENCE: fr->reference_spec = arg; return 1;
+    case CF_OPT_PREDICTED: fr->predicted = 1; return 1;
+    case CF_OPT_PREDICTED_LIMIT:
+        if (cf_cli_parse_long("--predicted-limit", arg, &fr->predicted_limit) != 0 || fr->predicted_limit < 1) {
+            fprintf(stderr, "costfront: --predicted-limit: expected a positive integer, found '%s'\n", arg);
+            return -1;
+        }
+        return 1;
+    case CF_OPT_SEED: {
+        long v;
+        if (cf_cli_parse_long("--seed", arg, &v) != 0 || v < 0) {
+            fprintf(stderr, "costfront: --seed: expected a non-negative integer, found '%s'\n", arg);
+            return -1;
+        }
+        fr->seed = (unsigned long)v;
+        return 1;
+    }
     case CF_OPT_WHERE: {
         const char *eq = strchr(arg, '=');
         if (eq == NULL || eq == arg || eq[1] == '\0') {
@@ -153,6 +177,14 @@ cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inp
     if (f == NULL) {
         *rc = CF_EXIT_INTERNAL;
         return NULL;
+    }
+    if (fr->predicted) {
+        int prc = cf_cli_add_predictions(in, &fr->opts, f, fr->seed, (size_t)fr->predicted_limit);
+        if (prc != CF_EXIT_OK) {
+            cf_frontier_destroy(f);
+            *rc = prc;
+            return NULL;
+        }
     }
     cf_error err;
     cf_error_clear(&err);

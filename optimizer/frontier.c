@@ -317,12 +317,20 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
 {
     size_t nr = f->rs ? cf_runset_size(f->rs) : 0;
     size_t not_owned = 0, filtered = 0;
+    for (size_t i = 0; i < nr; i++) filtered += !run_selected(f, i);
+    if (filtered > 0) { /* said first: it explains everything below */
+        char what[512] = "";
+        size_t len = 0;
+        for (size_t w = 0; w < f->opts.n_where && len < sizeof what; w++)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%s%s=%s", w ? ", " : "", f->opts.where_field[w],
+                                    f->opts.where_value[w]);
+        if (filtered == nr)
+            return cf_error_set(err, CF_ERR_EMPTY, "--where", 0, 0, NULL, "no run matches --where %s", what);
+        if (add_note(f, "%zu of %zu runs left out by --where %s", filtered, nr, what) != CF_OK) return CF_ERR_NOMEM;
+    }
     for (size_t i = 0; i < nr; i++) {
         const cf_run *r = cf_runset_get(f->rs, i);
-        if (!run_selected(f, i)) {
-            filtered++;
-            continue;
-        }
+        if (filtered > 0 && !run_selected(f, i)) continue;
         char missing[128] = "";
         size_t n_missing = 0;
         int owned_ok = owned_applies(f, r);
@@ -374,16 +382,6 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
         add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid",
                  not_owned, not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
         return CF_ERR_NOMEM;
-    if (filtered > 0) {
-        char what[512] = "";
-        size_t len = 0;
-        for (size_t w = 0; w < f->opts.n_where && len < sizeof what; w++)
-            len += (size_t)snprintf(what + len, sizeof what - len, "%s%s=%s", w ? ", " : "", f->opts.where_field[w],
-                                    f->opts.where_value[w]);
-        if (add_note(f, "%zu of %zu runs left out by --where %s", filtered, nr, what) != CF_OK) return CF_ERR_NOMEM;
-        if (filtered == nr)
-            return cf_error_set(err, CF_ERR_EMPTY, "--where", 0, 0, NULL, "no run matches --where %s", what);
-    }
     return CF_OK;
 }
 

@@ -14,7 +14,11 @@
 #include "costfront/catalog.h"
 #include "costfront/ehvi.h"
 #include "costfront/gp.h"
+/* runset.h (through pricing.h) and space.h both declare an enumerator CF_PARAM_CATEGORICAL: rename runset's here,
+ * where only space.h's is used. */
+#define CF_PARAM_CATEGORICAL CF_RUNSET_PARAM_CATEGORICAL
 #include "costfront/pricing.h"
+#undef CF_PARAM_CATEGORICAL
 #include "data/study_store.h"
 
 /* ---- Cost-aware mode ----
@@ -374,6 +378,7 @@ typedef struct {
     double *y;         /* n x M minimised objectives (complete rows only) */
     double *c;         /* n x C raw constraint metrics (complete rows only) */
     unsigned char *ok; /* 1 when the row is complete with valid values */
+    double *lgh;       /* n: log gpu_hours of complete rows (cost-aware studies), NaN when absent */
 } trials;
 
 static void trials_free(trials *t)
@@ -383,6 +388,7 @@ static void trials_free(trials *t)
     free(t->y);
     free(t->c);
     free(t->ok);
+    free(t->lgh);
     memset(t, 0, sizeof *t);
 }
 
@@ -399,17 +405,22 @@ static cf_status trials_load(cf_study *s, trials *t, cf_error *err)
     t->y = calloc(n * M, sizeof *t->y);
     t->c = calloc(n * (C ? C : 1), sizeof *t->c);
     t->ok = calloc(n, 1);
-    if (!t->x || !t->y || !t->c || !t->ok) {
+    t->lgh = malloc(n * sizeof *t->lgh);
+    if (!t->x || !t->y || !t->c || !t->ok || !t->lgh) {
         trials_free(t);
         return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
     }
     for (size_t i = 0; i < t->n; i++) {
         cJSON *p = cJSON_Parse(t->rows[i].params);
+        t->lgh[i] = NAN;
         st = cf_space_encode(s->space, p, t->x + i * np, err);
         cJSON_Delete(p);
         if (st == CF_OK && t->rows[i].state == CF_TRIAL_COMPLETE) {
             cJSON *v = cJSON_Parse(t->rows[i].values ? t->rows[i].values : "null");
             st = cf_space_read_values(s->space, v, t->y + i * M, t->c + i * C, err);
+            const cJSON *gh = cJSON_GetObjectItemCaseSensitive(v, "gpu_hours");
+            t->lgh[i] = cJSON_IsNumber(gh) && gh->valuedouble > 0.0 && isfinite(gh->valuedouble)
+                            ? log(gh->valuedouble) : NAN;
             cJSON_Delete(v);
             t->ok[i] = st == CF_OK;
         }
@@ -560,14 +571,18 @@ typedef struct {
     size_t *cont;           /* their indices */
     size_t ncat;            /* categorical columns */
     size_t *cat;            /* their indices */
-    cf_gp **gobj;           /* M objective GPs (EHVI), or 1 scalarised GP (ParEGO) */
-    size_t ngobj;
-    cf_gp **gcon;           /* C constraint GPs */
+    cf_gp **gps;            /* the model GPs (see model_points for their order) */
+    size_t ngp;
+    int *src;               /* M + C: index in gps of each metric's GP, -1 when the metric is not modelled */
+    const cost_model *cost; /* derived metrics (cost-aware studies) */
     const cf_space *space;
-    int parego;             /* 1: EI of gobj[0] below best */
+    int parego;             /* 1: EI of gps[0] below best */
     double best;            /* ParEGO incumbent */
     cf_hvboxes *boxes;      /* EHVI boxes */
-    double *mean, *var;     /* scratch (ngobj + C) x cap */
+    double *gm, *gv;        /* scratch ngp x cap: GP means and variances */
+    double *mean, *var;     /* scratch (M + C) x cap: metric means and variances (objectives minimised) */
+    double *lm;             /* scratch (M + C) x cap: log-space means of derived metrics */
+    unsigned char *bad;     /* scratch cap: 1 where no offer prices the point */
     size_t cap;
     double *xfull;          /* scratch np */
     size_t nevals;
@@ -584,31 +599,95 @@ static double g_partial(double c, double mu, double s)
 static int ensure_cap(acq_ctx *a, size_t m)
 {
     if (m <= a->cap) return 0;
-    size_t k = a->ngobj + a->C;
-    double *nm = realloc(a->mean, k * m * sizeof *nm);
-    if (nm == NULL) return -1;
-    a->mean = nm;
-    double *nv = realloc(a->var, k * m * sizeof *nv);
-    if (nv == NULL) return -1;
-    a->var = nv;
+    size_t k = a->M + a->C, g = a->ngp ? a->ngp : 1;
+    double *p;
+    if ((p = realloc(a->gm, g * m * sizeof *p)) == NULL) return -1;
+    a->gm = p;
+    if ((p = realloc(a->gv, g * m * sizeof *p)) == NULL) return -1;
+    a->gv = p;
+    if ((p = realloc(a->mean, k * m * sizeof *p)) == NULL) return -1;
+    a->mean = p;
+    if ((p = realloc(a->var, k * m * sizeof *p)) == NULL) return -1;
+    a->var = p;
+    if ((p = realloc(a->lm, k * m * sizeof *p)) == NULL) return -1;
+    a->lm = p;
+    unsigned char *b = realloc(a->bad, m);
+    if (b == NULL) return -1;
+    a->bad = b;
     a->cap = m;
     return 0;
+}
+
+/* Predicts every modelled metric at the m encoded points X into a->mean / a->var (objectives minimised). A derived
+ * cost metric D = f(x) G, with log G ~ N(m, v) from the GPU-hours GP, is log-normal: log D ~ N(m + log f, v); its
+ * mean f e^(m + v/2) and variance (e^v - 1) f^2 e^(2m + v) are the moments of the Gaussian that EHVI sees
+ * (moment matching), and a->lm keeps m + log f for the exact probability of feasibility. Returns nonzero on
+ * failure. */
+static int predict_metrics(acq_ctx *a, const double *X, size_t m)
+{
+    if (ensure_cap(a, m)) return -1;
+    for (size_t g = 0; g < a->ngp; g++)
+        if (cf_gp_predict(a->gps[g], X, m, NULL, a->gm + g * m, a->gv + g * m, NULL, NULL) != CF_OK) return -1;
+    memset(a->bad, 0, m);
+    for (size_t k = 0; k < a->M + a->C; k++) {
+        if (a->src[k] < 0) continue;
+        const double *gm = a->gm + (size_t)a->src[k] * m, *gv = a->gv + (size_t)a->src[k] * m;
+        int d = a->cost->active ? a->cost->der[k] : -1;
+        double sign = k < a->M && cf_space_objective_maximize(a->space, k) ? -1.0 : 1.0;
+        for (size_t i = 0; i < m; i++) {
+            if (d < 0) {
+                a->mean[k * m + i] = gm[i];
+                a->var[k * m + i] = gv[i];
+                continue;
+            }
+            double f = cost_factor(a->cost, d, X + i * a->np), v = fmax(gv[i], 0.0);
+            double lmu = gm[i] + log(f);
+            double mu = exp(lmu + 0.5 * v), var = expm1(v) * exp(2.0 * lmu + v);
+            if (f == 0.0) {
+                mu = var = 0.0;
+            } else if (!(f > 0.0) || !isfinite(mu) || !isfinite(var)) {
+                a->bad[i] = 1; /* no price, or a cost beyond any front: no improvement there */
+                mu = var = 0.0;
+            }
+            a->lm[k * m + i] = lmu;
+            a->mean[k * m + i] = sign * mu;
+            a->var[k * m + i] = var;
+        }
+    }
+    return 0;
+}
+
+/* Probability that constraint c holds at point i of the last predict_metrics call (Gardner et al. 2014): the
+ * Gaussian tail for a modelled metric, the exact log-normal tail for a derived cost. */
+static double prob_feasible(const acq_ctx *a, size_t c, size_t i, size_t m)
+{
+    size_t k = a->M + c;
+    double thr = cf_space_constraint_value(a->space, c);
+    int ge = cf_space_constraint_op(a->space, c) == CF_CONSTRAINT_GE;
+    if (a->cost->active && a->cost->der[k] >= 0) {
+        if (thr <= 0.0) return ge ? 1.0 : 0.0;
+        double ls = sqrt(fmax(a->gv[(size_t)a->src[k] * m + i], 1e-300)), lm = a->lm[k * m + i];
+        double z = ge ? (lm - log(thr)) / ls : (log(thr) - lm) / ls;
+        return 0.5 * erfc(-z * M_SQRT1_2);
+    }
+    double cm = a->mean[k * m + i], cs = sqrt(fmax(a->var[k * m + i], 1e-300));
+    double z = ge ? (cm - thr) / cs : (thr - cm) / cs;
+    return 0.5 * erfc(-z * M_SQRT1_2);
 }
 
 /* Evaluates the acquisition at m encoded points X (m x np) into out. Returns nonzero on failure. */
 static int acq_eval(acq_ctx *a, const double *X, size_t m, double *out)
 {
-    if (ensure_cap(a, m)) return -1;
-    size_t k = a->ngobj + a->C;
-    for (size_t g = 0; g < k; g++) {
-        cf_gp *gp = g < a->ngobj ? a->gobj[g] : a->gcon[g - a->ngobj];
-        if (cf_gp_predict(gp, X, m, NULL, a->mean + g * m, a->var + g * m, NULL, NULL) != CF_OK) return -1;
-    }
+    if (predict_metrics(a, X, m)) return -1;
     double mu[16], sd[16];
     for (size_t i = 0; i < m; i++) {
         double v;
+        if (a->bad[i]) {
+            out[i] = 0.0;
+            continue;
+        }
         if (a->parego) {
-            v = g_partial(a->best, a->mean[i], sqrt(fmax(a->var[i], 0.0)));
+            v = g_partial(a->best, a->gm[i], sqrt(fmax(a->gv[i], 0.0)));
         } else {
             for (size_t j = 0; j < a->M; j++) {
                 mu[j] = a->mean[j * m + i];
@@ -616,12 +695,7 @@ static int acq_eval(acq_ctx *a, const double *X, size_t m, double *out)
             }
             v = cf_hvboxes_ehvi(a->boxes, mu, sd);
         }
-        for (size_t c = 0; c < a->C && v > 0.0; c++) {
-            double cm = a->mean[(a->ngobj + c) * m + i], cs = sqrt(fmax(a->var[(a->ngobj + c) * m + i], 1e-300));
-            double thr = cf_space_constraint_value(a->space, c);
-            double z = cf_space_constraint_op(a->space, c) == CF_CONSTRAINT_GE ? (cm - thr) / cs : (thr - cm) / cs;
-            v *= 0.5 * erfc(-z * M_SQRT1_2);
-        }
+        for (size_t c = 0; c < a->C && v > 0.0; c++) v *= prob_feasible(a, c, i, m);
         out[i] = isfinite(v) ? v : 0.0;
     }
     a->nevals += m;
@@ -836,23 +910,26 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
                               unsigned long seed, double *xs, cf_error *err)
 {
     const cf_space *sp = s->space;
+    const cost_model *cm = &s->cost;
     size_t np = cf_space_n_params(sp), M = cf_space_n_objectives(sp), C = cf_space_n_constraints(sp);
     int *kinds = malloc(np * sizeof *kinds);
     size_t *cont = malloc(np * sizeof *cont), *cat = malloc(np * sizeof *cat);
-    size_t n = 0, nfeas = 0;
+    size_t n = 0, nfeas = 0, ngh = 0;
     double *X = malloc(t->n * np * sizeof *X + 1), *Y = malloc(t->n * M * sizeof *Y + 1);
     double *Cv = malloc(t->n * (C ? C : 1) * sizeof *Cv + 1), *col = malloc(t->n * sizeof *col + 1);
+    double *Xgh = malloc(t->n * np * sizeof *Xgh + 1), *lgh = malloc(t->n * sizeof *lgh + 1);
     unsigned char *feas = malloc(t->n + 1), *nd = malloc(t->n + 1);
     double *pend = NULL, *front = NULL, *ref = malloc(M * sizeof *ref);
     size_t npend = 0, cappend = 0, nfront = 0, capfront = 0;
-    cf_gp **gobj = calloc(M, sizeof *gobj), **gcon = calloc(C ? C : 1, sizeof *gcon);
+    cf_gp **gps = calloc(M + C + 2, sizeof *gps);
+    int *src = malloc((M + C) * sizeof *src);
     unsigned char *inferred = malloc(M);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     acq_ctx a;
     memset(&a, 0, sizeof a);
     cf_status st = CF_OK;
-    if (!kinds || !cont || !cat || !X || !Y || !Cv || !col || !feas || !nd || !ref || !gobj || !gcon || !inferred ||
-        !rng) {
+    if (!kinds || !cont || !cat || !X || !Y || !Cv || !col || !Xgh || !lgh || !feas || !nd || !ref || !gps ||
+        !src || !inferred || !rng) {
         st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
         goto done;
     }
@@ -870,6 +947,10 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             feas[n] = (unsigned char)cf_space_feasible(sp, t->c + i * C);
             nfeas += feas[n];
             n++;
+            if (!isnan(t->lgh[i])) {
+                memcpy(Xgh + ngh * np, t->x + i * np, np * sizeof *Xgh);
+                lgh[ngh++] = t->lgh[i];
+            }
         } else if (t->rows[i].state == CF_TRIAL_PENDING) {
             if (push_row(&pend, &npend, &cappend, t->x + i * np, np)) goto oom;
         }
@@ -878,25 +959,55 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         if (push_row(&pend, &npend, &cappend, extra + i * np, np)) goto oom;
 
     int parego = s->acq == CF_ACQ_PAREGO || (s->acq == CF_ACQ_AUTO && (M > 3 || M == 1)) || M > 16;
-    size_t done_con = 0; /* pending rows already conditioned into the constraint (and EHVI objective) GPs */
-    /* Constraint GPs. */
+    size_t done_con = 0; /* pending rows already conditioned into the GPs that are not refitted per point */
+    /* The model GPs, in this order: the ParEGO scalarisation (slot 0, refitted for every point) or one GP per
+     * objective told by the user; the GP of log gpu_hours when a modelled metric is a derived cost; one GP per
+     * constraint told by the user. Each metric k points at its GP through src[k]. */
+    size_t ngp = parego ? 1 : 0;
+    for (size_t k = 0; k < M + C; k++) src[k] = -1;
     for (size_t c = 0; c < C; c++) {
+        if (cm->active && cm->der[M + c] >= 0) continue;
         for (size_t i = 0; i < n; i++) col[i] = Cv[i * C + c];
-        if ((st = fit_gp(s, kinds, np, X, n, col, seed + 101 + c, &gcon[c], err))) goto done;
+        if ((st = fit_gp(s, kinds, np, X, n, col, seed + 101 + c, &gps[M + 1 + c], err))) goto done;
     }
     if (!parego) {
         for (size_t j = 0; j < M; j++) {
+            if (cm->active && cm->der[j] >= 0) continue;
             for (size_t i = 0; i < n; i++) col[i] = Y[i * M + j];
-            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + j, &gobj[j], err))) goto done;
+            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + j, &gps[ngp], err))) goto done;
+            src[j] = (int)ngp++;
         }
     }
+    int need_gh = 0;
+    for (size_t k = 0; cm->active && k < M + C; k++)
+        need_gh |= cm->der[k] >= 0 && (k >= M || !parego);
+    if (need_gh) {
+        if (ngh < 2) {
+            st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "Too few trials with gpu_hours to model it.");
+            goto done;
+        }
+        if ((st = fit_gp(s, kinds, np, Xgh, ngh, lgh, seed + 201, &gps[ngp], err))) goto done;
+        for (size_t k = 0; k < M + C; k++)
+            if (cm->der[k] >= 0 && (k >= M || !parego)) src[k] = (int)ngp;
+        ngp++;
+    }
+    for (size_t c = 0; c < C; c++)
+        if (gps[M + 1 + c]) {
+            cf_gp *g = gps[M + 1 + c];
+            gps[M + 1 + c] = NULL;
+            gps[ngp] = g;
+            src[M + c] = (int)ngp++;
+        }
     a.np = np;
     a.M = M;
     a.C = C;
     a.kinds = kinds;
     a.cont = cont;
     a.cat = cat;
-    a.gcon = gcon;
+    a.gps = gps;
+    a.ngp = ngp;
+    a.src = src;
+    a.cost = cm;
     a.space = sp;
     a.parego = parego;
     a.xfull = malloc(np * sizeof *a.xfull);
@@ -943,26 +1054,23 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
                 }
                 col[i] = mx + 0.05 * ls;
             }
-            cf_gp_destroy(gobj[0]);
-            gobj[0] = NULL;
-            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + b, &gobj[0], err))) goto done;
-            a.gobj = gobj;
-            a.ngobj = 1;
-            /* Fantasise pending points on the scalarised GP and the constraint GPs. */
+            cf_gp_destroy(gps[0]);
+            gps[0] = NULL;
+            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + b, &gps[0], err))) goto done;
+            /* Fantasise pending points on the scalarised GP (all of them: it is new) and the other GPs (once). */
             double mu, var;
             for (size_t i = 0; i < npend; i++)
-                for (size_t g = 0; g < 1 + C; g++) {
+                for (size_t g = 0; g < ngp; g++) {
                     if (g > 0 && i < done_con) continue;
-                    cf_gp *gp = g == 0 ? gobj[0] : gcon[g - 1];
-                    if (cf_gp_predict(gp, pend + i * np, 1, NULL, &mu, &var, NULL, NULL) == CF_OK)
-                        cf_gp_condition(gp, pend + i * np, 1, &mu, NULL, NULL);
+                    if (cf_gp_predict(gps[g], pend + i * np, 1, NULL, &mu, &var, NULL, NULL) == CF_OK)
+                        cf_gp_condition(gps[g], pend + i * np, 1, &mu, NULL, NULL);
                 }
             done_con = npend;
             /* Incumbent: the best posterior mean over the observed feasible points. */
             a.best = INFINITY;
             for (size_t i = 0; i < n; i++) {
                 if (nfeas > 0 && !feas[i]) continue;
-                if (cf_gp_predict(gobj[0], X + i * np, 1, NULL, &mu, &var, NULL, NULL) == CF_OK)
+                if (cf_gp_predict(gps[0], X + i * np, 1, NULL, &mu, &var, NULL, NULL) == CF_OK)
                     a.best = fmin(a.best, mu);
             }
             nfront = 0;
@@ -971,57 +1079,50 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             double val = maximise(&a, s, rng, front, nfront, xb);
             if (!(val > 0.0))
                 random_point(rng, kinds, np, xb);
+            if (cm->active) cost_fix_point(cm, xb);
             if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
             continue;
         }
         /* EHVI: fantasise every pending point once (kriging believer), then build the posterior-mean front. */
-        a.gobj = gobj;
-        a.ngobj = M;
         double mu1, var1;
         for (size_t i = done_con; i < npend; i++)
-            for (size_t g = 0; g < M + C; g++) {
-                cf_gp *gp = g < M ? gobj[g] : gcon[g - M];
-                if (cf_gp_predict(gp, pend + i * np, 1, NULL, &mu1, &var1, NULL, NULL) == CF_OK)
-                    cf_gp_condition(gp, pend + i * np, 1, &mu1, NULL, NULL);
-            }
+            for (size_t g = 0; g < ngp; g++)
+                if (cf_gp_predict(gps[g], pend + i * np, 1, NULL, &mu1, &var1, NULL, NULL) == CF_OK)
+                    cf_gp_condition(gps[g], pend + i * np, 1, &mu1, NULL, NULL);
         done_con = npend;
         /* Posterior means at observed points (feasible ones) and pending points (predicted feasible). */
         size_t mtot = n + npend;
         double *PX = malloc((mtot ? mtot : 1) * np * sizeof *PX);
-        double *PM = malloc((mtot ? mtot : 1) * (M + C) * sizeof *PM), *PV = malloc((mtot ? mtot : 1) * sizeof *PV);
         unsigned char *pu = malloc(mtot + 1), *pnd = malloc(mtot + 1);
         double *pts = malloc((mtot ? mtot : 1) * M * sizeof *pts);
-        if (!PX || !PM || !PV || !pu || !pnd || !pts) {
-            free(PX); free(PM); free(PV); free(pu); free(pnd); free(pts);
+        if (!PX || !pu || !pnd || !pts) {
+            free(PX); free(pu); free(pnd); free(pts);
             goto oom;
         }
         if (n) memcpy(PX, X, n * np * sizeof *PX);
         if (npend) memcpy(PX + n * np, pend, npend * np * sizeof *PX);
-        int pred_ok = 1;
-        for (size_t g = 0; g < M + C && pred_ok && mtot; g++) {
-            cf_gp *gp = g < M ? gobj[g] : gcon[g - M];
-            pred_ok = cf_gp_predict(gp, PX, mtot, NULL, PM + g * mtot, PV, NULL, NULL) == CF_OK;
-        }
-        for (size_t i = 0; i < mtot; i++) {
-            for (size_t j = 0; j < M; j++) pts[i * M + j] = PM[j * mtot + i];
+        int pred_ok = mtot == 0 || predict_metrics(&a, PX, mtot) == 0;
+        for (size_t i = 0; i < mtot && pred_ok; i++) {
+            for (size_t j = 0; j < M; j++) pts[i * M + j] = a.mean[j * mtot + i];
             if (i < n) {
                 pu[i] = nfeas > 0 ? feas[i] : 0;
             } else {
                 double cvals[64];
-                for (size_t c = 0; c < C && c < 64; c++) cvals[c] = PM[(M + c) * mtot + i];
-                pu[i] = (unsigned char)cf_space_feasible(sp, cvals);
+                for (size_t c = 0; c < C && c < 64; c++) cvals[c] = a.mean[(M + c) * mtot + i];
+                pu[i] = (unsigned char)(!a.bad[i] && cf_space_feasible(sp, cvals));
             }
+            if (a.bad[i]) pu[i] = 0;
         }
-        nondominated(pts, mtot, M, pu, pnd);
+        if (pred_ok) nondominated(pts, mtot, M, pu, pnd);
         nfront = 0;
         size_t nanch = 0;
         double *fr = malloc((mtot ? mtot : 1) * M * sizeof *fr);
         double *anch = malloc((mtot ? mtot : 1) * np * sizeof *anch);
         if (!fr || !anch) {
-            free(PX); free(PM); free(PV); free(pu); free(pnd); free(pts); free(fr); free(anch);
+            free(PX); free(pu); free(pnd); free(pts); free(fr); free(anch);
             goto oom;
         }
-        for (size_t i = 0; i < mtot; i++)
+        for (size_t i = 0; i < mtot && pred_ok; i++)
             if (pnd[i]) {
                 memcpy(fr + nfront * M, pts + i * M, M * sizeof *fr);
                 nfront++;
@@ -1032,24 +1133,28 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         st = pred_ok ? cf_hvboxes_create(fr, nfront, M, ref, &a.boxes, err)
                      : cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "GP prediction failed.");
         double val = st == CF_OK ? maximise(&a, s, rng, anch, nanch, xb) : -1.0;
-        free(PX); free(PM); free(PV); free(pu); free(pnd); free(pts); free(fr); free(anch);
+        free(PX); free(pu); free(pnd); free(pts); free(fr); free(anch);
         if (st) goto done;
         if (!(val > 0.0)) /* no expected improvement anywhere: explore uniformly */
             random_point(rng, kinds, np, xb);
+        if (cm->active) cost_fix_point(cm, xb);
         if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
     }
     goto done;
 oom:
     st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
 done:
-    for (size_t j = 0; gobj && j < M; j++) cf_gp_destroy(gobj[j]);
-    for (size_t c = 0; gcon && c < C; c++) cf_gp_destroy(gcon[c]);
+    for (size_t g = 0; gps && g < M + C + 2; g++) cf_gp_destroy(gps[g]);
     cf_hvboxes_destroy(a.boxes);
+    free(a.gm);
+    free(a.gv);
     free(a.mean);
     free(a.var);
+    free(a.lm);
+    free(a.bad);
     free(a.xfull);
-    free(kinds); free(cont); free(cat); free(X); free(Y); free(Cv); free(col); free(feas); free(nd);
-    free(pend); free(front); free(ref); free(gobj); free(gcon); free(inferred);
+    free(kinds); free(cont); free(cat); free(X); free(Y); free(Cv); free(col); free(Xgh); free(lgh); free(feas);
+    free(nd); free(pend); free(front); free(ref); free(gps); free(src); free(inferred);
     gsl_rng_free(rng);
     return st;
 }
@@ -1117,6 +1222,7 @@ cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, c
             break;
         }
         unit_to_encoded(kinds, np, u, xs + b * np);
+        cost_fix_point(&s->cost, xs + b * np);
         nsobol++;
     }
     gsl_rng_free(rng);
@@ -1129,6 +1235,7 @@ cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, c
             for (size_t b = nsobol; b < q && st == CF_OK; b++) {
                 st = sobol_point(np, t.n + b, dseed, u, err);
                 unit_to_encoded(kinds, np, u, xs + b * np);
+                cost_fix_point(&s->cost, xs + b * np);
             }
         }
         if (st) goto done;
@@ -1193,6 +1300,13 @@ cf_status cf_study_tell(cf_study *s, long id, const cJSON *values, cf_trial_stat
         st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "id", "Trial %ld is already %s.", id,
                           state_names[t.rows[i].state]);
     char *txt = NULL;
+    cJSON *filled = NULL;
+    if (st == CF_OK && state == CF_TRIAL_COMPLETE && s->cost.active) {
+        cJSON *p = cJSON_Parse(t.rows[i].params);
+        st = cost_fill_values(s, p, values, &filled, err);
+        cJSON_Delete(p);
+        if (st == CF_OK) values = filled;
+    }
     if (st == CF_OK && state == CF_TRIAL_COMPLETE) {
         size_t M = cf_space_n_objectives(s->space), C = cf_space_n_constraints(s->space);
         double y[64], c[64];
@@ -1203,6 +1317,7 @@ cf_status cf_study_tell(cf_study *s, long id, const cJSON *values, cf_trial_stat
         st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
     if (st == CF_OK) st = cf_study_store_update(s->store, id, state, txt, err);
     free(txt);
+    cJSON_Delete(filled);
     trials_free(&t);
     return st;
 }
@@ -1215,6 +1330,9 @@ cf_status cf_study_add(cf_study *s, const cJSON *params, const cJSON *values, lo
     double *x = malloc((np + M + C + 1) * sizeof *x);
     if (x == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
     cf_status st = cf_space_encode(s->space, params, x, err);
+    cJSON *filled = NULL;
+    if (st == CF_OK && s->cost.active && (st = cost_fill_values(s, params, values, &filled, err)) == CF_OK)
+        values = filled;
     if (st == CF_OK) st = cf_space_read_values(s->space, values, x + np, x + np + M, err);
     char *pt = NULL, *vt = NULL;
     if (st == CF_OK && ((pt = cJSON_PrintUnformatted(params)) == NULL || (vt = cJSON_PrintUnformatted(values)) == NULL))
@@ -1226,6 +1344,7 @@ cf_status cf_study_add(cf_study *s, const cJSON *params, const cJSON *values, lo
         st = cf_study_store_insert(s->store, 1, &cs, pp, vv, &nid, err);
     }
     if (st == CF_OK && id) *id = nid;
+    cJSON_Delete(filled);
     free(pt);
     free(vt);
     free(x);
@@ -1317,6 +1436,62 @@ cf_status cf_study_front(cf_study *s, cJSON **out, cf_error *err)
     free(use);
     free(nd);
     free(inferred);
+    free(ref);
+    trials_free(&t);
+    return st;
+}
+
+cf_status cf_study_hvi(cf_study *s, const cJSON *values, double *hvi, int *feasible, cf_error *err)
+{
+    if (s == NULL || hvi == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_hvi needs a study and an output.");
+    const cf_space *sp = s->space;
+    size_t M = cf_space_n_objectives(sp), C = cf_space_n_constraints(sp);
+    double *y = malloc((M + C + 1) * sizeof *y), *ref = malloc(M * sizeof *ref);
+    if (y == NULL || ref == NULL) {
+        free(y);
+        free(ref);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    }
+    cf_status st = cf_space_read_values(sp, values, y, y + M, err);
+    if (st) {
+        free(y);
+        free(ref);
+        return st;
+    }
+    trials t;
+    if ((st = trials_load(s, &t, err))) {
+        free(y);
+        free(ref);
+        return st;
+    }
+    unsigned char *use = calloc(t.n + 1, 1), *nd = calloc(t.n + 1, 1), *inferred = calloc(M, 1);
+    double *pts = malloc((t.n + 1) * M * sizeof *pts);
+    size_t k = 0;
+    if (!use || !nd || !inferred || !pts) {
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        goto done;
+    }
+    for (size_t i = 0; i < t.n; i++) use[i] = t.ok[i] && cf_space_feasible(sp, t.c + i * C);
+    nondominated(t.y, t.n, M, use, nd);
+    cf_space_ref_min(sp, ref);
+    if (!fill_ref(ref, inferred, t.y, t.n, M, nd)) {
+        st = cf_error_set(err, CF_ERR_EMPTY, NULL, 0, 0, "ref", "The study has no feasible trial to infer a "
+                          "reference point from, and its space gives none.");
+        goto done;
+    }
+    for (size_t i = 0; i < t.n; i++)
+        if (nd[i]) memcpy(pts + k++ * M, t.y + i * M, M * sizeof *pts);
+    int ok = cf_space_feasible(sp, y + M);
+    if (feasible) *feasible = ok;
+    *hvi = 0.0;
+    if (ok) st = cf_hv_improvement(pts, k, M, ref, y, hvi, err);
+done:
+    free(use);
+    free(nd);
+    free(inferred);
+    free(pts);
+    free(y);
     free(ref);
     trials_free(&t);
     return st;

@@ -152,8 +152,8 @@ Test(gp, gradient_matches_finite_differences)
                 cf_gp_objective(gp, th, with_prior, &fm, NULL, &err);
                 th[p] = thetas[t][p];
                 double fd = (fp - fm) / (2.0 * h);
-                cr_assert(fabs(fd - g[p]) <= 1e-6 * fmax(1.0, fabs(fd)), "prior %d theta %d p %d: fd %.10g analytic %.10g",
-                          with_prior, t, p, fd, g[p]);
+                cr_assert(fabs(fd - g[p]) <= 1e-6 * fmax(1.0, fabs(fd)),
+                          "prior %d theta %d p %d: fd %.10g analytic %.10g", with_prior, t, p, fd, g[p]);
             }
         }
     cf_gp_destroy(gp);

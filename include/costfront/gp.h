@@ -126,7 +126,8 @@ cf_status cf_gp_set_theta(cf_gp *gp, const double *theta, cf_error *err);
  * *value = -(log marginal likelihood of the standardised residuals + log priors), and, when grad is not NULL,
  * its gradient with respect to theta (R&W eq. 5.9; the trace uses K^-1 from the Cholesky factor and one O(n^2 d)
  * pass over the pairs). With grad NULL only the Cholesky factor and one solve are computed. with_prior = 0 drops
- * the log priors, otherwise the model's prior (cf_gp_set_prior) is used. The model is not modified. Needs data (CF_ERR_ARG); CF_ERR_NUMERIC when the factorisation
+ * the log priors, otherwise the model's prior (cf_gp_set_prior) is used. The model is not modified. Needs data
+ * (CF_ERR_ARG); CF_ERR_NUMERIC when the factorisation
  * fails at the largest jitter. */
 cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double *value, double *grad,
                           cf_error *err);

@@ -117,6 +117,20 @@ cf_status cf_study_trials(cf_study *s, cJSON **out, cf_error *err);
  * With no feasible trial the front is empty, ref is null and hypervolume is 0. */
 cf_status cf_study_front(cf_study *s, cJSON **out, cf_error *err);
 
+/* Hypervolume improvement of one outcome over the study's observed front: values as in tell (every objective and
+ * constraint metric), the front and reference point as cf_study_front reports them (a given "ref", or one
+ * inferred from the front). An outcome that violates a constraint improves nothing (*hvi = 0, *feasible = 0;
+ * feasible may be NULL). CF_ERR_EMPTY when no reference point can be had (no feasible trial and no "ref"). */
+cf_status cf_study_hvi(cf_study *s, const cJSON *values, double *hvi, int *feasible, cf_error *err);
+
+/* Returns 1 when the study is cost-aware: an objective or constraint is named cost_usd, total_cost_usd, co2e_kg,
+ * energy_kwh or carbon_cost_usd and the space has a categorical "hardware" parameter (see docs/mobo.md). Then
+ * tell and add need "gpu_hours" (> 0) among the values and compute those metrics exactly with cf_price_hours
+ * (pricing.h) from the default catalog, the trial's hardware and its "procurement" parameter (on_demand when the
+ * space has none), replacing any given value; ask models log gpu_hours with one GP and derives each cost's
+ * predictive distribution from it: log cost = log price + log gpu_hours. */
+int cf_study_cost_aware(const cf_study *s);
+
 /* Parses a state name ("pending", "complete", "failed", "pruned"); returns CF_ERR_INVALID for others. */
 cf_status cf_trial_state_from_name(const char *name, cf_trial_state *state);
 

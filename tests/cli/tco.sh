@@ -113,6 +113,9 @@ expect_grep "$TMP/err" "'nope'" "unknown baseline named"
 expect_rc 0 "plan with a TCO plan" -- "$BIN" plan "$EX/runs.csv" --min-accuracy 0.88 --deadline-hours 2 --plan "$LAB" --format json
 json_check "$TMP/out" "j['choice']['procurement'] == 'on_prem' and j['choice']['hardware'] == 'h100' and j['plan']['cheapest_procurement'] == 'on_prem' and j['choice']['total_cost_interval'][0] < j['choice']['total_cost_usd'] <= j['choice']['total_cost_interval'][1] * 1.0000001" "owned compute chosen with the plan's cost interval"
 
+expect_rc 0 "plan --predicted" -- "$BIN" plan "$EX/runs.csv" --min-accuracy 0.9 --predicted --format json
+json_check "$TMP/out" "j['considered'] > 502 and j['feasible'] and (not j['choice']['predicted'] or j['choice']['accuracy_interval'] is not None)" "predicted configurations considered, with intervals"
+
 # report --plan: the recommendation and the TCO section with its charts.
 if command -v gnuplot >/dev/null 2>&1; then charts=""; else charts="--no-charts"; fi
 expect_rc 0 "report --plan" -- "$BIN" report "$EX/runs.csv" --plan "$LAB" --seed 3 --out "$TMP/rep" $charts
