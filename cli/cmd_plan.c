@@ -9,7 +9,6 @@
 #include "costfront/recommend.h"
 #include "costfront/tco.h"
 #include "plan_common.h"
-#include "predicted.h"
 
 static void help(void)
 {
@@ -26,21 +25,22 @@ static void help(void)
            "  --deadline-hours H      cap on its time: wall_hours when known, else gpu_hours / num_gpus (one GPU\n"
            "                          assumed when neither is known, and said so)\n"
            "  --baseline RUN_ID       compare with this run (default: the most accurate run on on-demand)\n"
-           "  --predicted             also consider configurations never run, predicted by the surrogates\n"
+           "  --plan FILE             a TCO plan (docs/tco.md): on_prem and hybrid become options for runs on its\n"
+           "                          hardware, and the plan's Monte Carlo gives the cost interval\n"
            "  --conservative          judge predicted configurations by their lower accuracy and upper cost bounds\n"
            "  --mc N                  Monte Carlo samples of the plan for the cost interval (default %d)\n"
            "  --format F              table (default) or json\n"
-           "  --out FILE              write to FILE (atomically) instead of standard output\n\n%s\n%s\n%s\n%s\n"
+           "  --out FILE              write to FILE (atomically) instead of standard output\n\n%s\n%s\n%s\n"
            "Exit codes: 0 a recommendation, 1 usage, 2 bad input, 6 infeasible (the binding constraint is named).\n\n"
            "Examples:\n"
            "  costfront plan examples/runs.csv --min-accuracy 0.9 --budget 50\n"
            "  costfront plan examples/runs.csv --min-accuracy 0.85 --plan examples/plans/lab-steady-training.json\n",
-           CF_CLI_MC_SAMPLES, cf_cli_plan_options_help, cf_cli_frontier_options_help, cf_cli_run_options_help,
+           CF_CLI_MC_SAMPLES, cf_cli_frontier_options_help, cf_cli_run_options_help,
            cf_cli_catalog_options_help);
 }
 
-enum { OPT_ACC = CF_OPT_COMMAND_BASE, OPT_BUDGET, OPT_CO2E, OPT_DEADLINE, OPT_BASELINE, OPT_PREDICTED, OPT_CONS,
-       OPT_MC, OPT_FORMAT, OPT_OUT };
+enum { OPT_ACC = CF_OPT_COMMAND_BASE, OPT_BUDGET, OPT_CO2E, OPT_DEADLINE, OPT_BASELINE, OPT_CONS, OPT_MC,
+       OPT_FORMAT, OPT_OUT };
 
 /* The chosen option's cost range under the plan's uncertainty: P10 and P90 of its total over the base total. */
 typedef struct plan_range {
@@ -226,12 +226,11 @@ int cf_cmd_plan(int argc, char **argv)
                                              {"max-co2e", required_argument, 0, OPT_CO2E},
                                              {"deadline-hours", required_argument, 0, OPT_DEADLINE},
                                              {"baseline", required_argument, 0, OPT_BASELINE},
-                                             {"predicted", no_argument, 0, OPT_PREDICTED},
                                              {"conservative", no_argument, 0, OPT_CONS},
                                              {"mc", required_argument, 0, OPT_MC},
                                              {"format", required_argument, 0, OPT_FORMAT},
                                              {"out", required_argument, 0, OPT_OUT},
-                                             CF_CLI_PLAN_OPTIONS,
+                                             {"plan", required_argument, 0, CF_OPT_PLAN},
                                              CF_CLI_FRONTIER_OPTIONS,
                                              CF_CLI_RUN_OPTIONS,
                                              {0, 0, 0, 0}};
@@ -242,9 +241,8 @@ int cf_cmd_plan(int argc, char **argv)
     cf_recommend_opts ro;
     cf_recommend_opts_default(&ro);
     const char *plan_path = NULL, *format = "table", *out_path = NULL;
-    unsigned long seed = CF_CLI_MC_SEED;
     long mc_n = CF_CLI_MC_SAMPLES;
-    int predicted = 0, c;
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -265,7 +263,6 @@ int cf_cmd_plan(int argc, char **argv)
             if (parse_limit("--deadline-hours", optarg, &ro.deadline_hours) != 0) return CF_EXIT_USAGE;
             continue;
         case OPT_BASELINE: ro.baseline_run_id = optarg; continue;
-        case OPT_PREDICTED: predicted = 1; continue;
         case OPT_CONS: ro.conservative = 1; continue;
         case OPT_MC:
             if (cf_cli_parse_long("--mc", optarg, &mc_n) != 0) return CF_EXIT_USAGE;
@@ -279,8 +276,11 @@ int cf_cmd_plan(int argc, char **argv)
         case OPT_OUT: out_path = optarg; continue;
         default: break;
         }
-        int r = cf_cli_plan_option(c, optarg, &plan_path, &seed);
-        if (r == 0) r = cf_cli_frontier_option(&fr, c, optarg);
+        if (c == CF_OPT_PLAN) {
+            plan_path = optarg;
+            continue;
+        }
+        int r = cf_cli_frontier_option(&fr, c, optarg);
         if (r == 0) r = cf_cli_inputs_option(&in, c, optarg);
         if (r < 0) return CF_EXIT_USAGE;
         if (r == 0) return cf_cli_usage_error("plan", "unknown option");
@@ -297,28 +297,13 @@ int cf_cmd_plan(int argc, char **argv)
     if (rc != CF_EXIT_OK) goto out;
     rc = cf_cli_load_runs(&in, argc - optind, argv + optind);
     if (rc != CF_EXIT_OK) goto out;
-    f = cf_frontier_create(in.runs, in.catalog, &fr.opts);
-    if (f == NULL) {
-        rc = CF_EXIT_INTERNAL;
-        goto out;
-    }
-    if (predicted) {
-        rc = cf_cli_add_predictions(&in, &fr.opts, f, seed, 0);
-        if (rc != CF_EXIT_OK) goto out;
-    }
+    f = cf_cli_compute_frontier(&fr, &in, &rc);
+    if (f == NULL) goto out;
     cf_error err;
     cf_error_clear(&err);
-    cf_status st = cf_frontier_compute(f, &err);
-    if (st != CF_OK) {
-        cf_cli_print_error(NULL, &err);
-        rc = cf_cli_exit_for(st);
-        goto out;
-    }
-    if (!in.quiet)
-        for (size_t i = 0; i < cf_frontier_note_count(f) && i < 5; i++)
-            fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
+    unsigned long seed = fr.seed;
     cf_recommendation rec;
-    st = cf_recommend(f, in.runs, &ro, &rec, &err);
+    cf_status st = cf_recommend(f, in.runs, &ro, &rec, &err);
     if (st != CF_OK) {
         cf_cli_print_error("plan", &err);
         rc = st == CF_ERR_NOT_FOUND ? CF_EXIT_USAGE : cf_cli_exit_for(st);

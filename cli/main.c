@@ -1,5 +1,6 @@
 /* costfront command: dispatches to one subcommand per file in cli/. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -21,6 +22,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     cf_gsl_quiet();
+    if (getenv("OPENBLAS_NUM_THREADS") == NULL) cf_set_blas_threads(1);
     if (argc < 2) {
         usage(stderr);
         return CF_EXIT_USAGE;

@@ -86,6 +86,14 @@ void cf_gsl_quiet(void)
     gsl_set_error_handler_off();
 }
 
+/* Provided by OpenBLAS, which the library links in place of GSL's reference CBLAS. */
+extern void openblas_set_num_threads(int num_threads);
+
+void cf_set_blas_threads(int n)
+{
+    if (n >= 1) openblas_set_num_threads(n);
+}
+
 const char *cf_version(void)
 {
     return CF_VERSION_STRING;

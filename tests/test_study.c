@@ -343,3 +343,147 @@ Test(study, mixed_space_with_constraint)
     cf_study_destroy(s);
     cleanup(path);
 }
+
+/* ---- Hypervolume improvement over the stored front, and the cost-aware mode ---- */
+
+/* runset.h (through pricing.h) and space.h both declare CF_PARAM_CATEGORICAL; rename runset's here. */
+#define CF_PARAM_CATEGORICAL CF_RUNSET_PARAM_CATEGORICAL
+#include "costfront/pricing.h"
+#undef CF_PARAM_CATEGORICAL
+
+Test(study, hvi_over_the_stored_front)
+{
+    char path[512];
+    tmp_path(path, sizeof path, "hvi");
+    static const char *space =
+        "{\"params\": [{\"name\": \"a\", \"type\": \"int\", \"low\": 0, \"high\": 9}],"
+        " \"objectives\": [{\"name\": \"cost\"}, {\"name\": \"acc\", \"direction\": \"maximize\"}],"
+        " \"constraints\": [{\"name\": \"mem\", \"op\": \"<=\", \"value\": 10}]}";
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, space, &s, &e), CF_OK, "%s", e.message);
+    double hvi = -1.0;
+    int feas = -1;
+    cJSON *v = cJSON_Parse("{\"cost\": 1.5, \"acc\": 2.5, \"mem\": 1}");
+    /* No trial and no "ref": nothing to measure against. */
+    cr_assert_eq(cf_study_hvi(s, v, &hvi, &feas, &e), CF_ERR_EMPTY);
+    static const char *vals[] = {"{\"cost\": 1, \"acc\": 1, \"mem\": 1}", "{\"cost\": 2, \"acc\": 2, \"mem\": 1}",
+                                 "{\"cost\": 3, \"acc\": 3, \"mem\": 1}"};
+    for (int i = 0; i < 3; i++) {
+        char p[32];
+        snprintf(p, sizeof p, "{\"a\": %d}", i);
+        cJSON *pj = cJSON_Parse(p), *vj = cJSON_Parse(vals[i]);
+        cr_assert_eq(cf_study_add(s, pj, vj, NULL, &e), CF_OK, "%s", e.message);
+        cJSON_Delete(pj);
+        cJSON_Delete(vj);
+    }
+    /* Front (1,-1) (2,-2) (3,-3) minimised, inferred ref (3.2,-0.8), HV 1.84; adding (1.5,-2.5) gives the staircase
+     * 0.5 x 0.2 + 1.5 x 1.7 + 0.2 x 2.2 = 3.09, so the improvement is 1.25. */
+    cr_assert_eq(cf_study_hvi(s, v, &hvi, &feas, &e), CF_OK, "%s", e.message);
+    cr_assert_float_eq(hvi, 1.25, 1e-12);
+    cr_assert_eq(feas, 1);
+    cJSON_Delete(v);
+    /* A dominated outcome improves nothing; an infeasible one neither, and says so. */
+    v = cJSON_Parse("{\"cost\": 2.5, \"acc\": 1.5, \"mem\": 1}");
+    cr_assert_eq(cf_study_hvi(s, v, &hvi, &feas, &e), CF_OK);
+    cr_assert_float_eq(hvi, 0.0, 1e-15);
+    cJSON_Delete(v);
+    v = cJSON_Parse("{\"cost\": 0, \"acc\": 9, \"mem\": 11}");
+    cr_assert_eq(cf_study_hvi(s, v, &hvi, &feas, &e), CF_OK);
+    cr_assert_float_eq(hvi, 0.0, 1e-15);
+    cr_assert_eq(feas, 0);
+    cJSON_Delete(v);
+    v = cJSON_Parse("{\"cost\": 1}");
+    cr_assert_eq(cf_study_hvi(s, v, &hvi, &feas, &e), CF_ERR_INVALID);
+    cJSON_Delete(v);
+    cf_study_destroy(s);
+    cleanup(path);
+}
+
+static const char *COST_SPACE =
+    "{\"params\": [{\"name\": \"hardware\", \"type\": \"categorical\", \"choices\": [\"a100-80gb\", \"t4\", \"h200\"]},"
+    "  {\"name\": \"procurement\", \"type\": \"categorical\", \"choices\": [\"on_demand\", \"spot\"]},"
+    "  {\"name\": \"lr\", \"type\": \"float\", \"low\": 1e-4, \"high\": 1e-1, \"log\": true}],"
+    " \"objectives\": [{\"name\": \"accuracy\", \"direction\": \"maximize\"}, {\"name\": \"total_cost_usd\"}],"
+    " \"constraints\": [{\"name\": \"co2e_kg\", \"op\": \"<=\", \"value\": 1000}]}";
+
+/* A toy training run: faster hardware needs fewer GPU-hours, a good learning rate gives accuracy. */
+static void toy_run(const cJSON *p, double *acc, double *gh)
+{
+    const char *hw = cJSON_GetObjectItem(p, "hardware")->valuestring;
+    double lr = cJSON_GetObjectItem(p, "lr")->valuedouble, l = log10(lr) + 2.5;
+    *acc = 0.95 - 0.04 * l * l - (strcmp(hw, "t4") == 0 ? 0.01 : 0.0);
+    *gh = strcmp(hw, "t4") == 0 ? 40.0 : strcmp(hw, "h200") == 0 ? 4.0 : 8.0;
+}
+
+Test(study, cost_aware_costs_come_from_the_catalog, .timeout = 300)
+{
+    char path[512];
+    tmp_path(path, sizeof path, "cost");
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    /* Hardware outside the catalog is refused with the JSON path of the choice. */
+    const char *bad = "{\"params\": [{\"name\": \"hardware\", \"type\": \"categorical\", \"choices\": [\"t4\", "
+                      "\"rtx-9090\"]}], \"objectives\": [{\"name\": \"cost_usd\"}]}";
+    cr_assert_eq(cf_study_create(path, bad, &s, &e), CF_ERR_INVALID);
+    cr_assert_str_eq(e.field, "params[0].choices[1]");
+    cleanup(path);
+    cr_assert_eq(cf_study_create(path, COST_SPACE, &s, &e), CF_OK, "%s", e.message);
+    cr_assert_eq(cf_study_cost_aware(s), 1);
+    /* Costs are computed from gpu_hours: the price of 1 GPU-hour times 10, whatever the caller said. */
+    cJSON *p = cJSON_Parse("{\"hardware\": \"a100-80gb\", \"procurement\": \"spot\", \"lr\": 0.003}");
+    cJSON *v = cJSON_Parse("{\"accuracy\": 0.9, \"gpu_hours\": 10, \"total_cost_usd\": 1}");
+    long id = 0;
+    cr_assert_eq(cf_study_add(s, p, v, &id, &e), CF_OK, "%s", e.message);
+    cf_catalog *cat = cf_catalog_create();
+    cr_assert_eq(cf_catalog_load_default(cat, &e), CF_OK);
+    cf_price one;
+    cr_assert_eq(cf_price_hours(cat, "a100-80gb", NULL, NULL, 1.0, CF_PROC_SPOT, NULL, &one, &e), CF_OK);
+    cr_assert_gt(one.total_cost_usd, 0.0);
+    cJSON *all = NULL;
+    cr_assert_eq(cf_study_trials(s, &all, &e), CF_OK);
+    cJSON *sv = cJSON_GetObjectItem(cJSON_GetArrayItem(all, 0), "values");
+    cr_assert_float_eq(cJSON_GetObjectItem(sv, "total_cost_usd")->valuedouble, 10.0 * one.total_cost_usd, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItem(sv, "cost_usd")->valuedouble, 10.0 * one.cost_usd, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItem(sv, "co2e_kg")->valuedouble, 10.0 * one.co2e_kg, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItem(sv, "gpu_hours")->valuedouble, 10.0, 0.0);
+    cJSON_Delete(all);
+    cJSON_Delete(v);
+    /* Without gpu_hours the outcome is refused, naming the field. */
+    v = cJSON_Parse("{\"accuracy\": 0.9}");
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_add(s, p, v, &id, &e), CF_ERR_INVALID);
+    cr_assert_str_eq(e.field, "values.gpu_hours");
+    cJSON_Delete(v);
+    cJSON_Delete(p);
+    /* Ask/tell with only accuracy and gpu_hours: every suggestion is priceable (the catalog has no spot offer for
+     * h200, so h200 always comes with on_demand), and the model phase runs. */
+    cf_study_set_effort(s, 128, 2, 80, 1);
+    for (int round = 0; round < 14; round++) {
+        cJSON *tr = NULL;
+        cr_assert_eq(cf_study_ask(s, 1, 7 + (unsigned long)round, &tr, &e), CF_OK, "%s", e.message);
+        cJSON *it = cJSON_GetArrayItem(tr, 0), *pp = cJSON_GetObjectItem(it, "params");
+        const char *hw = cJSON_GetObjectItem(pp, "hardware")->valuestring;
+        const char *pr = cJSON_GetObjectItem(pp, "procurement")->valuestring;
+        cr_assert(strcmp(hw, "h200") != 0 || strcmp(pr, "on_demand") == 0, "unpriceable suggestion %s/%s", hw, pr);
+        double acc, gh;
+        toy_run(pp, &acc, &gh);
+        char vt[96];
+        snprintf(vt, sizeof vt, "{\"accuracy\": %.6f, \"gpu_hours\": %.6f}", acc, gh);
+        cJSON *vj = cJSON_Parse(vt);
+        cr_assert_eq(cf_study_tell(s, (long)cJSON_GetObjectItem(it, "id")->valuedouble, vj, CF_TRIAL_COMPLETE, &e),
+                     CF_OK, "%s", e.message);
+        cJSON_Delete(vj);
+        cJSON_Delete(tr);
+    }
+    cJSON *fr = NULL;
+    cr_assert_eq(cf_study_front(s, &fr, &e), CF_OK);
+    cr_assert_eq(cJSON_GetObjectItem(fr, "n_complete")->valueint, 15);
+    cr_assert_gt(cJSON_GetObjectItem(fr, "hypervolume")->valuedouble, 0.0);
+    cJSON_Delete(fr);
+    cf_catalog_destroy(cat);
+    cf_study_destroy(s);
+    cleanup(path);
+}

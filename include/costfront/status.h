@@ -61,6 +61,11 @@ char *cf_error_format(const cf_error *err, char *buf, size_t n);
  * entry point that uses GSL; it is idempotent and cheap. */
 void cf_gsl_quiet(void);
 
+/* Sets the number of threads OpenBLAS uses for the library's linear algebra (n >= 1). Small matrices (a GP on a
+ * few hundred runs) run faster on one thread, especially on a loaded machine; the command sets 1 unless the
+ * environment sets OPENBLAS_NUM_THREADS. */
+void cf_set_blas_threads(int n);
+
 /* Version string of the library, e.g. "0.1.0". */
 const char *cf_version(void);
 
