@@ -55,8 +55,11 @@ int cf_cmd_import(int argc, char **argv)
         rc = CF_EXIT_INTERNAL;
         goto out;
     }
+    int progress = cf_cli_progress_enabled() && !in.quiet;
     for (int i = optind; i < argc; i++) {
+        if (progress) fprintf(stderr, "\rimporting %d/%d: %s ... ", i - optind + 1, argc - optind, argv[i]);
         cf_status st = cf_read_source(argv[i], recs, &err);
+        if (progress) fprintf(stderr, "%zu records\n", cf_records_count(recs));
         if (st != CF_OK) {
             cf_cli_print_error(NULL, &err);
             rc = cf_cli_exit_for(st) == CF_EXIT_OUTPUT ? CF_EXIT_INPUT : cf_cli_exit_for(st);
