@@ -176,4 +176,10 @@ cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inp
 int cf_cmd_tco(int argc, char **argv);
 int cf_cmd_plan(int argc, char **argv);
 
+
+/* Multi-objective Bayesian optimisation studies (cli/cmd_study.c, cli/cmd_suggest.c, cli/cmd_observe.c). */
+int cf_cmd_study(int argc, char **argv);
+int cf_cmd_suggest(int argc, char **argv);
+int cf_cmd_observe(int argc, char **argv);
+
 #endif

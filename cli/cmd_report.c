@@ -33,8 +33,8 @@ static void help(void)
            "                          it is printed, shown in the report, and the exit code is 5\n"
            "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n"
            "  --plan FILE             a TCO plan: adds on_prem and hybrid options, the recommendation and the\n"
-           "                          \"Procurement and TCO\" section (cumulative cost, breakdown, tornado, Monte Carlo)\n"
-           "  --seed S                seed of that section's Monte Carlo (default 1)\n\n%s\n%s\n%s\n"
+           "                          \"Procurement and TCO\" section (cumulative cost, breakdown, tornado, Monte Carlo;\n"
+           "                          --seed sets the Monte Carlo's seed)\n\n%s\n%s\n%s\n"
            "Examples:\n"
            "  costfront report examples/runs.csv --out report\n"
            "  costfront report runs.csv --target-accuracy 0.9 --carbon-price 85 --out report\n"
@@ -63,7 +63,7 @@ int cf_cmd_report(int argc, char **argv)
     cf_report_opts ro;
     cf_report_opts_default(&ro);
     const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL;
-    unsigned long seed = CF_CLI_MC_SEED;
+    unsigned long seed = CF_CLI_MC_SEED; /* --seed is a frontier option (fr.seed); this only receives cf_cli_plan_option */
     cf_plan *plan = NULL;
     int c;
     optind = 1;
@@ -85,7 +85,6 @@ int cf_cmd_report(int argc, char **argv)
         if (r == 0) return cf_cli_usage_error("report", "unknown option");
     }
     if (out_dir == NULL) return cf_cli_usage_error("report", "--out DIR is required");
-    fr.seed = seed; /* one --seed (parsed with the plan options) serves the predicted search and the Monte Carlo */
     int rc = cf_cli_plan_apply(plan_path, &in, &fr, &plan);
     if (rc == CF_EXIT_OK) rc = cf_cli_frontier_finish(&fr, &in);
     if (rc != CF_EXIT_OK) goto early;
@@ -145,7 +144,7 @@ int cf_cmd_report(int argc, char **argv)
     if (st == CF_OK && fr.predicted) st = cf_report_predicted(rep, f, &err);
     if (st == CF_OK && plan) {
         rc = cf_cli_recommend_report(rep, f, &in, fr.target_accuracy);
-        if (rc == CF_EXIT_OK) rc = cf_cli_plan_report(rep, plan, &in, seed);
+        if (rc == CF_EXIT_OK) rc = cf_cli_plan_report(rep, plan, &in, fr.seed);
         if (rc != CF_EXIT_OK) goto out;
     }
     if (st == CF_OK && in.store_path) {

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "costfront/pricing.h"
+#include "study_cli.h" /* cli.h, pricing.h and study.h (for --hvi) */
 
 static void help(void)
 {
@@ -23,13 +22,17 @@ static void help(void)
            "                      reserved_1y, reserved_3y); the score uses the chosen option\n"
            "  --lambda L          score = accuracy - L x total_cost_usd (default L = 0.001, i.e. one accuracy\n"
            "                      point is worth 10 USD); documented in README, \"Scoring runs in a sweep\"\n"
-           "  --cost-field F      cost_usd or total_cost_usd (default) or co2e_kg in the score\n\n%s\n"
+           "  --cost-field F      cost_usd or total_cost_usd (default) or co2e_kg in the score\n"
+           "  --hvi --store DB    score = the run's hypervolume improvement over the current Pareto front of the\n"
+           "                      study in DB (its objectives, constraints and reference point; 0 when the run is\n"
+           "                      dominated or infeasible). Metrics: accuracy, gpu_hours and the run's fields,\n"
+           "                      costs under the chosen option; see docs/mobo.md\n\n%s\n"
            "Exit codes: 0 ok, 1 usage, 2 bad run (the message names the field).\n",
            cf_cli_catalog_options_help);
 }
 
 enum { OPT_ACC = CF_OPT_COMMAND_BASE, OPT_GH, OPT_WH, OPT_NG, OPT_HW, OPT_PREC, OPT_PRUNE, OPT_REG, OPT_SET, OPT_PROC,
-       OPT_LAMBDA, OPT_COSTF };
+       OPT_LAMBDA, OPT_COSTF, OPT_HVI };
 
 #define MAX_FIELDS 64
 
@@ -83,6 +86,53 @@ static void add_price(cJSON *o, const cf_price *p)
     cJSON_AddNumberToObject(o, "total_cost_usd", p->total_cost_usd);
 }
 
+/* --hvi: the run's metrics named as the study's objectives and constraints (costs from the chosen price, other
+ * names from the run's numeric fields), and their hypervolume improvement over the study's front (cf_study_hvi).
+ * Adds "hvi": {"store", "values", "feasible", "improvement"} to out. Returns an exit code. */
+static int score_hvi(const char *store, const cf_runset *rs, const cf_price *best, cJSON *out, double *improvement)
+{
+    int rc;
+    cf_study *s = cf_cli_study_open("score --hvi", store, &rc);
+    if (s == NULL) return rc;
+    const cf_space *sp = cf_study_space(s);
+    size_t M = cf_space_n_objectives(sp), K = M + cf_space_n_constraints(sp);
+    cJSON *v = cJSON_CreateObject();
+    for (size_t k = 0; v && k < K && rc == CF_EXIT_OK; k++) {
+        const char *name = k < M ? cf_space_objective_name(sp, k) : cf_space_constraint_name(sp, k - M);
+        double x = NAN;
+        if (!strcmp(name, "cost_usd")) x = best->cost_usd;
+        else if (!strcmp(name, "total_cost_usd")) x = best->total_cost_usd;
+        else if (!strcmp(name, "co2e_kg")) x = best->co2e_kg;
+        else if (!strcmp(name, "energy_kwh")) x = best->energy_kwh;
+        else if (!strcmp(name, "carbon_cost_usd")) x = best->carbon_cost_usd;
+        else if (cf_runset_numeric(rs, 0, name, &x) != CF_OK) x = NAN;
+        if (!isfinite(x)) {
+            fprintf(stderr, "costfront score: --hvi: the run has no value for the study's metric '%s' (give it with "
+                            "--set %s=VALUE or in the JSON)\n", name, name);
+            rc = CF_EXIT_INPUT;
+        }
+        cJSON_AddNumberToObject(v, name, x);
+    }
+    cf_error err;
+    cf_error_clear(&err);
+    int feasible = 0;
+    if (rc == CF_EXIT_OK) {
+        cf_status st = cf_study_hvi(s, v, improvement, &feasible, &err);
+        if (st != CF_OK) rc = cf_cli_study_fail("score --hvi", st, &err);
+    }
+    if (rc == CF_EXIT_OK) {
+        cJSON *h = cJSON_AddObjectToObject(out, "hvi");
+        cJSON_AddStringToObject(h, "store", store);
+        cJSON_AddItemToObject(h, "values", v);
+        v = NULL;
+        cJSON_AddBoolToObject(h, "feasible", feasible);
+        cJSON_AddNumberToObject(h, "improvement", *improvement);
+    }
+    cJSON_Delete(v);
+    cf_study_destroy(s);
+    return rc;
+}
+
 int cf_cmd_score(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -92,14 +142,15 @@ int cf_cmd_score(int argc, char **argv)
         {"precision", required_argument, 0, OPT_PREC}, {"pruning", required_argument, 0, OPT_PRUNE},
         {"run-region", required_argument, 0, OPT_REG}, {"set", required_argument, 0, OPT_SET},
         {"procurement", required_argument, 0, OPT_PROC}, {"lambda", required_argument, 0, OPT_LAMBDA},
-        {"cost-field", required_argument, 0, OPT_COSTF}, CF_CLI_RUN_OPTIONS, {0, 0, 0, 0}};
+        {"cost-field", required_argument, 0, OPT_COSTF}, {"hvi", no_argument, 0, OPT_HVI}, CF_CLI_RUN_OPTIONS,
+        {0, 0, 0, 0}};
     cf_cli_inputs in;
     cf_cli_inputs_init(&in);
     const char *names[MAX_FIELDS], *values[MAX_FIELDS];
     size_t n = 0;
     double lambda = 0.001;
     const char *cost_field = "total_cost_usd";
-    int proc = -1;
+    int proc = -1, hvi = 0;
     int c, rc = CF_EXIT_OK;
     char *stdin_text = NULL;
     cJSON *root = NULL;
@@ -140,6 +191,7 @@ int cf_cmd_score(int argc, char **argv)
                                                    "found '%s'", optarg);
             cost_field = optarg;
             break;
+        case OPT_HVI: hvi = 1; break;
         default:
             r = cf_cli_inputs_option(&in, c, optarg);
             if (r == 0) return cf_cli_usage_error("score", "unknown option");
@@ -148,6 +200,7 @@ int cf_cmd_score(int argc, char **argv)
         if (r < 0) return CF_EXIT_USAGE;
     }
     if (optind < argc) return cf_cli_usage_error("score", "unexpected argument '%s'", argv[optind]);
+    if (hvi && in.store_path == NULL) return cf_cli_usage_error("score", "--hvi needs --store DB (a study file)");
     if (n == 0) {
         stdin_text = read_stdin();
         root = stdin_text ? cJSON_Parse(stdin_text) : NULL;
@@ -247,10 +300,21 @@ int cf_cmd_score(int argc, char **argv)
     cJSON_AddNumberToObject(out, "cost_usd", best.cost_usd);
     cJSON_AddNumberToObject(out, "co2e_kg", best.co2e_kg);
     cJSON_AddNumberToObject(out, "total_cost_usd", best.total_cost_usd);
-    cJSON_AddNumberToObject(out, "lambda", lambda);
-    cJSON_AddStringToObject(out, "score_formula", "accuracy - lambda * cost");
-    cJSON_AddStringToObject(out, "cost_field", cost_field);
-    cJSON_AddNumberToObject(out, "score", run->accuracy - lambda * cost);
+    if (hvi) {
+        double improvement = 0.0;
+        rc = score_hvi(in.store_path, in.runs, &best, out, &improvement);
+        if (rc != CF_EXIT_OK) {
+            cJSON_Delete(out);
+            goto out;
+        }
+        cJSON_AddStringToObject(out, "score_formula", "hypervolume improvement over the study's Pareto front");
+        cJSON_AddNumberToObject(out, "score", improvement);
+    } else {
+        cJSON_AddNumberToObject(out, "lambda", lambda);
+        cJSON_AddStringToObject(out, "score_formula", "accuracy - lambda * cost");
+        cJSON_AddStringToObject(out, "cost_field", cost_field);
+        cJSON_AddNumberToObject(out, "score", run->accuracy - lambda * cost);
+    }
     char *text = cJSON_Print(out);
     cJSON_Delete(out);
     if (!text) {

@@ -11,5 +11,8 @@ const cf_cli_command cf_cli_commands[] = {
     {"catalog", "show, validate or export the price catalog", cf_cmd_catalog},
     {"tco", "price a procurement plan: cloud, reserved, on-prem, hybrid; breakeven, tornado, Monte Carlo", cf_cmd_tco},
     {"plan", "recommend precision, pruning, hardware and procurement under accuracy, budget, CO2e, deadline", cf_cmd_plan},
+    {"study", "create, show or import runs into a Bayesian-optimisation study (search space + objectives, SQLite)", cf_cmd_study},
+    {"suggest", "ask a study for the next configurations to run (EHVI, ParEGO; pending trials accounted for)", cf_cmd_suggest},
+    {"observe", "tell a study the outcome of a suggested trial (values, or failed / pruned)", cf_cmd_observe},
     {0, 0, 0},
 };

@@ -22,7 +22,7 @@ const char cf_cli_frontier_options_help[] =
     "                          provider, procurement, run_id or a hyperparameter) is VALUE; V1|V2 for either;\n"
     "                          repeatable (all must hold). Example: --where model=resnet50 --where precision=bf16|fp16\n"
     "  --predicted             also search configurations never run (GP surrogates; see 'costfront fit') and\n"
-    "                          add the most promising as predicted candidates with 95%% intervals\n"
+    "                          add the most promising as predicted candidates with 95% intervals\n"
     "  --predicted-limit N     at most N predicted candidates (default 50)\n"
     "  --seed S                seed of the predicted search and of Monte Carlo draws (default 1)\n";
 

@@ -20,7 +20,7 @@
 
 #define CF_OPT_PLAN (CF_OPT_COMMAND_BASE - 20)
 #define CF_OPT_PLAN_SEED (CF_OPT_COMMAND_BASE - 19)
-#define CF_CLI_PLAN_OPTIONS {"plan", required_argument, 0, CF_OPT_PLAN}, {"seed", required_argument, 0, CF_OPT_PLAN_SEED}
+#define CF_CLI_PLAN_OPTIONS {"plan", required_argument, 0, CF_OPT_PLAN}
 
 /* Default Monte Carlo samples and seed of the TCO section and of `costfront tco`. */
 #define CF_CLI_MC_SAMPLES 2000
