@@ -238,7 +238,7 @@ static cJSON *run_params(const cf_space *sp, const cJSON *space_json, const cf_r
         }
         if (!strcmp(name, "pruning")) num = r->pruning;
         int numeric_choices = 0;
-        if (cf_space_param_type(sp, j) == CF_PARAM_CATEGORICAL) {
+        if (cf_space_param_type(sp, j) == CF_SPACE_CATEGORICAL) {
             const cJSON *ch = cJSON_GetObjectItem(cJSON_GetArrayItem(pj, (int)j), "choices");
             numeric_choices = cJSON_IsNumber(cJSON_GetArrayItem(ch, 0));
             if (numeric_choices && str && isnan(num)) num = strtod(str, NULL);
@@ -250,7 +250,7 @@ static cJSON *run_params(const cf_space *sp, const cJSON *space_json, const cf_r
         } else if (isnan(num) && str) {
             num = strtod(str, NULL);
         }
-        cJSON *v = cf_space_param_type(sp, j) == CF_PARAM_CATEGORICAL && !numeric_choices
+        cJSON *v = cf_space_param_type(sp, j) == CF_SPACE_CATEGORICAL && !numeric_choices
                        ? (str ? cJSON_CreateString(str) : NULL)
                        : (!isnan(num) ? cJSON_CreateNumber(num) : NULL);
         if (v == NULL) {

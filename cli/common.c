@@ -34,7 +34,7 @@ const char cf_cli_run_options_help[] =
     "  --keep-going            use the good rows of a file with bad rows (default: refuse the input)\n"
     "  --rejects FILE          write rejected rows with their reasons to FILE (CSV); implies --keep-going\n"
     "  --max-errors N          list at most N errors (default 20; the count is always complete)\n"
-    "  --quiet                 do not print counts and notes on stderr\n";
+    "  --quiet                 do not print notes on stderr (the counts read / accepted / rejected always are)\n";
 
 void cf_cli_inputs_init(cf_cli_inputs *in)
 {
@@ -92,7 +92,11 @@ int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg)
     case CF_OPT_KEEP_GOING: in->keep_going = 1; return 1;
     case CF_OPT_STORE: in->store_path = arg; return 1;
     case CF_OPT_MAX_ERRORS:
-        if (cf_cli_parse_long("--max-errors", arg, &in->max_errors) != 0 || in->max_errors < 0) return -1;
+        if (cf_cli_parse_long("--max-errors", arg, &in->max_errors) != 0) return -1;
+        if (in->max_errors < 0) {
+            fprintf(stderr, "costfront: --max-errors: expected a non-negative integer, found '%s'\n", arg);
+            return -1;
+        }
         return 1;
     case CF_OPT_QUIET: in->quiet = 1; return 1;
     case CF_OPT_CARBON_PRICE:
@@ -105,14 +109,24 @@ int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg)
     case CF_OPT_PROVIDER: in->provider = arg; return 1;
     case CF_OPT_REGION: in->region = arg; return 1;
     case CF_OPT_CHECKPOINT_MIN:
-        if (cf_cli_parse_double("--checkpoint-minutes", arg, &in->checkpoint_minutes) != 0 ||
-            in->checkpoint_minutes < 0)
+        if (cf_cli_parse_double("--checkpoint-minutes", arg, &in->checkpoint_minutes) != 0) return -1;
+        if (in->checkpoint_minutes < 0) {
+            fprintf(stderr, "costfront: --checkpoint-minutes: expected a non-negative number, found '%s'\n", arg);
             return -1;
+        }
         return 1;
     case CF_OPT_RESTART_MIN:
-        if (cf_cli_parse_double("--restart-minutes", arg, &in->restart_minutes) != 0 || in->restart_minutes < 0)
+        if (cf_cli_parse_double("--restart-minutes", arg, &in->restart_minutes) != 0) return -1;
+        if (in->restart_minutes < 0) {
+            fprintf(stderr, "costfront: --restart-minutes: expected a non-negative number, found '%s'\n", arg);
             return -1;
+        }
         return 1;
+    case '?':
+        /* getopt_long has already said what is wrong (an unknown option, or a missing argument): adding
+         * "unknown option" after "requires an argument" would contradict it. */
+        fprintf(stderr, "costfront: see the command's --help for its options\n");
+        return -1;
     default: return 0;
     }
 }

@@ -1,19 +1,13 @@
-/* costfront command: what the study commands share (cli/study_cli.c): opening a study with a printed error,
- * reading a small file, and the include order that lets cli.h and study.h live in one file.
- *
- * runset.h (through cli.h) and space.h (through study.h) both declare an enumerator CF_PARAM_CATEGORICAL; this
- * header renames runset's while cli.h is read, so files that include it see space.h's. Include this header
- * instead of cli.h and costfront/study.h.
+/* costfront command: what the study commands share (cli/study_cli.c): opening a study with a printed error and
+ * reading a small file.
  *
  * Ownership: cf_cli_study_open returns a study the caller destroys; cf_cli_read_text returns a malloc'd string.
  */
 #ifndef CF_CLI_STUDY_CLI_H
 #define CF_CLI_STUDY_CLI_H
 
-#define CF_PARAM_CATEGORICAL CF_RUNSET_PARAM_CATEGORICAL
 #include "cli.h"
 #include "costfront/pricing.h"
-#undef CF_PARAM_CATEGORICAL
 #include "costfront/study.h"
 
 /* Opens the study file path for command cmd; prints the error and sets *rc (2 for a missing or bad file) on

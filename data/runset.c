@@ -111,6 +111,10 @@ static char *squash(const char *s, const char *drop, char *out, size_t n)
 }
 
 /* Parses a whole string as a finite number (surrounding blanks allowed). Returns 1 on success. */
+/* The largest number of GPU-hours a run may have (about 114 million GPU-years): far beyond any real training run,
+ * and small enough that prices, energy and hypervolumes computed from it stay finite. */
+#define CF_MAX_GPU_HOURS 1e12
+
 static int parse_num(const char *s, double *out)
 {
     if (s == NULL) return 0;
@@ -877,7 +881,15 @@ static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
     memset(r, 0, sizeof *r);
     for (size_t i = 0; i < p->n; i++) {
         int f = canon_field(cf_colmap_lookup(map, p->names[i]));
-        if (f < 0 || p->values[i] == NULL || r->val[f] != NULL) continue;
+        if (f < 0 || r->val[f] != NULL) continue;
+        if (p->values[i] == NULL) {
+            /* An empty cell: remember where it is, so "found nothing" can point at the column. */
+            if (r->col[f] == 0) {
+                r->name[f] = p->names[i];
+                r->col[f] = p->columns[i];
+            }
+            continue;
+        }
         r->val[f] = p->values[i];
         r->name[f] = p->names[i];
         r->col[f] = p->columns[i];
@@ -1163,6 +1175,17 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
         return 0;
     } else {
         fail->message = fmt_str("expected gpu_hours, or wall_hours and num_gpus, found nothing");
+        return 0;
+    }
+    /* An absurd number of hours would overflow costs, energy and the hypervolume to infinity downstream. */
+    if (!(c->gpu_hours <= CF_MAX_GPU_HOURS)) {
+        if (v == NULL) {
+            fail->field = F_WALL_HOURS;
+            fail->message = fmt_str("expected at most %g GPU-hours, found wall_hours x num_gpus = %g",
+                                    CF_MAX_GPU_HOURS, c->gpu_hours);
+        } else {
+            fail->message = fmt_str("expected at most %g GPU-hours, found '%s'", CF_MAX_GPU_HOURS, v);
+        }
         return 0;
     }
 

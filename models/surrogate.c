@@ -946,9 +946,15 @@ static cf_status fill_defaults(const cf_surrogate *s, cf_config *c, const unsign
         nmatch += match[i];
     }
     if (nmatch == 0) memset(match, 1, nr);
-    for (size_t j = 0; j < nf; j++) {
+    /* Workload fields first, each narrowing the matching runs to those with the value just chosen: otherwise an
+     * empty configuration would take the commonest model and, independently, the commonest project, a pair no run
+     * has (bert-base with vision). The other fields then default from the runs of that workload. */
+    for (size_t jj = 0; jj < 2 * nf; jj++) {
+        size_t j = jj % nf;
+        int workload_pass = jj < nf;
         if (given[j]) continue;
         const field *f = &s->f[j];
+        if (workload_pass != (f->role == CF_FIELD_WORKLOAD)) continue;
         c->defaulted[j] = 1;
         if (f->role == CF_FIELD_PRUNING) {
             c->v[j] = 0.0;
@@ -975,6 +981,9 @@ static cf_status fill_defaults(const cf_surrogate *s, cf_config *c, const unsign
             if (f->role == CF_FIELD_HARDWARE && !isfinite(best)) best = 0.0;
             c->v[j] = best;
             if (f->role == CF_FIELD_HARDWARE) c->hw = s->hw_seen[(size_t)best];
+            if (f->role == CF_FIELD_WORKLOAD && isfinite(best))
+                for (size_t i = 0; i < nr; i++)
+                    if (s->raw[i * nf + j] != best) match[i] = 0;
         } else {
             double med = median_of(vals, m);
             if (!isfinite(med)) med = f->median;

@@ -577,6 +577,16 @@ cf_status cf_frontier_compute(cf_frontier *f, cf_error *err)
         cf_error_set(err, st, NULL, 0, 0, NULL, "hypervolume failed: %s", cf_status_str(st));
         goto done;
     }
+    /* Huge objective values (a numeric column near 1e300) overflow the product of ranges: say so rather than let
+     * the hypervolume turn into a silent null. */
+    if (!isfinite(f->hv) && f->n_opt > 0) {
+        st = add_note(f, "the hypervolume is too large to represent (objective values near the limit of a double); "
+                         "it is reported as null");
+        if (st != CF_OK) {
+            cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
+            goto done;
+        }
+    }
     if (f->n_opt > 0) {
         size_t kj = 0;
         st = cf_pareto_knee(front, f->n_opt, d, &kj);

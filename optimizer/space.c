@@ -99,14 +99,14 @@ static cf_status parse_param(const cJSON *it, size_t i, param *p, cf_error *err)
     snprintf(f, sizeof f, "%s.type", path);
     if (!cJSON_IsString(t)) return INVALID(f, "Expected \"float\", \"int\" or \"categorical\".");
     if (strcmp(t->valuestring, "float") == 0)
-        p->type = CF_PARAM_FLOAT;
+        p->type = CF_SPACE_FLOAT;
     else if (strcmp(t->valuestring, "int") == 0 || strcmp(t->valuestring, "integer") == 0)
-        p->type = CF_PARAM_INT;
+        p->type = CF_SPACE_INT;
     else if (strcmp(t->valuestring, "categorical") == 0)
-        p->type = CF_PARAM_CATEGORICAL;
+        p->type = CF_SPACE_CATEGORICAL;
     else
         return INVALID(f, "Expected \"float\", \"int\" or \"categorical\", found \"%s\".", t->valuestring);
-    if (p->type == CF_PARAM_CATEGORICAL) {
+    if (p->type == CF_SPACE_CATEGORICAL) {
         const cJSON *ch = cJSON_GetObjectItemCaseSensitive(it, "choices");
         snprintf(f, sizeof f, "%s.choices", path);
         if (!cJSON_IsArray(ch) || cJSON_GetArraySize(ch) < 1) return INVALID(f, "Expected a non-empty array.");
@@ -131,9 +131,9 @@ static cf_status parse_param(const cJSON *it, size_t i, param *p, cf_error *err)
     if (lg != NULL && !cJSON_IsBool(lg)) return INVALID(f, "Expected true or false.");
     p->log = cJSON_IsTrue(lg);
     snprintf(f, sizeof f, "%s.high", path);
-    if (p->type == CF_PARAM_FLOAT && !(p->high > p->low))
+    if (p->type == CF_SPACE_FLOAT && !(p->high > p->low))
         return INVALID(f, "Expected high > low, found low %g and high %g.", p->low, p->high);
-    if (p->type == CF_PARAM_INT) {
+    if (p->type == CF_SPACE_INT) {
         snprintf(f, sizeof f, "%s.low", path);
         if (p->low != floor(p->low) || fabs(p->low) > 9e15) return INVALID(f, "Expected an integer.");
         snprintf(f, sizeof f, "%s.high", path);
@@ -273,11 +273,11 @@ char *cf_space_to_json(const cf_space *s)
         cJSON *it = cJSON_CreateObject();
         ok = it && cJSON_AddItemToArray(ps, it) && cJSON_AddStringToObject(it, "name", p->name);
         if (!ok) break;
-        if (p->type == CF_PARAM_CATEGORICAL) {
+        if (p->type == CF_SPACE_CATEGORICAL) {
             ok = cJSON_AddStringToObject(it, "type", "categorical") &&
                  cJSON_AddItemToObject(it, "choices", cJSON_Duplicate(p->choices, 1));
         } else {
-            ok = cJSON_AddStringToObject(it, "type", p->type == CF_PARAM_INT ? "int" : "float") &&
+            ok = cJSON_AddStringToObject(it, "type", p->type == CF_SPACE_INT ? "int" : "float") &&
                  cJSON_AddNumberToObject(it, "low", p->low) && cJSON_AddNumberToObject(it, "high", p->high) &&
                  cJSON_AddBoolToObject(it, "log", p->log);
         }
@@ -310,14 +310,14 @@ size_t cf_space_param_n_choices(const cf_space *s, size_t i) { return s && i < s
 void cf_space_gp_kinds(const cf_space *s, int *kinds)
 {
     for (size_t i = 0; s && kinds && i < s->np; i++)
-        kinds[i] = s->p[i].type == CF_PARAM_CATEGORICAL ? (int)s->p[i].n_choices : 0;
+        kinds[i] = s->p[i].type == CF_SPACE_CATEGORICAL ? (int)s->p[i].n_choices : 0;
 }
 
 size_t cf_space_n_combinations(const cf_space *s)
 {
     size_t n = 1;
     for (size_t i = 0; s && i < s->np; i++) {
-        if (s->p[i].type != CF_PARAM_CATEGORICAL) continue;
+        if (s->p[i].type != CF_SPACE_CATEGORICAL) continue;
         if (n > SIZE_MAX / s->p[i].n_choices) return SIZE_MAX;
         n *= s->p[i].n_choices;
     }
@@ -356,7 +356,7 @@ static double from_unit(const param *p, double u)
 {
     u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
     double v = p->log ? exp(log(p->low) + u * (log(p->high) - log(p->low))) : p->low + u * (p->high - p->low);
-    if (p->type == CF_PARAM_INT) v = round(v);
+    if (p->type == CF_SPACE_INT) v = round(v);
     return v < p->low ? p->low : (v > p->high ? p->high : v);
 }
 
@@ -377,7 +377,7 @@ cf_status cf_space_encode(const cf_space *s, const cJSON *params, double *x, cf_
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, p->name);
         snprintf(f, sizeof f, "params.%s", p->name);
         if (v == NULL) return INVALID(f, "Missing parameter.");
-        if (p->type == CF_PARAM_CATEGORICAL) {
+        if (p->type == CF_SPACE_CATEGORICAL) {
             size_t k = 0;
             while (k < p->n_choices && !same_choice(v, cJSON_GetArrayItem(p->choices, (int)k))) k++;
             if (k == p->n_choices) return INVALID(f, "Not one of the parameter's choices.");
@@ -388,7 +388,7 @@ cf_status cf_space_encode(const cf_space *s, const cJSON *params, double *x, cf_
         double d = v->valuedouble;
         if (d < p->low || d > p->high)
             return INVALID(f, "Value %g is outside [%g, %g].", d, p->low, p->high);
-        if (p->type == CF_PARAM_INT && d != floor(d)) return INVALID(f, "Expected an integer, found %g.", d);
+        if (p->type == CF_SPACE_INT && d != floor(d)) return INVALID(f, "Expected an integer, found %g.", d);
         x[i] = to_unit(p, d);
     }
     return CF_OK;
@@ -402,7 +402,7 @@ cf_status cf_space_decode(const cf_space *s, const double *x, cJSON **out, cf_er
     int ok = o != NULL;
     for (size_t i = 0; ok && i < s->np; i++) {
         const param *p = &s->p[i];
-        if (p->type == CF_PARAM_CATEGORICAL) {
+        if (p->type == CF_SPACE_CATEGORICAL) {
             double r = isnan(x[i]) ? 0.0 : round(x[i]);
             size_t k = r < 0.0 ? 0 : (r >= (double)p->n_choices ? p->n_choices - 1 : (size_t)r);
             ok = cJSON_AddItemToObject(o, p->name, cJSON_Duplicate(cJSON_GetArrayItem(p->choices, (int)k), 1));

@@ -14,11 +14,7 @@
 #include "costfront/catalog.h"
 #include "costfront/ehvi.h"
 #include "costfront/gp.h"
-/* runset.h (through pricing.h) and space.h both declare an enumerator CF_PARAM_CATEGORICAL: rename runset's here,
- * where only space.h's is used. */
-#define CF_PARAM_CATEGORICAL CF_RUNSET_PARAM_CATEGORICAL
 #include "costfront/pricing.h"
-#undef CF_PARAM_CATEGORICAL
 #include "data/study_store.h"
 
 /* ---- Cost-aware mode ----
@@ -115,8 +111,8 @@ static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
     memset(c, 0, sizeof *c);
     size_t M = cf_space_n_objectives(sp), K = M + cf_space_n_constraints(sp), nder = 0;
     size_t hw_col = param_index(sp, "hardware"), proc_col = param_index(sp, "procurement");
-    if (hw_col == (size_t)-1 || cf_space_param_type(sp, hw_col) != CF_PARAM_CATEGORICAL) return CF_OK;
-    if (proc_col != (size_t)-1 && cf_space_param_type(sp, proc_col) != CF_PARAM_CATEGORICAL)
+    if (hw_col == (size_t)-1 || cf_space_param_type(sp, hw_col) != CF_SPACE_CATEGORICAL) return CF_OK;
+    if (proc_col != (size_t)-1 && cf_space_param_type(sp, proc_col) != CF_SPACE_CATEGORICAL)
         return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "params.procurement", "In a cost-aware study the "
                             "procurement parameter must be categorical (on_demand, spot, reserved_1y, reserved_3y).");
     c->der = malloc(K * sizeof *c->der);

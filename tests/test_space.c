@@ -22,7 +22,7 @@ Test(space, parses_issue_shape)
     cf_error_clear(&e);
     cr_assert_eq(cf_space_parse(SPACE, &s, &e), CF_OK, "%s", e.message);
     cr_assert_eq(cf_space_n_params(s), 4);
-    cr_assert_eq(cf_space_param_type(s, 2), CF_PARAM_INT);
+    cr_assert_eq(cf_space_param_type(s, 2), CF_SPACE_INT);
     cr_assert_eq(cf_space_param_log(s, 1), 1);
     cr_assert_eq(cf_space_param_n_choices(s, 3), 3);
     cr_assert_eq(cf_space_n_combinations(s), 3);

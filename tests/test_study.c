@@ -346,10 +346,7 @@ Test(study, mixed_space_with_constraint)
 
 /* ---- Hypervolume improvement over the stored front, and the cost-aware mode ---- */
 
-/* runset.h (through pricing.h) and space.h both declare CF_PARAM_CATEGORICAL; rename runset's here. */
-#define CF_PARAM_CATEGORICAL CF_RUNSET_PARAM_CATEGORICAL
 #include "costfront/pricing.h"
-#undef CF_PARAM_CATEGORICAL
 
 Test(study, hvi_over_the_stored_front)
 {

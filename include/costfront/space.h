@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 /* The kind of a parameter. */
-typedef enum cf_param_type { CF_PARAM_FLOAT = 0, CF_PARAM_INT = 1, CF_PARAM_CATEGORICAL = 2 } cf_param_type;
+typedef enum cf_param_type { CF_SPACE_FLOAT = 0, CF_SPACE_INT = 1, CF_SPACE_CATEGORICAL = 2 } cf_param_type;
 
 /* The comparison of an outcome constraint: the metric must be >= value or <= value. */
 typedef enum cf_constraint_op { CF_CONSTRAINT_GE = 0, CF_CONSTRAINT_LE = 1 } cf_constraint_op;
