@@ -491,6 +491,44 @@ Test(hours, wall_hours_times_num_gpus_and_the_failures)
     cf_runset_destroy(rs);
 }
 
+/* Regression (qa): 1e200 GPU-hours, or 1e200 hours x 1e200 GPUs (= inf), used to be accepted, so costs came out
+ * infinite (null in the JSON) and the hypervolume overflowed silently. Beyond 1e12 GPU-hours a run is rejected. */
+Test(hours, absurd_hours_are_rejected_before_they_overflow_costs)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1e12"),
+        REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1e200"),
+        REC("run_id", "c", "accuracy", "0.5", "wall_hours", "1e200", "num_gpus", "1e200"),
+    };
+    cr_assert_eq(one_source(rs, "big", 3, s, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 1, "1e12 GPU-hours is the largest accepted");
+    cr_assert_float_eq(cf_runset_get(rs, 0)->gpu_hours, 1e12, 1.0);
+    expect_reject(rs, 0, 3, 3, "gpu_hours", "expected at most 1e+12 GPU-hours, found '1e200'");
+    expect_reject(rs, 1, 4, 3, "wall_hours", "expected at most 1e+12 GPU-hours, found wall_hours x num_gpus = inf");
+    cf_runset_destroy(rs);
+}
+
+/* Regression (qa): an empty cell in an existing column ("r1,0.9,,h100") used to be reported without a column
+ * ("x.csv:2: gpu_hours: ... found nothing"); the error now points at the empty cell, under its own name. */
+Test(hours, an_empty_cell_is_located_by_its_column)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", NULL),
+        REC("run_id", "b", "accuracy", NULL, "gpu_hours", "2"),
+        REC("run_id", "c", "accuracy", "0.5"),
+    };
+    cr_assert_eq(one_source(rs, "gaps", 3, s, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 0);
+    expect_reject(rs, 0, 2, 3, "gpu_hours", "expected gpu_hours, or wall_hours and num_gpus, found nothing");
+    expect_reject(rs, 1, 3, 2, "accuracy", "expected an accuracy value, found nothing");
+    expect_reject(rs, 2, 4, 0, "gpu_hours", "expected gpu_hours, or wall_hours and num_gpus, found nothing");
+    cf_runset_destroy(rs);
+}
+
 Test(hours, hours_scale_applies_to_gpu_and_wall_hours)
 {
     cf_colmap *m = cf_colmap_create();
