@@ -457,33 +457,6 @@ static void db_metric_text(double v, int is_nan, char buf[32])
         cf_src_fmt_double(v, buf);
 }
 
-static int has_table(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *q = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &q, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        found = sqlite3_step(q) == SQLITE_ROW;
-    }
-    sqlite3_finalize(q);
-    return found;
-}
-
-static int has_column(sqlite3 *db, const char *table, const char *col)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name=?1", table);
-    sqlite3_stmt *q = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, col, -1, SQLITE_STATIC);
-        found = sqlite3_step(q) == SQLITE_ROW;
-    }
-    sqlite3_finalize(q);
-    return found;
-}
-
 /* Adds the rows of q (key, value) bound to run ?1 to pairs (renaming on collision with prefix). */
 static cf_status add_kv_rows(sqlite3_stmt *q, const char *run, cf_pairbuf *pairs, const char *prefix, int tags,
                              char **run_name)
@@ -513,26 +486,19 @@ cf_status cf_read_mlflow_db(const char *path, cf_records *out, cf_error *err)
     if (!cf_src_is_file(path))
         return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the MLflow database: no such file");
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "cannot open the MLflow database: %s",
-                                   db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return s;
-    }
+    cf_status ost = cf_src_sqlite_open(path, "MLflow database", &db, err);
+    if (ost != CF_OK) return ost;
     cf_status st = CF_OK;
     sqlite3_stmt *runs = NULL, *met = NULL, *par = NULL, *tag = NULL;
-    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
-        st = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "not a readable SQLite database: %s", sqlite3_errmsg(db));
-        goto done;
-    }
-    if (!has_table(db, "runs") || !has_table(db, "metrics") || !has_table(db, "experiments")) {
+    if (!cf_src_sqlite_has_table(db, "runs") || !cf_src_sqlite_has_table(db, "metrics") ||
+        !cf_src_sqlite_has_table(db, "experiments")) {
         st = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL,
                           "not an MLflow tracking database (expected tables runs, metrics and experiments)");
         goto done;
     }
-    int run_name_col = has_column(db, "runs", "name");
-    int is_nan_col = has_column(db, "metrics", "is_nan");
-    int step_col = has_column(db, "metrics", "step");
+    int run_name_col = cf_src_sqlite_has_column(db, "runs", "name");
+    int is_nan_col = cf_src_sqlite_has_column(db, "metrics", "is_nan");
+    int step_col = cf_src_sqlite_has_column(db, "metrics", "step");
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT r.run_uuid, %s, r.status, r.lifecycle_stage, e.name, e.lifecycle_stage FROM runs r"
@@ -543,12 +509,13 @@ cf_status cf_read_mlflow_db(const char *path, cf_records *out, cf_error *err)
              "SELECT key, value, %s, %s, timestamp FROM metrics WHERE run_uuid=?1 ORDER BY key, 4, timestamp, rowid",
              is_nan_col ? "is_nan" : "0", step_col ? "step" : "0");
     if (sqlite3_prepare_v2(db, sql, -1, &met, NULL) != SQLITE_OK) goto dberr;
-    if (has_table(db, "params") &&
+    if (cf_src_sqlite_has_table(db, "params") &&
         sqlite3_prepare_v2(db, "SELECT key, value FROM params WHERE run_uuid=?1 ORDER BY key", -1, &par, NULL) !=
             SQLITE_OK)
         goto dberr;
-    if (has_table(db, "tags") && sqlite3_prepare_v2(db, "SELECT key, value FROM tags WHERE run_uuid=?1 ORDER BY key",
-                                                    -1, &tag, NULL) != SQLITE_OK)
+    if (cf_src_sqlite_has_table(db, "tags") &&
+        sqlite3_prepare_v2(db, "SELECT key, value FROM tags WHERE run_uuid=?1 ORDER BY key", -1, &tag, NULL) !=
+            SQLITE_OK)
         goto dberr;
     st = cf_records_begin_source(out, "mlflow-db", path);
     if (st != CF_OK) {

@@ -77,33 +77,6 @@ static cf_status decode_param(double value, const char *dist_json, char **out, c
     return st;
 }
 
-static int table_exists(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *q = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &q, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        found = sqlite3_step(q) == SQLITE_ROW;
-    }
-    sqlite3_finalize(q);
-    return found;
-}
-
-static int column_exists(sqlite3 *db, const char *table, const char *col)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name=?1", table);
-    sqlite3_stmt *q = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, col, -1, SQLITE_STATIC);
-        found = sqlite3_step(q) == SQLITE_ROW;
-    }
-    sqlite3_finalize(q);
-    return found;
-}
-
 /* Objective names of a study: from study:metric_names when stored, else "value" / "value_<i>". */
 typedef struct objnames {
     char **names;
@@ -178,12 +151,8 @@ cf_status cf_read_optuna(const char *path, cf_records *out, cf_error *err)
     if (!cf_src_is_file(path))
         return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open the Optuna storage: no such file");
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "cannot open the Optuna storage: %s",
-                                   db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return s;
-    }
+    cf_status ost = cf_src_sqlite_open(path, "Optuna storage", &db, err);
+    if (ost != CF_OK) return ost;
     cf_status st = CF_OK;
     sqlite3_stmt *trials = NULL, *vals = NULL, *pars = NULL, *attrs = NULL;
     cf_pairbuf pairs = {0};
@@ -191,18 +160,14 @@ cf_status cf_read_optuna(const char *path, cf_records *out, cf_error *err)
     long long cur_study = -1;
     long recno = 0;
     int rc = SQLITE_DONE;
-    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
-        st = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "not a readable SQLite database: %s", sqlite3_errmsg(db));
-        goto done;
-    }
-    if (!table_exists(db, "studies") || !table_exists(db, "trials") || !table_exists(db, "trial_values") ||
-        !table_exists(db, "trial_params")) {
+    if (!cf_src_sqlite_has_table(db, "studies") || !cf_src_sqlite_has_table(db, "trials") ||
+        !cf_src_sqlite_has_table(db, "trial_values") || !cf_src_sqlite_has_table(db, "trial_params")) {
         st = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL,
                           "not an Optuna storage (expected tables studies, trials, trial_values, trial_params)");
         goto done;
     }
-    int has_sysattr = table_exists(db, "study_system_attributes");
-    int has_vtype = column_exists(db, "trial_values", "value_type");
+    int has_sysattr = cf_src_sqlite_has_table(db, "study_system_attributes");
+    int has_vtype = cf_src_sqlite_has_column(db, "trial_values", "value_type");
     if (sqlite3_prepare_v2(db,
                            "SELECT t.trial_id, t.number, t.state, s.study_id, s.study_name FROM trials t"
                            " JOIN studies s ON s.study_id = t.study_id ORDER BY s.study_id, t.number, t.trial_id",
@@ -220,7 +185,7 @@ cf_status cf_read_optuna(const char *path, cf_records *out, cf_error *err)
                            " ORDER BY param_id",
                            -1, &pars, NULL) != SQLITE_OK)
         goto dberr;
-    if (table_exists(db, "trial_user_attributes") &&
+    if (cf_src_sqlite_has_table(db, "trial_user_attributes") &&
         sqlite3_prepare_v2(db,
                            "SELECT key, value_json FROM trial_user_attributes WHERE trial_id=?1"
                            " ORDER BY trial_user_attribute_id",

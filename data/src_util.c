@@ -2,6 +2,7 @@
 #include "data/src_util.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -143,10 +144,7 @@ char *cf_src_join(const char *a, const char *b)
     return p;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 char **cf_src_list_dir(const char *dir, size_t *n)
 {
@@ -201,4 +199,51 @@ int cf_src_is_file(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+cf_status cf_src_sqlite_open(const char *path, const char *what, sqlite3 **db, cf_error *err)
+{
+    *db = NULL;
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "cannot open the %s: %s", what,
+                                   *db ? sqlite3_errmsg(*db) : "out of memory");
+        sqlite3_close(*db);
+        *db = NULL;
+        return s;
+    }
+    if (sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+        cf_status s =
+            cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "not a readable SQLite database: %s", sqlite3_errmsg(*db));
+        sqlite3_close(*db);
+        *db = NULL;
+        return s;
+    }
+    return CF_OK;
+}
+
+int cf_src_sqlite_has_table(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+int cf_src_sqlite_has_column(sqlite3 *db, const char *table, const char *col)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name=?1", table);
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, col, -1, SQLITE_STATIC);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
 }

@@ -69,4 +69,17 @@ int cf_src_is_file(const char *path);
  * runs table, 2 for the public API's pandas export, 0 for neither or an unreadable file. */
 int cf_wandb_header_kind(const char *path);
 
+/* SQLite helpers shared by the MLflow and Optuna readers. */
+typedef struct sqlite3 sqlite3;
+
+/* Opens path read-only as an SQLite database and checks that it can be queried; what names the kind of file in
+ * errors ("MLflow database", "Optuna storage"). On failure *db is NULL and err says why (CF_ERR_DB). */
+cf_status cf_src_sqlite_open(const char *path, const char *what, sqlite3 **db, cf_error *err);
+
+/* True when the database has a table of this name. */
+int cf_src_sqlite_has_table(sqlite3 *db, const char *name);
+
+/* True when table (a trusted identifier) has a column of this name. */
+int cf_src_sqlite_has_column(sqlite3 *db, const char *table, const char *col);
+
 #endif
