@@ -119,6 +119,18 @@ int cf_cli_load_store_runs(cf_cli_inputs *in);
 /* Writes text to path atomically, or to stdout when path is NULL or "-". Returns an exit code. */
 int cf_cli_write_output(const char *path, const char *text);
 
+/* Prints root as indented JSON followed by a newline into a malloc'd string (NULL when memory runs out). root is
+ * not freed. */
+struct cJSON;
+char *cf_cli_json_text(const struct cJSON *root);
+
+/* Appends printf-formatted text to the malloc'd buffer *buf of length *len; returns -1 when memory runs out. */
+int cf_cli_cat(char **buf, size_t *len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* The subcommands. */
 int cf_cmd_frontier(int argc, char **argv);
 int cf_cmd_report(int argc, char **argv);

@@ -26,27 +26,6 @@ static void help(void)
 
 enum { OPT_FORMAT = CF_OPT_COMMAND_BASE, OPT_OUT };
 
-/* Appends formatted text to a growing buffer; returns -1 when memory runs out. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int cat(char **buf, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return -1;
-    char *p = realloc(*buf, *len + (size_t)n + 1);
-    if (p == NULL) return -1;
-    *buf = p;
-    va_start(ap, fmt);
-    vsnprintf(*buf + *len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    *len += (size_t)n;
-    return 0;
-}
-
 static const char *fmt_ls(char *b, size_t n, double v)
 {
     if (isnan(v)) snprintf(b, n, "-");
@@ -60,19 +39,19 @@ static char *fit_table(const cf_surrogate *s)
     char *out = NULL;
     size_t len = 0;
     int bad = 0;
-    bad |= cat(&out, &len, "Surrogates of %s and log GPU-hours (Gaussian processes, Matern-5/2 ARD x categorical)\n\n",
+    bad |= cf_cli_cat(&out, &len, "Surrogates of %s and log GPU-hours (Gaussian processes, Matern-5/2 ARD x categorical)\n\n",
                cf_surrogate_target(s));
-    bad |= cat(&out, &len, "%-12s %5s %12s %10s %10s %12s %12s %8s\n", "model", "runs", "LOO RMSE", "LOO NLPD",
+    bad |= cf_cli_cat(&out, &len, "%-12s %5s %12s %10s %10s %12s %12s %8s\n", "model", "runs", "LOO RMSE", "LOO NLPD",
                "LOO 95%", "signal var", "noise var", "seconds");
     for (int m = 0; m < 2; m++) {
         double rmse, nlpd, cov, sv, nv;
         cf_surrogate_loo(s, (cf_surrogate_model)m, &rmse, &nlpd, &cov);
         cf_surrogate_hypers(s, (cf_surrogate_model)m, &sv, &nv, NULL);
-        bad |= cat(&out, &len, "%-12s %5zu %12.4g %10.3f %9.1f%% %12.4g %12.4g %8.2f\n",
+        bad |= cf_cli_cat(&out, &len, "%-12s %5zu %12.4g %10.3f %9.1f%% %12.4g %12.4g %8.2f\n",
                    m == 0 ? cf_surrogate_target(s) : "log gpu_hours", cf_surrogate_n_train(s, (cf_surrogate_model)m),
                    rmse, nlpd, 100.0 * cov, sv, nv, cf_surrogate_fit_seconds(s, (cf_surrogate_model)m));
     }
-    bad |= cat(&out, &len, "\n%-16s %-44s %12s %12s\n", "input", "encoding", "ls metric", "ls hours");
+    bad |= cf_cli_cat(&out, &len, "\n%-16s %-44s %12s %12s\n", "input", "encoding", "ls metric", "ls hours");
     for (size_t j = 0; j < cf_surrogate_field_count(s); j++) {
         char enc[128], a[32], b[32];
         const char *name = cf_surrogate_field_name(s, j);
@@ -92,11 +71,11 @@ static char *fit_table(const cf_surrogate *s)
             size_t len2 = strlen(enc);
             snprintf(enc + len2, sizeof enc - len2, " (constant: not an input)");
         }
-        bad |= cat(&out, &len, "%-16s %-44s %12s %12s\n", name, enc,
+        bad |= cf_cli_cat(&out, &len, "%-16s %-44s %12s %12s\n", name, enc,
                    fmt_ls(a, sizeof a, cf_surrogate_field_lengthscale(s, j, CF_SURR_METRIC)),
                    fmt_ls(b, sizeof b, cf_surrogate_field_lengthscale(s, j, CF_SURR_HOURS)));
     }
-    bad |= cat(&out, &len,
+    bad |= cf_cli_cat(&out, &len,
                "\nLengthscales are in scaled units (inputs in [0, 1]); a short one means the output varies fast with "
                "that input.\nThe GPU-hours model is on the log scale; its prior mean is -log throughput[hardware]"
                "[precision] - log speedup(pruning).\n");

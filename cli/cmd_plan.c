@@ -136,18 +136,9 @@ static char *render_json(const cf_frontier *f, const cf_runset *rs, const cf_rec
         add_opt_num(p, "cost_factor_p90", pr->hi_factor);
         add_opt_num(p, "p_cheapest_of_choice", pr->p_cheapest);
     } else cJSON_AddNullToObject(root, "plan");
-    char *text = cJSON_Print(root);
+    char *text = cf_cli_json_text(root);
     cJSON_Delete(root);
-    if (text == NULL) return NULL;
-    size_t n = strlen(text);
-    char *t = realloc(text, n + 2);
-    if (t == NULL) {
-        free(text);
-        return NULL;
-    }
-    t[n] = '\n';
-    t[n + 1] = '\0';
-    return t;
+    return text;
 }
 
 static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_recommendation *rec,

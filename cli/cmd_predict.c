@@ -87,26 +87,6 @@ static void add_est_or_null(cJSON *o, const char *key, const cf_estimate *e)
     else cJSON_AddNullToObject(o, key);
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int cat(char **buf, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return -1;
-    char *p = realloc(*buf, *len + (size_t)n + 1);
-    if (p == NULL) return -1;
-    *buf = p;
-    va_start(ap, fmt);
-    vsnprintf(*buf + *len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    *len += (size_t)n;
-    return 0;
-}
-
 int cf_cmd_predict(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
@@ -253,7 +233,7 @@ int cf_cmd_predict(int argc, char **argv)
     cJSON_AddStringToObject(root, "target", target);
     cJSON *arr = cJSON_AddArrayToObject(root, "predictions");
     int bad = 0;
-    bad |= cat(&text, &tlen, "Predictions of %s, GPU-hours and costs (mean, 95%% interval) from %zu runs\n", target,
+    bad |= cf_cli_cat(&text, &tlen, "Predictions of %s, GPU-hours and costs (mean, 95%% interval) from %zu runs\n", target,
                cf_runset_size(in.runs));
     for (size_t i = 0; i < nl; i++) {
         cf_prediction p;
@@ -297,11 +277,11 @@ int cf_cmd_predict(int argc, char **argv)
         snprintf(note, sizeof note, "%s%s%s", p.note, p.note[0] && cf_config_note(cfg[i])[0] ? "; " : "",
                  cf_config_note(cfg[i]));
         cJSON_AddStringToObject(e, "note", note);
-        bad |= cat(&text, &tlen, "\n[%zu] %s\n", i + 1, cj);
-        if (defaulted[0]) bad |= cat(&text, &tlen, "    defaulted from the runs: %s\n", defaulted);
-        bad |= cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", target, p.metric.mean, p.metric.lo,
+        bad |= cf_cli_cat(&text, &tlen, "\n[%zu] %s\n", i + 1, cj);
+        if (defaulted[0]) bad |= cf_cli_cat(&text, &tlen, "    defaulted from the runs: %s\n", defaulted);
+        bad |= cf_cli_cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", target, p.metric.mean, p.metric.lo,
                    p.metric.hi, p.metric.sd);
-        bad |= cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", "gpu_hours", p.gpu_hours.mean,
+        bad |= cf_cli_cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", "gpu_hours", p.gpu_hours.mean,
                    p.gpu_hours.lo, p.gpu_hours.hi, p.gpu_hours.sd);
         cJSON *costs = cJSON_AddArrayToObject(e, "costs");
         cJSON *unpriced = cJSON_CreateArray();
@@ -311,7 +291,7 @@ int cf_cmd_predict(int argc, char **argv)
             cf_error_clear(&err);
             st = cf_surrogate_price(s, cfg[i], &p, (cf_procurement)o, &po, &pc, &err);
             if (st == CF_ERR_NOT_FOUND) {
-                bad |= cat(&text, &tlen, "    %-16s no offer in the catalog\n", cf_procurement_name((cf_procurement)o));
+                bad |= cf_cli_cat(&text, &tlen, "    %-16s no offer in the catalog\n", cf_procurement_name((cf_procurement)o));
                 cJSON_AddItemToArray(unpriced, cJSON_CreateString(cf_procurement_name((cf_procurement)o)));
                 continue;
             }
@@ -333,7 +313,7 @@ int cf_cmd_predict(int argc, char **argv)
             add_est_or_null(co, "co2e_kg", &pc.co2e_kg);
             add_est_or_null(co, "energy_kwh", &pc.energy_kwh);
             add_est_or_null(co, "total_cost_usd", &pc.total_cost_usd);
-            bad |= cat(&text, &tlen, "    %-16s %12.2f   [%.2f, %.2f] USD total (cost %.2f, CO2e %.3g kg; %s %s, "
+            bad |= cf_cli_cat(&text, &tlen, "    %-16s %12.2f   [%.2f, %.2f] USD total (cost %.2f, CO2e %.3g kg; %s %s, "
                                      "%.4g USD/h)\n",
                        cf_procurement_name((cf_procurement)o), pc.total_cost_usd.mean, pc.total_cost_usd.lo,
                        pc.total_cost_usd.hi, pc.cost_usd.mean, pc.co2e_kg.mean,
@@ -341,7 +321,7 @@ int cf_cmd_predict(int argc, char **argv)
                        pc.price.price_per_hour);
         }
         cJSON_AddItemToObject(e, "unpriced", unpriced);
-        if (note[0]) bad |= cat(&text, &tlen, "    note: %s\n", note);
+        if (note[0]) bad |= cf_cli_cat(&text, &tlen, "    note: %s\n", note);
         free(cj);
     }
     if (bad) {
@@ -350,20 +330,11 @@ int cf_cmd_predict(int argc, char **argv)
     }
     if (!strcmp(format, "json")) {
         free(text);
-        text = cJSON_Print(root);
+        text = cf_cli_json_text(root);
         if (text == NULL) {
             rc = CF_EXIT_INTERNAL;
             goto out;
         }
-        size_t n = strlen(text);
-        char *t2 = realloc(text, n + 2);
-        if (t2 == NULL) {
-            rc = CF_EXIT_INTERNAL;
-            goto out;
-        }
-        text = t2;
-        text[n] = '\n';
-        text[n + 1] = '\0';
     }
     rc = cf_cli_write_output(out_path, text);
 out:

@@ -250,18 +250,9 @@ static char *render_json(const tco_out *t)
     } else {
         cJSON_AddNullToObject(root, "monte_carlo");
     }
-    char *text = cJSON_Print(root);
+    char *text = cf_cli_json_text(root);
     cJSON_Delete(root);
-    if (text == NULL) return NULL;
-    size_t n = strlen(text);
-    char *withnl = realloc(text, n + 2);
-    if (withnl == NULL) {
-        free(text);
-        return NULL;
-    }
-    withnl[n] = '\n';
-    withnl[n + 1] = '\0';
-    return withnl;
+    return text;
 }
 
 /* Writes "-" for a missing number, else the value with prec decimals. */

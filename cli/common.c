@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "costfront/output.h"
 #include "costfront/records.h"
 #include "costfront/sources.h"
@@ -349,4 +351,36 @@ void cf_cli_inputs_free(cf_cli_inputs *in)
     in->runs = NULL;
     in->map = NULL;
     in->catalog = NULL;
+}
+
+char *cf_cli_json_text(const cJSON *root)
+{
+    char *text = cJSON_Print(root);
+    if (text == NULL) return NULL;
+    size_t n = strlen(text);
+    char *t = realloc(text, n + 2);
+    if (t == NULL) {
+        free(text);
+        return NULL;
+    }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    return t;
+}
+
+int cf_cli_cat(char **buf, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return -1;
+    char *p = realloc(*buf, *len + (size_t)n + 1);
+    if (p == NULL) return -1;
+    *buf = p;
+    va_start(ap, fmt);
+    vsnprintf(*buf + *len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    *len += (size_t)n;
+    return 0;
 }
