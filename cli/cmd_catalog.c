@@ -1,6 +1,7 @@
 /* costfront catalog: show, validate and export the price catalog. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -145,11 +146,15 @@ int cf_cmd_catalog(int argc, char **argv)
     } else if (!strcmp(sub, "export")) {
         cf_error err;
         cf_error_clear(&err);
-        cf_status st = cf_catalog_save(cat, "-", &err);
+        char *text = NULL;
+        cf_status st = cf_catalog_to_json(cat, &text, &err);
         if (st != CF_OK) {
             cf_cli_print_error(NULL, &err);
             rc = cf_cli_exit_for(st);
+        } else {
+            rc = cf_cli_write_output(NULL, text);
         }
+        free(text);
     } else {
         rc = cf_cli_usage_error("catalog", "unknown subcommand '%s'", sub);
     }

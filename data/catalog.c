@@ -965,51 +965,24 @@ static cJSON *catalog_to_json(const cf_catalog *cat)
     return root;
 }
 
-cf_status cf_catalog_save(const cf_catalog *cat, const char *path, cf_error *err)
+cf_status cf_catalog_to_json(const cf_catalog *cat, char **out, cf_error *err)
 {
-    if (cat == NULL || path == NULL)
-        return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "catalog and path must not be NULL");
+    if (out != NULL) *out = NULL;
+    if (cat == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "catalog and output must not be NULL");
     cJSON *root = catalog_to_json(cat);
     char *text = root ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
-    if (text == NULL) return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory writing the catalog");
-    if (strcmp(path, "-") == 0) {
-        /* "-" is the caller asking for standard output (costfront catalog export); nothing is written otherwise. */
-        int bad = fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) != 0;
+    if (text == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory writing the catalog");
+    size_t n = strlen(text);
+    *out = malloc(n + 2); /* plain malloc: the caller frees with free(), whatever cJSON's allocator is */
+    if (*out == NULL) {
         cJSON_free(text);
-        return bad ? cf_error_set(err, CF_ERR_IO, "standard output", 0, 0, NULL, "cannot write the catalog") : CF_OK;
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory writing the catalog");
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (tmp == NULL) {
-        cJSON_free(text);
-        return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory writing the catalog");
-    }
-    /* Write a sibling temporary file and rename it over path, so readers never see a half-written catalog. */
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    cf_status st = CF_OK;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot create a temporary file beside it: %s",
-                          strerror(errno));
-    } else {
-        (void)fchmod(fd, 0644); /* mkstemp creates 0600; a catalog is not secret */
-        FILE *f = fdopen(fd, "wb");
-        if (f == NULL) {
-            close(fd);
-            st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
-        } else {
-            size_t n = strlen(text);
-            int bad = fwrite(text, 1, n, f) != n || fputc('\n', f) == EOF;
-            if (fclose(f) != 0) bad = 1;
-            if (bad) st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
-            else if (rename(tmp, path) != 0)
-                st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot rename the temporary file: %s",
-                                  strerror(errno));
-        }
-        if (st != CF_OK) remove(tmp);
-    }
-    free(tmp);
+    memcpy(*out, text, n);
+    (*out)[n] = '\n';
+    (*out)[n + 1] = '\0';
     cJSON_free(text);
-    return st;
+    return CF_OK;
 }

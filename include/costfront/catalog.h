@@ -98,9 +98,10 @@ const cf_region *cf_catalog_region_at(const cf_catalog *cat, size_t i);
 size_t cf_catalog_offer_count(const cf_catalog *cat);
 const cf_offer *cf_catalog_offer_at(const cf_catalog *cat, size_t i);
 
-/* Writes the whole catalog as JSON (the same shape it loads) to path, atomically; path "-" writes to standard
- * output. */
-cf_status cf_catalog_save(const cf_catalog *cat, const char *path, cf_error *err);
+/* Writes the whole catalog as indented JSON (the same shape it loads, unknown numbers as null, ending with a
+ * newline) into *out, which the caller frees with free(). Writing it to a file is the caller's business (the
+ * command writes it atomically). */
+cf_status cf_catalog_to_json(const cf_catalog *cat, char **out, cf_error *err);
 
 #ifdef __cplusplus
 }
