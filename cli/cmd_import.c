@@ -8,6 +8,14 @@
 #include "costfront/sources.h"
 #include "costfront/store.h"
 
+/* The shared input options without their "RUNS..." and "--store" lines, which import replaces with its own
+ * SOURCE... and a required --store. */
+static const char *import_input_help(void)
+{
+    const char *rest = strstr(cf_cli_run_options_help, "  --map ");
+    return rest ? rest : cf_cli_run_options_help;
+}
+
 static void help(void)
 {
     printf("usage: costfront import SOURCE... --store DB [--map-file FILE] [--catalog FILE]\n\n"
@@ -20,11 +28,11 @@ static void help(void)
            "skipped and counted. The records are also checked as every command will read them (with --map /\n"
            "--map-file and the catalog): records that would be rejected are listed, and with rejections the import\n"
            "is refused unless --keep-going.\n\n"
-           "  --store DB              the run store (required)\n\n%s\n%s\n"
+           "  --store DB              the run store (required)\n\nInput options:\n%s\n%s\n"
            "Examples:\n"
            "  costfront import mlruns/ optuna.db wandb_export.csv --store runs.db --map-file map.json\n"
            "  costfront report --store runs.db --map-file map.json --out reports/\n",
-           cf_cli_run_options_help, cf_cli_catalog_options_help);
+           import_input_help(), cf_cli_catalog_options_help);
 }
 
 int cf_cmd_import(int argc, char **argv)

@@ -199,7 +199,8 @@ cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inp
         for (size_t i = 0; i < cf_frontier_note_count(f) && i < 5; i++)
             fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
     if (!in->quiet && cf_frontier_note_count(f) > 5)
-        fprintf(stderr, "note: ... and %zu more notes (see the JSON output)\n", cf_frontier_note_count(f) - 5);
+        fprintf(stderr, "note: ... and %zu more note%s (see the JSON output)\n", cf_frontier_note_count(f) - 5,
+                cf_frontier_note_count(f) == 6 ? "" : "s");
     *rc = CF_EXIT_OK;
     return f;
 }

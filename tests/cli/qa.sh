@@ -73,4 +73,14 @@ expect_grep "$TMP/out" '"model":	"bert-base"' "model defaulted"
 expect_grep "$TMP/out" '"project":	"nlp"' "project defaulted from runs of that model"
 expect_grep "$TMP/out" '"dataset":	"glue"' "dataset defaulted from runs of that model"
 
+# Six notes printed "... and 1 more notes".
+expect_rc 0 "frontier with six notes" -- "$BIN" frontier "$EX/runs.csv" --where model=resnet50 --where "precision=bf16|int8"
+expect_grep "$TMP/err" "note: ... and 1 more note (see the JSON output)" "singular note"
+
+# import --help listed "RUNS..." and "--store DB" twice (the shared input help).
+expect_rc 0 "import --help" -- "$BIN" import --help
+expect_true "import --help names --store once" -- test "$(grep -c -- '^  --store DB' "$TMP/out")" -eq 1
+expect_no_grep "$TMP/out" "RUNS..." "import --help speaks of SOURCE, not RUNS"
+expect_grep "$TMP/out" "--map-file FILE" "import --help keeps the mapping options"
+
 finish
