@@ -117,14 +117,24 @@ int cf_cli_frontier_option(cf_cli_frontier *fr, int opt, const char *arg)
         fr->opts.n_where++;
         return 1;
     }
-    case CF_OPT_TARGET:
-        if (cf_cli_parse_double("--target-accuracy", arg, &fr->target_accuracy) != 0) return -1;
-        if (fr->target_accuracy > 1 && fr->target_accuracy <= 100) fr->target_accuracy /= 100.0;
+    case CF_OPT_TARGET: {
+        /* A fraction, or a percentage written with '%' ("90%"): a bare 2 is refused rather than guessed. */
+        char buf[64];
+        size_t n = strlen(arg);
+        int pct = n > 1 && n < sizeof buf && arg[n - 1] == '%';
+        if (pct) {
+            memcpy(buf, arg, n - 1);
+            buf[n - 1] = '\0';
+        }
+        if (cf_cli_parse_double("--target-accuracy", pct ? buf : arg, &fr->target_accuracy) != 0) return -1;
+        if (pct) fr->target_accuracy /= 100.0;
         if (fr->target_accuracy < 0 || fr->target_accuracy > 1) {
-            fprintf(stderr, "costfront: --target-accuracy: expected a fraction in [0, 1], found '%s'\n", arg);
+            fprintf(stderr, "costfront: --target-accuracy: expected a fraction in [0, 1] or a percentage like 90%%, "
+                            "found '%s'\n", arg);
             return -1;
         }
         return 1;
+    }
     default: return 0;
     }
 }
