@@ -90,6 +90,10 @@ int cf_cli_load_catalog(cf_cli_inputs *in);
  * refuses (CF_EXIT_INPUT). */
 int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files);
 
+/* Prints at most max_errors rejected records of rs as "source:line[:column][ (record)]: field: message", then how
+ * many more there are. Records of directories and databases name the record (e.g. "mlflow run 1a2b"). */
+void cf_cli_print_rejects(const cf_runset *rs, long max_errors);
+
 /* Releases what cf_cli_inputs holds. */
 void cf_cli_inputs_free(cf_cli_inputs *in);
 

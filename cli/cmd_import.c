@@ -105,14 +105,7 @@ int cf_cmd_import(int argc, char **argv)
         goto out;
     }
     size_t nrej = cf_runset_rejected(in.runs);
-    for (size_t i = 0; i < nrej && (long)i < in.max_errors; i++) {
-        const cf_reject *r = cf_runset_reject(in.runs, i);
-        fprintf(stderr, "%s:%ld", r->source ? r->source : "?", r->line);
-        if (r->column > 0) fprintf(stderr, ":%ld", r->column);
-        fprintf(stderr, ": %s%s%s\n", r->field && r->field[0] ? r->field : "", r->field && r->field[0] ? ": " : "",
-                r->message ? r->message : "rejected");
-    }
-    if (nrej > (size_t)in.max_errors) fprintf(stderr, "... and %zu more (--max-errors)\n", nrej - (size_t)in.max_errors);
+    cf_cli_print_rejects(in.runs, in.max_errors);
     fprintf(stderr, "runs: %zu read, %zu accepted, %zu rejected\n", cf_runset_read(in.runs), cf_runset_size(in.runs),
             nrej);
     if (nrej > 0 && !in.keep_going) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -270,6 +271,41 @@ static cf_status cf_cli_read_any(cf_runset *rs, const char *path, cf_error *err)
     return st;
 }
 
+/* True when source names a text file whose "line" is a line (CSV, JSON); false for directories (MLflow) and SQLite
+ * files (MLflow, Optuna), where the number is a record number and the record's identity says more. */
+static int line_based(const char *source)
+{
+    struct stat sb;
+    if (source == NULL || stat(source, &sb) != 0 || S_ISDIR(sb.st_mode)) return 0;
+    FILE *fp = fopen(source, "rb");
+    if (fp == NULL) return 0;
+    char head[16] = {0};
+    size_t n = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    return !(n == sizeof head && memcmp(head, "SQLite format 3", 15) == 0);
+}
+
+void cf_cli_print_rejects(const cf_runset *rs, long max_errors)
+{
+    size_t nrej = cf_runset_rejected(rs), shown = 0;
+    const char *last_source = NULL;
+    int last_line_based = 1;
+    for (size_t i = 0; i < nrej && (long)shown < max_errors; i++, shown++) {
+        const cf_reject *r = cf_runset_reject(rs, i);
+        if (r->source != last_source) {
+            last_source = r->source;
+            last_line_based = line_based(r->source);
+        }
+        fprintf(stderr, "%s:%ld", r->source ? r->source : "?", r->line);
+        if (r->column > 0) fprintf(stderr, ":%ld", r->column);
+        if (!last_line_based && r->raw && r->raw[0] && !strchr(r->raw, '\n') && strlen(r->raw) < 120)
+            fprintf(stderr, " (%s)", r->raw);
+        fprintf(stderr, ": %s%s%s\n", r->field && r->field[0] ? r->field : "", r->field && r->field[0] ? ": " : "",
+                r->message ? r->message : "rejected");
+    }
+    if (nrej > shown) fprintf(stderr, "... and %zu more rejected records (--max-errors)\n", nrej - shown);
+}
+
 int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
 {
     int rc = cf_cli_load_catalog(in);
@@ -308,17 +344,7 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
         if (rc != CF_EXIT_OK) return rc;
     }
     size_t nrej = cf_runset_rejected(in->runs);
-    size_t shown = 0;
-    for (size_t i = 0; i < nrej; i++) {
-        if ((long)shown >= in->max_errors) break;
-        const cf_reject *r = cf_runset_reject(in->runs, i);
-        fprintf(stderr, "%s:%ld", r->source ? r->source : "?", r->line);
-        if (r->column > 0) fprintf(stderr, ":%ld", r->column);
-        fprintf(stderr, ": %s%s%s\n", r->field && r->field[0] ? r->field : "", r->field && r->field[0] ? ": " : "",
-                r->message ? r->message : "rejected");
-        shown++;
-    }
-    if (nrej > shown) fprintf(stderr, "... and %zu more rejected records (--max-errors)\n", nrej - shown);
+    cf_cli_print_rejects(in->runs, in->max_errors);
     if (!in->quiet)
         for (size_t i = 0; i < cf_runset_note_count(in->runs); i++)
             fprintf(stderr, "note: %s\n", cf_runset_note(in->runs, i));
