@@ -328,9 +328,24 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             return cf_error_set(err, CF_ERR_EMPTY, "--where", 0, 0, NULL, "no run matches --where %s", what);
         if (add_note(f, "%zu of %zu runs left out by --where %s", filtered, nr, what) != CF_OK) return CF_ERR_NOMEM;
     }
+    size_t unsupported = 0;
+    const char *unsupported_example = NULL;
+    cf_precision unsupported_prec = CF_PREC_UNKNOWN;
     for (size_t i = 0; i < nr; i++) {
         const cf_run *r = cf_runset_get(f->rs, i);
         if (filtered > 0 && !run_selected(f, i)) continue;
+        const cf_hardware *hw = r->hardware ? cf_catalog_hardware(f->cat, r->hardware) : NULL;
+        if (hw && r->precision > CF_PREC_UNKNOWN && r->precision < CF_CATALOG_PRECISIONS &&
+            isnan(hw->throughput[r->precision]) && hw->source != NULL) {
+            int any = 0; /* a catalog entry with no throughput figures at all says nothing about support */
+            for (int k = 1; k < CF_CATALOG_PRECISIONS; k++) any |= !isnan(hw->throughput[k]);
+            if (any) {
+                if (unsupported++ == 0) {
+                    unsupported_example = r->run_id;
+                    unsupported_prec = r->precision;
+                }
+            }
+        }
         char missing[128] = "";
         size_t n_missing = 0;
         int owned_ok = owned_applies(f, r);
@@ -376,6 +391,15 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                      r->region ? r->region : (f->opts.pricing.region ? f->opts.pricing.region : ""),
                      r->provider || f->opts.pricing.provider ? " from " : "",
                      r->provider ? r->provider : (f->opts.pricing.provider ? f->opts.pricing.provider : "")) != CF_OK)
+            return CF_ERR_NOMEM;
+    }
+    if (unsupported > 0) {
+        const cf_run *ex = cf_runset_get(f->rs, cf_runset_find(f->rs, unsupported_example));
+        if (add_note(f,
+                     "%zu run%s a precision the catalog lists as unsupported on its hardware (e.g. run %s: %s "
+                     "on %s); they are priced as given, but check the precision column",
+                     unsupported, unsupported == 1 ? " uses" : "s use", unsupported_example, cf_precision_name(unsupported_prec),
+                     ex && ex->hardware ? ex->hardware : "?") != CF_OK)
             return CF_ERR_NOMEM;
     }
     if (not_owned > 0 &&

@@ -90,6 +90,11 @@ expect_rc 2 "where nothing matches" -- "$BIN" frontier "$EX/runs.csv" --where mo
 expect_grep "$TMP/err" "no run matches --where model=nope" "empty filter explained"
 expect_rc 1 "where without =" -- "$BIN" frontier "$EX/runs.csv" --where model
 
+# A precision the catalog lists as unsupported on the hardware is priced, with a note.
+printf 'run_id,accuracy,gpu_hours,hardware,precision\na,0.9,10,t4,bf16\nb,0.8,3,t4,fp16\n' > "$TMP/t4.csv"
+expect_rc 0 "unsupported precision noted" -- "$BIN" frontier "$TMP/t4.csv"
+expect_grep "$TMP/err" "1 run uses a precision the catalog lists as unsupported on its hardware (e.g. run a: bf16 on t4)" "unsupported precision named"
+
 # Report: written, and a failed run leaves the earlier report untouched.
 expect_rc 0 "report" -- "$BIN" report "$EX/runs.csv" --out "$TMP/rep"
 expect_grep "$TMP/out" "$TMP/rep/index.html" "report path printed"
