@@ -1239,6 +1239,12 @@ static cf_status predict_raw(const cf_surrogate *s, const double *raw, const cf_
     for (size_t i = 0; i < m; i++) {
         memset(&out[i], 0, sizeof out[i]);
         gaussian(&out[i].metric, mean[i], vary[i]);
+        if (strcmp(s->target, "accuracy") == 0) {
+            /* Accuracy is a fraction: the interval is the Gaussian's, clipped to [0, 1] (the mean and sd are the
+             * model's own, so an extrapolation still shows its width). */
+            out[i].metric.lo = fmax(out[i].metric.lo, 0.0);
+            out[i].metric.hi = fmin(out[i].metric.hi, 1.0);
+        }
     }
     for (size_t i = 0; i < m; i++) {
         prior_flags(s, raw + i * nf, hw[i], &out[i]);
