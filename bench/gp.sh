@@ -32,11 +32,11 @@ echo "## scikit-learn"
 echo
 echo "## joined (speed-up = sklearn fit time / costfront fit time; NLPD on the 500 held-out noisy points)"
 echo
-echo "| n | d | costfront fit s | sklearn fit s | speed-up | costfront NLPD | sklearn NLPD | costfront NLPD, no prior | costfront NLPD, Gamma(3,6) | costfront cover95 | sklearn cover95 |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| n | d | costfront fit s | sklearn fit s | speed-up | costfront NLPD (kept fit) | sklearn NLPD | NLPD diff | costfront NLPD, no prior | costfront NLPD, Gamma(3,6) | costfront cover95 | sklearn cover95 |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F, 'NR == FNR { if (FNR > 1) { t[$1 "," $2] = $3; p[$1 "," $2] = $4; c[$1 "," $2] = $6 } next }
          FNR > 1 { k = $1 "," $2; if (k in t)
-           printf "| %s | %s | %.4f | %.4f | %.1fx | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f |\n", $1, $2, $3, t[k],
-                  t[k] / $3, $4, p[k], $10, $11, $6, c[k] }' "$out/gp_sklearn.csv" "$out/gp_c.csv"
+           printf "| %s | %s | %.4f | %.4f | %.1fx | %.5f (%s) | %.5f | %+.5f | %.5f | %.5f | %.3f | %.3f |\n", $1, $2, $3,
+                  t[k], t[k] / $3, $4, $12, p[k], $4 - p[k], $10, $11, $6, c[k] }' "$out/gp_sklearn.csv" "$out/gp_c.csv"
 echo
 echo "results in $out"

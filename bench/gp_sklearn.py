@@ -63,8 +63,8 @@ def main():
             ls = float(np.mean(k.k1.k2.length_scale))
             noise = float(k.k2.noise_level) * float(gpr._y_train_std) ** 2
             fit = statistics.median(times)
-            print("%6d %3d %10.4f %8.4f %8.4f %8.3f" % (n, d, fit, nlpd, rmse, cover))
-            rows.append("%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g" % (n, d, fit, nlpd, rmse, cover, ls, noise))
+            print("%6d %3d %10.4f %9.5f %8.4f %8.3f" % (n, d, fit, nlpd, rmse, cover))
+            rows.append("%d,%d,%.6g,%.8g,%.6g,%.6g,%.6g,%.6g" % (n, d, fit, nlpd, rmse, cover, ls, noise))
     with open("%s/gp_sklearn.csv" % out, "w") as f:
         f.write("\n".join(rows) + "\n")
 

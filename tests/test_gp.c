@@ -443,3 +443,81 @@ Test(gp, log_priors_by_hand)
     cr_assert_float_eq(f2 - f0, -(ga + s2_gamma + noise), 1e-10);
     cf_gp_destroy(gp);
 }
+
+/* Smooth 2-d data for the model-selection tests: y = sin(2 x0) + sin(2.75 x1 + 1) / 1.25 + N(0, 0.1^2). */
+static void smooth2_data(size_t n, double *X, double *y)
+{
+    for (size_t i = 0; i < n; i++) {
+        X[2 * i] = urand();
+        X[2 * i + 1] = urand();
+        y[i] = sin(2.0 * X[2 * i]) + sin(2.75 * X[2 * i + 1] + 1.0) / 1.25 + 0.1 * nrand();
+    }
+}
+
+/* Mean LOO negative log predictive density of a fitted model on its own training targets (R&W eq. 5.12). */
+static double loo_nlpd(const cf_gp *gp, const double *y, size_t n)
+{
+    double *mu = malloc(n * sizeof *mu), *var = malloc(n * sizeof *var), nlpd = NAN;
+    cf_error err;
+    cr_assert_eq(cf_gp_loo(gp, mu, var, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_gp_score(y, mu, var, n, NULL, &nlpd, NULL), CF_OK);
+    free(mu), free(var);
+    return nlpd;
+}
+
+/* With fewer than 10 points per dimension the prior's (MAP) fit is always kept, even where LOO would prefer the
+ * maximum-likelihood one; with n >= 10 d the kept fit has a LOO density at least that of the ML fit, and on this
+ * smooth, well-sampled function it is the ML fit itself (same hyperparameters as cf_gp_set_prior(NONE)). */
+Test(gp, loo_model_selection)
+{
+    int kinds[2] = {0, 0};
+    cf_error err;
+    double X[2 * 60], y[60];
+    rng_state = 11;
+    smooth2_data(12, X, y);
+    cf_gp *few = cf_gp_create(2, kinds);
+    cr_assert_eq(cf_gp_fit(few, X, 12, y, NULL, &err), CF_OK);
+    cr_assert_eq(cf_gp_selected_prior(few), CF_GP_PRIOR_LOGNORMAL);
+    cf_gp_destroy(few);
+
+    rng_state = 12;
+    smooth2_data(60, X, y);
+    cf_gp *def = cf_gp_create(2, kinds), *ml = cf_gp_create(2, kinds);
+    cf_gp_set_prior(ml, CF_GP_PRIOR_NONE);
+    cr_assert_eq(cf_gp_fit(def, X, 60, y, NULL, &err), CF_OK);
+    cr_assert_eq(cf_gp_fit(ml, X, 60, y, NULL, &err), CF_OK);
+    cr_assert_eq(cf_gp_selected_prior(ml), CF_GP_PRIOR_NONE);
+    cr_assert(loo_nlpd(def, y, 60) <= loo_nlpd(ml, y, 60) + 1e-9, "kept %g ml %g", loo_nlpd(def, y, 60),
+              loo_nlpd(ml, y, 60));
+    cr_assert_eq(cf_gp_selected_prior(def), CF_GP_PRIOR_NONE);
+    double a[4], b[4];
+    cf_gp_get_theta(def, a);
+    cf_gp_get_theta(ml, b);
+    for (int p = 0; p < 4; p++) cr_assert(fabs(a[p] - b[p]) < 1e-3, "theta[%d] %g vs %g", p, a[p], b[p]);
+    cf_gp_destroy(def);
+    cf_gp_destroy(ml);
+}
+
+/* n = 600 takes the subsample path (multi-start on 250 points, L-BFGS on all 600 from its optimum): the result is
+ * a stationary point of the full-data objective of the kept fit, and the noise variance is near the true 0.01. */
+Test(gp, large_n_subsample_start_is_stationary)
+{
+    enum { N = 600 };
+    int kinds[2] = {0, 0};
+    double *X = malloc(2 * N * sizeof *X), *y = malloc(N * sizeof *y);
+    rng_state = 13;
+    smooth2_data(N, X, y);
+    cf_gp *gp = cf_gp_create(2, kinds);
+    cf_error err;
+    cr_assert_eq(cf_gp_fit(gp, X, N, y, NULL, &err), CF_OK, "%s", err.message);
+    double th[4], f, g[4];
+    cf_gp_get_theta(gp, th);
+    int with_prior = cf_gp_selected_prior(gp) != CF_GP_PRIOR_NONE;
+    cr_assert_eq(cf_gp_objective(gp, th, with_prior, &f, g, &err), CF_OK);
+    for (int p = 0; p < 4; p++) cr_assert(fabs(g[p]) < 0.05, "gradient[%d] = %g at the optimum", p, g[p]);
+    double sn = cf_gp_noise_var(gp);
+    cr_assert(sn > 0.7 * 0.01 && sn < 1.4 * 0.01, "noise %g", sn);
+    cr_assert(cf_gp_n_evals(gp) < 80, "%zu full-data evaluations", cf_gp_n_evals(gp));
+    cf_gp_destroy(gp);
+    free(X), free(y);
+}

@@ -11,7 +11,11 @@
  *
  * Hyperparameters are fitted by maximising the log marginal likelihood (R&W eq. 5.8) plus weak log priors with
  * the analytic gradient (R&W eq. 5.9) and NLopt's L-BFGS from a default start (plus the previous fit's
- * hyperparameters as a warm start when the model was fitted before) and Sobol-sequence restarts. Priors, in
+ * hyperparameters as a warm start when the model was fitted before) and Sobol-sequence restarts. With at least 10
+ * points per input column the maximum-likelihood fit (no priors, L-BFGS from the MAP optimum) is computed too and
+ * the fit with the better closed-form leave-one-out log predictive density is kept (R&W section 5.4.2); with
+ * fewer points the MAP fit is always kept, since there LOO tends to prefer an overfitted ML fit. From n = 500 on, the
+ * multi-start search runs on a 250-point subsample and L-BFGS on the full data starts from its optimum. Priors, in
  * standardised units, by default (CF_GP_PRIOR_LOGNORMAL): on every lengthscale the dimension-scaled
  * LogNormal(sqrt2 + log(d)/2, sqrt3) of Hvarfner, Hellsten & Nardi (ICML 2024, BoTorch's default since 0.12),
  * log s2 ~ Normal(0, 3^2) on the signal variance and Gamma(1.1, 0.05) on the noise variance. BoTorch's older
@@ -66,7 +70,8 @@ void cf_gp_set_seed(cf_gp *gp, unsigned long seed);
 
 /* Sets the number of Sobol restart points of the hyperparameter optimiser in addition to the default start (and
  * the warm start of a refit); default 4. Every start is screened by its objective value without gradient (one
- * Cholesky factorisation) and L-BFGS runs from the best few (cf_gp_set_local_runs). */
+ * Cholesky factorisation) and L-BFGS runs from the best few (cf_gp_set_local_runs). From n = 500 on, the restarts
+ * and local runs apply to the 250-point subsample (see the file comment). */
 void cf_gp_set_restarts(cf_gp *gp, size_t restarts);
 
 /* Sets how many of the screened starts L-BFGS runs from (default 2, at least 1). A value at least the number of
@@ -90,8 +95,9 @@ void cf_gp_set_standardize(cf_gp *gp, int on);
 
 /* Fits the model: copies the n x d row-major inputs X, the targets y and the optional prior mean prior_mean
  * (length n, NULL for zero), standardises y - prior_mean, maximises the log marginal likelihood plus log priors
- * over the hyperparameters (screened starts, then L-BFGS from the best), keeps the best, and factorises the
- * posterior.
+ * over the hyperparameters (screened starts, then L-BFGS from the best), keeps the best, and, with a prior and
+ * n >= 10 d, keeps instead the maximum-likelihood fit when its leave-one-out log predictive density is higher
+ * (cf_gp_selected_prior tells which); then factorises the posterior.
  * Returns CF_ERR_ARG for NULL arrays or n = 0, CF_ERR_INVALID for a non-finite value or a categorical value that
  * is not one of 0..k-1, CF_ERR_NOMEM, or CF_ERR_NUMERIC when no start gives a usable Cholesky factor. */
 cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean,
@@ -124,8 +130,8 @@ cf_status cf_gp_set_theta(cf_gp *gp, const double *theta, cf_error *err);
 
 /* Evaluates the objective the optimiser minimises at the log-hyperparameters theta on the current data:
  * *value = -(log marginal likelihood of the standardised residuals + log priors), and, when grad is not NULL,
- * its gradient with respect to theta (R&W eq. 5.9; the trace uses K^-1 from the Cholesky factor and one O(n^2 d)
- * pass over the pairs). With grad NULL only the Cholesky factor and one solve are computed. with_prior = 0 drops
+ * its gradient with respect to theta (R&W eq. 5.9; the trace uses K^-1 from LAPACK dpotri on the Cholesky factor
+ * and one O(n^2 d) pass over the pairs). With grad NULL only the Cholesky factor and one solve are computed. with_prior = 0 drops
  * the log priors, otherwise the model's prior (cf_gp_set_prior) is used. The model is not modified. Needs data
  * (CF_ERR_ARG); CF_ERR_NUMERIC when the factorisation
  * fails at the largest jitter. */
@@ -151,7 +157,8 @@ cf_status cf_gp_predict_grad(const cf_gp *gp, const double *x, double prior_mean
 
 /* Closed-form leave-one-out predictions (R&W eq. 5.12) at the current hyperparameters: for each training point i,
  * mu_loo[i] and var_loo[i] are the mean and variance of the noisy y_i predicted from the other n - 1 points (y's
- * units; the standardisation and hyperparameters of the full data are kept). Costs one O(n^3) inverse. */
+ * units; the standardisation and hyperparameters of the full data are kept). Costs one triangular inverse,
+ * n^3/3 flops. */
 cf_status cf_gp_loo(const cf_gp *gp, double *mu_loo, double *var_loo, cf_error *err);
 
 /* Scores Gaussian predictions N(mu[i], var[i]) of observations y[i]: root mean squared error, mean negative log
@@ -187,8 +194,13 @@ double cf_gp_log_marginal_likelihood(const cf_gp *gp);
 /* Diagonal jitter (standardised units) that the last factorisation needed: 0 when none. */
 double cf_gp_jitter(const cf_gp *gp);
 
-/* Number of objective evaluations (screening ones included) used by the last cf_gp_fit. */
+/* Number of objective evaluations on the full data (screening ones included) used by the last cf_gp_fit; those
+ * on the subsample of a large-n fit are not counted. */
 size_t cf_gp_n_evals(const cf_gp *gp);
+
+/* The prior of the hyperparameters the last cf_gp_fit kept: the model's prior (cf_gp_set_prior), or
+ * CF_GP_PRIOR_NONE when the maximum-likelihood fit won the leave-one-out model selection (see cf_gp_fit). */
+int cf_gp_selected_prior(const cf_gp *gp);
 
 #ifdef __cplusplus
 }
