@@ -1,9 +1,14 @@
 #!/usr/bin/python3
 """Optuna 3.1 baselines for bench/mobo.sh: Random, scrambled Sobol (QMC), NSGA-II (population 20) and
-multi-objective TPE on BraninCurrin, ZDT1 (d = 4) and DTLZ2 (d = 6, M = 2). Prints, per problem and sampler, the
-mean over seeds of log10(max HV - HV of all points so far) after 25 / 50 / 100 evaluations and the time per trial.
-Usage: /usr/bin/python3 mobo_optuna.py SEEDS BUDGET"""
+multi-objective TPE on BraninCurrin, ZDT1 (d = 4), DTLZ2 (d = 6, M = 2) and the mixed Catalog problem. Prints, per
+problem and sampler, the median and the mean over seeds of log10(max HV - HV of all points so far) after
+25 / 50 / 100 evaluations and the time per trial.
+Usage: /usr/bin/python3 mobo_optuna.py SEEDS BUDGET [CATALOG_TABLE]
+CATALOG_TABLE is the file written by `bench_mobo catalog-table FILE` (reference point, maximal hypervolume, the
+price of one GPU-hour and the GPU-hour multipliers per precision, all from costfront's catalog), so the Catalog
+objective below is the same function bench/mobo.c evaluates; without it the Catalog problem is skipped."""
 import math
+import statistics
 import sys
 import time
 import warnings
@@ -31,6 +36,47 @@ def zdt1(x):
 def dtlz2(x):
     g = sum((v - 0.5) ** 2 for v in x[1:])
     return (1 + g) * math.cos(x[0] * math.pi / 2), (1 + g) * math.sin(x[0] * math.pi / 2)
+
+
+CAT_PREC = ("fp32", "bf16", "fp16", "int8")
+CAT_PEN = {"fp32": 0.0, "bf16": 0.003, "fp16": 0.005, "int8": 0.03}
+
+
+def pruning_speedup(p):
+    """cf_prior_pruning_speedup of models/prior.c."""
+    if not p > 0.0:
+        return 1.0
+    p = min(p, 0.999)
+    return 1.0 + 0.8 * p if p <= 0.5 else 1.4 + 0.9 * (p - 0.5)
+
+
+def read_catalog_table(path):
+    table = {"hw": {}}
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if not w or w[0].startswith("#"):
+                continue
+            if w[0] == "ref":
+                table["ref"] = (float(w[1]), float(w[2]))
+            elif w[0] == "maxhv":
+                table["maxhv"] = float(w[1])
+            elif w[0] == "hw":
+                table["hw"][w[1]] = (float(w[2]), dict(zip(CAT_PREC, map(float, w[3:7]))))
+    return table
+
+
+def catalog_objective(table, trial):
+    """The Catalog problem of bench/mobo.c: minimised (-accuracy, total_cost_usd)."""
+    hw = trial.suggest_categorical("hardware", list(table["hw"]))
+    prec = trial.suggest_categorical("precision", list(CAT_PREC))
+    pr = trial.suggest_float("pruning", 0.0, 0.9)
+    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+    u = (math.log10(lr) + 3.0) / 2.0
+    acc = 0.93 - 0.06 * u * u - CAT_PEN[prec] - 0.15 * pr ** 3 - 0.01 * pr - (0.03 * pr if prec == "int8" else 0.0)
+    price, mult = table["hw"][hw]
+    hours = 50.0 * mult[prec] / pruning_speedup(pr) * (1.0 + 0.25 * (-1.0 - math.log10(lr)))
+    return -acc, price * hours
 
 
 PROBLEMS = [("BraninCurrin", branin_currin, 2, (18.0, 6.0), 59.36011874867746),
@@ -62,17 +108,23 @@ def sampler(name, seed):
 def main():
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     budget = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    for pname, fn, d, ref, maxhv in PROBLEMS:
+    problems = list(PROBLEMS)
+    if len(sys.argv) > 3:
+        table = read_catalog_table(sys.argv[3])
+        problems.append(("Catalog", table, 4, table["ref"], table["maxhv"]))
+    for pname, fn, d, ref, maxhv in problems:
         for sname in ("random", "qmc", "nsga2", "motpe"):
-            acc = {25: 0.0, 50: 0.0, 100: 0.0}
-            tsum = 0.0
+            acc = {25: [], 50: [], 100: []}
+            tper = []
             for seed in range(seeds):
                 study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler(sname, seed))
                 pts = []
 
                 def objective(trial):
-                    x = [trial.suggest_float("x%d" % j, 0.0, 1.0) for j in range(d)]
-                    f = fn(x)
+                    if pname == "Catalog":
+                        f = catalog_objective(fn, trial)
+                    else:
+                        f = fn([trial.suggest_float("x%d" % j, 0.0, 1.0) for j in range(d)])
                     pts.append(f)
                     return f
 
@@ -82,11 +134,12 @@ def main():
                     study.optimize(objective, n_trials=1)
                     if k + 1 in acc:
                         diffs[k + 1] = math.log10(max(maxhv - hv2(pts, ref), 1e-12))
-                tsum += (time.perf_counter() - t0) / budget
+                tper.append((time.perf_counter() - t0) / budget)
                 for key in acc:
-                    acc[key] += diffs.get(key, float("nan"))
-            print("optuna %s %s: log10 HV diff @25 %.2f @50 %.2f @100 %.2f, %.4f s per trial" %
-                  (pname, sname, acc[25] / seeds, acc[50] / seeds, acc[100] / seeds, tsum / seeds), flush=True)
+                    acc[key].append(diffs.get(key, float("nan")))
+            for label, fn_ in (("median", statistics.median), ("mean", statistics.mean)):
+                print("optuna %s %s %s: log10 HV diff @25 %.2f @50 %.2f @100 %.2f, %.4f s per trial" %
+                      (label, pname, sname, fn_(acc[25]), fn_(acc[50]), fn_(acc[100]), fn_(tper)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /* costfront: ask/tell multi-objective Bayesian optimisation studies (see study.h for the method and citations). */
 #include "costfront/study.h"
 
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -574,7 +575,8 @@ typedef struct {
     const cf_space *space;
     int parego;             /* 1: EI of gps[0] below best */
     double best;            /* ParEGO incumbent */
-    cf_hvboxes *boxes;      /* EHVI boxes */
+    cf_hvboxes **boxes;     /* EHVI boxes: one decomposition per sampled front (nboxes of them) */
+    size_t nboxes;
     double *gm, *gv;        /* scratch ngp x cap: GP means and variances */
     double *mean, *var;     /* scratch (M + C) x cap: metric means and variances (objectives minimised) */
     double *lm;             /* scratch (M + C) x cap: log-space means of derived metrics */
@@ -689,7 +691,9 @@ static int acq_eval(acq_ctx *a, const double *X, size_t m, double *out)
                 mu[j] = a->mean[j * m + i];
                 sd[j] = sqrt(fmax(a->var[j * m + i], 0.0));
             }
-            v = cf_hvboxes_ehvi(a->boxes, mu, sd);
+            v = 0.0;
+            for (size_t b = 0; b < a->nboxes; b++) v += cf_hvboxes_ehvi(a->boxes[b], mu, sd);
+            v /= (double)a->nboxes;
         }
         for (size_t c = 0; c < a->C && v > 0.0; c++) v *= prob_feasible(a, c, i, m);
         out[i] = isfinite(v) ? v : 0.0;
@@ -860,6 +864,152 @@ done:
     return bestv;
 }
 
+/* ---- Noisy incumbents: sampled fronts ---- */
+
+/* Number of joint posterior samples of the observed points (2 objectives; half of it beyond). */
+#define CF_NEHVI_SAMPLES 16
+
+static void boxes_free(acq_ctx *a)
+{
+    for (size_t b = 0; b < a->nboxes; b++) cf_hvboxes_destroy(a->boxes[b]);
+    free(a->boxes);
+    a->boxes = NULL;
+    a->nboxes = 0;
+}
+
+/* Draws S joint samples of the latent value of GP g at the m encoded points Xs into out (S x m row-major), from
+ * the posterior mean and covariance (cf_gp_predict_cov) and its Cholesky factor (diagonal jitter grows until the
+ * factorisation succeeds). Returns nonzero on failure. */
+static int sample_joint(cf_gp *g, const double *Xs, size_t m, size_t S, gsl_rng *rng, double *out)
+{
+    double *mu = malloc(m * sizeof *mu), *cov = malloc(m * m * sizeof *cov), *cp = malloc(m * m * sizeof *cp);
+    double *z = malloc(m * sizeof *z);
+    int rc = -1;
+    if (!mu || !cov || !cp || !z || cf_gp_predict_cov(g, Xs, m, NULL, mu, cov, NULL) != CF_OK) goto done;
+    double scale = 0.0;
+    for (size_t i = 0; i < m; i++) scale = fmax(scale, cov[i * m + i]);
+    if (!(scale > 0.0)) scale = 1.0;
+    for (double jit = 1e-10; jit < 1.0; jit *= 100.0) {
+        memcpy(cp, cov, m * m * sizeof *cp);
+        for (size_t i = 0; i < m; i++) cp[i * m + i] += jit * scale;
+        gsl_matrix_view L = gsl_matrix_view_array(cp, m, m);
+        if (gsl_linalg_cholesky_decomp1(&L.matrix) == GSL_SUCCESS) {
+            rc = 0;
+            break;
+        }
+    }
+    if (rc) goto done;
+    for (size_t s = 0; s < S; s++) {
+        for (size_t i = 0; i < m; i++) z[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+        for (size_t i = 0; i < m; i++) { /* lower triangle of cp holds L */
+            double v = mu[i];
+            for (size_t k = 0; k <= i; k++) v += cp[i * m + k] * z[k];
+            out[s * m + i] = v;
+        }
+    }
+done:
+    free(mu);
+    free(cov);
+    free(cp);
+    free(z);
+    return rc;
+}
+
+/* Builds the EHVI decompositions for the candidate front points PX[0..mtot) with use[i] set, whose posterior
+ * means (minimised objectives) are pts (mtot x M, from the last predict_metrics call on PX).
+ *
+ * When the latent posterior standard deviation at the points inside the reference box is negligible (below 1% of
+ * the distance from the best value to the reference point in every objective, which is the case for noiseless
+ * observations, where it is the GP's noise floor), one decomposition of the
+ * posterior-mean front is built. Otherwise the incumbents are uncertain, and, as qNEHVI does (Daulton, Balandat &
+ * Bakshy, NeurIPS 2021, "Parallel Bayesian optimization of multiple noisy objectives with expected hypervolume
+ * improvement", eq. 3), the acquisition integrates over the posterior of the observed points: S joint samples of
+ * the latent objectives at those points (one joint draw per GP, so points stay correlated; a derived cost is
+ * factor x exp(sample of log gpu_hours)), one front and one decomposition per sample, and EHVI averaged over
+ * the S decompositions. The draws come from their own RNG seeded by seed, so the result is deterministic.
+ * Returns a cf_status. */
+static cf_status build_boxes(acq_ctx *a, const double *PX, size_t mtot, const unsigned char *use, const double *pts,
+                             const double *ref, unsigned long seed, cf_error *err)
+{
+    size_t M = a->M, np = a->np, m = 0;
+    boxes_free(a);
+    double *lo = malloc(M * sizeof *lo), *sdmax = calloc(M, sizeof *sdmax);
+    size_t *sel = malloc((mtot ? mtot : 1) * sizeof *sel);
+    double *Xs = NULL, *draws = NULL, *fr = NULL;
+    gsl_rng *rng = NULL;
+    cf_status st = CF_OK;
+    if (!lo || !sdmax || !sel) goto oom;
+    for (size_t j = 0; j < M; j++) lo[j] = ref[j];
+    for (size_t i = 0; i < mtot; i++)
+        if (use[i]) {
+            sel[m++] = i;
+            int inside = 1;
+            for (size_t j = 0; j < M; j++) {
+                lo[j] = fmin(lo[j], pts[i * M + j]);
+                inside &= pts[i * M + j] < ref[j];
+            }
+            for (size_t j = 0; j < M && inside; j++)
+                sdmax[j] = fmax(sdmax[j], sqrt(fmax(a->var[j * mtot + i], 0.0)));
+        }
+    int noisy = 0;
+    for (size_t j = 0; j < M; j++) noisy |= m > 0 && sdmax[j] > 1e-2 * (ref[j] - lo[j]);
+    size_t S = noisy ? (M == 2 ? CF_NEHVI_SAMPLES : CF_NEHVI_SAMPLES / 2) : 1;
+    fr = malloc((m ? m : 1) * M * sizeof *fr);
+    a->boxes = calloc(S, sizeof *a->boxes);
+    if (!fr || !a->boxes) goto oom;
+    if (!noisy) {
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++) memcpy(fr + k++ * M, pts + sel[i] * M, M * sizeof *fr);
+        st = cf_hvboxes_create(fr, k, M, ref, &a->boxes[0], err);
+        if (st == CF_OK) a->nboxes = 1;
+        goto done;
+    }
+    /* Joint samples of every objective's GP at the selected points. */
+    Xs = malloc(m * np * sizeof *Xs);
+    draws = malloc((size_t)a->ngp * S * m * sizeof *draws);
+    rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!Xs || !draws || !rng) goto oom;
+    gsl_rng_set(rng, seed ^ 0x9e3779b9UL);
+    for (size_t i = 0; i < m; i++) memcpy(Xs + i * np, PX + sel[i] * np, np * sizeof *Xs);
+    unsigned char done_g[64] = {0};
+    for (size_t j = 0; j < M; j++) {
+        int g = a->src[j];
+        if (g < 0 || g >= 64 || done_g[g]) continue;
+        done_g[g] = 1;
+        if (sample_joint(a->gps[g], Xs, m, S, rng, draws + (size_t)g * S * m)) {
+            st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "Sampling the posterior at the observed "
+                              "points failed.");
+            goto done;
+        }
+    }
+    for (size_t s = 0; s < S && st == CF_OK; s++) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < M; j++) {
+                int g = a->src[j], dd = a->cost->active ? a->cost->der[j] : -1;
+                double v = g >= 0 ? draws[((size_t)g * S + s) * m + i] : pts[sel[i] * M + j];
+                if (g >= 0 && dd >= 0) {
+                    double sign = cf_space_objective_maximize(a->space, j) ? -1.0 : 1.0;
+                    v = sign * cost_factor(a->cost, dd, Xs + i * np) * exp(v);
+                }
+                fr[i * M + j] = v;
+            }
+        st = cf_hvboxes_create(fr, m, M, ref, &a->boxes[s], err);
+        if (st == CF_OK) a->nboxes = s + 1;
+    }
+    goto done;
+oom:
+    st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+done:
+    free(lo);
+    free(sdmax);
+    free(sel);
+    free(Xs);
+    free(draws);
+    free(fr);
+    gsl_rng_free(rng);
+    return st;
+}
+
 /* ---- Ask ---- */
 
 /* A uniformly random encoded point (used when the acquisition is zero everywhere). */
@@ -869,6 +1019,15 @@ static void random_point(gsl_rng *rng, const int *kinds, size_t np, double *x)
         x[j] = kinds[j] > 0 ? (double)gsl_rng_uniform_int(rng, (unsigned long)kinds[j]) : gsl_rng_uniform(rng);
 }
 
+/* Largest number of observations the hyperparameters are fitted on. The likelihood costs O(n^3) per evaluation
+ * and a fit takes tens of evaluations, so beyond this size the hyperparameters are fitted on an evenly spaced
+ * subset of the trials (every (n / CF_FIT_SUBSET)-th one, in trial order, so early exploration and late
+ * exploitation are both represented) and the posterior is then computed on all n points with those
+ * hyperparameters (one factorisation). The hyperparameters of a stationary kernel are well determined by a few
+ * hundred points; this is the subset-of-data estimator of Rasmussen & Williams 2006, sec. 8.3.1, used for the
+ * hyperparameters only. */
+#define CF_FIT_SUBSET 200
+
 static cf_status fit_gp(const cf_study *s, const int *kinds, size_t np, const double *X, size_t n, const double *y,
                         unsigned long seed, cf_gp **out, cf_error *err)
 {
@@ -876,7 +1035,28 @@ static cf_status fit_gp(const cf_study *s, const int *kinds, size_t np, const do
     if (gp == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
     cf_gp_set_seed(gp, seed);
     cf_gp_set_restarts(gp, s->gp_restarts);
-    cf_status st = cf_gp_fit(gp, X, n, y, NULL, err);
+    cf_status st;
+    if (n > CF_FIT_SUBSET) {
+        size_t m = CF_FIT_SUBSET;
+        double *Xs = malloc(m * np * sizeof *Xs), *ys = malloc(m * sizeof *ys);
+        if (Xs == NULL || ys == NULL) {
+            free(Xs);
+            free(ys);
+            cf_gp_destroy(gp);
+            return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        }
+        for (size_t i = 0; i < m; i++) {
+            size_t k = i * n / m;
+            memcpy(Xs + i * np, X + k * np, np * sizeof *Xs);
+            ys[i] = y[k];
+        }
+        st = cf_gp_fit(gp, Xs, m, ys, NULL, err);
+        if (st == CF_OK) st = cf_gp_set_data(gp, X, n, y, NULL, err);
+        free(Xs);
+        free(ys);
+    } else {
+        st = cf_gp_fit(gp, X, n, y, NULL, err);
+    }
     if (st) {
         cf_gp_destroy(gp);
         return st;
@@ -1124,9 +1304,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
                 nfront++;
                 if (i < n) memcpy(anch + nanch++ * np, PX + i * np, np * sizeof *anch);
             }
-        cf_hvboxes_destroy(a.boxes);
-        a.boxes = NULL;
-        st = pred_ok ? cf_hvboxes_create(fr, nfront, M, ref, &a.boxes, err)
+        st = pred_ok ? build_boxes(&a, PX, mtot, pu, pts, ref, seed + 7 * b, err)
                      : cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "GP prediction failed.");
         double val = st == CF_OK ? maximise(&a, s, rng, anch, nanch, xb) : -1.0;
         free(PX); free(pu); free(pnd); free(pts); free(fr); free(anch);
@@ -1141,7 +1319,7 @@ oom:
     st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
 done:
     for (size_t g = 0; gps && g < M + C + 2; g++) cf_gp_destroy(gps[g]);
-    cf_hvboxes_destroy(a.boxes);
+    boxes_free(&a);
     free(a.gm);
     free(a.gv);
     free(a.mean);
