@@ -14,9 +14,12 @@
  *   2. Model: one GP per objective and per constraint metric (models/gp.h: Matern-5/2 ARD on floats and ints,
  *      exchangeable kernel on categoricals, hyperparameters fitted with priors), trained on the complete trials.
  *   3. Acquisition, for 2 or 3 objectives: exact EHVI (ehvi.h; Emmerich et al. 2016, Yang et al. 2019) of the
- *      predictive distribution over the front of the GP posterior MEANS at the feasible observed points, which
- *      treats noisy observations like qNEHVI does (Daulton, Balandat & Bakshy 2021) without integrating over
- *      them; multiplied by the probability of feasibility of each outcome constraint (Gardner et al. 2014).
+ *      predictive distribution over the front of the GP posterior means at the feasible observed points; when the
+ *      posterior is uncertain there (sd above 1% of the distance to the reference point, i.e. noisy studies),
+ *      EHVI is averaged over the fronts of 16 seeded joint posterior samples at the observed and pending points,
+ *      as qNEHVI integrates over noisy incumbents (Daulton, Balandat & Bakshy 2021); multiplied by the
+ *      probability of feasibility of each outcome constraint (Gardner et al. 2014). Beyond 200 complete trials
+ *      the GP hyperparameters are fitted on 200 evenly spaced trials and the posterior uses all of them.
  *      Beyond 3 objectives: ParEGO (Knowles 2006): a random Chebyshev scalarisation of the normalised objectives
  *      (weights uniform on the simplex, rho = 0.05), one GP on it, expected improvement times feasibility.
  *   4. Pending trials and the earlier points of the same batch (q > 1, sequential greedy) are fantasised by the
