@@ -27,7 +27,7 @@
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 extern void dpotri_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 
-#define TEST_M 500
+#define TEST_M   500
 #define NOISE_SD 0.1
 
 static uint64_t rng_state;
@@ -132,7 +132,8 @@ int main(int argc, char **argv)
     int quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
     const char *thr = getenv("OPENBLAS_NUM_THREADS");
     printf("# bench_gp: OPENBLAS_NUM_THREADS=%s, default start + 4 Sobol starts screened (on a 250-point subsample"
-           " for n >= 500), L-BFGS from the best %s, ML-vs-MAP LOO selection for n >= 10 d, medians over repeats\n", thr ? thr : "(unset)", getenv("GP_LOCAL_RUNS") ? getenv("GP_LOCAL_RUNS") : "2");
+           " for n >= 500), L-BFGS from the best %s, ML-vs-MAP LOO selection for n >= 10 d, medians over repeats\n",
+           thr ? thr : "(unset)", getenv("GP_LOCAL_RUNS") ? getenv("GP_LOCAL_RUNS") : "2");
     char path[1024];
     snprintf(path, sizeof path, "%s/gp_c.csv", out);
     FILE *res = fopen(path, "w");
@@ -201,8 +202,8 @@ int main(int argc, char **argv)
             }
             printf("%6zu %3zu %10.4f %9.5f %8.4f %8.3f %6zu %9.5f %9.5f %4s\n", n, d, fit, nlpd, rmse, cover, evals,
                    nlpd_alt[0], nlpd_alt[1], sel == CF_GP_PRIOR_NONE ? "ML" : "MAP");
-            fprintf(res, "%zu,%zu,%.6g,%.8g,%.6g,%.6g,%zu,%.6g,%.6g,%.8g,%.8g,%s\n", n, d, fit, nlpd, rmse, cover, evals,
-                    lsm, noise, nlpd_alt[0], nlpd_alt[1], sel == CF_GP_PRIOR_NONE ? "ML" : "MAP");
+            fprintf(res, "%zu,%zu,%.6g,%.8g,%.6g,%.6g,%zu,%.6g,%.6g,%.8g,%.8g,%s\n", n, d, fit, nlpd, rmse, cover,
+                    evals, lsm, noise, nlpd_alt[0], nlpd_alt[1], sel == CF_GP_PRIOR_NONE ? "ML" : "MAP");
             free(X), free(y), free(Xs), free(ys), free(mu), free(vy);
         }
     fclose(res);
@@ -246,12 +247,16 @@ int main(int argc, char **argv)
         gsl_matrix_view Km = gsl_matrix_view_array(K, n, n);
         int nn = (int)n, info = 0;
         double s = now();
-        if (r % 2 == 0) gsl_linalg_cholesky_decomp1(&Km.matrix);
-        else dpotrf_("U", &nn, K, &nn, &info);
+        if (r % 2 == 0)
+            gsl_linalg_cholesky_decomp1(&Km.matrix);
+        else
+            dpotrf_("U", &nn, K, &nn, &info);
         (r % 2 == 0 ? tc : tlc)[r / 2] = now() - s;
         s = now();
-        if (r % 2 == 0) gsl_linalg_cholesky_invert(&Km.matrix);
-        else dpotri_("U", &nn, K, &nn, &info);
+        if (r % 2 == 0)
+            gsl_linalg_cholesky_invert(&Km.matrix);
+        else
+            dpotri_("U", &nn, K, &nn, &info);
         (r % 2 == 0 ? ti : tli)[r / 2] = now() - s;
     }
     double bound = (double)n * (double)n * (double)n / 3.0 / (rate * 1e9);

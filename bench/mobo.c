@@ -110,7 +110,7 @@ static double hv2(const double *f, size_t n, const double *ref)
 
 /* ---- The catalog problem ---- */
 
-#define CAT_NHW 5
+#define CAT_NHW   5
 #define CAT_NPREC 4
 static const char *const cat_hw[CAT_NHW] = {"a100-80gb", "h100", "l4", "t4", "a10g"};
 static const char *const cat_prec[CAT_NPREC] = {"fp32", "bf16", "fp16", "int8"};
@@ -118,10 +118,10 @@ static const cf_precision cat_prec_id[CAT_NPREC] = {CF_PREC_FP32, CF_PREC_BF16, 
 static const double cat_prec_pen[CAT_NPREC] = {0.0, 0.003, 0.005, 0.03};
 
 typedef struct {
-    double price[CAT_NHW];            /* total_cost_usd of one on-demand GPU-hour */
-    double mult[CAT_NHW][CAT_NPREC];  /* exp(cf_prior_log_gpu_hours(hw, prec, 0)): 1 / relative throughput */
-    double ref[2];                    /* minimised reference point (-accuracy, cost) */
-    double maxhv;                     /* hypervolume of the enumerated front */
+    double price[CAT_NHW];           /* total_cost_usd of one on-demand GPU-hour */
+    double mult[CAT_NHW][CAT_NPREC]; /* exp(cf_prior_log_gpu_hours(hw, prec, 0)): 1 / relative throughput */
+    double ref[2];                   /* minimised reference point (-accuracy, cost) */
+    double maxhv;                    /* hypervolume of the enumerated front */
 } catalog_problem;
 
 static double cat_accuracy(size_t prec, double pruning, double lr)
@@ -198,7 +198,8 @@ static int catalog_setup(catalog_problem *cp)
             return -1;
         }
         cp->price[h] = pr.total_cost_usd;
-        for (size_t p = 0; p < CAT_NPREC; p++) cp->mult[h][p] = exp(cf_prior_log_gpu_hours(hw, cat_prec_id[p], 0.0, NULL));
+        for (size_t p = 0; p < CAT_NPREC; p++)
+            cp->mult[h][p] = exp(cf_prior_log_gpu_hours(hw, cat_prec_id[p], 0.0, NULL));
     }
     cf_catalog_destroy(cat);
     /* Dense enumeration. Accuracy does not depend on the hardware, so for each (precision, pruning, lr) only the
@@ -209,8 +210,8 @@ static int catalog_setup(catalog_problem *cp)
     if (row == NULL || lu == NULL) return -1;
     for (size_t l = 0; l < NL; l++) {
         double lg = -5.0 + 4.0 * (double)l / (double)(NL - 1), lr = pow(10.0, lg);
-        lu[2 * l] = -cat_accuracy(0, 0.0, lr);         /* the learning-rate part of the accuracy */
-        lu[2 * l + 1] = cat_hours(cp, 0, 1, 0.0, lr);  /* a100-80gb at bf16: 50 x the epoch factor */
+        lu[2 * l] = -cat_accuracy(0, 0.0, lr);        /* the learning-rate part of the accuracy */
+        lu[2 * l + 1] = cat_hours(cp, 0, 1, 0.0, lr); /* a100-80gb at bf16: 50 x the epoch factor */
     }
     /* Every row below is this set shifted in the first objective and scaled in the second, which preserves
      * dominance: only its front matters. */
@@ -288,9 +289,11 @@ static int timing(size_t nobs, size_t asks)
     double ref[2];
     cf_problem_ref(CF_PROBLEM_BRANINCURRIN, 2, ref);
     char space[512], path[256];
-    snprintf(space, sizeof space, "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
+    snprintf(space, sizeof space,
+             "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
              "{\"name\": \"x1\", \"type\": \"float\", \"low\": 0, \"high\": 1}], \"objectives\": [{\"name\": \"f1\", "
-             "\"ref\": %.17g}, {\"name\": \"f2\", \"ref\": %.17g}]}", ref[0], ref[1]);
+             "\"ref\": %.17g}, {\"name\": \"f2\", \"ref\": %.17g}]}",
+             ref[0], ref[1]);
     snprintf(path, sizeof path, "/tmp/bench_mobo_timing_%ld.db", (long)getpid());
     remove(path);
     cf_error e;
@@ -359,8 +362,10 @@ int main(int argc, char **argv)
         return timing((size_t)atoi(argv[2]), argc > 3 ? (size_t)atoi(argv[3]) : 10);
     if (argc >= 3 && strcmp(argv[1], "catalog-table") == 0) return catalog_table(argv[2]);
     if (argc < 6) {
-        fprintf(stderr, "usage: %s PROBLEM DIM METHOD SEEDS BUDGET [Q [NOISE [N_INIT]]]\n"
-                        "       %s timing NOBS [ASKS]\n       %s catalog-table FILE\n", argv[0], argv[0], argv[0]);
+        fprintf(stderr,
+                "usage: %s PROBLEM DIM METHOD SEEDS BUDGET [Q [NOISE [N_INIT]]]\n"
+                "       %s timing NOBS [ASKS]\n       %s catalog-table FILE\n",
+                argv[0], argv[0], argv[0]);
         return 2;
     }
     int catalog = strcmp(argv[1], "Catalog") == 0;
@@ -374,9 +379,12 @@ int main(int argc, char **argv)
     int noisy = argc > 7 ? atoi(argv[7]) : 0;
     size_t n_init = argc > 8 ? (size_t)atoi(argv[8]) : 0;
     cf_acquisition acq = CF_ACQ_AUTO;
-    if (strcmp(argv[3], "parego") == 0) acq = CF_ACQ_PAREGO;
-    else if (strcmp(argv[3], "sobol") == 0) acq = CF_ACQ_SOBOL;
-    else if (strcmp(argv[3], "random") == 0) acq = CF_ACQ_RANDOM;
+    if (strcmp(argv[3], "parego") == 0)
+        acq = CF_ACQ_PAREGO;
+    else if (strcmp(argv[3], "sobol") == 0)
+        acq = CF_ACQ_SOBOL;
+    else if (strcmp(argv[3], "random") == 0)
+        acq = CF_ACQ_RANDOM;
     double ref[2], maxhv;
     char space[4096];
     catalog_problem cp;
@@ -405,8 +413,8 @@ int main(int argc, char **argv)
                                     "%s{\"name\": \"x%zu\", \"type\": \"float\", \"low\": 0, \"high\": 1}",
                                     j ? "," : "", j);
         snprintf(space + off, sizeof space - off,
-                 "], \"objectives\": [{\"name\": \"f1\", \"ref\": %.17g}, {\"name\": \"f2\", \"ref\": %.17g}]}",
-                 ref[0], ref[1]);
+                 "], \"objectives\": [{\"name\": \"f1\", \"ref\": %.17g}, {\"name\": \"f2\", \"ref\": %.17g}]}", ref[0],
+                 ref[1]);
     }
     double *at[3], *hvs = malloc(seeds * sizeof *hvs), *tper = malloc(seeds * sizeof *tper);
     double *tlate = malloc(seeds * sizeof *tlate);
@@ -507,9 +515,9 @@ int main(int argc, char **argv)
     for (int w = 0; w < 2; w++) {
         double (*fn)(const double *, size_t) = w == 0 ? median : mean;
         printf("%s %s d=%zu %s q=%zu noise=%d: log10 HV diff @25 %.2f @50 %.2f @100 %.2f, final HV %.4f of %.4f, "
-               "%.3f s per ask (%.3f s in the last 10 evaluations)\n", names[w], argv[1], d, argv[3], q, noisy,
-               fn(at[0], seeds), fn(at[1], seeds), fn(at[2], seeds), fn(hvs, seeds), maxhv, fn(tper, seeds),
-               fn(tlate, seeds));
+               "%.3f s per ask (%.3f s in the last 10 evaluations)\n",
+               names[w], argv[1], d, argv[3], q, noisy, fn(at[0], seeds), fn(at[1], seeds), fn(at[2], seeds),
+               fn(hvs, seeds), maxhv, fn(tper, seeds), fn(tlate, seeds));
     }
     for (int k = 0; k < 3; k++) free(at[k]);
     free(hvs);

@@ -26,14 +26,14 @@ extern "C" {
 #include "costfront/pareto.h"
 }
 
-namespace {
+namespace
+{
 
 bool g_tty = false;
 
 void progress(const char *what)
 {
-    if (g_tty)
-        std::fprintf(stderr, "  running: %s\n", what);
+    if (g_tty) std::fprintf(stderr, "  running: %s\n", what);
 }
 
 double now()
@@ -48,12 +48,10 @@ double median_time(int reps, const std::function<void()> &f, const std::function
 {
     std::vector<double> t;
     for (int r = -1; r < reps; r++) {
-        if (prep)
-            prep();
+        if (prep) prep();
         double t0 = now();
         f();
-        if (r >= 0)
-            t.push_back(now() - t0);
+        if (r >= 0) t.push_back(now() - t0);
     }
     std::sort(t.begin(), t.end());
     return t[t.size() / 2];
@@ -67,16 +65,12 @@ uint64_t rnd()
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
-double unif()
-{
-    return (rnd() >> 11) * 0x1.0p-53;
-}
+double unif() { return (rnd() >> 11) * 0x1.0p-53; }
 
 std::vector<double> random_points(size_t n, size_t d)
 {
     std::vector<double> p(n * d);
-    for (auto &x : p)
-        x = unif();
+    for (auto &x : p) x = unif();
     return p;
 }
 
@@ -92,8 +86,7 @@ std::vector<double> sphere_points(size_t n, size_t d)
             r += g * g;
         }
         r = std::sqrt(r);
-        for (size_t k = 0; k < d; k++)
-            p[i * d + k] /= r;
+        for (size_t k = 0; k < d; k++) p[i * d + k] /= r;
     }
     return p;
 }
@@ -109,17 +102,14 @@ struct rec3 {
 int cmp_rec2(const void *a, const void *b)
 {
     const rec2 *p = static_cast<const rec2 *>(a), *q = static_cast<const rec2 *>(b);
-    if (p->x != q->x)
-        return p->x < q->x ? -1 : 1;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
     return (p->y > q->y) - (p->y < q->y);
 }
 int cmp_rec3(const void *a, const void *b)
 {
     const rec3 *p = static_cast<const rec3 *>(a), *q = static_cast<const rec3 *>(b);
-    if (p->x != q->x)
-        return p->x < q->x ? -1 : 1;
-    if (p->y != q->y)
-        return p->y < q->y ? -1 : 1;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
+    if (p->y != q->y) return p->y < q->y ? -1 : 1;
     return (p->z > q->z) - (p->z < q->z);
 }
 
@@ -128,23 +118,21 @@ double qsort_time(const std::vector<double> &p, size_t n, size_t d, int reps)
 {
     if (d == 2) {
         std::vector<rec2> base(n), work(n);
-        for (size_t i = 0; i < n; i++)
-            base[i] = {p[2 * i], p[2 * i + 1], i};
-        return median_time(reps, [&] { std::qsort(work.data(), n, sizeof(rec2), cmp_rec2); },
-                           [&] { work = base; });
+        for (size_t i = 0; i < n; i++) base[i] = {p[2 * i], p[2 * i + 1], i};
+        return median_time(
+            reps, [&] { std::qsort(work.data(), n, sizeof(rec2), cmp_rec2); }, [&] { work = base; });
     }
     std::vector<rec3> base(n), work(n);
-    for (size_t i = 0; i < n; i++)
-        base[i] = {p[3 * i], p[3 * i + 1], p[3 * i + 2], i};
-    return median_time(reps, [&] { std::qsort(work.data(), n, sizeof(rec3), cmp_rec3); }, [&] { work = base; });
+    for (size_t i = 0; i < n; i++) base[i] = {p[3 * i], p[3 * i + 1], p[3 * i + 2], i};
+    return median_time(
+        reps, [&] { std::qsort(work.data(), n, sizeof(rec3), cmp_rec3); }, [&] { work = base; });
 }
 
 std::vector<pagmo::vector_double> to_pagmo(const std::vector<double> &p, size_t n, size_t d)
 {
     std::vector<pagmo::vector_double> v(n, pagmo::vector_double(d));
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < d; k++)
-            v[i][k] = p[i * d + k];
+        for (size_t k = 0; k < d; k++) v[i][k] = p[i * d + k];
     return v;
 }
 
@@ -178,12 +166,10 @@ void filter_case(const char *label, const std::vector<double> &p, size_t n, size
     std::vector<unsigned char> nd(n);
     progress(label);
     double t = median_time(reps, [&] {
-        if (cf_pareto_filter(p.data(), n, d, nd.data()) != CF_OK)
-            std::abort();
+        if (cf_pareto_filter(p.data(), n, d, nd.data()) != CF_OK) std::abort();
     });
     size_t kept = 0;
-    for (auto c : nd)
-        kept += c;
+    for (auto c : nd) kept += c;
     double q = qsort_time(p, n, d, reps);
     char note[128];
     std::snprintf(note, sizeof note, "%zu kept", kept);
@@ -193,8 +179,7 @@ void filter_case(const char *label, const std::vector<double> &p, size_t n, size
             n = pagmo_n;
             t = median_time(reps, [&] { cf_pareto_filter(p.data(), n, d, nd.data()); });
             kept = 0;
-            for (size_t i = 0; i < n; i++)
-                kept += nd[i];
+            for (size_t i = 0; i < n; i++) kept += nd[i];
         }
         auto pp = to_pagmo(p, n, d);
         std::vector<pagmo::pop_size_t> front;
@@ -202,8 +187,7 @@ void filter_case(const char *label, const std::vector<double> &p, size_t n, size
         double tp = median_time(reps, [&] { front = pagmo::non_dominated_front_2d(pp); });
         std::snprintf(note, sizeof note, "pagmo kept %zu (%s)", front.size(),
                       front.size() == kept ? "agrees" : "DIFFERS");
-        if (front.size() != kept)
-            g_fail = 1;
+        if (front.size() != kept) g_fail = 1;
         g_rows.push_back({label, n, d, t, "pagmo::non_dominated_front_2d", tp, note});
     }
 }
@@ -214,8 +198,7 @@ void hv_case(const char *label, const std::vector<double> &p, size_t n, size_t d
     double v = 0;
     progress(label);
     double t = median_time(reps, [&] {
-        if (cf_hypervolume(p.data(), n, d, ref.data(), &v) != CF_OK)
-            std::abort();
+        if (cf_hypervolume(p.data(), n, d, ref.data(), &v) != CF_OK) std::abort();
     });
     pagmo::hypervolume h(to_pagmo(p, n, d), true);
     double pv = 0;
@@ -225,8 +208,7 @@ void hv_case(const char *label, const std::vector<double> &p, size_t n, size_t d
     char note[160];
     std::snprintf(note, sizeof note, "HV %.12g, pagmo %.12g, rel diff %.1e (%s)", v, pv, rel,
                   rel <= 1e-9 ? "agree to 1e-9" : "DISAGREE");
-    if (rel > 1e-9)
-        g_fail = 1;
+    if (rel > 1e-9) g_fail = 1;
     g_rows.push_back({label, n, d, t, "pagmo::hypervolume::compute", tp, note});
 }
 
@@ -236,9 +218,11 @@ int main()
 {
     g_tty = isatty(2);
     const int reps = 5;
-    std::printf("Machine: %s, %u logical cores (std::thread::hardware_concurrency), %ld online\n",
-                cpu_model().c_str(), std::thread::hardware_concurrency(), sysconf(_SC_NPROCESSORS_ONLN));
-    std::printf("Each time is the median of %d repeats (after a warm-up run) of process CPU time, single-threaded, same process.\n\n", reps);
+    std::printf("Machine: %s, %u logical cores (std::thread::hardware_concurrency), %ld online\n", cpu_model().c_str(),
+                std::thread::hardware_concurrency(), sysconf(_SC_NPROCESSORS_ONLN));
+    std::printf("Each time is the median of %d repeats (after a warm-up run) of process CPU time, single-threaded, "
+                "same process.\n\n",
+                reps);
     std::fflush(stdout);
 
     size_t n = 1000000;

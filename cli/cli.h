@@ -49,7 +49,9 @@ enum {
         {"quiet", no_argument, 0, CF_OPT_QUIET}, {"carbon-price", required_argument, 0, CF_OPT_CARBON_PRICE},          \
         {"provider", required_argument, 0, CF_OPT_PROVIDER}, {"region", required_argument, 0, CF_OPT_REGION},          \
         {"checkpoint-minutes", required_argument, 0, CF_OPT_CHECKPOINT_MIN},                                           \
-        {"restart-minutes", required_argument, 0, CF_OPT_RESTART_MIN}
+    {                                                                                                                  \
+        "restart-minutes", required_argument, 0, CF_OPT_RESTART_MIN                                                    \
+    }
 
 /* Help text for the shared options, printed by each command's --help. */
 extern const char cf_cli_run_options_help[];
@@ -67,7 +69,7 @@ typedef struct cf_cli_inputs {
     const char *store_path;
     long max_errors;
     int quiet;
-    double carbon_price;  /* NaN: catalog's */
+    double carbon_price; /* NaN: catalog's */
     const char *provider;
     const char *region;
     double checkpoint_minutes, restart_minutes; /* NaN: defaults */
@@ -147,19 +149,24 @@ int cf_cmd_predict(int argc, char **argv);
 extern const cf_cli_command cf_cli_commands[];
 
 /* Options that shape a frontier (cli/frontier_common.c): --objectives, --procurement, --reference. */
-#define CF_OPT_OBJECTIVES (CF_OPT_COMMAND_BASE - 10)
-#define CF_OPT_PROCUREMENT (CF_OPT_COMMAND_BASE - 9)
-#define CF_OPT_REFERENCE (CF_OPT_COMMAND_BASE - 8)
-#define CF_OPT_TARGET (CF_OPT_COMMAND_BASE - 7)
-#define CF_OPT_WHERE (CF_OPT_COMMAND_BASE - 6)
-#define CF_OPT_PREDICTED (CF_OPT_COMMAND_BASE - 5)
+#define CF_OPT_OBJECTIVES      (CF_OPT_COMMAND_BASE - 10)
+#define CF_OPT_PROCUREMENT     (CF_OPT_COMMAND_BASE - 9)
+#define CF_OPT_REFERENCE       (CF_OPT_COMMAND_BASE - 8)
+#define CF_OPT_TARGET          (CF_OPT_COMMAND_BASE - 7)
+#define CF_OPT_WHERE           (CF_OPT_COMMAND_BASE - 6)
+#define CF_OPT_PREDICTED       (CF_OPT_COMMAND_BASE - 5)
 #define CF_OPT_PREDICTED_LIMIT (CF_OPT_COMMAND_BASE - 4)
-#define CF_OPT_SEED (CF_OPT_COMMAND_BASE - 3)
+#define CF_OPT_SEED            (CF_OPT_COMMAND_BASE - 3)
 #define CF_CLI_FRONTIER_OPTIONS                                                                                        \
-    {"objectives", required_argument, 0, CF_OPT_OBJECTIVES}, {"procurement", required_argument, 0, CF_OPT_PROCUREMENT},\
-        {"reference", required_argument, 0, CF_OPT_REFERENCE}, {"target-accuracy", required_argument, 0, CF_OPT_TARGET},      \
-        {"where", required_argument, 0, CF_OPT_WHERE}, {"predicted", no_argument, 0, CF_OPT_PREDICTED},               \
-        {"predicted-limit", required_argument, 0, CF_OPT_PREDICTED_LIMIT}, {"seed", required_argument, 0, CF_OPT_SEED}
+    {"objectives", required_argument, 0, CF_OPT_OBJECTIVES},                                                           \
+        {"procurement", required_argument, 0, CF_OPT_PROCUREMENT},                                                     \
+        {"reference", required_argument, 0, CF_OPT_REFERENCE},                                                         \
+        {"target-accuracy", required_argument, 0, CF_OPT_TARGET}, {"where", required_argument, 0, CF_OPT_WHERE},       \
+        {"predicted", no_argument, 0, CF_OPT_PREDICTED},                                                               \
+        {"predicted-limit", required_argument, 0, CF_OPT_PREDICTED_LIMIT},                                             \
+    {                                                                                                                  \
+        "seed", required_argument, 0, CF_OPT_SEED                                                                      \
+    }
 
 extern const char cf_cli_frontier_options_help[];
 
@@ -168,12 +175,12 @@ extern const char cf_cli_frontier_options_help[];
 /* Frontier settings gathered from the command line. */
 typedef struct cf_cli_frontier {
     cf_frontier_opts opts;
-    const char *reference_spec; /* parsed once the objectives are known */
-    double target_accuracy;     /* NaN: none */
+    const char *reference_spec;         /* parsed once the objectives are known */
+    double target_accuracy;             /* NaN: none */
     char where_field[CF_MAX_WHERE][64]; /* field names of --where (opts.where_field points here) */
-    int predicted;              /* --predicted: add configurations never run, from the surrogates */
-    long predicted_limit;       /* at most this many predicted candidates (0: the search's default, 50) */
-    unsigned long seed;         /* --seed: for the predicted search and Monte Carlo (default 1) */
+    int predicted;                      /* --predicted: add configurations never run, from the surrogates */
+    long predicted_limit;               /* at most this many predicted candidates (0: the search's default, 50) */
+    unsigned long seed;                 /* --seed: for the predicted search and Monte Carlo (default 1) */
 } cf_cli_frontier;
 
 void cf_cli_frontier_init(cf_cli_frontier *fr);
@@ -191,7 +198,6 @@ cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inp
 /* Procurement and TCO (cli/cmd_tco.c, cli/cmd_plan.c). */
 int cf_cmd_tco(int argc, char **argv);
 int cf_cmd_plan(int argc, char **argv);
-
 
 /* Multi-objective Bayesian optimisation studies (cli/cmd_study.c, cli/cmd_suggest.c, cli/cmd_observe.c). */
 int cf_cmd_study(int argc, char **argv);

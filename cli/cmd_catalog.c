@@ -28,8 +28,10 @@ static void help(void)
 
 static void fmt_num(char *buf, size_t n, double v, const char *fmt)
 {
-    if (isnan(v)) snprintf(buf, n, "-");
-    else snprintf(buf, n, fmt, v);
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, fmt, v);
 }
 
 static void print_offer(const cf_offer *o)
@@ -46,8 +48,8 @@ static void print_offer(const cf_offer *o)
 
 static void offers_header(void)
 {
-    printf("  %-10s %-16s %-12s %9s %9s %9s %9s %8s  %s\n", "provider", "region", "hardware", "on_demand",
-           "reserv_1y", "reserv_3y", "spot", "lambda/h", "source (USD per accelerator-hour)");
+    printf("  %-10s %-16s %-12s %9s %9s %9s %9s %8s  %s\n", "provider", "region", "hardware", "on_demand", "reserv_1y",
+           "reserv_3y", "spot", "lambda/h", "source (USD per accelerator-hour)");
 }
 
 static void print_hardware(const cf_hardware *h, int verbose)

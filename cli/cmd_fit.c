@@ -28,8 +28,10 @@ enum { OPT_FORMAT = CF_OPT_COMMAND_BASE, OPT_OUT };
 
 static const char *fmt_ls(char *b, size_t n, double v)
 {
-    if (isnan(v)) snprintf(b, n, "-");
-    else snprintf(b, n, "%.3g", v);
+    if (isnan(v))
+        snprintf(b, n, "-");
+    else
+        snprintf(b, n, "%.3g", v);
     return b;
 }
 
@@ -39,17 +41,19 @@ static char *fit_table(const cf_surrogate *s)
     char *out = NULL;
     size_t len = 0;
     int bad = 0;
-    bad |= cf_cli_cat(&out, &len, "Surrogates of %s and log GPU-hours (Gaussian processes, Matern-5/2 ARD x categorical)\n\n",
-               cf_surrogate_target(s));
+    bad |= cf_cli_cat(&out, &len,
+                      "Surrogates of %s and log GPU-hours (Gaussian processes, Matern-5/2 ARD x categorical)\n\n",
+                      cf_surrogate_target(s));
     bad |= cf_cli_cat(&out, &len, "%-12s %5s %12s %10s %10s %12s %12s %8s\n", "model", "runs", "LOO RMSE", "LOO NLPD",
-               "LOO 95%", "signal var", "noise var", "seconds");
+                      "LOO 95%", "signal var", "noise var", "seconds");
     for (int m = 0; m < 2; m++) {
         double rmse, nlpd, cov, sv, nv;
         cf_surrogate_loo(s, (cf_surrogate_model)m, &rmse, &nlpd, &cov);
         cf_surrogate_hypers(s, (cf_surrogate_model)m, &sv, &nv, NULL);
         bad |= cf_cli_cat(&out, &len, "%-12s %5zu %12.4g %10.3f %9.1f%% %12.4g %12.4g %8.2f\n",
-                   m == 0 ? cf_surrogate_target(s) : "log gpu_hours", cf_surrogate_n_train(s, (cf_surrogate_model)m),
-                   rmse, nlpd, 100.0 * cov, sv, nv, cf_surrogate_fit_seconds(s, (cf_surrogate_model)m));
+                          m == 0 ? cf_surrogate_target(s) : "log gpu_hours",
+                          cf_surrogate_n_train(s, (cf_surrogate_model)m), rmse, nlpd, 100.0 * cov, sv, nv,
+                          cf_surrogate_fit_seconds(s, (cf_surrogate_model)m));
     }
     bad |= cf_cli_cat(&out, &len, "\n%-16s %-44s %12s %12s\n", "input", "encoding", "ls metric", "ls hours");
     for (size_t j = 0; j < cf_surrogate_field_count(s); j++) {
@@ -61,7 +65,8 @@ static char *fit_table(const cf_surrogate *s)
         if (role == CF_FIELD_HARDWARE)
             snprintf(enc, sizeof enc, "categorical, %zu run + never run", cf_surrogate_field_levels(s, j) - 1);
         else if (role == CF_FIELD_PRECISION)
-            snprintf(enc, sizeof enc, "%s", cf_surrogate_field_categorical(s, j) ? "categorical" : "ordered fp32..int4");
+            snprintf(enc, sizeof enc, "%s",
+                     cf_surrogate_field_categorical(s, j) ? "categorical" : "ordered fp32..int4");
         else if (cf_surrogate_field_categorical(s, j))
             snprintf(enc, sizeof enc, "categorical, %zu values", cf_surrogate_field_levels(s, j));
         else
@@ -72,13 +77,14 @@ static char *fit_table(const cf_surrogate *s)
             snprintf(enc + len2, sizeof enc - len2, " (constant: not an input)");
         }
         bad |= cf_cli_cat(&out, &len, "%-16s %-44s %12s %12s\n", name, enc,
-                   fmt_ls(a, sizeof a, cf_surrogate_field_lengthscale(s, j, CF_SURR_METRIC)),
-                   fmt_ls(b, sizeof b, cf_surrogate_field_lengthscale(s, j, CF_SURR_HOURS)));
+                          fmt_ls(a, sizeof a, cf_surrogate_field_lengthscale(s, j, CF_SURR_METRIC)),
+                          fmt_ls(b, sizeof b, cf_surrogate_field_lengthscale(s, j, CF_SURR_HOURS)));
     }
-    bad |= cf_cli_cat(&out, &len,
-               "\nLengthscales are in scaled units (inputs in [0, 1]); a short one means the output varies fast with "
-               "that input.\nThe GPU-hours model is on the log scale; its prior mean is -log throughput[hardware]"
-               "[precision] - log speedup(pruning).\n");
+    bad |= cf_cli_cat(
+        &out, &len,
+        "\nLengthscales are in scaled units (inputs in [0, 1]); a short one means the output varies fast with "
+        "that input.\nThe GPU-hours model is on the log scale; its prior mean is -log throughput[hardware]"
+        "[precision] - log speedup(pruning).\n");
     if (bad) {
         free(out);
         return NULL;

@@ -78,9 +78,12 @@ int cf_cmd_frontier(int argc, char **argv)
     cf_error err;
     cf_error_clear(&err);
     cf_status st;
-    if (!strcmp(format, "json")) st = cf_report_json(f, in.runs, in.catalog, &text, &err);
-    else if (!strcmp(format, "csv")) st = cf_report_csv(f, &text, &err);
-    else st = cf_report_table(f, in.runs, &text, &err);
+    if (!strcmp(format, "json"))
+        st = cf_report_json(f, in.runs, in.catalog, &text, &err);
+    else if (!strcmp(format, "csv"))
+        st = cf_report_csv(f, &text, &err);
+    else
+        st = cf_report_table(f, in.runs, &text, &err);
     if (st != CF_OK) {
         cf_cli_print_error(NULL, &err);
         rc = cf_cli_exit_for(st);

@@ -109,8 +109,10 @@ int cf_cmd_import(int argc, char **argv)
     fprintf(stderr, "runs: %zu read, %zu accepted, %zu rejected\n", cf_runset_read(in.runs), cf_runset_size(in.runs),
             nrej);
     if (nrej > 0 && !in.keep_going) {
-        fprintf(stderr, "costfront: import refused: %zu records would be rejected (fix the mapping or the sources, "
-                        "or use --keep-going to store them anyway)\n", nrej);
+        fprintf(stderr,
+                "costfront: import refused: %zu records would be rejected (fix the mapping or the sources, "
+                "or use --keep-going to store them anyway)\n",
+                nrej);
         rc = CF_EXIT_INPUT;
         goto out;
     }

@@ -23,10 +23,12 @@ enum { OPT_ID = CF_OPT_COMMAND_BASE, OPT_VALUES, OPT_STATE };
 
 int cf_cmd_observe(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'},        {"store", required_argument, 0, CF_OPT_STORE},
-        {"id", required_argument, 0, OPT_ID}, {"values", required_argument, 0, OPT_VALUES},
-        {"state", required_argument, 0, OPT_STATE}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
+                                             {"store", required_argument, 0, CF_OPT_STORE},
+                                             {"id", required_argument, 0, OPT_ID},
+                                             {"values", required_argument, 0, OPT_VALUES},
+                                             {"state", required_argument, 0, OPT_STATE},
+                                             {0, 0, 0, 0}};
     const char *store = NULL, *values = NULL, *state_name = NULL;
     long id = -1;
     int c;
@@ -58,8 +60,10 @@ int cf_cmd_observe(int argc, char **argv)
         if (text == NULL) return CF_EXIT_INPUT;
         v = cJSON_Parse(text);
         if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) {
-            fprintf(stderr, "costfront observe: --values: expected a JSON object such as '{\"f1\": 1.2}', found "
-                            "'%s'\n", text);
+            fprintf(stderr,
+                    "costfront observe: --values: expected a JSON object such as '{\"f1\": 1.2}', found "
+                    "'%s'\n",
+                    text);
             cJSON_Delete(v);
             free(text);
             return CF_EXIT_INPUT;

@@ -35,12 +35,20 @@ static void help(void)
            "Examples:\n"
            "  costfront plan examples/runs.csv --min-accuracy 0.9 --budget 50\n"
            "  costfront plan examples/runs.csv --min-accuracy 0.85 --plan examples/plans/lab-steady-training.json\n",
-           CF_CLI_MC_SAMPLES, cf_cli_frontier_options_help, cf_cli_run_options_help,
-           cf_cli_catalog_options_help);
+           CF_CLI_MC_SAMPLES, cf_cli_frontier_options_help, cf_cli_run_options_help, cf_cli_catalog_options_help);
 }
 
-enum { OPT_ACC = CF_OPT_COMMAND_BASE, OPT_BUDGET, OPT_CO2E, OPT_DEADLINE, OPT_BASELINE, OPT_CONS, OPT_MC,
-       OPT_FORMAT, OPT_OUT };
+enum {
+    OPT_ACC = CF_OPT_COMMAND_BASE,
+    OPT_BUDGET,
+    OPT_CO2E,
+    OPT_DEADLINE,
+    OPT_BASELINE,
+    OPT_CONS,
+    OPT_MC,
+    OPT_FORMAT,
+    OPT_OUT
+};
 
 /* The chosen option's cost range under the plan's uncertainty: P10 and P90 of its total over the base total. */
 typedef struct plan_range {
@@ -63,7 +71,8 @@ static void candidate_json(cJSON *o, const cf_candidate *c, const cf_runset *rs,
         cJSON *a = cJSON_AddArrayToObject(o, "accuracy_interval");
         cJSON_AddItemToArray(a, cJSON_CreateNumber(c->accuracy_lo));
         cJSON_AddItemToArray(a, cJSON_CreateNumber(c->accuracy_hi));
-    } else cJSON_AddNullToObject(o, "accuracy_interval");
+    } else
+        cJSON_AddNullToObject(o, "accuracy_interval");
     cJSON_AddNumberToObject(o, "cost_usd", c->price.cost_usd);
     cJSON_AddNumberToObject(o, "total_cost_usd", c->price.total_cost_usd);
     if (c->predicted && isfinite(c->cost_lo)) {
@@ -74,9 +83,12 @@ static void candidate_json(cJSON *o, const cf_candidate *c, const cf_runset *rs,
         cJSON *a = cJSON_AddArrayToObject(o, "total_cost_interval");
         cJSON_AddItemToArray(a, cJSON_CreateNumber(c->price.total_cost_usd * pr->lo_factor));
         cJSON_AddItemToArray(a, cJSON_CreateNumber(c->price.total_cost_usd * pr->hi_factor));
-    } else cJSON_AddNullToObject(o, "total_cost_interval");
-    if (isfinite(c->price.co2e_kg)) cJSON_AddNumberToObject(o, "co2e_kg", c->price.co2e_kg);
-    else cJSON_AddNullToObject(o, "co2e_kg");
+    } else
+        cJSON_AddNullToObject(o, "total_cost_interval");
+    if (isfinite(c->price.co2e_kg))
+        cJSON_AddNumberToObject(o, "co2e_kg", c->price.co2e_kg);
+    else
+        cJSON_AddNullToObject(o, "co2e_kg");
     int assumed = 0;
     double t = cf_candidate_time_hours(c, rs, &assumed);
     cJSON_AddNumberToObject(o, "time_hours", t);
@@ -85,8 +97,10 @@ static void candidate_json(cJSON *o, const cf_candidate *c, const cf_runset *rs,
 
 static void add_opt_num(cJSON *o, const char *k, double v)
 {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, k, v);
-    else cJSON_AddNullToObject(o, k);
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
 }
 
 static char *render_json(const cf_frontier *f, const cf_runset *rs, const cf_recommend_opts *o,
@@ -104,12 +118,14 @@ static char *render_json(const cf_frontier *f, const cf_runset *rs, const cf_rec
     if (rec->feasible) {
         const cf_candidate *c = cf_frontier_candidate(f, rec->choice);
         candidate_json(cJSON_AddObjectToObject(root, "choice"), c, rs, pr);
-    } else cJSON_AddNullToObject(root, "choice");
+    } else
+        cJSON_AddNullToObject(root, "choice");
     if (rec->baseline != (size_t)-1) {
         cJSON *b = cJSON_AddObjectToObject(root, "baseline");
         candidate_json(b, cf_frontier_candidate(f, rec->baseline), rs, NULL);
         cJSON_AddStringToObject(b, "why", rec->baseline_named ? "named" : "most accurate run on on_demand");
-    } else cJSON_AddNullToObject(root, "baseline");
+    } else
+        cJSON_AddNullToObject(root, "baseline");
     cJSON *s = cJSON_AddObjectToObject(root, "savings");
     add_opt_num(s, "usd", rec->savings_usd);
     add_opt_num(s, "fraction", rec->savings_fraction);
@@ -124,7 +140,8 @@ static char *render_json(const cf_frontier *f, const cf_runset *rs, const cf_rec
         for (int k = 0; k < CF_CON_COUNT; k++) add_opt_num(g, cf_constraint_name((cf_constraint)k), rec->gaps[k]);
         if (rec->closest != (size_t)-1)
             candidate_json(cJSON_AddObjectToObject(b, "closest"), cf_frontier_candidate(f, rec->closest), rs, NULL);
-    } else cJSON_AddNullToObject(root, "binding");
+    } else
+        cJSON_AddNullToObject(root, "binding");
     cJSON *rs_ = cJSON_AddArrayToObject(root, "reasons");
     for (size_t i = 0; i < rec->n_reasons; i++) cJSON_AddItemToArray(rs_, cJSON_CreateString(rec->reasons[i]));
     if (pr && pr->have) {
@@ -135,14 +152,14 @@ static char *render_json(const cf_frontier *f, const cf_runset *rs, const cf_rec
         add_opt_num(p, "cost_factor_p10", pr->lo_factor);
         add_opt_num(p, "cost_factor_p90", pr->hi_factor);
         add_opt_num(p, "p_cheapest_of_choice", pr->p_cheapest);
-    } else cJSON_AddNullToObject(root, "plan");
+    } else
+        cJSON_AddNullToObject(root, "plan");
     char *text = cf_cli_json_text(root);
     cJSON_Delete(root);
     return text;
 }
 
-static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_recommendation *rec,
-                          const plan_range *pr)
+static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_recommendation *rec, const plan_range *pr)
 {
     size_t cap = 8192;
     char *b = malloc(cap);
@@ -153,7 +170,8 @@ static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_re
         if (len < cap) len += (size_t)snprintf(b + len, cap - len, __VA_ARGS__);                                       \
     } while (0)
     size_t show = rec->feasible ? rec->choice : rec->closest;
-    if (rec->feasible) OUT("Recommendation\n");
+    if (rec->feasible)
+        OUT("Recommendation\n");
     else
         OUT("No configuration meets the constraints: the binding constraint is %s (relax it by %.6g, to %.6g)\n",
             cf_constraint_name(rec->binding), rec->gap, rec->relaxed_limit);
@@ -168,9 +186,11 @@ static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_re
         OUT("  %-12s %s\n", "procurement", cf_procurement_name(c->price.option));
         if (c->predicted && isfinite(c->accuracy_lo))
             OUT("  %-12s %.4f (95%% interval %.4f to %.4f)\n", "accuracy", c->accuracy, c->accuracy_lo, c->accuracy_hi);
-        else OUT("  %-12s %.4f\n", "accuracy", c->accuracy);
+        else
+            OUT("  %-12s %.4f\n", "accuracy", c->accuracy);
         OUT("  %-12s %.2f USD cash, %.2f USD with carbon", "cost", c->price.cost_usd, c->price.total_cost_usd);
-        if (c->predicted && isfinite(c->cost_lo)) OUT(" (95%% interval %.2f to %.2f)", c->cost_lo, c->cost_hi);
+        if (c->predicted && isfinite(c->cost_lo))
+            OUT(" (95%% interval %.2f to %.2f)", c->cost_lo, c->cost_hi);
         else if (pr && pr->have && isfinite(pr->lo_factor))
             OUT(" (plan P10-P90 %.2f to %.2f)", c->price.total_cost_usd * pr->lo_factor,
                 c->price.total_cost_usd * pr->hi_factor);
@@ -241,8 +261,8 @@ int cf_cmd_plan(int argc, char **argv)
         case OPT_ACC:
             if (parse_limit("--min-accuracy", optarg, &ro.min_accuracy) != 0) return CF_EXIT_USAGE;
             if (ro.min_accuracy > 1 && ro.min_accuracy <= 100) ro.min_accuracy /= 100.0;
-            if (ro.min_accuracy > 1) return cf_cli_usage_error("plan", "--min-accuracy: expected a fraction, found '%s'",
-                                                               optarg);
+            if (ro.min_accuracy > 1)
+                return cf_cli_usage_error("plan", "--min-accuracy: expected a fraction, found '%s'", optarg);
             continue;
         case OPT_BUDGET:
             if (parse_limit("--budget", optarg, &ro.budget_usd) != 0) return CF_EXIT_USAGE;

@@ -77,14 +77,18 @@ static void add_est(cJSON *o, const char *key, const cf_estimate *e)
 
 static void add_num_or_null(cJSON *o, const char *k, double v)
 {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, k, v);
-    else cJSON_AddNullToObject(o, k);
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
 }
 
 static void add_est_or_null(cJSON *o, const char *key, const cf_estimate *e)
 {
-    if (isfinite(e->mean)) add_est(o, key, e);
-    else cJSON_AddNullToObject(o, key);
+    if (isfinite(e->mean))
+        add_est(o, key, e);
+    else
+        cJSON_AddNullToObject(o, key);
 }
 
 int cf_cmd_predict(int argc, char **argv)
@@ -103,8 +107,8 @@ int cf_cmd_predict(int argc, char **argv)
     cf_surrogate_opts so;
     cf_surrogate_opts_default(&so);
     const char *format = "table", *out_path = NULL, *config = NULL, *configs = NULL;
-    unsigned procs = (1u << CF_PROC_ON_DEMAND) | (1u << CF_PROC_SPOT) | (1u << CF_PROC_RESERVED_1Y) |
-                     (1u << CF_PROC_RESERVED_3Y);
+    unsigned procs =
+        (1u << CF_PROC_ON_DEMAND) | (1u << CF_PROC_SPOT) | (1u << CF_PROC_RESERVED_1Y) | (1u << CF_PROC_RESERVED_3Y);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -126,8 +130,10 @@ int cf_cmd_predict(int argc, char **argv)
             for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
                 cf_procurement p;
                 if (cf_procurement_parse(tok, &p) != CF_OK || p == CF_PROC_ON_PREM || p == CF_PROC_HYBRID) {
-                    int r = cf_cli_usage_error("predict", "--procurement: expected on_demand, spot, reserved_1y, "
-                                                          "reserved_3y or all, found '%s'", tok);
+                    int r = cf_cli_usage_error("predict",
+                                               "--procurement: expected on_demand, spot, reserved_1y, "
+                                               "reserved_3y or all, found '%s'",
+                                               tok);
                     free(copy);
                     return r;
                 }
@@ -233,8 +239,8 @@ int cf_cmd_predict(int argc, char **argv)
     cJSON_AddStringToObject(root, "target", target);
     cJSON *arr = cJSON_AddArrayToObject(root, "predictions");
     int bad = 0;
-    bad |= cf_cli_cat(&text, &tlen, "Predictions of %s, GPU-hours and costs (mean, 95%% interval) from %zu runs\n", target,
-               cf_runset_size(in.runs));
+    bad |= cf_cli_cat(&text, &tlen, "Predictions of %s, GPU-hours and costs (mean, 95%% interval) from %zu runs\n",
+                      target, cf_runset_size(in.runs));
     for (size_t i = 0; i < nl; i++) {
         cf_prediction p;
         cf_error_clear(&err);
@@ -279,10 +285,10 @@ int cf_cmd_predict(int argc, char **argv)
         cJSON_AddStringToObject(e, "note", note);
         bad |= cf_cli_cat(&text, &tlen, "\n[%zu] %s\n", i + 1, cj);
         if (defaulted[0]) bad |= cf_cli_cat(&text, &tlen, "    defaulted from the runs: %s\n", defaulted);
-        bad |= cf_cli_cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", target, p.metric.mean, p.metric.lo,
-                   p.metric.hi, p.metric.sd);
+        bad |= cf_cli_cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", target, p.metric.mean,
+                          p.metric.lo, p.metric.hi, p.metric.sd);
         bad |= cf_cli_cat(&text, &tlen, "    %-16s %12.4g   [%.4g, %.4g]   sd %.3g\n", "gpu_hours", p.gpu_hours.mean,
-                   p.gpu_hours.lo, p.gpu_hours.hi, p.gpu_hours.sd);
+                          p.gpu_hours.lo, p.gpu_hours.hi, p.gpu_hours.sd);
         cJSON *costs = cJSON_AddArrayToObject(e, "costs");
         cJSON *unpriced = cJSON_CreateArray();
         for (int o = 0; o < CF_PROC_COUNT; o++) {
@@ -291,7 +297,8 @@ int cf_cmd_predict(int argc, char **argv)
             cf_error_clear(&err);
             st = cf_surrogate_price(s, cfg[i], &p, (cf_procurement)o, &po, &pc, &err);
             if (st == CF_ERR_NOT_FOUND) {
-                bad |= cf_cli_cat(&text, &tlen, "    %-16s no offer in the catalog\n", cf_procurement_name((cf_procurement)o));
+                bad |= cf_cli_cat(&text, &tlen, "    %-16s no offer in the catalog\n",
+                                  cf_procurement_name((cf_procurement)o));
                 cJSON_AddItemToArray(unpriced, cJSON_CreateString(cf_procurement_name((cf_procurement)o)));
                 continue;
             }
@@ -313,12 +320,13 @@ int cf_cmd_predict(int argc, char **argv)
             add_est_or_null(co, "co2e_kg", &pc.co2e_kg);
             add_est_or_null(co, "energy_kwh", &pc.energy_kwh);
             add_est_or_null(co, "total_cost_usd", &pc.total_cost_usd);
-            bad |= cf_cli_cat(&text, &tlen, "    %-16s %12.2f   [%.2f, %.2f] USD total (cost %.2f, CO2e %.3g kg; %s %s, "
-                                     "%.4g USD/h)\n",
-                       cf_procurement_name((cf_procurement)o), pc.total_cost_usd.mean, pc.total_cost_usd.lo,
-                       pc.total_cost_usd.hi, pc.cost_usd.mean, pc.co2e_kg.mean,
-                       pc.price.offer ? pc.price.offer->provider : "-", pc.price.offer ? pc.price.offer->region : "-",
-                       pc.price.price_per_hour);
+            bad |= cf_cli_cat(&text, &tlen,
+                              "    %-16s %12.2f   [%.2f, %.2f] USD total (cost %.2f, CO2e %.3g kg; %s %s, "
+                              "%.4g USD/h)\n",
+                              cf_procurement_name((cf_procurement)o), pc.total_cost_usd.mean, pc.total_cost_usd.lo,
+                              pc.total_cost_usd.hi, pc.cost_usd.mean, pc.co2e_kg.mean,
+                              pc.price.offer ? pc.price.offer->provider : "-",
+                              pc.price.offer ? pc.price.offer->region : "-", pc.price.price_per_hour);
         }
         cJSON_AddItemToObject(e, "unpriced", unpriced);
         if (note[0]) bad |= cf_cli_cat(&text, &tlen, "    note: %s\n", note);

@@ -18,28 +18,29 @@
 
 static void help(void)
 {
-    printf("usage: costfront report RUNS... --out DIR [options]\n"
-           "       costfront report --store DB --out DIR [--alerts FILE] [options]   (the nightly job)\n\n"
-           "Writes DIR/index.html (readable without a server), its SVG charts drawn by gnuplot, and the same result\n"
-           "as DIR/report.json. DIR is replaced atomically: a failed run leaves an earlier report untouched.\n\n"
-           "With --store, the report is dated: it is written to DIR/YYYY-MM-DD/, DIR/latest points at it, the\n"
-           "report gains \"What changed since the last report\" (new runs, runs that entered or left the frontier,\n"
-           "hypervolume and best cost at the target accuracy over time) and is recorded in the store's history.\n"
-           "Hypervolumes stay comparable: without --reference the first stored report's reference point is reused.\n\n"
-           "  --out DIR               the report directory (required)\n"
-           "  --title TEXT            the report's title\n"
-           "  --no-charts             tables only (no gnuplot needed)\n"
-           "  --alerts FILE           budget and drift alerts (JSON; see README, \"The nightly job\"); when one fires\n"
-           "                          it is printed, shown in the report, and the exit code is 5\n"
-           "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n"
-           "  --plan FILE             a TCO plan: adds on_prem and hybrid options, the recommendation and the\n"
-           "                          \"Procurement and TCO\" section (cumulative cost, breakdown, tornado, Monte Carlo;\n"
-           "                          --seed sets the Monte Carlo's seed)\n\n%s\n%s\n%s\n"
-           "Examples:\n"
-           "  costfront report examples/runs.csv --out report\n"
-           "  costfront report runs.csv --target-accuracy 0.9 --carbon-price 85 --out report\n"
-           "  costfront report --store runs.db --alerts alerts.json --out reports/\n",
-           cf_cli_frontier_options_help, cf_cli_run_options_help, cf_cli_catalog_options_help);
+    printf(
+        "usage: costfront report RUNS... --out DIR [options]\n"
+        "       costfront report --store DB --out DIR [--alerts FILE] [options]   (the nightly job)\n\n"
+        "Writes DIR/index.html (readable without a server), its SVG charts drawn by gnuplot, and the same result\n"
+        "as DIR/report.json. DIR is replaced atomically: a failed run leaves an earlier report untouched.\n\n"
+        "With --store, the report is dated: it is written to DIR/YYYY-MM-DD/, DIR/latest points at it, the\n"
+        "report gains \"What changed since the last report\" (new runs, runs that entered or left the frontier,\n"
+        "hypervolume and best cost at the target accuracy over time) and is recorded in the store's history.\n"
+        "Hypervolumes stay comparable: without --reference the first stored report's reference point is reused.\n\n"
+        "  --out DIR               the report directory (required)\n"
+        "  --title TEXT            the report's title\n"
+        "  --no-charts             tables only (no gnuplot needed)\n"
+        "  --alerts FILE           budget and drift alerts (JSON; see README, \"The nightly job\"); when one fires\n"
+        "                          it is printed, shown in the report, and the exit code is 5\n"
+        "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n"
+        "  --plan FILE             a TCO plan: adds on_prem and hybrid options, the recommendation and the\n"
+        "                          \"Procurement and TCO\" section (cumulative cost, breakdown, tornado, Monte Carlo;\n"
+        "                          --seed sets the Monte Carlo's seed)\n\n%s\n%s\n%s\n"
+        "Examples:\n"
+        "  costfront report examples/runs.csv --out report\n"
+        "  costfront report runs.csv --target-accuracy 0.9 --carbon-price 85 --out report\n"
+        "  costfront report --store runs.db --alerts alerts.json --out reports/\n",
+        cf_cli_frontier_options_help, cf_cli_run_options_help, cf_cli_catalog_options_help);
 }
 
 enum { OPT_OUT = CF_OPT_COMMAND_BASE, OPT_TITLE, OPT_NO_CHARTS, OPT_ALERTS, OPT_DATE };
@@ -63,7 +64,8 @@ int cf_cmd_report(int argc, char **argv)
     cf_report_opts ro;
     cf_report_opts_default(&ro);
     const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL;
-    unsigned long seed = CF_CLI_MC_SEED; /* --seed is a frontier option (fr.seed); this only receives cf_cli_plan_option */
+    unsigned long seed =
+        CF_CLI_MC_SEED; /* --seed is a frontier option (fr.seed); this only receives cf_cli_plan_option */
     cf_plan *plan = NULL;
     int c;
     optind = 1;

@@ -31,8 +31,21 @@ static void help(void)
            cf_cli_catalog_options_help);
 }
 
-enum { OPT_ACC = CF_OPT_COMMAND_BASE, OPT_GH, OPT_WH, OPT_NG, OPT_HW, OPT_PREC, OPT_PRUNE, OPT_REG, OPT_SET, OPT_PROC,
-       OPT_LAMBDA, OPT_COSTF, OPT_HVI };
+enum {
+    OPT_ACC = CF_OPT_COMMAND_BASE,
+    OPT_GH,
+    OPT_WH,
+    OPT_NG,
+    OPT_HW,
+    OPT_PREC,
+    OPT_PRUNE,
+    OPT_REG,
+    OPT_SET,
+    OPT_PROC,
+    OPT_LAMBDA,
+    OPT_COSTF,
+    OPT_HVI
+};
 
 #define MAX_FIELDS 64
 
@@ -100,15 +113,23 @@ static int score_hvi(const char *store, const cf_runset *rs, const cf_price *bes
     for (size_t k = 0; v && k < K && rc == CF_EXIT_OK; k++) {
         const char *name = k < M ? cf_space_objective_name(sp, k) : cf_space_constraint_name(sp, k - M);
         double x = NAN;
-        if (!strcmp(name, "cost_usd")) x = best->cost_usd;
-        else if (!strcmp(name, "total_cost_usd")) x = best->total_cost_usd;
-        else if (!strcmp(name, "co2e_kg")) x = best->co2e_kg;
-        else if (!strcmp(name, "energy_kwh")) x = best->energy_kwh;
-        else if (!strcmp(name, "carbon_cost_usd")) x = best->carbon_cost_usd;
-        else if (cf_runset_numeric(rs, 0, name, &x) != CF_OK) x = NAN;
+        if (!strcmp(name, "cost_usd"))
+            x = best->cost_usd;
+        else if (!strcmp(name, "total_cost_usd"))
+            x = best->total_cost_usd;
+        else if (!strcmp(name, "co2e_kg"))
+            x = best->co2e_kg;
+        else if (!strcmp(name, "energy_kwh"))
+            x = best->energy_kwh;
+        else if (!strcmp(name, "carbon_cost_usd"))
+            x = best->carbon_cost_usd;
+        else if (cf_runset_numeric(rs, 0, name, &x) != CF_OK)
+            x = NAN;
         if (!isfinite(x)) {
-            fprintf(stderr, "costfront score: --hvi: the run has no value for the study's metric '%s' (give it with "
-                            "--set %s=VALUE or in the JSON)\n", name, name);
+            fprintf(stderr,
+                    "costfront score: --hvi: the run has no value for the study's metric '%s' (give it with "
+                    "--set %s=VALUE or in the JSON)\n",
+                    name, name);
             rc = CF_EXIT_INPUT;
         }
         cJSON_AddNumberToObject(v, name, x);
@@ -135,15 +156,22 @@ static int score_hvi(const char *store, const cf_runset *rs, const cf_price *bes
 
 int cf_cmd_score(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'},          {"accuracy", required_argument, 0, OPT_ACC},
-        {"gpu-hours", required_argument, 0, OPT_GH}, {"wall-hours", required_argument, 0, OPT_WH},
-        {"num-gpus", required_argument, 0, OPT_NG},  {"hardware", required_argument, 0, OPT_HW},
-        {"precision", required_argument, 0, OPT_PREC}, {"pruning", required_argument, 0, OPT_PRUNE},
-        {"run-region", required_argument, 0, OPT_REG}, {"set", required_argument, 0, OPT_SET},
-        {"procurement", required_argument, 0, OPT_PROC}, {"lambda", required_argument, 0, OPT_LAMBDA},
-        {"cost-field", required_argument, 0, OPT_COSTF}, {"hvi", no_argument, 0, OPT_HVI}, CF_CLI_RUN_OPTIONS,
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
+                                             {"accuracy", required_argument, 0, OPT_ACC},
+                                             {"gpu-hours", required_argument, 0, OPT_GH},
+                                             {"wall-hours", required_argument, 0, OPT_WH},
+                                             {"num-gpus", required_argument, 0, OPT_NG},
+                                             {"hardware", required_argument, 0, OPT_HW},
+                                             {"precision", required_argument, 0, OPT_PREC},
+                                             {"pruning", required_argument, 0, OPT_PRUNE},
+                                             {"run-region", required_argument, 0, OPT_REG},
+                                             {"set", required_argument, 0, OPT_SET},
+                                             {"procurement", required_argument, 0, OPT_PROC},
+                                             {"lambda", required_argument, 0, OPT_LAMBDA},
+                                             {"cost-field", required_argument, 0, OPT_COSTF},
+                                             {"hvi", no_argument, 0, OPT_HVI},
+                                             CF_CLI_RUN_OPTIONS,
+                                             {0, 0, 0, 0}};
     cf_cli_inputs in;
     cf_cli_inputs_init(&in);
     const char *names[MAX_FIELDS], *values[MAX_FIELDS];
@@ -177,8 +205,10 @@ int cf_cmd_score(int argc, char **argv)
         case OPT_PROC: {
             cf_procurement p;
             if (cf_procurement_parse(optarg, &p) != CF_OK || p == CF_PROC_ON_PREM || p == CF_PROC_HYBRID)
-                return cf_cli_usage_error("score", "--procurement: expected on_demand, spot, reserved_1y or "
-                                                   "reserved_3y, found '%s'", optarg);
+                return cf_cli_usage_error("score",
+                                          "--procurement: expected on_demand, spot, reserved_1y or "
+                                          "reserved_3y, found '%s'",
+                                          optarg);
             proc = (int)p;
             break;
         }
@@ -187,8 +217,10 @@ int cf_cmd_score(int argc, char **argv)
             break;
         case OPT_COSTF:
             if (strcmp(optarg, "cost_usd") && strcmp(optarg, "total_cost_usd") && strcmp(optarg, "co2e_kg"))
-                return cf_cli_usage_error("score", "--cost-field: expected cost_usd, total_cost_usd or co2e_kg, "
-                                                   "found '%s'", optarg);
+                return cf_cli_usage_error("score",
+                                          "--cost-field: expected cost_usd, total_cost_usd or co2e_kg, "
+                                          "found '%s'",
+                                          optarg);
             cost_field = optarg;
             break;
         case OPT_HVI: hvi = 1; break;
@@ -205,20 +237,25 @@ int cf_cmd_score(int argc, char **argv)
         stdin_text = read_stdin();
         root = stdin_text ? cJSON_Parse(stdin_text) : NULL;
         if (!cJSON_IsObject(root)) {
-            fprintf(stderr, "costfront score: <stdin>: expected one JSON object with the run's fields (or run flags), "
-                            "found %s\n", stdin_text && stdin_text[0] ? "something else" : "nothing");
+            fprintf(stderr,
+                    "costfront score: <stdin>: expected one JSON object with the run's fields (or run flags), "
+                    "found %s\n",
+                    stdin_text && stdin_text[0] ? "something else" : "nothing");
             rc = CF_EXIT_INPUT;
             goto out;
         }
         static char numbuf[MAX_FIELDS][64];
         for (cJSON *it = root->child; it; it = it->next) {
             const char *v = NULL;
-            if (cJSON_IsString(it)) v = it->valuestring;
+            if (cJSON_IsString(it))
+                v = it->valuestring;
             else if (cJSON_IsNumber(it)) {
                 snprintf(numbuf[n < MAX_FIELDS ? n : 0], sizeof numbuf[0], "%.17g", it->valuedouble);
                 v = numbuf[n < MAX_FIELDS ? n : 0];
-            } else if (cJSON_IsBool(it)) v = cJSON_IsTrue(it) ? "true" : "false";
-            else if (cJSON_IsNull(it)) continue;
+            } else if (cJSON_IsBool(it))
+                v = cJSON_IsTrue(it) ? "true" : "false";
+            else if (cJSON_IsNull(it))
+                continue;
             else {
                 fprintf(stderr, "costfront score: <stdin>: field '%s': expected a number or a string\n", it->string);
                 rc = CF_EXIT_INPUT;
@@ -288,7 +325,7 @@ int cf_cmd_score(int argc, char **argv)
         rc = CF_EXIT_INPUT;
         goto out;
     }
-    double cost = !strcmp(cost_field, "cost_usd") ? best.cost_usd
+    double cost = !strcmp(cost_field, "cost_usd")  ? best.cost_usd
                   : !strcmp(cost_field, "co2e_kg") ? best.co2e_kg
                                                    : best.total_cost_usd;
     cJSON_AddStringToObject(out, "run_id", run->run_id);

@@ -45,7 +45,8 @@ static int study_create(int argc, char **argv)
         }
     }
     if (optind < argc) return cf_cli_usage_error("study create", "unexpected argument '%s'", argv[optind]);
-    if (space == NULL || store == NULL) return cf_cli_usage_error("study create", "--space FILE and --store DB are required");
+    if (space == NULL || store == NULL)
+        return cf_cli_usage_error("study create", "--space FILE and --store DB are required");
     char *text = cf_cli_read_text("study create", space);
     if (text == NULL) return CF_EXIT_INPUT;
     cf_error err;
@@ -65,8 +66,7 @@ static int study_create(int argc, char **argv)
     const cf_space *sp = cf_study_space(s);
     fprintf(stderr, "study created in %s: %zu parameters, %zu objectives, %zu constraints%s\n", store,
             cf_space_n_params(sp), cf_space_n_objectives(sp), cf_space_n_constraints(sp),
-            cf_study_cost_aware(s) ? "; cost-aware (observe accuracy and gpu_hours, costs come from the catalog)"
-                                   : "");
+            cf_study_cost_aware(s) ? "; cost-aware (observe accuracy and gpu_hours, costs come from the catalog)" : "");
     cf_study_destroy(s);
     return CF_EXIT_OK;
 }
@@ -153,15 +153,17 @@ static int study_show(int argc, char **argv)
         free(sj);
         cJSON_AddBoolToObject(o, "cost_aware", cf_study_cost_aware(s));
         cJSON *cn = cJSON_AddObjectToObject(o, "counts");
-        for (int k = 0; k < 4; k++) cJSON_AddNumberToObject(cn, cf_trial_state_name((cf_trial_state)k), (double)counts[k]);
-        static const char *const keys[] = {"ref", "ref_inferred", "hypervolume", "front"};
         for (int k = 0; k < 4; k++)
-            cJSON_AddItemToObject(o, keys[k], cJSON_DetachItemFromObject(front, keys[k]));
+            cJSON_AddNumberToObject(cn, cf_trial_state_name((cf_trial_state)k), (double)counts[k]);
+        static const char *const keys[] = {"ref", "ref_inferred", "hypervolume", "front"};
+        for (int k = 0; k < 4; k++) cJSON_AddItemToObject(o, keys[k], cJSON_DetachItemFromObject(front, keys[k]));
         cJSON_AddItemToObject(o, "trials", trials);
         trials = NULL;
         char *t = cJSON_Print(o);
-        if (t) printf("%s\n", t);
-        else rc = CF_EXIT_INTERNAL;
+        if (t)
+            printf("%s\n", t);
+        else
+            rc = CF_EXIT_INTERNAL;
         free(t);
         cJSON_Delete(o);
         goto out;
@@ -225,13 +227,20 @@ static cJSON *run_params(const cf_space *sp, const cJSON *space_json, const cf_r
         const char *name = cf_space_param_name(sp, j);
         const char *str = NULL;
         double num = NAN;
-        if (!strcmp(name, "hardware")) str = r->hardware;
-        else if (!strcmp(name, "precision")) str = r->precision != CF_PREC_UNKNOWN ? cf_precision_name(r->precision) : NULL;
-        else if (!strcmp(name, "procurement")) str = r->procurement;
-        else if (!strcmp(name, "region")) str = r->region;
-        else if (!strcmp(name, "provider")) str = r->provider;
-        else if (!strcmp(name, "model")) str = r->model;
-        else if (!strcmp(name, "dataset")) str = r->dataset;
+        if (!strcmp(name, "hardware"))
+            str = r->hardware;
+        else if (!strcmp(name, "precision"))
+            str = r->precision != CF_PREC_UNKNOWN ? cf_precision_name(r->precision) : NULL;
+        else if (!strcmp(name, "procurement"))
+            str = r->procurement;
+        else if (!strcmp(name, "region"))
+            str = r->region;
+        else if (!strcmp(name, "provider"))
+            str = r->provider;
+        else if (!strcmp(name, "model"))
+            str = r->model;
+        else if (!strcmp(name, "dataset"))
+            str = r->dataset;
         else if (cf_runset_numeric(rs, i, name, &num) != CF_OK) {
             size_t k = cf_runset_param_find(rs, name);
             if (k != (size_t)-1) str = cf_runset_param_str(rs, i, k);
@@ -245,7 +254,8 @@ static cJSON *run_params(const cf_space *sp, const cJSON *space_json, const cf_r
             if (!numeric_choices && str == NULL && !isnan(num)) {
                 /* A number where the space lists strings: find the choice with that value. */
                 const cJSON *c;
-                cJSON_ArrayForEach(c, ch) if (cJSON_IsString(c) && strtod(c->valuestring, NULL) == num) str = c->valuestring;
+                cJSON_ArrayForEach(c, ch) if (cJSON_IsString(c) && strtod(c->valuestring, NULL) == num) str =
+                    c->valuestring;
             }
         } else if (isnan(num) && str) {
             num = strtod(str, NULL);
@@ -281,12 +291,18 @@ static cJSON *run_values(const cf_space *sp, const cf_cli_inputs *in, size_t i, 
         const char *name = k < M ? cf_space_objective_name(sp, k) : cf_space_constraint_name(sp, k - M);
         double v = NAN;
         if (!strcmp(name, "gpu_hours")) continue;
-        if (!strcmp(name, "cost_usd")) v = priced ? pr.cost_usd : NAN;
-        else if (!strcmp(name, "total_cost_usd")) v = priced ? pr.total_cost_usd : NAN;
-        else if (!strcmp(name, "co2e_kg")) v = priced ? pr.co2e_kg : NAN;
-        else if (!strcmp(name, "energy_kwh")) v = priced ? pr.energy_kwh : NAN;
-        else if (!strcmp(name, "carbon_cost_usd")) v = priced ? pr.carbon_cost_usd : NAN;
-        else if (cf_runset_numeric(in->runs, i, name, &v) != CF_OK) v = NAN;
+        if (!strcmp(name, "cost_usd"))
+            v = priced ? pr.cost_usd : NAN;
+        else if (!strcmp(name, "total_cost_usd"))
+            v = priced ? pr.total_cost_usd : NAN;
+        else if (!strcmp(name, "co2e_kg"))
+            v = priced ? pr.co2e_kg : NAN;
+        else if (!strcmp(name, "energy_kwh"))
+            v = priced ? pr.energy_kwh : NAN;
+        else if (!strcmp(name, "carbon_cost_usd"))
+            v = priced ? pr.carbon_cost_usd : NAN;
+        else if (cf_runset_numeric(in->runs, i, name, &v) != CF_OK)
+            v = NAN;
         if (!isfinite(v)) {
             *missing = name;
             cJSON_Delete(o);
@@ -350,7 +366,8 @@ static int study_import(int argc, char **argv)
         long id = 0;
         int quiet = in.quiet || (long)(i - added) >= in.max_errors; /* skipped runs listed: --max-errors */
         if (p == NULL || v == NULL) {
-            if (!quiet) fprintf(stderr, "costfront study import: run %s: no value for '%s'; skipped\n", r->run_id, missing);
+            if (!quiet)
+                fprintf(stderr, "costfront study import: run %s: no value for '%s'; skipped\n", r->run_id, missing);
         } else if (cf_study_add(s, p, v, &id, &err) != CF_OK) {
             char buf[700];
             if (!quiet)

@@ -52,12 +52,15 @@ static void print_tsv(const cf_space *sp, const cJSON *trials)
 
 int cf_cmd_suggest(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'},           {"store", required_argument, 0, CF_OPT_STORE},
-        {"n", required_argument, 0, OPT_N},      {"seed", required_argument, 0, OPT_SEED},
-        {"format", required_argument, 0, OPT_FORMAT}, {"acquisition", required_argument, 0, OPT_ACQ},
-        {"n-init", required_argument, 0, OPT_NINIT}, {"effort", required_argument, 0, OPT_EFFORT},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
+                                             {"store", required_argument, 0, CF_OPT_STORE},
+                                             {"n", required_argument, 0, OPT_N},
+                                             {"seed", required_argument, 0, OPT_SEED},
+                                             {"format", required_argument, 0, OPT_FORMAT},
+                                             {"acquisition", required_argument, 0, OPT_ACQ},
+                                             {"n-init", required_argument, 0, OPT_NINIT},
+                                             {"effort", required_argument, 0, OPT_EFFORT},
+                                             {0, 0, 0, 0}};
     const char *store = NULL, *format = "json";
     long q = 1, seed = 0, n_init = 0;
     long effort[4] = {0, 0, 0, 0};
@@ -86,8 +89,10 @@ int cf_cmd_suggest(int argc, char **argv)
             int k = 0;
             while (k < 5 && strcmp(optarg, names[k])) k++;
             if (k == 5)
-                return cf_cli_usage_error("suggest", "--acquisition: expected auto, ehvi, parego, sobol or random, "
-                                                     "found '%s'", optarg);
+                return cf_cli_usage_error("suggest",
+                                          "--acquisition: expected auto, ehvi, parego, sobol or random, "
+                                          "found '%s'",
+                                          optarg);
             acq = (cf_acquisition)k;
             break;
         }
@@ -132,8 +137,10 @@ int cf_cmd_suggest(int argc, char **argv)
             trials = NULL;
             txt = cJSON_PrintUnformatted(o);
         }
-        if (txt) printf("%s\n", txt);
-        else rc = CF_EXIT_INTERNAL;
+        if (txt)
+            printf("%s\n", txt);
+        else
+            rc = CF_EXIT_INTERNAL;
         free(txt);
         cJSON_Delete(o);
     }

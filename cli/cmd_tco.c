@@ -54,7 +54,8 @@ typedef struct tbuf {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void tb(tbuf *b, const char *fmt, ...)
+static void
+tb(tbuf *b, const char *fmt, ...)
 {
     if (b->failed) return;
     va_list ap;
@@ -93,8 +94,10 @@ static double round10(double v)
 /* Adds a number rounded to 10 significant digits, or null when it is not finite. */
 static void add_num(cJSON *o, const char *k, double v)
 {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, k, round10(v));
-    else cJSON_AddNullToObject(o, k);
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, round10(v));
+    else
+        cJSON_AddNullToObject(o, k);
 }
 
 typedef struct tco_out {
@@ -116,8 +119,10 @@ static char *render_json(const tco_out *t)
     if (root == NULL) return NULL;
     cJSON *pl = cJSON_AddObjectToObject(root, "plan");
     cJSON_AddStringToObject(pl, "file", t->plan_path);
-    if (t->plan_name) cJSON_AddStringToObject(pl, "name", t->plan_name);
-    else cJSON_AddNullToObject(pl, "name");
+    if (t->plan_name)
+        cJSON_AddStringToObject(pl, "name", t->plan_name);
+    else
+        cJSON_AddNullToObject(pl, "name");
     cJSON_AddStringToObject(pl, "hardware", cf_plan_hardware(t->plan) ? cf_plan_hardware(t->plan) : "");
     cJSON_AddNumberToObject(pl, "horizon_months", cf_tco_result_months(res));
     cJSON_AddStringToObject(root, "metric", metric_names[t->metric]);
@@ -150,7 +155,8 @@ static char *render_json(const tco_out *t)
     }
     cJSON *ch = cJSON_AddObjectToObject(root, "cheapest");
     for (int m = 0; m < 4; m++)
-        cJSON_AddStringToObject(ch, metric_names[m], cf_procurement_name(cf_tco_result_cheapest(res, (cf_tco_metric)m)));
+        cJSON_AddStringToObject(ch, metric_names[m],
+                                cf_procurement_name(cf_tco_result_cheapest(res, (cf_tco_metric)m)));
     cf_tco_server_month sm;
     cf_tco_result_server_month(res, &sm);
     cJSON *s = cJSON_AddObjectToObject(root, "server_month");
@@ -174,10 +180,14 @@ static char *render_json(const tco_out *t)
         add_num(e, "cloud_usd_per_useful_hour", b.cloud_usd_per_useful_hour);
         add_num(e, "utilization", b.utilization_scaling);
         add_num(e, "utilization_full_power", b.utilization_full_power);
-        if (b.month > 0) cJSON_AddNumberToObject(e, "month", b.month);
-        else cJSON_AddNullToObject(e, "month");
-        if (b.month_discounted > 0) cJSON_AddNumberToObject(e, "month_discounted", b.month_discounted);
-        else cJSON_AddNullToObject(e, "month_discounted");
+        if (b.month > 0)
+            cJSON_AddNumberToObject(e, "month", b.month);
+        else
+            cJSON_AddNullToObject(e, "month");
+        if (b.month_discounted > 0)
+            cJSON_AddNumberToObject(e, "month_discounted", b.month_discounted);
+        else
+            cJSON_AddNullToObject(e, "month_discounted");
     }
     cf_tco_hybrid hy;
     cf_tco_result_hybrid(res, &hy);
@@ -258,8 +268,10 @@ static char *render_json(const tco_out *t)
 /* Writes "-" for a missing number, else the value with prec decimals. */
 static const char *num(char *buf, size_t n, double v, int prec)
 {
-    if (!isfinite(v)) snprintf(buf, n, "-");
-    else snprintf(buf, n, "%.*f", prec, v);
+    if (!isfinite(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.*f", prec, v);
     return buf;
 }
 
@@ -273,8 +285,8 @@ static char *render_table(const tco_out *t)
     cf_tco_result_server_month(res, &sm);
     cf_tco_option od;
     cf_tco_result_option(res, CF_PROC_ON_DEMAND, &od);
-    tb(&b, "Plan %s (%s): %s, %d months, %.0f GPU-hours demanded\n\n", t->plan_name ? t->plan_name : "-",
-       t->plan_path, cf_plan_hardware(t->plan) ? cf_plan_hardware(t->plan) : "-", months, od.useful_gpu_hours);
+    tb(&b, "Plan %s (%s): %s, %d months, %.0f GPU-hours demanded\n\n", t->plan_name ? t->plan_name : "-", t->plan_path,
+       cf_plan_hardware(t->plan) ? cf_plan_hardware(t->plan) : "-", months, od.useful_gpu_hours);
     tb(&b, "%-12s %5s %14s %14s %10s %12s %12s %14s %14s\n", "option", "units", "total USD", "NPV USD", "USD/GPU-h",
        "CO2e kg", "carbon USD", "total+carbon", "NPV+carbon");
     for (int o = 0; o < CF_PROC_COUNT; o++) {
@@ -282,13 +294,15 @@ static char *render_table(const tco_out *t)
         cf_tco_result_option(res, (cf_procurement)o, &op);
         tb(&b, "%-12s %5d %14s %14s %10s %12s %12s %14s %14s%s\n", cf_procurement_name((cf_procurement)o), op.units,
            num(a[0], 48, op.total_usd, 2), num(a[1], 48, op.npv_usd, 2), num(a[2], 48, op.cost_per_useful_gpu_hour, 3),
-           num(a[3], 48, op.co2e_kg, 0), num(a[4], 48, op.carbon_cost_usd, 2), num(a[5], 48, op.total_with_carbon_usd, 2),
-           num(a[6], 48, op.npv_with_carbon_usd, 2), op.available ? "" : "  (no price)");
+           num(a[3], 48, op.co2e_kg, 0), num(a[4], 48, op.carbon_cost_usd, 2),
+           num(a[5], 48, op.total_with_carbon_usd, 2), num(a[6], 48, op.npv_with_carbon_usd, 2),
+           op.available ? "" : "  (no price)");
     }
     cf_procurement best = cf_tco_result_cheapest(res, t->metric);
     tb(&b, "\nCheapest by %s: %s\n", metric_names[t->metric], cf_procurement_name(best));
-    tb(&b, "\nOwned server, per server-month at full use: depreciation %.2f + colocation %.2f + electricity %.2f + "
-           "ops %.2f = %.2f USD (%.3f USD per GPU-hour); %d server%s, mean utilisation %.1f%%\n",
+    tb(&b,
+       "\nOwned server, per server-month at full use: depreciation %.2f + colocation %.2f + electricity %.2f + "
+       "ops %.2f = %.2f USD (%.3f USD per GPU-hour); %d server%s, mean utilisation %.1f%%\n",
        sm.depreciation_usd, sm.colocation_usd, sm.electricity_full_usd, sm.ops_usd, sm.total_full_use_usd,
        sm.usd_per_gpu_hour_full_use, sm.servers, sm.servers == 1 ? "" : "s", 100.0 * sm.mean_utilization);
     tb(&b, "\nOn-prem breakeven against:\n");
@@ -300,12 +314,17 @@ static char *render_table(const tco_out *t)
             continue;
         }
         char m[32], md[32];
-        if (be.month > 0) snprintf(m, sizeof m, "month %d", be.month);
-        else snprintf(m, sizeof m, "never");
-        if (be.month_discounted > 0) snprintf(md, sizeof md, "month %d", be.month_discounted);
-        else snprintf(md, sizeof md, "never");
-        tb(&b, "  %-12s %.3f USD per useful GPU-hour: utilisation %s%% (%s%% at full power), payback %s "
-               "(discounted: %s)\n",
+        if (be.month > 0)
+            snprintf(m, sizeof m, "month %d", be.month);
+        else
+            snprintf(m, sizeof m, "never");
+        if (be.month_discounted > 0)
+            snprintf(md, sizeof md, "month %d", be.month_discounted);
+        else
+            snprintf(md, sizeof md, "never");
+        tb(&b,
+           "  %-12s %.3f USD per useful GPU-hour: utilisation %s%% (%s%% at full power), payback %s "
+           "(discounted: %s)\n",
            cf_procurement_name((cf_procurement)o), be.cloud_usd_per_useful_hour,
            isfinite(be.utilization_scaling) ? num(a[0], 48, 100 * be.utilization_scaling, 2) : "never ",
            isfinite(be.utilization_full_power) ? num(a[1], 48, 100 * be.utilization_full_power, 2) : "never ", m, md);
@@ -318,8 +337,9 @@ static char *render_table(const tco_out *t)
         cf_tco_reservation r;
         cf_tco_result_reservation(res, (cf_procurement)o, &r);
         if (!r.available) continue;
-        tb(&b, "Best %s level: %d of up to %d GPUs, %.0f GPU-hours overflow on-demand (%s %.2f); newsvendor "
-               "fractile %.3f -> %.0f GPU-hours a month\n",
+        tb(&b,
+           "Best %s level: %d of up to %d GPUs, %.0f GPU-hours overflow on-demand (%s %.2f); newsvendor "
+           "fractile %.3f -> %.0f GPU-hours a month\n",
            cf_procurement_name((cf_procurement)o), r.gpus, r.max_gpus, r.overflow_gpu_hours, metric_names[hy.metric],
            r.objective, r.critical_fractile, r.newsvendor_gpu_hours);
     }
@@ -428,8 +448,10 @@ int cf_cmd_tco(int argc, char **argv)
             for (int m = 0; m < 4; m++)
                 if (!strcmp(optarg, metric_names[m])) found = m;
             if (found < 0)
-                return cf_cli_usage_error("tco", "--metric: expected npv_with_carbon, npv, total_with_carbon or "
-                                                 "total, found '%s'", optarg);
+                return cf_cli_usage_error("tco",
+                                          "--metric: expected npv_with_carbon, npv, total_with_carbon or "
+                                          "total, found '%s'",
+                                          optarg);
             metric = (cf_tco_metric)found;
             continue;
         }
@@ -480,8 +502,8 @@ int cf_cmd_tco(int argc, char **argv)
     cf_tco_tornado_row rows[CF_TCO_IN_COUNT];
     double base = NAN;
     if (st == CF_OK)
-        st = cf_tco_tornado(plan, in.catalog, metric, CF_TCO_TARGET_ONPREM_VS_CLOUD, rows, CF_TCO_IN_COUNT, &base,
-                            &err);
+        st =
+            cf_tco_tornado(plan, in.catalog, metric, CF_TCO_TARGET_ONPREM_VS_CLOUD, rows, CF_TCO_IN_COUNT, &base, &err);
     cf_tco_mc_result mc;
     if (st == CF_OK && mc_n > 0) {
         cf_tco_mc_opts mo;

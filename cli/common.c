@@ -83,15 +83,21 @@ int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg)
     case CF_OPT_MAP: in->map_pairs = arg; return 1;
     case CF_OPT_MAP_FILE: in->map_file = arg; return 1;
     case CF_OPT_ACCURACY_UNIT:
-        if (!strcmp(arg, "fraction")) in->accuracy_percent = 0;
-        else if (!strcmp(arg, "percent")) in->accuracy_percent = 1;
-        else if (!strcmp(arg, "detect")) in->accuracy_percent = -1;
+        if (!strcmp(arg, "fraction"))
+            in->accuracy_percent = 0;
+        else if (!strcmp(arg, "percent"))
+            in->accuracy_percent = 1;
+        else if (!strcmp(arg, "detect"))
+            in->accuracy_percent = -1;
         else {
             fprintf(stderr, "costfront: --accuracy-unit: expected fraction, percent or detect, found '%s'\n", arg);
             return -1;
         }
         return 1;
-    case CF_OPT_REJECTS: in->rejects_path = arg; in->keep_going = 1; return 1;
+    case CF_OPT_REJECTS:
+        in->rejects_path = arg;
+        in->keep_going = 1;
+        return 1;
     case CF_OPT_KEEP_GOING: in->keep_going = 1; return 1;
     case CF_OPT_STORE: in->store_path = arg; return 1;
     case CF_OPT_MAX_ERRORS:
@@ -154,10 +160,7 @@ int cf_cli_exit_for(cf_status st)
     }
 }
 
-int cf_cli_progress_enabled(void)
-{
-    return isatty(STDERR_FILENO);
-}
+int cf_cli_progress_enabled(void) { return isatty(STDERR_FILENO); }
 
 int cf_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -322,7 +325,8 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
         cf_cli_print_error("--map", &err);
         return CF_EXIT_USAGE;
     }
-    if (in->accuracy_percent != -1 || in->map_file == NULL) cf_colmap_set_accuracy_percent(in->map, in->accuracy_percent);
+    if (in->accuracy_percent != -1 || in->map_file == NULL)
+        cf_colmap_set_accuracy_percent(in->map, in->accuracy_percent);
     if (nfiles == 0 && in->store_path == NULL) {
         fprintf(stderr, "costfront: no runs given: name one or more files of runs, or --store DB\n");
         return CF_EXIT_USAGE;
@@ -348,8 +352,8 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
     if (!in->quiet)
         for (size_t i = 0; i < cf_runset_note_count(in->runs); i++)
             fprintf(stderr, "note: %s\n", cf_runset_note(in->runs, i));
-    fprintf(stderr, "runs: %zu read, %zu accepted, %zu rejected\n", cf_runset_read(in->runs),
-            cf_runset_size(in->runs), nrej);
+    fprintf(stderr, "runs: %zu read, %zu accepted, %zu rejected\n", cf_runset_read(in->runs), cf_runset_size(in->runs),
+            nrej);
     if (in->rejects_path) {
         rc = write_rejects(in);
         if (rc != CF_EXIT_OK) return rc;
@@ -357,8 +361,9 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
     }
     if (failed) return CF_EXIT_INPUT;
     if (nrej > 0 && !in->keep_going) {
-        fprintf(stderr, "costfront: input refused: %zu bad record%s (fix them, or use --keep-going or --rejects FILE "
-                        "to use the good ones)\n",
+        fprintf(stderr,
+                "costfront: input refused: %zu bad record%s (fix them, or use --keep-going or --rejects FILE "
+                "to use the good ones)\n",
                 nrej, nrej == 1 ? "" : "s");
         return CF_EXIT_INPUT;
     }

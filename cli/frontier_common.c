@@ -20,7 +20,8 @@ const char cf_cli_frontier_options_help[] =
     "                          that reaches it\n"
     "  --where FIELD=VALUE     only runs whose FIELD (model, dataset, project, hardware, precision, region,\n"
     "                          provider, procurement, run_id or a hyperparameter) is VALUE; V1|V2 for either;\n"
-    "                          repeatable (all must hold). Example: --where model=resnet50 --where precision=bf16|fp16\n"
+    "                          repeatable (all must hold). Example: --where model=resnet50 --where "
+    "precision=bf16|fp16\n"
     "  --predicted             also search configurations never run (GP surrogates; see 'costfront fit') and\n"
     "                          add the most promising as predicted candidates with 95% intervals\n"
     "  --predicted-limit N     at most N predicted candidates (default 50)\n"
@@ -49,8 +50,10 @@ static int parse_procurements(cf_cli_frontier *fr, const char *arg)
     for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         cf_procurement p;
         if (cf_procurement_parse(tok, &p) != CF_OK) {
-            fprintf(stderr, "costfront: --procurement: expected on_demand, spot, reserved_1y, reserved_3y, on_prem, "
-                            "hybrid or all, found '%s'\n", tok);
+            fprintf(stderr,
+                    "costfront: --procurement: expected on_demand, spot, reserved_1y, reserved_3y, on_prem, "
+                    "hybrid or all, found '%s'\n",
+                    tok);
             free(copy);
             return -1;
         }
@@ -129,8 +132,10 @@ int cf_cli_frontier_option(cf_cli_frontier *fr, int opt, const char *arg)
         if (cf_cli_parse_double("--target-accuracy", pct ? buf : arg, &fr->target_accuracy) != 0) return -1;
         if (pct) fr->target_accuracy /= 100.0;
         if (fr->target_accuracy < 0 || fr->target_accuracy > 1) {
-            fprintf(stderr, "costfront: --target-accuracy: expected a fraction in [0, 1] or a percentage like 90%%, "
-                            "found '%s'\n", arg);
+            fprintf(stderr,
+                    "costfront: --target-accuracy: expected a fraction in [0, 1] or a percentage like 90%%, "
+                    "found '%s'\n",
+                    arg);
             return -1;
         }
         return 1;
@@ -158,13 +163,16 @@ int cf_cli_frontier_finish(cf_cli_frontier *fr, const cf_cli_inputs *in)
             char *end;
             double v = strtod(p, &end);
             if (end == p || !isfinite(v) || k >= fr->opts.n_objectives) {
-                fprintf(stderr, "costfront: --reference: expected %zu comma-separated numbers (one per objective), "
-                                "found '%s'\n", fr->opts.n_objectives, fr->reference_spec);
+                fprintf(stderr,
+                        "costfront: --reference: expected %zu comma-separated numbers (one per objective), "
+                        "found '%s'\n",
+                        fr->opts.n_objectives, fr->reference_spec);
                 return CF_EXIT_USAGE;
             }
             fr->opts.reference[k++] = v;
             p = end;
-            if (*p == ',') p++;
+            if (*p == ',')
+                p++;
             else if (*p) {
                 fprintf(stderr, "costfront: --reference: expected numbers separated by commas, found '%s'\n",
                         fr->reference_spec);

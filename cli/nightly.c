@@ -20,8 +20,9 @@ static double json_num(const cJSON *o, const char *name)
 
 int cf_cli_alerts_load(const char *path, cf_cli_alerts *a)
 {
-    static const char *const fields[] = {"target_accuracy", "max_spend_month_usd", "max_spend_total_usd",
-                                         "max_best_cost_increase_pct", "min_hypervolume_ratio", NULL};
+    static const char *const fields[] = {"target_accuracy",       "max_spend_month_usd",
+                                         "max_spend_total_usd",   "max_best_cost_increase_pct",
+                                         "min_hypervolume_ratio", NULL};
     a->target_accuracy = a->max_spend_month_usd = a->max_spend_total_usd = NAN;
     a->max_best_cost_increase_pct = a->min_hypervolume_ratio = NAN;
     FILE *fp = fopen(path, "rb");
@@ -44,9 +45,10 @@ int cf_cli_alerts_load(const char *path, cf_cli_alerts *a)
         for (size_t k = 0; fields[k]; k++) known |= !strcmp(fields[k], it->string);
         if (!known || !cJSON_IsNumber(it) || !isfinite(it->valuedouble) || it->valuedouble < 0) {
             fprintf(stderr, "costfront: %s: %s: expected %s, found %s\n", path, it->string,
-                    known ? "a non-negative number" : "one of target_accuracy, max_spend_month_usd, "
-                                                      "max_spend_total_usd, max_best_cost_increase_pct, "
-                                                      "min_hypervolume_ratio",
+                    known ? "a non-negative number"
+                          : "one of target_accuracy, max_spend_month_usd, "
+                            "max_spend_total_usd, max_best_cost_increase_pct, "
+                            "min_hypervolume_ratio",
                     known ? "another value" : "an unknown field");
             cJSON_Delete(root);
             return CF_EXIT_INPUT;
@@ -152,8 +154,10 @@ static void fmt_date(long long t, char *buf, size_t n)
 
 static void fmt_money(double v, char *buf, size_t n)
 {
-    if (isnan(v)) snprintf(buf, n, "-");
-    else snprintf(buf, n, "%.2f", v);
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.2f", v);
 }
 
 int cf_cli_history_section(const char *store_path, cf_report *r, const cf_frontier *f, const cf_runset *rs,
@@ -263,8 +267,10 @@ int cf_cli_history_section(const char *store_path, cf_report *r, const cf_fronti
                 }
             }
             static const char *const hdr[] = {"run / way of buying", "change"};
-            if (nrows > 0) cf_report_add_table(r, "Frontier changes", 2, hdr, nrows, cells);
-            else cf_report_add_paragraph(r, "The frontier has the same members as in the last report.");
+            if (nrows > 0)
+                cf_report_add_table(r, "Frontier changes", 2, hdr, nrows, cells);
+            else
+                cf_report_add_paragraph(r, "The frontier has the same members as in the last report.");
             free(cells);
         }
     }
@@ -356,8 +362,10 @@ int cf_cli_history_section(const char *store_path, cf_report *r, const cf_fronti
                      reps[0].hypervolume);
 #undef CF_ALERT
         cf_report_add_section(r, "alerts", "Alerts");
-        if (n_alerts == 0) cf_report_add_paragraph(r, "No budget or drift alert fired.");
-        else cf_report_add_list(r, (const char *const *)alert_msgs, n_alerts);
+        if (n_alerts == 0)
+            cf_report_add_paragraph(r, "No budget or drift alert fired.");
+        else
+            cf_report_add_list(r, (const char *const *)alert_msgs, n_alerts);
         for (size_t i = 0; i < n_alerts; i++) fprintf(stderr, "ALERT: %s\n", alert_msgs[i]);
         *alerts_fired = (int)n_alerts;
     }

@@ -8,11 +8,11 @@
 
 /* Alert thresholds read from an --alerts file; NaN when not set. */
 typedef struct cf_cli_alerts {
-    double target_accuracy;           /* accuracy the best-cost alert is about */
-    double max_spend_month_usd;       /* spend of the runs first stored this calendar month */
-    double max_spend_total_usd;       /* spend of every stored run */
-    double max_best_cost_increase_pct;/* best cost at target vs the report at least 7 days older */
-    double min_hypervolume_ratio;     /* hypervolume / the previous report's */
+    double target_accuracy;            /* accuracy the best-cost alert is about */
+    double max_spend_month_usd;        /* spend of the runs first stored this calendar month */
+    double max_spend_total_usd;        /* spend of every stored run */
+    double max_best_cost_increase_pct; /* best cost at target vs the report at least 7 days older */
+    double min_hypervolume_ratio;      /* hypervolume / the previous report's */
 } cf_cli_alerts;
 
 /* Reads an alerts file (JSON object with the fields above). Returns an exit code; errors name the field. */

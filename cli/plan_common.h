@@ -18,13 +18,16 @@
 #include "costfront/report.h"
 #include "costfront/tco.h"
 
-#define CF_OPT_PLAN (CF_OPT_COMMAND_BASE - 20)
+#define CF_OPT_PLAN      (CF_OPT_COMMAND_BASE - 20)
 #define CF_OPT_PLAN_SEED (CF_OPT_COMMAND_BASE - 19)
-#define CF_CLI_PLAN_OPTIONS {"plan", required_argument, 0, CF_OPT_PLAN}
+#define CF_CLI_PLAN_OPTIONS                                                                                            \
+    {                                                                                                                  \
+        "plan", required_argument, 0, CF_OPT_PLAN                                                                      \
+    }
 
 /* Default Monte Carlo samples and seed of the TCO section and of `costfront tco`. */
 #define CF_CLI_MC_SAMPLES 2000
-#define CF_CLI_MC_SEED 1UL
+#define CF_CLI_MC_SEED    1UL
 
 extern const char cf_cli_plan_options_help[];
 

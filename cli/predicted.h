@@ -14,17 +14,20 @@
 
 /* Long options shared by fit, predict and the --predicted frontier: --target, --log, --linear,
  * --precision-categorical, --seed, --restarts (ids above the commands' own range). */
-#define CF_OPT_SURR_TARGET (CF_OPT_COMMAND_BASE + 60)
-#define CF_OPT_SURR_LOG (CF_OPT_COMMAND_BASE + 61)
-#define CF_OPT_SURR_LINEAR (CF_OPT_COMMAND_BASE + 62)
+#define CF_OPT_SURR_TARGET   (CF_OPT_COMMAND_BASE + 60)
+#define CF_OPT_SURR_LOG      (CF_OPT_COMMAND_BASE + 61)
+#define CF_OPT_SURR_LINEAR   (CF_OPT_COMMAND_BASE + 62)
 #define CF_OPT_SURR_PREC_CAT (CF_OPT_COMMAND_BASE + 63)
-#define CF_OPT_SURR_SEED (CF_OPT_COMMAND_BASE + 64)
+#define CF_OPT_SURR_SEED     (CF_OPT_COMMAND_BASE + 64)
 #define CF_OPT_SURR_RESTARTS (CF_OPT_COMMAND_BASE + 65)
 #define CF_CLI_SURROGATE_OPTIONS                                                                                       \
     {"target", required_argument, 0, CF_OPT_SURR_TARGET}, {"log", required_argument, 0, CF_OPT_SURR_LOG},              \
         {"linear", required_argument, 0, CF_OPT_SURR_LINEAR},                                                          \
         {"precision-categorical", no_argument, 0, CF_OPT_SURR_PREC_CAT},                                               \
-        {"seed", required_argument, 0, CF_OPT_SURR_SEED}, {"restarts", required_argument, 0, CF_OPT_SURR_RESTARTS}
+        {"seed", required_argument, 0, CF_OPT_SURR_SEED},                                                              \
+    {                                                                                                                  \
+        "restarts", required_argument, 0, CF_OPT_SURR_RESTARTS                                                         \
+    }
 
 /* Help text of the shared surrogate options. */
 extern const char cf_cli_surrogate_options_help[];

@@ -26,14 +26,14 @@ extern const char cf_default_catalog_json[];
 extern const size_t cf_default_catalog_json_len;
 
 /* Keys of cf_hardware.throughput; index = cf_precision (slot 0, "unknown", is never set from a file). */
-static const char *const precision_keys[CF_CATALOG_PRECISIONS] = {NULL,  "fp32", "tf32", "bf16",
+static const char *const precision_keys[CF_CATALOG_PRECISIONS] = {NULL,   "fp32", "tf32", "bf16",
                                                                   "fp16", "fp8",  "int8", "int4"};
 /* The same keys as a NULL-terminated list for check_keys. */
 static const char *const throughput_keys[] = {"fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4", NULL};
 
 typedef struct hw_entry {
-    cf_hardware h;            /* public view; its strings and alias array are owned by this entry */
-    char *throughput_source;  /* where the throughput ratios come from, may be NULL */
+    cf_hardware h;           /* public view; its strings and alias array are owned by this entry */
+    char *throughput_source; /* where the throughput ratios come from, may be NULL */
     size_t n_aliases;
 } hw_entry;
 
@@ -44,7 +44,7 @@ struct cf_catalog {
     size_t n_reg, cap_reg;
     cf_offer *off;
     size_t n_off, cap_off;
-    double carbon_price;  /* USD per tonne CO2e, NaN when unknown */
+    double carbon_price; /* USD per tonne CO2e, NaN when unknown */
     char *carbon_source;
 };
 
@@ -366,15 +366,22 @@ typedef struct load_ctx {
 /* Describes a JSON value for "found ..." in messages. */
 static void describe(const cJSON *v, char *buf, size_t n)
 {
-    if (v == NULL) snprintf(buf, n, "nothing");
+    if (v == NULL)
+        snprintf(buf, n, "nothing");
     else if (cJSON_IsString(v))
         snprintf(buf, n, "\"%.60s\"%s", v->valuestring, strlen(v->valuestring) > 60 ? "..." : "");
-    else if (cJSON_IsNumber(v)) snprintf(buf, n, "%.10g", v->valuedouble);
-    else if (cJSON_IsBool(v)) snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
-    else if (cJSON_IsNull(v)) snprintf(buf, n, "null");
-    else if (cJSON_IsArray(v)) snprintf(buf, n, "an array");
-    else if (cJSON_IsObject(v)) snprintf(buf, n, "an object");
-    else snprintf(buf, n, "an unknown value");
+    else if (cJSON_IsNumber(v))
+        snprintf(buf, n, "%.10g", v->valuedouble);
+    else if (cJSON_IsBool(v))
+        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    else if (cJSON_IsNull(v))
+        snprintf(buf, n, "null");
+    else if (cJSON_IsArray(v))
+        snprintf(buf, n, "an array");
+    else if (cJSON_IsObject(v))
+        snprintf(buf, n, "an object");
+    else
+        snprintf(buf, n, "an unknown value");
 }
 
 /* Records "path: expected <what>, found <v>". */
@@ -386,10 +393,7 @@ static cf_status bad_value(load_ctx *c, const char *path, const char *what, cons
 }
 
 /* Whether a key may appear in any object without being a known field (comments). */
-static int is_comment_key(const char *k)
-{
-    return k[0] == '_' || strcmp(k, "comment") == 0 || strcmp(k, "notes") == 0;
-}
+static int is_comment_key(const char *k) { return k[0] == '_' || strcmp(k, "comment") == 0 || strcmp(k, "notes") == 0; }
 
 /* Checks that every key of obj is one of allowed (a NULL-terminated list) or a comment key. */
 static cf_status check_keys(load_ctx *c, const cJSON *obj, const char *path, const char *const *allowed,
@@ -429,7 +433,7 @@ static cf_status get_num(load_ctx *c, const cJSON *obj, const char *path, const 
         *out = NAN;
         return CF_OK;
     }
-    const char *what = rule == NUM_NONNEG    ? "a non-negative number"
+    const char *what = rule == NUM_NONNEG     ? "a non-negative number"
                        : rule == NUM_POSITIVE ? "a positive number"
                                               : "a number >= 1 (power usage effectiveness)";
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return bad_value(c, p, what, v);
@@ -478,9 +482,10 @@ static const char *default_source(load_ctx *c, char *buf, size_t n)
     return buf;
 }
 
-static const char *const hw_keys[] = {"id",           "name",          "aliases",          "board_power_w",
-                                      "embodied_kgco2e", "life_years", "purchase_usd",     "throughput",
-                                      "throughput_source", "source",   NULL};
+static const char *const hw_keys[] = {
+    "id",         "name",         "aliases",    "board_power_w",     "embodied_kgco2e",
+    "life_years", "purchase_usd", "throughput", "throughput_source", "source",
+    NULL};
 static const char hw_keys_text[] = "id, name, aliases, board_power_w, embodied_kgco2e, life_years, purchase_usd, "
                                    "throughput, throughput_source, source";
 
@@ -522,8 +527,7 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
         char tpath[96];
         snprintf(tpath, sizeof tpath, "%s.throughput", path);
         if (!cJSON_IsObject(tpo)) return bad_value(c, tpath, "an object of precision: relative throughput", tpo);
-        if ((st = check_keys(c, tpo, tpath, throughput_keys, "fp32, tf32, bf16, fp16, fp8, int8, int4")))
-            return st;
+        if ((st = check_keys(c, tpo, tpath, throughput_keys, "fp32, tf32, bf16, fp16, fp8, int8, int4"))) return st;
         for (int k = 1; k < CF_CATALOG_PRECISIONS; k++)
             if ((st = get_num(c, tpo, tpath, precision_keys[k], NUM_POSITIVE, &tp_pres[k], &tp[k]))) return st;
     }
@@ -577,8 +581,7 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     return CF_OK;
 }
 
-static const char *const region_keys[] = {"id", "grid_gco2e_per_kwh", "pue", "electricity_usd_per_kwh", "source",
-                                          NULL};
+static const char *const region_keys[] = {"id", "grid_gco2e_per_kwh", "pue", "electricity_usd_per_kwh", "source", NULL};
 static const char region_keys_text[] = "id, grid_gco2e_per_kwh, pue, electricity_usd_per_kwh, source";
 
 /* Validates regions[i] (an element of the array all) and merges it into cat. */
@@ -632,8 +635,9 @@ static cf_status merge_region(load_ctx *c, cf_catalog *cat, const cJSON *v, size
     return CF_OK;
 }
 
-static const char *const offer_keys[] = {"provider", "region", "hardware", "on_demand", "reserved_1y", "reserved_3y",
-                                         "spot", "spot_interruptions_per_hour", "source", NULL};
+static const char *const offer_keys[] = {"provider",    "region",      "hardware", "on_demand",
+                                         "reserved_1y", "reserved_3y", "spot",     "spot_interruptions_per_hour",
+                                         "source",      NULL};
 static const char offer_keys_text[] = "provider, region, hardware, on_demand, reserved_1y, reserved_3y, spot, "
                                       "spot_interruptions_per_hour, source";
 
@@ -720,9 +724,8 @@ static cf_status check_alias_conflicts(load_ctx *c, const cf_catalog *cat)
     return CF_OK;
 }
 
-static const char *const top_keys[] = {"schema_version", "carbon_price_usd_per_t", "carbon_price_source",
-                                       "hardware",       "regions",                "offers",
-                                       NULL};
+static const char *const top_keys[] = {
+    "schema_version", "carbon_price_usd_per_t", "carbon_price_source", "hardware", "regions", "offers", NULL};
 static const char top_keys_text[] = "schema_version, carbon_price_usd_per_t, carbon_price_source, hardware, regions, "
                                     "offers";
 
@@ -954,8 +957,7 @@ static cJSON *catalog_to_json(const cf_catalog *cat)
         ok = add_str(o, "provider", f->provider) && add_str(o, "region", f->region) &&
              add_str(o, "hardware", f->hardware) && add_num(o, "on_demand", f->on_demand) &&
              add_num(o, "reserved_1y", f->reserved_1y) && add_num(o, "reserved_3y", f->reserved_3y) &&
-             add_num(o, "spot", f->spot) &&
-             add_num(o, "spot_interruptions_per_hour", f->spot_interruptions_per_hour) &&
+             add_num(o, "spot", f->spot) && add_num(o, "spot_interruptions_per_hour", f->spot_interruptions_per_hour) &&
              add_str(o, "source", f->source);
     }
     if (!ok) {

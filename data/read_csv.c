@@ -16,13 +16,13 @@
 
 /* One parsed record, or one record the parser rejected. */
 typedef struct csv_item {
-    long line;       /* physical line where the record starts (for a rejection: where the error is) */
+    long line; /* physical line where the record starts (for a rejection: where the error is) */
     size_t nfields;
     char **fields;
-    char *raw;       /* the record's text */
+    char *raw; /* the record's text */
     int is_error;
-    long column;     /* rejection: field position */
-    char *message;   /* rejection: why */
+    long column;   /* rejection: field position */
+    char *message; /* rejection: why */
 } csv_item;
 
 /* State shared with libcsv's callbacks. */
@@ -33,9 +33,9 @@ typedef struct csv_state {
     size_t nfields, fcap;
     int oom;
     const char *text;
-    long rec_line;       /* line where the current record starts */
-    size_t rec_off;      /* byte offset where the current record starts */
-    size_t line_end;     /* offset of the end (before the terminator) of the line being fed */
+    long rec_line;   /* line where the current record starts */
+    size_t rec_off;  /* byte offset where the current record starts */
+    size_t line_end; /* offset of the end (before the terminator) of the line being fed */
     int in_record;
 } csv_state;
 
@@ -148,10 +148,14 @@ static char pick_delimiter(const char *text, size_t n)
     int quoted = 0;
     for (size_t i = 0; i < n && text[i] != '\n' && text[i] != '\r'; i++) {
         char c = text[i];
-        if (c == '"') quoted = !quoted;
-        else if (!quoted && c == ',') commas++;
-        else if (!quoted && c == ';') semis++;
-        else if (!quoted && c == '\t') tabs++;
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && c == ',')
+            commas++;
+        else if (!quoted && c == ';')
+            semis++;
+        else if (!quoted && c == '\t')
+            tabs++;
     }
     if (commas > 0) return ',';
     if (tabs > 0 && tabs >= semis) return '\t';
@@ -229,8 +233,9 @@ static int parse_all(csv_state *st, const char *text, size_t len, char delim)
     st->line_end = len;
     if (!st->oom && csv_fini(&p, on_field, on_record, st) != 0) {
         char msg[200];
-        snprintf(msg, sizeof msg, "expected a closing quote, found the end of the file (the quoted field opened in "
-                                  "the record starting at line %ld is never closed)",
+        snprintf(msg, sizeof msg,
+                 "expected a closing quote, found the end of the file (the quoted field opened in "
+                 "the record starting at line %ld is never closed)",
                  st->rec_line);
         push_error(st, st->rec_line, msg, len);
     }
@@ -284,8 +289,7 @@ cf_status cf_read_csv(cf_runset *rs, const char *path, cf_error *err)
     }
     const csv_item *hdr = &cs.items[0];
     if (hdr->is_error) {
-        st = cf_error_set(err, CF_ERR_PARSE, path, hdr->line, hdr->column, NULL, "in the header row: %s",
-                          hdr->message);
+        st = cf_error_set(err, CF_ERR_PARSE, path, hdr->line, hdr->column, NULL, "in the header row: %s", hdr->message);
         goto done;
     }
     size_t nh = hdr->nfields;
@@ -331,8 +335,7 @@ cf_status cf_read_csv(cf_runset *rs, const char *path, cf_error *err)
     for (size_t i = 1; i < cs.nitems; i++)
         if (cs.items[i].is_error || !all_blank(&cs.items[i])) ndata++;
     if (ndata == 0) {
-        st = cf_error_set(err, CF_ERR_EMPTY, path, 0, 0, NULL, "no data rows (only a header at line %ld)",
-                          hdr->line);
+        st = cf_error_set(err, CF_ERR_EMPTY, path, 0, 0, NULL, "no data rows (only a header at line %ld)", hdr->line);
         goto done;
     }
     if ((st = cf_runset_begin_source(rs, path)) != CF_OK) {

@@ -152,8 +152,10 @@ static size_t skip_ws(const char *t, size_t i, size_t n)
 static size_t skip_string(const char *t, size_t i, size_t n)
 {
     for (i++; i < n; i++) {
-        if (t[i] == '\\') i++;
-        else if (t[i] == '"') return i + 1;
+        if (t[i] == '\\')
+            i++;
+        else if (t[i] == '"')
+            return i + 1;
     }
     return n;
 }
@@ -171,7 +173,8 @@ static size_t skip_value(const char *t, size_t i, size_t n)
                 i = skip_string(t, i, n);
                 continue;
             }
-            if (c == '{' || c == '[') depth++;
+            if (c == '{' || c == '[')
+                depth++;
             else if (c == '}' || c == ']') {
                 depth--;
                 if (depth == 0) return i + 1;
@@ -199,8 +202,10 @@ static size_t scan_array(const char *t, size_t i, size_t n, size_t *starts, size
         }
         k++;
         i = skip_ws(t, e, n);
-        if (i < n && t[i] == ',') i++;
-        else break;
+        if (i < n && t[i] == ',')
+            i++;
+        else
+            break;
     }
     return k;
 }
@@ -219,8 +224,10 @@ static size_t find_runs(const char *t, size_t i, size_t n)
         i = skip_ws(t, i + 1, n);
         if (is_runs) return i;
         i = skip_ws(t, skip_value(t, i, n), n);
-        if (i < n && t[i] == ',') i++;
-        else return n;
+        if (i < n && t[i] == ',')
+            i++;
+        else
+            return n;
     }
 }
 
@@ -286,8 +293,7 @@ static cf_status add_object(cf_runset *rs, flat *f, const cJSON *v, long line, c
     flat_clear(f);
     flatten(f, v, NULL);
     if (f->oom) return CF_ERR_NOMEM;
-    return cf_runset_add_raw(rs, line, f->n, (const char *const *)f->names, (const char *const *)f->values, NULL,
-                             raw);
+    return cf_runset_add_raw(rs, line, f->n, (const char *const *)f->names, (const char *const *)f->values, NULL, raw);
 }
 
 /* Reads text[0..len) (starting at byte start) as JSON Lines into the open source. */
@@ -355,8 +361,8 @@ cf_status cf_read_json(cf_runset *rs, const char *path, cf_error *err)
         return cf_error_set(err, CF_ERR_EMPTY, path, 0, 0, NULL, "empty file");
     }
     size_t plen = strlen(path);
-    int lines = (plen >= 6 && strcmp(path + plen - 6, ".jsonl") == 0) ||
-                (plen >= 7 && strcmp(path + plen - 7, ".ndjson") == 0);
+    int lines =
+        (plen >= 6 && strcmp(path + plen - 6, ".jsonl") == 0) || (plen >= 7 && strcmp(path + plen - 7, ".ndjson") == 0);
     cJSON *root = NULL;
     flat f;
     memset(&f, 0, sizeof f);

@@ -85,7 +85,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     if (c < 0x80) return 1;
     size_t len;
     unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
         len = 3;
         if (c == 0xE0) lo = 0xA0;
@@ -182,7 +183,8 @@ cf_status cf_read_runs(cf_runset *rs, const char *path, cf_error *err)
     }
     /* Not recognised (or not openable): decide by extension, then by the first character, so the error comes
      * from the reader that fits best. */
-    if (has_ext(path, ".json") || has_ext(path, ".jsonl") || has_ext(path, ".ndjson")) return cf_read_json(rs, path, err);
+    if (has_ext(path, ".json") || has_ext(path, ".jsonl") || has_ext(path, ".ndjson"))
+        return cf_read_json(rs, path, err);
     if (has_ext(path, ".csv") || has_ext(path, ".tsv") || has_ext(path, ".txt")) return cf_read_csv(rs, path, err);
     FILE *f = fopen(path, "rb");
     if (f == NULL) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot open file: %s", strerror(errno));

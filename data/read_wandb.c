@@ -133,10 +133,7 @@ static size_t col_index(const csv_row *hdr, const char *name)
     return (size_t)-1;
 }
 
-static const char *cell(const csv_row *r, size_t j)
-{
-    return (j != (size_t)-1 && j < r->n) ? r->cells[j] : "";
-}
+static const char *cell(const csv_row *r, size_t j) { return (j != (size_t)-1 && j < r->n) ? r->cells[j] : ""; }
 
 /* The row as one comma-joined line (raw text for a rejects file); caller frees. */
 static char *row_text(const csv_row *r)

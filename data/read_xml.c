@@ -80,10 +80,7 @@ static const char runs_xsd_text[] =
     "  </xs:element>\n"
     "</xs:schema>\n";
 
-const char *cf_runs_xsd(void)
-{
-    return runs_xsd_text;
-}
+const char *cf_runs_xsd(void) { return runs_xsd_text; }
 
 /* First validation error seen (the validator keeps going; the first is the most useful). */
 typedef struct first_error {

@@ -39,10 +39,7 @@ static char *dup_str(const char *s)
     return d;
 }
 
-cf_records *cf_records_create(void)
-{
-    return calloc(1, sizeof(cf_records));
-}
+cf_records *cf_records_create(void) { return calloc(1, sizeof(cf_records)); }
 
 static void free_record(cf_record *rec)
 {
@@ -233,20 +230,11 @@ cf_status cf_records_note_skips(cf_records *r)
     return push_note(r, buf);
 }
 
-size_t cf_records_count(const cf_records *r)
-{
-    return r ? r->n : 0;
-}
+size_t cf_records_count(const cf_records *r) { return r ? r->n : 0; }
 
-const cf_record *cf_records_get(const cf_records *r, size_t i)
-{
-    return (r != NULL && i < r->n) ? &r->recs[i] : NULL;
-}
+const cf_record *cf_records_get(const cf_records *r, size_t i) { return (r != NULL && i < r->n) ? &r->recs[i] : NULL; }
 
-size_t cf_records_source_count(const cf_records *r)
-{
-    return r ? r->n_sources : 0;
-}
+size_t cf_records_source_count(const cf_records *r) { return r ? r->n_sources : 0; }
 
 const char *cf_records_source_kind(const cf_records *r, size_t s)
 {
@@ -278,10 +266,7 @@ const char *cf_records_skip_reason(const cf_records *r, size_t s, size_t j)
     return r->sources[s].skips[j].reason;
 }
 
-size_t cf_records_note_count(const cf_records *r)
-{
-    return r ? r->n_notes : 0;
-}
+size_t cf_records_note_count(const cf_records *r) { return r ? r->n_notes : 0; }
 
 const char *cf_records_note_text(const cf_records *r, size_t i)
 {

@@ -143,8 +143,7 @@ static int parse_percent(const char *s, double *out)
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Precision                                                                                                      */
 
-static const char *const prec_names[CF_PREC_COUNT] = {"unknown", "fp32", "tf32", "bf16", "fp16", "fp8", "int8",
-                                                      "int4"};
+static const char *const prec_names[CF_PREC_COUNT] = {"unknown", "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"};
 
 const char *cf_precision_name(cf_precision p)
 {
@@ -172,23 +171,56 @@ static const struct {
     const char *spelling;
     cf_precision prec;
 } prec_spellings[] = {
-    {"fp32", CF_PREC_FP32},        {"float32", CF_PREC_FP32},       {"float", CF_PREC_FP32},
-    {"single", CF_PREC_FP32},      {"32", CF_PREC_FP32},            {"32bit", CF_PREC_FP32},
-    {"f32", CF_PREC_FP32},         {"full", CF_PREC_FP32},          {"torchfloat32", CF_PREC_FP32},
-    {"tf32", CF_PREC_TF32},        {"tensorfloat32", CF_PREC_TF32}, {"bf16", CF_PREC_BF16},
-    {"bfloat16", CF_PREC_BF16},    {"bf16mixed", CF_PREC_BF16},     {"torchbfloat16", CF_PREC_BF16},
-    {"fp16", CF_PREC_FP16},        {"float16", CF_PREC_FP16},       {"half", CF_PREC_FP16},
-    {"16", CF_PREC_FP16},          {"16bit", CF_PREC_FP16},         {"f16", CF_PREC_FP16},
-    {"16mixed", CF_PREC_FP16},     {"fp16mixed", CF_PREC_FP16},     {"torchfloat16", CF_PREC_FP16},
-    {"fp8", CF_PREC_FP8},          {"float8", CF_PREC_FP8},         {"e4m3", CF_PREC_FP8},
-    {"e5m2", CF_PREC_FP8},         {"fp8e4m3", CF_PREC_FP8},        {"fp8e5m2", CF_PREC_FP8},
-    {"float8e4m3fn", CF_PREC_FP8}, {"float8e5m2", CF_PREC_FP8},     {"int8", CF_PREC_INT8},
-    {"8bit", CF_PREC_INT8},        {"w8a8", CF_PREC_INT8},          {"w8a16", CF_PREC_INT8},
-    {"q8", CF_PREC_INT8},          {"q80", CF_PREC_INT8},           {"i8", CF_PREC_INT8},
-    {"llmint8", CF_PREC_INT8},     {"int4", CF_PREC_INT4},          {"4bit", CF_PREC_INT4},
-    {"w4a16", CF_PREC_INT4},       {"nf4", CF_PREC_INT4},           {"q4", CF_PREC_INT4},
-    {"q40", CF_PREC_INT4},         {"q4km", CF_PREC_INT4},          {"i4", CF_PREC_INT4},
-    {"gptq", CF_PREC_INT4},        {"awq", CF_PREC_INT4},
+    {"fp32", CF_PREC_FP32},
+    {"float32", CF_PREC_FP32},
+    {"float", CF_PREC_FP32},
+    {"single", CF_PREC_FP32},
+    {"32", CF_PREC_FP32},
+    {"32bit", CF_PREC_FP32},
+    {"f32", CF_PREC_FP32},
+    {"full", CF_PREC_FP32},
+    {"torchfloat32", CF_PREC_FP32},
+    {"tf32", CF_PREC_TF32},
+    {"tensorfloat32", CF_PREC_TF32},
+    {"bf16", CF_PREC_BF16},
+    {"bfloat16", CF_PREC_BF16},
+    {"bf16mixed", CF_PREC_BF16},
+    {"torchbfloat16", CF_PREC_BF16},
+    {"fp16", CF_PREC_FP16},
+    {"float16", CF_PREC_FP16},
+    {"half", CF_PREC_FP16},
+    {"16", CF_PREC_FP16},
+    {"16bit", CF_PREC_FP16},
+    {"f16", CF_PREC_FP16},
+    {"16mixed", CF_PREC_FP16},
+    {"fp16mixed", CF_PREC_FP16},
+    {"torchfloat16", CF_PREC_FP16},
+    {"fp8", CF_PREC_FP8},
+    {"float8", CF_PREC_FP8},
+    {"e4m3", CF_PREC_FP8},
+    {"e5m2", CF_PREC_FP8},
+    {"fp8e4m3", CF_PREC_FP8},
+    {"fp8e5m2", CF_PREC_FP8},
+    {"float8e4m3fn", CF_PREC_FP8},
+    {"float8e5m2", CF_PREC_FP8},
+    {"int8", CF_PREC_INT8},
+    {"8bit", CF_PREC_INT8},
+    {"w8a8", CF_PREC_INT8},
+    {"w8a16", CF_PREC_INT8},
+    {"q8", CF_PREC_INT8},
+    {"q80", CF_PREC_INT8},
+    {"i8", CF_PREC_INT8},
+    {"llmint8", CF_PREC_INT8},
+    {"int4", CF_PREC_INT4},
+    {"4bit", CF_PREC_INT4},
+    {"w4a16", CF_PREC_INT4},
+    {"nf4", CF_PREC_INT4},
+    {"q4", CF_PREC_INT4},
+    {"q40", CF_PREC_INT4},
+    {"q4km", CF_PREC_INT4},
+    {"i4", CF_PREC_INT4},
+    {"gptq", CF_PREC_INT4},
+    {"awq", CF_PREC_INT4},
 };
 
 cf_status cf_precision_parse(const char *s, cf_precision *out)
@@ -229,8 +261,8 @@ enum {
     F_PARAM = -1
 };
 
-static const char *const field_names[F_COUNT] = {"run_id",   "accuracy",    "gpu_hours", "wall_hours", "num_gpus",
-                                                 "precision", "pruning",    "hardware",  "region",     "provider",
+static const char *const field_names[F_COUNT] = {"run_id",      "accuracy", "gpu_hours", "wall_hours", "num_gpus",
+                                                 "precision",   "pruning",  "hardware",  "region",     "provider",
                                                  "procurement", "model",    "dataset",   "project"};
 
 /* Index of the canonical field name (case-insensitive, ' ' and '-' taken as '_'), F_IGNORE for "ignore", or
@@ -256,11 +288,11 @@ static int canon_field(const char *name)
 
 struct cf_colmap {
     size_t n, cap;
-    char **from;              /* raw column names, matched case-insensitively */
-    char **to;                /* canonical name, "ignore" or a hyperparameter name */
-    int accuracy_mode;        /* 1 percent, 0 fraction, -1 detect */
-    double hours_scale;       /* multiplies gpu_hours and wall_hours */
-    char *defaults[F_COUNT];  /* default value per canonical field, or NULL */
+    char **from;             /* raw column names, matched case-insensitively */
+    char **to;               /* canonical name, "ignore" or a hyperparameter name */
+    int accuracy_mode;       /* 1 percent, 0 fraction, -1 detect */
+    double hours_scale;      /* multiplies gpu_hours and wall_hours */
+    char *defaults[F_COUNT]; /* default value per canonical field, or NULL */
 };
 
 cf_colmap *cf_colmap_create(void)
@@ -499,9 +531,12 @@ cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err)
             }
         } else if (strcmp(key, "accuracy_unit") == 0) {
             const char *u = cJSON_IsString(it) ? it->valuestring : "";
-            if (strcmp(u, "percent") == 0) tmp->accuracy_mode = 1;
-            else if (strcmp(u, "fraction") == 0) tmp->accuracy_mode = 0;
-            else if (strcmp(u, "detect") == 0) tmp->accuracy_mode = -1;
+            if (strcmp(u, "percent") == 0)
+                tmp->accuracy_mode = 1;
+            else if (strcmp(u, "fraction") == 0)
+                tmp->accuracy_mode = 0;
+            else if (strcmp(u, "detect") == 0)
+                tmp->accuracy_mode = -1;
             else {
                 st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "accuracy_unit",
                                   "expected \"percent\", \"fraction\" or \"detect\", found '%s'", u);
@@ -509,9 +544,12 @@ cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err)
             }
         } else if (strcmp(key, "gpu_hours_unit") == 0) {
             const char *u = cJSON_IsString(it) ? it->valuestring : "";
-            if (strcmp(u, "hours") == 0) tmp->hours_scale = 1.0;
-            else if (strcmp(u, "minutes") == 0) tmp->hours_scale = 1.0 / 60.0;
-            else if (strcmp(u, "seconds") == 0) tmp->hours_scale = 1.0 / 3600.0;
+            if (strcmp(u, "hours") == 0)
+                tmp->hours_scale = 1.0;
+            else if (strcmp(u, "minutes") == 0)
+                tmp->hours_scale = 1.0 / 60.0;
+            else if (strcmp(u, "seconds") == 0)
+                tmp->hours_scale = 1.0 / 3600.0;
             else {
                 st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "gpu_hours_unit",
                                   "expected \"hours\", \"minutes\" or \"seconds\", found '%s'", u);
@@ -576,24 +614,24 @@ done:
 
 /* A record handed in by a reader, kept until the source ends. */
 typedef struct pending {
-    int is_reject;      /* 1 for a record the reader could not parse */
+    int is_reject; /* 1 for a record the reader could not parse */
     long line;
     size_t n;
-    char **names;       /* raw column names */
-    char **values;      /* trimmed values, NULL when absent */
-    long *columns;      /* 1-based field positions, or 0 */
-    char *raw;          /* record text, may be NULL */
-    long rcolumn;       /* reader reject: column */
-    char *rfield;       /* reader reject: field */
-    char *rmessage;     /* reader reject: message */
+    char **names;   /* raw column names */
+    char **values;  /* trimmed values, NULL when absent */
+    long *columns;  /* 1-based field positions, or 0 */
+    char *raw;      /* record text, may be NULL */
+    long rcolumn;   /* reader reject: column */
+    char *rfield;   /* reader reject: field */
+    char *rmessage; /* reader reject: message */
 } pending;
 
 /* A hyperparameter column: one value slot per accepted run. */
 typedef struct param_col {
     char *name;
     cf_param_kind kind;
-    char **str;   /* text value per run, NULL when absent */
-    double *num;  /* parsed value per run, NaN when absent or not a number */
+    char **str;  /* text value per run, NULL when absent */
+    double *num; /* parsed value per run, NaN when absent or not a number */
 } param_col;
 
 struct cf_runset {
@@ -621,7 +659,7 @@ struct cf_runset {
     const char *cur_source; /* owned through sources[] */
     pending *pend;
     size_t npend, pend_cap;
-    size_t notes_at_begin;   /* notes added while the source was open start here */
+    size_t notes_at_begin; /* notes added while the source was open start here */
 };
 
 /* Grows *arr (elements of size sz) so that it holds at least need elements. Returns 0 on failure. */
@@ -816,8 +854,8 @@ static pending *pend_new(cf_runset *rs)
     return p;
 }
 
-cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *const *names,
-                            const char *const *values, const long *columns, const char *raw)
+cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *const *names, const char *const *values,
+                            const long *columns, const char *raw)
 {
     if (rs == NULL || !rs->in_source || (n > 0 && (names == NULL || values == NULL))) return CF_ERR_ARG;
     pending *p = pend_new(rs);
@@ -870,9 +908,9 @@ cf_status cf_runset_reject_raw(cf_runset *rs, long line, long column, const char
 
 /* The canonical fields of one pending record after mapping and defaults. */
 typedef struct resolved {
-    const char *val[F_COUNT];   /* value, NULL when absent */
-    const char *name[F_COUNT];  /* raw column name (or the canonical name for a default) */
-    long col[F_COUNT];          /* 1-based field position, 0 when unknown or defaulted */
+    const char *val[F_COUNT];  /* value, NULL when absent */
+    const char *name[F_COUNT]; /* raw column name (or the canonical name for a default) */
+    long col[F_COUNT];         /* 1-based field position, 0 when unknown or defaulted */
 } resolved;
 
 /* Fills r from record p: the first present value of each canonical field wins; defaults fill the gaps. */
@@ -904,8 +942,7 @@ static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
 }
 
 /* Appends a reject; the message is taken over (freed on failure). */
-static cf_status push_reject(cf_runset *rs, long line, long column, const char *field, char *message,
-                             const char *raw)
+static cf_status push_reject(cf_runset *rs, long line, long column, const char *field, char *message, const char *raw)
 {
     if (message == NULL) return CF_ERR_NOMEM;
     if (!grow((void **)&rs->rejects, &rs->rejects_cap, rs->nrejects + 1, sizeof *rs->rejects)) {
@@ -957,8 +994,9 @@ static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_un
         /* A source with no accuracy at all (e.g. time-to-train benchmarks at a fixed quality target): the runs are
          * kept with an unknown accuracy, and a frontier over accuracy will say it has no values. */
         u->absent = 1;
-        return cf_runset_add_note(rs, "%s: no accuracy column: accuracy is unknown for its %zu runs (objectives can "
-                                      "still use cost, time and any numeric column)",
+        return cf_runset_add_note(rs,
+                                  "%s: no accuracy column: accuracy is unknown for its %zu runs (objectives can "
+                                  "still use cost, time and any numeric column)",
                                   rs->cur_source, live);
     }
     if (rs->map->accuracy_mode >= 0) {
@@ -972,9 +1010,12 @@ static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_un
         double v;
         if (!parse_num(res[k].val[F_ACCURACY], &v)) continue; /* "%" values and junk are handled per row */
         total++;
-        if (v >= 0 && v <= 1) le1++;
-        else if (v > 1 && v <= 100) gt1++;
-        else over++;
+        if (v >= 0 && v <= 1)
+            le1++;
+        else if (v > 1 && v <= 100)
+            gt1++;
+        else
+            over++;
     }
     (void)total;
     if (gt1 == 0) {
@@ -986,8 +1027,9 @@ static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_un
         u->percent = 1;
         u->agree = gt1;
         if (over == 0)
-            return cf_runset_add_note(rs, "%s: accuracy column read as percent (all %zu values in [0, 100], %zu above "
-                                          "1); divided by 100",
+            return cf_runset_add_note(rs,
+                                      "%s: accuracy column read as percent (all %zu values in [0, 100], %zu above "
+                                      "1); divided by 100",
                                       rs->cur_source, gt1, gt1);
         return cf_runset_add_note(rs, "%s: accuracy column read as percent (%zu values in (1, 100]); divided by 100",
                                   rs->cur_source, gt1);
@@ -1017,9 +1059,9 @@ static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_un
 typedef struct checked {
     double accuracy, gpu_hours, wall_hours, num_gpus, pruning;
     cf_precision precision;
-    const char *hardware;     /* catalog id or the text as given */
+    const char *hardware; /* catalog id or the text as given */
     const char *region;
-    const char *procurement;  /* static canonical name */
+    const char *procurement; /* static canonical name */
 } checked;
 
 /* Procurement spellings after lower-casing and removing ' ', '-' and '_'. */
@@ -1027,16 +1069,35 @@ static const struct {
     const char *spelling;
     const char *canonical;
 } procurement_spellings[] = {
-    {"ondemand", "on_demand"},     {"od", "on_demand"},           {"payg", "on_demand"},
-    {"payasyougo", "on_demand"},   {"spot", "spot"},              {"preemptible", "spot"},
-    {"interruptible", "spot"},     {"lowpriority", "spot"},       {"reserved1y", "reserved_1y"},
-    {"reserved1yr", "reserved_1y"}, {"reserved1year", "reserved_1y"}, {"ri1y", "reserved_1y"},
-    {"1y", "reserved_1y"},         {"1yr", "reserved_1y"},        {"committed1y", "reserved_1y"},
-    {"cud1y", "reserved_1y"},      {"reserved3y", "reserved_3y"}, {"reserved3yr", "reserved_3y"},
-    {"reserved3year", "reserved_3y"}, {"ri3y", "reserved_3y"},    {"3y", "reserved_3y"},
-    {"3yr", "reserved_3y"},        {"committed3y", "reserved_3y"}, {"cud3y", "reserved_3y"},
-    {"onprem", "on_prem"},         {"onpremises", "on_prem"},     {"onpremise", "on_prem"},
-    {"owned", "on_prem"},          {"hybrid", "hybrid"},
+    {"ondemand", "on_demand"},
+    {"od", "on_demand"},
+    {"payg", "on_demand"},
+    {"payasyougo", "on_demand"},
+    {"spot", "spot"},
+    {"preemptible", "spot"},
+    {"interruptible", "spot"},
+    {"lowpriority", "spot"},
+    {"reserved1y", "reserved_1y"},
+    {"reserved1yr", "reserved_1y"},
+    {"reserved1year", "reserved_1y"},
+    {"ri1y", "reserved_1y"},
+    {"1y", "reserved_1y"},
+    {"1yr", "reserved_1y"},
+    {"committed1y", "reserved_1y"},
+    {"cud1y", "reserved_1y"},
+    {"reserved3y", "reserved_3y"},
+    {"reserved3yr", "reserved_3y"},
+    {"reserved3year", "reserved_3y"},
+    {"ri3y", "reserved_3y"},
+    {"3y", "reserved_3y"},
+    {"3yr", "reserved_3y"},
+    {"committed3y", "reserved_3y"},
+    {"cud3y", "reserved_3y"},
+    {"onprem", "on_prem"},
+    {"onpremises", "on_prem"},
+    {"onpremise", "on_prem"},
+    {"owned", "on_prem"},
+    {"hybrid", "hybrid"},
 };
 
 /* Returns the canonical procurement name for s, or NULL. */
@@ -1129,8 +1190,7 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
                                         "found '%s'",
                                         u->agree, v);
             else if (u->explicit_unit)
-                fail->message = fmt_str("expected a fraction in [0, 1] (the accuracy unit is fraction), found '%s'",
-                                        v);
+                fail->message = fmt_str("expected a fraction in [0, 1] (the accuracy unit is fraction), found '%s'", v);
             else
                 fail->message = fmt_str("expected a fraction in [0, 1] or a percentage in [0, 100], found '%s'", v);
             return 0;
@@ -1181,8 +1241,8 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
     if (!(c->gpu_hours <= CF_MAX_GPU_HOURS)) {
         if (v == NULL) {
             fail->field = F_WALL_HOURS;
-            fail->message = fmt_str("expected at most %g GPU-hours, found wall_hours x num_gpus = %g",
-                                    CF_MAX_GPU_HOURS, c->gpu_hours);
+            fail->message = fmt_str("expected at most %g GPU-hours, found wall_hours x num_gpus = %g", CF_MAX_GPU_HOURS,
+                                    c->gpu_hours);
         } else {
             fail->message = fmt_str("expected at most %g GPU-hours, found '%s'", CF_MAX_GPU_HOURS, v);
         }
@@ -1232,8 +1292,8 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
             const cf_hardware *hw = cf_catalog_hardware(rs->cat, v);
             if (hw == NULL) {
                 char *known = known_ids(rs->cat, 0);
-                fail->message = known ? fmt_str("unknown hardware '%s'; known: %s (see costfront catalog)", v, known)
-                                      : NULL;
+                fail->message =
+                    known ? fmt_str("unknown hardware '%s'; known: %s (see costfront catalog)", v, known) : NULL;
                 free(known);
                 return 0;
             }
@@ -1250,8 +1310,8 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
             const cf_region *rg = cf_catalog_region(rs->cat, v);
             if (rg == NULL) {
                 char *known = known_ids(rs->cat, 1);
-                fail->message = known ? fmt_str("unknown region '%s'; known: %s (see costfront catalog)", v, known)
-                                      : NULL;
+                fail->message =
+                    known ? fmt_str("unknown region '%s'; known: %s (see costfront catalog)", v, known) : NULL;
                 free(known);
                 return 0;
             }
@@ -1492,16 +1552,17 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
             const cf_run *o = rs->runs[dup];
             char *m = fmt_str("duplicate run_id '%s' (first seen at %s:%ld)", id, o->source, o->line);
             free(id);
-            st = push_reject(rs, p->line, r->col[F_RUN_ID], r->name[F_RUN_ID] ? r->name[F_RUN_ID] : "run_id", m,
-                             p->raw);
+            st =
+                push_reject(rs, p->line, r->col[F_RUN_ID], r->name[F_RUN_ID] ? r->name[F_RUN_ID] : "run_id", m, p->raw);
             continue;
         }
         st = accept_record(rs, p, r, &c, id);
     }
     free(res);
     if (st == CF_OK && missing_ids > 0)
-        st = cf_runset_add_note(rs, "%s: %zu records have no run_id; ids were made from the file name and line "
-                                    "(e.g. %s:%ld)",
+        st = cf_runset_add_note(rs,
+                                "%s: %zu records have no run_id; ids were made from the file name and line "
+                                "(e.g. %s:%ld)",
                                 src, missing_ids, base, first_missing);
     for (size_t k = 0; k < rs->npend; k++) pending_free(&rs->pend[k]);
     rs->npend = 0;
@@ -1516,10 +1577,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
 
 size_t cf_runset_size(const cf_runset *rs) { return rs ? rs->nruns : 0; }
 
-const cf_run *cf_runset_get(const cf_runset *rs, size_t i)
-{
-    return (rs && i < rs->nruns) ? rs->runs[i] : NULL;
-}
+const cf_run *cf_runset_get(const cf_runset *rs, size_t i) { return (rs && i < rs->nruns) ? rs->runs[i] : NULL; }
 
 size_t cf_runset_find(const cf_runset *rs, const char *run_id)
 {
@@ -1538,10 +1596,7 @@ const cf_reject *cf_runset_reject(const cf_runset *rs, size_t i)
 
 size_t cf_runset_note_count(const cf_runset *rs) { return rs ? rs->nnotes : 0; }
 
-const char *cf_runset_note(const cf_runset *rs, size_t i)
-{
-    return (rs && i < rs->nnotes) ? rs->notes[i] : NULL;
-}
+const char *cf_runset_note(const cf_runset *rs, size_t i) { return (rs && i < rs->nnotes) ? rs->notes[i] : NULL; }
 
 size_t cf_runset_param_count(const cf_runset *rs) { return rs ? rs->nparams : 0; }
 

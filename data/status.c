@@ -36,12 +36,15 @@ void cf_error_clear(cf_error *err)
 
 static void copy_str(char *dst, size_t n, const char *src)
 {
-    if (src == NULL) { dst[0] = '\0'; return; }
+    if (src == NULL) {
+        dst[0] = '\0';
+        return;
+    }
     snprintf(dst, n, "%s", src);
 }
 
-cf_status cf_error_set(cf_error *err, cf_status status, const char *source, long line, long column,
-                       const char *field, const char *fmt, ...)
+cf_status cf_error_set(cf_error *err, cf_status status, const char *source, long line, long column, const char *field,
+                       const char *fmt, ...)
 {
     if (err == NULL) return status;
     err->status = status;
@@ -81,10 +84,7 @@ char *cf_error_format(const cf_error *err, char *buf, size_t n)
     return buf;
 }
 
-void cf_gsl_quiet(void)
-{
-    gsl_set_error_handler_off();
-}
+void cf_gsl_quiet(void) { gsl_set_error_handler_off(); }
 
 /* Provided by OpenBLAS, which the library links in place of GSL's reference CBLAS. */
 extern void openblas_set_num_threads(int num_threads);
@@ -94,7 +94,4 @@ void cf_set_blas_threads(int n)
     if (n >= 1) openblas_set_num_threads(n);
 }
 
-const char *cf_version(void)
-{
-    return CF_VERSION_STRING;
-}
+const char *cf_version(void) { return CF_VERSION_STRING; }

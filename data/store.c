@@ -47,10 +47,7 @@ static cf_status db_error(cf_store *s, cf_error *err, const char *what)
     return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
-static long long now_of(const cf_store *s)
-{
-    return s->clock ? s->clock : (long long)time(NULL);
-}
+static long long now_of(const cf_store *s) { return s->clock ? s->clock : (long long)time(NULL); }
 
 void cf_store_set_clock(cf_store *s, long long now)
 {

@@ -7,8 +7,8 @@
 #include <time.h>
 
 struct cf_study_store {
-    sqlite3 *db;  /* open connection */
-    char *path;   /* file name for error messages */
+    sqlite3 *db; /* open connection */
+    char *path;  /* file name for error messages */
 };
 
 static const char *const state_names[] = {"pending", "complete", "failed", "pruned"};
@@ -69,8 +69,8 @@ static int has_study(cf_study_store *st)
 {
     sqlite3_stmt *q = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='study'", -1,
-                           &q, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='study'", -1, &q,
+                           NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
         found = sqlite3_column_int(q, 0) > 0;
     sqlite3_finalize(q);
@@ -85,8 +85,9 @@ cf_status cf_study_store_create(const char *path, const char *space_json, cf_stu
     if (s) return s;
     if (has_study(st)) {
         cf_study_store_close(st);
-        return cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL, "The file already holds a study; open it "
-                                                                   "instead of creating it.");
+        return cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
+                            "The file already holds a study; open it "
+                            "instead of creating it.");
     }
     static const char *schema =
         "BEGIN IMMEDIATE;"
@@ -126,8 +127,8 @@ cf_status cf_study_store_open(const char *path, cf_study_store **out, char **spa
     cf_status s = open_db(path, 0, &st, err);
     if (s) return s;
     sqlite3_stmt *q = NULL;
-    if (!has_study(st) || sqlite3_prepare_v2(st->db, "SELECT space FROM study WHERE id = 1", -1, &q, NULL) !=
-                              SQLITE_OK ||
+    if (!has_study(st) ||
+        sqlite3_prepare_v2(st->db, "SELECT space FROM study WHERE id = 1", -1, &q, NULL) != SQLITE_OK ||
         sqlite3_step(q) != SQLITE_ROW) {
         sqlite3_finalize(q);
         cf_study_store_close(st);
@@ -167,8 +168,8 @@ cf_status cf_study_store_load(cf_study_store *st, cf_study_row **rows, size_t *n
     *rows = NULL;
     *n = 0;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT id, state, params, \"values\", created, updated FROM trials ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT id, state, params, \"values\", created, updated FROM trials ORDER BY id", -1,
+                           &q, NULL) != SQLITE_OK)
         return db_err(st, err, "Cannot read the trials");
     size_t cap = 0, cnt = 0;
     cf_study_row *r = NULL;
@@ -178,7 +179,10 @@ cf_status cf_study_store_load(cf_study_store *st, cf_study_row **rows, size_t *n
         if (cnt == cap) {
             size_t nc = cap ? 2 * cap : 32;
             cf_study_row *nr = realloc(r, nc * sizeof *nr);
-            if (nr == NULL) { s = cf_error_set(err, CF_ERR_NOMEM, st->path, 0, 0, NULL, "Out of memory."); break; }
+            if (nr == NULL) {
+                s = cf_error_set(err, CF_ERR_NOMEM, st->path, 0, 0, NULL, "Out of memory.");
+                break;
+            }
             r = nr;
             cap = nc;
         }
@@ -209,8 +213,8 @@ cf_status cf_study_store_load(cf_study_store *st, cf_study_row **rows, size_t *n
     return CF_OK;
 }
 
-cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_state *states,
-                                const char *const *params, const char *const *values, long *ids, cf_error *err)
+cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_state *states, const char *const *params,
+                                const char *const *values, long *ids, cf_error *err)
 {
     if (st == NULL || (n > 0 && (states == NULL || params == NULL || ids == NULL)))
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_insert needs a store and arrays.");
@@ -219,19 +223,25 @@ cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_sta
     sqlite3_stmt *q = NULL;
     cf_status s = CF_OK;
     long long now = (long long)time(NULL);
-    if (sqlite3_prepare_v2(st->db, "INSERT INTO trials(state, params, \"values\", created, updated) VALUES "
-                                   "(?, ?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO trials(state, params, \"values\", created, updated) VALUES "
+                           "(?, ?, ?, ?, ?)",
+                           -1, &q, NULL) != SQLITE_OK)
         s = db_err(st, err, "Cannot insert trials");
     for (size_t i = 0; s == CF_OK && i < n; i++) {
         sqlite3_reset(q);
         sqlite3_bind_text(q, 1, state_names[states[i]], -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, params[i], -1, SQLITE_STATIC);
-        if (values && values[i]) sqlite3_bind_text(q, 3, values[i], -1, SQLITE_STATIC);
-        else sqlite3_bind_null(q, 3);
+        if (values && values[i])
+            sqlite3_bind_text(q, 3, values[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(q, 3);
         sqlite3_bind_int64(q, 4, now);
         sqlite3_bind_int64(q, 5, now);
-        if (sqlite3_step(q) != SQLITE_DONE) s = db_err(st, err, "Cannot insert a trial");
-        else ids[i] = (long)sqlite3_last_insert_rowid(st->db);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            s = db_err(st, err, "Cannot insert a trial");
+        else
+            ids[i] = (long)sqlite3_last_insert_rowid(st->db);
     }
     sqlite3_finalize(q);
     if (s == CF_OK && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
@@ -240,8 +250,7 @@ cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_sta
     return s;
 }
 
-cf_status cf_study_store_update(cf_study_store *st, long id, cf_trial_state state, const char *values,
-                                cf_error *err)
+cf_status cf_study_store_update(cf_study_store *st, long id, cf_trial_state state, const char *values, cf_error *err)
 {
     if (st == NULL || (unsigned)state > 3)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_update needs a store and a state.");
@@ -251,11 +260,14 @@ cf_status cf_study_store_update(cf_study_store *st, long id, cf_trial_state stat
                            NULL) != SQLITE_OK)
         return db_err(st, err, "Cannot update a trial");
     sqlite3_bind_text(q, 1, state_names[state], -1, SQLITE_STATIC);
-    if (values) sqlite3_bind_text(q, 2, values, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(q, 2);
+    if (values)
+        sqlite3_bind_text(q, 2, values, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 2);
     sqlite3_bind_int64(q, 3, (sqlite3_int64)time(NULL));
     sqlite3_bind_int64(q, 4, id);
-    if (sqlite3_step(q) != SQLITE_DONE) s = db_err(st, err, "Cannot update a trial");
+    if (sqlite3_step(q) != SQLITE_DONE)
+        s = db_err(st, err, "Cannot update a trial");
     else if (sqlite3_changes(st->db) == 0)
         s = cf_error_set(err, CF_ERR_NOT_FOUND, st->path, 0, 0, "id", "There is no trial %ld.", id);
     sqlite3_finalize(q);

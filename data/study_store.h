@@ -48,12 +48,11 @@ void cf_study_rows_free(cf_study_row *rows, size_t n);
 
 /* Inserts n trials with the given states, params and values (values entries may be NULL) in one transaction and
  * writes their ids to ids. */
-cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_state *states,
-                                const char *const *params, const char *const *values, long *ids, cf_error *err);
+cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_state *states, const char *const *params,
+                                const char *const *values, long *ids, cf_error *err);
 
 /* Sets the state and values (may be NULL) of trial id. CF_ERR_NOT_FOUND when there is no such trial. */
-cf_status cf_study_store_update(cf_study_store *st, long id, cf_trial_state state, const char *values,
-                                cf_error *err);
+cf_status cf_study_store_update(cf_study_store *st, long id, cf_trial_state state, const char *values, cf_error *err);
 
 /* Reads a metadata value (caller frees; *value = NULL when absent). */
 cf_status cf_study_store_get_meta(cf_study_store *st, const char *key, char **value, cf_error *err);

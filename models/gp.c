@@ -31,12 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GP_SRC "gp"
-#define GP_LOG2PI 1.8378770664093454836
+#define GP_SRC         "gp"
+#define GP_LOG2PI      1.8378770664093454836
 #define GP_NOISE_FLOOR 1e-6
-#define GP_MAXEVAL 200
-#define GP_FTOL 1e-9        /* relative tolerance in f of the final L-BFGS run */
-#define GP_FTOL_LOOSE 1e-5  /* ... of a MAP run that the ML run continues from */
+#define GP_MAXEVAL     200
+#define GP_FTOL        1e-9 /* relative tolerance in f of the final L-BFGS run */
+#define GP_FTOL_LOOSE  1e-5 /* ... of a MAP run that the ML run continues from */
 /* Model selection between the MAP and the maximum-likelihood fit by leave-one-out needs at least this many points
  * per input column: below it, LOO at hyperparameters fitted on the same points preferred the ML fit in every case
  * measured (n = 10-50, d = 4-8) and in 6 of 7 that ML fit was worse on held-out data (by up to 3.4 nats), which is
@@ -55,12 +55,12 @@ extern void dtrtri_(const char *uplo, const char *diag, const int *n, double *a,
 
 /* Gamma(shape, rate) priors, BoTorch's historical defaults. */
 #define GP_LS_SHAPE 3.0
-#define GP_LS_RATE 6.0
+#define GP_LS_RATE  6.0
 #define GP_S2_SHAPE 2.0
-#define GP_S2_RATE 0.15
+#define GP_S2_RATE  0.15
 #define GP_S2_LOGSD 3.0 /* sd of the Normal prior on log s2 with the LogNormal lengthscale prior */
 #define GP_SN_SHAPE 1.1
-#define GP_SN_RATE 0.05
+#define GP_SN_RATE  0.05
 
 struct cf_gp {
     size_t d;           /* input columns */
@@ -79,24 +79,24 @@ struct cf_gp {
     int fitted;         /* 1 once hyperparameters came from an optimisation (used as a warm start) */
     int selected;       /* CF_GP_PRIOR_* of the fit that the last cf_gp_fit kept (CF_GP_PRIOR_NONE: the ML fit) */
 
-    size_t n, cap;      /* training points and allocated rows */
-    double *X;          /* n x d inputs as given */
-    double *y;          /* n raw targets */
-    double *z;          /* n standardised residuals (y - m - mu) / sd */
-    int *xc;            /* n x dk categorical codes */
-    double *xsp;        /* n x dc continuous columns / lengthscales at theta (posterior) */
-    double *xsw;        /* n x dc the same at the theta being evaluated (work) */
-    double mu, sd;      /* standardisation of y - m */
+    size_t n, cap; /* training points and allocated rows */
+    double *X;     /* n x d inputs as given */
+    double *y;     /* n raw targets */
+    double *z;     /* n standardised residuals (y - m - mu) / sd */
+    int *xc;       /* n x dk categorical codes */
+    double *xsp;   /* n x dc continuous columns / lengthscales at theta (posterior) */
+    double *xsw;   /* n x dc the same at the theta being evaluated (work) */
+    double mu, sd; /* standardisation of y - m */
 
-    int ready;          /* 1 when L, alpha, xsp match theta and the data */
-    double *L;          /* n x n Cholesky factor (lower triangle), also the optimiser's work matrix */
-    double *alpha;      /* n K^-1 z */
-    double *scratch;    /* n x n work matrix of cf_gp_objective (lazily allocated) */
-    double *kcache;     /* n (n - 1) / 2 packed kernel factors of cf_gp_objective (lazily allocated) */
-    double *alpha_w;    /* n work vector for alpha during evaluations */
-    double jitter;      /* jitter in the factor (standardised units) */
-    double lml_std;     /* log marginal likelihood of z at theta */
-    size_t n_evals;     /* objective evaluations of the last fit */
+    int ready;       /* 1 when L, alpha, xsp match theta and the data */
+    double *L;       /* n x n Cholesky factor (lower triangle), also the optimiser's work matrix */
+    double *alpha;   /* n K^-1 z */
+    double *scratch; /* n x n work matrix of cf_gp_objective (lazily allocated) */
+    double *kcache;  /* n (n - 1) / 2 packed kernel factors of cf_gp_objective (lazily allocated) */
+    double *alpha_w; /* n work vector for alpha during evaluations */
+    double jitter;   /* jitter in the factor (standardised units) */
+    double lml_std;  /* log marginal likelihood of z at theta */
+    size_t n_evals;  /* objective evaluations of the last fit */
 };
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -145,9 +145,8 @@ static double log_prior(const cf_gp *gp, int kind, const double *theta, double *
 
 /* The shared factor s2 * exp(-sqrt5 r - h) and sqrt5 r for two points, from scaled continuous coordinates a, b
  * (dc each) and categorical codes ca, cb (dk each) with inverse categorical lengthscales icl. */
-static inline double pair_kernel(const double *restrict a, const double *restrict b, size_t dc,
-                                 const int *restrict ca, const int *restrict cb, size_t dk,
-                                 const double *restrict icl, double s2)
+static inline double pair_kernel(const double *restrict a, const double *restrict b, size_t dc, const int *restrict ca,
+                                 const int *restrict cb, size_t dk, const double *restrict icl, double s2)
 {
     double r2 = 0.0;
     for (size_t j = 0; j < dc; j++) {
@@ -234,8 +233,7 @@ static cf_status check_rows(const cf_gp *gp, const double *rows, size_t n, const
         for (size_t j = 0; j < gp->d; j++) {
             double v = rows[i * gp->d + j];
             if (!isfinite(v))
-                return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, what, "row %zu column %zu is not finite", i,
-                                    j);
+                return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, what, "row %zu column %zu is not finite", i, j);
             int k = gp->kinds[j];
             if (k > 0 && (v != floor(v) || v < 0.0 || v >= (double)k))
                 return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, what,
@@ -249,8 +247,7 @@ static cf_status check_vec(const double *v, size_t n, const char *what, cf_error
 {
     if (v == NULL) return CF_OK;
     for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, what, "entry %zu is not finite", i);
+        if (!isfinite(v[i])) return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, what, "entry %zu is not finite", i);
     return CF_OK;
 }
 
@@ -302,8 +299,10 @@ cf_gp *cf_gp_create(size_t d, const int *kinds)
     }
     for (size_t j = 0; j < d; j++) {
         gp->kinds[j] = kinds[j];
-        if (kinds[j] > 0) gp->kidx[gp->dk++] = j;
-        else gp->cidx[gp->dc++] = j;
+        if (kinds[j] > 0)
+            gp->kidx[gp->dk++] = j;
+        else
+            gp->cidx[gp->dc++] = j;
         gp->lo[j] = log(1e-3);
         gp->hi[j] = log(1e3);
     }
@@ -509,10 +508,10 @@ static cf_status factorise(const cf_gp *gp, const double *theta, const double *x
 }
 
 /* Evaluates f = -(lml + log prior of kind prior) at theta using buf (n x n), alpha (n) and xs (n x dc) as work;
- * on return buf holds the Cholesky factor when grad is NULL and K^-1 otherwise (lower triangles). grad (np) may be NULL; when it
- * is not, kc must hold n (n - 1) / 2 doubles of work. */
-static cf_status evaluate(const cf_gp *gp, const double *theta, int prior, double *buf, double *alpha,
-                          double *xs, double *kc, double *f, double *grad, double *lml_out, double *jit_out)
+ * on return buf holds the Cholesky factor when grad is NULL and K^-1 otherwise (lower triangles). grad (np) may be
+ * NULL; when it is not, kc must hold n (n - 1) / 2 doubles of work. */
+static cf_status evaluate(const cf_gp *gp, const double *theta, int prior, double *buf, double *alpha, double *xs,
+                          double *kc, double *f, double *grad, double *lml_out, double *jit_out)
 {
     size_t n = gp->n, dc = gp->dc, dk = gp->dk, d = gp->d;
     scale_rows(gp, theta, gp->X, n, xs);
@@ -607,7 +606,7 @@ static cf_status reserve_rows(cf_gp *gp, size_t n)
     size_t d = gp->d;
 #define GP_GROW(ptr, count)                                                                                            \
     do {                                                                                                               \
-        void *p_ = realloc((ptr), ((count) > 0 ? (count) : 1) * sizeof *(ptr));                                      \
+        void *p_ = realloc((ptr), ((count) > 0 ? (count) : 1) * sizeof *(ptr));                                        \
         if (p_ == NULL) return CF_ERR_NOMEM;                                                                           \
         (ptr) = p_;                                                                                                    \
     } while (0)
@@ -668,8 +667,7 @@ static cf_status load_data(cf_gp *gp, const double *X, size_t n, const double *y
     return CF_OK;
 }
 
-cf_status cf_gp_set_data(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean,
-                         cf_error *err)
+cf_status cf_gp_set_data(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean, cf_error *err)
 {
     cf_status st = load_data(gp, X, n, y, prior_mean, err);
     if (st != CF_OK) return st;
@@ -750,8 +748,7 @@ static cf_status subset_fit(const cf_gp *gp, double *theta)
     return st;
 }
 
-cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean,
-                    cf_error *err)
+cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean, cf_error *err)
 {
     cf_status st = load_data(gp, X, n, y, prior_mean, err);
     if (st != CF_OK) return st;
@@ -765,9 +762,7 @@ cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const
     double *x = malloc(np * sizeof *x), *best = malloc(np * sizeof *best);
     double *kc = malloc((n * (n - 1) / 2 + 1) * sizeof *kc);
     nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)np);
-    gsl_qrng *q = gp->restarts > 0
-                      ? gsl_qrng_alloc(np <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)np)
-                      : NULL;
+    gsl_qrng *q = gp->restarts > 0 ? gsl_qrng_alloc(np <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)np) : NULL;
     if (starts == NULL || x == NULL || best == NULL || kc == NULL || opt == NULL || (gp->restarts > 0 && q == NULL)) {
         st = cf_error_set(err, CF_ERR_NOMEM, GP_SRC, 0, 0, NULL, "out of memory for the optimiser");
         goto done;
@@ -906,15 +901,14 @@ cf_status cf_gp_set_theta(cf_gp *gp, const double *theta, cf_error *err)
     return refactor(gp, err);
 }
 
-cf_status cf_gp_set_hypers(cf_gp *gp, const double *lengthscales, double signal_var, double noise_var,
-                           cf_error *err)
+cf_status cf_gp_set_hypers(cf_gp *gp, const double *lengthscales, double signal_var, double noise_var, cf_error *err)
 {
     if (gp == NULL || lengthscales == NULL || gp->n == 0)
         return cf_error_set(err, CF_ERR_ARG, GP_SRC, 0, 0, NULL, "expected a model with data and lengthscales");
     for (size_t j = 0; j < gp->d; j++)
         if (!(lengthscales[j] > 0.0) || !isfinite(lengthscales[j]))
-            return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, "lengthscales", "entry %zu is %g, expected > 0",
-                                j, lengthscales[j]);
+            return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, "lengthscales", "entry %zu is %g, expected > 0", j,
+                                lengthscales[j]);
     if (!(signal_var > 0.0) || !isfinite(signal_var) || !(noise_var > 0.0) || !isfinite(noise_var))
         return cf_error_set(err, CF_ERR_INVALID, GP_SRC, 0, 0, NULL,
                             "signal variance %g and noise variance %g must be positive", signal_var, noise_var);
@@ -926,8 +920,7 @@ cf_status cf_gp_set_hypers(cf_gp *gp, const double *lengthscales, double signal_
     return cf_gp_set_theta(gp, theta, err);
 }
 
-cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double *value, double *grad,
-                          cf_error *err)
+cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double *value, double *grad, cf_error *err)
 {
     if (gp == NULL || theta == NULL || value == NULL || gp->n == 0)
         return cf_error_set(err, CF_ERR_ARG, GP_SRC, 0, 0, NULL, "expected a model with data, theta and value");
@@ -940,8 +933,8 @@ cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double
         gp->kcache = malloc((gp->n * (gp->n - 1) / 2 + 1) * sizeof *gp->kcache);
         if (gp->kcache == NULL) return cf_error_set(err, CF_ERR_NOMEM, GP_SRC, 0, 0, NULL, "out of memory");
     }
-    cf_status st = evaluate(gp, theta, with_prior ? gp->prior : CF_GP_PRIOR_NONE, gp->scratch, gp->alpha_w,
-                            gp->xsw, gp->kcache, value, grad, NULL, NULL);
+    cf_status st = evaluate(gp, theta, with_prior ? gp->prior : CF_GP_PRIOR_NONE, gp->scratch, gp->alpha_w, gp->xsw,
+                            gp->kcache, value, grad, NULL, NULL);
     if (st != CF_OK)
         return cf_error_set(err, st, GP_SRC, 0, 0, NULL, "the kernel matrix is not positive definite at theta");
     return CF_OK;
@@ -956,8 +949,7 @@ static cf_status check_predict(const cf_gp *gp, const double *Xs, size_t m, cons
 {
     if (gp == NULL || Xs == NULL)
         return cf_error_set(err, CF_ERR_ARG, GP_SRC, 0, 0, NULL, "expected a model and test inputs");
-    if (!gp->ready)
-        return cf_error_set(err, CF_ERR_ARG, GP_SRC, 0, 0, NULL, "the model has no data or is not fitted");
+    if (!gp->ready) return cf_error_set(err, CF_ERR_ARG, GP_SRC, 0, 0, NULL, "the model has no data or is not fitted");
     cf_gsl_quiet();
     cf_status st = check_rows(gp, Xs, m, "Xs", err);
     if (st == CF_OK) st = check_vec(pm, m, "prior_mean_s", err);
@@ -1192,8 +1184,7 @@ cf_status cf_gp_score(const double *y, const double *mu, const double *var, size
 /* Conditioning on new points with fixed hyperparameters                                                      */
 /* ---------------------------------------------------------------------------------------------------------- */
 
-cf_status cf_gp_condition(cf_gp *gp, const double *Xq, size_t q, const double *yq, const double *pmq,
-                          cf_error *err)
+cf_status cf_gp_condition(cf_gp *gp, const double *Xq, size_t q, const double *yq, const double *pmq, cf_error *err)
 {
     if (gp == NULL || Xq == NULL || yq == NULL)
         return cf_error_set(err, CF_ERR_ARG, GP_SRC, 0, 0, NULL, "expected a model, inputs and targets");

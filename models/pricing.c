@@ -28,8 +28,8 @@
 
 #define CF_HOURS_PER_YEAR 8760.0
 
-static const char *const proc_names[CF_PROC_COUNT] = {"on_demand", "spot", "reserved_1y", "reserved_3y", "on_prem",
-                                                      "hybrid"};
+static const char *const proc_names[CF_PROC_COUNT] = {"on_demand",   "spot",    "reserved_1y",
+                                                      "reserved_3y", "on_prem", "hybrid"};
 
 const char *cf_procurement_name(cf_procurement p)
 {
@@ -55,11 +55,21 @@ cf_status cf_procurement_parse(const char *s, cf_procurement *out)
         const char *name;
         cf_procurement p;
     } table[] = {
-        {"on_demand", CF_PROC_ON_DEMAND},   {"ondemand", CF_PROC_ON_DEMAND},   {"od", CF_PROC_ON_DEMAND},
-        {"spot", CF_PROC_SPOT},             {"preemptible", CF_PROC_SPOT},     {"reserved_1y", CF_PROC_RESERVED_1Y},
-        {"reserved1y", CF_PROC_RESERVED_1Y}, {"1y", CF_PROC_RESERVED_1Y},      {"reserved_3y", CF_PROC_RESERVED_3Y},
-        {"reserved3y", CF_PROC_RESERVED_3Y}, {"3y", CF_PROC_RESERVED_3Y},      {"on_prem", CF_PROC_ON_PREM},
-        {"onprem", CF_PROC_ON_PREM},        {"on_premises", CF_PROC_ON_PREM}, {"hybrid", CF_PROC_HYBRID},
+        {"on_demand", CF_PROC_ON_DEMAND},
+        {"ondemand", CF_PROC_ON_DEMAND},
+        {"od", CF_PROC_ON_DEMAND},
+        {"spot", CF_PROC_SPOT},
+        {"preemptible", CF_PROC_SPOT},
+        {"reserved_1y", CF_PROC_RESERVED_1Y},
+        {"reserved1y", CF_PROC_RESERVED_1Y},
+        {"1y", CF_PROC_RESERVED_1Y},
+        {"reserved_3y", CF_PROC_RESERVED_3Y},
+        {"reserved3y", CF_PROC_RESERVED_3Y},
+        {"3y", CF_PROC_RESERVED_3Y},
+        {"on_prem", CF_PROC_ON_PREM},
+        {"onprem", CF_PROC_ON_PREM},
+        {"on_premises", CF_PROC_ON_PREM},
+        {"hybrid", CF_PROC_HYBRID},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
         if (strcmp(buf, table[i].name) == 0) {
@@ -217,9 +227,8 @@ cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char
     }
     if (best == NULL)
         return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "offer",
-                            "no offer prices %s under %s (provider %s, region %s)", hw->id,
-                            cf_procurement_name(option), want_provider ? want_provider : "any",
-                            want_region ? want_region : "any");
+                            "no offer prices %s under %s (provider %s, region %s)", hw->id, cf_procurement_name(option),
+                            want_provider ? want_provider : "any", want_region ? want_region : "any");
 
     memset(out, 0, sizeof *out);
     out->option = option;
@@ -228,8 +237,8 @@ cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char
     out->price_per_hour = best_price;
     out->cheapest_chosen = !(want_provider && want_region);
     if (option == CF_PROC_SPOT) {
-        double lambda = isnan(best->spot_interruptions_per_hour) ? CF_DEFAULT_SPOT_LAMBDA
-                                                                 : best->spot_interruptions_per_hour;
+        double lambda =
+            isnan(best->spot_interruptions_per_hour) ? CF_DEFAULT_SPOT_LAMBDA : best->spot_interruptions_per_hour;
         out->overhead_fraction = cf_spot_overhead(lambda, &opts->spot, NULL);
     }
     out->billed_gpu_hours = gpu_hours * (1.0 + out->overhead_fraction);
@@ -263,8 +272,8 @@ cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement 
     if (isnan(run->gpu_hours))
         return cf_error_set(err, CF_ERR_INVALID, run->source, run->line, 0, "gpu_hours",
                             "run \"%s\" has no gpu_hours, so it cannot be priced", id);
-    cf_status st = cf_price_hours(cat, run->hardware, run->provider, run->region, run->gpu_hours, option, opts, out,
-                                  err);
+    cf_status st =
+        cf_price_hours(cat, run->hardware, run->provider, run->region, run->gpu_hours, option, opts, out, err);
     if (st != CF_OK && err != NULL && err->source[0] == '\0') {
         /* Point the error at the run's record. */
         if (run->source) snprintf(err->source, sizeof err->source, "%s", run->source);

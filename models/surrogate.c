@@ -24,26 +24,26 @@
 #include "costfront/pareto.h"
 
 #define NO_INDEX ((size_t)-1)
-#define Z95 1.959963984540054
-#define SRC "surrogate"
+#define Z95      1.959963984540054
+#define SRC      "surrogate"
 
 typedef struct field {
     char *name;
     cf_field_role role;
     int categorical;
-    size_t param;   /* runset column (CF_FIELD_PARAM) */
-    int workload;   /* 0 model, 1 dataset, 2 project (CF_FIELD_WORKLOAD) */
+    size_t param; /* runset column (CF_FIELD_PARAM) */
+    int workload; /* 0 model, 1 dataset, 2 project (CF_FIELD_WORKLOAD) */
     int integer;
     int logscale;
-    double lo, hi;  /* observed range, raw units */
-    double tlo, thi;/* observed range after the log transform when logscale */
-    double median;  /* imputation of missing numeric values */
-    char **levels;  /* categorical levels; hardware: seen ids plus "(never run)" */
+    double lo, hi;   /* observed range, raw units */
+    double tlo, thi; /* observed range after the log transform when logscale */
+    double median;   /* imputation of missing numeric values */
+    char **levels;   /* categorical levels; hardware: seen ids plus "(never run)" */
     size_t n_levels;
-    int constant;   /* one value over the runs: not a GP input (except hardware, precision, pruning) */
-    double *grid;   /* integer columns with few values: the sorted values seen, searched instead of a range */
+    int constant; /* one value over the runs: not a GP input (except hardware, precision, pruning) */
+    double *grid; /* integer columns with few values: the sorted values seen, searched instead of a range */
     size_t n_grid;
-    size_t col[2];  /* GP column per model */
+    size_t col[2]; /* GP column per model */
 } field;
 
 typedef struct model {
@@ -79,8 +79,8 @@ struct cf_surrogate {
 };
 
 struct cf_config {
-    double *v;                 /* nf raw values */
-    unsigned char *defaulted;  /* nf */
+    double *v;                /* nf raw values */
+    unsigned char *defaulted; /* nf */
     const cf_hardware *hw;
     char note[512];
 };
@@ -105,10 +105,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Median of the finite values among v[0..n-1] (NaN when none); sorts a copy. */
 static double median_of(const double *v, size_t n)
@@ -246,8 +243,10 @@ static cf_status collect_levels(cf_surrogate *s, field *f)
     if (v == NULL) return CF_ERR_NOMEM;
     for (size_t i = 0; i < nr; i++) {
         const char *x;
-        if (f->role == CF_FIELD_WORKLOAD) x = workload_value(cf_runset_get(s->rs, i), f->workload);
-        else x = cf_runset_param_str(s->rs, i, f->param);
+        if (f->role == CF_FIELD_WORKLOAD)
+            x = workload_value(cf_runset_get(s->rs, i), f->workload);
+        else
+            x = cf_runset_param_str(s->rs, i, f->param);
         v[i] = (char *)(x ? x : "");
     }
     qsort(v, nr, sizeof *v, cmp_str);
@@ -341,7 +340,8 @@ static cf_status numeric_field(cf_surrogate *s, field *f, const char *log_list, 
         if (!(lo > 0.0))
             return cf_error_set(err, CF_ERR_INVALID, "--log", 0, 0, f->name,
                                 "column '%s' cannot be put on a log scale: it has the value %.10g, and a log scale "
-                                "needs positive values", f->name, lo);
+                                "needs positive values",
+                                f->name, lo);
         f->logscale = 1;
     } else if (!in_list(lin_list, f->name) && lo > 0.0 && hi / lo > 100.0) {
         f->logscale = 1;
@@ -505,7 +505,8 @@ cf_status cf_surrogate_create(const cf_runset *rs, const cf_catalog *cat, const 
         if (bad || !found) {
             st = cf_error_set(err, CF_ERR_NOT_FOUND, "--target", 0, 0, target,
                               "expected accuracy or a numeric column of the runs (not GPU-hours, pruning, hardware "
-                              "or precision), found '%s'", target);
+                              "or precision), found '%s'",
+                              target);
             goto fail;
         }
         s->target_param = cf_runset_param_find(rs, target);
@@ -656,10 +657,7 @@ cf_status cf_surrogate_fit(cf_surrogate *s, cf_error *err)
     return CF_OK;
 }
 
-const char *cf_surrogate_target(const cf_surrogate *s)
-{
-    return s ? s->target : NULL;
-}
+const char *cf_surrogate_target(const cf_surrogate *s) { return s ? s->target : NULL; }
 
 size_t cf_surrogate_n_train(const cf_surrogate *s, cf_surrogate_model m)
 {
@@ -701,30 +699,18 @@ void cf_surrogate_hypers(const cf_surrogate *s, cf_surrogate_model m, double *si
     if (log_ml) *log_ml = ok ? cf_gp_log_marginal_likelihood(s->m[m].gp) : NAN;
 }
 
-size_t cf_surrogate_field_count(const cf_surrogate *s)
-{
-    return s ? s->nf : 0;
-}
+size_t cf_surrogate_field_count(const cf_surrogate *s) { return s ? s->nf : 0; }
 
-const char *cf_surrogate_field_name(const cf_surrogate *s, size_t j)
-{
-    return s && j < s->nf ? s->f[j].name : NULL;
-}
+const char *cf_surrogate_field_name(const cf_surrogate *s, size_t j) { return s && j < s->nf ? s->f[j].name : NULL; }
 
 cf_field_role cf_surrogate_field_role(const cf_surrogate *s, size_t j)
 {
     return s && j < s->nf ? s->f[j].role : CF_FIELD_PARAM;
 }
 
-int cf_surrogate_field_categorical(const cf_surrogate *s, size_t j)
-{
-    return s && j < s->nf ? s->f[j].categorical : 0;
-}
+int cf_surrogate_field_categorical(const cf_surrogate *s, size_t j) { return s && j < s->nf ? s->f[j].categorical : 0; }
 
-int cf_surrogate_field_log(const cf_surrogate *s, size_t j)
-{
-    return s && j < s->nf ? s->f[j].logscale : 0;
-}
+int cf_surrogate_field_log(const cf_surrogate *s, size_t j) { return s && j < s->nf ? s->f[j].logscale : 0; }
 
 void cf_surrogate_field_range(const cf_surrogate *s, size_t j, double *lo, double *hi)
 {
@@ -764,8 +750,10 @@ double cf_surrogate_field_lengthscale(const cf_surrogate *s, size_t j, cf_surrog
 /* Adds a number to a JSON object, or null when it is not finite. */
 static void add_num(cJSON *o, const char *k, double v)
 {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, k, v);
-    else cJSON_AddNullToObject(o, k);
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
 }
 
 static const char *encoding_name(const cf_surrogate *s, const field *f)
@@ -777,7 +765,8 @@ static const char *encoding_name(const cf_surrogate *s, const field *f)
     default: break;
     }
     if (f->categorical) return "categorical";
-    return f->logscale ? "log, scaled to [0, 1] over the observed range" : "linear, scaled to [0, 1] over the observed range";
+    return f->logscale ? "log, scaled to [0, 1] over the observed range"
+                       : "linear, scaled to [0, 1] over the observed range";
 }
 
 cf_status cf_surrogate_fit_json(const cf_surrogate *s, char **out, cf_error *err)
@@ -878,30 +867,15 @@ static cf_config *config_alloc(size_t nf)
     return c;
 }
 
-const char *cf_config_hardware(const cf_config *c)
-{
-    return c && c->hw ? c->hw->id : NULL;
-}
+const char *cf_config_hardware(const cf_config *c) { return c && c->hw ? c->hw->id : NULL; }
 
-cf_precision cf_config_precision(const cf_config *c)
-{
-    return c ? (cf_precision)(int)c->v[1] : CF_PREC_UNKNOWN;
-}
+cf_precision cf_config_precision(const cf_config *c) { return c ? (cf_precision)(int)c->v[1] : CF_PREC_UNKNOWN; }
 
-double cf_config_pruning(const cf_config *c)
-{
-    return c ? c->v[2] : NAN;
-}
+double cf_config_pruning(const cf_config *c) { return c ? c->v[2] : NAN; }
 
-int cf_config_defaulted(const cf_config *c, size_t j)
-{
-    return c ? c->defaulted[j] : 0;
-}
+int cf_config_defaulted(const cf_config *c, size_t j) { return c ? c->defaulted[j] : 0; }
 
-const char *cf_config_note(const cf_config *c)
-{
-    return c ? c->note : "";
-}
+const char *cf_config_note(const cf_config *c) { return c ? c->note : ""; }
 
 /* Lists the known values of a categorical field (or the catalog's hardware) into buf. */
 static void list_levels(const cf_surrogate *s, const field *f, char *buf, size_t n)
@@ -999,7 +973,8 @@ static cf_status fill_defaults(const cf_surrogate *s, cf_config *c, const unsign
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void note_add(cf_config *c, const char *fmt, ...)
+static void
+note_add(cf_config *c, const char *fmt, ...)
 {
     size_t len = strlen(c->note);
     if (len + 3 >= sizeof c->note) return;
@@ -1015,13 +990,15 @@ cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, con
 {
     if (out == NULL) return cf_error_set(err, CF_ERR_ARG, SRC, 0, 0, NULL, "expected an output pointer");
     *out = NULL;
-    if (s == NULL || json == NULL) return cf_error_set(err, CF_ERR_ARG, source, line, 0, NULL, "expected a configuration");
+    if (s == NULL || json == NULL)
+        return cf_error_set(err, CF_ERR_ARG, source, line, 0, NULL, "expected a configuration");
     cJSON *root = cJSON_Parse(json);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return cf_error_set(err, CF_ERR_PARSE, source, line, 0, NULL,
                             "expected one JSON object such as {\"hardware\": \"l4\", \"precision\": \"int8\", "
-                            "\"pruning\": 0.5}, found %s", root ? "another JSON value" : "text that is not JSON");
+                            "\"pruning\": 0.5}, found %s",
+                            root ? "another JSON value" : "text that is not JSON");
     }
     size_t nf = s->nf;
     cf_config *c = config_alloc(nf);
@@ -1044,8 +1021,8 @@ cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, con
             } else {
                 list_fields(s, list, sizeof list);
                 st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key,
-                                  "unknown field '%s': no run has such a column; the configuration fields are %s",
-                                  key, list);
+                                  "unknown field '%s': no run has such a column; the configuration fields are %s", key,
+                                  list);
             }
             goto done;
         }
@@ -1057,11 +1034,13 @@ cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, con
         const field *f = &s->f[j];
         char numtxt[64];
         const char *text = NULL;
-        if (cJSON_IsString(it)) text = it->valuestring;
+        if (cJSON_IsString(it))
+            text = it->valuestring;
         else if (cJSON_IsNumber(it)) {
             snprintf(numtxt, sizeof numtxt, "%.17g", it->valuedouble);
             text = numtxt;
-        } else if (cJSON_IsBool(it)) text = cJSON_IsTrue(it) ? "true" : "false";
+        } else if (cJSON_IsBool(it))
+            text = cJSON_IsTrue(it) ? "true" : "false";
         if (text == NULL) {
             st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key, "expected a string or a number for '%s'", key);
             goto done;
@@ -1154,13 +1133,18 @@ done:
 static void add_value(const cf_surrogate *s, cJSON *o, size_t j, const double *v, const cf_hardware *hw)
 {
     const field *f = &s->f[j];
-    if (f->role == CF_FIELD_HARDWARE) cJSON_AddStringToObject(o, f->name, hw ? hw->id : "");
-    else if (f->role == CF_FIELD_PRECISION) cJSON_AddStringToObject(o, f->name, cf_precision_name((cf_precision)(int)v[j]));
+    if (f->role == CF_FIELD_HARDWARE)
+        cJSON_AddStringToObject(o, f->name, hw ? hw->id : "");
+    else if (f->role == CF_FIELD_PRECISION)
+        cJSON_AddStringToObject(o, f->name, cf_precision_name((cf_precision)(int)v[j]));
     else if (f->categorical) {
         size_t k = isfinite(v[j]) ? (size_t)v[j] : NO_INDEX;
-        if (k < f->n_levels && f->levels[k][0]) cJSON_AddStringToObject(o, f->name, f->levels[k]);
-        else cJSON_AddNullToObject(o, f->name);
-    } else add_num(o, f->name, v[j]);
+        if (k < f->n_levels && f->levels[k][0])
+            cJSON_AddStringToObject(o, f->name, f->levels[k]);
+        else
+            cJSON_AddNullToObject(o, f->name);
+    } else
+        add_num(o, f->name, v[j]);
 }
 
 cf_status cf_config_json(const cf_surrogate *s, const cf_config *c, char **out, cf_error *err)
@@ -1300,9 +1284,10 @@ static cf_status unit_price(const cf_catalog *cat, const cf_hardware *hw, cf_pro
                             const cf_pricing_opts *po, const cf_frontier_opts *fo, cf_price *out, cf_error *err)
 {
     if (option == CF_PROC_ON_PREM || option == CF_PROC_HYBRID) {
-        double usd = fo ? (option == CF_PROC_ON_PREM ? fo->on_prem_usd_per_gpu_hour : fo->hybrid_usd_per_gpu_hour) : NAN;
-        double kg = fo ? (option == CF_PROC_ON_PREM ? fo->on_prem_kgco2e_per_gpu_hour : fo->hybrid_kgco2e_per_gpu_hour)
-                       : NAN;
+        double usd =
+            fo ? (option == CF_PROC_ON_PREM ? fo->on_prem_usd_per_gpu_hour : fo->hybrid_usd_per_gpu_hour) : NAN;
+        double kg =
+            fo ? (option == CF_PROC_ON_PREM ? fo->on_prem_kgco2e_per_gpu_hour : fo->hybrid_kgco2e_per_gpu_hour) : NAN;
         if (!isfinite(usd))
             return cf_error_set(err, CF_ERR_NOT_FOUND, SRC, 0, 0, "procurement",
                                 "%s needs a TCO plan's price per GPU-hour", cf_procurement_name(option));
@@ -1322,9 +1307,8 @@ static cf_status unit_price(const cf_catalog *cat, const cf_hardware *hw, cf_pro
     return cf_price_hours(cat, hw->id, NULL, NULL, 1.0, option, po, out, err);
 }
 
-cf_status cf_surrogate_price(const cf_surrogate *s, const cf_config *c, const cf_prediction *p,
-                             cf_procurement option, const cf_pricing_opts *opts, cf_predicted_cost *out,
-                             cf_error *err)
+cf_status cf_surrogate_price(const cf_surrogate *s, const cf_config *c, const cf_prediction *p, cf_procurement option,
+                             const cf_pricing_opts *opts, cf_predicted_cost *out, cf_error *err)
 {
     if (s == NULL || c == NULL || p == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, SRC, 0, 0, NULL, "NULL argument");
@@ -1496,7 +1480,8 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
                 return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, fo->objectives[k].name,
                                     "predicted configurations have no '%s'; use accuracy, cost_usd, total_cost_usd, "
                                     "co2e_kg, energy_kwh, gpu_hours, billed_gpu_hours, carbon_cost_usd, "
-                                    "embodied_kgco2e, price_per_hour or pruning", fo->objectives[k].name);
+                                    "embodied_kgco2e, price_per_hour or pruning",
+                                    fo->objectives[k].name);
     }
     size_t nf = s->nf, nr = s->nr;
     cf_status st = CF_OK;
@@ -1552,8 +1537,10 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
         const field *f = &s->f[j];
         if (f->role == CF_FIELD_WORKLOAD) continue;
         if (f->constant) continue;
-        if (f->categorical) catf[n_cat++] = j;
-        else cont[n_cont++] = j;
+        if (f->categorical)
+            catf[n_cat++] = j;
+        else
+            cont[n_cont++] = j;
     }
     size_t n_catprod = 1;
     for (size_t a = 0; a < n_cat; a++) {
@@ -1691,10 +1678,14 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
                                 t -= floor(t);
                                 double x = cont_lo[a] + t * (cont_hi[a] - cont_lo[a]);
                                 if (f->logscale) x = exp(x);
-                                if (f->role == CF_FIELD_PRUNING) x = round(x * 100.0) / 100.0;
-                                else if (f->n_grid > 0) x = snap(f, x);
-                                else if (f->integer) x = round(x);
-                                else x = round_sig3(x);
+                                if (f->role == CF_FIELD_PRUNING)
+                                    x = round(x * 100.0) / 100.0;
+                                else if (f->n_grid > 0)
+                                    x = snap(f, x);
+                                else if (f->integer)
+                                    x = round(x);
+                                else
+                                    x = round_sig3(x);
                                 v[cont[a]] = x;
                             }
                         }
@@ -1726,9 +1717,8 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
             if (!(fo->procurements & (1u << o))) continue;
             cf_error e;
             cf_error_clear(&e);
-            priced[h * CF_PROC_COUNT + (size_t)o] =
-                unit_price(s->cat, hws[h], (cf_procurement)o, &fo->pricing, fo, &units[h * CF_PROC_COUNT + (size_t)o],
-                           &e) == CF_OK;
+            priced[h * CF_PROC_COUNT + (size_t)o] = unit_price(s->cat, hws[h], (cf_procurement)o, &fo->pricing, fo,
+                                                               &units[h * CF_PROC_COUNT + (size_t)o], &e) == CF_OK;
         }
     /* Nondominated pairs within each option. */
     mat = malloc(all.n * nobj * sizeof *mat);

@@ -25,34 +25,33 @@
 #include <string.h>
 #include <strings.h>
 
-#define H_MONTH CF_TCO_HOURS_PER_MONTH
-#define N_CLOUD 4 /* on_demand, spot, reserved_1y, reserved_3y: the first four cf_procurement values */
+#define H_MONTH     CF_TCO_HOURS_PER_MONTH
+#define N_CLOUD     4 /* on_demand, spot, reserved_1y, reserved_3y: the first four cf_procurement values */
 #define MAX_HORIZON 1200
 
 /* Defaults documented in docs/tco.md. */
-#define DEF_HORIZON 60
-#define DEF_TARGET_UTIL 0.8
-#define DEF_GPUS_PER_SERVER 8
-#define DEF_LIFE_MONTHS 60
-#define DEF_PUE_ONPREM 1.56            /* Uptime Institute 2024 industry average */
-#define DEF_ELECTRICITY 0.0806         /* EIA US industrial average 2023 */
-#define DEF_COLOCATION 184.06          /* CBRE H2 2024, USD per kW-month */
-#define DEF_OPS 250.0                  /* REFERENCE-costs.md illustration, USD per server-month */
-#define DEF_SERVER_OVER_GPUS 1.25      /* server capex = GPUs' list price x 1.25 (8 x 30k x 1.25 = 300k) */
-#define DEF_GPU_POWER_SHARE 0.55       /* GPUs draw 5.6 of the 10.2 kW of an 8x H100 server */
-#define DEF_CLOUD_PUE 1.2              /* AWS figure in Green Algorithms defaults */
-#define DEF_GRID 475.0                 /* world average, Green Algorithms */
-#define DEF_CARBON_PRICE 190.0         /* US EPA social cost of carbon, Dec 2023 */
-#define DEF_LAMBDA 0.05                /* spot interruptions per hour, REFERENCE worked example */
-#define DEF_EMB_SERVER 2500.0          /* e-footprint GPUServer: kg per server without GPUs */
-#define DEF_EMB_GPU 150.0              /* e-footprint GPUServer: kg per GPU */
+#define DEF_HORIZON          60
+#define DEF_TARGET_UTIL      0.8
+#define DEF_GPUS_PER_SERVER  8
+#define DEF_LIFE_MONTHS      60
+#define DEF_PUE_ONPREM       1.56   /* Uptime Institute 2024 industry average */
+#define DEF_ELECTRICITY      0.0806 /* EIA US industrial average 2023 */
+#define DEF_COLOCATION       184.06 /* CBRE H2 2024, USD per kW-month */
+#define DEF_OPS              250.0  /* REFERENCE-costs.md illustration, USD per server-month */
+#define DEF_SERVER_OVER_GPUS 1.25   /* server capex = GPUs' list price x 1.25 (8 x 30k x 1.25 = 300k) */
+#define DEF_GPU_POWER_SHARE  0.55   /* GPUs draw 5.6 of the 10.2 kW of an 8x H100 server */
+#define DEF_CLOUD_PUE        1.2    /* AWS figure in Green Algorithms defaults */
+#define DEF_GRID             475.0  /* world average, Green Algorithms */
+#define DEF_CARBON_PRICE     190.0  /* US EPA social cost of carbon, Dec 2023 */
+#define DEF_LAMBDA           0.05   /* spot interruptions per hour, REFERENCE worked example */
+#define DEF_EMB_SERVER       2500.0 /* e-footprint GPUServer: kg per server without GPUs */
+#define DEF_EMB_GPU          150.0  /* e-footprint GPUServer: kg per GPU */
 
-static const char *const k_opt_names[CF_PROC_COUNT] = {"on_demand", "spot", "reserved_1y", "reserved_3y",
-                                                       "on_prem", "hybrid"};
+static const char *const k_opt_names[CF_PROC_COUNT] = {"on_demand",   "spot",    "reserved_1y",
+                                                       "reserved_3y", "on_prem", "hybrid"};
 
-static const char *const k_input_names[CF_TCO_IN_COUNT] = {"demand", "on_demand_price", "spot_price",
-                                                           "interruptions", "electricity", "residual",
-                                                           "carbon_price", "capex"};
+static const char *const k_input_names[CF_TCO_IN_COUNT] = {
+    "demand", "on_demand_price", "spot_price", "interruptions", "electricity", "residual", "carbon_price", "capex"};
 /* Default uncertainty ranges: relative factors except residual and carbon price (absolute). */
 static const double k_unc_lo[CF_TCO_IN_COUNT] = {0.8, 0.8, 0.7, 0.5, 0.75, 0.0, 27.0, 0.85};
 static const double k_unc_hi[CF_TCO_IN_COUNT] = {1.2, 1.2, 1.3, 2.0, 1.25, 0.35, 190.0, 1.15};
@@ -62,12 +61,12 @@ static int input_is_absolute(int i) { return i == CF_TCO_IN_RESIDUAL || i == CF_
 /* ---- resolved parameters -------------------------------------------------------------------------------------- */
 
 typedef struct tco_params {
-    int H;                     /* horizon, months */
-    double *demand;            /* H monthly GPU-hours (owned) */
-    double rate;               /* annual discount rate */
+    int H;          /* horizon, months */
+    double *demand; /* H monthly GPU-hours (owned) */
+    double rate;    /* annual discount rate */
     double target_util;
-    cf_tco_metric objective;   /* what the hybrid and reservation searches minimise */
-    int burst_pref;            /* -1 cheapest, else CF_PROC_ON_DEMAND or CF_PROC_SPOT */
+    cf_tco_metric objective; /* what the hybrid and reservation searches minimise */
+    int burst_pref;          /* -1 cheapest, else CF_PROC_ON_DEMAND or CF_PROC_SPOT */
     /* on-prem */
     double capex, residual, power_kw, pue_op, elec, colo, ops, grid_op, emb_server, emb_gpu;
     int gpus, life, servers_fixed; /* servers_fixed < 0: size from peak demand */
@@ -80,7 +79,7 @@ typedef struct tco_params {
     char provider[64];
     /* carbon */
     double carbon_price;
-    double *carbon_path;       /* owned, n_path values per plan year, or NULL */
+    double *carbon_path; /* owned, n_path values per plan year, or NULL */
     int n_path;
     int carbon_embodied;
     /* uncertainty ranges */
@@ -88,7 +87,7 @@ typedef struct tco_params {
     /* names for the resolved dump */
     char hardware[96], region[96];
     double seasonality[12];
-    int demand_kind;           /* 0 constant, 1 array, 2 growth object */
+    int demand_kind; /* 0 constant, 1 array, 2 growth object */
     double demand_start, demand_growth;
 } tco_params;
 
@@ -102,9 +101,9 @@ static void params_free(tco_params *p)
 }
 
 struct cf_plan {
-    cJSON *root;       /* the plan as loaded (possibly edited by cf_plan_set_number) */
+    cJSON *root; /* the plan as loaded (possibly edited by cf_plan_set_number) */
     char source[256];
-    char *hardware;    /* copy of the "hardware" string */
+    char *hardware; /* copy of the "hardware" string */
 };
 
 /* ---- JSON validation helpers ---------------------------------------------------------------------------------- */
@@ -116,8 +115,10 @@ typedef struct pctx {
 
 static void join_path(char *buf, size_t n, const char *obj, const char *key)
 {
-    if (obj == NULL || obj[0] == '\0') snprintf(buf, n, "%s", key);
-    else snprintf(buf, n, "%s.%s", obj, key);
+    if (obj == NULL || obj[0] == '\0')
+        snprintf(buf, n, "%s", key);
+    else
+        snprintf(buf, n, "%s.%s", obj, key);
 }
 
 static const char *json_kind(const cJSON *v)
@@ -134,24 +135,27 @@ static const char *json_kind(const cJSON *v)
 static void expect_text(char *buf, size_t n, double lo, int lo_incl, double hi, int hi_incl, int integer)
 {
     const char *what = integer ? "an integer" : "a number";
-    if (isinf(lo) && isinf(hi)) snprintf(buf, n, "%s", what);
-    else if (isinf(hi)) snprintf(buf, n, "%s %s %g", what, lo_incl ? ">=" : ">", lo);
-    else if (isinf(lo)) snprintf(buf, n, "%s %s %g", what, hi_incl ? "<=" : "<", hi);
-    else snprintf(buf, n, "%s in %c%g, %g%c", what, lo_incl ? '[' : '(', lo, hi, hi_incl ? ']' : ')');
+    if (isinf(lo) && isinf(hi))
+        snprintf(buf, n, "%s", what);
+    else if (isinf(hi))
+        snprintf(buf, n, "%s %s %g", what, lo_incl ? ">=" : ">", lo);
+    else if (isinf(lo))
+        snprintf(buf, n, "%s %s %g", what, hi_incl ? "<=" : "<", hi);
+    else
+        snprintf(buf, n, "%s in %c%g, %g%c", what, lo_incl ? '[' : '(', lo, hi, hi_incl ? ']' : ')');
 }
 
 /* Checks a JSON value against numeric bounds; path names it in errors. */
-static cf_status check_number(pctx *c, const cJSON *v, const char *path, double lo, int lo_incl, double hi,
-                              int hi_incl, int integer, double *out)
+static cf_status check_number(pctx *c, const cJSON *v, const char *path, double lo, int lo_incl, double hi, int hi_incl,
+                              int integer, double *out)
 {
     char exp[96];
     expect_text(exp, sizeof exp, lo, lo_incl, hi, hi_incl, integer);
     if (!cJSON_IsNumber(v))
-        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path, "expected %s, found %s", exp,
-                            json_kind(v));
+        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path, "expected %s, found %s", exp, json_kind(v));
     double x = v->valuedouble;
-    int bad = !isfinite(x) || (lo_incl ? x < lo : x <= lo) || (hi_incl ? x > hi : x >= hi) ||
-              (integer && x != floor(x));
+    int bad =
+        !isfinite(x) || (lo_incl ? x < lo : x <= lo) || (hi_incl ? x > hi : x >= hi) || (integer && x != floor(x));
     if (bad) return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path, "expected %s, found %g", exp, x);
     *out = x;
     return CF_OK;
@@ -191,8 +195,7 @@ static cf_status get_str(pctx *c, const cJSON *obj, const char *objpath, const c
     if (!cJSON_IsString(v) || v->valuestring == NULL) {
         char path[160];
         join_path(path, sizeof path, objpath, key);
-        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path, "expected a string, found %s",
-                            json_kind(v));
+        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path, "expected a string, found %s", json_kind(v));
     }
     *out = v->valuestring;
     return CF_OK;
@@ -263,20 +266,53 @@ static const cf_offer *cheapest_offer(const cf_catalog *cat, const cf_hardware *
 
 /* ---- resolving a plan ----------------------------------------------------------------------------------------- */
 
-static const char *const k_top_keys[] = {"name", "description", "horizon_months", "demand_gpu_hours_per_month",
-                                         "hardware", "region", "discount_rate_annual", "target_utilization",
-                                         "grid_gco2e_per_kwh", "carbon_price_usd_per_t", "carbon_price_path",
-                                         "carbon_cost_includes_embodied", "objective", "on_prem", "cloud", "hybrid",
-                                         "uncertainty", "derived", NULL};
-static const char *const k_onprem_keys[] = {"server_capex_usd", "gpus_per_server", "life_months", "residual_fraction",
-                                            "server_power_kw", "pue", "electricity_usd_per_kwh",
-                                            "colocation_usd_per_kw_month", "ops_usd_per_server_month", "servers",
-                                            "grid_gco2e_per_kwh", "embodied_kgco2e_per_server",
-                                            "embodied_kgco2e_per_gpu", NULL};
-static const char *const k_cloud_keys[] = {"provider", "on_demand", "reserved_1y", "reserved_3y", "spot",
-                                           "spot_interruptions_per_hour", "checkpoint_minutes", "restart_minutes",
-                                           "checkpoint_interval", "pue", "gpu_power_w", "grid_gco2e_per_kwh",
-                                           "embodied_kgco2e_per_gpu_hour", NULL};
+static const char *const k_top_keys[] = {"name",
+                                         "description",
+                                         "horizon_months",
+                                         "demand_gpu_hours_per_month",
+                                         "hardware",
+                                         "region",
+                                         "discount_rate_annual",
+                                         "target_utilization",
+                                         "grid_gco2e_per_kwh",
+                                         "carbon_price_usd_per_t",
+                                         "carbon_price_path",
+                                         "carbon_cost_includes_embodied",
+                                         "objective",
+                                         "on_prem",
+                                         "cloud",
+                                         "hybrid",
+                                         "uncertainty",
+                                         "derived",
+                                         NULL};
+static const char *const k_onprem_keys[] = {"server_capex_usd",
+                                            "gpus_per_server",
+                                            "life_months",
+                                            "residual_fraction",
+                                            "server_power_kw",
+                                            "pue",
+                                            "electricity_usd_per_kwh",
+                                            "colocation_usd_per_kw_month",
+                                            "ops_usd_per_server_month",
+                                            "servers",
+                                            "grid_gco2e_per_kwh",
+                                            "embodied_kgco2e_per_server",
+                                            "embodied_kgco2e_per_gpu",
+                                            NULL};
+static const char *const k_cloud_keys[] = {"provider",
+                                           "on_demand",
+                                           "reserved_1y",
+                                           "reserved_3y",
+                                           "spot",
+                                           "spot_interruptions_per_hour",
+                                           "checkpoint_minutes",
+                                           "restart_minutes",
+                                           "checkpoint_interval",
+                                           "pue",
+                                           "gpu_power_w",
+                                           "grid_gco2e_per_kwh",
+                                           "embodied_kgco2e_per_gpu_hour",
+                                           NULL};
 static const char *const k_demand_keys[] = {"start", "growth_monthly", "seasonality", NULL};
 static const char *const k_hybrid_keys[] = {"burst", NULL};
 
@@ -396,8 +432,7 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     if ((s = get_num(c, root, "", "target_utilization", 0, 0, 1, 1, &p->target_util)) != CF_OK) goto fail;
     double grid = reg && isfinite(reg->grid_gco2e_per_kwh) ? reg->grid_gco2e_per_kwh : DEF_GRID;
     if ((s = get_num(c, root, "", "grid_gco2e_per_kwh", 0, 1, INFINITY, 0, &grid)) != CF_OK) goto fail;
-    p->carbon_price = cat && isfinite(cf_catalog_carbon_price(cat)) ? cf_catalog_carbon_price(cat)
-                                                                     : DEF_CARBON_PRICE;
+    p->carbon_price = cat && isfinite(cf_catalog_carbon_price(cat)) ? cf_catalog_carbon_price(cat) : DEF_CARBON_PRICE;
     if ((s = get_num(c, root, "", "carbon_price_usd_per_t", 0, 1, INFINITY, 0, &p->carbon_price)) != CF_OK) goto fail;
     const cJSON *path = cJSON_GetObjectItemCaseSensitive(root, "carbon_price_path");
     if (path && !cJSON_IsNull(path)) {
@@ -457,8 +492,8 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     }
     p->gpus = DEF_GPUS_PER_SERVER;
     if ((s = get_int(c, op, "on_prem", "gpus_per_server", 1, 1024, &p->gpus)) != CF_OK) goto fail;
-    p->life = hw && isfinite(hw->life_years) && hw->life_years > 0 ? (int)lround(hw->life_years * 12.0)
-                                                                   : DEF_LIFE_MONTHS;
+    p->life =
+        hw && isfinite(hw->life_years) && hw->life_years > 0 ? (int)lround(hw->life_years * 12.0) : DEF_LIFE_MONTHS;
     if ((s = get_int(c, op, "on_prem", "life_months", 1, 600, &p->life)) != CF_OK) goto fail;
     p->capex = hw && isfinite(hw->purchase_usd) && hw->purchase_usd > 0
                    ? hw->purchase_usd * p->gpus * DEF_SERVER_OVER_GPUS
@@ -483,8 +518,7 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     p->elec = reg && isfinite(reg->electricity_usd_per_kwh) ? reg->electricity_usd_per_kwh : DEF_ELECTRICITY;
     if ((s = get_num(c, op, "on_prem", "electricity_usd_per_kwh", 0, 1, INFINITY, 0, &p->elec)) != CF_OK) goto fail;
     p->colo = DEF_COLOCATION;
-    if ((s = get_num(c, op, "on_prem", "colocation_usd_per_kw_month", 0, 1, INFINITY, 0, &p->colo)) != CF_OK)
-        goto fail;
+    if ((s = get_num(c, op, "on_prem", "colocation_usd_per_kw_month", 0, 1, INFINITY, 0, &p->colo)) != CF_OK) goto fail;
     p->ops = DEF_OPS;
     if ((s = get_num(c, op, "on_prem", "ops_usd_per_server_month", 0, 1, INFINITY, 0, &p->ops)) != CF_OK) goto fail;
     p->servers_fixed = -1;
@@ -529,8 +563,7 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     if (spot_offer && isfinite(spot_offer->spot_interruptions_per_hour))
         p->lambda = spot_offer->spot_interruptions_per_hour;
     if (isnan(p->lambda)) p->lambda = DEF_LAMBDA;
-    if ((s = get_num(c, cl, "cloud", "spot_interruptions_per_hour", 0, 1, INFINITY, 0, &p->lambda)) != CF_OK)
-        goto fail;
+    if ((s = get_num(c, cl, "cloud", "spot_interruptions_per_hour", 0, 1, INFINITY, 0, &p->lambda)) != CF_OK) goto fail;
     cf_spot_params_default(&p->spot);
     double ck = p->spot.checkpoint_hours * 60.0, rs = p->spot.restart_hours * 60.0;
     if ((s = get_num(c, cl, "cloud", "checkpoint_minutes", 0, 1, INFINITY, 0, &ck)) != CF_OK) goto fail;
@@ -540,8 +573,10 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     const char *civ = NULL;
     if ((s = get_str(c, cl, "cloud", "checkpoint_interval", &civ)) != CF_OK) goto fail;
     if (civ) {
-        if (strcmp(civ, "daly") == 0) p->spot.use_daly = 1;
-        else if (strcmp(civ, "young") == 0) p->spot.use_daly = 0;
+        if (strcmp(civ, "daly") == 0)
+            p->spot.use_daly = 1;
+        else if (strcmp(civ, "young") == 0)
+            p->spot.use_daly = 0;
         else {
             s = cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "cloud.checkpoint_interval",
                              "expected \"daly\" or \"young\", found \"%s\"", civ);
@@ -550,8 +585,8 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     }
     p->cloud_pue = reg && isfinite(reg->pue) && reg->pue >= 1 ? reg->pue : DEF_CLOUD_PUE;
     if ((s = get_num(c, cl, "cloud", "pue", 1, 1, INFINITY, 0, &p->cloud_pue)) != CF_OK) goto fail;
-    double gw = hw && isfinite(hw->board_power_w) ? hw->board_power_w
-                                                  : p->power_kw * 1000.0 * DEF_GPU_POWER_SHARE / p->gpus;
+    double gw =
+        hw && isfinite(hw->board_power_w) ? hw->board_power_w : p->power_kw * 1000.0 * DEF_GPU_POWER_SHARE / p->gpus;
     if ((s = get_num(c, cl, "cloud", "gpu_power_w", 0, 0, INFINITY, 0, &gw)) != CF_OK) goto fail;
     p->gpu_kw = gw / 1000.0;
     p->grid_cloud = grid;
@@ -571,8 +606,10 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
         const char *b = NULL;
         if ((s = get_str(c, hy, "hybrid", "burst", &b)) != CF_OK) goto fail;
         if (b) {
-            if (strcmp(b, "on_demand") == 0) p->burst_pref = CF_PROC_ON_DEMAND;
-            else if (strcmp(b, "spot") == 0) p->burst_pref = CF_PROC_SPOT;
+            if (strcmp(b, "on_demand") == 0)
+                p->burst_pref = CF_PROC_ON_DEMAND;
+            else if (strcmp(b, "spot") == 0)
+                p->burst_pref = CF_PROC_SPOT;
             else if (strcmp(b, "cheapest") != 0) {
                 s = cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "hybrid.burst",
                                  "expected \"cheapest\", \"on_demand\" or \"spot\", found \"%s\"", b);
@@ -586,8 +623,9 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     memcpy(p->unc_hi, k_unc_hi, sizeof p->unc_hi);
     const cJSON *un = cJSON_GetObjectItemCaseSensitive(root, "uncertainty");
     if (un && !cJSON_IsNull(un)) {
-        static const char *const ukeys[] = {"demand", "on_demand_price", "spot_price", "interruptions",
-                                            "electricity", "residual", "carbon_price", "capex", NULL};
+        static const char *const ukeys[] = {"demand",        "on_demand_price", "spot_price",
+                                            "interruptions", "electricity",     "residual",
+                                            "carbon_price",  "capex",           NULL};
         if ((s = check_object(c, un, "uncertainty", ukeys)) != CF_OK) goto fail;
         for (int i = 0; i < CF_TCO_IN_COUNT; i++) {
             const cJSON *r = cJSON_GetObjectItemCaseSensitive(un, k_input_names[i]);
@@ -621,10 +659,7 @@ fail:
 
 /* ---- plans: public API ---------------------------------------------------------------------------------------- */
 
-cf_plan *cf_plan_create(void)
-{
-    return calloc(1, sizeof(cf_plan));
-}
+cf_plan *cf_plan_create(void) { return calloc(1, sizeof(cf_plan)); }
 
 void cf_plan_destroy(cf_plan *plan)
 {
@@ -639,8 +674,11 @@ static void offset_to_line(const char *text, size_t off, long *line, long *col)
 {
     long l = 1, cpos = 1;
     for (size_t i = 0; i < off && text[i]; i++) {
-        if (text[i] == '\n') { l++; cpos = 1; }
-        else cpos++;
+        if (text[i] == '\n') {
+            l++;
+            cpos = 1;
+        } else
+            cpos++;
     }
     *line = l;
     *col = cpos;
@@ -700,7 +738,11 @@ cf_status cf_plan_load_file(cf_plan *plan, const char *path, const cf_catalog *c
         if (k == 0) break;
         if (len + 1 == cap) {
             char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) { free(buf); buf = NULL; break; }
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
             buf = nb;
             cap *= 2;
         }
@@ -708,7 +750,10 @@ cf_status cf_plan_load_file(cf_plan *plan, const char *path, const cf_catalog *c
     int rerr = ferror(f);
     fclose(f);
     if (buf == NULL) return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory reading the plan");
-    if (rerr) { free(buf); return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot read the plan"); }
+    if (rerr) {
+        free(buf);
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot read the plan");
+    }
     buf[len] = '\0';
     cf_status s = cf_plan_load_string(plan, buf, path, catalog, err);
     free(buf);
@@ -744,8 +789,10 @@ cf_status cf_plan_set_number(cf_plan *plan, const char *path, double value, cons
         cJSON_Delete(root);
         return cf_error_set(err, CF_ERR_NOMEM, plan->source, 0, 0, path, "out of memory");
     }
-    if (cJSON_GetObjectItemCaseSensitive(obj, leaf)) cJSON_ReplaceItemInObjectCaseSensitive(obj, leaf, num);
-    else cJSON_AddItemToObject(obj, leaf, num);
+    if (cJSON_GetObjectItemCaseSensitive(obj, leaf))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, leaf, num);
+    else
+        cJSON_AddItemToObject(obj, leaf, num);
     return adopt_root(plan, root, plan->source, catalog, err);
 }
 
@@ -759,17 +806,11 @@ int cf_plan_horizon_months(const cf_plan *plan)
     return DEF_HORIZON;
 }
 
-const char *cf_plan_hardware(const cf_plan *plan)
-{
-    return plan ? plan->hardware : NULL;
-}
+const char *cf_plan_hardware(const cf_plan *plan) { return plan ? plan->hardware : NULL; }
 
 /* ---- closed-form helpers -------------------------------------------------------------------------------------- */
 
-double cf_tco_discount_factor(double rate_annual, double month)
-{
-    return pow(1.0 + rate_annual, -month / 12.0);
-}
+double cf_tco_discount_factor(double rate_annual, double month) { return pow(1.0 + rate_annual, -month / 12.0); }
 
 double cf_tco_npv(const double *flows, size_t n, double rate_annual)
 {
@@ -966,11 +1007,11 @@ static double sim_metric(const sim_out *o, cf_tco_metric m)
 
 /* Base-case decisions that scenarios keep fixed. */
 typedef struct decisions {
-    int servers;       /* owned servers of the on-prem option */
-    int k_peak;        /* GPUs reserved by the pure reserved options */
-    int burst;         /* overflow option of on-prem and hybrid, -1 when no cloud price exists */
-    int hybrid;        /* owned servers of the hybrid */
-    int res_k[2];      /* best reservation level for reserved_1y, reserved_3y */
+    int servers;  /* owned servers of the on-prem option */
+    int k_peak;   /* GPUs reserved by the pure reserved options */
+    int burst;    /* overflow option of on-prem and hybrid, -1 when no cloud price exists */
+    int hybrid;   /* owned servers of the hybrid */
+    int res_k[2]; /* best reservation level for reserved_1y, reserved_3y */
 } decisions;
 
 static double peak_demand(const tco_params *p)
@@ -1103,7 +1144,8 @@ static void decide(const tco_params *p, decisions *dc, double *curve, cf_tco_hyb
                     memcpy(sorted, p->demand, (size_t)p->H * sizeof *sorted);
                     gsl_sort(sorted, 1, (size_t)p->H);
                     double phi = r->critical_fractile;
-                    if (phi <= 0) r->newsvendor_gpu_hours = 0.0;
+                    if (phi <= 0)
+                        r->newsvendor_gpu_hours = 0.0;
                     else {
                         /* smallest demand level d with empirical F(d) >= phi */
                         int i = (int)ceil(phi * p->H - 1e-9) - 1;
@@ -1125,10 +1167,10 @@ static void fill_option(const tco_params *p, const decisions *dc, int opt, const
     r->available = o->ok;
     r->price_per_gpu_hour = opt < N_CLOUD ? p->price[opt] : NAN;
     r->overhead_fraction = opt == CF_PROC_SPOT ? spot_overhead(p) : 0.0;
-    r->units = opt == CF_PROC_ON_PREM ? dc->servers
-               : opt == CF_PROC_HYBRID ? dc->hybrid
+    r->units = opt == CF_PROC_ON_PREM                                       ? dc->servers
+               : opt == CF_PROC_HYBRID                                      ? dc->hybrid
                : (opt == CF_PROC_RESERVED_1Y || opt == CF_PROC_RESERVED_3Y) ? dc->k_peak
-                                                                           : 0;
+                                                                            : 0;
     snprintf(r->price_source, sizeof r->price_source, "%s", opt < N_CLOUD ? p->src[opt] : "plan (owned servers)");
     if (!o->ok) {
         r->useful_gpu_hours = o->useful;
@@ -1167,8 +1209,7 @@ void cf_tco_result_destroy(cf_tco_result *res)
 /* Resolves a loaded plan's parameters. */
 static cf_status plan_params(const cf_plan *plan, const cf_catalog *cat, tco_params *p, cf_error *err)
 {
-    if (plan == NULL || plan->root == NULL)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no plan loaded");
+    if (plan == NULL || plan->root == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no plan loaded");
     cf_gsl_quiet();
     return resolve(plan->root, plan->source, cat, p, err);
 }
@@ -1188,8 +1229,8 @@ cf_status cf_tco_evaluate(const cf_plan *plan, const cf_catalog *catalog, cf_tco
     r->H = p->H;
     size_t n1 = (size_t)p->H + 1;
     double pk = peak_demand(p);
-    int max_servers = p->servers_fixed >= 0 ? p->servers_fixed
-                                            : (int)ceil(pk / (p->gpus * H_MONTH * p->target_util) - 1e-9);
+    int max_servers =
+        p->servers_fixed >= 0 ? p->servers_fixed : (int)ceil(pk / (p->gpus * H_MONTH * p->target_util) - 1e-9);
     r->hybrid_curve = malloc(((size_t)max_servers + 1) * sizeof(double));
     for (int o = 0; o < CF_PROC_COUNT && r->hybrid_curve; o++)
         for (int k = 0; k < 5; k++)
@@ -1215,9 +1256,8 @@ cf_status cf_tco_evaluate(const cf_plan *plan, const cf_catalog *catalog, cf_tco
     sm->total_full_use_usd = sm->fixed_usd + sm->electricity_full_usd;
     sm->usd_per_gpu_hour_full_use = sm->total_full_use_usd / (p->gpus * H_MONTH);
     sm->servers = r->dc.servers;
-    sm->mean_utilization = r->dc.servers > 0 ? r->opt[CF_PROC_ON_PREM].owned_gpu_hours /
-                                                   (r->dc.servers * p->gpus * H_MONTH * p->H)
-                                             : NAN;
+    sm->mean_utilization =
+        r->dc.servers > 0 ? r->opt[CF_PROC_ON_PREM].owned_gpu_hours / (r->dc.servers * p->gpus * H_MONTH * p->H) : NAN;
     /* breakevens of on-prem against each cloud option */
     for (int c = 0; c < N_CLOUD; c++) {
         cf_tco_breakeven *b = &r->be[c];
@@ -1248,10 +1288,7 @@ oom:
     return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 }
 
-int cf_tco_result_months(const cf_tco_result *res)
-{
-    return res ? res->H : 0;
-}
+int cf_tco_result_months(const cf_tco_result *res) { return res ? res->H : 0; }
 
 cf_status cf_tco_result_option(const cf_tco_result *res, cf_procurement opt, cf_tco_option *out)
 {
@@ -1320,8 +1357,8 @@ size_t cf_tco_result_series(const cf_tco_result *res, cf_procurement opt, cf_tco
     return len;
 }
 
-cf_status cf_tco_unit_rates(const cf_plan *plan, const cf_catalog *catalog, cf_procurement opt,
-                            cf_tco_unit_rate *out, cf_error *err)
+cf_status cf_tco_unit_rates(const cf_plan *plan, const cf_catalog *catalog, cf_procurement opt, cf_tco_unit_rate *out,
+                            cf_error *err)
 {
     if (out == NULL || (int)opt < 0 || opt >= CF_PROC_COUNT)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "bad option or NULL output");
@@ -1333,8 +1370,8 @@ cf_status cf_tco_unit_rates(const cf_plan *plan, const cf_catalog *catalog, cf_p
     out->option = opt;
     if (!o->available || !(o->useful_gpu_hours > 0)) {
         cf_tco_result_destroy(r);
-        return cf_error_set(err, CF_ERR_NOT_FOUND, plan->source, 0, 0, NULL,
-                            "option %s cannot be priced for this plan", k_opt_names[opt]);
+        return cf_error_set(err, CF_ERR_NOT_FOUND, plan->source, 0, 0, NULL, "option %s cannot be priced for this plan",
+                            k_opt_names[opt]);
     }
     double h = o->useful_gpu_hours;
     out->usd_per_gpu_hour = o->total_usd / h;
@@ -1350,8 +1387,10 @@ cf_status cf_tco_unit_rates(const cf_plan *plan, const cf_catalog *catalog, cf_p
 
 static void add_num(cJSON *o, const char *k, double v)
 {
-    if (isnan(v)) cJSON_AddNullToObject(o, k);
-    else cJSON_AddNumberToObject(o, k, v);
+    if (isnan(v))
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, v);
 }
 
 cf_status cf_plan_resolved_json(const cf_plan *plan, const cf_catalog *catalog, char **json_out, cf_error *err)
@@ -1367,8 +1406,10 @@ cf_status cf_plan_resolved_json(const cf_plan *plan, const cf_catalog *catalog, 
     cJSON *dem = cJSON_AddArrayToObject(root, "demand_gpu_hours_per_month");
     for (int m = 0; dem && m < p.H; m++) cJSON_AddItemToArray(dem, cJSON_CreateNumber(p.demand[m]));
     cJSON_AddStringToObject(root, "hardware", p.hardware);
-    if (p.region[0]) cJSON_AddStringToObject(root, "region", p.region);
-    else cJSON_AddNullToObject(root, "region");
+    if (p.region[0])
+        cJSON_AddStringToObject(root, "region", p.region);
+    else
+        cJSON_AddNullToObject(root, "region");
     add_num(root, "discount_rate_annual", p.rate);
     add_num(root, "target_utilization", p.target_util);
     add_num(root, "carbon_price_usd_per_t", p.carbon_price);
@@ -1390,16 +1431,20 @@ cf_status cf_plan_resolved_json(const cf_plan *plan, const cf_catalog *catalog, 
         add_num(op, "electricity_usd_per_kwh", p.elec);
         add_num(op, "colocation_usd_per_kw_month", p.colo);
         add_num(op, "ops_usd_per_server_month", p.ops);
-        if (p.servers_fixed >= 0) cJSON_AddNumberToObject(op, "servers", p.servers_fixed);
-        else cJSON_AddNullToObject(op, "servers");
+        if (p.servers_fixed >= 0)
+            cJSON_AddNumberToObject(op, "servers", p.servers_fixed);
+        else
+            cJSON_AddNullToObject(op, "servers");
         add_num(op, "grid_gco2e_per_kwh", p.grid_op);
         add_num(op, "embodied_kgco2e_per_server", p.emb_server);
         add_num(op, "embodied_kgco2e_per_gpu", p.emb_gpu);
     }
     cJSON *cl = cJSON_AddObjectToObject(root, "cloud");
     if (cl) {
-        if (p.provider[0]) cJSON_AddStringToObject(cl, "provider", p.provider);
-        else cJSON_AddNullToObject(cl, "provider");
+        if (p.provider[0])
+            cJSON_AddStringToObject(cl, "provider", p.provider);
+        else
+            cJSON_AddNullToObject(cl, "provider");
         for (int o = 0; o < N_CLOUD; o++) add_num(cl, k_opt_names[o], p.price[o]);
         add_num(cl, "spot_interruptions_per_hour", p.lambda);
         add_num(cl, "checkpoint_minutes", p.spot.checkpoint_hours * 60.0);
@@ -1411,8 +1456,7 @@ cf_status cf_plan_resolved_json(const cf_plan *plan, const cf_catalog *catalog, 
         add_num(cl, "embodied_kgco2e_per_gpu_hour", p.emb_gpuh);
     }
     cJSON *hy = cJSON_AddObjectToObject(root, "hybrid");
-    if (hy)
-        cJSON_AddStringToObject(hy, "burst", p.burst_pref < 0 ? "cheapest" : k_opt_names[p.burst_pref]);
+    if (hy) cJSON_AddStringToObject(hy, "burst", p.burst_pref < 0 ? "cheapest" : k_opt_names[p.burst_pref]);
     cJSON *un = cJSON_AddObjectToObject(root, "uncertainty");
     for (int i = 0; un && i < CF_TCO_IN_COUNT; i++) {
         cJSON *a = cJSON_AddArrayToObject(un, k_input_names[i]);
@@ -1576,15 +1620,16 @@ static double triangular(double u, double a, double c, double b)
 }
 
 cf_status cf_tco_monte_carlo_samples(const cf_plan *plan, const cf_catalog *catalog, size_t n, unsigned long seed,
-                                     const cf_tco_mc_opts *opts, cf_tco_mc_result *out, double *samples,
-                                     cf_error *err)
+                                     const cf_tco_mc_opts *opts, cf_tco_mc_result *out, double *samples, cf_error *err)
 {
     if (out == NULL || n == 0 || n > SIZE_MAX / (CF_PROC_COUNT * sizeof(double)))
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "need 0 < n <= %zu samples and an output",
                             SIZE_MAX / (CF_PROC_COUNT * sizeof(double)));
     cf_tco_mc_opts o;
-    if (opts) o = *opts;
-    else cf_tco_mc_opts_default(&o);
+    if (opts)
+        o = *opts;
+    else
+        cf_tco_mc_opts_default(&o);
     tco_params p;
     cf_status s = plan_params(plan, catalog, &p, err);
     if (s != CF_OK) return s;

@@ -15,12 +15,12 @@
 #include <string.h>
 
 struct cf_hvboxes {
-    size_t d;      /* number of objectives */
-    size_t nbox;   /* number of boxes */
-    size_t cap;    /* allocated boxes */
-    double *lo;    /* nbox x d lower corners (may be -INFINITY) */
-    double *hi;    /* nbox x d upper corners (finite) */
-    double *ref;   /* d reference point */
+    size_t d;    /* number of objectives */
+    size_t nbox; /* number of boxes */
+    size_t cap;  /* allocated boxes */
+    double *lo;  /* nbox x d lower corners (may be -INFINITY) */
+    double *hi;  /* nbox x d upper corners (finite) */
+    double *ref; /* d reference point */
 };
 
 /* Scratch state of one decomposition. */
@@ -38,10 +38,16 @@ static int push_box(decomp *c)
     if (b->nbox == b->cap) {
         size_t ncap = b->cap ? 2 * b->cap : 16;
         double *nl = realloc(b->lo, ncap * b->d * sizeof *nl);
-        if (nl == NULL) { c->oom = 1; return -1; }
+        if (nl == NULL) {
+            c->oom = 1;
+            return -1;
+        }
         b->lo = nl;
         double *nh = realloc(b->hi, ncap * b->d * sizeof *nh);
-        if (nh == NULL) { c->oom = 1; return -1; }
+        if (nh == NULL) {
+            c->oom = 1;
+            return -1;
+        }
         b->hi = nh;
         b->cap = ncap;
     }
@@ -125,14 +131,20 @@ static void decompose(decomp *c, size_t *idx, size_t cnt, size_t m)
         return;
     }
     size_t *sub = malloc((cnt + 1) * sizeof *sub);
-    if (sub == NULL) { c->oom = 1; return; }
+    if (sub == NULL) {
+        c->oom = 1;
+        return;
+    }
     memcpy(sub, idx, cnt * sizeof *sub);
     for (size_t s = 0; s <= cnt; s++) {
         double lo = (s == 0) ? -INFINITY : c->pts[sub[s - 1] * d + k];
         double up = (s == cnt) ? ref[k] : c->pts[sub[s] * d + k];
         if (!(up > lo)) continue;
         size_t *pre = malloc((s + 1) * sizeof *pre);
-        if (pre == NULL) { c->oom = 1; break; }
+        if (pre == NULL) {
+            c->oom = 1;
+            break;
+        }
         memcpy(pre, sub, s * sizeof *pre);
         c->cur_lo[k] = lo;
         c->cur_hi[k] = up;
@@ -150,17 +162,19 @@ static int weakly_dominates(const double *a, const double *b, size_t d)
     return 1;
 }
 
-cf_status cf_hvboxes_create(const double *front, size_t n, size_t d, const double *ref, cf_hvboxes **out,
-                            cf_error *err)
+cf_status cf_hvboxes_create(const double *front, size_t n, size_t d, const double *ref, cf_hvboxes **out, cf_error *err)
 {
     if (out == NULL || ref == NULL || d == 0 || (n > 0 && front == NULL))
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_hvboxes_create needs a front, d >= 1 and a "
-                                                               "reference point.");
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_hvboxes_create needs a front, d >= 1 and a "
+                            "reference point.");
     *out = NULL;
     for (size_t j = 0; j < d; j++)
         if (!isfinite(ref[j]))
-            return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "ref", "Reference point coordinate %zu is not "
-                                                                        "finite.", j);
+            return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "ref",
+                                "Reference point coordinate %zu is not "
+                                "finite.",
+                                j);
     cf_hvboxes *b = calloc(1, sizeof *b);
     double *pts = malloc((n ? n : 1) * d * sizeof *pts);
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
@@ -192,7 +206,10 @@ cf_status cf_hvboxes_create(const double *front, size_t n, size_t d, const doubl
     }
     for (size_t i = 0; i < m; i++) idx[i] = i;
     decomp c = {b, pts, cl, cl + d, 0};
-    for (size_t j = 0; j < d; j++) { cl[j] = -INFINITY; cl[d + j] = ref[j]; }
+    for (size_t j = 0; j < d; j++) {
+        cl[j] = -INFINITY;
+        cl[d + j] = ref[j];
+    }
     decompose(&c, idx, m, d);
     if (c.oom) goto oom;
     free(pts);
@@ -281,13 +298,14 @@ cf_status cf_ehvi(const double *front, size_t n, size_t d, const double *ref, co
     *ehvi = cf_hvboxes_ehvi(b, mu, sd);
     cf_hvboxes_destroy(b);
     if (isnan(*ehvi))
-        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "sd", "The prediction has a NaN mean or a NaN or "
-                                                                   "negative standard deviation.");
+        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "sd",
+                            "The prediction has a NaN mean or a NaN or "
+                            "negative standard deviation.");
     return CF_OK;
 }
 
-cf_status cf_hv_improvement(const double *front, size_t n, size_t d, const double *ref, const double *y,
-                            double *hvi, cf_error *err)
+cf_status cf_hv_improvement(const double *front, size_t n, size_t d, const double *ref, const double *y, double *hvi,
+                            cf_error *err)
 {
     if (y == NULL || hvi == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_hv_improvement needs a point and an output.");
@@ -303,11 +321,14 @@ cf_status cf_ehvi_mc(const double *front, size_t n, size_t d, const double *ref,
                      size_t nsamples, unsigned long seed, double *ehvi, double *stderr_out, cf_error *err)
 {
     if (mu == NULL || sd == NULL || ehvi == NULL || nsamples < 2)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_ehvi_mc needs mu, sd, an output and at least "
-                                                               "2 samples.");
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_ehvi_mc needs mu, sd, an output and at least "
+                            "2 samples.");
     if (d > 40)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_ehvi_mc supports at most 40 objectives (the "
-                                                               "Sobol generator's limit), got %zu.", d);
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_ehvi_mc supports at most 40 objectives (the "
+                            "Sobol generator's limit), got %zu.",
+                            d);
     cf_gsl_quiet();
     cf_hvboxes *b = NULL;
     cf_status st = cf_hvboxes_create(front, n, d, ref, &b, err);

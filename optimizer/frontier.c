@@ -42,13 +42,14 @@ struct cf_frontier {
     int computed;
 };
 
-static const char *const known_fields[] = {"accuracy",    "cost_usd",        "total_cost_usd", "co2e_kg",
-                                           "energy_kwh",  "gpu_hours",       "wall_hours",     "carbon_cost_usd",
-                                           "embodied_kgco2e", "billed_gpu_hours", "price_per_hour", "pruning", NULL};
+static const char *const known_fields[] = {
+    "accuracy",        "cost_usd",        "total_cost_usd",   "co2e_kg",        "energy_kwh", "gpu_hours", "wall_hours",
+    "carbon_cost_usd", "embodied_kgco2e", "billed_gpu_hours", "price_per_hour", "pruning",    NULL};
 
 cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, size_t *n, cf_error *err)
 {
-    if (spec == NULL || objs == NULL || n == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "NULL argument");
+    if (spec == NULL || objs == NULL || n == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "NULL argument");
     *n = 0;
     const char *p = spec;
     while (*p) {
@@ -79,8 +80,8 @@ cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, 
             maximize = strcmp(item, "accuracy") == 0;
         }
         if (item[0] == '\0' || strlen(item) >= sizeof objs[*n].name)
-            return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL, "expected an objective name, found '%s'",
-                                item);
+            return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL,
+                                "expected an objective name, found '%s'", item);
         for (size_t k = 0; k < *n; k++)
             if (strcmp(objs[k].name, item) == 0)
                 return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, item, "objective '%s' is named twice",
@@ -91,8 +92,7 @@ cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, 
         if (!end) break;
         p = end + 1;
     }
-    if (*n < 1)
-        return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL, "expected at least one objective");
+    if (*n < 1) return cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, NULL, "expected at least one objective");
     return CF_OK;
 }
 
@@ -105,8 +105,8 @@ void cf_frontier_opts_default(cf_frontier_opts *o)
     snprintf(o->objectives[1].name, sizeof o->objectives[1].name, "total_cost_usd");
     o->objectives[1].maximize = 0;
     o->n_objectives = 2;
-    o->procurements = (1u << CF_PROC_ON_DEMAND) | (1u << CF_PROC_SPOT) | (1u << CF_PROC_RESERVED_1Y) |
-                      (1u << CF_PROC_RESERVED_3Y);
+    o->procurements =
+        (1u << CF_PROC_ON_DEMAND) | (1u << CF_PROC_SPOT) | (1u << CF_PROC_RESERVED_1Y) | (1u << CF_PROC_RESERVED_3Y);
     cf_pricing_opts_default(&o->pricing);
     o->on_prem_usd_per_gpu_hour = NAN;
     o->on_prem_kgco2e_per_gpu_hour = NAN;
@@ -169,7 +169,8 @@ static cf_status push_candidate(cf_frontier *f, const cf_candidate *c)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static cf_status add_note(cf_frontier *f, const char *fmt, ...)
+static cf_status
+add_note(cf_frontier *f, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
@@ -189,10 +190,7 @@ static cf_status add_note(cf_frontier *f, const char *fmt, ...)
     return CF_OK;
 }
 
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
 cf_status cf_frontier_add_candidate(cf_frontier *f, const cf_candidate *c)
 {
@@ -208,8 +206,10 @@ cf_status cf_frontier_add_candidate(cf_frontier *f, const cf_candidate *c)
         return CF_ERR_NOMEM;
     }
     cf_status st = push_candidate(f, &copy);
-    if (st != CF_OK) free_candidate_strings(&copy);
-    else f->n_pred_added++;
+    if (st != CF_OK)
+        free_candidate_strings(&copy);
+    else
+        f->n_pred_added++;
     return st;
 }
 
@@ -228,7 +228,7 @@ static int price_owned(const cf_frontier *f, const cf_run *r, cf_procurement p, 
     out->energy_kwh = NAN;
     out->embodied_kgco2e = NAN;
     double cp = isfinite(f->opts.pricing.carbon_price_usd_per_t) ? f->opts.pricing.carbon_price_usd_per_t
-                                                                  : cf_catalog_carbon_price(f->cat);
+                                                                 : cf_catalog_carbon_price(f->cat);
     out->carbon_cost_usd = isfinite(out->co2e_kg) ? out->co2e_kg * cp / 1000.0 : 0.0;
     out->total_cost_usd = out->cost_usd + out->carbon_cost_usd;
     return 1;
@@ -386,8 +386,8 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
         }
         if (n_missing > 0 &&
-            add_note(f, "run %s: no %s price for %s%s%s%s%s in the catalog; those pairs are not candidates",
-                     r->run_id, missing, r->hardware ? r->hardware : "?", r->region || f->opts.pricing.region ? " in " : "",
+            add_note(f, "run %s: no %s price for %s%s%s%s%s in the catalog; those pairs are not candidates", r->run_id,
+                     missing, r->hardware ? r->hardware : "?", r->region || f->opts.pricing.region ? " in " : "",
                      r->region ? r->region : (f->opts.pricing.region ? f->opts.pricing.region : ""),
                      r->provider || f->opts.pricing.provider ? " from " : "",
                      r->provider ? r->provider : (f->opts.pricing.provider ? f->opts.pricing.provider : "")) != CF_OK)
@@ -398,13 +398,13 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
         if (add_note(f,
                      "%zu run%s a precision the catalog lists as unsupported on its hardware (e.g. run %s: %s "
                      "on %s); they are priced as given, but check the precision column",
-                     unsupported, unsupported == 1 ? " uses" : "s use", unsupported_example, cf_precision_name(unsupported_prec),
-                     ex && ex->hardware ? ex->hardware : "?") != CF_OK)
+                     unsupported, unsupported == 1 ? " uses" : "s use", unsupported_example,
+                     cf_precision_name(unsupported_prec), ex && ex->hardware ? ex->hardware : "?") != CF_OK)
             return CF_ERR_NOMEM;
     }
     if (not_owned > 0 &&
-        add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid",
-                 not_owned, not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
+        add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid", not_owned,
+                 not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
         return CF_ERR_NOMEM;
     return CF_OK;
 }
@@ -533,7 +533,8 @@ cf_status cf_frontier_compute(cf_frontier *f, cf_error *err)
         if (!(lo[k] <= hi[k])) {
             st = cf_error_set(err, CF_ERR_INVALID, "--objectives", 0, 0, f->opts.objectives[k].name,
                               "no candidate has a value for objective '%s' (is the column empty or absent in the "
-                              "runs?)", f->opts.objectives[k].name);
+                              "runs?)",
+                              f->opts.objectives[k].name);
             goto done;
         }
     size_t missing = 0;
@@ -644,11 +645,17 @@ double cf_frontier_value(const cf_frontier *f, size_t i, size_t k)
 
 int cf_frontier_is_optimal(const cf_frontier *f, size_t i) { return (f && f->opt && i < f->n) ? f->opt[i] : 0; }
 
-size_t cf_frontier_rank(const cf_frontier *f, size_t i) { return (f && f->rank && i < f->n) ? f->rank[i] : CF_NO_INDEX; }
+size_t cf_frontier_rank(const cf_frontier *f, size_t i)
+{
+    return (f && f->rank && i < f->n) ? f->rank[i] : CF_NO_INDEX;
+}
 
 size_t cf_frontier_optimal_count(const cf_frontier *f) { return f ? f->n_opt : 0; }
 
-size_t cf_frontier_optimal_at(const cf_frontier *f, size_t j) { return (f && j < f->n_opt) ? f->order[j] : CF_NO_INDEX; }
+size_t cf_frontier_optimal_at(const cf_frontier *f, size_t j)
+{
+    return (f && j < f->n_opt) ? f->order[j] : CF_NO_INDEX;
+}
 
 size_t cf_frontier_dominator(const cf_frontier *f, size_t i, double *margin)
 {

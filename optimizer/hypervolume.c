@@ -84,15 +84,13 @@ static cf_status hv3(const double *P, size_t m, const double *ref, double *out)
     }
     size_t u = cf_pu_ranks(ka, kt, m, rank, xs);
     rc = cf_rstair_init(&st, xs, u, ref[0], ref[1]);
-    if (rc != CF_OK)
-        goto out;
+    if (rc != CF_OK) goto out;
     double v = 0.0, area = 0.0, zprev = cf_pu_unkey(a[0].k);
     for (size_t i = 0; i < m; i++) {
         double z = cf_pu_unkey(a[i].k);
         v += area * (z - zprev);
         zprev = z;
-        if (!cf_rstair_covered(&st, rank[i], a[i].b))
-            area += cf_rstair_insert(&st, rank[i], a[i].b, 1);
+        if (!cf_rstair_covered(&st, rank[i], a[i].b)) area += cf_rstair_insert(&st, rank[i], a[i].b, 1);
     }
     v += area * (ref[2] - zprev);
     *out = v;
@@ -111,8 +109,7 @@ out:
 static int weakly_le(const double *q, const double *p, size_t d)
 {
     for (size_t k = 0; k < d; k++)
-        if (!(q[k] <= p[k]))
-            return 0;
+        if (!(q[k] <= p[k])) return 0;
     return 1;
 }
 
@@ -120,8 +117,7 @@ static int weakly_le(const double *q, const double *p, size_t d)
 static double box(const double *p, const double *ref, size_t d)
 {
     double v = 1.0;
-    for (size_t k = 0; k < d; k++)
-        v *= ref[k] - p[k];
+    for (size_t k = 0; k < d; k++) v *= ref[k] - p[k];
     return v;
 }
 
@@ -151,8 +147,7 @@ static cf_status hv4(const double *P, size_t m, const double *ref, double *out)
                 covered = 1;
                 break;
             }
-        if (covered)
-            continue;
+        if (covered) continue;
         /* hypervolume of the limit set {max(p, q)}: its f3 order is the order of S */
         double lim = 0.0;
         if (s > 0) {
@@ -162,12 +157,10 @@ static cf_status hv4(const double *P, size_t m, const double *ref, double *out)
                 const double *q = S + 3 * j;
                 double x = q[0] > p[0] ? q[0] : p[0], y = q[1] > p[1] ? q[1] : p[1];
                 double z = q[2] > p[2] ? q[2] : p[2];
-                if (j == 0)
-                    zprev = z;
+                if (j == 0) zprev = z;
                 lim += area * (z - zprev);
                 zprev = z;
-                if (!cf_stair_covered(&st, x, y))
-                    area += cf_stair_insert(&st, x, y, 1);
+                if (!cf_stair_covered(&st, x, y)) area += cf_stair_insert(&st, x, y, 1);
             }
             lim += area * (ref[2] - zprev);
         }
@@ -176,16 +169,12 @@ static cf_status hv4(const double *P, size_t m, const double *ref, double *out)
         size_t k = 0, pos = CF_STAIR_NIL;
         for (size_t j = 0; j < s; j++) {
             const double *q = S + 3 * j;
-            if (weakly_le(p, q, 3))
-                continue;
-            if (pos == CF_STAIR_NIL && q[2] > p[2])
-                pos = k;
-            if (k != j)
-                memcpy(S + 3 * k, q, 3 * sizeof *S);
+            if (weakly_le(p, q, 3)) continue;
+            if (pos == CF_STAIR_NIL && q[2] > p[2]) pos = k;
+            if (k != j) memcpy(S + 3 * k, q, 3 * sizeof *S);
             k++;
         }
-        if (pos == CF_STAIR_NIL)
-            pos = k;
+        if (pos == CF_STAIR_NIL) pos = k;
         memmove(S + 3 * (pos + 1), S + 3 * pos, (k - pos) * 3 * sizeof *S);
         memcpy(S + 3 * pos, p, 3 * sizeof *S);
         s = k + 1;
@@ -226,8 +215,7 @@ static cf_status hv_wfg(const double *P, size_t m, size_t d, const double *ref, 
                 covered = 1;
                 break;
             }
-        if (covered)
-            continue;
+        if (covered) continue;
         double lim = 0.0;
         if (s > 0) {
             for (size_t j = 0; j < s; j++)
@@ -236,26 +224,21 @@ static cf_status hv_wfg(const double *P, size_t m, size_t d, const double *ref, 
                     L[e * j + k] = q > p[k] ? q : p[k];
                 }
             rc = cf_pareto_filter_ex(L, s, e, nd, 1);
-            if (rc != CF_OK)
-                goto out;
+            if (rc != CF_OK) goto out;
             size_t c = 0;
             for (size_t j = 0; j < s; j++)
                 if (nd[j]) {
-                    if (c != j)
-                        memcpy(L + e * c, L + e * j, e * sizeof *L);
+                    if (c != j) memcpy(L + e * c, L + e * j, e * sizeof *L);
                     c++;
                 }
             rc = hv_rec(L, c, e, ref, &lim);
-            if (rc != CF_OK)
-                goto out;
+            if (rc != CF_OK) goto out;
         }
         v += (ref[e] - p[e]) * (box(p, ref, e) - lim);
         size_t k = 0;
         for (size_t j = 0; j < s; j++) {
-            if (weakly_le(p, S + e * j, e))
-                continue;
-            if (k != j)
-                memcpy(S + e * k, S + e * j, e * sizeof *S);
+            if (weakly_le(p, S + e * j, e)) continue;
+            if (k != j) memcpy(S + e * k, S + e * j, e * sizeof *S);
             k++;
         }
         memcpy(S + e * k, p, e * sizeof *S);
@@ -286,8 +269,7 @@ static cf_status hv_rec(const double *P, size_t m, size_t d, const double *ref, 
     case 1: {
         double lo = P[0];
         for (size_t i = 1; i < m; i++)
-            if (P[i] < lo)
-                lo = P[i];
+            if (P[i] < lo) lo = P[i];
         *out = ref[0] - lo;
         return CF_OK;
     }
@@ -300,23 +282,19 @@ static cf_status hv_rec(const double *P, size_t m, size_t d, const double *ref, 
 
 cf_status cf_hypervolume(const double *pts, size_t n, size_t d, const double *ref, double *hv)
 {
-    if (d == 0 || !ref || !hv || (n > 0 && !pts) || n > SIZE_MAX / d / sizeof(double))
-        return CF_ERR_ARG;
+    if (d == 0 || !ref || !hv || (n > 0 && !pts) || n > SIZE_MAX / d / sizeof(double)) return CF_ERR_ARG;
     for (size_t k = 0; k < d; k++)
-        if (isnan(ref[k]))
-            return CF_ERR_ARG;
+        if (isnan(ref[k])) return CF_ERR_ARG;
     *hv = 0.0;
     double *P = malloc((n ? n : 1) * d * sizeof *P);
-    if (!P)
-        return CF_ERR_NOMEM;
+    if (!P) return CF_ERR_NOMEM;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         const double *x = pts + i * d;
         size_t k = 0;
         while (k < d && x[k] < ref[k]) /* false for NaN */
             k++;
-        if (k < d)
-            continue;
+        if (k < d) continue;
         memcpy(P + m * d, x, d * sizeof *P);
         m++;
     }

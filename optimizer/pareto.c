@@ -31,10 +31,8 @@ int cf_dominates(const double *a, const double *b, size_t d)
 {
     int strict = 0;
     for (size_t k = 0; k < d; k++) {
-        if (!(a[k] <= b[k]))
-            return 0;
-        if (a[k] < b[k])
-            strict = 1;
+        if (!(a[k] <= b[k])) return 0;
+        if (a[k] < b[k]) strict = 1;
     }
     return strict;
 }
@@ -43,8 +41,7 @@ int cf_dominates(const double *a, const double *b, size_t d)
 static int has_nan(const double *x, size_t d)
 {
     for (size_t k = 0; k < d; k++)
-        if (isnan(x[k]))
-            return 1;
+        if (isnan(x[k])) return 1;
     return 0;
 }
 
@@ -52,18 +49,15 @@ static int has_nan(const double *x, size_t d)
 static int same_row(const double *a, const double *b, size_t d)
 {
     for (size_t k = 0; k < d; k++)
-        if (a[k] != b[k])
-            return 0;
+        if (a[k] != b[k]) return 0;
     return 1;
 }
 
 /* Checks the common arguments; n * d doubles must be addressable. */
 static cf_status check_args(const double *pts, size_t n, size_t d, const void *out)
 {
-    if (d == 0 || !out || (n > 0 && !pts))
-        return CF_ERR_ARG;
-    if (n > SIZE_MAX / d / sizeof(double))
-        return CF_ERR_ARG;
+    if (d == 0 || !out || (n > 0 && !pts)) return CF_ERR_ARG;
+    if (n > SIZE_MAX / d / sizeof(double)) return CF_ERR_ARG;
     return CF_OK;
 }
 
@@ -80,8 +74,7 @@ static cf_status filter1(const double *pts, size_t n, unsigned char *nd, int uni
     int first = 1;
     for (size_t i = 0; i < n; i++) {
         nd[i] = (unsigned char)(any && pts[i] == m && (!unique || first));
-        if (nd[i])
-            first = 0;
+        if (nd[i]) first = 0;
     }
     return CF_OK;
 }
@@ -100,8 +93,7 @@ static cf_status filter2(const double *pts, size_t n, unsigned char *nd, int uni
     for (size_t i = 0; i < n; i++) {
         double x = pts[2 * i], y = pts[2 * i + 1];
         nd[i] = 0;
-        if (isnan(x) || isnan(y))
-            continue;
+        if (isnan(x) || isnan(y)) continue;
         a[m].k = cf_pu_key(x);
         a[m].a = y + 0.0;
         a[m].i = i;
@@ -115,8 +107,7 @@ static cf_status filter2(const double *pts, size_t n, unsigned char *nd, int uni
         size_t e = s + 1;
         double gmin = a[s].a;
         while (e < m && a[e].k == a[s].k) {
-            if (a[e].a < gmin)
-                gmin = a[e].a;
+            if (a[e].a < gmin) gmin = a[e].a;
             e++;
         }
         if (!seen || gmin < best) {
@@ -156,8 +147,7 @@ static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int uni
     for (size_t i = 0; i < n; i++) {
         const double *x = pts + 3 * i;
         nd[i] = 0;
-        if (has_nan(x, 3))
-            continue;
+        if (has_nan(x, 3)) continue;
         a[m].k = cf_pu_key(x[0]);
         a[m].a = x[1] + 0.0;
         a[m].b = x[2] + 0.0;
@@ -171,16 +161,13 @@ static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int uni
     }
     size_t u = cf_pu_ranks(ka, kt, m, rank, ys);
     rc = cf_rstair_init(&st, ys, u, INFINITY, INFINITY);
-    if (rc != CF_OK)
-        goto out;
+    if (rc != CF_OK) goto out;
     size_t s = 0;
     while (s < m) {
         size_t e = s + 1;
-        while (e < m && a[e].k == a[s].k && a[e].a == a[s].a && a[e].b == a[s].b)
-            e++;
+        while (e < m && a[e].k == a[s].k && a[e].a == a[s].a && a[e].b == a[s].b) e++;
         if (!cf_rstair_covered(&st, rank[s], a[s].b)) {
-            for (size_t j = s; j < (unique ? s + 1 : e); j++)
-                nd[a[j].i] = 1;
+            for (size_t j = s; j < (unique ? s + 1 : e); j++) nd[a[j].i] = 1;
             cf_rstair_insert(&st, rank[s], a[s].b, 0);
         }
         s = e;
@@ -210,8 +197,7 @@ static cf_status filterk(const double *pts, size_t n, size_t d, unsigned char *n
     size_t m = 0, nf = 0;
     for (size_t i = 0; i < n; i++) {
         nd[i] = 0;
-        if (has_nan(pts + i * d, d))
-            continue;
+        if (has_nan(pts + i * d, d)) continue;
         a[m].k = cf_pu_key(pts[i * d]);
         a[m].i = i;
         m++;
@@ -244,8 +230,7 @@ static cf_status filterk(const double *pts, size_t n, size_t d, unsigned char *n
 cf_status cf_pareto_filter_ex(const double *pts, size_t n, size_t d, unsigned char *nd, int unique)
 {
     cf_status rc = check_args(pts, n, d, nd);
-    if (rc != CF_OK || n == 0)
-        return rc;
+    if (rc != CF_OK || n == 0) return rc;
     switch (d) {
     case 1: return filter1(pts, n, nd, unique);
     case 2: return filter2(pts, n, nd, unique);
@@ -274,8 +259,7 @@ static cf_status ranks2(const double *pts, size_t n, size_t *rank)
     size_t m = 0, nl = 0;
     for (size_t i = 0; i < n; i++) {
         rank[i] = CF_NO_INDEX;
-        if (isnan(pts[2 * i]) || isnan(pts[2 * i + 1]))
-            continue;
+        if (isnan(pts[2 * i]) || isnan(pts[2 * i + 1])) continue;
         a[m].k = cf_pu_key(pts[2 * i]);
         a[m].a = pts[2 * i + 1] + 0.0;
         a[m].i = i;
@@ -297,8 +281,7 @@ static cf_status ranks2(const double *pts, size_t n, size_t *rank)
                 lo = mid + 1;
         }
         layer_min[lo] = y;
-        if (lo == nl)
-            nl++;
+        if (lo == nl) nl++;
         rank[a[s].i] = lo;
     }
     free(a);
@@ -321,22 +304,19 @@ static cf_status ranks_generic(const double *pts, size_t n, size_t d, size_t *ra
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         rank[i] = CF_NO_INDEX;
-        if (has_nan(pts + i * d, d))
-            continue;
+        if (has_nan(pts + i * d, d)) continue;
         memcpy(sub + m * d, pts + i * d, d * sizeof *sub);
         map[m++] = i;
     }
     for (size_t r = 0; m > 0; r++) {
         rc = cf_pareto_filter_ex(sub, m, d, nd, 0);
-        if (rc != CF_OK)
-            goto out;
+        if (rc != CF_OK) goto out;
         size_t k = 0;
         for (size_t j = 0; j < m; j++) {
             if (nd[j]) {
                 rank[map[j]] = r;
             } else {
-                if (k != j)
-                    memcpy(sub + k * d, sub + j * d, d * sizeof *sub);
+                if (k != j) memcpy(sub + k * d, sub + j * d, d * sizeof *sub);
                 map[k++] = map[j];
             }
         }
@@ -352,42 +332,33 @@ out:
 cf_status cf_pareto_ranks(const double *pts, size_t n, size_t d, size_t *rank)
 {
     cf_status rc = check_args(pts, n, d, rank);
-    if (rc != CF_OK || n == 0)
-        return rc;
-    if (d == 2)
-        return ranks2(pts, n, rank);
+    if (rc != CF_OK || n == 0) return rc;
+    if (d == 2) return ranks2(pts, n, rank);
     return ranks_generic(pts, n, d, rank);
 }
 
 cf_status cf_reference_point(const double *pts, size_t n, size_t d, double margin, double *ref)
 {
     cf_status rc = check_args(pts, n, d, ref);
-    if (rc != CF_OK)
-        return rc;
-    if (!isfinite(margin) || margin < 0.0)
-        return CF_ERR_ARG;
+    if (rc != CF_OK) return rc;
+    if (!isfinite(margin) || margin < 0.0) return CF_ERR_ARG;
     int any = 0;
     for (size_t i = 0; i < n; i++) {
         const double *x = pts + i * d;
-        if (has_nan(x, d))
-            continue;
+        if (has_nan(x, d)) continue;
         if (!any) {
-            for (size_t k = 0; k < d; k++)
-                ref[k] = x[k];
+            for (size_t k = 0; k < d; k++) ref[k] = x[k];
         }
         any = 1;
         for (size_t k = 0; k < d; k++)
-            if (x[k] > ref[k])
-                ref[k] = x[k];
+            if (x[k] > ref[k]) ref[k] = x[k];
     }
-    if (!any)
-        return CF_ERR_EMPTY;
+    if (!any) return CF_ERR_EMPTY;
     for (size_t k = 0; k < d; k++) {
         double lo = ref[k];
         for (size_t i = 0; i < n; i++) {
             const double *x = pts + i * d;
-            if (!has_nan(x, d) && x[k] < lo)
-                lo = x[k];
+            if (!has_nan(x, d) && x[k] < lo) lo = x[k];
         }
         double hi = ref[k], range = hi - lo;
         if (range > 0.0)
@@ -407,10 +378,8 @@ static int solve(double *a, double *b, size_t d)
     for (size_t c = 0; c < d; c++) {
         size_t piv = c;
         for (size_t r = c + 1; r < d; r++)
-            if (fabs(a[r * d + c]) > fabs(a[piv * d + c]))
-                piv = r;
-        if (!(fabs(a[piv * d + c]) > 1e-12))
-            return 0;
+            if (fabs(a[r * d + c]) > fabs(a[piv * d + c])) piv = r;
+        if (!(fabs(a[piv * d + c]) > 1e-12)) return 0;
         if (piv != c) {
             for (size_t k = 0; k < d; k++) {
                 double t = a[c * d + k];
@@ -423,18 +392,15 @@ static int solve(double *a, double *b, size_t d)
         }
         for (size_t r = c + 1; r < d; r++) {
             double f = a[r * d + c] / a[c * d + c];
-            for (size_t k = c; k < d; k++)
-                a[r * d + k] -= f * a[c * d + k];
+            for (size_t k = c; k < d; k++) a[r * d + k] -= f * a[c * d + k];
             b[r] -= f * b[c];
         }
     }
     for (size_t c = d; c-- > 0;) {
         double s = b[c];
-        for (size_t k = c + 1; k < d; k++)
-            s -= a[c * d + k] * b[k];
+        for (size_t k = c + 1; k < d; k++) s -= a[c * d + k] * b[k];
         b[c] = s / a[c * d + c];
-        if (!isfinite(b[c]))
-            return 0;
+        if (!isfinite(b[c])) return 0;
     }
     return 1;
 }
@@ -446,8 +412,7 @@ static int solve(double *a, double *b, size_t d)
 cf_status cf_pareto_knee(const double *pts, size_t n, size_t d, size_t *knee)
 {
     cf_status rc = check_args(pts, n, d, knee);
-    if (rc != CF_OK)
-        return rc;
+    if (rc != CF_OK) return rc;
     double *lo = malloc(d * sizeof *lo), *sc = malloc(d * sizeof *sc), *e = malloc(d * d * sizeof *e),
            *w = malloc(d * sizeof *w);
     size_t *ext = malloc(d * sizeof *ext);
@@ -462,15 +427,11 @@ cf_status cf_pareto_knee(const double *pts, size_t n, size_t d, size_t *knee)
     }
     for (size_t i = 0; i < n; i++) {
         const double *x = pts + i * d;
-        if (has_nan(x, d))
-            continue;
-        if (first == CF_NO_INDEX)
-            first = i;
+        if (has_nan(x, d)) continue;
+        if (first == CF_NO_INDEX) first = i;
         for (size_t k = 0; k < d; k++) {
-            if (x[k] < lo[k])
-                lo[k] = x[k];
-            if (x[k] > sc[k])
-                sc[k] = x[k];
+            if (x[k] < lo[k]) lo[k] = x[k];
+            if (x[k] > sc[k]) sc[k] = x[k];
         }
     }
     if (first == CF_NO_INDEX) {
@@ -490,13 +451,11 @@ cf_status cf_pareto_knee(const double *pts, size_t n, size_t d, size_t *knee)
         double bv = 0.0, bs = 0.0;
         for (size_t i = 0; i < n; i++) {
             const double *x = pts + i * d;
-            if (has_nan(x, d))
-                continue;
+            if (has_nan(x, d)) continue;
             double v = 0.0, s = 0.0;
             for (size_t j = 0; j < d; j++) {
                 s += NORM(x, j);
-                if (j != k && NORM(x, j) > v)
-                    v = NORM(x, j);
+                if (j != k && NORM(x, j) > v) v = NORM(x, j);
             }
             if (best == CF_NO_INDEX || v < bv || (v == bv && s < bs)) {
                 best = i;
@@ -505,26 +464,21 @@ cf_status cf_pareto_knee(const double *pts, size_t n, size_t d, size_t *knee)
             }
         }
         ext[k] = best;
-        for (size_t j = 0; j < d; j++)
-            e[k * d + j] = NORM(pts + best * d, j);
+        for (size_t j = 0; j < d; j++) e[k * d + j] = NORM(pts + best * d, j);
         w[k] = 1.0;
     }
     if (!solve(e, w, d))
-        for (size_t k = 0; k < d; k++)
-            w[k] = 1.0;
+        for (size_t k = 0; k < d; k++) w[k] = 1.0;
     double wn = 0.0;
-    for (size_t k = 0; k < d; k++)
-        wn += w[k] * w[k];
+    for (size_t k = 0; k < d; k++) wn += w[k] * w[k];
     wn = sqrt(wn);
     size_t best = first;
     double bd = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         const double *x = pts + i * d;
-        if (has_nan(x, d))
-            continue;
+        if (has_nan(x, d)) continue;
         double s = 0.0;
-        for (size_t k = 0; k < d; k++)
-            s += w[k] * NORM(x, k);
+        for (size_t k = 0; k < d; k++) s += w[k] * NORM(x, k);
         double dist = (1.0 - s) / wn;
         if (dist > bd) {
             bd = dist;
@@ -548,8 +502,7 @@ static double eps_margin(const double *a, const double *b, size_t d)
     double m = INFINITY;
     for (size_t k = 0; k < d; k++) {
         double t = b[k] - a[k];
-        if (t < m)
-            m = t;
+        if (t < m) m = t;
     }
     return m;
 }
@@ -562,8 +515,7 @@ static double eps_margin(const double *a, const double *b, size_t d)
 cf_status cf_pareto_dominators(const double *pts, size_t n, size_t d, size_t *dom, double *margin)
 {
     cf_status rc = check_args(pts, n, d, dom);
-    if (rc != CF_OK || n == 0)
-        return rc;
+    if (rc != CF_OK || n == 0) return rc;
     unsigned char *nd = malloc(n);
     size_t *front = malloc(n * sizeof *front);
     if (!nd || !front) {
@@ -571,12 +523,10 @@ cf_status cf_pareto_dominators(const double *pts, size_t n, size_t d, size_t *do
         goto out;
     }
     rc = cf_pareto_filter_ex(pts, n, d, nd, 0);
-    if (rc != CF_OK)
-        goto out;
+    if (rc != CF_OK) goto out;
     size_t nf = 0;
     for (size_t i = 0; i < n; i++)
-        if (nd[i])
-            front[nf++] = i;
+        if (nd[i]) front[nf++] = i;
     if (d == 2 && nf > 0) {
         /* unique front points sorted by f1 (so f2 strictly decreasing) */
         cf_prec2 *a = malloc(nf * sizeof *a), *tmp = malloc(nf * sizeof *tmp);
@@ -594,14 +544,11 @@ cf_status cf_pareto_dominators(const double *pts, size_t n, size_t d, size_t *do
         cf_pu_sort2(a, tmp, nf, 1);
         size_t u = 0;
         for (size_t f = 0; f < nf; f++)
-            if (u == 0 || a[f].k != a[u - 1].k)
-                a[u++] = a[f];
+            if (u == 0 || a[f].k != a[u - 1].k) a[u++] = a[f];
         for (size_t i = 0; i < n; i++) {
             dom[i] = CF_NO_INDEX;
-            if (margin)
-                margin[i] = nd[i] ? 0.0 : NAN;
-            if (nd[i] || isnan(pts[2 * i]) || isnan(pts[2 * i + 1]))
-                continue;
+            if (margin) margin[i] = nd[i] ? 0.0 : NAN;
+            if (nd[i] || isnan(pts[2 * i]) || isnan(pts[2 * i + 1])) continue;
             double px = pts[2 * i], py = pts[2 * i + 1];
             size_t lo = 0, hi = u; /* first f with px - x_f <= py - y_f */
             while (lo < hi) {
@@ -621,8 +568,7 @@ cf_status cf_pareto_dominators(const double *pts, size_t n, size_t d, size_t *do
                 }
             }
             dom[i] = bi;
-            if (margin)
-                margin[i] = bm;
+            if (margin) margin[i] = bm;
         }
         free(a);
         free(tmp);
@@ -631,10 +577,8 @@ cf_status cf_pareto_dominators(const double *pts, size_t n, size_t d, size_t *do
     for (size_t i = 0; i < n; i++) {
         const double *x = pts + i * d;
         dom[i] = CF_NO_INDEX;
-        if (margin)
-            margin[i] = nd[i] ? 0.0 : NAN;
-        if (nd[i] || has_nan(x, d))
-            continue;
+        if (margin) margin[i] = nd[i] ? 0.0 : NAN;
+        if (nd[i] || has_nan(x, d)) continue;
         double bm = -INFINITY;
         for (size_t f = 0; f < nf; f++) {
             double v = eps_margin(pts + front[f] * d, x, d);
@@ -643,8 +587,7 @@ cf_status cf_pareto_dominators(const double *pts, size_t n, size_t d, size_t *do
                 dom[i] = front[f];
             }
         }
-        if (margin)
-            margin[i] = bm;
+        if (margin) margin[i] = bm;
     }
 out:
     free(nd);

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 
 /* Below this size a comparison sort beats clearing and scanning the histograms. */
-#define CF_PU_SMALL 64
-#define CF_PU_BITS 11
+#define CF_PU_SMALL   64
+#define CF_PU_BITS    11
 #define CF_PU_BUCKETS (1u << CF_PU_BITS)
-#define CF_PU_PASSES 6
+#define CF_PU_PASSES  6
 
 typedef int (*cf_pu_cmp)(const void *a, const void *b, const void *ctx);
 
@@ -21,8 +21,7 @@ typedef int (*cf_pu_cmp)(const void *a, const void *b, const void *ctx);
  * hold n elements. */
 static void msort_rec(unsigned char *a, unsigned char *tmp, size_t n, size_t sz, cf_pu_cmp cmp, const void *ctx)
 {
-    if (n < 2)
-        return;
+    if (n < 2) return;
     if (n <= 12) { /* insertion sort */
         unsigned char *key = tmp;
         for (size_t i = 1; i < n; i++) {
@@ -39,8 +38,7 @@ static void msort_rec(unsigned char *a, unsigned char *tmp, size_t n, size_t sz,
     size_t h = n / 2;
     msort_rec(a, tmp, h, sz, cmp, ctx);
     msort_rec(a + h * sz, tmp, n - h, sz, cmp, ctx);
-    if (cmp(a + (h - 1) * sz, a + h * sz, ctx) <= 0)
-        return;
+    if (cmp(a + (h - 1) * sz, a + h * sz, ctx) <= 0) return;
     memcpy(tmp, a, h * sz);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n) {
@@ -53,21 +51,16 @@ static void msort_rec(unsigned char *a, unsigned char *tmp, size_t n, size_t sz,
         }
         k++;
     }
-    if (i < h)
-        memcpy(a + k * sz, tmp + i * sz, (h - i) * sz);
+    if (i < h) memcpy(a + k * sz, tmp + i * sz, (h - i) * sz);
 }
 
-static int cmp_d(double x, double y)
-{
-    return (x > y) - (x < y);
-}
+static int cmp_d(double x, double y) { return (x > y) - (x < y); }
 
 static int cmp2_full(const void *pa, const void *pb, const void *ctx)
 {
     const cf_prec2 *a = pa, *b = pb;
     (void)ctx;
-    if (a->k != b->k)
-        return a->k < b->k ? -1 : 1;
+    if (a->k != b->k) return a->k < b->k ? -1 : 1;
     return cmp_d(a->a, b->a);
 }
 
@@ -82,8 +75,7 @@ static int cmp3_full(const void *pa, const void *pb, const void *ctx)
 {
     const cf_prec3 *a = pa, *b = pb;
     (void)ctx;
-    if (a->k != b->k)
-        return a->k < b->k ? -1 : 1;
+    if (a->k != b->k) return a->k < b->k ? -1 : 1;
     int c = cmp_d(a->a, b->a);
     return c ? c : cmp_d(a->b, b->b);
 }
@@ -105,59 +97,53 @@ static int cmpk_full(const void *pa, const void *pb, const void *ctx)
 {
     const cf_preck *a = pa, *b = pb;
     const cf_pu_kctx *c = ctx;
-    if (a->k != b->k)
-        return a->k < b->k ? -1 : 1;
-    if (!c)
-        return 0;
+    if (a->k != b->k) return a->k < b->k ? -1 : 1;
+    if (!c) return 0;
     const double *x = c->pts + a->i * c->d, *y = c->pts + b->i * c->d;
     for (size_t j = 0; j < c->d; j++) {
         int r = cmp_d(x[j], y[j]);
-        if (r)
-            return r;
+        if (r) return r;
     }
     return 0;
 }
 
 /* LSD radix sort on the field k of an array of records of type T; the result ends in a. Requires n < 2^32. */
-#define CF_PU_RADIX(NAME, T)                                                                                     \
-    static void NAME(T *a, T *b, size_t n)                                                                       \
-    {                                                                                                            \
-        static const unsigned shift[CF_PU_PASSES] = {0, 11, 22, 33, 44, 55};                                     \
-        uint32_t(*cnt)[CF_PU_BUCKETS] = calloc(CF_PU_PASSES, sizeof *cnt);                                       \
-        if (!cnt) { /* fall back on the merge sort, which needs no histogram */                                  \
-            msort_rec((unsigned char *)a, (unsigned char *)b, n, sizeof(T), cmpk_full, NULL);                    \
-            return;                                                                                              \
-        }                                                                                                        \
-        for (size_t i = 0; i < n; i++) {                                                                         \
-            uint64_t k = a[i].k;                                                                                 \
-            cnt[0][k & 0x7FF]++;                                                                                 \
-            cnt[1][(k >> 11) & 0x7FF]++;                                                                         \
-            cnt[2][(k >> 22) & 0x7FF]++;                                                                         \
-            cnt[3][(k >> 33) & 0x7FF]++;                                                                         \
-            cnt[4][(k >> 44) & 0x7FF]++;                                                                         \
-            cnt[5][(k >> 55) & 0x7FF]++;                                                                         \
-        }                                                                                                        \
-        T *src = a, *dst = b;                                                                                    \
-        for (int p = 0; p < CF_PU_PASSES; p++) {                                                                 \
-            unsigned sh = shift[p];                                                                              \
-            uint32_t *c = cnt[p];                                                                                \
-            if (c[(src[0].k >> sh) & 0x7FF] == n)                                                                \
-                continue;                                                                                        \
-            uint32_t sum = 0;                                                                                    \
-            for (unsigned j = 0; j < CF_PU_BUCKETS; j++) {                                                       \
-                uint32_t t = c[j];                                                                               \
-                c[j] = sum;                                                                                      \
-                sum += t;                                                                                        \
-            }                                                                                                    \
-            for (size_t i = 0; i < n; i++)                                                                       \
-                dst[c[(src[i].k >> sh) & 0x7FF]++] = src[i];                                                     \
-            T *t = src;                                                                                          \
-            src = dst;                                                                                           \
-            dst = t;                                                                                             \
-        }                                                                                                        \
-        if (src != a)                                                                                            \
-            memcpy(a, src, n * sizeof(T));                                                                       \
-        free(cnt);                                                                                               \
+#define CF_PU_RADIX(NAME, T)                                                                                           \
+    static void NAME(T *a, T *b, size_t n)                                                                             \
+    {                                                                                                                  \
+        static const unsigned shift[CF_PU_PASSES] = {0, 11, 22, 33, 44, 55};                                           \
+        uint32_t(*cnt)[CF_PU_BUCKETS] = calloc(CF_PU_PASSES, sizeof *cnt);                                             \
+        if (!cnt) { /* fall back on the merge sort, which needs no histogram */                                        \
+            msort_rec((unsigned char *)a, (unsigned char *)b, n, sizeof(T), cmpk_full, NULL);                          \
+            return;                                                                                                    \
+        }                                                                                                              \
+        for (size_t i = 0; i < n; i++) {                                                                               \
+            uint64_t k = a[i].k;                                                                                       \
+            cnt[0][k & 0x7FF]++;                                                                                       \
+            cnt[1][(k >> 11) & 0x7FF]++;                                                                               \
+            cnt[2][(k >> 22) & 0x7FF]++;                                                                               \
+            cnt[3][(k >> 33) & 0x7FF]++;                                                                               \
+            cnt[4][(k >> 44) & 0x7FF]++;                                                                               \
+            cnt[5][(k >> 55) & 0x7FF]++;                                                                               \
+        }                                                                                                              \
+        T *src = a, *dst = b;                                                                                          \
+        for (int p = 0; p < CF_PU_PASSES; p++) {                                                                       \
+            unsigned sh = shift[p];                                                                                    \
+            uint32_t *c = cnt[p];                                                                                      \
+            if (c[(src[0].k >> sh) & 0x7FF] == n) continue;                                                            \
+            uint32_t sum = 0;                                                                                          \
+            for (unsigned j = 0; j < CF_PU_BUCKETS; j++) {                                                             \
+                uint32_t t = c[j];                                                                                     \
+                c[j] = sum;                                                                                            \
+                sum += t;                                                                                              \
+            }                                                                                                          \
+            for (size_t i = 0; i < n; i++) dst[c[(src[i].k >> sh) & 0x7FF]++] = src[i];                                \
+            T *t = src;                                                                                                \
+            src = dst;                                                                                                 \
+            dst = t;                                                                                                   \
+        }                                                                                                              \
+        if (src != a) memcpy(a, src, n * sizeof(T));                                                                   \
+        free(cnt);                                                                                                     \
     }
 
 /* cmpk_full with a NULL context compares keys only, which is all the fallback needs for every record type
@@ -177,12 +163,10 @@ static void fix_ties(unsigned char *a, unsigned char *tmp, size_t n, size_t sz, 
         while (e < n) {
             uint64_t k2;
             memcpy(&k2, a + e * sz, sizeof k2);
-            if (k2 != k)
-                break;
+            if (k2 != k) break;
             e++;
         }
-        if (e - s > 1)
-            msort_rec(a + s * sz, tmp, e - s, sz, full, ctx);
+        if (e - s > 1) msort_rec(a + s * sz, tmp, e - s, sz, full, ctx);
         s = e;
     }
 }
@@ -194,8 +178,7 @@ void cf_pu_sort2(cf_prec2 *a, cf_prec2 *tmp, size_t n, int ties)
         return;
     }
     radix2(a, tmp, n);
-    if (ties)
-        fix_ties((unsigned char *)a, (unsigned char *)tmp, n, sizeof *a, cmp2_full, NULL);
+    if (ties) fix_ties((unsigned char *)a, (unsigned char *)tmp, n, sizeof *a, cmp2_full, NULL);
 }
 
 void cf_pu_sort3(cf_prec3 *a, cf_prec3 *tmp, size_t n, int ties)
@@ -205,8 +188,7 @@ void cf_pu_sort3(cf_prec3 *a, cf_prec3 *tmp, size_t n, int ties)
         return;
     }
     radix3(a, tmp, n);
-    if (ties)
-        fix_ties((unsigned char *)a, (unsigned char *)tmp, n, sizeof *a, cmp3_full, NULL);
+    if (ties) fix_ties((unsigned char *)a, (unsigned char *)tmp, n, sizeof *a, cmp3_full, NULL);
 }
 
 void cf_pu_sortk(cf_preck *a, cf_preck *tmp, size_t n, const double *pts, size_t d)
@@ -218,8 +200,7 @@ void cf_pu_sortk(cf_preck *a, cf_preck *tmp, size_t n, const double *pts, size_t
         return;
     }
     radixk(a, tmp, n);
-    if (pts)
-        fix_ties((unsigned char *)a, (unsigned char *)tmp, n, sizeof *a, cmpk_full, ctx);
+    if (pts) fix_ties((unsigned char *)a, (unsigned char *)tmp, n, sizeof *a, cmpk_full, ctx);
 }
 
 /* ---- staircase treap ---- */
@@ -227,11 +208,9 @@ void cf_pu_sortk(cf_preck *a, cf_preck *tmp, size_t n, const double *pts, size_t
 cf_status cf_stair_init(cf_stair *s, size_t cap)
 {
     memset(s, 0, sizeof *s);
-    if (cap >= CF_STAIR_NIL)
-        return CF_ERR_ARG;
+    if (cap >= CF_STAIR_NIL) return CF_ERR_ARG;
     s->pool = malloc((cap ? cap : 1) * sizeof *s->pool);
-    if (!s->pool)
-        return CF_ERR_NOMEM;
+    if (!s->pool) return CF_ERR_NOMEM;
     s->cap = cap;
     s->root = CF_STAIR_NIL;
     s->seed = 2463534242u;
@@ -248,8 +227,7 @@ void cf_stair_reset(cf_stair *s, double rx, double ry)
 
 void cf_stair_free(cf_stair *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     free(s->pool);
     s->pool = NULL;
     s->cap = s->used = 0;
@@ -350,14 +328,12 @@ double cf_stair_insert(cf_stair *s, double x, double y, int want_area)
         double ya = s->ry, xs = s->rx, cx = x;
         if (l != CF_STAIR_NIL) {
             uint32_t t = l;
-            while (p[t].r != CF_STAIR_NIL)
-                t = p[t].r;
+            while (p[t].r != CF_STAIR_NIL) t = p[t].r;
             ya = p[t].y;
         }
         if (rest != CF_STAIR_NIL) {
             uint32_t t = rest;
-            while (p[t].l != CF_STAIR_NIL)
-                t = p[t].l;
+            while (p[t].l != CF_STAIR_NIL) t = p[t].l;
             xs = p[t].x;
         }
         double cy = ya;
@@ -407,8 +383,7 @@ cf_status cf_rstair_init(cf_rstair *s, const double *xs, size_t m, double rx, do
 
 void cf_rstair_free(cf_rstair *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     free(s->words);
     free(s->y);
     s->words = NULL;
@@ -431,8 +406,7 @@ static size_t rs_pred(const cf_rstair *s, size_t r)
             }
             return r;
         }
-        if (wi == 0)
-            return CF_RS_NONE;
+        if (wi == 0) return CF_RS_NONE;
         r = wi - 1;
     }
     return CF_RS_NONE;
@@ -446,8 +420,7 @@ static size_t rs_succ(const cf_rstair *s, size_t r)
         size_t nw = (len + 63) / 64;
         const uint64_t *w = s->words + s->off[lv];
         size_t wi = r >> 6;
-        if (wi >= nw)
-            return CF_RS_NONE;
+        if (wi >= nw) return CF_RS_NONE;
         uint64_t word = w[wi] & (~UINT64_C(0) << (r & 63));
         if (word) {
             r = (wi << 6) | (size_t)__builtin_ctzll(word);
@@ -469,8 +442,7 @@ static void rs_set(cf_rstair *s, size_t r)
         uint64_t *w = s->words + s->off[lv] + (r >> 6);
         int was = *w != 0;
         *w |= UINT64_C(1) << (r & 63);
-        if (was)
-            return;
+        if (was) return;
         r >>= 6;
     }
 }
@@ -480,8 +452,7 @@ static void rs_clear(cf_rstair *s, size_t r)
     for (int lv = 0; lv < s->nlev; lv++) {
         uint64_t *w = s->words + s->off[lv] + (r >> 6);
         *w &= ~(UINT64_C(1) << (r & 63));
-        if (*w)
-            return;
+        if (*w) return;
         r >>= 6;
     }
 }
@@ -510,8 +481,7 @@ double cf_rstair_insert(cf_rstair *s, size_t r, double y, int want_area)
         rs_clear(s, t);
         t = t + 1 < s->m ? rs_succ(s, t + 1) : CF_RS_NONE;
     }
-    if (want_area)
-        gain += ((t != CF_RS_NONE ? s->xs[t] : s->rx) - cx) * (cy - y);
+    if (want_area) gain += ((t != CF_RS_NONE ? s->xs[t] : s->rx) - cx) * (cy - y);
     rs_set(s, r);
     s->y[r] = y;
     return gain;
@@ -522,8 +492,7 @@ size_t cf_pu_ranks(cf_preck *a, cf_preck *tmp, size_t m, size_t *rank, double *x
     cf_pu_sortk(a, tmp, m, NULL, 0);
     size_t u = 0;
     for (size_t j = 0; j < m; j++) {
-        if (j == 0 || a[j].k != a[j - 1].k)
-            xs[u++] = cf_pu_unkey(a[j].k);
+        if (j == 0 || a[j].k != a[j - 1].k) xs[u++] = cf_pu_unkey(a[j].k);
         rank[a[j].i] = u - 1;
     }
     return u;

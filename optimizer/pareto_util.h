@@ -114,8 +114,8 @@ typedef struct cf_rstair {
     const double *xs; /* borrowed: the sorted distinct x values */
     size_t m;
     double *y;
-    uint64_t *words;  /* all levels, level 0 first */
-    size_t off[12];   /* start of each level in words */
+    uint64_t *words; /* all levels, level 0 first */
+    size_t off[12];  /* start of each level in words */
     int nlev;
     double rx, ry;
 } cf_rstair;

@@ -42,7 +42,8 @@ double cf_candidate_time_hours(const cf_candidate *c, const cf_runset *rs, int *
     if (c == NULL) return NAN;
     if (isfinite(c->wall_hours) && c->wall_hours >= 0) return c->wall_hours;
     double gpus = NAN;
-    if (!c->predicted && rs != NULL && c->run_index < cf_runset_size(rs)) gpus = cf_runset_get(rs, c->run_index)->num_gpus;
+    if (!c->predicted && rs != NULL && c->run_index < cf_runset_size(rs))
+        gpus = cf_runset_get(rs, c->run_index)->num_gpus;
     if (!(isfinite(gpus) && gpus > 0)) {
         gpus = 1.0;
         if (assumed) *assumed = 1;
@@ -79,10 +80,7 @@ static double shortfall(int k, double value, double limit)
 }
 
 /* Scale that makes shortfalls of different constraints comparable (a share of the limit). */
-static double scale_of(double limit)
-{
-    return fabs(limit) > 0 ? fabs(limit) : 1.0;
-}
+static double scale_of(double limit) { return fabs(limit) > 0 ? fabs(limit) : 1.0; }
 
 /* Whether candidate a is preferred to b: lower cost, then higher accuracy, then lower index. */
 static int better(const judged *ja, size_t a, const judged *jb, size_t b)
@@ -95,7 +93,8 @@ static int better(const judged *ja, size_t a, const judged *jb, size_t b)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void reason(cf_recommendation *r, const char *fmt, ...)
+static void
+reason(cf_recommendation *r, const char *fmt, ...)
 {
     if (r->n_reasons >= CF_REC_MAX_REASONS) return;
     va_list ap;
@@ -137,7 +136,8 @@ static void find_baseline(const cf_frontier *f, const cf_recommend_opts *o, cons
         if (o->baseline_run_id) {
             if (c->run_id == NULL || strcmp(c->run_id, o->baseline_run_id) != 0) continue;
             /* Prefer its on-demand pricing, else its cheapest. */
-            if (best == NO_INDEX) best = i;
+            if (best == NO_INDEX)
+                best = i;
             else {
                 int od_i = c->price.option == CF_PROC_ON_DEMAND;
                 int od_b = cf_frontier_candidate(f, best)->price.option == CF_PROC_ON_DEMAND;
@@ -156,8 +156,7 @@ static void find_baseline(const cf_frontier *f, const cf_recommend_opts *o, cons
             if (od_i) best = i;
             continue;
         }
-        if (c->accuracy > b->accuracy || (c->accuracy == b->accuracy && j[i].rank_cost < j[best].rank_cost))
-            best = i;
+        if (c->accuracy > b->accuracy || (c->accuracy == b->accuracy && j[i].rank_cost < j[best].rank_cost)) best = i;
     }
     r->baseline = best;
     r->baseline_named = o->baseline_run_id != NULL && best != NO_INDEX;
@@ -167,7 +166,7 @@ static void find_baseline(const cf_frontier *f, const cf_recommend_opts *o, cons
 static void constraint_list(const double *limit, char *buf, size_t n)
 {
     static const char *const fmt[CF_CON_COUNT] = {"accuracy >= %.4g", "cash cost <= %.2f USD", "CO2e <= %.4g kg",
-                                                   "time <= %.4g h"};
+                                                  "time <= %.4g h"};
     size_t len = 0;
     buf[0] = '\0';
     for (int k = 0; k < CF_CON_COUNT; k++) {
@@ -182,20 +181,23 @@ static void procurement_reason(const cf_candidate *c, cf_recommendation *r)
 {
     switch (c->price.option) {
     case CF_PROC_SPOT:
-        reason(r, "Spot is the cheapest way to buy it even after the checkpoint and restart overhead (%.1f%% more "
-                  "machine time, Young 1974 / Daly 2006); use checkpointing.",
+        reason(r,
+               "Spot is the cheapest way to buy it even after the checkpoint and restart overhead (%.1f%% more "
+               "machine time, Young 1974 / Daly 2006); use checkpointing.",
                100.0 * c->price.overhead_fraction);
         break;
     case CF_PROC_RESERVED_1Y:
     case CF_PROC_RESERVED_3Y:
-        reason(r, "A %s reservation prices it lowest, but only pays off when the reserved GPUs stay busy: check the "
-                  "TCO (costfront tco) before committing.",
+        reason(r,
+               "A %s reservation prices it lowest, but only pays off when the reserved GPUs stay busy: check the "
+               "TCO (costfront tco) before committing.",
                c->price.option == CF_PROC_RESERVED_1Y ? "1-year" : "3-year");
         break;
     case CF_PROC_ON_PREM:
     case CF_PROC_HYBRID:
-        reason(r, "Owned compute (%s) prices a useful GPU-hour at %.3f USD under the TCO plan, the cheapest way "
-                  "to buy this run; the plan's breakeven and Monte Carlo (costfront tco) say how sure that is.",
+        reason(r,
+               "Owned compute (%s) prices a useful GPU-hour at %.3f USD under the TCO plan, the cheapest way "
+               "to buy this run; the plan's breakeven and Monte Carlo (costfront tco) say how sure that is.",
                cf_procurement_name(c->price.option), c->price.price_per_hour);
         break;
     default:
@@ -204,13 +206,15 @@ static void procurement_reason(const cf_candidate *c, cf_recommendation *r)
     }
 }
 
-cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recommend_opts *opts,
-                       cf_recommendation *out, cf_error *err)
+cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recommend_opts *opts, cf_recommendation *out,
+                       cf_error *err)
 {
     if (f == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no frontier or output");
     cf_recommend_opts o;
-    if (opts) o = *opts;
-    else cf_recommend_opts_default(&o);
+    if (opts)
+        o = *opts;
+    else
+        cf_recommend_opts_default(&o);
     memset(out, 0, sizeof *out);
     out->choice = out->baseline = out->closest = NO_INDEX;
     out->binding = CF_CON_NONE;
@@ -257,28 +261,32 @@ cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recom
         const cf_candidate *c = cf_frontier_candidate(f, out->choice);
         out->time_hours = j[out->choice].value[CF_CON_DEADLINE];
         out->time_assumed = j[out->choice].time_assumed;
-        reason(out, "Use %s: the cheapest of the %zu configuration%s (of %zu) that meet %s, at %.2f USD in total "
-                    "(%.2f cash + %.2f carbon cost) with accuracy %.4g.",
+        reason(out,
+               "Use %s: the cheapest of the %zu configuration%s (of %zu) that meet %s, at %.2f USD in total "
+               "(%.2f cash + %.2f carbon cost) with accuracy %.4g.",
                describe(c, d1, sizeof d1), out->n_feasible, out->n_feasible == 1 ? "" : "s", out->n_considered, cons,
                c->price.total_cost_usd, c->price.cost_usd, c->price.carbon_cost_usd, c->accuracy);
         if (out->baseline != NO_INDEX) {
             const cf_candidate *b = cf_frontier_candidate(f, out->baseline);
             out->savings_usd = b->price.total_cost_usd - c->price.total_cost_usd;
-            out->savings_fraction =
-                b->price.total_cost_usd > 0 ? out->savings_usd / b->price.total_cost_usd : NAN;
+            out->savings_fraction = b->price.total_cost_usd > 0 ? out->savings_usd / b->price.total_cost_usd : NAN;
             out->co2e_savings_kg = b->price.co2e_kg - c->price.co2e_kg;
-            reason(out, "Against the baseline %s (%s, accuracy %.4g, %.2f USD) it %s %.2f USD (%.1f%%) and %s %.4g kg "
-                        "CO2e, at %+.2f accuracy points.",
-                   describe(b, d2, sizeof d2), out->baseline_named ? "the run you named" : "the most accurate run "
-                                                                                         "on on-demand",
+            reason(out,
+                   "Against the baseline %s (%s, accuracy %.4g, %.2f USD) it %s %.2f USD (%.1f%%) and %s %.4g kg "
+                   "CO2e, at %+.2f accuracy points.",
+                   describe(b, d2, sizeof d2),
+                   out->baseline_named ? "the run you named"
+                                       : "the most accurate run "
+                                         "on on-demand",
                    b->accuracy, b->price.total_cost_usd, out->savings_usd >= 0 ? "saves" : "costs",
                    fabs(out->savings_usd), 100.0 * fabs(isfinite(out->savings_fraction) ? out->savings_fraction : 0),
                    out->co2e_savings_kg >= 0 ? "saves" : "adds", fabs(out->co2e_savings_kg),
                    100.0 * (c->accuracy - b->accuracy));
         }
         if (c->predicted)
-            reason(out, "This configuration was never run: its accuracy (95%% interval %.4g to %.4g) and total cost "
-                        "(%.2f to %.2f USD) are predictions; run it once to confirm.",
+            reason(out,
+                   "This configuration was never run: its accuracy (95%% interval %.4g to %.4g) and total cost "
+                   "(%.2f to %.2f USD) are predictions; run it once to confirm.",
                    c->accuracy_lo, c->accuracy_hi, c->cost_lo, c->cost_hi);
         procurement_reason(c, out);
         /* The tightest constraint: the smallest slack as a share of its limit. */
@@ -346,15 +354,17 @@ cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recom
         for (int q = 0; q < CF_CON_COUNT; q++)
             out->gaps[q] = isnan(limit[q]) ? NAN : fmax(0.0, shortfall(q, j[out->closest].value[q], limit[q]));
         const cf_candidate *c = cf_frontier_candidate(f, out->closest);
-        reason(out, "The binding constraint is %s: it must be relaxed by %s (to %.6g), and then %s would be chosen "
-                    "(accuracy %.4g, %.2f USD cash, %.4g kg CO2e, %.4g h).",
+        reason(out,
+               "The binding constraint is %s: it must be relaxed by %s (to %.6g), and then %s would be chosen "
+               "(accuracy %.4g, %.2f USD cash, %.4g kg CO2e, %.4g h).",
                cf_constraint_name(out->binding), amount(k, out->gap, a1, sizeof a1), out->relaxed_limit,
                describe(c, d1, sizeof d1), c->accuracy, c->price.cost_usd, c->price.co2e_kg,
                j[out->closest].value[CF_CON_DEADLINE]);
         for (int q = 0; q < CF_CON_COUNT; q++) {
             if (q == k || !isfinite(gap_k[q])) continue;
             reason(out, "Alternatively, relax %s by %s (to %.6g).", cf_constraint_name((cf_constraint)q),
-                   amount(q, gap_k[q], a1, sizeof a1), q == CF_CON_ACCURACY ? limit[q] - gap_k[q] : limit[q] + gap_k[q]);
+                   amount(q, gap_k[q], a1, sizeof a1),
+                   q == CF_CON_ACCURACY ? limit[q] - gap_k[q] : limit[q] + gap_k[q]);
         }
     } else {
         /* No single relaxation suffices: the candidate with the smallest worst relative shortfall. */
@@ -364,8 +374,8 @@ cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recom
             double worst = 0;
             for (int k = 0; k < CF_CON_COUNT; k++)
                 if (!isnan(limit[k])) worst = fmax(worst, shortfall(k, j[i].value[k], limit[k]) / scale_of(limit[k]));
-            if (worst < best || (worst == best && out->closest != NO_INDEX && better(&j[i], i, &j[out->closest],
-                                                                                     out->closest))) {
+            if (worst < best ||
+                (worst == best && out->closest != NO_INDEX && better(&j[i], i, &j[out->closest], out->closest))) {
                 best = worst;
                 out->closest = i;
             }
@@ -382,8 +392,8 @@ cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recom
                 }
             }
             out->gap = out->gaps[out->binding];
-            out->relaxed_limit = out->binding == CF_CON_ACCURACY ? limit[out->binding] - out->gap
-                                                                 : limit[out->binding] + out->gap;
+            out->relaxed_limit =
+                out->binding == CF_CON_ACCURACY ? limit[out->binding] - out->gap : limit[out->binding] + out->gap;
             char misses[256];
             size_t len = 0;
             misses[0] = '\0';
@@ -393,8 +403,9 @@ cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recom
                                         cf_constraint_name((cf_constraint)k), amount(k, out->gaps[k], a1, sizeof a1));
                 if (len >= sizeof misses) break;
             }
-            reason(out, "No single constraint can be relaxed alone: the closest configuration, %s, misses %s; the "
-                        "most binding is %s.",
+            reason(out,
+                   "No single constraint can be relaxed alone: the closest configuration, %s, misses %s; the "
+                   "most binding is %s.",
                    describe(cf_frontier_candidate(f, out->closest), d1, sizeof d1), misses,
                    cf_constraint_name(out->binding));
         }

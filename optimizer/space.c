@@ -8,12 +8,12 @@
 #include <string.h>
 
 typedef struct {
-    char *name;          /* unique parameter name */
-    cf_param_type type;  /* float, int or categorical */
-    double low, high;    /* bounds (float, int) */
-    int log;             /* 1 when encoded in log space */
-    cJSON *choices;      /* categorical: array of distinct strings or numbers (owned) */
-    size_t n_choices;    /* cJSON_GetArraySize(choices) */
+    char *name;         /* unique parameter name */
+    cf_param_type type; /* float, int or categorical */
+    double low, high;   /* bounds (float, int) */
+    int log;            /* 1 when encoded in log space */
+    cJSON *choices;     /* categorical: array of distinct strings or numbers (owned) */
+    size_t n_choices;   /* cJSON_GetArraySize(choices) */
 } param;
 
 typedef struct {
@@ -30,7 +30,7 @@ typedef struct {
 } constraint;
 
 struct cf_space {
-    size_t np, no, nc;   /* counts of params, objectives, constraints */
+    size_t np, no, nc; /* counts of params, objectives, constraints */
     param *p;
     objective *o;
     constraint *c;
@@ -154,8 +154,7 @@ cf_status cf_space_from_cjson(const cJSON *root, cf_space **out, cf_error *err)
     const cJSON *os = cJSON_GetObjectItemCaseSensitive(root, "objectives");
     const cJSON *cs = cJSON_GetObjectItemCaseSensitive(root, "constraints");
     if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) < 1) return INVALID("params", "Expected a non-empty array.");
-    if (!cJSON_IsArray(os) || cJSON_GetArraySize(os) < 1)
-        return INVALID("objectives", "Expected a non-empty array.");
+    if (!cJSON_IsArray(os) || cJSON_GetArraySize(os) < 1) return INVALID("objectives", "Expected a non-empty array.");
     if (cs != NULL && !cJSON_IsArray(cs) && !cJSON_IsNull(cs)) return INVALID("constraints", "Expected an array.");
     for (const cJSON *k = root->child; k; k = k->next)
         if (strcmp(k->string, "params") && strcmp(k->string, "objectives") && strcmp(k->string, "constraints"))
@@ -187,16 +186,19 @@ cf_status cf_space_from_cjson(const cJSON *root, cf_space **out, cf_error *err)
         const cJSON *it = cJSON_GetArrayItem(os, (int)i);
         snprintf(path, sizeof path, "objectives[%zu]", i);
         s->no = i + 1;
-        if (!cJSON_IsObject(it)) { st = INVALID(path, "Expected an object."); goto fail; }
+        if (!cJSON_IsObject(it)) {
+            st = INVALID(path, "Expected an object.");
+            goto fail;
+        }
         if ((st = get_name(it, path, &s->o[i].name, err))) goto fail;
         const cJSON *dir = cJSON_GetObjectItemCaseSensitive(it, "direction");
         snprintf(f, sizeof f, "%s.direction", path);
         if (dir != NULL) {
-            if (cJSON_IsString(dir) && (strcmp(dir->valuestring, "minimize") == 0 ||
-                                        strcmp(dir->valuestring, "minimise") == 0))
+            if (cJSON_IsString(dir) &&
+                (strcmp(dir->valuestring, "minimize") == 0 || strcmp(dir->valuestring, "minimise") == 0))
                 s->o[i].maximize = 0;
-            else if (cJSON_IsString(dir) && (strcmp(dir->valuestring, "maximize") == 0 ||
-                                             strcmp(dir->valuestring, "maximise") == 0))
+            else if (cJSON_IsString(dir) &&
+                     (strcmp(dir->valuestring, "maximize") == 0 || strcmp(dir->valuestring, "maximise") == 0))
                 s->o[i].maximize = 1;
             else {
                 st = INVALID(f, "Expected \"minimize\" or \"maximize\".");
@@ -212,7 +214,10 @@ cf_status cf_space_from_cjson(const cJSON *root, cf_space **out, cf_error *err)
         const cJSON *it = cJSON_GetArrayItem(cs, (int)i);
         snprintf(path, sizeof path, "constraints[%zu]", i);
         s->nc = i + 1;
-        if (!cJSON_IsObject(it)) { st = INVALID(path, "Expected an object."); goto fail; }
+        if (!cJSON_IsObject(it)) {
+            st = INVALID(path, "Expected an object.");
+            goto fail;
+        }
         if ((st = get_name(it, path, &s->c[i].name, err))) goto fail;
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(it, "op");
         snprintf(f, sizeof f, "%s.op", path);
@@ -232,8 +237,10 @@ cf_status cf_space_from_cjson(const cJSON *root, cf_space **out, cf_error *err)
             const char *a = i < no ? s->o[i].name : s->c[i - no].name;
             const char *b = j < no ? s->o[j].name : s->c[j - no].name;
             if (strcmp(a, b) == 0) {
-                if (i < no) snprintf(f, sizeof f, "objectives[%zu].name", i);
-                else snprintf(f, sizeof f, "constraints[%zu].name", i - no);
+                if (i < no)
+                    snprintf(f, sizeof f, "objectives[%zu].name", i);
+                else
+                    snprintf(f, sizeof f, "constraints[%zu].name", i - no);
                 st = INVALID(f, "Duplicate metric name \"%s\".", a);
                 goto fail;
             }
@@ -254,8 +261,10 @@ cf_status cf_space_parse(const char *json, cf_space **out, cf_error *err)
     if (root == NULL) {
         const char *at = cJSON_GetErrorPtr();
         long off = at ? (long)(at - json) : 0;
-        return cf_error_set(err, CF_ERR_PARSE, NULL, 0, off + 1, "$", "The search space is not valid JSON (near "
-                                                                       "byte %ld).", off + 1);
+        return cf_error_set(err, CF_ERR_PARSE, NULL, 0, off + 1, "$",
+                            "The search space is not valid JSON (near "
+                            "byte %ld).",
+                            off + 1);
     }
     cf_status st = cf_space_from_cjson(root, out, err);
     cJSON_Delete(root);
@@ -362,8 +371,10 @@ static double from_unit(const param *p, double u)
 
 cf_status cf_space_encode(const cf_space *s, const cJSON *params, double *x, cf_error *err)
 {
-    if (s == NULL || x == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_space_encode needs a "
-                                                                                        "space and an output.");
+    if (s == NULL || x == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_space_encode needs a "
+                            "space and an output.");
     if (!cJSON_IsObject(params)) return INVALID("params", "Expected an object of parameter values.");
     char f[192];
     for (const cJSON *k = params->child; k; k = k->next) {
@@ -386,8 +397,7 @@ cf_status cf_space_encode(const cf_space *s, const cJSON *params, double *x, cf_
         }
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return INVALID(f, "Expected a finite number.");
         double d = v->valuedouble;
-        if (d < p->low || d > p->high)
-            return INVALID(f, "Value %g is outside [%g, %g].", d, p->low, p->high);
+        if (d < p->low || d > p->high) return INVALID(f, "Value %g is outside [%g, %g].", d, p->low, p->high);
         if (p->type == CF_SPACE_INT && d != floor(d)) return INVALID(f, "Expected an integer, found %g.", d);
         x[i] = to_unit(p, d);
     }
@@ -434,8 +444,10 @@ cf_status cf_space_read_values(const cf_space *s, const cJSON *values, double *y
         snprintf(f, sizeof f, "values.%s", name);
         if (v == NULL) return INVALID(f, "Missing value.");
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return INVALID(f, "Expected a finite number.");
-        if (i < s->no) y[i] = s->o[i].maximize ? -v->valuedouble : v->valuedouble;
-        else c[i - s->no] = v->valuedouble;
+        if (i < s->no)
+            y[i] = s->o[i].maximize ? -v->valuedouble : v->valuedouble;
+        else
+            c[i - s->no] = v->valuedouble;
     }
     return CF_OK;
 }

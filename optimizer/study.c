@@ -39,24 +39,21 @@ typedef struct {
 } cost_model;
 
 struct cf_study {
-    cost_model cost;        /* cost-aware mode (inactive unless the space asks for it) */
-    cf_study_store *store;  /* the file */
-    cf_space *space;        /* parsed space */
-    cf_acquisition acq;     /* acquisition choice */
-    size_t n_init;          /* initial design size, 0 = default */
-    size_t raw_samples;     /* raw candidates per acquisition maximisation */
-    size_t restarts;        /* polished starts */
-    size_t maxeval;         /* evaluations per polish */
-    size_t gp_restarts;     /* hyperparameter restarts per GP fit */
-    char last_error[600];   /* message of the last failed call */
+    cost_model cost;       /* cost-aware mode (inactive unless the space asks for it) */
+    cf_study_store *store; /* the file */
+    cf_space *space;       /* parsed space */
+    cf_acquisition acq;    /* acquisition choice */
+    size_t n_init;         /* initial design size, 0 = default */
+    size_t raw_samples;    /* raw candidates per acquisition maximisation */
+    size_t restarts;       /* polished starts */
+    size_t maxeval;        /* evaluations per polish */
+    size_t gp_restarts;    /* hyperparameter restarts per GP fit */
+    char last_error[600];  /* message of the last failed call */
 };
 
 static const char *const state_names[] = {"pending", "complete", "failed", "pruned"};
 
-const char *cf_trial_state_name(cf_trial_state state)
-{
-    return (unsigned)state < 4 ? state_names[state] : "unknown";
-}
+const char *cf_trial_state_name(cf_trial_state state) { return (unsigned)state < 4 ? state_names[state] : "unknown"; }
 
 cf_status cf_trial_state_from_name(const char *name, cf_trial_state *state)
 {
@@ -114,7 +111,8 @@ static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
     size_t hw_col = param_index(sp, "hardware"), proc_col = param_index(sp, "procurement");
     if (hw_col == (size_t)-1 || cf_space_param_type(sp, hw_col) != CF_SPACE_CATEGORICAL) return CF_OK;
     if (proc_col != (size_t)-1 && cf_space_param_type(sp, proc_col) != CF_SPACE_CATEGORICAL)
-        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "params.procurement", "In a cost-aware study the "
+        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "params.procurement",
+                            "In a cost-aware study the "
                             "procurement parameter must be categorical (on_demand, spot, reserved_1y, reserved_3y).");
     c->der = malloc(K * sizeof *c->der);
     if (c->der == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
@@ -135,8 +133,8 @@ static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
     free(canon);
     cJSON *params = cJSON_GetObjectItem(root, "params");
     cJSON *hwc = cJSON_GetObjectItem(cJSON_GetArrayItem(params, (int)hw_col), "choices");
-    cJSON *prc = proc_col == (size_t)-1 ? NULL
-                                        : cJSON_GetObjectItem(cJSON_GetArrayItem(params, (int)proc_col), "choices");
+    cJSON *prc =
+        proc_col == (size_t)-1 ? NULL : cJSON_GetObjectItem(cJSON_GetArrayItem(params, (int)proc_col), "choices");
     c->hw_col = hw_col;
     c->proc_col = proc_col;
     c->nhw = (size_t)cJSON_GetArraySize(hwc);
@@ -154,10 +152,12 @@ static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
     for (size_t p = 0; p < c->nproc; p++) {
         cJSON *it = prc ? cJSON_GetArrayItem(prc, (int)p) : NULL;
         snprintf(path, sizeof path, "params[%zu].choices[%zu]", proc_col, p);
-        if (it == NULL) c->proc[p] = CF_PROC_ON_DEMAND;
+        if (it == NULL)
+            c->proc[p] = CF_PROC_ON_DEMAND;
         else if (!cJSON_IsString(it) || cf_procurement_parse(it->valuestring, &c->proc[p]) != CF_OK ||
                  c->proc[p] == CF_PROC_ON_PREM || c->proc[p] == CF_PROC_HYBRID) {
-            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, path, "Expected a procurement option priced from "
+            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, path,
+                              "Expected a procurement option priced from "
                               "offers (on_demand, spot, reserved_1y, reserved_3y).");
             goto done;
         }
@@ -169,7 +169,8 @@ static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
         snprintf(path, sizeof path, "params[%zu].choices[%zu]", hw_col, h);
         const cf_hardware *hw = cJSON_IsString(it) ? cf_catalog_hardware(c->catalog, it->valuestring) : NULL;
         if (hw == NULL) {
-            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, path, "Unknown hardware %s%s%s: a cost-aware study "
+            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, path,
+                              "Unknown hardware %s%s%s: a cost-aware study "
                               "needs hardware choices from the price catalog ('costfront catalog').",
                               cJSON_IsString(it) ? "'" : "", cJSON_IsString(it) ? it->valuestring : "(not a string)",
                               cJSON_IsString(it) ? "'" : "");
@@ -196,8 +197,10 @@ static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
             }
         }
         if (priced == 0) {
-            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, path, "No offer in the price catalog prices hardware "
-                              "'%s' under any procurement choice of the study.", hw->id);
+            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, path,
+                              "No offer in the price catalog prices hardware "
+                              "'%s' under any procurement choice of the study.",
+                              hw->id);
             goto done;
         }
     }
@@ -244,12 +247,15 @@ static cf_status cost_fill_values(const cf_study *s, const cJSON *params, const 
     const cost_model *c = &s->cost;
     *out = NULL;
     if (!cJSON_IsObject(values))
-        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values", "A cost-aware study needs an object of "
+        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values",
+                            "A cost-aware study needs an object of "
                             "values with gpu_hours, e.g. {\"accuracy\": 0.91, \"gpu_hours\": 12}.");
     const cJSON *gh = cJSON_GetObjectItemCaseSensitive(values, "gpu_hours");
     if (gh == NULL)
-        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values.gpu_hours", "Missing value: a cost-aware "
-                            "study computes %s from gpu_hours and the hardware.", derived_names[0]);
+        return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values.gpu_hours",
+                            "Missing value: a cost-aware "
+                            "study computes %s from gpu_hours and the hardware.",
+                            derived_names[0]);
     if (!cJSON_IsNumber(gh) || !isfinite(gh->valuedouble) || gh->valuedouble <= 0.0)
         return cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values.gpu_hours", "Expected a positive number.");
     double x[256];
@@ -261,8 +267,8 @@ static cf_status cost_fill_values(const cf_study *s, const cJSON *params, const 
     cf_pricing_opts po;
     cf_pricing_opts_default(&po);
     cf_price pr;
-    st = cf_price_hours(c->catalog, c->hw[cell / c->nproc], NULL, NULL, gh->valuedouble, c->proc[cell % c->nproc],
-                        &po, &pr, err);
+    st = cf_price_hours(c->catalog, c->hw[cell / c->nproc], NULL, NULL, gh->valuedouble, c->proc[cell % c->nproc], &po,
+                        &pr, err);
     if (st) return st;
     double v[CF_NDERIVED] = {pr.cost_usd, pr.total_cost_usd, pr.co2e_kg, pr.energy_kwh, pr.carbon_cost_usd};
     cJSON *o = cJSON_Duplicate(values, 1);
@@ -273,8 +279,10 @@ static cf_status cost_fill_values(const cf_study *s, const cJSON *params, const 
             cJSON_Delete(o);
             return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
         }
-        if (cJSON_GetObjectItemCaseSensitive(o, derived_names[d])) cJSON_ReplaceItemInObjectCaseSensitive(o, derived_names[d], num);
-        else cJSON_AddItemToObject(o, derived_names[d], num);
+        if (cJSON_GetObjectItemCaseSensitive(o, derived_names[d]))
+            cJSON_ReplaceItemInObjectCaseSensitive(o, derived_names[d], num);
+        else
+            cJSON_AddItemToObject(o, derived_names[d], num);
     }
     *out = o;
     return CF_OK;
@@ -369,7 +377,7 @@ void cf_study_set_effort(cf_study *s, size_t raw_samples, size_t restarts, size_
 
 /* The stored trials decoded for the model. */
 typedef struct {
-    size_t n;          /* number of rows */
+    size_t n; /* number of rows */
     cf_study_row *rows;
     double *x;         /* n x np encoded params */
     double *y;         /* n x M minimised objectives (complete rows only) */
@@ -416,8 +424,8 @@ static cf_status trials_load(cf_study *s, trials *t, cf_error *err)
             cJSON *v = cJSON_Parse(t->rows[i].values ? t->rows[i].values : "null");
             st = cf_space_read_values(s->space, v, t->y + i * M, t->c + i * C, err);
             const cJSON *gh = cJSON_GetObjectItemCaseSensitive(v, "gpu_hours");
-            t->lgh[i] = cJSON_IsNumber(gh) && gh->valuedouble > 0.0 && isfinite(gh->valuedouble)
-                            ? log(gh->valuedouble) : NAN;
+            t->lgh[i] =
+                cJSON_IsNumber(gh) && gh->valuedouble > 0.0 && isfinite(gh->valuedouble) ? log(gh->valuedouble) : NAN;
             cJSON_Delete(v);
             t->ok[i] = st == CF_OK;
         }
@@ -427,8 +435,10 @@ static cf_status trials_load(cf_study *s, trials *t, cf_error *err)
             if (err) {
                 char msg[sizeof err->message];
                 snprintf(msg, sizeof msg, "%s", err->message);
-                cf_error_set(err, CF_ERR_DB, NULL, 0, 0, err->field, "Stored trial %ld does not match the space: "
-                                                                     "%s", id, msg);
+                cf_error_set(err, CF_ERR_DB, NULL, 0, 0, err->field,
+                             "Stored trial %ld does not match the space: "
+                             "%s",
+                             id, msg);
             }
             return CF_ERR_DB;
         }
@@ -461,8 +471,7 @@ static void nondominated(const double *y, size_t n, size_t m, const unsigned cha
 /* Fills the missing entries (NaN) of ref: the worst value on the front pushed out by 10% of the front's range
  * (10% of |worst|, or 0.1, when the range is 0), as BoTorch's infer_reference_point. inferred[j] is set to 1
  * where a value was filled. Returns 0 when there are no front points to infer from and a value is missing. */
-static int fill_ref(double *ref, unsigned char *inferred, const double *y, size_t n, size_t m,
-                    const unsigned char *nd)
+static int fill_ref(double *ref, unsigned char *inferred, const double *y, size_t n, size_t m, const unsigned char *nd)
 {
     for (size_t j = 0; j < m; j++) {
         inferred[j] = 0;
@@ -562,27 +571,27 @@ static void unit_to_encoded(const int *kinds, size_t np, const double *u, double
 /* ---- Acquisition ---- */
 
 typedef struct {
-    size_t np, M, C;        /* params, objectives, constraints */
-    const int *kinds;       /* GP column kinds */
-    size_t ncont;           /* continuous columns */
-    size_t *cont;           /* their indices */
-    size_t ncat;            /* categorical columns */
-    size_t *cat;            /* their indices */
-    cf_gp **gps;            /* the model GPs (see model_points for their order) */
+    size_t np, M, C;  /* params, objectives, constraints */
+    const int *kinds; /* GP column kinds */
+    size_t ncont;     /* continuous columns */
+    size_t *cont;     /* their indices */
+    size_t ncat;      /* categorical columns */
+    size_t *cat;      /* their indices */
+    cf_gp **gps;      /* the model GPs (see model_points for their order) */
     size_t ngp;
     int *src;               /* M + C: index in gps of each metric's GP, -1 when the metric is not modelled */
     const cost_model *cost; /* derived metrics (cost-aware studies) */
     const cf_space *space;
-    int parego;             /* 1: EI of gps[0] below best */
-    double best;            /* ParEGO incumbent */
-    cf_hvboxes **boxes;     /* EHVI boxes: one decomposition per sampled front (nboxes of them) */
+    int parego;         /* 1: EI of gps[0] below best */
+    double best;        /* ParEGO incumbent */
+    cf_hvboxes **boxes; /* EHVI boxes: one decomposition per sampled front (nboxes of them) */
     size_t nboxes;
-    double *gm, *gv;        /* scratch ngp x cap: GP means and variances */
-    double *mean, *var;     /* scratch (M + C) x cap: metric means and variances (objectives minimised) */
-    double *lm;             /* scratch (M + C) x cap: log-space means of derived metrics */
-    unsigned char *bad;     /* scratch cap: 1 where no offer prices the point */
+    double *gm, *gv;    /* scratch ngp x cap: GP means and variances */
+    double *mean, *var; /* scratch (M + C) x cap: metric means and variances (objectives minimised) */
+    double *lm;         /* scratch (M + C) x cap: log-space means of derived metrics */
+    unsigned char *bad; /* scratch cap: 1 where no offer prices the point */
     size_t cap;
-    double *xfull;          /* scratch np */
+    double *xfull; /* scratch np */
     size_t nevals;
 } acq_ctx;
 
@@ -802,8 +811,7 @@ static int improve_categoricals(acq_ctx *a, double *x, double *val, size_t combo
 /* Maximises the acquisition: raw candidates (Sobol with a random shift, random categoricals, and Gaussian
  * perturbations of the anchor points), the best `restarts` polished, categoricals improved and re-polished.
  * Writes the best point to best_x and returns its value. */
-static double maximise(acq_ctx *a, const cf_study *s, gsl_rng *rng, const double *anchors, size_t nanch,
-                       double *best_x)
+static double maximise(acq_ctx *a, const cf_study *s, gsl_rng *rng, const double *anchors, size_t nanch, double *best_x)
 {
     size_t np = a->np, R = s->raw_samples, P = nanch ? (nanch * 8 < 256 ? nanch * 8 : 256) : 0;
     size_t m = R + P;
@@ -948,8 +956,7 @@ static cf_status build_boxes(acq_ctx *a, const double *PX, size_t mtot, const un
                 lo[j] = fmin(lo[j], pts[i * M + j]);
                 inside &= pts[i * M + j] < ref[j];
             }
-            for (size_t j = 0; j < M && inside; j++)
-                sdmax[j] = fmax(sdmax[j], sqrt(fmax(a->var[j * mtot + i], 0.0)));
+            for (size_t j = 0; j < M && inside; j++) sdmax[j] = fmax(sdmax[j], sqrt(fmax(a->var[j * mtot + i], 0.0)));
         }
     int noisy = 0;
     for (size_t j = 0; j < M; j++) noisy |= m > 0 && sdmax[j] > 1e-2 * (ref[j] - lo[j]);
@@ -977,7 +984,8 @@ static cf_status build_boxes(acq_ctx *a, const double *PX, size_t mtot, const un
         if (g < 0 || g >= 64 || done_g[g]) continue;
         done_g[g] = 1;
         if (sample_joint(a->gps[g], Xs, m, S, rng, draws + (size_t)g * S * m)) {
-            st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "Sampling the posterior at the observed "
+            st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL,
+                              "Sampling the posterior at the observed "
                               "points failed.");
             goto done;
         }
@@ -1104,16 +1112,18 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
     acq_ctx a;
     memset(&a, 0, sizeof a);
     cf_status st = CF_OK;
-    if (!kinds || !cont || !cat || !X || !Y || !Cv || !col || !Xgh || !lgh || !feas || !nd || !ref || !gps ||
-        !src || !inferred || !rng) {
+    if (!kinds || !cont || !cat || !X || !Y || !Cv || !col || !Xgh || !lgh || !feas || !nd || !ref || !gps || !src ||
+        !inferred || !rng) {
         st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
         goto done;
     }
     gsl_rng_set(rng, seed ^ 0x5bd1e995UL);
     cf_space_gp_kinds(sp, kinds);
     for (size_t j = 0; j < np; j++) {
-        if (kinds[j] > 0) cat[a.ncat++] = j;
-        else cont[a.ncont++] = j;
+        if (kinds[j] > 0)
+            cat[a.ncat++] = j;
+        else
+            cont[a.ncont++] = j;
     }
     for (size_t i = 0; i < t->n; i++) {
         if (t->ok[i]) {
@@ -1155,8 +1165,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         }
     }
     int need_gh = 0;
-    for (size_t k = 0; cm->active && k < M + C; k++)
-        need_gh |= cm->der[k] >= 0 && (k >= M || !parego);
+    for (size_t k = 0; cm->active && k < M + C; k++) need_gh |= cm->der[k] >= 0 && (k >= M || !parego);
     if (need_gh) {
         if (ngh < 2) {
             st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "Too few trials with gpu_hours to model it.");
@@ -1253,8 +1262,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             for (size_t i = 0; i < n; i++)
                 if (nd[i] && push_row(&front, &nfront, &capfront, X + i * np, np)) goto oom;
             double val = maximise(&a, s, rng, front, nfront, xb);
-            if (!(val > 0.0))
-                random_point(rng, kinds, np, xb);
+            if (!(val > 0.0)) random_point(rng, kinds, np, xb);
             if (cm->active) cost_fix_point(cm, xb);
             if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
             continue;
@@ -1272,7 +1280,10 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         unsigned char *pu = malloc(mtot + 1), *pnd = malloc(mtot + 1);
         double *pts = malloc((mtot ? mtot : 1) * M * sizeof *pts);
         if (!PX || !pu || !pnd || !pts) {
-            free(PX); free(pu); free(pnd); free(pts);
+            free(PX);
+            free(pu);
+            free(pnd);
+            free(pts);
             goto oom;
         }
         if (n) memcpy(PX, X, n * np * sizeof *PX);
@@ -1295,7 +1306,12 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         double *fr = malloc((mtot ? mtot : 1) * M * sizeof *fr);
         double *anch = malloc((mtot ? mtot : 1) * np * sizeof *anch);
         if (!fr || !anch) {
-            free(PX); free(pu); free(pnd); free(pts); free(fr); free(anch);
+            free(PX);
+            free(pu);
+            free(pnd);
+            free(pts);
+            free(fr);
+            free(anch);
             goto oom;
         }
         for (size_t i = 0; i < mtot && pred_ok; i++)
@@ -1307,7 +1323,12 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         st = pred_ok ? build_boxes(&a, PX, mtot, pu, pts, ref, seed + 7 * b, err)
                      : cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "GP prediction failed.");
         double val = st == CF_OK ? maximise(&a, s, rng, anch, nanch, xb) : -1.0;
-        free(PX); free(pu); free(pnd); free(pts); free(fr); free(anch);
+        free(PX);
+        free(pu);
+        free(pnd);
+        free(pts);
+        free(fr);
+        free(anch);
         if (st) goto done;
         if (!(val > 0.0)) /* no expected improvement anywhere: explore uniformly */
             random_point(rng, kinds, np, xb);
@@ -1327,8 +1348,23 @@ done:
     free(a.lm);
     free(a.bad);
     free(a.xfull);
-    free(kinds); free(cont); free(cat); free(X); free(Y); free(Cv); free(col); free(Xgh); free(lgh); free(feas);
-    free(nd); free(pend); free(front); free(ref); free(gps); free(src); free(inferred);
+    free(kinds);
+    free(cont);
+    free(cat);
+    free(X);
+    free(Y);
+    free(Cv);
+    free(col);
+    free(Xgh);
+    free(lgh);
+    free(feas);
+    free(nd);
+    free(pend);
+    free(front);
+    free(ref);
+    free(gps);
+    free(src);
+    free(inferred);
     gsl_rng_free(rng);
     return st;
 }
@@ -1353,8 +1389,9 @@ static cf_status design_seed(cf_study *s, unsigned long seed, unsigned long *out
 cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, cf_error *err)
 {
     if (s == NULL || out == NULL || q == 0 || q > 1000)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_ask needs a study, 1 <= q <= 1000 and an "
-                                                               "output.");
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_study_ask needs a study, 1 <= q <= 1000 and an "
+                            "output.");
     *out = NULL;
     cf_gsl_quiet();
     trials t;
@@ -1386,7 +1423,10 @@ cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, c
         if (s->acq == CF_ACQ_RANDOM) {
             if (rng == NULL) {
                 rng = gsl_rng_alloc(gsl_rng_mt19937);
-                if (rng == NULL) { st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory."); break; }
+                if (rng == NULL) {
+                    st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+                    break;
+                }
                 gsl_rng_set(rng, seed * 1000003UL + t.n);
             }
             for (size_t j = 0; j < np; j++) u[j] = gsl_rng_uniform(rng);
@@ -1444,8 +1484,10 @@ oom_p:
 oom:
     st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
 done:
-    if (st == CF_OK) *out = arr;
-    else cJSON_Delete(arr);
+    if (st == CF_OK)
+        *out = arr;
+    else
+        cJSON_Delete(arr);
     for (size_t b = 0; ptxt && b < q; b++) free(ptxt[b]);
     free(ptxt);
     free(states);
@@ -1462,14 +1504,16 @@ done:
 cf_status cf_study_tell(cf_study *s, long id, const cJSON *values, cf_trial_state state, cf_error *err)
 {
     if (s == NULL || (unsigned)state > 3 || state == CF_TRIAL_PENDING)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "state", "cf_study_tell needs a study and a final state "
-                                                                  "(complete, failed or pruned).");
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "state",
+                            "cf_study_tell needs a study and a final state "
+                            "(complete, failed or pruned).");
     trials t;
     cf_status st = trials_load(s, &t, err);
     if (st) return st;
     size_t i = 0;
     while (i < t.n && t.rows[i].id != id) i++;
-    if (i == t.n) st = cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "id", "There is no trial %ld.", id);
+    if (i == t.n)
+        st = cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "id", "There is no trial %ld.", id);
     else if (t.rows[i].state != CF_TRIAL_PENDING)
         st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "id", "Trial %ld is already %s.", id,
                           state_names[t.rows[i].state]);
@@ -1484,8 +1528,10 @@ cf_status cf_study_tell(cf_study *s, long id, const cJSON *values, cf_trial_stat
     if (st == CF_OK && state == CF_TRIAL_COMPLETE) {
         size_t M = cf_space_n_objectives(s->space), C = cf_space_n_constraints(s->space);
         double y[64], c[64];
-        if (M > 64 || C > 64) st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, NULL, "Too many metrics.");
-        else st = cf_space_read_values(s->space, values, y, c, err);
+        if (M > 64 || C > 64)
+            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, NULL, "Too many metrics.");
+        else
+            st = cf_space_read_values(s->space, values, y, c, err);
     }
     if (st == CF_OK && values != NULL && (txt = cJSON_PrintUnformatted(values)) == NULL)
         st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
@@ -1534,8 +1580,10 @@ static int add_json_text(cJSON *obj, const char *key, const char *txt)
 
 cf_status cf_study_trials(cf_study *s, cJSON **out, cf_error *err)
 {
-    if (s == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_trials needs a "
-                                                                                         "study and an output.");
+    if (s == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_study_trials needs a "
+                            "study and an output.");
     cf_study_row *rows = NULL;
     size_t n = 0;
     cf_status st = cf_study_store_load(s->store, &rows, &n, err);
@@ -1561,8 +1609,10 @@ cf_status cf_study_trials(cf_study *s, cJSON **out, cf_error *err)
 
 cf_status cf_study_front(cf_study *s, cJSON **out, cf_error *err)
 {
-    if (s == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_front needs a "
-                                                                                        "study and an output.");
+    if (s == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_study_front needs a "
+                            "study and an output.");
     trials t;
     cf_status st = trials_load(s, &t, err);
     if (st) return st;
@@ -1589,7 +1639,8 @@ cf_status cf_study_front(cf_study *s, cJSON **out, cf_error *err)
             cJSON *r = cJSON_AddArrayToObject(o, "ref"), *ri = cJSON_AddArrayToObject(o, "ref_inferred");
             ok = r && ri;
             for (size_t j = 0; ok && j < M; j++)
-                ok = cJSON_AddItemToArray(r, cJSON_CreateNumber(cf_space_objective_maximize(sp, j) ? -ref[j] : ref[j])) &&
+                ok = cJSON_AddItemToArray(r,
+                                          cJSON_CreateNumber(cf_space_objective_maximize(sp, j) ? -ref[j] : ref[j])) &&
                      cJSON_AddItemToArray(ri, cJSON_CreateBool(inferred[j]));
         } else if (ok) {
             ok = cJSON_AddNullToObject(o, "ref") && cJSON_AddNullToObject(o, "ref_inferred");
@@ -1605,8 +1656,10 @@ cf_status cf_study_front(cf_study *s, cJSON **out, cf_error *err)
         }
     }
     if (!ok && st == CF_OK) st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
-    if (st == CF_OK) *out = o;
-    else cJSON_Delete(o);
+    if (st == CF_OK)
+        *out = o;
+    else
+        cJSON_Delete(o);
     free(use);
     free(nd);
     free(inferred);
@@ -1650,7 +1703,8 @@ cf_status cf_study_hvi(cf_study *s, const cJSON *values, double *hvi, int *feasi
     nondominated(t.y, t.n, M, use, nd);
     cf_space_ref_min(sp, ref);
     if (!fill_ref(ref, inferred, t.y, t.n, M, nd)) {
-        st = cf_error_set(err, CF_ERR_EMPTY, NULL, 0, 0, "ref", "The study has no feasible trial to infer a "
+        st = cf_error_set(err, CF_ERR_EMPTY, NULL, 0, 0, "ref",
+                          "The study has no feasible trial to infer a "
                           "reference point from, and its space gives none.");
         goto done;
     }
@@ -1685,8 +1739,10 @@ static void set_last(cf_study *s, const cf_error *e)
 
 static cf_study *wrap_open(cf_status st, cf_study *s, const cf_error *e, char *errbuf, size_t errlen)
 {
-    if (st != CF_OK && errbuf && errlen) cf_error_format(e, errbuf, errlen);
-    else if (errbuf && errlen) errbuf[0] = '\0';
+    if (st != CF_OK && errbuf && errlen)
+        cf_error_format(e, errbuf, errlen);
+    else if (errbuf && errlen)
+        errbuf[0] = '\0';
     return st == CF_OK ? s : NULL;
 }
 
@@ -1736,8 +1792,10 @@ int cf_study_tell_json(cf_study *s, long id, const char *values_json, const char
     cJSON *v = NULL;
     cf_status st = CF_OK;
     if (state && cf_trial_state_from_name(state, &ts) != CF_OK)
-        st = cf_error_set(&e, CF_ERR_INVALID, NULL, 0, 0, "state", "Unknown state \"%s\" (complete, failed, "
-                                                                   "pruned).", state);
+        st = cf_error_set(&e, CF_ERR_INVALID, NULL, 0, 0, "state",
+                          "Unknown state \"%s\" (complete, failed, "
+                          "pruned).",
+                          state);
     if (st == CF_OK && values_json && (v = cJSON_Parse(values_json)) == NULL)
         st = cf_error_set(&e, CF_ERR_PARSE, NULL, 0, 0, "values", "The values are not valid JSON.");
     if (st == CF_OK) st = cf_study_tell(s, id, v, ts, &e);

@@ -20,14 +20,14 @@
 #endif
 
 struct cf_atomic_file {
-    FILE *fp;     /* stream on the temporary file */
-    char *path;   /* final path */
-    char *tmp;    /* temporary path "path.tmp.XXXXXX" */
+    FILE *fp;   /* stream on the temporary file */
+    char *path; /* final path */
+    char *tmp;  /* temporary path "path.tmp.XXXXXX" */
 };
 
 struct cf_staged_dir {
-    char *dir;    /* final directory path, without a trailing '/' */
-    char *stage;  /* staging directory "dir.tmp.XXXXXX" */
+    char *dir;   /* final directory path, without a trailing '/' */
+    char *stage; /* staging directory "dir.tmp.XXXXXX" */
 };
 
 /* Returns a malloc'd copy of a followed by b, or NULL when out of memory. */
@@ -61,8 +61,12 @@ static void sync_parent(const char *path)
     if (copy == NULL) return;
     char *slash = strrchr(copy, '/');
     const char *dir = ".";
-    if (slash == copy) dir = "/";
-    else if (slash != NULL) { *slash = '\0'; dir = copy; }
+    if (slash == copy)
+        dir = "/";
+    else if (slash != NULL) {
+        *slash = '\0';
+        dir = copy;
+    }
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd >= 0) {
         (void)fsync(fd);
@@ -84,8 +88,8 @@ cf_status cf_atomic_open(const char *path, cf_atomic_file **out, cf_error *err)
     int fd = mkstemp(f->tmp);
     if (fd < 0) {
         int e = errno;
-        cf_status st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL,
-                                    "cannot create a temporary file beside %s: %s", path, strerror(e));
+        cf_status st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot create a temporary file beside %s: %s",
+                                    path, strerror(e));
         free(f->path);
         free(f->tmp);
         free(f);
@@ -109,10 +113,7 @@ oom:
     return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory opening %s for writing", path);
 }
 
-FILE *cf_atomic_stream(cf_atomic_file *f)
-{
-    return f != NULL ? f->fp : NULL;
-}
+FILE *cf_atomic_stream(cf_atomic_file *f) { return f != NULL ? f->fp : NULL; }
 
 /* Frees the handle's memory (not the file). */
 static void atomic_free(cf_atomic_file *f)
@@ -128,9 +129,18 @@ cf_status cf_atomic_commit(cf_atomic_file *f, cf_error *err)
     cf_status st = CF_OK;
     int failed = ferror(f->fp);
     int e = failed ? EIO : 0;
-    if (!failed && fflush(f->fp) != 0) { failed = 1; e = errno; }
-    if (!failed && fsync(fileno(f->fp)) != 0 && errno != EINVAL && errno != EROFS) { failed = 1; e = errno; }
-    if (fclose(f->fp) != 0 && !failed) { failed = 1; e = errno; }
+    if (!failed && fflush(f->fp) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (!failed && fsync(fileno(f->fp)) != 0 && errno != EINVAL && errno != EROFS) {
+        failed = 1;
+        e = errno;
+    }
+    if (fclose(f->fp) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
     f->fp = NULL;
     if (failed) {
         st = cf_error_set(err, CF_ERR_IO, f->path, 0, 0, NULL, "cannot write %s: %s", f->path, strerror(e));
@@ -203,17 +213,17 @@ cf_status cf_symlink_atomic(const char *target, const char *linkpath, cf_error *
         int fd = mkstemp(tmp);
         if (fd < 0) {
             int e = errno;
-            st = cf_error_set(err, CF_ERR_IO, link, 0, 0, NULL, "cannot create a temporary name beside %s: %s",
-                              link, strerror(e));
+            st = cf_error_set(err, CF_ERR_IO, link, 0, 0, NULL, "cannot create a temporary name beside %s: %s", link,
+                              strerror(e));
             break;
         }
         close(fd);
         unlink(tmp);
-        if (symlink(target, tmp) == 0) done = 1;
+        if (symlink(target, tmp) == 0)
+            done = 1;
         else if (errno != EEXIST) {
             int e = errno;
-            st = cf_error_set(err, CF_ERR_IO, link, 0, 0, NULL, "cannot create symbolic link %s: %s", tmp,
-                              strerror(e));
+            st = cf_error_set(err, CF_ERR_IO, link, 0, 0, NULL, "cannot create symbolic link %s: %s", tmp, strerror(e));
             break;
         }
     }
@@ -221,8 +231,7 @@ cf_status cf_symlink_atomic(const char *target, const char *linkpath, cf_error *
         if (rename(tmp, link) != 0) {
             int e = errno;
             unlink(tmp);
-            st = cf_error_set(err, CF_ERR_IO, link, 0, 0, NULL, "cannot rename %s to %s: %s", tmp, link,
-                              strerror(e));
+            st = cf_error_set(err, CF_ERR_IO, link, 0, 0, NULL, "cannot rename %s to %s: %s", tmp, link, strerror(e));
         } else {
             sync_parent(link);
         }
@@ -309,10 +318,7 @@ cf_status cf_staged_dir_begin(const char *dir, cf_staged_dir **out, cf_error *er
     return CF_OK;
 }
 
-const char *cf_staged_dir_path(const cf_staged_dir *s)
-{
-    return s != NULL ? s->stage : NULL;
-}
+const char *cf_staged_dir_path(const cf_staged_dir *s) { return s != NULL ? s->stage : NULL; }
 
 /* Frees the handle's memory (not the directories). */
 static void staged_free(cf_staged_dir *s)

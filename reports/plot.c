@@ -258,10 +258,7 @@ cf_status cf_plot_set_errors(cf_plot *p, size_t k, const double *xlo, const doub
 }
 
 /* Returns 1 when c is a hexadecimal digit. */
-static int is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 cf_status cf_plot_set_color(cf_plot *p, size_t k, const char *rgb)
 {
@@ -300,15 +297,9 @@ static cf_status add_line(cf_plot *p, int vertical, double at, const char *label
     return CF_OK;
 }
 
-cf_status cf_plot_add_vline(cf_plot *p, double x, const char *label)
-{
-    return add_line(p, 1, x, label);
-}
+cf_status cf_plot_add_vline(cf_plot *p, double x, const char *label) { return add_line(p, 1, x, label); }
 
-cf_status cf_plot_add_hline(cf_plot *p, double y, const char *label)
-{
-    return add_line(p, 0, y, label);
-}
+cf_status cf_plot_add_hline(cf_plot *p, double y, const char *label) { return add_line(p, 0, y, label); }
 
 /* Copies n names into *dst (freeing the previous list). */
 static cf_status set_cats(char ***dst, size_t *ndst, const char *const *names, size_t n)
@@ -399,19 +390,19 @@ cf_status cf_plot_add_command(cf_plot *p, const char *command)
     return CF_OK;
 }
 
-size_t cf_plot_series_count(const cf_plot *p)
-{
-    return p != NULL ? p->ns : 0;
-}
+size_t cf_plot_series_count(const cf_plot *p) { return p != NULL ? p->ns : 0; }
 
 /* Appends text as a gnuplot single-quoted string: '' stands for a quote, control characters become spaces. */
 static void put_quoted(cf_sb *b, const char *text)
 {
     cf_sb_putn(b, "'", 1);
     for (const char *c = text != NULL ? text : ""; *c; c++) {
-        if (*c == '\'') cf_sb_putn(b, "''", 2);
-        else if ((unsigned char)*c < 0x20 || *c == 0x7f) cf_sb_putn(b, " ", 1);
-        else cf_sb_putn(b, c, 1);
+        if (*c == '\'')
+            cf_sb_putn(b, "''", 2);
+        else if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            cf_sb_putn(b, " ", 1);
+        else
+            cf_sb_putn(b, c, 1);
     }
     cf_sb_putn(b, "'", 1);
 }
@@ -442,10 +433,7 @@ static int series_drawable(const cf_plot *p, const plot_series *s)
 }
 
 /* Bound of an error bar: the bound itself, or the value when the bound is absent or NaN. */
-static double bound(const double *b, size_t i, double v)
-{
-    return b != NULL && isfinite(b[i]) ? b[i] : v;
-}
+static double bound(const double *b, size_t i, double v) { return b != NULL && isfinite(b[i]) ? b[i] : v; }
 
 /* Appends one category tic list ("set xtics (...)"). */
 static void put_cats(cf_sb *b, const char *axis, char *const *names, size_t n)
@@ -498,7 +486,7 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
         put_quoted(&b, p->ylabel);
         cf_sb_puts(&b, "\n");
     }
-    static const char *const keys[] = {"set key top right", "set key top left", "set key bottom right",
+    static const char *const keys[] = {"set key top right",   "set key top left",          "set key bottom right",
                                        "set key bottom left", "set key outside right top", "unset key"};
     cf_sb_printf(&b, "%s\n", keys[p->key]);
     int any = 0;
@@ -519,8 +507,10 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
         put_num(&b, l->x);
         cf_sb_puts(&b, ", first ");
         put_num(&b, l->y);
-        if (l->mark) cf_sb_puts(&b, " point pt 7 ps 1.6 lc rgb '#D55E00' offset 1,1 front");
-        else cf_sb_puts(&b, " front");
+        if (l->mark)
+            cf_sb_puts(&b, " point pt 7 ps 1.6 lc rgb '#D55E00' offset 1,1 front");
+        else
+            cf_sb_puts(&b, " front");
         cf_sb_puts(&b, "\n");
     }
     for (size_t i = 0; i < p->nli; i++) {
@@ -528,16 +518,22 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
         char v[CF_NUM_BUF];
         cf_fmt_g10(v, l->at, "?");
         if (l->vertical)
-            cf_sb_printf(&b, "set arrow %zu from first %s, graph 0 to first %s, graph 1 nohead dt 2 lw 1.5 "
-                             "lc rgb '#555555' front\n", i + 1, v, v);
+            cf_sb_printf(&b,
+                         "set arrow %zu from first %s, graph 0 to first %s, graph 1 nohead dt 2 lw 1.5 "
+                         "lc rgb '#555555' front\n",
+                         i + 1, v, v);
         else
-            cf_sb_printf(&b, "set arrow %zu from graph 0, first %s to graph 1, first %s nohead dt 2 lw 1.5 "
-                             "lc rgb '#555555' front\n", i + 1, v, v);
+            cf_sb_printf(&b,
+                         "set arrow %zu from graph 0, first %s to graph 1, first %s nohead dt 2 lw 1.5 "
+                         "lc rgb '#555555' front\n",
+                         i + 1, v, v);
         if (l->label != NULL) {
             cf_sb_printf(&b, "set label %d ", tag++);
             put_quoted(&b, l->label);
-            if (l->vertical) cf_sb_printf(&b, " at first %s, graph 0.97 offset 0.5,0 left tc rgb '#555555' front\n", v);
-            else cf_sb_printf(&b, " at graph 0.01, first %s offset 0,0.6 left tc rgb '#555555' front\n", v);
+            if (l->vertical)
+                cf_sb_printf(&b, " at first %s, graph 0.97 offset 0.5,0 left tc rgb '#555555' front\n", v);
+            else
+                cf_sb_printf(&b, " at graph 0.01, first %s offset 0,0.6 left tc rgb '#555555' front\n", v);
         }
     }
     for (size_t i = 0; i < p->ncmd; i++) cf_sb_printf(&b, "%s\n", p->cmds[i]);
@@ -611,10 +607,14 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
             case CF_PLOT_STEPS: cf_sb_puts(&b, "using 1:2 with steps lw 2"); break;
             case CF_PLOT_ERRORBARS: {
                 int hx = s->xlo != NULL || s->xhi != NULL, hy = s->ylo != NULL || s->yhi != NULL;
-                if (hx && hy) cf_sb_puts(&b, "using 1:2:3:4:5:6 with xyerrorbars pt 7 ps 0.8");
-                else if (hx) cf_sb_puts(&b, "using 1:2:3:4 with xerrorbars pt 7 ps 0.8");
-                else if (hy) cf_sb_puts(&b, "using 1:2:3:4 with yerrorbars pt 7 ps 0.8");
-                else cf_sb_puts(&b, "using 1:2 with points pt 7 ps 0.8");
+                if (hx && hy)
+                    cf_sb_puts(&b, "using 1:2:3:4:5:6 with xyerrorbars pt 7 ps 0.8");
+                else if (hx)
+                    cf_sb_puts(&b, "using 1:2:3:4 with xerrorbars pt 7 ps 0.8");
+                else if (hy)
+                    cf_sb_puts(&b, "using 1:2:3:4 with yerrorbars pt 7 ps 0.8");
+                else
+                    cf_sb_puts(&b, "using 1:2 with points pt 7 ps 0.8");
                 break;
             }
             case CF_PLOT_BARS: cf_sb_puts(&b, "using 1:2:3 with boxes"); break;
@@ -641,8 +641,10 @@ static void put_shell_quoted(cf_sb *b, const char *s)
 {
     cf_sb_putn(b, "'", 1);
     for (const char *c = s; *c; c++) {
-        if (*c == '\'') cf_sb_puts(b, "'\\''");
-        else cf_sb_putn(b, c, 1);
+        if (*c == '\'')
+            cf_sb_puts(b, "'\\''");
+        else
+            cf_sb_putn(b, c, 1);
     }
     cf_sb_putn(b, "'", 1);
 }
@@ -731,7 +733,8 @@ cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char 
     if (prog == NULL)
         return cf_error_set(err, CF_ERR_EXTERNAL, svg_path, 0, 0, NULL,
                             "gnuplot was not found on PATH (needed to draw %s); install it, e.g. "
-                            "`apt-get install gnuplot-nox`, or set CF_GNUPLOT to its path", svg_path);
+                            "`apt-get install gnuplot-nox`, or set CF_GNUPLOT to its path",
+                            svg_path);
     cf_status st = CF_OK;
     char *script = NULL, *tmp_svg = NULL, *gp_path = NULL, *cmd = NULL, *output = NULL;
     cf_sb cb = {0}, ob = {0};
@@ -789,11 +792,10 @@ cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char 
                               "gnuplot (%s) could not be run; install gnuplot-nox. The script is kept at %s", prog,
                               gp_path);
         else
-            st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL,
-                              "gnuplot failed on %s (%s%d)%s%s; the script is kept there", gp_path,
-                              status != -1 && WIFEXITED(status) ? "exit status " : "wait status ",
-                              status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : status,
-                              line[0] ? ": " : "", line);
+            st = cf_error_set(
+                err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL, "gnuplot failed on %s (%s%d)%s%s; the script is kept there",
+                gp_path, status != -1 && WIFEXITED(status) ? "exit status " : "wait status ",
+                status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : status, line[0] ? ": " : "", line);
         goto done;
     }
     (void)chmod(tmp_svg, 0644);

@@ -49,7 +49,9 @@ size_t cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out)
 char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n)
 {
     const cf_candidate *c = cf_frontier_candidate(f, i);
-    if (c == NULL) snprintf(buf, n, "?");
-    else snprintf(buf, n, "%s/%s", c->run_id != NULL ? c->run_id : "?", cf_procurement_name(c->price.option));
+    if (c == NULL)
+        snprintf(buf, n, "?");
+    else
+        snprintf(buf, n, "%s/%s", c->run_id != NULL ? c->run_id : "?", cf_procurement_name(c->price.option));
     return buf;
 }

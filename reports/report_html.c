@@ -215,10 +215,7 @@ cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
 }
 
 /* The node new content goes into: the current section, or <main> before any section. */
-static xmlNodePtr target(cf_report *r)
-{
-    return r->current != NULL ? r->current : r->main;
-}
+static xmlNodePtr target(cf_report *r) { return r->current != NULL ? r->current : r->main; }
 
 cf_status cf_report_add_paragraph(cf_report *r, const char *text)
 {
@@ -272,8 +269,8 @@ static int numeric_cell(const char *s)
     return digits && *c == '\0';
 }
 
-cf_status cf_report_add_table(cf_report *r, const char *caption, size_t ncols, const char *const *header,
-                              size_t nrows, const char *const *cells)
+cf_status cf_report_add_table(cf_report *r, const char *caption, size_t ncols, const char *const *header, size_t nrows,
+                              const char *const *cells)
 {
     if (r == NULL || ncols == 0 || header == NULL || (nrows > 0 && cells == NULL)) return CF_ERR_ARG;
     unsigned char *num = calloc(ncols, 1);
@@ -371,10 +368,7 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
     return CF_OK;
 }
 
-size_t cf_report_section_count(const cf_report *r)
-{
-    return r != NULL ? r->nsec : 0;
-}
+size_t cf_report_section_count(const cf_report *r) { return r != NULL ? r->nsec : 0; }
 
 cf_status cf_report_html(const cf_report *r, char **out, cf_error *err)
 {
@@ -438,7 +432,8 @@ cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
     if (!replaceable(dir))
         return cf_error_set(err, CF_ERR_IO, dir, 0, 0, NULL,
                             "%s exists and does not hold a costfront report; refusing to replace it (its contents "
-                            "would be removed): choose a new or empty directory", dir);
+                            "would be removed): choose a new or empty directory",
+                            dir);
     cf_staged_dir *stage = NULL;
     cf_status st = cf_staged_dir_begin(dir, &stage, err);
     if (st != CF_OK) return st;
@@ -466,16 +461,20 @@ cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
     }
     for (size_t i = 0; i < r->nfi && st == CF_OK; i++) {
         path = join(sp, r->files[i].name);
-        if (path == NULL) st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
-        else st = cf_write_file_atomic(path, r->files[i].data, r->files[i].n, err);
+        if (path == NULL)
+            st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+        else
+            st = cf_write_file_atomic(path, r->files[i].data, r->files[i].n, err);
         free(path);
         path = NULL;
     }
     if (st == CF_OK) st = cf_report_html(r, &html, err);
     if (st == CF_OK) {
         path = join(sp, "index.html");
-        if (path == NULL) st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
-        else st = cf_write_string_atomic(path, html, err);
+        if (path == NULL)
+            st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+        else
+            st = cf_write_string_atomic(path, html, err);
         free(path);
     }
     free(html);
@@ -548,10 +547,7 @@ static const char *pct(char *b, double frac)
 }
 
 /* Text or "-" for NULL. */
-static const char *txt(const char *s)
-{
-    return s != NULL && s[0] != '\0' ? s : "-";
-}
+static const char *txt(const char *s) { return s != NULL && s[0] != '\0' ? s : "-"; }
 
 /* Name of the cost axis of the charts: the first minimised objective naming a cost, else total_cost_usd. */
 static const char *cost_field(const cf_frontier *f)
@@ -689,8 +685,10 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
     strs_add(&k, "Candidates (run x way of buying)");
     strs_add(&v, "%zu priced, %zu on the frontier, %zu dominated, %zu could not be priced", n,
              cf_frontier_optimal_count(f), n - cf_frontier_optimal_count(f), cf_frontier_unpriced_count(f));
-    if (k.oom || v.oom || k.n != v.n) st = CF_ERR_NOMEM;
-    else st = cf_report_add_facts(r, (const char *const *)k.v, (const char *const *)v.v, k.n);
+    if (k.oom || v.oom || k.n != v.n)
+        st = CF_ERR_NOMEM;
+    else
+        st = cf_report_add_facts(r, (const char *const *)k.v, (const char *const *)v.v, k.n);
     strs_free(&k);
     strs_free(&v);
     return st;
@@ -954,10 +952,11 @@ static cf_status section_frontier(cf_report *r, const cf_frontier *f)
 {
     cf_status st = cf_report_add_section(r, "frontier", "Pareto frontier");
     if (st != CF_OK) return st;
-    static const char *const head[] = {"#",         "run",         "way of buying", "hardware",  "precision",
-                                       "pruning",   "accuracy",    "cost (USD)",    "CO2e (kg)", "carbon cost (USD)",
-                                       "total (USD)", "energy (kWh)", "GPU-hours",   "billed GPU-hours",
-                                       "USD per GPU-hour", "provider", "region",   "kind"};
+    static const char *const head[] = {
+        "#",           "run",          "way of buying", "hardware",         "precision",
+        "pruning",     "accuracy",     "cost (USD)",    "CO2e (kg)",        "carbon cost (USD)",
+        "total (USD)", "energy (kWh)", "GPU-hours",     "billed GPU-hours", "USD per GPU-hour",
+        "provider",    "region",       "kind"};
     const size_t nc = sizeof head / sizeof head[0];
     const cf_frontier_opts *fo = cf_frontier_options(f);
     cf_sb intro = {0};
@@ -1005,9 +1004,12 @@ static cf_status section_frontier(cf_report *r, const cf_frontier *f)
         strs_add(&c, "%s", txt(cf_rep_region(cd)));
         strs_add(&c, "%s", cd->predicted ? "predicted" : "observed");
     }
-    if (c.oom) st = CF_ERR_NOMEM;
-    else if (m == 0) st = cf_report_add_paragraph(r, "The frontier is empty: no candidate could be priced.");
-    else st = cf_report_add_table(r, NULL, nc, head, m, (const char *const *)c.v);
+    if (c.oom)
+        st = CF_ERR_NOMEM;
+    else if (m == 0)
+        st = cf_report_add_paragraph(r, "The frontier is empty: no candidate could be priced.");
+    else
+        st = cf_report_add_table(r, NULL, nc, head, m, (const char *const *)c.v);
     strs_free(&c);
     return st;
 }
@@ -1021,8 +1023,8 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
                                     "margin is by how much, as a fraction of each objective's range (0.10 = better "
                                     "by at least 10% of the range in every objective).");
     if (st != CF_OK) return st;
-    static const char *const head[] = {"run", "way of buying", "accuracy", "total (USD)", "layer", "dominated by",
-                                       "margin"};
+    static const char *const head[] = {"run",   "way of buying", "accuracy", "total (USD)",
+                                       "layer", "dominated by",  "margin"};
     strs c = {0};
     size_t rows = 0;
     char b[CF_NUM_BUF], lab[300];
@@ -1036,15 +1038,20 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
         strs_add(&c, "%s", cf_procurement_name(cd->price.option));
         strs_add(&c, "%s", fx(b, cd->accuracy, 4));
         strs_add(&c, "%s", fx(b, cd->price.total_cost_usd, 2));
-        if (rank == CF_REP_NONE) strs_add(&c, "-");
-        else strs_add(&c, "%zu", rank);
+        if (rank == CF_REP_NONE)
+            strs_add(&c, "-");
+        else
+            strs_add(&c, "%zu", rank);
         strs_add(&c, "%s", by != CF_REP_NONE ? cf_rep_label(f, by, lab, sizeof lab) : "-");
         strs_add(&c, "%s", by != CF_REP_NONE ? fx(b, margin, 4) : "-");
         rows++;
     }
-    if (c.oom) st = CF_ERR_NOMEM;
-    else if (rows == 0) st = cf_report_add_paragraph(r, "No candidate is dominated.");
-    else st = cf_report_add_table(r, NULL, sizeof head / sizeof head[0], head, rows, (const char *const *)c.v);
+    if (c.oom)
+        st = CF_ERR_NOMEM;
+    else if (rows == 0)
+        st = cf_report_add_paragraph(r, "No candidate is dominated.");
+    else
+        st = cf_report_add_table(r, NULL, sizeof head / sizeof head[0], head, rows, (const char *const *)c.v);
     strs_free(&c);
     return st;
 }
@@ -1067,8 +1074,10 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
             for (size_t i = 0; i < nr; i++) {
                 const cf_reject *x = cf_runset_reject(rs, i);
                 if (x == NULL) continue;
-                if (x->column > 0) strs_add(&c, "%s:%ld:%ld", txt(x->source), x->line, x->column);
-                else strs_add(&c, "%s:%ld", txt(x->source), x->line);
+                if (x->column > 0)
+                    strs_add(&c, "%s:%ld:%ld", txt(x->source), x->line, x->column);
+                else
+                    strs_add(&c, "%s:%ld", txt(x->source), x->line);
                 strs_add(&c, "%s", txt(x->field));
                 strs_add(&c, "%s", txt(x->message));
                 rows++;
@@ -1083,7 +1092,8 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
     for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++)
         strs_add(&notes, "%s", txt(cf_runset_note(rs, i)));
     for (size_t i = 0; i < cf_frontier_note_count(f); i++) strs_add(&notes, "%s", txt(cf_frontier_note(f, i)));
-    if (notes.oom) st = CF_ERR_NOMEM;
+    if (notes.oom)
+        st = CF_ERR_NOMEM;
     else if (notes.n > 0) {
         st = cf_report_add_paragraph(r, "Notes (conversions applied, choices made, pairs that could not be priced):");
         if (st == CF_OK) st = cf_report_add_list(r, (const char *const *)notes.v, notes.n);
@@ -1123,8 +1133,9 @@ static cf_status section_pricing(cf_report *r, const cf_frontier *f, const cf_ca
     const cf_offer **offers = NULL;
     size_t no = cf_rep_offers_used(f, &offers);
     if (no == (size_t)-1) return CF_ERR_NOMEM;
-    static const char *const head[] = {"provider", "region", "hardware", "on-demand", "spot", "reserved 1y",
-                                       "reserved 3y", "spot interruptions / h", "source"};
+    static const char *const head[] = {"provider", "region",      "hardware",    "on-demand",
+                                       "spot",     "reserved 1y", "reserved 3y", "spot interruptions / h",
+                                       "source"};
     strs c = {0};
     for (size_t i = 0; i < no; i++) {
         const cf_offer *o = offers[i];
@@ -1139,7 +1150,8 @@ static cf_status section_pricing(cf_report *r, const cf_frontier *f, const cf_ca
         strs_add(&c, "%s", txt(o->source));
     }
     free(offers);
-    if (c.oom) st = CF_ERR_NOMEM;
+    if (c.oom)
+        st = CF_ERR_NOMEM;
     else if (no > 0)
         st = cf_report_add_table(r, "Offers used (USD per accelerator-hour)", sizeof head / sizeof head[0], head, no,
                                  (const char *const *)c.v);
@@ -1183,8 +1195,8 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
     return CF_OK;
 }
 
-cf_status cf_report_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
-                          const cf_report_opts *opts, const char *dir, cf_error *err)
+cf_status cf_report_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *opts,
+                          const char *dir, cf_error *err)
 {
     cf_report *r = cf_report_create(opts != NULL ? opts->title : NULL);
     if (r == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory creating the report");

@@ -33,8 +33,10 @@ static cJSON *attach(jb *b, cJSON *obj, const char *key, cJSON *item)
         b->oom = 1;
         return NULL;
     }
-    if (key != NULL) cJSON_AddItemToObject(obj, key, item);
-    else cJSON_AddItemToArray(obj, item);
+    if (key != NULL)
+        cJSON_AddItemToObject(obj, key, item);
+    else
+        cJSON_AddItemToArray(obj, item);
     return item;
 }
 
@@ -47,10 +49,7 @@ static cJSON *jnum(double v)
 }
 
 /* A string, or null for NULL. */
-static cJSON *jstr(const char *s)
-{
-    return s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
+static cJSON *jstr(const char *s) { return s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull(); }
 
 static void put_num(jb *b, cJSON *o, const char *k, double v) { attach(b, o, k, jnum(v)); }
 static void put_str(jb *b, cJSON *o, const char *k, const char *s) { attach(b, o, k, jstr(s)); }
@@ -177,8 +176,10 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         put_num(b, o, "accuracy", c->accuracy);
         put_num(b, o, "total_cost_usd", c->price.total_cost_usd);
         size_t rank = cf_frontier_rank(f, i);
-        if (rank == CF_REP_NONE) attach(b, o, "rank", cJSON_CreateNull());
-        else put_count(b, o, "rank", rank);
+        if (rank == CF_REP_NONE)
+            attach(b, o, "rank", cJSON_CreateNull());
+        else
+            put_count(b, o, "rank", rank);
         double margin = NAN;
         size_t by = cf_frontier_dominator(f, i, &margin);
         if (by != CF_REP_NONE) {
@@ -239,8 +240,7 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
     return root;
 }
 
-cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out,
-                         cf_error *err)
+cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out, cf_error *err)
 {
     if (out != NULL) *out = NULL;
     if (f == NULL || out == NULL)

@@ -11,7 +11,7 @@
 #include "reports/report_internal.h"
 
 #define MAX_ROWS 20
-#define NCOLS 12
+#define NCOLS    12
 
 /* Orders predicted candidate indices by Pareto rank, then total cost, then index (deterministic). */
 static const cf_frontier *sort_f;
@@ -33,8 +33,10 @@ static void split_note(const char *note, char *settings, size_t ns, char *prior,
     if (note == NULL) return;
     const char *bar = strstr(note, " | ");
     const char *s = note;
-    if (strncmp(s, "settings: ", 10) == 0) s += 10;
-    else if (strncmp(s, "settings:", 9) == 0) s += 9;
+    if (strncmp(s, "settings: ", 10) == 0)
+        s += 10;
+    else if (strncmp(s, "settings:", 9) == 0)
+        s += 9;
     if (bar == NULL && strncmp(note, "settings:", 9) != 0) {
         snprintf(prior, np, "%s", note);
         return;
@@ -91,7 +93,8 @@ static cf_plot *chart(const cf_frontier *f, const size_t *pred, size_t np)
         x[j] = cf_frontier_candidate(f, idx[j])->price.total_cost_usd;
         y[j] = cf_frontier_candidate(f, idx[j])->accuracy;
     }
-    if (st == CF_OK && m > 0) st = cf_plot_add_series(p, "frontier (observed and predicted)", CF_PLOT_STEPS, x, y, m, &k);
+    if (st == CF_OK && m > 0)
+        st = cf_plot_add_series(p, "frontier (observed and predicted)", CF_PLOT_STEPS, x, y, m, &k);
     if (st == CF_OK && m > 0) st = cf_plot_set_color(p, k, "#222222");
     for (size_t j = 0; j < np; j++) {
         const cf_candidate *c = cf_frontier_candidate(f, pred[j]);
@@ -102,7 +105,8 @@ static cf_plot *chart(const cf_frontier *f, const size_t *pred, size_t np)
         ylo[j] = c->accuracy_lo;
         yhi[j] = c->accuracy_hi;
     }
-    if (st == CF_OK) st = cf_plot_add_series(p, "predicted, never run (95% intervals)", CF_PLOT_ERRORBARS, x, y, np, &k);
+    if (st == CF_OK)
+        st = cf_plot_add_series(p, "predicted, never run (95% intervals)", CF_PLOT_ERRORBARS, x, y, np, &k);
     if (st == CF_OK) st = cf_plot_set_errors(p, k, xlo, xhi, ylo, yhi);
     if (st == CF_OK) st = cf_plot_set_color(p, k, "#882255");
     if (st != CF_OK) goto fail;
@@ -118,7 +122,8 @@ fail:
 
 cf_status cf_report_predicted(cf_report *r, const cf_frontier *f, cf_error *err)
 {
-    if (r == NULL || f == NULL) return cf_error_set(err, CF_ERR_ARG, "report", 0, 0, NULL, "expected a report and a frontier");
+    if (r == NULL || f == NULL)
+        return cf_error_set(err, CF_ERR_ARG, "report", 0, 0, NULL, "expected a report and a frontier");
     cf_status st = cf_report_add_section(r, "predicted", "Predicted frontier");
     if (st != CF_OK) return cf_error_set(err, st, "report", 0, 0, NULL, "cannot add the predicted section");
     size_t n = cf_frontier_candidate_count(f), np = 0, on_front = 0, prior = 0;
@@ -151,10 +156,12 @@ cf_status cf_report_predicted(cf_report *r, const cf_frontier *f, cf_error *err)
     qsort(pred, np, sizeof *pred, cmp_pred);
     if (st == CF_OK) {
         cf_plot *p = chart(f, pred, np);
-        if (p == NULL) st = CF_ERR_NOMEM;
-        else st = cf_report_add_chart(r, p, "predicted_frontier.svg",
-                                      "Accuracy against total cost: observed runs, the frontier, and predicted "
-                                      "configurations with 95% error bars");
+        if (p == NULL)
+            st = CF_ERR_NOMEM;
+        else
+            st = cf_report_add_chart(r, p, "predicted_frontier.svg",
+                                     "Accuracy against total cost: observed runs, the frontier, and predicted "
+                                     "configurations with 95% error bars");
     }
     size_t rows = np < MAX_ROWS ? np : MAX_ROWS;
     char *cells = NULL;
@@ -186,9 +193,9 @@ cf_status cf_report_predicted(cf_report *r, const cf_frontier *f, cf_error *err)
         for (size_t k = 0; k < NCOLS; k++) cellp[a * NCOLS + k] = row + k * CW;
     }
     if (st == CF_OK) {
-        static const char *const header[NCOLS] = {"config", "option", "hardware", "precision", "pruning",
-                                                  "settings", "accuracy", "accuracy 95%", "total cost",
-                                                  "total cost 95%", "on frontier", "leans on the catalog prior"};
+        static const char *const header[NCOLS] = {
+            "config",   "option",       "hardware",   "precision",      "pruning",     "settings",
+            "accuracy", "accuracy 95%", "total cost", "total cost 95%", "on frontier", "leans on the catalog prior"};
         char cap[160];
         snprintf(cap, sizeof cap, "The most promising configurations never run (%zu of %zu, by Pareto rank then cost)",
                  rows, np);

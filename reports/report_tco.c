@@ -66,8 +66,8 @@ fail:
 static cf_plot *breakdown_chart(const cf_tco_server_month *sm)
 {
     static const char *const names[] = {"depreciation", "colocation", "electricity (full use)", "operations"};
-    double x[4] = {0, 1, 2, 3}, y[4] = {sm->depreciation_usd, sm->colocation_usd, sm->electricity_full_usd,
-                                          sm->ops_usd};
+    double x[4] = {0, 1, 2, 3},
+           y[4] = {sm->depreciation_usd, sm->colocation_usd, sm->electricity_full_usd, sm->ops_usd};
     cf_plot *p = cf_plot_create("Owned server: cost per server-month at full use");
     if (p == NULL) return NULL;
     cf_status st = cf_plot_set_labels(p, NULL, "USD per server-month");
@@ -164,8 +164,9 @@ static void headline(const cf_tco_result *res, const cf_tco_mc_result *mc, char 
     cf_tco_option o;
     cf_tco_result_option(res, best, &o);
     char m1[CF_NUM_BUF], m2[CF_NUM_BUF];
-    size_t len = (size_t)snprintf(buf, n, "Buy this demand %s: %s over %d months (%s NPV with carbon), %s per useful "
-                                          "GPU-hour.",
+    size_t len = (size_t)snprintf(buf, n,
+                                  "Buy this demand %s: %s over %d months (%s NPV with carbon), %s per useful "
+                                  "GPU-hour.",
                                   cf_procurement_name(best), cf_fmt_money(m1, o.total_usd, "-"),
                                   cf_tco_result_months(res), cf_fmt_money(m2, o.npv_with_carbon_usd, "-"),
                                   cf_fmt_money((char[CF_NUM_BUF]){0}, o.cost_per_useful_gpu_hour, "-"));
@@ -175,15 +176,17 @@ static void headline(const cf_tco_result *res, const cf_tco_mc_result *mc, char 
     cf_tco_breakeven b;
     if (len < n && cf_tco_result_breakeven(res, CF_PROC_ON_DEMAND, &b) == CF_OK && b.available) {
         if (b.month > 0)
-            len += (size_t)snprintf(buf + len, n - len, " Owned servers pay back against on-demand in month %d",
-                                    b.month);
+            len +=
+                (size_t)snprintf(buf + len, n - len, " Owned servers pay back against on-demand in month %d", b.month);
         else
-            len += (size_t)snprintf(buf + len, n - len, " Owned servers never pay back against on-demand within the "
-                                                        "horizon");
+            len += (size_t)snprintf(buf + len, n - len,
+                                    " Owned servers never pay back against on-demand within the "
+                                    "horizon");
         if (len < n && isfinite(b.utilization_scaling))
             snprintf(buf + len, n - len, " and break even with it at %.1f%% utilisation.",
                      100.0 * b.utilization_scaling);
-        else if (len < n) snprintf(buf + len, n - len, ".");
+        else if (len < n)
+            snprintf(buf + len, n - len, ".");
     }
 }
 
@@ -215,14 +218,21 @@ cf_status cf_report_tco(cf_report *r, const cf_plan *plan, const cf_catalog *cat
     snprintf(f3, sizeof f3, "%d (mean utilisation %.1f%%)", sm.servers, 100.0 * sm.mean_utilization);
     cf_fmt_money(f4, sm.total_full_use_usd, "-");
     snprintf(f5, sizeof f5, "%.3f USD", sm.usd_per_gpu_hour_full_use);
-    const char *keys[] = {"Hardware", "Horizon", "Demand", "Servers to own", "Server-month at full use",
-                          "Owned GPU-hour at full use"};
+    const char *keys[] = {
+        "Hardware", "Horizon", "Demand", "Servers to own", "Server-month at full use", "Owned GPU-hour at full use"};
     const char *vals[] = {f0, f1, f2, f3, f4, f5};
     if (st == CF_OK) st = cf_report_add_facts(r, keys, vals, 6);
     /* Options. */
-    static const char *const head[ROW_CELLS] = {"option", "units", "total (USD)", "NPV (USD)", "USD per useful GPU-h",
-                                                "CO2e (kg)", "carbon cost (USD)", "total with carbon (USD)",
-                                                "NPV with carbon (USD)", "price source"};
+    static const char *const head[ROW_CELLS] = {"option",
+                                                "units",
+                                                "total (USD)",
+                                                "NPV (USD)",
+                                                "USD per useful GPU-h",
+                                                "CO2e (kg)",
+                                                "carbon cost (USD)",
+                                                "total with carbon (USD)",
+                                                "NPV with carbon (USD)",
+                                                "price source"};
     char cellbuf[CF_PROC_COUNT][ROW_CELLS][CF_NUM_BUF + 120];
     const char *cells[CF_PROC_COUNT * ROW_CELLS];
     for (int o = 0; o < CF_PROC_COUNT; o++) {
@@ -252,21 +262,26 @@ cf_status cf_report_tco(cf_report *r, const cf_plan *plan, const cf_catalog *cat
     {
         static const char *const bh[] = {"item", "USD per server-month"};
         char b[5][CF_NUM_BUF];
-        const char *bc[] = {"depreciation", cf_fmt_fixed(b[0], sm.depreciation_usd, 2, "-"), "colocation",
-                            cf_fmt_fixed(b[1], sm.colocation_usd, 2, "-"), "electricity at full use",
-                            cf_fmt_fixed(b[2], sm.electricity_full_usd, 2, "-"), "operations",
-                            cf_fmt_fixed(b[3], sm.ops_usd, 2, "-"), "total at full use",
+        const char *bc[] = {"depreciation",
+                            cf_fmt_fixed(b[0], sm.depreciation_usd, 2, "-"),
+                            "colocation",
+                            cf_fmt_fixed(b[1], sm.colocation_usd, 2, "-"),
+                            "electricity at full use",
+                            cf_fmt_fixed(b[2], sm.electricity_full_usd, 2, "-"),
+                            "operations",
+                            cf_fmt_fixed(b[3], sm.ops_usd, 2, "-"),
+                            "total at full use",
                             cf_fmt_fixed(b[4], sm.total_full_use_usd, 2, "-")};
         st = cf_report_add_table(r, "Owned server: cost per server-month", 2, bh, 5, bc);
         if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot add the breakdown");
-        st = add_chart(r, breakdown_chart(&sm), "tco_breakdown.svg", "Owned server cost per server-month by item",
-                       err);
+        st = add_chart(r, breakdown_chart(&sm), "tco_breakdown.svg", "Owned server cost per server-month by item", err);
         if (st != CF_OK) return st;
     }
     /* Breakevens. */
     {
-        static const char *const bh[] = {"on-prem against", "cloud USD per useful GPU-h", "breakeven utilisation",
-                                         "at full power", "payback month", "discounted payback month"};
+        static const char *const bh[] = {"on-prem against",       "cloud USD per useful GPU-h",
+                                         "breakeven utilisation", "at full power",
+                                         "payback month",         "discounted payback month"};
         char b[4][6][CF_NUM_BUF];
         const char *bc[4 * 6];
         size_t nr = 0;
@@ -275,15 +290,22 @@ cf_status cf_report_tco(cf_report *r, const cf_plan *plan, const cf_catalog *cat
             if (cf_tco_result_breakeven(res, (cf_procurement)o, &be) != CF_OK || !be.available) continue;
             snprintf(b[nr][0], CF_NUM_BUF, "%s", cf_procurement_name((cf_procurement)o));
             cf_fmt_fixed(b[nr][1], be.cloud_usd_per_useful_hour, 3, "-");
-            if (isfinite(be.utilization_scaling)) snprintf(b[nr][2], CF_NUM_BUF, "%.2f%%", 100 * be.utilization_scaling);
-            else snprintf(b[nr][2], CF_NUM_BUF, "never");
+            if (isfinite(be.utilization_scaling))
+                snprintf(b[nr][2], CF_NUM_BUF, "%.2f%%", 100 * be.utilization_scaling);
+            else
+                snprintf(b[nr][2], CF_NUM_BUF, "never");
             if (isfinite(be.utilization_full_power))
                 snprintf(b[nr][3], CF_NUM_BUF, "%.2f%%", 100 * be.utilization_full_power);
-            else snprintf(b[nr][3], CF_NUM_BUF, "never");
-            if (be.month > 0) snprintf(b[nr][4], CF_NUM_BUF, "%d", be.month);
-            else snprintf(b[nr][4], CF_NUM_BUF, "never");
-            if (be.month_discounted > 0) snprintf(b[nr][5], CF_NUM_BUF, "%d", be.month_discounted);
-            else snprintf(b[nr][5], CF_NUM_BUF, "never");
+            else
+                snprintf(b[nr][3], CF_NUM_BUF, "never");
+            if (be.month > 0)
+                snprintf(b[nr][4], CF_NUM_BUF, "%d", be.month);
+            else
+                snprintf(b[nr][4], CF_NUM_BUF, "never");
+            if (be.month_discounted > 0)
+                snprintf(b[nr][5], CF_NUM_BUF, "%d", be.month_discounted);
+            else
+                snprintf(b[nr][5], CF_NUM_BUF, "never");
             for (int k = 0; k < 6; k++) bc[nr * 6 + k] = b[nr][k];
             nr++;
         }
@@ -321,8 +343,8 @@ cf_status cf_report_tco(cf_report *r, const cf_plan *plan, const cf_catalog *cat
     }
     /* Tornado. */
     if (rows && nrows > 0) {
-        static const char *const th[] = {"input", "low", "base", "high", "on-prem - best cloud at low (USD)",
-                                         "at high (USD)", "swing (USD)"};
+        static const char *const th[] = {
+            "input", "low", "base", "high", "on-prem - best cloud at low (USD)", "at high (USD)", "swing (USD)"};
         char(*b)[7][CF_NUM_BUF] = malloc(nrows * sizeof *b);
         const char **tc = malloc(nrows * 7 * sizeof *tc);
         if (b == NULL || tc == NULL) {
@@ -340,8 +362,10 @@ cf_status cf_report_tco(cf_report *r, const cf_plan *plan, const cf_catalog *cat
             cf_fmt_fixed(b[i][6], rows[i].swing, 0, "-");
             for (int k = 0; k < 7; k++) tc[i * 7 + k] = b[i][k];
         }
-        st = cf_report_add_table(r, "Tornado: each input at its low and high value, the others at base (NPV with "
-                                    "carbon)", 7, th, nrows, tc);
+        st = cf_report_add_table(r,
+                                 "Tornado: each input at its low and high value, the others at base (NPV with "
+                                 "carbon)",
+                                 7, th, nrows, tc);
         free(b);
         free(tc);
         if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot add the tornado");
@@ -368,8 +392,10 @@ cf_status cf_report_tco(cf_report *r, const cf_plan *plan, const cf_catalog *cat
             cf_fmt_fixed(b[o][2], mc->p10[o], 0, "-");
             cf_fmt_fixed(b[o][3], mc->p50[o], 0, "-");
             cf_fmt_fixed(b[o][4], mc->p90[o], 0, "-");
-            if (isfinite(mc->p_cheapest[o])) snprintf(b[o][5], CF_NUM_BUF, "%.1f%%", 100.0 * mc->p_cheapest[o]);
-            else snprintf(b[o][5], CF_NUM_BUF, "-");
+            if (isfinite(mc->p_cheapest[o]))
+                snprintf(b[o][5], CF_NUM_BUF, "%.1f%%", 100.0 * mc->p_cheapest[o]);
+            else
+                snprintf(b[o][5], CF_NUM_BUF, "-");
             for (int k = 0; k < 6; k++) mcells[o * 6 + k] = b[o][k];
         }
         char cap[160];
@@ -411,7 +437,8 @@ cf_status cf_report_recommendation(cf_report *r, const cf_frontier *f, const cf_
         keys[n] = "Accuracy";
         if (c->predicted && isfinite(c->accuracy_lo))
             snprintf(vals[n++], 200, "%.4f (95%% interval %.4f to %.4f)", c->accuracy, c->accuracy_lo, c->accuracy_hi);
-        else snprintf(vals[n++], 200, "%.4f", c->accuracy);
+        else
+            snprintf(vals[n++], 200, "%.4f", c->accuracy);
         char m1[CF_NUM_BUF], m2[CF_NUM_BUF], m3[CF_NUM_BUF];
         keys[n] = "Cost";
         if (c->predicted && isfinite(c->cost_lo))
@@ -432,9 +459,9 @@ cf_status cf_report_recommendation(cf_report *r, const cf_frontier *f, const cf_
         const cf_candidate *b = cf_frontier_candidate(f, rec->baseline);
         char m1[CF_NUM_BUF];
         keys[n] = "Savings";
-        snprintf(vals[n++], 200, "%s (%.1f%%) and %.4g kg CO2e against %s on %s", cf_fmt_money(m1, rec->savings_usd, "-"),
-                 100.0 * rec->savings_fraction, rec->co2e_savings_kg, b->run_id ? b->run_id : "?",
-                 cf_procurement_name(b->price.option));
+        snprintf(vals[n++], 200, "%s (%.1f%%) and %.4g kg CO2e against %s on %s",
+                 cf_fmt_money(m1, rec->savings_usd, "-"), 100.0 * rec->savings_fraction, rec->co2e_savings_kg,
+                 b->run_id ? b->run_id : "?", cf_procurement_name(b->price.option));
     }
     for (size_t i = 0; i < n; i++) vp[i] = vals[i];
     st = cf_report_add_facts(r, keys, vp, n);

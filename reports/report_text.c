@@ -40,8 +40,8 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
     if (out != NULL) *out = NULL;
     if (f == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_table needs a frontier and an output");
-    static const char *const head[TCOLS] = {"",         "run",      "option",     "hardware",  "precision",
-                                            "accuracy", "cost_usd", "co2e_kg",    "total_usd", "provider/region"};
+    static const char *const head[TCOLS] = {"",         "run",      "option",  "hardware",  "precision",
+                                            "accuracy", "cost_usd", "co2e_kg", "total_usd", "provider/region"};
     static const int right_fixed[TCOLS] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 0};
     /* Objectives the fixed columns do not show (gpu_hours, a numeric column of the runs...) get their own columns,
      * inserted before provider/region. */
@@ -57,7 +57,7 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
     for (int k = 0; k < ncols; k++) right[k] = k < TCOLS - 1 ? right_fixed[k] : (k == ncols - 1 ? 0 : 1);
     size_t nopt = cf_frontier_optimal_count(f), knee = cf_frontier_knee(f);
     size_t rows = nopt + 1;
-    char (*cell)[TCOLS + CF_MAX_OBJECTIVES][96] = calloc(rows, sizeof *cell);
+    char(*cell)[TCOLS + CF_MAX_OBJECTIVES][96] = calloc(rows, sizeof *cell);
     if (cell == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the table");
     for (int k = 0; k < TCOLS - 1; k++) snprintf(cell[0][k], sizeof cell[0][k], "%s", head[k]);
     for (size_t e = 0; e < nextra; e++)
@@ -67,7 +67,7 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
         size_t i = cf_frontier_optimal_at(f, j);
         const cf_candidate *c = cf_frontier_candidate(f, i);
         if (c == NULL) continue;
-        char (*r)[96] = cell[j + 1];
+        char(*r)[96] = cell[j + 1];
         char num[CF_NUM_BUF];
         snprintf(r[0], 96, "%s", i == knee ? "*" : (c->predicted ? "~" : ""));
         snprintf(r[1], 96, "%s", c->run_id != NULL ? c->run_id : "?");
@@ -93,8 +93,10 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
     for (size_t j = 0; j < rows; j++) {
         for (int k = 0; k < ncols; k++) {
             if (k > 0) cf_sb_puts(&b, k == 1 ? " " : "  ");
-            if (k == ncols - 1) cf_sb_puts(&b, cell[j][k]); /* last column: no trailing spaces */
-            else put_padded(&b, cell[j][k], w[k], right[k]);
+            if (k == ncols - 1)
+                cf_sb_puts(&b, cell[j][k]); /* last column: no trailing spaces */
+            else
+                put_padded(&b, cell[j][k], w[k], right[k]);
         }
         cf_sb_puts(&b, "\n");
     }
@@ -127,8 +129,10 @@ static void csv_field(cf_sb *b, const char *s)
     }
     cf_sb_putn(b, "\"", 1);
     for (const char *c = s; *c; c++) {
-        if (*c == '"') cf_sb_putn(b, "\"\"", 2);
-        else cf_sb_putn(b, c, 1);
+        if (*c == '"')
+            cf_sb_putn(b, "\"\"", 2);
+        else
+            cf_sb_putn(b, c, 1);
     }
     cf_sb_putn(b, "\"", 1);
 }
@@ -183,8 +187,10 @@ cf_status cf_report_csv(const cf_frontier *f, char **out, cf_error *err)
         csv_str(&b, c->predicted ? "1" : "0");
         csv_str(&b, cf_frontier_is_optimal(f, i) ? "1" : "0");
         size_t rank = cf_frontier_rank(f, i);
-        if (rank == CF_REP_NONE) csv_str(&b, "");
-        else cf_sb_printf(&b, ",%zu", rank);
+        if (rank == CF_REP_NONE)
+            csv_str(&b, "");
+        else
+            cf_sb_printf(&b, ",%zu", rank);
         double margin = NAN;
         size_t by = cf_frontier_is_optimal(f, i) ? CF_REP_NONE : cf_frontier_dominator(f, i, &margin);
         char label[300];

@@ -105,8 +105,10 @@ Test(catalog, at_least_five_hardware_have_offers_in_two_regions)
         for (size_t k = 0; k < cf_catalog_offer_count(cat); k++) {
             const cf_offer *o = cf_catalog_offer_at(cat, k);
             if (strcmp(o->hardware, h->id) != 0) continue;
-            if (first == NULL) first = o->region;
-            else if (strcmp(first, o->region) != 0) two = 1;
+            if (first == NULL)
+                first = o->region;
+            else if (strcmp(first, o->region) != 0)
+                two = 1;
         }
         good += (size_t)two;
     }
@@ -240,8 +242,8 @@ static const struct {
      "offers[0].hardware", "unknown hardware \"gpu-x\""},
     {"{\"offers\": [{\"provider\":\"p\",\"region\":\"r\",\"hardware\":\"h100\",\"on_demand\":-1}]}", CF_ERR_INVALID,
      "offers[0].on_demand", "expected a non-negative number, found -1"},
-    {"{\"offers\": [{\"region\":\"r\",\"hardware\":\"h100\",\"on_demand\":1}]}", CF_ERR_INVALID,
-     "offers[0].provider", "missing required field \"provider\""},
+    {"{\"offers\": [{\"region\":\"r\",\"hardware\":\"h100\",\"on_demand\":1}]}", CF_ERR_INVALID, "offers[0].provider",
+     "missing required field \"provider\""},
     {"{\"offers\": [{\"provider\":\"p\",\"region\":\"r\",\"hardware\":\"h100\",\"spto\":1}]}", CF_ERR_INVALID,
      "offers[0].spto", "unknown field \"spto\""},
     {"{\"offers\": [{\"provider\":\"p\",\"region\":\"r\",\"hardware\":\"h100\"},"
@@ -255,15 +257,15 @@ static const struct {
      "expected a positive number, found 0"},
     {"{\"hardware\": [{\"id\": \"x1\", \"throughput\": {\"bf16\": -2}}]}", CF_ERR_INVALID,
      "hardware[0].throughput.bf16", "expected a positive number, found -2"},
-    {"{\"hardware\": [{\"id\": \"x1\", \"throughput\": {\"fp64\": 1}}]}", CF_ERR_INVALID,
-     "hardware[0].throughput.fp64", "unknown field"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"throughput\": {\"fp64\": 1}}]}", CF_ERR_INVALID, "hardware[0].throughput.fp64",
+     "unknown field"},
     {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"ok\", 7]}]}", CF_ERR_INVALID, "hardware[0].aliases[1]",
      "expected a non-empty string, found 7"},
     {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"NVIDIA A100-SXM4-80GB\"]}]}", CF_ERR_INVALID, "hardware",
      "also names hardware \"a100-80gb\""},
     {"{\"hardware\": {\"id\": \"x1\"}}", CF_ERR_INVALID, "hardware", "expected an array, found an object"},
-    {"{\"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 400, \"pue\": 0.9}]}", CF_ERR_INVALID,
-     "regions[0].pue", "expected a number >= 1 (power usage effectiveness), found 0.9"},
+    {"{\"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 400, \"pue\": 0.9}]}", CF_ERR_INVALID, "regions[0].pue",
+     "expected a number >= 1 (power usage effectiveness), found 0.9"},
     {"{\"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 400}]}", CF_ERR_INVALID, "regions[0].pue",
      "missing required field \"pue\" for new region \"site\""},
     {"{\"regions\": [{\"id\": \"a\", \"grid_gco2e_per_kwh\": 1, \"pue\": 1}, {\"id\": \"A\", \"pue\": 1.1}]}",
@@ -318,8 +320,7 @@ Test(catalog, syntax_error_reports_line)
     cf_catalog *cat = cf_catalog_create();
     cf_error err;
     cf_error_clear(&err);
-    cr_assert_eq(cf_catalog_load_string(cat, "{\n\"hardware\": [\n  {\"id\": \"x1\",,}\n]}", "t", &err),
-                 CF_ERR_PARSE);
+    cr_assert_eq(cf_catalog_load_string(cat, "{\n\"hardware\": [\n  {\"id\": \"x1\",,}\n]}", "t", &err), CF_ERR_PARSE);
     cr_assert_eq(err.line, 3);
     cf_catalog_destroy(cat);
 }
@@ -394,8 +395,10 @@ Test(catalog, new_entries_without_source_are_labelled)
 
 static void expect_same_num(double a, double b, const char *what)
 {
-    if (isnan(a)) cr_expect(isnan(b), "%s: NaN became %g", what, b);
-    else cr_expect_float_eq(a, b, 1e-12, "%s", what);
+    if (isnan(a))
+        cr_expect(isnan(b), "%s: NaN became %g", what, b);
+    else
+        cr_expect_float_eq(a, b, 1e-12, "%s", what);
 }
 
 Test(catalog, save_and_reload_round_trip)

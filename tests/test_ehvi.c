@@ -19,8 +19,10 @@ Test(ehvi, empty_front_is_product_of_expected_positive_parts)
     cr_assert_eq(cf_ehvi(NULL, 0, 3, ref, mu, sd, &v, NULL), CF_OK);
     cr_assert_float_eq(v, epos(2, 1, 0.5) * epos(3, 2, 1) * epos(1, 1.5, 2), 1e-12);
     /* Hand values: Phi(2) = 0.97724986805, phi(2) = 0.05399096651; Phi(1) = 0.84134474607, phi(1) = 0.24197072452 */
-    cr_assert_float_eq(v, (0.97724986805 + 0.5 * 0.05399096651) * (0.84134474607 + 0.24197072452) *
-                              (-0.5 * Phi(-0.25) + 2.0 * phi(-0.25)), 1e-9);
+    cr_assert_float_eq(v,
+                       (0.97724986805 + 0.5 * 0.05399096651) * (0.84134474607 + 0.24197072452) *
+                           (-0.5 * Phi(-0.25) + 2.0 * phi(-0.25)),
+                       1e-9);
 }
 
 Test(ehvi, hvi_of_known_point_2d)
@@ -59,8 +61,7 @@ Test(ehvi, hvi_of_known_point_3d)
 
 Test(ehvi, zero_sd_gives_exact_hvi)
 {
-    const double front[] = {1, 3, 2, 2, 3, 1}, ref[] = {4, 4}, y[] = {1.5, 1.5}, sd0[] = {0, 0},
-                 tiny[] = {1e-9, 1e-9};
+    const double front[] = {1, 3, 2, 2, 3, 1}, ref[] = {4, 4}, y[] = {1.5, 1.5}, sd0[] = {0, 0}, tiny[] = {1e-9, 1e-9};
     double v = -1;
     cr_assert_eq(cf_ehvi(front, 3, 2, ref, y, sd0, &v, NULL), CF_OK);
     cr_assert_float_eq(v, 1.25, 1e-12);

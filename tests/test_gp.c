@@ -199,8 +199,10 @@ Test(gp, intervals_are_calibrated)
         for (int j = 0; j < 3; j++) x[j] = urand();
         double f = sin(3.0 * x[0]) + cos(2.0 * x[1]) + x[2] * x[2];
         double v = f + 0.2 * nrand();
-        if (i < N) y[i] = v;
-        else ys[i - N] = v;
+        if (i < N)
+            y[i] = v;
+        else
+            ys[i - N] = v;
     }
     cf_gp *gp = cf_gp_create(3, kinds);
     cf_error err;
@@ -340,7 +342,7 @@ Test(gp, jitter_on_duplicated_inputs)
     enum { N = 12 };
     double X[N], y[N];
     for (int i = 0; i < N; i++) {
-        X[i] = (i % 3) * 0.5;        /* only three distinct inputs: 0, 0.5, 1 */
+        X[i] = (i % 3) * 0.5; /* only three distinct inputs: 0, 0.5, 1 */
         y[i] = (i % 3) + 0.1 * ((i / 3) % 2 ? 1 : -1);
     }
     cf_gp *gp = cf_gp_create(1, CONT1);

@@ -21,10 +21,7 @@ static uint64_t rng_next(void)
     return z ^ (z >> 31);
 }
 
-static double rng_unif(void)
-{
-    return (double)(rng_next() >> 11) * 0x1.0p-53;
-}
+static double rng_unif(void) { return (double)(rng_next() >> 11) * 0x1.0p-53; }
 
 static double hv_of(const double *p, size_t n, size_t d, const double *ref)
 {
@@ -49,22 +46,19 @@ static double grid_hv(const double *p, size_t n, size_t d, const double *ref)
         double *a = ax + k * (n + 1);
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            if (p[i * d + k] < ref[k])
-                a[m++] = p[i * d + k];
+            if (p[i * d + k] < ref[k]) a[m++] = p[i * d + k];
         a[m++] = ref[k];
         qsort(a, m, sizeof *a, cmp_double);
         size_t u = 0;
         for (size_t i = 0; i < m; i++)
-            if (u == 0 || a[i] != a[u - 1])
-                a[u++] = a[i];
+            if (u == 0 || a[i] != a[u - 1]) a[u++] = a[i];
         na[k] = u;
     }
     double v = 0;
     for (;;) {
         int ok = 1;
         for (size_t k = 0; k < d; k++)
-            if (idx[k] + 1 >= na[k])
-                ok = 0;
+            if (idx[k] + 1 >= na[k]) ok = 0;
         if (ok) {
             int covered = 0;
             for (size_t i = 0; i < n && !covered; i++) {
@@ -74,16 +68,13 @@ static double grid_hv(const double *p, size_t n, size_t d, const double *ref)
             }
             if (covered) {
                 double c = 1;
-                for (size_t k = 0; k < d; k++)
-                    c *= ax[k * (n + 1) + idx[k] + 1] - ax[k * (n + 1) + idx[k]];
+                for (size_t k = 0; k < d; k++) c *= ax[k * (n + 1) + idx[k] + 1] - ax[k * (n + 1) + idx[k]];
                 v += c;
             }
         }
         size_t k = 0;
-        while (k < d && ++idx[k] + 1 >= na[k])
-            idx[k++] = 0;
-        if (k == d)
-            break;
+        while (k < d && ++idx[k] + 1 >= na[k]) idx[k++] = 0;
+        if (k == d) break;
     }
     free(ax);
     free(na);
@@ -101,12 +92,10 @@ static double incl_excl_hv(const double *p, size_t n, size_t d, const double *re
         for (size_t k = 0; k < d; k++) {
             double m = -INFINITY;
             for (size_t i = 0; i < n; i++)
-                if (s & (1u << i))
-                    m = fmax(m, p[i * d + k]);
+                if (s & (1u << i)) m = fmax(m, p[i * d + k]);
             c *= fmax(0.0, ref[k] - m);
         }
-        for (size_t i = 0; i < n; i++)
-            bits += (s >> i) & 1;
+        for (size_t i = 0; i < n; i++) bits += (s >> i) & 1;
         v += (bits & 1) ? c : -c;
     }
     return v;
@@ -150,10 +139,8 @@ Test(hypervolume, ignored_points_duplicates_nan)
     for (size_t d = 3; d <= 5; d++) {
         double p[40], ref[5];
         for (size_t i = 0; i < 8; i++)
-            for (size_t k = 0; k < d; k++)
-                p[i * d + k] = (i == 5 && k == 1) ? NAN : (i == 6 ? 3.0 : 1.0);
-        for (size_t k = 0; k < d; k++)
-            ref[k] = 2;
+            for (size_t k = 0; k < d; k++) p[i * d + k] = (i == 5 && k == 1) ? NAN : (i == 6 ? 3.0 : 1.0);
+        for (size_t k = 0; k < d; k++) ref[k] = 2;
         cr_assert_float_eq(hv_of(p, 8, d, ref), 1.0, 1e-12, "d=%zu", d);
     }
 }
@@ -168,13 +155,11 @@ Test(hypervolume, random_vs_brute_force)
             size_t n = 1 + rng_next() % nmax[d];
             unsigned lev = (rep % 3 == 0) ? 5 : 0; /* every third set on a 5-level grid: many ties */
             double p[400], ref[6];
-            for (size_t i = 0; i < n * d; i++)
-                p[i] = lev ? (double)(rng_next() % lev) : rng_unif();
-            for (size_t k = 0; k < d; k++)
-                ref[k] = lev ? 4.0 : 0.9; /* some points lie outside */
+            for (size_t i = 0; i < n * d; i++) p[i] = lev ? (double)(rng_next() % lev) : rng_unif();
+            for (size_t k = 0; k < d; k++) ref[k] = lev ? 4.0 : 0.9; /* some points lie outside */
             double want = grid_hv(p, n, d, ref), got = hv_of(p, n, d, ref);
-            cr_assert_float_eq(got, want, 1e-12 * fmax(1, want), "d=%zu n=%zu rep=%d: %.15g vs %.15g", d, n, rep,
-                               got, want);
+            cr_assert_float_eq(got, want, 1e-12 * fmax(1, want), "d=%zu n=%zu rep=%d: %.15g vs %.15g", d, n, rep, got,
+                               want);
             if (n <= 10) {
                 double ie = incl_excl_hv(p, n, d, ref);
                 cr_assert_float_eq(got, ie, 1e-11 * fmax(1, ie), "incl-excl d=%zu n=%zu", d, n);
@@ -188,10 +173,8 @@ Test(hypervolume, monotone_when_adding_points)
     for (size_t d = 2; d <= 5; d++) {
         size_t n = d == 5 ? 40 : 200;
         double *p = malloc(n * d * sizeof *p), ref[5];
-        for (size_t k = 0; k < d; k++)
-            ref[k] = 1;
-        for (size_t i = 0; i < n * d; i++)
-            p[i] = rng_unif();
+        for (size_t k = 0; k < d; k++) ref[k] = 1;
+        for (size_t i = 0; i < n * d; i++) p[i] = rng_unif();
         double prev = 0;
         for (size_t m = 1; m <= n; m++) {
             double v = hv_of(p, m, d, ref);
@@ -215,8 +198,7 @@ static void sphere_points(double *p, size_t n, size_t d)
             r += g * g;
         }
         r = sqrt(r);
-        for (size_t k = 0; k < d; k++)
-            p[i * d + k] /= r;
+        for (size_t k = 0; k < d; k++) p[i * d + k] /= r;
     }
 }
 
@@ -229,8 +211,7 @@ Test(hypervolume, invariance_permutation_and_constant_objective)
     sphere_points(p, n, 3);
     const double r3[] = {1.1, 1.1, 1.1}, r4[] = {1.1, 1.1, 1.1, 1.5}, r5[] = {1.1, 1.1, 1.1, 1.1, 2.0};
     double v3 = hv_of(p, n, 3, r3);
-    for (size_t i = 0; i < n; i++)
-        q[3 * i] = p[3 * i + 2], q[3 * i + 1] = p[3 * i], q[3 * i + 2] = p[3 * i + 1];
+    for (size_t i = 0; i < n; i++) q[3 * i] = p[3 * i + 2], q[3 * i + 1] = p[3 * i], q[3 * i + 2] = p[3 * i + 1];
     cr_assert_float_eq(hv_of(q, n, 3, r3), v3, 1e-12);
     /* a constant fourth objective at 1 with reference 1.5 halves nothing: HV4 = 0.5 HV3 */
     for (size_t i = 0; i < n; i++)
@@ -248,8 +229,7 @@ Test(hypervolume, invariance_permutation_and_constant_objective)
     cr_assert_float_eq(hv_of(q, m, 5, r5), v4, 1e-12);
     /* and the 4-D value with the objectives reversed */
     for (size_t i = 0; i < m; i++)
-        for (size_t k = 0; k < 4; k++)
-            q[4 * i + k] = p[4 * i + 3 - k];
+        for (size_t k = 0; k < 4; k++) q[4 * i + k] = p[4 * i + 3 - k];
     cr_assert_float_eq(hv_of(q, m, 4, r4b), v4, 1e-12);
     free(p);
     free(q);
@@ -262,8 +242,7 @@ Test(hypervolume, invariance_permutation_and_constant_objective)
     static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
     for (int k = 1; k < 6; k++) {
         for (size_t i = 0; i < n; i++)
-            for (int j = 0; j < 3; j++)
-                q[3 * i + j] = p[3 * i + perm[k][j]];
+            for (int j = 0; j < 3; j++) q[3 * i + j] = p[3 * i + perm[k][j]];
         cr_assert_float_eq(hv_of(q, n, 3, r3), v3, 1e-12, "permutation %d", k);
     }
     free(p);

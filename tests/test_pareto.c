@@ -22,23 +22,18 @@ static uint64_t rng_next(void)
     return z ^ (z >> 31);
 }
 
-static double rng_unif(void)
-{
-    return (double)(rng_next() >> 11) * 0x1.0p-53;
-}
+static double rng_unif(void) { return (double)(rng_next() >> 11) * 0x1.0p-53; }
 
 /* Fills n x d values: continuous in [0, 1) when levels is 0, else integers in [0, levels) (many ties). */
 static void fill(double *x, size_t n, size_t d, unsigned levels)
 {
-    for (size_t i = 0; i < n * d; i++)
-        x[i] = levels ? (double)(rng_next() % levels) : rng_unif();
+    for (size_t i = 0; i < n * d; i++) x[i] = levels ? (double)(rng_next() % levels) : rng_unif();
 }
 
 static int has_nan(const double *x, size_t d)
 {
     for (size_t k = 0; k < d; k++)
-        if (isnan(x[k]))
-            return 1;
+        if (isnan(x[k])) return 1;
     return 0;
 }
 
@@ -47,8 +42,7 @@ static void brute_filter(const double *p, size_t n, size_t d, unsigned char *nd)
     for (size_t i = 0; i < n; i++) {
         nd[i] = !has_nan(p + i * d, d);
         for (size_t j = 0; j < n && nd[i]; j++)
-            if (cf_dominates(p + j * d, p + i * d, d))
-                nd[i] = 0;
+            if (cf_dominates(p + j * d, p + i * d, d)) nd[i] = 0;
     }
 }
 
@@ -60,12 +54,8 @@ Test(dominance, table)
     } cases[] = {
         {{1, 2, 3}, {1, 2, 3}, 0}, /* equal: no dominance */
         {{1, 2, 3}, {1, 2, 4}, 1}, /* weak everywhere, strict once */
-        {{1, 2, 4}, {1, 2, 3}, 0},
-        {{0, 0, 0}, {1, 1, 1}, 1},
-        {{0, 2, 0}, {1, 1, 1}, 0}, /* incomparable */
-        {{NAN, 0, 0}, {1, 1, 1}, 0},
-        {{0, 0, 0}, {NAN, 1, 1}, 0},
-        {{-INFINITY, 0, 0}, {0, 0, 0}, 1},
+        {{1, 2, 4}, {1, 2, 3}, 0},      {{0, 0, 0}, {1, 1, 1}, 1},   {{0, 2, 0}, {1, 1, 1}, 0}, /* incomparable */
+        {{NAN, 0, 0}, {1, 1, 1}, 0},    {{0, 0, 0}, {NAN, 1, 1}, 0}, {{-INFINITY, 0, 0}, {0, 0, 0}, 1},
         {{-0.0, 1, 1}, {0.0, 1, 1}, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
@@ -79,8 +69,7 @@ Test(filter, hand_2d_ties_duplicates_nan)
     size_t n = sizeof want;
     unsigned char nd[11];
     cr_assert_eq(cf_pareto_filter(p, n, 2, nd), CF_OK);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(nd[i], want[i], "point %zu: got %d", i, nd[i]);
+    for (size_t i = 0; i < n; i++) cr_assert_eq(nd[i], want[i], "point %zu: got %d", i, nd[i]);
 }
 
 Test(filter, same_first_objective)
@@ -90,8 +79,7 @@ Test(filter, same_first_objective)
     const unsigned char want[] = {0, 0, 0, 1, 1};
     unsigned char nd[5];
     cr_assert_eq(cf_pareto_filter(p, 5, 2, nd), CF_OK);
-    for (size_t i = 0; i < 5; i++)
-        cr_assert_eq(nd[i], want[i], "point %zu", i);
+    for (size_t i = 0; i < 5; i++) cr_assert_eq(nd[i], want[i], "point %zu", i);
 }
 
 Test(filter, hand_1d_3d_4d)
@@ -100,20 +88,17 @@ Test(filter, hand_1d_3d_4d)
     const unsigned char w1[] = {0, 1, 0, 1, 0};
     unsigned char nd[8];
     cr_assert_eq(cf_pareto_filter(p1, 5, 1, nd), CF_OK);
-    for (size_t i = 0; i < 5; i++)
-        cr_assert_eq(nd[i], w1[i]);
+    for (size_t i = 0; i < 5; i++) cr_assert_eq(nd[i], w1[i]);
 
     const double p3[] = {1, 2, 3, 3, 2, 1, 2, 2, 2, 2, 2, 3, 1, 2, 3, 2, 2, NAN, 3, 3, 0};
     const unsigned char w3[] = {1, 1, 1, 0, 1, 0, 1};
     cr_assert_eq(cf_pareto_filter(p3, 7, 3, nd), CF_OK);
-    for (size_t i = 0; i < 7; i++)
-        cr_assert_eq(nd[i], w3[i], "3d point %zu", i);
+    for (size_t i = 0; i < 7; i++) cr_assert_eq(nd[i], w3[i], "3d point %zu", i);
 
     const double p4[] = {1, 1, 1, 1, 0, 2, 2, 2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 2, 2, 0};
     const unsigned char w4[] = {1, 1, 0, 1, 1};
     cr_assert_eq(cf_pareto_filter(p4, 5, 4, nd), CF_OK);
-    for (size_t i = 0; i < 5; i++)
-        cr_assert_eq(nd[i], w4[i], "4d point %zu", i);
+    for (size_t i = 0; i < 5; i++) cr_assert_eq(nd[i], w4[i], "4d point %zu", i);
 }
 
 Test(filter, arguments)
@@ -147,11 +132,9 @@ Test(filter, random_vs_brute_force)
                     cr_assert_eq(nd[i], bf[i], "d=%zu n=%zu levels=%u point %zu", d, n, levels[l], i);
                 /* every dropped non-NaN point is dominated by a kept one */
                 for (size_t i = 0; i < n; i++) {
-                    if (nd[i] || has_nan(p + i * d, d))
-                        continue;
+                    if (nd[i] || has_nan(p + i * d, d)) continue;
                     int found = 0;
-                    for (size_t j = 0; j < n && !found; j++)
-                        found = nd[j] && cf_dominates(p + j * d, p + i * d, d);
+                    for (size_t j = 0; j < n && !found; j++) found = nd[j] && cf_dominates(p + j * d, p + i * d, d);
                     cr_assert(found, "dropped point %zu has no kept dominator", i);
                 }
                 free(p);
@@ -200,8 +183,7 @@ Test(filter, large_front_all_kept)
         p[2 * i + 1] = sin(t);
     }
     cr_assert_eq(cf_pareto_filter(p, n, 2, nd), CF_OK);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(nd[i], 1);
+    for (size_t i = 0; i < n; i++) cr_assert_eq(nd[i], 1);
     rng_state = 7;
     for (size_t i = 0; i < n; i++) {
         double x = fabs(rng_unif() - 0.5) + 1e-9, y = rng_unif() + 1e-9, z = rng_unif() + 1e-9;
@@ -210,15 +192,13 @@ Test(filter, large_front_all_kept)
     }
     cr_assert_eq(cf_pareto_filter(p, n, 3, nd), CF_OK);
     size_t kept = 0;
-    for (size_t i = 0; i < n; i++)
-        kept += nd[i];
+    for (size_t i = 0; i < n; i++) kept += nd[i];
     cr_assert_eq(kept, n);
     /* shift one point inward: it now dominates some neighbours */
     p[0] *= 0.5, p[1] *= 0.5, p[2] *= 0.5;
     cr_assert_eq(cf_pareto_filter(p, n, 3, nd), CF_OK);
     kept = 0;
-    for (size_t i = 0; i < n; i++)
-        kept += nd[i];
+    for (size_t i = 0; i < n; i++) kept += nd[i];
     cr_assert(kept < n && nd[0] == 1);
     free(p);
     free(nd);
@@ -236,8 +216,7 @@ static void brute_ranks(const double *p, size_t n, size_t d, size_t *rank)
         int any = 0;
         for (size_t i = 0; i < n; i++) {
             cur[i] = 0;
-            if (!left[i])
-                continue;
+            if (!left[i]) continue;
             any = 1;
             cur[i] = 1;
             for (size_t j = 0; j < n; j++)
@@ -246,8 +225,7 @@ static void brute_ranks(const double *p, size_t n, size_t d, size_t *rank)
                     break;
                 }
         }
-        if (!any)
-            break;
+        if (!any) break;
         for (size_t i = 0; i < n; i++)
             if (cur[i]) {
                 rank[i] = r;
@@ -264,15 +242,12 @@ Test(ranks, hand)
     const size_t want[] = {0, 2, 3, 2, 1, 2, NOIDX, 1};
     size_t r[8];
     cr_assert_eq(cf_pareto_ranks(p, 8, 2, r), CF_OK);
-    for (size_t i = 0; i < 8; i++)
-        cr_assert_eq(r[i], want[i], "point %zu rank %zu", i, r[i]);
+    for (size_t i = 0; i < 8; i++) cr_assert_eq(r[i], want[i], "point %zu rank %zu", i, r[i]);
     /* the same in 3-D with a constant third objective goes through the generic path */
     double p3[24];
-    for (size_t i = 0; i < 8; i++)
-        p3[3 * i] = p[2 * i], p3[3 * i + 1] = p[2 * i + 1], p3[3 * i + 2] = 5;
+    for (size_t i = 0; i < 8; i++) p3[3 * i] = p[2 * i], p3[3 * i + 1] = p[2 * i + 1], p3[3 * i + 2] = 5;
     cr_assert_eq(cf_pareto_ranks(p3, 8, 3, r), CF_OK);
-    for (size_t i = 0; i < 8; i++)
-        cr_assert_eq(r[i], want[i], "3d point %zu rank %zu", i, r[i]);
+    for (size_t i = 0; i < 8; i++) cr_assert_eq(r[i], want[i], "3d point %zu rank %zu", i, r[i]);
 }
 
 Test(ranks, random_vs_brute_force)
@@ -322,8 +297,7 @@ Test(knee, hand_2d_and_scaling)
     cr_assert_eq(k, 2);
     /* rescaling an objective does not move the knee, the extremes being normalised */
     double q[8];
-    for (size_t i = 0; i < 4; i++)
-        q[2 * i] = 1000 * p[2 * i] + 5, q[2 * i + 1] = p[2 * i + 1] / 1000;
+    for (size_t i = 0; i < 4; i++) q[2 * i] = 1000 * p[2 * i] + 5, q[2 * i + 1] = p[2 * i + 1] / 1000;
     cr_assert_eq(cf_pareto_knee(q, 4, 2, &k), CF_OK);
     cr_assert_eq(k, 2);
     /* a tilted front: f2 in [0.5, 1] normalises (0.5, 0.55) to (0.5, 0.1) and (0.3, 0.6) to (0.3, 0.2), which is
@@ -384,11 +358,9 @@ Test(dominators, random_vs_brute_force)
                 }
                 double best = -INFINITY;
                 for (size_t j = 0; j < n; j++) {
-                    if (!nd[j])
-                        continue;
+                    if (!nd[j]) continue;
                     double m = INFINITY;
-                    for (size_t k = 0; k < d; k++)
-                        m = fmin(m, p[i * d + k] - p[j * d + k]);
+                    for (size_t k = 0; k < d; k++) m = fmin(m, p[i * d + k] - p[j * d + k]);
                     best = fmax(best, m);
                 }
                 cr_assert_neq(dom[i], NOIDX);

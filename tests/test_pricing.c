@@ -54,13 +54,20 @@ static const struct {
     cf_status status;
     cf_procurement p;
 } proc_cases[] = {
-    {"on_demand", CF_OK, CF_PROC_ON_DEMAND},  {"ondemand", CF_OK, CF_PROC_ON_DEMAND},
-    {"On-Demand", CF_OK, CF_PROC_ON_DEMAND},  {"od", CF_OK, CF_PROC_ON_DEMAND},
-    {"spot", CF_OK, CF_PROC_SPOT},            {"SPOT", CF_OK, CF_PROC_SPOT},
-    {"reserved_1y", CF_OK, CF_PROC_RESERVED_1Y}, {"1y", CF_OK, CF_PROC_RESERVED_1Y},
-    {"reserved-3y", CF_OK, CF_PROC_RESERVED_3Y}, {"3y", CF_OK, CF_PROC_RESERVED_3Y},
-    {"on_prem", CF_OK, CF_PROC_ON_PREM},      {"onprem", CF_OK, CF_PROC_ON_PREM},
-    {"hybrid", CF_OK, CF_PROC_HYBRID},        {"2y", CF_ERR_INVALID, CF_PROC_COUNT},
+    {"on_demand", CF_OK, CF_PROC_ON_DEMAND},
+    {"ondemand", CF_OK, CF_PROC_ON_DEMAND},
+    {"On-Demand", CF_OK, CF_PROC_ON_DEMAND},
+    {"od", CF_OK, CF_PROC_ON_DEMAND},
+    {"spot", CF_OK, CF_PROC_SPOT},
+    {"SPOT", CF_OK, CF_PROC_SPOT},
+    {"reserved_1y", CF_OK, CF_PROC_RESERVED_1Y},
+    {"1y", CF_OK, CF_PROC_RESERVED_1Y},
+    {"reserved-3y", CF_OK, CF_PROC_RESERVED_3Y},
+    {"3y", CF_OK, CF_PROC_RESERVED_3Y},
+    {"on_prem", CF_OK, CF_PROC_ON_PREM},
+    {"onprem", CF_OK, CF_PROC_ON_PREM},
+    {"hybrid", CF_OK, CF_PROC_HYBRID},
+    {"2y", CF_ERR_INVALID, CF_PROC_COUNT},
     {"", CF_ERR_INVALID, CF_PROC_COUNT},
     {"reserved_1y_but_much_longer_than_any_name", CF_ERR_INVALID, CF_PROC_COUNT},
 };
@@ -140,8 +147,8 @@ Test(pricing, p4d_spot_per_useful_hour)
     cf_price pr;
     cf_error err;
     cf_error_clear(&err);
-    cr_assert_eq(cf_price_hours(cat, "a100-40gb", "aws", "us-east-1", 8.0, CF_PROC_SPOT, NULL, &pr, &err), CF_OK,
-                 "%s", err.message);
+    cr_assert_eq(cf_price_hours(cat, "a100-40gb", "aws", "us-east-1", 8.0, CF_PROC_SPOT, NULL, &pr, &err), CF_OK, "%s",
+                 err.message);
     cr_assert_float_eq(pr.price_per_hour * 8, 13.655, 1e-9);
     cr_assert_float_eq(pr.overhead_fraction, 0.0661, 5e-5);
     cr_assert_float_eq(pr.billed_gpu_hours, 8.0 * (1.0 + pr.overhead_fraction), 1e-12);
@@ -204,11 +211,11 @@ Test(pricing, bloom_worked_example)
     cr_assert_float_eq(e, 433196.0, 1e-6);
     cr_assert_float_eq(cf_co2e_kg(e, 57.0) / 1000.0, 24.69, 0.005);
 
-    cf_catalog *cat = load_text(
-        "{\"hardware\": [{\"id\": \"a100-80gb\", \"board_power_w\": 400}],"
-        " \"regions\": [{\"id\": \"fr-jean-zay\", \"grid_gco2e_per_kwh\": 57, \"pue\": 1.0}],"
-        " \"offers\": [{\"provider\": \"genci\", \"region\": \"fr-jean-zay\", \"hardware\": \"a100-80gb\","
-        " \"on_demand\": 0}]}");
+    cf_catalog *cat =
+        load_text("{\"hardware\": [{\"id\": \"a100-80gb\", \"board_power_w\": 400}],"
+                  " \"regions\": [{\"id\": \"fr-jean-zay\", \"grid_gco2e_per_kwh\": 57, \"pue\": 1.0}],"
+                  " \"offers\": [{\"provider\": \"genci\", \"region\": \"fr-jean-zay\", \"hardware\": \"a100-80gb\","
+                  " \"on_demand\": 0}]}");
     cf_price pr;
     cf_error err;
     cf_error_clear(&err);

@@ -307,16 +307,17 @@ Test(csv, mapping_by_pairs_and_by_file)
 
 Test(json, array_objects_get_the_line_where_they_start)
 {
-    const char *p = fixture("a.json", "[\n"
-                                      "  {\"run_id\": \"a\", \"accuracy\": 0.5, \"gpu_hours\": 2,\n"
-                                      "   \"hparams\": {\"lr\": 0.001, \"opt\": {\"name\": \"adamw\"}}, \"tag\": \"}{[\"},\n"
-                                      "  {\n"
-                                      "    \"run_id\": \"b\", \"accuracy\": 0.6, \"gpu_hours\": 3,\n"
-                                      "    \"hparams\": {\"lr\": 0.01}, \"flag\": true, \"note\": null\n"
-                                      "  },\n"
-                                      "  42,\n"
-                                      "  {\"run_id\": \"c\", \"accuracy\": \"bad\", \"gpu_hours\": 1}\n"
-                                      "]\n");
+    const char *p =
+        fixture("a.json", "[\n"
+                          "  {\"run_id\": \"a\", \"accuracy\": 0.5, \"gpu_hours\": 2,\n"
+                          "   \"hparams\": {\"lr\": 0.001, \"opt\": {\"name\": \"adamw\"}}, \"tag\": \"}{[\"},\n"
+                          "  {\n"
+                          "    \"run_id\": \"b\", \"accuracy\": 0.6, \"gpu_hours\": 3,\n"
+                          "    \"hparams\": {\"lr\": 0.01}, \"flag\": true, \"note\": null\n"
+                          "  },\n"
+                          "  42,\n"
+                          "  {\"run_id\": \"c\", \"accuracy\": \"bad\", \"gpu_hours\": 1}\n"
+                          "]\n");
     cf_runset *rs = cf_runset_create(NULL, NULL);
     cf_error err;
     cr_assert_eq(read_into(rs, p, &err), CF_OK, "%s", err.message);
@@ -477,8 +478,7 @@ Test(examples, runs_csv_is_all_valid_and_resolves_aliases)
     cf_runset *rs = cf_runset_create(cat, NULL);
     cf_error err;
     cr_assert_eq(read_into(rs, CF_SOURCE_DIR "/examples/runs.csv", &err), CF_OK, "%s", err.message);
-    cr_assert_eq(cf_runset_rejected(rs), 0, "%s",
-                 cf_runset_rejected(rs) ? cf_runset_reject(rs, 0)->message : "");
+    cr_assert_eq(cf_runset_rejected(rs), 0, "%s", cf_runset_rejected(rs) ? cf_runset_reject(rs, 0)->message : "");
     cr_assert_eq(cf_runset_size(rs), 144);
     cr_assert_eq(cf_runset_note_count(rs), 0);
     const char *known[] = {"a100-40gb", "a100-80gb", "h100", "h200", "l4", "t4", "a10g", "tpu-v5e"};

@@ -26,8 +26,7 @@ static const char catalog_json[] =
     " \"regions\": [{\"id\": \"r1\", \"grid_gco2e_per_kwh\": 500, \"pue\": 1.0}],"
     " \"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"gx\", \"on_demand\": 2.0}]}";
 
-static void add_run(long line, const char *id, const char *acc, const char *hours, const char *wall,
-                    const char *gpus)
+static void add_run(long line, const char *id, const char *acc, const char *hours, const char *wall, const char *gpus)
 {
     const char *names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision", "wall_hours", "num_gpus"};
     const char *values[] = {id, acc, hours, "gx", "bf16", wall, gpus};
@@ -127,7 +126,8 @@ Test(recommend, time_is_wall_hours_else_gpu_hours_over_gpus)
         if (!strcmp(c->run_id, "d")) {
             cr_assert_float_eq(t, 2.0, 1e-12);
             cr_assert_eq(assumed, 1);
-        } else cr_assert_eq(assumed, 0);
+        } else
+            cr_assert_eq(assumed, 0);
     }
 }
 

@@ -36,7 +36,7 @@
 #include "costfront/runset.h"
 
 #define GOLDEN CF_SOURCE_DIR "/tests/golden/report_frontier.json"
-#define WORK CF_BINARY_DIR "/test_report_work"
+#define WORK   CF_BINARY_DIR "/test_report_work"
 
 static const char CATALOG[] =
     "{\"carbon_price_usd_per_t\": 100, \"carbon_price_source\": \"test price\","
@@ -267,7 +267,8 @@ Test(report, table_and_csv)
     char *table = NULL, *csv = NULL;
     cr_assert_eq(cf_report_table(fx.f, fx.rs, &table, NULL), CF_OK);
     cr_assert_not_null(strstr(table, "frontier: 2 of 12 candidates; hypervolume 15.875; runs read 4, accepted 3, "
-                                     "rejected 1\n"), "%s", table);
+                                     "rejected 1\n"),
+                       "%s", table);
     /* Header plus two frontier rows before the summary, columns aligned: the accuracy column ends at the same
      * byte offset in each of the first three lines. */
     char *l1 = table, *l2 = strchr(l1, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
@@ -354,8 +355,8 @@ Test(report, html_skeleton)
     cr_assert_null(strstr(text, "https://"), "no external resources");
     cr_assert_not_null(strstr(text, "r2-\xce\xb2"), "UTF-8 kept raw");
 
-    htmlDocPtr doc = htmlReadMemory(text, (int)n, "index.html", "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                                                                           HTML_PARSE_NOWARNING);
+    htmlDocPtr doc = htmlReadMemory(text, (int)n, "index.html", "UTF-8",
+                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
     cr_assert_not_null(doc);
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr title = NULL;

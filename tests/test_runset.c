@@ -54,8 +54,7 @@ static void add(cf_runset *rs, long line, const char *const *kv)
 #define REC(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* Runs one source of records and returns the status of end_source. */
-static cf_status one_source(cf_runset *rs, const char *src, size_t n, const char *const *const *recs,
-                            cf_error *err)
+static cf_status one_source(cf_runset *rs, const char *src, size_t n, const char *const *const *recs, cf_error *err)
 {
     cr_assert_eq(cf_runset_begin_source(rs, src), CF_OK);
     for (size_t i = 0; i < n; i++) add(rs, (long)i + 2, recs[i]);
@@ -79,15 +78,39 @@ static const struct {
     const char *text;
     cf_precision want;
 } prec_cases[] = {
-    {"fp32", CF_PREC_FP32},   {"FLOAT32", CF_PREC_FP32},   {"float", CF_PREC_FP32},   {"single", CF_PREC_FP32},
-    {"32", CF_PREC_FP32},     {"fp-32", CF_PREC_FP32},     {"32-bit", CF_PREC_FP32},  {"TF32", CF_PREC_TF32},
-    {"bf16", CF_PREC_BF16},   {"bfloat16", CF_PREC_BF16},  {"torch.bfloat16", CF_PREC_BF16},
-    {"fp16", CF_PREC_FP16},   {"float16", CF_PREC_FP16},   {"half", CF_PREC_FP16},    {"16", CF_PREC_FP16},
-    {"fp8", CF_PREC_FP8},     {"float8", CF_PREC_FP8},     {"e4m3", CF_PREC_FP8},     {"E5M2", CF_PREC_FP8},
-    {"int8", CF_PREC_INT8},   {"8bit", CF_PREC_INT8},      {"8-bit", CF_PREC_INT8},   {"W8A8", CF_PREC_INT8},
-    {"q8", CF_PREC_INT8},     {"int4", CF_PREC_INT4},      {"4bit", CF_PREC_INT4},    {"4-bit", CF_PREC_INT4},
-    {"w4a16", CF_PREC_INT4},  {"NF4", CF_PREC_INT4},       {"q4", CF_PREC_INT4},      {"gptq", CF_PREC_INT4},
-    {"AWQ", CF_PREC_INT4},    {" bf16 ", CF_PREC_BF16},
+    {"fp32", CF_PREC_FP32},
+    {"FLOAT32", CF_PREC_FP32},
+    {"float", CF_PREC_FP32},
+    {"single", CF_PREC_FP32},
+    {"32", CF_PREC_FP32},
+    {"fp-32", CF_PREC_FP32},
+    {"32-bit", CF_PREC_FP32},
+    {"TF32", CF_PREC_TF32},
+    {"bf16", CF_PREC_BF16},
+    {"bfloat16", CF_PREC_BF16},
+    {"torch.bfloat16", CF_PREC_BF16},
+    {"fp16", CF_PREC_FP16},
+    {"float16", CF_PREC_FP16},
+    {"half", CF_PREC_FP16},
+    {"16", CF_PREC_FP16},
+    {"fp8", CF_PREC_FP8},
+    {"float8", CF_PREC_FP8},
+    {"e4m3", CF_PREC_FP8},
+    {"E5M2", CF_PREC_FP8},
+    {"int8", CF_PREC_INT8},
+    {"8bit", CF_PREC_INT8},
+    {"8-bit", CF_PREC_INT8},
+    {"W8A8", CF_PREC_INT8},
+    {"q8", CF_PREC_INT8},
+    {"int4", CF_PREC_INT4},
+    {"4bit", CF_PREC_INT4},
+    {"4-bit", CF_PREC_INT4},
+    {"w4a16", CF_PREC_INT4},
+    {"NF4", CF_PREC_INT4},
+    {"q4", CF_PREC_INT4},
+    {"gptq", CF_PREC_INT4},
+    {"AWQ", CF_PREC_INT4},
+    {" bf16 ", CF_PREC_BF16},
 };
 
 Test(precision, spellings_parse_to_the_right_precision)
@@ -277,8 +300,8 @@ Test(runset, absent_optional_fields_are_null_nan_or_zero)
 {
     cf_runset *rs = cf_runset_create(NULL, NULL);
     cf_error err;
-    const char *const *recs[] = {REC("run_id", "x", "accuracy", "0.5", "gpu_hours", "1", "region", "  ",
-                                     "hardware", "Some GPU")};
+    const char *const *recs[] = {
+        REC("run_id", "x", "accuracy", "0.5", "gpu_hours", "1", "region", "  ", "hardware", "Some GPU")};
     cr_assert_eq(one_source(rs, "s", 1, recs, &err), CF_OK);
     const cf_run *r = cf_runset_get(rs, 0);
     cr_assert_eq(r->precision, CF_PREC_UNKNOWN);
@@ -384,10 +407,9 @@ Test(accuracy, a_stray_fraction_in_a_percent_column_is_rejected)
 {
     cf_runset *rs = cf_runset_create(NULL, NULL);
     cf_error err;
-    const char *const *s[] = {REC("run_id", "a", "accuracy", "80", "gpu_hours", "1"),
-                              REC("run_id", "b", "accuracy", "0.9", "gpu_hours", "1"),
-                              REC("run_id", "c", "accuracy", "70", "gpu_hours", "1"),
-                              REC("run_id", "d", "accuracy", "90", "gpu_hours", "1")};
+    const char *const *s[] = {
+        REC("run_id", "a", "accuracy", "80", "gpu_hours", "1"), REC("run_id", "b", "accuracy", "0.9", "gpu_hours", "1"),
+        REC("run_id", "c", "accuracy", "70", "gpu_hours", "1"), REC("run_id", "d", "accuracy", "90", "gpu_hours", "1")};
     cr_assert_eq(one_source(rs, "p.csv", 4, s, &err), CF_OK);
     cr_assert_eq(cf_runset_size(rs), 3);
     cr_assert_float_eq(cf_runset_get(rs, 2)->accuracy, 0.9, 1e-12);
@@ -630,8 +652,8 @@ Test(params, columns_are_typed_after_each_source)
     cf_runset *rs = cf_runset_create(NULL, NULL);
     cf_error err;
     const char *const *s1[] = {
-        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "batch_size", "32", "lr", "0.001", "optimizer",
-            "adamw", "epochs", "3"),
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "batch_size", "32", "lr", "0.001", "optimizer", "adamw",
+            "epochs", "3"),
         REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1", "batch_size", "64", "lr", "1e-4", "optimizer", "sgd",
             "epochs", ""),
     };
@@ -652,8 +674,8 @@ Test(params, columns_are_typed_after_each_source)
     cr_assert_eq(cf_runset_param_find(rs, "nope"), (size_t)-1);
 
     /* a later source: epochs becomes non-integer, and a new column appears */
-    const char *const *s2[] = {REC("run_id", "c", "accuracy", "0.5", "gpu_hours", "1", "epochs", "2.5", "warmup",
-                                   "100")};
+    const char *const *s2[] = {
+        REC("run_id", "c", "accuracy", "0.5", "gpu_hours", "1", "epochs", "2.5", "warmup", "100")};
     cr_assert_eq(one_source(rs, "two", 1, s2, &err), CF_OK);
     cr_assert_eq(cf_runset_param_kind(rs, ep), CF_PARAM_NUMERIC);
     size_t wu = cf_runset_param_find(rs, "warmup");

@@ -79,12 +79,12 @@ Test(space, encode_decode)
     cJSON_Delete(p);
     /* Encoding errors name the parameter. */
     cf_error e;
-    const char *bad[][2] = {{"{\"x0\": 2, \"lr\": 0.001, \"layers\": 7, \"precision\": \"int8\"}", "params.x0"},
-                            {"{\"x0\": 0, \"lr\": 0.001, \"layers\": 7.5, \"precision\": \"int8\"}", "params.layers"},
-                            {"{\"x0\": 0, \"lr\": 0.001, \"layers\": 7, \"precision\": \"fp8\"}", "params.precision"},
-                            {"{\"x0\": 0, \"layers\": 7, \"precision\": \"fp32\"}", "params.lr"},
-                            {"{\"x0\": 0, \"lr\": 0.01, \"layers\": 7, \"precision\": \"fp32\", \"z\": 1}",
-                             "params.z"}};
+    const char *bad[][2] = {
+        {"{\"x0\": 2, \"lr\": 0.001, \"layers\": 7, \"precision\": \"int8\"}", "params.x0"},
+        {"{\"x0\": 0, \"lr\": 0.001, \"layers\": 7.5, \"precision\": \"int8\"}", "params.layers"},
+        {"{\"x0\": 0, \"lr\": 0.001, \"layers\": 7, \"precision\": \"fp8\"}", "params.precision"},
+        {"{\"x0\": 0, \"layers\": 7, \"precision\": \"fp32\"}", "params.lr"},
+        {"{\"x0\": 0, \"lr\": 0.01, \"layers\": 7, \"precision\": \"fp32\", \"z\": 1}", "params.z"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cJSON *b = cJSON_Parse(bad[i][0]);
         cf_error_clear(&e);
@@ -122,16 +122,19 @@ Test(space, errors_name_the_json_path)
     static const char *cases[][2] = {
         {"{\"params\": [], \"objectives\": [{\"name\": \"a\"}]}", "params"},
         {"{\"params\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 1, \"high\": 0}], \"objectives\": "
-         "[{\"name\": \"a\"}]}", "params[0].high"},
+         "[{\"name\": \"a\"}]}",
+         "params[0].high"},
         {"{\"params\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 0, \"high\": 1}, {\"name\": \"y\", "
          "\"type\": \"float\", \"low\": 0, \"high\": 1, \"log\": true}], \"objectives\": [{\"name\": \"a\"}]}",
          "params[1].low"},
         {"{\"params\": [{\"name\": \"x\", \"type\": \"bool\"}], \"objectives\": [{\"name\": \"a\"}]}",
          "params[0].type"},
         {"{\"params\": [{\"name\": \"x\", \"type\": \"categorical\", \"choices\": [\"a\", \"a\"]}], "
-         "\"objectives\": [{\"name\": \"a\"}]}", "params[0].choices[1]"},
+         "\"objectives\": [{\"name\": \"a\"}]}",
+         "params[0].choices[1]"},
         {"{\"params\": [{\"name\": \"x\", \"type\": \"int\", \"low\": 0, \"high\": 1}], \"objectives\": "
-         "[{\"name\": \"a\", \"direction\": \"up\"}]}", "objectives[0].direction"},
+         "[{\"name\": \"a\", \"direction\": \"up\"}]}",
+         "objectives[0].direction"},
         {"{\"params\": [{\"name\": \"x\", \"type\": \"int\", \"low\": 0, \"high\": 1}], \"objectives\": "
          "[{\"name\": \"a\"}], \"constraints\": [{\"name\": \"c\", \"op\": \"==\", \"value\": 1}]}",
          "constraints[0].op"},
@@ -139,7 +142,8 @@ Test(space, errors_name_the_json_path)
          "[{\"name\": \"a\"}], \"constraints\": [{\"name\": \"a\", \"op\": \">=\", \"value\": 1}]}",
          "constraints[0].name"},
         {"{\"params\": [{\"name\": \"x\", \"type\": \"int\", \"low\": 0, \"high\": 1}], \"objectives\": "
-         "[{\"name\": \"a\", \"ref\": \"big\"}]}", "objectives[0].ref"},
+         "[{\"name\": \"a\", \"ref\": \"big\"}]}",
+         "objectives[0].ref"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cf_space *s = NULL;

@@ -11,10 +11,9 @@
 #include "costfront/problems.h"
 #include "costfront/study.h"
 
-static const char *BC_SPACE =
-    "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
-    "              {\"name\": \"x1\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
-    " \"objectives\": [{\"name\": \"f1\", \"ref\": 18}, {\"name\": \"f2\", \"ref\": 6}]}";
+static const char *BC_SPACE = "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
+                              "              {\"name\": \"x1\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
+                              " \"objectives\": [{\"name\": \"f1\", \"ref\": 18}, {\"name\": \"f2\", \"ref\": 6}]}";
 
 static void tmp_path(char *buf, size_t n, const char *name)
 {

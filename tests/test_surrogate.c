@@ -282,8 +282,10 @@ Test(surrogate, bad_configurations)
         {"{\"pruning\": 1.5}", "pruning", "expected a sparsity fraction in [0, 1), found 1.5", CF_ERR_INVALID},
         {"{\"pruning\": -0.1}", "pruning", "found -0.1", CF_ERR_INVALID},
         {"{\"momentum\": 0.9}", "momentum", "unknown field 'momentum'", CF_ERR_INVALID},
-        {"{\"optimizer\": \"adagrad\"}", "optimizer", "value 'adagrad' of 'optimizer' was never seen in the runs; seen: "
-                                                       "adamw, lion, sgd", CF_ERR_INVALID},
+        {"{\"optimizer\": \"adagrad\"}", "optimizer",
+         "value 'adagrad' of 'optimizer' was never seen in the runs; seen: "
+         "adamw, lion, sgd",
+         CF_ERR_INVALID},
         {"{\"precision\": \"fp12\"}", "precision", "found 'fp12'", CF_ERR_INVALID},
         {"{\"hardware\": \"t4\", \"precision\": \"bf16\"}", "precision", "hardware t4 does not support bf16",
          CF_ERR_INVALID},
@@ -397,8 +399,9 @@ Test(surrogate, search_example, .init = load_example, .fini = teardown)
     cf_surrogate_candidates_free(a, na);
     cf_surrogate_candidates_free(b, nb);
     /* An objective a prediction does not have is refused by name. */
-    cr_assert_eq(cf_objectives_parse("accuracy:max,wall_hours:min", fo.objectives, CF_MAX_OBJECTIVES,
-                                     &fo.n_objectives, &err), CF_OK);
+    cr_assert_eq(
+        cf_objectives_parse("accuracy:max,wall_hours:min", fo.objectives, CF_MAX_OBJECTIVES, &fo.n_objectives, &err),
+        CF_OK);
     cr_assert_eq(cf_surrogate_search(s, &fo, &so, &a, &na, NULL, &err), CF_ERR_INVALID);
     cr_assert_str_eq(err.field, "wall_hours");
     cf_surrogate_destroy(s);
@@ -437,10 +440,12 @@ Test(cli, predict_json_deterministic, .timeout = 120)
     fp = fopen(bad, "w");
     fputs("{\"model\": \"resnet50\"}\n{\"model\": \"resnet50\", \"hardware\": \"rtx9090\"}\n", fp);
     fclose(fp);
-    char *a1[] = {"predict", CF_SOURCE_DIR "/examples/runs.csv", "--configs", cfgs, "--format", "json", "--out", o1,
-                  "--quiet", NULL};
-    char *a2[] = {"predict", CF_SOURCE_DIR "/examples/runs.csv", "--configs", cfgs, "--format", "json", "--out", o2,
-                  "--quiet", NULL};
+    char *a1[] = {
+        "predict", CF_SOURCE_DIR "/examples/runs.csv", "--configs", cfgs, "--format", "json", "--out", o1, "--quiet",
+        NULL};
+    char *a2[] = {
+        "predict", CF_SOURCE_DIR "/examples/runs.csv", "--configs", cfgs, "--format", "json", "--out", o2, "--quiet",
+        NULL};
     char *a3[] = {"predict", CF_SOURCE_DIR "/examples/runs.csv", "--configs", bad, "--quiet", NULL};
     cr_assert_eq(cf_cmd_predict(9, a1), 0);
     cr_assert_eq(cf_cmd_predict(9, a2), 0);

@@ -13,9 +13,9 @@
 #include "costfront/tco.h"
 
 /* The issue's plan, with the three cloud prices of REFERENCE's breakeven example and no spot price. */
-#define ONPREM_REF                                                                                                  \
-    "\"on_prem\": {\"server_capex_usd\": 300000, \"gpus_per_server\": 8, \"life_months\": 60,"                     \
-    " \"residual_fraction\": 0.0, \"server_power_kw\": 10.2, \"pue\": 1.56, \"electricity_usd_per_kwh\": 0.0806,"  \
+#define ONPREM_REF                                                                                                     \
+    "\"on_prem\": {\"server_capex_usd\": 300000, \"gpus_per_server\": 8, \"life_months\": 60,"                         \
+    " \"residual_fraction\": 0.0, \"server_power_kw\": 10.2, \"pue\": 1.56, \"electricity_usd_per_kwh\": 0.0806,"      \
     " \"colocation_usd_per_kw_month\": 184.06, \"ops_usd_per_server_month\": 250}"
 
 static const char *k_issue_plan =
@@ -95,8 +95,8 @@ Test(tco, breakeven_utilisation_both_conventions)
     static const struct {
         cf_procurement c;
         double scaling, full;
-    } cases[] = {{CF_PROC_ON_DEMAND, 0.1006, 0.112}, {CF_PROC_RESERVED_1Y, 0.2566, 0.281},
-                 {CF_PROC_RESERVED_3Y, 0.5239, 0.555}};
+    } cases[] = {
+        {CF_PROC_ON_DEMAND, 0.1006, 0.112}, {CF_PROC_RESERVED_1Y, 0.2566, 0.281}, {CF_PROC_RESERVED_3Y, 0.5239, 0.555}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cf_tco_breakeven b;
         cr_assert_eq(cf_tco_result_breakeven(r, cases[i].c, &b), CF_OK);
@@ -404,15 +404,13 @@ Test(tco, validation_errors_name_the_path)
          " \"server_capex_usd\": 1, \"server_power_kw\": 1}, \"cloud\": {\"on_demand\": 1}}",
          "on_prem.pue", "expected a number >= 1, found 0.9"},
         {"{\"demand_gpu_hours_per_month\": 100, \"hardware\": \"x\", \"target_utilization\": 1.5}",
-         "target_utilization",
-         "expected a number in (0, 1], found 1.5"},
+         "target_utilization", "expected a number in (0, 1], found 1.5"},
         {"{\"demand_gpu_hours_per_month\": [1, 2, \"x\"], \"hardware\": \"x\"}", "demand_gpu_hours_per_month[2]",
          "expected a number >= 0, found a string"},
         {"{\"demand_gpu_hours_per_month\": [1, 2], \"horizon_months\": 3, \"hardware\": \"x\"}",
          "demand_gpu_hours_per_month", "expected 3 monthly values (horizon_months), found 2"},
         {"{\"demand_gpu_hours_per_month\": 1, \"hardware\": \"x\", " OP1 "\"cloud\": {\"ondemand\": 3}}",
-         "cloud.ondemand",
-         NULL},
+         "cloud.ondemand", NULL},
         {"{\"demand_gpu_hours_per_month\": 1}", "hardware", NULL},
         {"{\"hardware\": \"x\", \"on_prem\": {\"server_capex_usd\": 1, \"server_power_kw\": 1}}",
          "demand_gpu_hours_per_month", NULL},
@@ -422,8 +420,7 @@ Test(tco, validation_errors_name_the_path)
          " \"server_power_kw\": 1, \"gpus_per_server\": 2.5}}",
          "on_prem.gpus_per_server", "expected an integer in [1, 1024], found 2.5"},
         {"{\"demand_gpu_hours_per_month\": 1, \"hardware\": \"x\", " OP1 "\"hybrid\": {\"burst\": \"reserved\"}}",
-         "hybrid.burst",
-         NULL},
+         "hybrid.burst", NULL},
         {"{\"demand_gpu_hours_per_month\": 1, \"hardware\": \"x\", " OP1 "\"uncertainty\": {\"residual\": [0.3, 0.1]}}",
          "uncertainty.residual[1]", NULL},
     };
@@ -528,9 +525,9 @@ Test(tco, tornado_ranks_by_swing)
     cr_assert_float_eq(price->base_value, 12.29, 1e-12);
     cr_assert_float_eq(rows[2].swing, 0, 1e-9);
     /* on-prem against the best cloud option: residual value moves it by 0.35 x capex exactly (life = horizon) */
-    cr_assert_eq(cf_tco_tornado(p, NULL, CF_TCO_METRIC_TOTAL, CF_TCO_TARGET_ONPREM_VS_CLOUD, rows, CF_TCO_IN_COUNT,
-                                &base, &err),
-                 CF_OK);
+    cr_assert_eq(
+        cf_tco_tornado(p, NULL, CF_TCO_METRIC_TOTAL, CF_TCO_TARGET_ONPREM_VS_CLOUD, rows, CF_TCO_IN_COUNT, &base, &err),
+        CF_OK);
     int found = 0;
     for (int i = 0; i < CF_TCO_IN_COUNT; i++)
         if (rows[i].input == CF_TCO_IN_RESIDUAL) {
@@ -645,9 +642,9 @@ Test(tco, catalog_fills_missing_cloud_prices)
     cf_tco_option op = opt(r, CF_PROC_ON_PREM);
     cr_assert_float_eq(op.co2e_operational_kg, op.energy_kwh * rg->grid_gco2e_per_kwh / 1000, 1e-6);
     cf_plan *q = cf_plan_create();
-    cr_assert_eq(cf_plan_load_string(q, "{\"demand_gpu_hours_per_month\": 1, \"hardware\": \"nope-9000\"}", "t", cat,
-                                     &err),
-                 CF_ERR_NOT_FOUND);
+    cr_assert_eq(
+        cf_plan_load_string(q, "{\"demand_gpu_hours_per_month\": 1, \"hardware\": \"nope-9000\"}", "t", cat, &err),
+        CF_ERR_NOT_FOUND);
     cr_assert_str_eq(err.field, "hardware");
     cf_plan_destroy(q);
     cf_tco_result_destroy(r);

@@ -24,13 +24,13 @@ extern "C" {
 
 /* An accelerator. Numbers are NaN when the catalog does not know them. */
 typedef struct cf_hardware {
-    const char *id;               /* e.g. "a100-80gb" */
-    const char *name;             /* display name, e.g. "NVIDIA A100 SXM4 80GB" */
-    const char *const *aliases;   /* NULL-terminated list of alternative names */
-    double board_power_w;         /* W, typical board power while training */
-    double embodied_kgco2e;       /* kg CO2e to manufacture one card (plus its share of the server) */
-    double life_years;            /* service life used to amortise embodied carbon and capex */
-    double purchase_usd;          /* list price of one card */
+    const char *id;             /* e.g. "a100-80gb" */
+    const char *name;           /* display name, e.g. "NVIDIA A100 SXM4 80GB" */
+    const char *const *aliases; /* NULL-terminated list of alternative names */
+    double board_power_w;       /* W, typical board power while training */
+    double embodied_kgco2e;     /* kg CO2e to manufacture one card (plus its share of the server) */
+    double life_years;          /* service life used to amortise embodied carbon and capex */
+    double purchase_usd;        /* list price of one card */
     /* Relative training throughput at each precision (index = cf_precision), A100-80GB at bf16 = 1.0; NaN when
      * the precision is unsupported or unknown. Used as the prior mean of the GPU-hours model. */
     double throughput[CF_CATALOG_PRECISIONS];
@@ -39,10 +39,10 @@ typedef struct cf_hardware {
 
 /* A region or site. */
 typedef struct cf_region {
-    const char *id;                  /* e.g. "us-east-1" */
-    double grid_gco2e_per_kwh;       /* grid carbon intensity */
-    double pue;                      /* power usage effectiveness of the data centre */
-    double electricity_usd_per_kwh;  /* NaN when unknown */
+    const char *id;                 /* e.g. "us-east-1" */
+    double grid_gco2e_per_kwh;      /* grid carbon intensity */
+    double pue;                     /* power usage effectiveness of the data centre */
+    double electricity_usd_per_kwh; /* NaN when unknown */
     const char *source;
 } cf_region;
 

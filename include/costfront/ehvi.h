@@ -62,8 +62,8 @@ cf_status cf_ehvi(const double *front, size_t n, size_t d, const double *ref, co
                   double *ehvi, cf_error *err);
 
 /* One-shot exact hypervolume improvement of the point y over the front. Writes the result to *hvi. */
-cf_status cf_hv_improvement(const double *front, size_t n, size_t d, const double *ref, const double *y,
-                            double *hvi, cf_error *err);
+cf_status cf_hv_improvement(const double *front, size_t n, size_t d, const double *ref, const double *y, double *hvi,
+                            cf_error *err);
 
 /* Quasi-Monte Carlo EHVI for any d <= 40: nsamples points of a Sobol sequence (gsl_qrng_sobol) shifted by a
  * random vector modulo 1 (Cranley & Patterson 1976; the shift comes from a GSL RNG seeded with seed), mapped to

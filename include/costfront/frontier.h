@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define CF_MAX_OBJECTIVES 8
-#define CF_MAX_WHERE 8
+#define CF_MAX_WHERE      8
 
 /* One objective: a field name and its direction. */
 typedef struct cf_objective {
@@ -39,11 +39,11 @@ cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, 
 /* Options of a frontier computation. */
 typedef struct cf_frontier_opts {
     cf_objective objectives[CF_MAX_OBJECTIVES];
-    size_t n_objectives;                  /* default 2: accuracy:max, total_cost_usd:min */
-    unsigned procurements;                /* bit mask of (1u << cf_procurement); default: the four cloud options */
+    size_t n_objectives;   /* default 2: accuracy:max, total_cost_usd:min */
+    unsigned procurements; /* bit mask of (1u << cf_procurement); default: the four cloud options */
     cf_pricing_opts pricing;
-    double reference[CF_MAX_OBJECTIVES];  /* reference point in the objectives' own units and directions */
-    int reference_given;                  /* 0: inferred (worst value pushed 10% of the range further) */
+    double reference[CF_MAX_OBJECTIVES]; /* reference point in the objectives' own units and directions */
+    int reference_given;                 /* 0: inferred (worst value pushed 10% of the range further) */
     /* Prices of owned compute from a TCO plan (tco.h), NaN when no plan: USD and kg CO2e per useful GPU-hour. */
     double on_prem_usd_per_gpu_hour, on_prem_kgco2e_per_gpu_hour;
     double hybrid_usd_per_gpu_hour, hybrid_kgco2e_per_gpu_hour;
@@ -65,19 +65,19 @@ void cf_frontier_opts_default(cf_frontier_opts *o);
 
 /* A candidate: an observed run, or a predicted configuration, under one procurement option. */
 typedef struct cf_candidate {
-    const char *run_id;       /* run id, or a generated id ("pred-3") for a predicted configuration */
+    const char *run_id; /* run id, or a generated id ("pred-3") for a predicted configuration */
     const char *hardware;
     cf_precision precision;
     double pruning;
     double accuracy;
     double gpu_hours;
-    double wall_hours;        /* NaN when unknown */
-    cf_price price;           /* option, offer, cost, energy, carbon ... */
-    size_t run_index;         /* index in the runset, (size_t)-1 for a predicted configuration */
-    int predicted;            /* 1 for a configuration that was never run */
+    double wall_hours; /* NaN when unknown */
+    cf_price price;    /* option, offer, cost, energy, carbon ... */
+    size_t run_index;  /* index in the runset, (size_t)-1 for a predicted configuration */
+    int predicted;     /* 1 for a configuration that was never run */
     /* For predicted candidates: 95% interval bounds of accuracy and of total cost (NaN otherwise). */
     double accuracy_lo, accuracy_hi, cost_lo, cost_hi;
-    const char *note;         /* e.g. "GPU-hours lean on the catalog prior (hardware never run)"; may be NULL */
+    const char *note; /* e.g. "GPU-hours lean on the catalog prior (hardware never run)"; may be NULL */
 } cf_candidate;
 
 typedef struct cf_frontier cf_frontier;

@@ -100,8 +100,7 @@ void cf_gp_set_standardize(cf_gp *gp, int on);
  * (cf_gp_selected_prior tells which); then factorises the posterior.
  * Returns CF_ERR_ARG for NULL arrays or n = 0, CF_ERR_INVALID for a non-finite value or a categorical value that
  * is not one of 0..k-1, CF_ERR_NOMEM, or CF_ERR_NUMERIC when no start gives a usable Cholesky factor. */
-cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean,
-                    cf_error *err);
+cf_status cf_gp_fit(cf_gp *gp, const double *X, size_t n, const double *y, const double *prior_mean, cf_error *err);
 
 /* Replaces the training data like cf_gp_fit but does not optimise: the posterior is recomputed with the current
  * hyperparameters (the defaults after cf_gp_create, or the last fitted or set ones, in standardised units). Same
@@ -112,8 +111,7 @@ cf_status cf_gp_set_data(cf_gp *gp, const double *X, size_t n, const double *y, 
 /* Fixes the hyperparameters: lengthscales[0..d-1] in column order, signal and noise variance in y's units (they
  * are divided by sd^2 of the current data). Needs data (CF_ERR_ARG otherwise); recomputes the posterior. Values
  * must be positive and finite (CF_ERR_INVALID). The noise variance is floored at 1e-6 in standardised units. */
-cf_status cf_gp_set_hypers(cf_gp *gp, const double *lengthscales, double signal_var, double noise_var,
-                           cf_error *err);
+cf_status cf_gp_set_hypers(cf_gp *gp, const double *lengthscales, double signal_var, double noise_var, cf_error *err);
 
 /* Number of entries of the log-hyperparameter vector theta: d + 2. */
 size_t cf_gp_n_hypers(const cf_gp *gp);
@@ -131,12 +129,10 @@ cf_status cf_gp_set_theta(cf_gp *gp, const double *theta, cf_error *err);
 /* Evaluates the objective the optimiser minimises at the log-hyperparameters theta on the current data:
  * *value = -(log marginal likelihood of the standardised residuals + log priors), and, when grad is not NULL,
  * its gradient with respect to theta (R&W eq. 5.9; the trace uses K^-1 from LAPACK dpotri on the Cholesky factor
- * and one O(n^2 d) pass over the pairs). With grad NULL only the Cholesky factor and one solve are computed. with_prior = 0 drops
- * the log priors, otherwise the model's prior (cf_gp_set_prior) is used. The model is not modified. Needs data
- * (CF_ERR_ARG); CF_ERR_NUMERIC when the factorisation
- * fails at the largest jitter. */
-cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double *value, double *grad,
-                          cf_error *err);
+ * and one O(n^2 d) pass over the pairs). With grad NULL only the Cholesky factor and one solve are computed. with_prior
+ * = 0 drops the log priors, otherwise the model's prior (cf_gp_set_prior) is used. The model is not modified. Needs
+ * data (CF_ERR_ARG); CF_ERR_NUMERIC when the factorisation fails at the largest jitter. */
+cf_status cf_gp_objective(cf_gp *gp, const double *theta, int with_prior, double *value, double *grad, cf_error *err);
 
 /* Posterior at m test points Xs (m x d row-major) with optional prior mean prior_mean_s (length m, NULL for
  * zero): mean (y's units), var = latent variance of f (y's units squared), var_y = var + noise variance (may be
@@ -169,8 +165,7 @@ cf_status cf_gp_score(const double *y, const double *mu, const double *var, size
 /* Adds q observations (Xq q x d, yq, optional prior mean pmq) with the hyperparameters and standardisation kept,
  * by extending the Cholesky factor in O(n^2 q) (no refit). Used for batch fantasies ("kriging believer" and
  * sampled fantasies). */
-cf_status cf_gp_condition(cf_gp *gp, const double *Xq, size_t q, const double *yq, const double *pmq,
-                          cf_error *err);
+cf_status cf_gp_condition(cf_gp *gp, const double *Xq, size_t q, const double *yq, const double *pmq, cf_error *err);
 
 /* Number of training points (0 before data). */
 size_t cf_gp_n(const cf_gp *gp);

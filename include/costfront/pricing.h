@@ -67,18 +67,18 @@ void cf_pricing_opts_default(cf_pricing_opts *o);
 /* A priced (run, option) pair. */
 typedef struct cf_price {
     cf_procurement option;
-    const cf_offer *offer;        /* the offer used; NULL for on_prem / hybrid */
-    const cf_region *region;      /* region whose PUE and grid were used; NULL when unknown */
-    double price_per_hour;        /* USD per accelerator-hour, before overhead */
-    double overhead_fraction;     /* spot checkpoint/restart overhead f, 0 otherwise */
-    double billed_gpu_hours;      /* gpu_hours x (1 + f) */
+    const cf_offer *offer;    /* the offer used; NULL for on_prem / hybrid */
+    const cf_region *region;  /* region whose PUE and grid were used; NULL when unknown */
+    double price_per_hour;    /* USD per accelerator-hour, before overhead */
+    double overhead_fraction; /* spot checkpoint/restart overhead f, 0 otherwise */
+    double billed_gpu_hours;  /* gpu_hours x (1 + f) */
     double cost_usd;
     double energy_kwh;
-    double co2e_kg;               /* operational */
-    double embodied_kgco2e;       /* amortised embodied carbon, reported apart */
-    double carbon_cost_usd;       /* co2e_kg x shadow price */
-    double total_cost_usd;        /* cost_usd + carbon_cost_usd */
-    int cheapest_chosen;          /* 1 when the run named no provider/region and the cheapest offer was chosen */
+    double co2e_kg;         /* operational */
+    double embodied_kgco2e; /* amortised embodied carbon, reported apart */
+    double carbon_cost_usd; /* co2e_kg x shadow price */
+    double total_cost_usd;  /* cost_usd + carbon_cost_usd */
+    int cheapest_chosen;    /* 1 when the run named no provider/region and the cheapest offer was chosen */
 } cf_price;
 
 /* Prices gpu_hours of hardware hw under option, choosing the offer: the run's provider/region if given (region

@@ -60,29 +60,29 @@ typedef struct cf_recommend_opts {
 void cf_recommend_opts_default(cf_recommend_opts *o);
 
 #define CF_REC_MAX_REASONS 8
-#define CF_REC_REASON_LEN 320
+#define CF_REC_REASON_LEN  320
 
 /* The outcome. Indices are candidate indices of the frontier, (size_t)-1 when there is none. */
 typedef struct cf_recommendation {
-    int feasible;                 /* 1 when a candidate meets every constraint */
-    size_t choice;                /* the cheapest feasible candidate */
-    size_t n_feasible;            /* how many candidates meet every constraint */
-    size_t n_considered;          /* candidates considered (predicted ones excluded unless use_predicted) */
-    double time_hours;            /* the choice's time (see the conventions above) */
-    int time_assumed;             /* 1 when the choice's time assumed one GPU (no wall_hours, no num_gpus) */
-    size_t baseline;              /* the baseline candidate */
-    int baseline_named;           /* 1 when it is the run the caller named */
-    double savings_usd;           /* baseline total_cost_usd - choice total_cost_usd (NaN without both) */
-    double savings_fraction;      /* savings_usd / baseline total_cost_usd */
-    double co2e_savings_kg;       /* baseline co2e_kg - choice co2e_kg */
+    int feasible;            /* 1 when a candidate meets every constraint */
+    size_t choice;           /* the cheapest feasible candidate */
+    size_t n_feasible;       /* how many candidates meet every constraint */
+    size_t n_considered;     /* candidates considered (predicted ones excluded unless use_predicted) */
+    double time_hours;       /* the choice's time (see the conventions above) */
+    int time_assumed;        /* 1 when the choice's time assumed one GPU (no wall_hours, no num_gpus) */
+    size_t baseline;         /* the baseline candidate */
+    int baseline_named;      /* 1 when it is the run the caller named */
+    double savings_usd;      /* baseline total_cost_usd - choice total_cost_usd (NaN without both) */
+    double savings_fraction; /* savings_usd / baseline total_cost_usd */
+    double co2e_savings_kg;  /* baseline co2e_kg - choice co2e_kg */
     /* When infeasible: the binding constraint, how far it must be relaxed (in its own units, always >= 0), the
      * limit that would do, and the candidate that would then be chosen. */
     cf_constraint binding;
     double gap;
     double relaxed_limit;
     size_t closest;
-    int single_relaxation;        /* 1: relaxing `binding` alone suffices; 0: several constraints bind */
-    double gaps[CF_CON_COUNT];    /* closest candidate's shortfall per constraint (0 when met, NaN when unset) */
+    int single_relaxation;     /* 1: relaxing `binding` alone suffices; 0: several constraints bind */
+    double gaps[CF_CON_COUNT]; /* closest candidate's shortfall per constraint (0 when met, NaN when unset) */
     char reasons[CF_REC_MAX_REASONS][CF_REC_REASON_LEN]; /* plain-words reasons, most important first */
     size_t n_reasons;
 } cf_recommendation;
@@ -95,8 +95,8 @@ double cf_candidate_time_hours(const cf_candidate *c, const cf_runset *rs, int *
  * runset f was built from (for num_gpus; may be NULL). Fills *out and returns CF_OK whether or not a candidate is
  * feasible (see out->feasible); CF_ERR_EMPTY when the frontier has no candidate, CF_ERR_NOT_FOUND when the named
  * baseline run is not among the candidates, CF_ERR_ARG for bad arguments or an uncomputed frontier. */
-cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recommend_opts *opts,
-                       cf_recommendation *out, cf_error *err);
+cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recommend_opts *opts, cf_recommendation *out,
+                       cf_error *err);
 
 #ifdef __cplusplus
 }

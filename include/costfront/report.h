@@ -59,8 +59,7 @@ void cf_report_opts_default(cf_report_opts *o);
  *  "pricing": {"carbon_price_usd_per_t","carbon_price_source","spot": {"checkpoint_minutes","restart_minutes",
  *              "interval"}, "offers_used": [{"provider","region","hardware","source"}]}}
  * Frontier entries are in the frontier's order (cf_frontier_optimal_at); dominated ones in candidate order. */
-cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out,
-                         cf_error *err);
+cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out, cf_error *err);
 
 /* Same as cf_report_json, written atomically to path. */
 cf_status cf_report_json_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const char *path,
@@ -104,8 +103,8 @@ cf_status cf_report_add_list(cf_report *r, const char *const *items, size_t n);
 
 /* Adds a table with a caption (may be NULL), ncols header cells and nrows rows of ncols cells each (row-major;
  * NULL cells are empty). A column in which every non-empty cell is a number is right-aligned. */
-cf_status cf_report_add_table(cf_report *r, const char *caption, size_t ncols, const char *const *header,
-                              size_t nrows, const char *const *cells);
+cf_status cf_report_add_table(cf_report *r, const char *caption, size_t ncols, const char *const *header, size_t nrows,
+                              const char *const *cells);
 
 /* Adds a chart to the current section: at publish time plot is rendered to file_name (an SVG name such as
  * "accuracy_vs_cost.svg": letters, digits, '_', '-', '.', no '/') inside the report directory and shown as an
@@ -141,8 +140,8 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
                              const cf_report_opts *opts, cf_error *err);
 
 /* Convenience: creates a report titled by opts, fills it with cf_report_frontier and publishes it to dir. */
-cf_status cf_report_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
-                          const cf_report_opts *opts, const char *dir, cf_error *err);
+cf_status cf_report_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *opts,
+                          const char *dir, cf_error *err);
 
 #ifdef __cplusplus
 }

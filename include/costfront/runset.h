@@ -61,8 +61,8 @@ typedef struct cf_run {
     const char *model;
     const char *dataset;
     const char *project;
-    const char *source;      /* where the run came from: a file path, or "store:<kind>:<path>" */
-    long line;               /* 1-based line (record number for non-line formats), 0 when unknown */
+    const char *source; /* where the run came from: a file path, or "store:<kind>:<path>" */
+    long line;          /* 1-based line (record number for non-line formats), 0 when unknown */
 } cf_run;
 
 /* Kind of a hyperparameter column, decided once all rows are read. */
@@ -76,10 +76,10 @@ typedef enum cf_param_kind {
 typedef struct cf_reject {
     const char *source;
     long line;
-    long column;          /* 1-based column of the offending field, 0 when unknown */
-    const char *field;    /* canonical or original field name, may be "" */
-    const char *message;  /* expected vs found */
-    const char *raw;      /* the raw record as text (for a rejects file), may be "" */
+    long column;         /* 1-based column of the offending field, 0 when unknown */
+    const char *field;   /* canonical or original field name, may be "" */
+    const char *message; /* expected vs found */
+    const char *raw;     /* the raw record as text (for a rejects file), may be "" */
 } cf_reject;
 
 /* Maps user column names to canonical ones (val_acc -> accuracy) and declares units. */
@@ -133,8 +133,8 @@ cf_status cf_runset_begin_source(cf_runset *rs, const char *source);
 /* Adds one raw record of n (name, value) pairs found at line (and columns[i], may be NULL) of the current source.
  * Empty strings and NULL values count as absent. raw (may be NULL) is the record's text for a rejects file.
  * The record is validated when the source ends; the return value only reports allocation failures. */
-cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *const *names,
-                            const char *const *values, const long *columns, const char *raw);
+cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *const *names, const char *const *values,
+                            const long *columns, const char *raw);
 
 /* Records a record that a reader itself could not parse (bad quoting, a JSON syntax error on a line): it counts
  * as read and rejected. */
@@ -189,7 +189,8 @@ cf_status cf_runset_numeric(const cf_runset *rs, size_t i, const char *name, dou
  * was read (records may still have been rejected), or a failure with err set for a file that cannot be read at
  * all (missing, empty, not UTF-8, not the format). */
 cf_status cf_read_csv(cf_runset *rs, const char *path, cf_error *err);
-cf_status cf_read_json(cf_runset *rs, const char *path, cf_error *err); /* a JSON array, {"runs": [...]}, or JSON Lines */
+cf_status cf_read_json(cf_runset *rs, const char *path,
+                       cf_error *err); /* a JSON array, {"runs": [...]}, or JSON Lines */
 
 /* Reads path choosing the reader from its extension or content (.csv, .json, .jsonl, .ndjson, and more as readers
  * are added). */

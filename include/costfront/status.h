@@ -15,16 +15,16 @@ extern "C" {
 /* Result of every fallible library call: 0 is success, negative values are failures. */
 typedef enum cf_status {
     CF_OK = 0,
-    CF_ERR_NOMEM = -1,      /* an allocation failed */
-    CF_ERR_IO = -2,         /* a file could not be opened, read, written or renamed */
-    CF_ERR_PARSE = -3,      /* input is not well-formed (CSV, JSON, XML, encoding) */
-    CF_ERR_INVALID = -4,    /* input is well-formed but a value is wrong (range, unknown id, duplicate) */
-    CF_ERR_ARG = -5,        /* the caller passed an invalid argument (a programming error) */
-    CF_ERR_NOT_FOUND = -6,  /* a requested item (hardware, offer, region, trial) does not exist */
-    CF_ERR_NUMERIC = -7,    /* a numerical method failed (Cholesky, optimizer) */
-    CF_ERR_EXTERNAL = -8,   /* an external program (gnuplot) failed */
-    CF_ERR_DB = -9,         /* SQLite reported an error */
-    CF_ERR_EMPTY = -10      /* there is nothing to work on (no runs, no offers) */
+    CF_ERR_NOMEM = -1,     /* an allocation failed */
+    CF_ERR_IO = -2,        /* a file could not be opened, read, written or renamed */
+    CF_ERR_PARSE = -3,     /* input is not well-formed (CSV, JSON, XML, encoding) */
+    CF_ERR_INVALID = -4,   /* input is well-formed but a value is wrong (range, unknown id, duplicate) */
+    CF_ERR_ARG = -5,       /* the caller passed an invalid argument (a programming error) */
+    CF_ERR_NOT_FOUND = -6, /* a requested item (hardware, offer, region, trial) does not exist */
+    CF_ERR_NUMERIC = -7,   /* a numerical method failed (Cholesky, optimizer) */
+    CF_ERR_EXTERNAL = -8,  /* an external program (gnuplot) failed */
+    CF_ERR_DB = -9,        /* SQLite reported an error */
+    CF_ERR_EMPTY = -10     /* there is nothing to work on (no runs, no offers) */
 } cf_status;
 
 /* Returns a static, human-readable name for a status code; never NULL. */
@@ -32,12 +32,12 @@ const char *cf_status_str(cf_status s);
 
 /* Where and why something failed. Fields that do not apply are empty strings or 0. */
 typedef struct cf_error {
-    cf_status status;   /* the failure, CF_OK when nothing is recorded */
-    char message[512];  /* a full sentence: what was expected, what was found */
-    char source[256];   /* file name or other source ("--config", "default catalog") */
-    long line;          /* 1-based line in source, 0 when unknown */
-    long column;        /* 1-based column (CSV field number or byte column), 0 when unknown */
-    char field[128];    /* field name or JSON path such as "offers[3].spot" */
+    cf_status status;  /* the failure, CF_OK when nothing is recorded */
+    char message[512]; /* a full sentence: what was expected, what was found */
+    char source[256];  /* file name or other source ("--config", "default catalog") */
+    long line;         /* 1-based line in source, 0 when unknown */
+    long column;       /* 1-based column (CSV field number or byte column), 0 when unknown */
+    char field[128];   /* field name or JSON path such as "offers[3].spot" */
 } cf_error;
 
 /* Resets an error record to "no error". Accepts NULL. */
@@ -46,8 +46,8 @@ void cf_error_clear(cf_error *err);
 /* Records a failure in err (which may be NULL) and returns status, so callers can write
  * `return cf_error_set(err, CF_ERR_INVALID, src, line, col, "field", "expected %s, found %s", a, b);`.
  * source and field may be NULL. The message is formatted with printf conventions and truncated to fit. */
-cf_status cf_error_set(cf_error *err, cf_status status, const char *source, long line, long column,
-                       const char *field, const char *fmt, ...)
+cf_status cf_error_set(cf_error *err, cf_status status, const char *source, long line, long column, const char *field,
+                       const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 7, 8)))
 #endif

@@ -206,13 +206,13 @@ typedef struct cf_estimate {
 
 /* Prediction for one configuration. */
 typedef struct cf_prediction {
-    cf_estimate metric;        /* the target (Gaussian) */
-    cf_estimate log_gpu_hours; /* mu and s of ln G; lo/hi = mu -/+ 1.96 s */
-    cf_estimate gpu_hours;     /* log-normal: exp(mu + s^2/2), its sd, exp(mu -/+ 1.96 s) */
-    double prior_log_gpu_hours;/* the catalog prior m(x) (relative to A100-80GB bf16, unpruned) */
-    int hardware_unseen;       /* 1: the hardware was never run; GPU-hours lean on the catalog prior */
-    int precision_unseen;      /* 1: this precision was never run on this hardware */
-    char note[256];            /* "" or a sentence saying which prior was leaned on */
+    cf_estimate metric;         /* the target (Gaussian) */
+    cf_estimate log_gpu_hours;  /* mu and s of ln G; lo/hi = mu -/+ 1.96 s */
+    cf_estimate gpu_hours;      /* log-normal: exp(mu + s^2/2), its sd, exp(mu -/+ 1.96 s) */
+    double prior_log_gpu_hours; /* the catalog prior m(x) (relative to A100-80GB bf16, unpruned) */
+    int hardware_unseen;        /* 1: the hardware was never run; GPU-hours lean on the catalog prior */
+    int precision_unseen;       /* 1: this precision was never run on this hardware */
+    char note[256];             /* "" or a sentence saying which prior was leaned on */
 } cf_prediction;
 
 /* Predicts configuration c with the fitted surrogate. CF_ERR_ARG before cf_surrogate_fit. */
@@ -220,17 +220,16 @@ cf_status cf_surrogate_predict(const cf_surrogate *s, const cf_config *c, cf_pre
 
 /* Costs of a prediction under one way of buying compute. */
 typedef struct cf_predicted_cost {
-    cf_price price;             /* priced at the predicted mean GPU-hours (offer, region, overhead, ...) */
-    double total_per_gpu_hour;  /* total_cost_usd of one GPU-hour: the factor every total cost is G times */
+    cf_price price;            /* priced at the predicted mean GPU-hours (offer, region, overhead, ...) */
+    double total_per_gpu_hour; /* total_cost_usd of one GPU-hour: the factor every total cost is G times */
     cf_estimate cost_usd, co2e_kg, energy_kwh, total_cost_usd;
 } cf_predicted_cost;
 
 /* Prices prediction p of configuration c under option with the catalog and opts (may be NULL for defaults):
  * every cost is exact per GPU-hour and scales the log-normal GPU-hours (mean, sd and bounds, see the file
  * comment). Returns CF_ERR_NOT_FOUND when no offer prices the hardware under option. */
-cf_status cf_surrogate_price(const cf_surrogate *s, const cf_config *c, const cf_prediction *p,
-                             cf_procurement option, const cf_pricing_opts *opts, cf_predicted_cost *out,
-                             cf_error *err);
+cf_status cf_surrogate_price(const cf_surrogate *s, const cf_config *c, const cf_prediction *p, cf_procurement option,
+                             const cf_pricing_opts *opts, cf_predicted_cost *out, cf_error *err);
 
 /* ---- Searching configurations never run ---- */
 
@@ -247,13 +246,13 @@ void cf_search_opts_default(cf_search_opts *o);
 
 /* What a search did. */
 typedef struct cf_search_stats {
-    size_t combinations;   /* categorical combinations enumerated */
-    size_t predicted;      /* configurations predicted */
-    size_t excluded;       /* configurations identical to an observed run, skipped */
-    size_t nondominated;   /* (configuration, option) pairs nondominated within their option */
-    size_t returned;       /* candidates returned */
+    size_t combinations;     /* categorical combinations enumerated */
+    size_t predicted;        /* configurations predicted */
+    size_t excluded;         /* configurations identical to an observed run, skipped */
+    size_t nondominated;     /* (configuration, option) pairs nondominated within their option */
+    size_t returned;         /* candidates returned */
     size_t leaning_on_prior; /* of which GPU-hours lean on the catalog prior */
-    int truncated;         /* 1 when the cap stopped the enumeration early */
+    int truncated;           /* 1 when the cap stopped the enumeration early */
     double seconds;
 } cf_search_stats;
 

@@ -79,10 +79,10 @@ const char *cf_plan_hardware(const cf_plan *plan);
 
 /* Which figure of merit tornado, Monte Carlo and the hybrid / reservation searches compare. */
 typedef enum cf_tco_metric {
-    CF_TCO_METRIC_TOTAL = 0,        /* undiscounted cost, USD */
-    CF_TCO_METRIC_NPV,              /* discounted cost, USD */
-    CF_TCO_METRIC_TOTAL_WITH_CARBON,/* undiscounted cost + carbon cost */
-    CF_TCO_METRIC_NPV_WITH_CARBON   /* discounted cost + discounted carbon cost */
+    CF_TCO_METRIC_TOTAL = 0,         /* undiscounted cost, USD */
+    CF_TCO_METRIC_NPV,               /* discounted cost, USD */
+    CF_TCO_METRIC_TOTAL_WITH_CARBON, /* undiscounted cost + carbon cost */
+    CF_TCO_METRIC_NPV_WITH_CARBON    /* discounted cost + discounted carbon cost */
 } cf_tco_metric;
 
 /* The outcome of one way of buying the plan's demand (options are indexed by cf_procurement). Money in USD,
@@ -102,59 +102,59 @@ typedef struct cf_tco_option {
     double levelized_per_gpu_hour;   /* npv_usd / discounted useful hours */
     double energy_kwh;               /* facility energy of the hours used (x PUE) */
     double co2e_operational_kg;
-    double co2e_embodied_kg;         /* amortised manufacturing emissions */
-    double co2e_kg;                  /* operational + embodied */
-    double carbon_cost_usd;          /* priced emissions (embodied included unless the plan says otherwise) */
-    double total_with_carbon_usd;    /* total_usd + carbon_cost_usd */
-    double npv_with_carbon_usd;      /* npv_usd + discounted carbon cost */
-    char price_source[160];          /* "plan", or "catalog: <provider> <region>" for cloud prices */
+    double co2e_embodied_kg;      /* amortised manufacturing emissions */
+    double co2e_kg;               /* operational + embodied */
+    double carbon_cost_usd;       /* priced emissions (embodied included unless the plan says otherwise) */
+    double total_with_carbon_usd; /* total_usd + carbon_cost_usd */
+    double npv_with_carbon_usd;   /* npv_usd + discounted carbon cost */
+    char price_source[160];       /* "plan", or "catalog: <provider> <region>" for cloud prices */
 } cf_tco_option;
 
 /* The owned server's monthly economics, per server, at full use. */
 typedef struct cf_tco_server_month {
-    double depreciation_usd;         /* capex x (1 - residual) / life_months */
-    double colocation_usd;           /* server_power_kw x colocation price */
-    double electricity_full_usd;     /* server_power_kw x 730 x PUE x electricity price */
+    double depreciation_usd;     /* capex x (1 - residual) / life_months */
+    double colocation_usd;       /* server_power_kw x colocation price */
+    double electricity_full_usd; /* server_power_kw x 730 x PUE x electricity price */
     double ops_usd;
-    double fixed_usd;                /* depreciation + colocation + ops */
-    double total_full_use_usd;       /* fixed + electricity at full use */
-    double usd_per_gpu_hour_full_use;/* total_full_use / (gpus_per_server x 730) */
-    int servers;                     /* servers bought for the plan (peak demand / target utilisation) */
-    double mean_utilization;         /* mean over the horizon of the owned fleet's utilisation */
+    double fixed_usd;                 /* depreciation + colocation + ops */
+    double total_full_use_usd;        /* fixed + electricity at full use */
+    double usd_per_gpu_hour_full_use; /* total_full_use / (gpus_per_server x 730) */
+    int servers;                      /* servers bought for the plan (peak demand / target utilisation) */
+    double mean_utilization;          /* mean over the horizon of the owned fleet's utilisation */
 } cf_tco_server_month;
 
 /* On-prem against one cloud option. */
 typedef struct cf_tco_breakeven {
-    cf_procurement cloud;            /* on_demand, spot, reserved_1y or reserved_3y */
+    cf_procurement cloud; /* on_demand, spot, reserved_1y or reserved_3y */
     int available;
-    double cloud_usd_per_useful_hour;/* price x (1 + overhead) */
-    double utilization_scaling;      /* breakeven utilisation when electricity scales with use (the model's) */
-    double utilization_full_power;   /* breakeven utilisation when servers draw full power whatever their use */
-    int month;                       /* first month (1..H) where cumulative on-prem cash <= cumulative cloud, -1 */
-    int month_discounted;            /* the same with discounted cumulative cash, -1 when never */
+    double cloud_usd_per_useful_hour; /* price x (1 + overhead) */
+    double utilization_scaling;       /* breakeven utilisation when electricity scales with use (the model's) */
+    double utilization_full_power;    /* breakeven utilisation when servers draw full power whatever their use */
+    int month;                        /* first month (1..H) where cumulative on-prem cash <= cumulative cloud, -1 */
+    int month_discounted;             /* the same with discounted cumulative cash, -1 when never */
 } cf_tco_breakeven;
 
 /* The best hybrid: owned servers for a baseline, bursts on a cloud option. */
 typedef struct cf_tco_hybrid {
-    int servers;                     /* owned servers at the optimum (0 = all cloud) */
-    int max_servers;                 /* search range was 0..max_servers */
-    cf_procurement burst;            /* on_demand or spot */
-    double owned_share;              /* share of the useful hours served by owned servers */
-    double objective;                /* the minimised metric at the optimum */
+    int servers;          /* owned servers at the optimum (0 = all cloud) */
+    int max_servers;      /* search range was 0..max_servers */
+    cf_procurement burst; /* on_demand or spot */
+    double owned_share;   /* share of the useful hours served by owned servers */
+    double objective;     /* the minimised metric at the optimum */
     cf_tco_metric metric;
 } cf_tco_hybrid;
 
 /* The best reservation level for the demand series: reserve `gpus` x 730 GPU-hours a month, overflow on-demand. */
 typedef struct cf_tco_reservation {
-    cf_procurement term;             /* reserved_1y or reserved_3y */
+    cf_procurement term; /* reserved_1y or reserved_3y */
     int available;
-    int gpus;                        /* optimal reserved GPUs (search over 0..max_gpus) */
+    int gpus; /* optimal reserved GPUs (search over 0..max_gpus) */
     int max_gpus;
     double reserved_gpu_hours_per_month;
-    double objective;                /* the minimised metric at the optimum */
-    double overflow_gpu_hours;       /* on-demand hours over the horizon */
-    double critical_fractile;        /* newsvendor check: 1 - reserved price / on-demand price */
-    double newsvendor_gpu_hours;     /* empirical quantile of monthly demand at the critical fractile */
+    double objective;            /* the minimised metric at the optimum */
+    double overflow_gpu_hours;   /* on-demand hours over the horizon */
+    double critical_fractile;    /* newsvendor check: 1 - reserved price / on-demand price */
+    double newsvendor_gpu_hours; /* empirical quantile of monthly demand at the critical fractile */
 } cf_tco_reservation;
 
 typedef struct cf_tco_result cf_tco_result;
@@ -197,24 +197,23 @@ cf_status cf_tco_result_reservation(const cf_tco_result *res, cf_procurement ter
 /* Kinds of monthly series. Cumulative series have H + 1 values: index 0 is time 0 (capex), index m the end of
  * month m; DEMAND has H values (month 1 at index 0). */
 typedef enum cf_tco_series {
-    CF_TCO_SERIES_CASH = 0,       /* cumulative undiscounted cash cost (capex upfront, resale at end of life and
-                                     the book value credited at the horizon end) */
-    CF_TCO_SERIES_CASH_DISCOUNTED,/* cumulative discounted cash cost */
-    CF_TCO_SERIES_ACCRUAL,        /* cumulative depreciation + operating cost */
-    CF_TCO_SERIES_CO2E,           /* cumulative kg CO2e (operational + embodied) */
-    CF_TCO_SERIES_WITH_CARBON,    /* cumulative undiscounted cash cost + carbon cost */
-    CF_TCO_SERIES_DEMAND          /* GPU-hours demanded in each month (not cumulative; option ignored) */
+    CF_TCO_SERIES_CASH = 0,        /* cumulative undiscounted cash cost (capex upfront, resale at end of life and
+                                      the book value credited at the horizon end) */
+    CF_TCO_SERIES_CASH_DISCOUNTED, /* cumulative discounted cash cost */
+    CF_TCO_SERIES_ACCRUAL,         /* cumulative depreciation + operating cost */
+    CF_TCO_SERIES_CO2E,            /* cumulative kg CO2e (operational + embodied) */
+    CF_TCO_SERIES_WITH_CARBON,     /* cumulative undiscounted cash cost + carbon cost */
+    CF_TCO_SERIES_DEMAND           /* GPU-hours demanded in each month (not cumulative; option ignored) */
 } cf_tco_series;
 
 /* Copies a series of option `opt` into out (at most n values) and returns its full length (H + 1, or H for
  * DEMAND); 0 for a bad argument. Unavailable options give NaN values. */
-size_t cf_tco_result_series(const cf_tco_result *res, cf_procurement opt, cf_tco_series kind, double *out,
-                            size_t n);
+size_t cf_tco_result_series(const cf_tco_result *res, cf_procurement opt, cf_tco_series kind, double *out, size_t n);
 
 /* Per useful GPU-hour figures of one option of a plan, so runs can be priced under on_prem or hybrid. */
 typedef struct cf_tco_unit_rate {
     cf_procurement option;
-    double usd_per_gpu_hour;          /* total_usd / useful hours */
+    double usd_per_gpu_hour; /* total_usd / useful hours */
     double energy_kwh_per_gpu_hour;
     double co2e_operational_kg_per_gpu_hour;
     double co2e_embodied_kg_per_gpu_hour;
@@ -222,8 +221,8 @@ typedef struct cf_tco_unit_rate {
 } cf_tco_unit_rate;
 
 /* Evaluates the plan and fills *out for option opt (any option; typically on_prem or hybrid). */
-cf_status cf_tco_unit_rates(const cf_plan *plan, const cf_catalog *catalog, cf_procurement opt,
-                            cf_tco_unit_rate *out, cf_error *err);
+cf_status cf_tco_unit_rates(const cf_plan *plan, const cf_catalog *catalog, cf_procurement opt, cf_tco_unit_rate *out,
+                            cf_error *err);
 
 /* ---- closed-form helpers (also used by the tests) ------------------------------------------------------------ */
 
@@ -272,10 +271,10 @@ const char *cf_tco_input_name(cf_tco_input in);
 /* One bar of a tornado: the input at its low and high value, everything else at base. */
 typedef struct cf_tco_tornado_row {
     cf_tco_input input;
-    double low_value, base_value, high_value;   /* the input's values (factor or absolute, see cf_tco_input) */
+    double low_value, base_value, high_value;       /* the input's values (factor or absolute, see cf_tco_input) */
     double low[CF_PROC_COUNT], high[CF_PROC_COUNT]; /* each option's metric at low / high (NaN: unavailable) */
-    double diff_low, diff_high;                 /* on-prem minus best cloud at low / high */
-    double swing;                               /* |target at high - target at low| */
+    double diff_low, diff_high;                     /* on-prem minus best cloud at low / high */
+    double swing;                                   /* |target at high - target at low| */
 } cf_tco_tornado_row;
 
 /* One-at-a-time sensitivity: fills rows[0..CF_TCO_IN_COUNT-1] (cap must be >= CF_TCO_IN_COUNT) sorted by swing of
@@ -286,8 +285,8 @@ cf_status cf_tco_tornado(const cf_plan *plan, const cf_catalog *catalog, cf_tco_
 
 /* Distributions for the Monte Carlo. */
 typedef enum cf_tco_dist {
-    CF_TCO_DIST_TRIANGULAR = 0,  /* triangular(low, base, high), the base value as mode (default) */
-    CF_TCO_DIST_UNIFORM          /* uniform(low, high) */
+    CF_TCO_DIST_TRIANGULAR = 0, /* triangular(low, base, high), the base value as mode (default) */
+    CF_TCO_DIST_UNIFORM         /* uniform(low, high) */
 } cf_tco_dist;
 
 /* Progress callback: called with the number of samples done and the total; may be NULL. */
@@ -296,7 +295,7 @@ typedef void (*cf_tco_progress_fn)(void *user, size_t done, size_t total);
 /* Monte Carlo options. */
 typedef struct cf_tco_mc_opts {
     cf_tco_dist dist;
-    unsigned vary_mask;          /* bit (1u << input) set: that input is sampled; others stay at base */
+    unsigned vary_mask; /* bit (1u << input) set: that input is sampled; others stay at base */
     cf_tco_metric metric;
     cf_tco_progress_fn progress; /* may be NULL */
     void *progress_user;
@@ -307,11 +306,11 @@ void cf_tco_mc_opts_default(cf_tco_mc_opts *o);
 
 /* Monte Carlo summary per option (NaN for unavailable options). */
 typedef struct cf_tco_mc_result {
-    size_t n;                          /* samples drawn */
+    size_t n; /* samples drawn */
     cf_tco_metric metric;
     double mean[CF_PROC_COUNT];
     double p10[CF_PROC_COUNT], p50[CF_PROC_COUNT], p90[CF_PROC_COUNT];
-    double p_cheapest[CF_PROC_COUNT];  /* share of samples where the option has the lowest metric */
+    double p_cheapest[CF_PROC_COUNT]; /* share of samples where the option has the lowest metric */
 } cf_tco_mc_result;
 
 /* Draws n scenarios of the uncertain inputs with GSL's gsl_rng_mt19937 seeded with seed, evaluates every option in
@@ -323,8 +322,7 @@ cf_status cf_tco_monte_carlo(const cf_plan *plan, const cf_catalog *catalog, siz
 /* Like cf_tco_monte_carlo, and also copies every sample's metric into samples (row-major n x CF_PROC_COUNT,
  * caller-allocated, may be NULL). */
 cf_status cf_tco_monte_carlo_samples(const cf_plan *plan, const cf_catalog *catalog, size_t n, unsigned long seed,
-                                     const cf_tco_mc_opts *opts, cf_tco_mc_result *out, double *samples,
-                                     cf_error *err);
+                                     const cf_tco_mc_opts *opts, cf_tco_mc_result *out, double *samples, cf_error *err);
 
 #ifdef __cplusplus
 }
