@@ -96,6 +96,10 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files);
  * many more there are. Records of directories and databases name the record (e.g. "mlflow run 1a2b"). */
 void cf_cli_print_rejects(const cf_runset *rs, long max_errors);
 
+/* Reads a whole file ("-": standard input) into a malloc'd, NUL-terminated string; NULL when it cannot be read
+ * (the message, naming cmd and path, is printed). */
+char *cf_cli_read_text(const char *cmd, const char *path);
+
 /* Releases what cf_cli_inputs holds. */
 void cf_cli_inputs_free(cf_cli_inputs *in);
 

@@ -40,32 +40,6 @@ typedef struct line_in {
     long line;
 } line_in;
 
-/* Reads a whole file ("-": stdin) into a malloc'd string; NULL on failure (message printed). */
-static char *read_all(const char *path)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (fp == NULL) {
-        fprintf(stderr, "costfront predict: --configs: cannot open '%s'\n", path);
-        return NULL;
-    }
-    size_t cap = 4096, len = 0, k;
-    char *buf = malloc(cap);
-    while (buf && (k = fread(buf + len, 1, cap - len - 1, fp)) > 0) {
-        len += k;
-        if (len + 1 >= cap) {
-            char *p = realloc(buf, cap *= 2);
-            if (p == NULL) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = p;
-        }
-    }
-    if (fp != stdin) fclose(fp);
-    if (buf) buf[len] = '\0';
-    return buf;
-}
-
 static void add_est(cJSON *o, const char *key, const cf_estimate *e)
 {
     cJSON *x = cJSON_AddObjectToObject(o, key);
@@ -164,7 +138,7 @@ int cf_cmd_predict(int argc, char **argv)
         lines[0].line = 1;
         nl = 1;
     } else {
-        file_text = read_all(configs);
+        file_text = cf_cli_read_text("predict --configs", configs);
         if (file_text == NULL) return CF_EXIT_INPUT;
         size_t cap = 16;
         lines = malloc(cap * sizeof *lines);

@@ -61,29 +61,6 @@ static int add_field(const char **names, const char **values, size_t *n, const c
     return 0;
 }
 
-/* Reads all of standard input into a malloc'd string. */
-static char *read_stdin(void)
-{
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) return NULL;
-    size_t k;
-    while ((k = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
-        len += k;
-        if (len + 1 >= cap) {
-            cap *= 2;
-            char *p = realloc(buf, cap);
-            if (!p) {
-                free(buf);
-                return NULL;
-            }
-            buf = p;
-        }
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
 static void add_price(cJSON *o, const cf_price *p)
 {
     cJSON_AddStringToObject(o, "procurement", cf_procurement_name(p->option));
@@ -234,7 +211,7 @@ int cf_cmd_score(int argc, char **argv)
     if (optind < argc) return cf_cli_usage_error("score", "unexpected argument '%s'", argv[optind]);
     if (hvi && in.store_path == NULL) return cf_cli_usage_error("score", "--hvi needs --store DB (a study file)");
     if (n == 0) {
-        stdin_text = read_stdin();
+        stdin_text = cf_cli_read_text("score", "-");
         root = stdin_text ? cJSON_Parse(stdin_text) : NULL;
         if (!cJSON_IsObject(root)) {
             fprintf(stderr,

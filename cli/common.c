@@ -415,3 +415,33 @@ int cf_cli_cat(char **buf, size_t *len, const char *fmt, ...)
     *len += (size_t)n;
     return 0;
 }
+
+char *cf_cli_read_text(const char *cmd, const char *path)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "costfront %s: %s: cannot open: %s\n", cmd, path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0, k;
+    char *buf = malloc(cap);
+    while (buf && (k = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += k;
+        if (len + 1 >= cap) {
+            char *p = realloc(buf, cap *= 2);
+            if (p == NULL) free(buf);
+            buf = p;
+        }
+    }
+    int failed = ferror(f);
+    if (!is_stdin) fclose(f);
+    if (buf == NULL || failed) {
+        fprintf(stderr, "costfront %s: %s: %s\n", cmd, is_stdin ? "standard input" : path,
+                buf == NULL ? "out of memory" : "read error");
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}

@@ -25,16 +25,10 @@ int cf_cli_alerts_load(const char *path, cf_cli_alerts *a)
                                          "min_hypervolume_ratio", NULL};
     a->target_accuracy = a->max_spend_month_usd = a->max_spend_total_usd = NAN;
     a->max_best_cost_increase_pct = a->min_hypervolume_ratio = NAN;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        fprintf(stderr, "costfront: %s: cannot open the alerts file\n", path);
-        return CF_EXIT_INPUT;
-    }
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
+    char *buf = cf_cli_read_text("report --alerts", path);
+    if (buf == NULL) return CF_EXIT_INPUT;
     cJSON *root = cJSON_Parse(buf);
+    free(buf);
     if (!cJSON_IsObject(root)) {
         fprintf(stderr, "costfront: %s: expected a JSON object of alert thresholds\n", path);
         cJSON_Delete(root);

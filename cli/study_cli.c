@@ -27,32 +27,3 @@ cf_study *cf_cli_study_open(const char *cmd, const char *path, int *rc)
     *rc = CF_EXIT_OK;
     return s;
 }
-
-char *cf_cli_read_text(const char *cmd, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "costfront %s: %s: cannot open: %s\n", cmd, path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, len = 0, k;
-    char *buf = malloc(cap);
-    while (buf && (k = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += k;
-        if (len + 1 >= cap) {
-            char *p = realloc(buf, cap *= 2);
-            if (p == NULL) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = p;
-        }
-    }
-    fclose(f);
-    if (buf == NULL) {
-        fprintf(stderr, "costfront %s: %s: out of memory\n", cmd, path);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
-}

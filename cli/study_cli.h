@@ -14,9 +14,6 @@
  * failure and returns NULL. */
 cf_study *cf_cli_study_open(const char *cmd, const char *path, int *rc);
 
-/* Reads a whole file into a malloc'd string, or NULL (message printed, naming cmd and path). */
-char *cf_cli_read_text(const char *cmd, const char *path);
-
 /* Prints a study-library error as "costfront CMD: <error>" and returns its exit code (CF_ERR_IO is an input
  * error here: the study file could not be read). */
 int cf_cli_study_fail(const char *cmd, cf_status st, const cf_error *err);
