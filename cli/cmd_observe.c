@@ -16,7 +16,10 @@ static void help(void)
            "  --id ID            the trial's id\n"
            "  --values JSON      the outcome (a JSON object); --values @FILE reads it from FILE\n"
            "  --state S          complete (default with --values), failed or pruned\n\n"
-           "Exit codes: 0 ok, 1 usage, 2 bad values, unknown id, trial already told, or bad study file.\n");
+           "Exit codes: 0 ok, 1 usage, 2 bad values, unknown id, trial already told, or bad study file.\n\n"
+           "Examples:\n"
+           "  costfront observe --store study.db --id 7 --values '{\"accuracy\": 0.91, \"gpu_hours\": 12}'\n"
+           "  costfront observe --store study.db --id 8 --state failed\n");
 }
 
 enum { OPT_ID = CF_OPT_COMMAND_BASE, OPT_VALUES, OPT_STATE };

@@ -27,7 +27,11 @@ static void help(void)
            "                      study in DB (its objectives, constraints and reference point; 0 when the run is\n"
            "                      dominated or infeasible). Metrics: accuracy, gpu_hours and the run's fields,\n"
            "                      costs under the chosen option; see docs/mobo.md\n\n%s\n"
-           "Exit codes: 0 ok, 1 usage, 2 bad run (the message names the field).\n",
+           "Exit codes: 0 ok, 1 usage, 2 bad run (the message names the field).\n\n"
+           "Examples:\n"
+           "  costfront score --accuracy 0.91 --gpu-hours 12 --hardware \"NVIDIA A100-SXM4-80GB\" --precision bf16\n"
+           "  echo '{\"accuracy\": 0.9, \"gpu_hours\": 10, \"hardware\": \"h100\"}' | costfront score --lambda 0.01\n"
+           "  costfront score --hvi --store study.db --accuracy 0.93 --gpu-hours 7 --hardware l4\n",
            cf_cli_catalog_options_help);
 }
 

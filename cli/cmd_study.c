@@ -22,7 +22,11 @@ static void help(void)
            "           pruning, procurement, lr, ...), each metric from the run (accuracy, gpu_hours, costs priced\n"
            "           from the catalog under the run's procurement, default on_demand); runs that do not fit the\n"
            "           space are skipped with the reason\n\n"
-           "Exit codes: 0 ok, 1 usage, 2 bad space, runs or study file, 3 the study file cannot be written.\n");
+           "Exit codes: 0 ok, 1 usage, 2 bad space, runs or study file, 3 the study file cannot be written.\n\n"
+           "Examples:\n"
+           "  costfront study create --space space.json --store study.db\n"
+           "  costfront study import --store study.db examples/runs.csv\n"
+           "  costfront study show --store study.db --format json\n");
 }
 
 enum { OPT_SPACE = CF_OPT_COMMAND_BASE, OPT_FORMAT };

@@ -19,7 +19,10 @@ static void help(void)
            "  --n-init N           size of the initial Sobol design (default max(2 (d + 1), 5))\n"
            "  --effort R,P,E,G     raw candidates, polished restarts, evaluations per polish, GP restarts\n"
            "                       (default 512,5,200,2; smaller is faster)\n\n"
-           "Exit codes: 0 ok, 1 usage, 2 bad or missing study file, 4 numerical failure.\n");
+           "Exit codes: 0 ok, 1 usage, 2 bad or missing study file, 4 numerical failure.\n\n"
+           "Examples:\n"
+           "  costfront suggest --store study.db --n 4 --seed 1\n"
+           "  costfront suggest --store study.db --format tsv\n");
 }
 
 enum { OPT_N = CF_OPT_COMMAND_BASE, OPT_SEED, OPT_FORMAT, OPT_ACQ, OPT_NINIT, OPT_EFFORT };
