@@ -1519,7 +1519,13 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
                 if (s->f[j].role == CF_FIELD_WORKLOAD && s->raw[i * nf + j] != s->raw[wl_rep[w] * nf + j]) same = 0;
             seen = same;
         }
-        if (!seen) wl_rep[n_wl++] = i;
+        if (seen) continue;
+        /* --where on model, dataset or project keeps only matching workloads. */
+        const cf_run *rep = cf_runset_get(s->rs, i);
+        int keep = 1;
+        for (int w = 0; w < 3 && keep; w++)
+            keep = cf_frontier_where_accepts(fo, s->cat, workload_names[w], workload_value(rep, w));
+        if (keep) wl_rep[n_wl++] = i;
     }
     /* Hardware with at least one offer. */
     for (size_t h = 0; h < cf_catalog_hardware_count(s->cat); h++) {
@@ -1529,7 +1535,7 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
             const cf_offer *of = cf_catalog_offer_at(s->cat, o);
             has = cf_catalog_hardware(s->cat, of->hardware) == hw;
         }
-        if (has) hws[n_hw++] = hw;
+        if (has && cf_frontier_where_accepts(fo, s->cat, "hardware", hw->id)) hws[n_hw++] = hw;
     }
     /* Continuous and categorical search dimensions. */
     cont[n_cont++] = 2; /* pruning */
@@ -1550,7 +1556,9 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
     }
     size_t n_hwprec = 0;
     for (size_t h = 0; h < n_hw; h++)
-        for (int p = 1; p < CF_PREC_COUNT; p++) n_hwprec += !isnan(cf_prior_throughput(hws[h], (cf_precision)p));
+        for (int p = 1; p < CF_PREC_COUNT; p++)
+            n_hwprec += !isnan(cf_prior_throughput(hws[h], (cf_precision)p)) &&
+                        cf_frontier_where_accepts(fo, s->cat, "precision", cf_precision_name((cf_precision)p));
     size_t combos = n_wl * n_hwprec * n_catprod;
     size_t cap = so->max_predictions ? so->max_predictions : 20000;
     size_t per = combos ? cap / combos : 0;
@@ -1630,6 +1638,7 @@ cf_status cf_surrogate_search(const cf_surrogate *s, const cf_frontier_opts *fo,
             while (hk < s->n_hw_seen && s->hw_seen[hk] != hw) hk++;
             for (int p = 1; p < CF_PREC_COUNT && !st_local.truncated; p++) {
                 if (isnan(cf_prior_throughput(hw, (cf_precision)p))) continue;
+                if (!cf_frontier_where_accepts(fo, s->cat, "precision", cf_precision_name((cf_precision)p))) continue;
                 for (size_t cc = 0; cc < n_catprod && !st_local.truncated; cc++) {
                     st_local.combinations++;
                     /* Fixed part: workload, hardware, precision, categorical values, constants. */

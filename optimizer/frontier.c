@@ -270,7 +270,7 @@ static const char *run_text(const cf_frontier *f, size_t i, const char *name, ch
 }
 
 /* True when one alternative of value (split at '|') names the same thing as have for field. */
-static int where_matches(const cf_frontier *f, const char *field, const char *value, const char *have)
+static int where_matches(const cf_catalog *cat, const char *field, const char *value, const char *have)
 {
     if (have == NULL) return 0;
     const char *p = value;
@@ -282,8 +282,8 @@ static int where_matches(const cf_frontier *f, const char *field, const char *va
         memcpy(alt, p, len);
         alt[len] = '\0';
         const char *want = alt;
-        if (!strcmp(field, "hardware") && f->cat) {
-            const cf_hardware *hw = cf_catalog_hardware(f->cat, alt);
+        if (!strcmp(field, "hardware") && cat) {
+            const cf_hardware *hw = cf_catalog_hardware(cat, alt);
             if (hw) want = hw->id;
         } else if (!strcmp(field, "precision")) {
             cf_precision pr;
@@ -308,8 +308,16 @@ static int run_selected(const cf_frontier *f, size_t i)
     char buf[64];
     for (size_t w = 0; w < f->opts.n_where; w++) {
         const char *have = run_text(f, i, f->opts.where_field[w], buf, sizeof buf);
-        if (!where_matches(f, f->opts.where_field[w], f->opts.where_value[w], have)) return 0;
+        if (!where_matches(f->cat, f->opts.where_field[w], f->opts.where_value[w], have)) return 0;
     }
+    return 1;
+}
+
+int cf_frontier_where_accepts(const cf_frontier_opts *o, const cf_catalog *cat, const char *field, const char *value)
+{
+    if (o == NULL || field == NULL) return 1;
+    for (size_t w = 0; w < o->n_where; w++)
+        if (!strcmp(o->where_field[w], field) && !where_matches(cat, field, o->where_value[w], value)) return 0;
     return 1;
 }
 

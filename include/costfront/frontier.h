@@ -63,6 +63,11 @@ typedef struct cf_frontier_opts {
 /* Fills o with the defaults above. */
 void cf_frontier_opts_default(cf_frontier_opts *o);
 
+/* True when value (may be NULL) passes every --where filter of o on field (filters on other fields are ignored):
+ * for predicted configurations, whose fields are checked one by one (model, dataset, project, hardware, precision).
+ * Hardware and precision compare as catalog ids and canonical precisions through cat (may be NULL). */
+int cf_frontier_where_accepts(const cf_frontier_opts *o, const cf_catalog *cat, const char *field, const char *value);
+
 /* A candidate: an observed run, or a predicted configuration, under one procurement option. */
 typedef struct cf_candidate {
     const char *run_id; /* run id, or a generated id ("pred-3") for a predicted configuration */

@@ -73,4 +73,11 @@ expect_true "frontier --predicted is deterministic" -- cmp -s "$TMP/f1.json" "$T
 expect_rc 0 "report --predicted" -- "$BIN" report "$EX/runs.csv" --predicted --out "$TMP/rep"
 expect_grep "$TMP/rep/index.html" "Predicted frontier" "report has the predicted section"
 
+# --where applies to the predicted search too: only the named model's workloads and the named precisions.
+expect_rc 0 "predicted frontier under --where" -- "$BIN" frontier "$EX/runs.csv" --where model=resnet50 \
+  --where "precision=int8|bf16" --predicted --format json
+expect_grep "$TMP/out" '"predicted":	true' "predicted candidates present"
+expect_no_grep "$TMP/out" 'model=bert-base' "no other model's workload predicted"
+expect_no_grep "$TMP/out" '"precision":	"fp8"' "no other precision predicted"
+
 finish
