@@ -35,7 +35,7 @@ build() { # build DIR [cmake args...]
 case "$mode" in
   demo)
     build build
-    ./build/costfront report examples/runs.csv --out report
+    ./build/costfront report examples/runs.csv --group-by model --out report
     ;;
   test)
     build build -DCOSTFRONT_WERROR=ON

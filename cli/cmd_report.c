@@ -43,7 +43,121 @@ static void help(void)
         cf_cli_frontier_options_help, cf_cli_run_options_help, cf_cli_catalog_options_help);
 }
 
-enum { OPT_OUT = CF_OPT_COMMAND_BASE, OPT_TITLE, OPT_NO_CHARTS, OPT_ALERTS, OPT_DATE };
+/* The text of field for run i (a canonical text field or a hyperparameter), or NULL. */
+static const char *group_value(const cf_runset *rs, size_t i, const char *field, char *buf, size_t n)
+{
+    const cf_run *r = cf_runset_get(rs, i);
+    if (!strcmp(field, "model")) return r->model;
+    if (!strcmp(field, "dataset")) return r->dataset;
+    if (!strcmp(field, "project")) return r->project;
+    if (!strcmp(field, "hardware")) return r->hardware;
+    if (!strcmp(field, "precision")) return cf_precision_name(r->precision);
+    if (!strcmp(field, "region")) return r->region;
+    if (!strcmp(field, "provider")) return r->provider;
+    if (!strcmp(field, "procurement")) return r->procurement;
+    size_t j = cf_runset_param_find(rs, field);
+    if (j == (size_t)-1) return NULL;
+    const char *t = cf_runset_param_str(rs, i, j);
+    if (t != NULL) return t;
+    double v = cf_runset_param_num(rs, i, j);
+    if (v != v) return NULL;
+    snprintf(buf, n, "%.17g", v);
+    return buf;
+}
+
+/* --group-by: one set of frontier sections (summary, charts, frontier, dominated, and predicted) per value of
+ * field, in order of first appearance; data quality and pricing once, from the frontier of all runs (all). At most
+ * 20 groups. */
+static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli_inputs *in, const cf_report_opts *ro,
+                         const char *field, const cf_frontier *all)
+{
+    enum { MAX_GROUPS = 20 };
+    char *values[MAX_GROUPS];
+    size_t nv = 0, missing = 0, more = 0;
+    char buf[64];
+    for (size_t i = 0; i < cf_runset_size(in->runs); i++) {
+        const char *v = group_value(in->runs, i, field, buf, sizeof buf);
+        if (v == NULL || v[0] == '\0') {
+            missing++;
+            continue;
+        }
+        int seen = 0;
+        for (size_t k = 0; k < nv && !seen; k++) seen = !strcmp(values[k], v);
+        if (seen) continue;
+        if (nv == MAX_GROUPS) {
+            more++;
+            continue;
+        }
+        values[nv] = strdup(v);
+        if (values[nv] == NULL) break;
+        nv++;
+    }
+    if (nv == 0) {
+        fprintf(stderr,
+                "costfront report: --group-by %s: no run has a value for '%s' (model, dataset, project, "
+                "hardware, precision, region, provider, procurement or a hyperparameter)\n",
+                field, field);
+        return CF_EXIT_INPUT;
+    }
+    if (fr->opts.n_where >= CF_MAX_WHERE) {
+        fprintf(stderr, "costfront report: --group-by needs one --where slot; use fewer --where filters\n");
+        for (size_t k = 0; k < nv; k++) free(values[k]);
+        return CF_EXIT_USAGE;
+    }
+    if (missing)
+        fprintf(stderr, "note: --group-by %s: %zu runs have no %s and are in no group\n", field, missing, field);
+    if (more)
+        fprintf(stderr, "note: --group-by %s: more than %d values; the first %d are reported\n", field, MAX_GROUPS,
+                MAX_GROUPS);
+    int rc = CF_EXIT_OK, added = 0;
+    for (size_t k = 0; k < nv && rc == CF_EXIT_OK; k++) {
+        cf_cli_frontier g = *fr;
+        snprintf(g.where_field[g.opts.n_where], sizeof g.where_field[0], "%s", field);
+        for (size_t w = 0; w < g.opts.n_where; w++) g.opts.where_field[w] = g.where_field[w];
+        g.opts.where_field[g.opts.n_where] = g.where_field[g.opts.n_where];
+        g.opts.where_value[g.opts.n_where] = values[k];
+        g.opts.n_where++;
+        int grc = CF_EXIT_OK;
+        cf_frontier *gf = cf_cli_compute_frontier(&g, in, &grc);
+        if (gf == NULL) {
+            fprintf(stderr, "note: --group-by %s: group '%s' has no frontier (see above); left out\n", field,
+                    values[k]);
+            continue;
+        }
+        char scope[160];
+        snprintf(scope, sizeof scope, "%s=%s", field, values[k]);
+        cf_report_set_scope(rep, scope);
+        cf_report_opts o = *ro;
+        o.skip_shared_sections = 1;
+        cf_error err;
+        cf_error_clear(&err);
+        cf_status st = cf_report_frontier(rep, gf, in->runs, in->catalog, &o, &err);
+        if (st == CF_OK && fr->predicted) st = cf_report_predicted(rep, gf, &err);
+        if (st != CF_OK) {
+            cf_cli_print_error("report", &err);
+            rc = CF_EXIT_OUTPUT;
+        }
+        added++;
+        cf_frontier_destroy(gf);
+    }
+    cf_report_set_scope(rep, NULL);
+    for (size_t k = 0; k < nv; k++) free(values[k]);
+    if (rc == CF_EXIT_OK && added > 0) {
+        cf_error err;
+        cf_error_clear(&err);
+        if (cf_report_shared_sections(rep, all, in->runs, in->catalog, &err) != CF_OK) {
+            cf_cli_print_error("report", &err);
+            rc = CF_EXIT_OUTPUT;
+        }
+    }
+    if (rc == CF_EXIT_OK && added == 0) {
+        fprintf(stderr, "costfront report: --group-by %s: no group has a frontier\n", field);
+        rc = CF_EXIT_INPUT;
+    }
+    return rc;
+}
+
+enum { OPT_OUT = CF_OPT_COMMAND_BASE, OPT_TITLE, OPT_NO_CHARTS, OPT_ALERTS, OPT_DATE, OPT_GROUP_BY };
 
 int cf_cmd_report(int argc, char **argv)
 {
@@ -53,6 +167,7 @@ int cf_cmd_report(int argc, char **argv)
                                              {"no-charts", no_argument, 0, OPT_NO_CHARTS},
                                              {"alerts", required_argument, 0, OPT_ALERTS},
                                              {"date", required_argument, 0, OPT_DATE},
+                                             {"group-by", required_argument, 0, OPT_GROUP_BY},
                                              CF_CLI_PLAN_OPTIONS,
                                              CF_CLI_FRONTIER_OPTIONS,
                                              CF_CLI_RUN_OPTIONS,
@@ -63,7 +178,7 @@ int cf_cmd_report(int argc, char **argv)
     cf_cli_frontier_init(&fr);
     cf_report_opts ro;
     cf_report_opts_default(&ro);
-    const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL;
+    const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL, *group_by = NULL;
     unsigned long seed =
         CF_CLI_MC_SEED; /* --seed is a frontier option (fr.seed); this only receives cf_cli_plan_option */
     cf_plan *plan = NULL;
@@ -78,6 +193,7 @@ int cf_cmd_report(int argc, char **argv)
         case OPT_NO_CHARTS: ro.charts = 0; continue;
         case OPT_ALERTS: alerts_path = optarg; continue;
         case OPT_DATE: date = optarg; continue;
+        case OPT_GROUP_BY: group_by = optarg; continue;
         default: break;
         }
         int r = cf_cli_plan_option(c, optarg, &plan_path, &seed);
@@ -142,8 +258,14 @@ int cf_cmd_report(int argc, char **argv)
         rc = CF_EXIT_INTERNAL;
         goto out;
     }
-    cf_status st = cf_report_frontier(rep, f, in.runs, in.catalog, &ro, &err);
-    if (st == CF_OK && fr.predicted) st = cf_report_predicted(rep, f, &err);
+    cf_status st = CF_OK;
+    if (group_by) {
+        rc = report_groups(rep, &fr, &in, &ro, group_by, f);
+        if (rc != CF_EXIT_OK) goto out;
+    } else {
+        st = cf_report_frontier(rep, f, in.runs, in.catalog, &ro, &err);
+        if (st == CF_OK && fr.predicted) st = cf_report_predicted(rep, f, &err);
+    }
     if (st == CF_OK && plan) {
         rc = cf_cli_recommend_report(rep, f, &in, fr.target_accuracy);
         if (rc == CF_EXIT_OK) rc = cf_cli_plan_report(rep, plan, &in, fr.seed);

@@ -48,6 +48,8 @@ struct cf_report {
     size_t nch, cap_ch;
     report_file *files;
     size_t nfi, cap_fi;
+    char scope[128];     /* cf_report_set_scope: appended to section titles */
+    char scope_slug[64]; /* ... and, as a slug, to section ids and file names */
 };
 
 static const char CSS[] =
@@ -191,6 +193,13 @@ void cf_report_destroy(cf_report *r)
 
 cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
 {
+    char sid[160], stitle[512];
+    if (r != NULL && id != NULL && r->scope_slug[0]) {
+        snprintf(sid, sizeof sid, "%s-%s", id, r->scope_slug);
+        snprintf(stitle, sizeof stitle, "%s: %s", title != NULL ? title : id, r->scope);
+        id = sid;
+        title = stitle;
+    }
     if (r == NULL || !safe_id(id)) return CF_ERR_ARG;
     for (size_t i = 0; i < r->nsec; i++)
         if (strcmp(r->ids[i], id) == 0) return CF_ERR_ARG;
@@ -332,6 +341,11 @@ static int name_taken(const cf_report *r, const char *name)
 
 cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name, const char *alt)
 {
+    char scoped[192];
+    if (r != NULL && file_name != NULL && r->scope_slug[0]) {
+        snprintf(scoped, sizeof scoped, "%s-%s", r->scope_slug, file_name);
+        file_name = scoped;
+    }
     if (r == NULL || plot == NULL || !safe_name(file_name) || name_taken(r, file_name)) {
         cf_plot_destroy(plot);
         return CF_ERR_ARG;
@@ -354,6 +368,11 @@ cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name
 
 cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *data, size_t n)
 {
+    char scoped[192];
+    if (r != NULL && file_name != NULL && r->scope_slug[0]) {
+        snprintf(scoped, sizeof scoped, "%s-%s", r->scope_slug, file_name);
+        file_name = scoped;
+    }
     if (r == NULL || !safe_name(file_name) || name_taken(r, file_name) || (n > 0 && data == NULL)) return CF_ERR_ARG;
     char *name = dupstr(file_name);
     unsigned char *copy = malloc(n ? n : 1);
@@ -369,6 +388,27 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
 }
 
 size_t cf_report_section_count(const cf_report *r) { return r != NULL ? r->nsec : 0; }
+
+void cf_report_set_scope(cf_report *r, const char *scope)
+{
+    if (r == NULL) return;
+    r->scope[0] = r->scope_slug[0] = '\0';
+    if (scope == NULL || scope[0] == '\0') return;
+    snprintf(r->scope, sizeof r->scope, "%s", scope);
+    size_t k = 0;
+    for (const char *c = scope; *c && k + 1 < sizeof r->scope_slug; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
+            r->scope_slug[k++] = (char)ch;
+        else if (ch >= 'A' && ch <= 'Z')
+            r->scope_slug[k++] = (char)(ch - 'A' + 'a');
+        else if (k > 0 && r->scope_slug[k - 1] != '-')
+            r->scope_slug[k++] = '-';
+    }
+    while (k > 0 && r->scope_slug[k - 1] == '-') k--;
+    if (k == 0) r->scope_slug[k++] = 'x'; /* a scope of only symbols still needs a name */
+    r->scope_slug[k] = '\0';
+}
 
 cf_status cf_report_html(const cf_report *r, char **out, cf_error *err)
 {
@@ -1165,6 +1205,7 @@ void cf_report_opts_default(cf_report_opts *o)
     o->title = "costfront report";
     o->target_accuracy = NAN;
     o->charts = 1;
+    o->skip_shared_sections = 0;
 }
 
 cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
@@ -1179,8 +1220,8 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
     if (st == CF_OK && o.charts) st = section_charts(r, f, &o);
     if (st == CF_OK) st = section_frontier(r, f);
     if (st == CF_OK) st = section_dominated(r, f);
-    if (st == CF_OK) st = section_quality(r, f, rs);
-    if (st == CF_OK) st = section_pricing(r, f, cat);
+    if (st == CF_OK && !o.skip_shared_sections) st = section_quality(r, f, rs);
+    if (st == CF_OK && !o.skip_shared_sections) st = section_pricing(r, f, cat);
     if (st != CF_OK)
         return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot build the report: %s",
                             st == CF_ERR_ARG ? "a section was added twice" : cf_status_str(st));
@@ -1192,6 +1233,18 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
     if (st != CF_OK)
         return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot attach report.json: %s",
                             st == CF_ERR_ARG ? "the report already has a report.json" : cf_status_str(st));
+    return CF_OK;
+}
+
+cf_status cf_report_shared_sections(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
+                                    cf_error *err)
+{
+    if (r == NULL || f == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no report or frontier");
+    cf_status st = section_quality(r, f, rs);
+    if (st == CF_OK) st = section_pricing(r, f, cat);
+    if (st != CF_OK)
+        return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot build the report: %s",
+                            st == CF_ERR_ARG ? "a section was added twice" : cf_status_str(st));
     return CF_OK;
 }
 

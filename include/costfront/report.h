@@ -33,9 +33,10 @@ extern "C" {
 
 /* Options of the reports. */
 typedef struct cf_report_opts {
-    const char *title;      /* HTML title; default "costfront report" */
-    double target_accuracy; /* accuracy the business needs (fraction); NaN: none (the summary then uses the knee) */
-    int charts;             /* 1 (default): draw charts with gnuplot; 0: tables only */
+    const char *title;        /* HTML title; default "costfront report" */
+    double target_accuracy;   /* accuracy the business needs (fraction); NaN: none (the summary then uses the knee) */
+    int charts;               /* 1 (default): draw charts with gnuplot; 0: tables only */
+    int skip_shared_sections; /* 1: leave out "data-quality" and "pricing" (cf_report_shared_sections adds them) */
     /* Reports carry no timestamp, so the same inputs give byte-identical files. */
 } cf_report_opts;
 
@@ -115,6 +116,11 @@ cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name
  * and linked from the page footer. The name follows the rules of cf_report_add_chart. */
 cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *data, size_t n);
 
+/* Sets a naming scope for what is added next (NULL or "" clears it): section titles get ": scope" appended,
+ * section ids "-slug" and chart and file names a "slug-" prefix (slug: the scope in lowercase letters, digits and
+ * '-'), so the standard sections can be added once per group (e.g. per model) without clashing. */
+void cf_report_set_scope(cf_report *r, const char *scope);
+
 /* Number of sections so far. */
 size_t cf_report_section_count(const cf_report *r);
 
@@ -138,6 +144,11 @@ cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err);
  * (cf_report_json). opts may be NULL for the defaults. */
 cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
                              const cf_report_opts *opts, cf_error *err);
+
+/* Adds only the "data-quality" and "pricing" sections of the standard report (for reports that add the other
+ * sections once per group with opts->skip_shared_sections). */
+cf_status cf_report_shared_sections(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
+                                    cf_error *err);
 
 /* Convenience: creates a report titled by opts, fills it with cf_report_frontier and publishes it to dir. */
 cf_status cf_report_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *opts,

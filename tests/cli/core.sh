@@ -105,6 +105,16 @@ expect_rc 2 "report on bad input" -- "$BIN" report "$EX/runs_bad.csv" --out "$TM
 expect_true "earlier report untouched" -- cmp -s "$TMP/before.html" "$TMP/rep/index.html"
 expect_true "no staging directories left" -- test -z "$(ls "$TMP" | grep -E 'rep\.(tmp|old)')"
 
+# --group-by: one set of frontier sections per model, scoped ids and files; data quality and pricing once.
+expect_rc 0 "report grouped by model" -- "$BIN" report "$EX/runs.csv" --group-by model --out "$TMP/grp"
+expect_grep "$TMP/grp/index.html" 'id="summary-model-resnet50"' "a summary per model"
+expect_grep "$TMP/grp/index.html" 'id="frontier-model-bert-base"' "a frontier per model"
+expect_true "charts scoped per model" -- test -s "$TMP/grp/model-resnet50-accuracy_vs_cost.svg"
+expect_true "JSON per model" -- test -s "$TMP/grp/model-llama-7b-ft-report.json"
+expect_true "data quality once" -- test "$(grep -c 'id="data-quality' "$TMP/grp/index.html")" = 1
+expect_rc 2 "group-by a field no run has" -- "$BIN" report "$EX/runs.csv" --group-by nosuchfield --out "$TMP/grp2"
+expect_grep "$TMP/err" "no run has a value for 'nosuchfield'" "empty grouping explained"
+
 # Score.
 expect_rc 0 "score with flags" -- "$BIN" score --accuracy 0.9 --gpu-hours 10 --hardware h100 --precision bf16
 expect_grep "$TMP/out" '"score":' "score printed"
