@@ -694,3 +694,35 @@ Test(atomic, file_symlink_and_staging)
     cr_assert_eq(cf_staged_dir_begin(path, &sd, &err), CF_ERR_IO, "a file is not replaced by a directory");
     cr_assert_null(sd);
 }
+
+/* A naming scope lets the same sections be added once per group: ids, titles and file names are scoped, and a
+ * scope of symbols still gets a usable slug. */
+Test(report, scope_names_sections_and_files)
+{
+    cf_report *r = cf_report_create("scoped");
+    cr_assert_not_null(r);
+    cf_report_set_scope(r, "Model=ResNet 50");
+    cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK);
+    cr_assert_eq(cf_report_add_file(r, "report.json", "{}", 2), CF_OK);
+    cf_report_set_scope(r, "model=bert");
+    cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK);
+    cr_assert_eq(cf_report_add_file(r, "report.json", "{}", 2), CF_OK);
+    cf_report_set_scope(r, "%%%");
+    cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK);
+    cf_report_set_scope(r, NULL);
+    cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK);
+    cr_assert_eq(cf_report_add_section(r, "summary", "Again"), CF_ERR_ARG, "an unscoped id is still unique");
+    char *html = NULL;
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "id=\"summary-model-resnet-50\""));
+    cr_assert_not_null(strstr(html, "Summary: Model=ResNet 50"));
+    cr_assert_not_null(strstr(html, "id=\"summary-model-bert\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-x\""));
+    cr_assert_not_null(strstr(html, "id=\"summary\""));
+    cr_assert_not_null(strstr(html, "model-resnet-50-report.json"));
+    cr_assert_not_null(strstr(html, "model-bert-report.json"));
+    free(html);
+    cf_report_destroy(r);
+}
