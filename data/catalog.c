@@ -10,6 +10,7 @@
  * only the precisions it names.
  */
 #include "costfront/catalog.h"
+#include "data/alloc.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -52,25 +53,11 @@ struct cf_catalog {
  * Small helpers
  * ------------------------------------------------------------------------------------------------------------- */
 
-/* Returns a heap copy of s (NULL for NULL); *oom is set when the allocation fails. */
-static char *dup_str(const char *s, int *oom)
-{
-    if (s == NULL) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d == NULL) {
-        *oom = 1;
-        return NULL;
-    }
-    memcpy(d, s, n);
-    return d;
-}
-
 /* Replaces the owned string *slot with a copy of s. Returns 0 on allocation failure. */
 static int set_str(const char **slot, const char *s)
 {
     int oom = 0;
-    char *d = dup_str(s, &oom);
+    char *d = cf_dup_str(s, &oom);
     if (oom) return 0;
     free((char *)*slot);
     *slot = d;
@@ -110,19 +97,7 @@ static int name_eq(const char *a, const char *b)
     return strcmp(na, nb) == 0;
 }
 
-/* Grows *arr (of element size sz) so that it holds at least need elements. Returns 0 on allocation failure. */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap) return 1;
-    size_t c = *cap ? *cap * 2 : 8;
-    while (c < need) c *= 2;
-    void *p = realloc(*arr, c * sz);
-    if (p == NULL) return 0;
-    *arr = p;
-    *cap = c;
-    return 1;
-}
-
+/* Frees what a hardware entry owns (its strings and aliases), not the entry itself, which lives in an array. */
 static void hw_free(hw_entry *e)
 {
     free((char *)e->h.id);
@@ -137,6 +112,7 @@ static void hw_free(hw_entry *e)
     memset(e, 0, sizeof *e);
 }
 
+/* Frees a region's strings and zeroes it, so that a second free of the same slot is harmless. */
 static void region_free(cf_region *r)
 {
     free((char *)r->id);
@@ -144,6 +120,7 @@ static void region_free(cf_region *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Frees an offer's strings and zeroes it, so that a second free of the same slot is harmless. */
 static void offer_free(cf_offer *o)
 {
     free((char *)o->provider);
@@ -174,7 +151,7 @@ static int hw_add_alias(hw_entry *e, const char *alias)
     if (a == NULL) return 0;
     e->h.aliases = (const char *const *)a;
     int oom = 0;
-    a[e->n_aliases] = dup_str(alias, &oom);
+    a[e->n_aliases] = cf_dup_str(alias, &oom);
     if (oom) {
         a[e->n_aliases] = NULL;
         return 0;
@@ -189,8 +166,8 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
 {
     int oom = 0;
     dst->carbon_price = src->carbon_price;
-    dst->carbon_source = dup_str(src->carbon_source, &oom);
-    if (src->n_hw && !grow((void **)&dst->hw, &dst->cap_hw, src->n_hw, sizeof *dst->hw)) goto fail;
+    dst->carbon_source = cf_dup_str(src->carbon_source, &oom);
+    if (src->n_hw && !cf_grow_to((void **)&dst->hw, &dst->cap_hw, src->n_hw, sizeof *dst->hw, 8)) goto fail;
     for (size_t i = 0; i < src->n_hw; i++) {
         const hw_entry *s = &src->hw[i];
         hw_entry *d = &dst->hw[dst->n_hw++];
@@ -198,28 +175,28 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
         d->h = s->h;
         d->h.id = d->h.name = d->h.source = NULL;
         d->h.aliases = NULL;
-        d->h.id = dup_str(s->h.id, &oom);
-        d->h.name = dup_str(s->h.name, &oom);
-        d->h.source = dup_str(s->h.source, &oom);
-        d->throughput_source = dup_str(s->throughput_source, &oom);
+        d->h.id = cf_dup_str(s->h.id, &oom);
+        d->h.name = cf_dup_str(s->h.name, &oom);
+        d->h.source = cf_dup_str(s->h.source, &oom);
+        d->throughput_source = cf_dup_str(s->throughput_source, &oom);
         for (size_t k = 0; k < s->n_aliases; k++)
             if (!hw_add_alias(d, s->h.aliases[k])) goto fail;
     }
-    if (src->n_reg && !grow((void **)&dst->reg, &dst->cap_reg, src->n_reg, sizeof *dst->reg)) goto fail;
+    if (src->n_reg && !cf_grow_to((void **)&dst->reg, &dst->cap_reg, src->n_reg, sizeof *dst->reg, 8)) goto fail;
     for (size_t i = 0; i < src->n_reg; i++) {
         cf_region *d = &dst->reg[dst->n_reg++];
         *d = src->reg[i];
-        d->id = dup_str(src->reg[i].id, &oom);
-        d->source = dup_str(src->reg[i].source, &oom);
+        d->id = cf_dup_str(src->reg[i].id, &oom);
+        d->source = cf_dup_str(src->reg[i].source, &oom);
     }
-    if (src->n_off && !grow((void **)&dst->off, &dst->cap_off, src->n_off, sizeof *dst->off)) goto fail;
+    if (src->n_off && !cf_grow_to((void **)&dst->off, &dst->cap_off, src->n_off, sizeof *dst->off, 8)) goto fail;
     for (size_t i = 0; i < src->n_off; i++) {
         cf_offer *d = &dst->off[dst->n_off++];
         *d = src->off[i];
-        d->provider = dup_str(src->off[i].provider, &oom);
-        d->region = dup_str(src->off[i].region, &oom);
-        d->hardware = dup_str(src->off[i].hardware, &oom);
-        d->source = dup_str(src->off[i].source, &oom);
+        d->provider = cf_dup_str(src->off[i].provider, &oom);
+        d->region = cf_dup_str(src->off[i].region, &oom);
+        d->hardware = cf_dup_str(src->off[i].hardware, &oom);
+        d->source = cf_dup_str(src->off[i].source, &oom);
     }
     if (oom) goto fail;
     return 1;
@@ -232,6 +209,7 @@ fail:
  * Lookup
  * ------------------------------------------------------------------------------------------------------------- */
 
+/* Finds hardware by id or alias with the catalog's name normalisation; exact, so no fuzzy fallback. */
 static hw_entry *find_hw_exact(const cf_catalog *cat, const char *name)
 {
     for (size_t i = 0; i < cat->n_hw; i++) {
@@ -243,6 +221,7 @@ static hw_entry *find_hw_exact(const cf_catalog *cat, const char *name)
     return NULL;
 }
 
+/* Finds hardware by id only: aliases must not match when a file refers to an entry's identity. */
 static hw_entry *find_hw_by_id(const cf_catalog *cat, const char *id)
 {
     for (size_t i = 0; i < cat->n_hw; i++)
@@ -250,6 +229,7 @@ static hw_entry *find_hw_by_id(const cf_catalog *cat, const char *id)
     return NULL;
 }
 
+/* Finds a region by id (normalised names), or NULL. */
 static cf_region *find_region(const cf_catalog *cat, const char *id)
 {
     for (size_t i = 0; i < cat->n_reg; i++)
@@ -257,6 +237,7 @@ static cf_region *find_region(const cf_catalog *cat, const char *id)
     return NULL;
 }
 
+/* Finds the offer for (provider, region, hardware), the key under which a later file overrides an earlier one. */
 static cf_offer *find_offer(const cf_catalog *cat, const char *provider, const char *region, const char *hardware)
 {
     for (size_t i = 0; i < cat->n_off; i++) {
@@ -553,7 +534,7 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     hw_entry *e = find_hw_by_id(cat, id);
     char dsrc[300];
     if (e == NULL) {
-        if (!grow((void **)&cat->hw, &cat->cap_hw, cat->n_hw + 1, sizeof *cat->hw)) return CF_NOMEM(c);
+        if (!cf_grow_to((void **)&cat->hw, &cat->cap_hw, cat->n_hw + 1, sizeof *cat->hw, 8)) return CF_NOMEM(c);
         e = &cat->hw[cat->n_hw++];
         memset(e, 0, sizeof *e);
         e->h.board_power_w = e->h.embodied_kgco2e = e->h.life_years = e->h.purchase_usd = NAN;
@@ -621,7 +602,7 @@ static cf_status merge_region(load_ctx *c, cf_catalog *cat, const cJSON *v, size
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
                                 "missing required field \"%s\" for new region \"%s\"", missing, id);
         }
-        if (!grow((void **)&cat->reg, &cat->cap_reg, cat->n_reg + 1, sizeof *cat->reg)) return CF_NOMEM(c);
+        if (!cf_grow_to((void **)&cat->reg, &cat->cap_reg, cat->n_reg + 1, sizeof *cat->reg, 8)) return CF_NOMEM(c);
         r = &cat->reg[cat->n_reg++];
         memset(r, 0, sizeof *r);
         r->grid_gco2e_per_kwh = r->pue = r->electricity_usd_per_kwh = NAN;
@@ -685,7 +666,7 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
     cf_offer *o = find_offer(cat, prov, region_id, hw->id);
     char dsrc[300];
     if (o == NULL) {
-        if (!grow((void **)&cat->off, &cat->cap_off, cat->n_off + 1, sizeof *cat->off)) return CF_NOMEM(c);
+        if (!cf_grow_to((void **)&cat->off, &cat->cap_off, cat->n_off + 1, sizeof *cat->off, 8)) return CF_NOMEM(c);
         o = &cat->off[cat->n_off++];
         memset(o, 0, sizeof *o);
         o->on_demand = o->reserved_1y = o->reserved_3y = o->spot = o->spot_interruptions_per_hour = NAN;

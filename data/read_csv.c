@@ -257,14 +257,9 @@ cf_status cf_read_csv(cf_runset *rs, const char *path, cf_error *err)
     if (rs == NULL || path == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no runset or path");
     char *buf = NULL;
     size_t len = 0;
-    cf_status st = cf_text_load(path, &buf, &len, err);
-    if (st != CF_OK) return st;
     size_t skip = 0;
-    st = cf_text_check_utf8(path, buf, len, &skip, err);
-    if (st != CF_OK) {
-        free(buf);
-        return st;
-    }
+    cf_status st = cf_text_load_utf8(path, &buf, &len, &skip, err);
+    if (st != CF_OK) return st;
     const char *text = buf + skip;
     size_t tlen = len - skip;
     size_t k = 0;

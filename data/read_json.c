@@ -142,6 +142,7 @@ static void flatten(flat *f, const cJSON *obj, const char *prefix)
 /* ------------------------------------------------------------------------------------------------------------ */
 /* A scanner for positions in text that cJSON has already accepted                                               */
 
+/* Skips JSON whitespace (the four characters RFC 8259 allows) and returns the next offset. */
 static size_t skip_ws(const char *t, size_t i, size_t n)
 {
     while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n')) i++;
@@ -273,6 +274,8 @@ typedef struct line_cursor {
     long line;
 } line_cursor;
 
+/* Advances the cursor to off and returns its 1-based line; the cursor only moves forward, so numbering every
+ * record of a file costs one pass over it. */
 static long line_at(line_cursor *c, size_t off)
 {
     for (; c->pos < off; c->pos++) {
@@ -347,14 +350,9 @@ cf_status cf_read_json(cf_runset *rs, const char *path, cf_error *err)
     if (rs == NULL || path == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no runset or path");
     char *text = NULL;
     size_t len = 0;
-    cf_status st = cf_text_load(path, &text, &len, err);
-    if (st != CF_OK) return st;
     size_t skip = 0;
-    st = cf_text_check_utf8(path, text, len, &skip, err);
-    if (st != CF_OK) {
-        free(text);
-        return st;
-    }
+    cf_status st = cf_text_load_utf8(path, &text, &len, &skip, err);
+    if (st != CF_OK) return st;
     size_t first = skip_ws(text, skip, len);
     if (first >= len) {
         free(text);

@@ -99,6 +99,7 @@ static cf_status read_meta(const char *path, cf_pairbuf *kv, cf_error *err)
     return st;
 }
 
+/* Looks up key in a parsed meta.yaml; NULL when absent, so optional fields read as missing. */
 static const char *kv_get(const cf_pairbuf *kv, const char *key)
 {
     size_t i = cf_pairbuf_find(kv, key);
@@ -176,6 +177,7 @@ static cf_status read_metric_file(const char *path, latest *lt, long *bad_line, 
  * path under the root joined with '/'. Stops at the first non-OK result. */
 typedef cf_status (*visit_fn)(void *ctx, const char *key, const char *file);
 
+/* Recurses because MLflow stores a key with slashes ("train/loss") as nested directories. */
 static cf_status walk_keys(const char *dir, const char *prefix, visit_fn visit, void *ctx)
 {
     size_t n;
@@ -206,6 +208,7 @@ typedef struct run_ctx {
     char why[256];
 } run_ctx;
 
+/* Keeps a metric's latest value (MLflow logs a history; the last step is what the run ended with). */
 static cf_status visit_metric(void *c, const char *key, const char *file)
 {
     run_ctx *ctx = c;
@@ -229,31 +232,37 @@ static char *read_value_file(const char *file)
     return text;
 }
 
+/* Reads the value file of key under dir ("params" or "tags"); when it cannot be read, records the file and why
+ * ("cannot read the <what> file") in ctx, so that the caller's error names the file, and returns NULL. */
+static char *read_run_value(run_ctx *ctx, const char *dir, const char *what, const char *key, const char *file)
+{
+    char *v = read_value_file(file);
+    if (v == NULL) {
+        snprintf(ctx->bad_key, sizeof ctx->bad_key, "%s/%s", dir, key);
+        snprintf(ctx->why, sizeof ctx->why, "cannot read the %s file", what);
+        ctx->bad_line = 0;
+    }
+    return v;
+}
+
+/* Adds a params/ file as a pair; a name a metric already took is kept as "param.<name>" so that neither is lost. */
 static cf_status visit_param(void *c, const char *key, const char *file)
 {
     run_ctx *ctx = c;
-    char *v = read_value_file(file);
-    if (v == NULL) {
-        snprintf(ctx->bad_key, sizeof ctx->bad_key, "params/%s", key);
-        snprintf(ctx->why, sizeof ctx->why, "cannot read the param file");
-        ctx->bad_line = 0;
-        return CF_ERR_IO;
-    }
+    char *v = read_run_value(ctx, "params", "param", key, file);
+    if (v == NULL) return CF_ERR_IO;
     cf_status st = cf_pairbuf_add_unique(ctx->pairs, "param.", key, v);
     free(v);
     return st;
 }
 
+/* Keeps mlflow.runName as the run's name and other user tags for later; MLflow's own bookkeeping tags
+ * (mlflow.*) are dropped because they describe the tracking client, not the experiment. */
 static cf_status visit_tag(void *c, const char *key, const char *file)
 {
     run_ctx *ctx = c;
-    char *v = read_value_file(file);
-    if (v == NULL) {
-        snprintf(ctx->bad_key, sizeof ctx->bad_key, "tags/%s", key);
-        snprintf(ctx->why, sizeof ctx->why, "cannot read the tag file");
-        ctx->bad_line = 0;
-        return CF_ERR_IO;
-    }
+    char *v = read_run_value(ctx, "tags", "tag", key, file);
+    if (v == NULL) return CF_ERR_IO;
     cf_status st = CF_OK;
     if (strcmp(key, "mlflow.runName") == 0) {
         free(ctx->run_name);

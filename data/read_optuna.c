@@ -83,6 +83,7 @@ typedef struct objnames {
     size_t n;
 } objnames;
 
+/* Frees the objective names and resets o, so that it can be reused for the next study. */
 static void objnames_free(objnames *o)
 {
     cf_src_free_list(o->names, o->n);
@@ -90,6 +91,8 @@ static void objnames_free(objnames *o)
     o->n = 0;
 }
 
+/* Reads the objective names of a study (Optuna stores them as a system attribute in recent versions), falling back
+ * to "value", "value_1", ... when the storage does not name them. */
 static cf_status study_objectives(sqlite3 *db, long long study_id, int has_sysattr, objnames *o)
 {
     sqlite3_stmt *q = NULL;

@@ -56,6 +56,21 @@ cf_status cf_text_load(const char *path, char **buf, size_t *len, cf_error *err)
     return CF_OK;
 }
 
+cf_status cf_text_load_utf8(const char *path, char **buf, size_t *len, size_t *skip, cf_error *err)
+{
+    if (skip == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no BOM length output");
+    *skip = 0;
+    cf_status st = cf_text_load(path, buf, len, err);
+    if (st != CF_OK) return st;
+    st = cf_text_check_utf8(path, *buf, *len, skip, err);
+    if (st != CF_OK) {
+        free(*buf);
+        *buf = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
 void cf_text_linecol(const char *text, size_t offset, long *line, long *column)
 {
     long l = 1;

@@ -25,6 +25,7 @@ const char *cf_source_kind_name(cf_source_kind k)
     return "unknown";
 }
 
+/* Case-insensitive suffix test, since file extensions come in any case. */
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);

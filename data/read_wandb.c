@@ -37,6 +37,8 @@ typedef struct csv_table {
     int oom;
 } csv_table;
 
+/* libcsv's field callback: appends a copy of the cell to the current row; an allocation failure is remembered in
+ * t->oom because the callback cannot return it. */
 static void cell_cb(void *s, size_t len, void *data)
 {
     csv_table *t = data;
@@ -63,6 +65,8 @@ static void cell_cb(void *s, size_t len, void *data)
     t->cur.cells[t->cur.n++] = c;
 }
 
+/* libcsv's row callback: moves the current row into the table, counting blank lines so that line numbers stay
+ * right. */
 static void row_cb(int term, void *data)
 {
     csv_table *t = data;
@@ -91,6 +95,7 @@ static void row_cb(int term, void *data)
     t->cur_cap = 0;
 }
 
+/* Frees every row and cell of t and zeroes it. */
 static void table_free(csv_table *t)
 {
     for (size_t i = 0; i < t->n; i++) cf_src_free_list(t->rows[i].cells, t->rows[i].n);
@@ -126,6 +131,7 @@ static cf_status read_table(const char *path, csv_table *t, cf_error *err)
     return st;
 }
 
+/* Returns the index of the header cell equal to name, or (size_t)-1. */
 static size_t col_index(const csv_row *hdr, const char *name)
 {
     for (size_t j = 0; j < hdr->n; j++)
@@ -158,6 +164,7 @@ typedef struct pyparse {
     char why[160];
 } pyparse;
 
+/* Skips whitespace in the Python-literal parser (pandas writes dicts with repr()). */
 static void py_ws(pyparse *p)
 {
     while (p->s[p->i] && isspace((unsigned char)p->s[p->i])) p->i++;
@@ -349,6 +356,7 @@ static const char *skip_state(const char *state)
     return NULL;
 }
 
+/* Reads the runs table the W&B web UI exports (Name, State, then a column per config and summary value). */
 static cf_status read_runs_table(const char *path, const csv_table *t, cf_records *out, cf_error *err)
 {
     const csv_row *h = &t->rows[0];
@@ -398,6 +406,7 @@ static cf_status read_runs_table(const char *path, const csv_table *t, cf_record
     return st;
 }
 
+/* Reads an API export written by pandas (summary and config columns holding Python dict literals). */
 static cf_status read_pandas(const char *path, const csv_table *t, cf_records *out, cf_error *err)
 {
     const csv_row *h = &t->rows[0];

@@ -89,6 +89,7 @@ typedef struct first_error {
     char message[400];
 } first_error;
 
+/* libxml2's structured error handler: keeps only the first error, the one that explains the rest. */
 static void on_schema_error(void *ctx, xmlErrorPtr e)
 {
     first_error *fe = ctx;

@@ -30,6 +30,7 @@ struct cf_records {
     size_t n_notes;
 };
 
+/* Copies s, mapping NULL to "" because a record's names and values are never NULL. */
 static char *dup_str(const char *s)
 {
     if (s == NULL) s = "";
@@ -41,6 +42,7 @@ static char *dup_str(const char *s)
 
 cf_records *cf_records_create(void) { return calloc(1, sizeof(cf_records)); }
 
+/* Frees what a record owns, not the record, which lives in the buffer's array. */
 static void free_record(cf_record *rec)
 {
     for (size_t i = 0; i < rec->n; i++) {
@@ -108,6 +110,7 @@ static cf_record *new_slot(cf_records *r)
     return rec;
 }
 
+/* Returns a copy of key, or "line:N" when the source gives none, so that every record can be named in a message. */
 static char *default_key(const char *key, long line)
 {
     if (key != NULL && key[0] != '\0') return dup_str(key);

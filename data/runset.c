@@ -33,23 +33,10 @@
 #include <cjson/cJSON.h>
 
 #include "data/runset_internal.h"
+#include "data/alloc.h"
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Small string helpers                                                                                           */
-
-/* Returns a malloc'd copy of s (NULL stays NULL); sets *oom on allocation failure. */
-static char *dup_str(const char *s, int *oom)
-{
-    if (s == NULL) return NULL;
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d == NULL) {
-        if (oom) *oom = 1;
-        return NULL;
-    }
-    memcpy(d, s, n + 1);
-    return d;
-}
 
 /* Returns a malloc'd printf-formatted string, or NULL on allocation failure. */
 static char *fmt_str(const char *fmt, ...)
@@ -115,6 +102,8 @@ static char *squash(const char *s, const char *drop, char *out, size_t n)
  * and small enough that prices, energy and hypervolumes computed from it stay finite. */
 #define CF_MAX_GPU_HOURS 1e12
 
+/* Parses a whole string as a finite double (trailing blanks allowed); returns 0 for anything else so that "12abc"
+ * is rejected rather than read as 12. */
 static int parse_num(const char *s, double *out)
 {
     if (s == NULL) return 0;
@@ -324,7 +313,7 @@ cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to)
     int oom = 0;
     for (size_t i = 0; i < m->n; i++) {
         if (ieq(m->from[i], from)) {
-            char *t = dup_str(to, &oom);
+            char *t = cf_dup_str(to, &oom);
             if (oom) return CF_ERR_NOMEM;
             free(m->to[i]);
             m->to[i] = t;
@@ -341,8 +330,8 @@ cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to)
         m->to = nt;
         m->cap = cap;
     }
-    char *f = dup_str(from, &oom);
-    char *t = dup_str(to, &oom);
+    char *f = cf_dup_str(from, &oom);
+    char *t = cf_dup_str(to, &oom);
     if (oom) {
         free(f);
         free(t);
@@ -448,7 +437,7 @@ static cf_colmap *colmap_copy(const cf_colmap *src)
     }
     for (int f = 0; f < F_COUNT; f++) {
         int oom = 0;
-        m->defaults[f] = dup_str(src->defaults[f], &oom);
+        m->defaults[f] = cf_dup_str(src->defaults[f], &oom);
         if (oom) goto oom;
     }
     return m;
@@ -460,13 +449,13 @@ oom:
 /* Converts a JSON scalar into text for a default value; returns NULL (and *bad = 1) for anything else. */
 static char *json_scalar_text(const cJSON *v, int *bad, int *oom)
 {
-    if (cJSON_IsString(v)) return dup_str(v->valuestring, oom);
+    if (cJSON_IsString(v)) return cf_dup_str(v->valuestring, oom);
     if (cJSON_IsNumber(v)) {
         char *s = fmt_str("%.17g", v->valuedouble);
         if (s == NULL) *oom = 1;
         return s;
     }
-    if (cJSON_IsBool(v)) return dup_str(cJSON_IsTrue(v) ? "true" : "false", oom);
+    if (cJSON_IsBool(v)) return cf_dup_str(cJSON_IsTrue(v) ? "true" : "false", oom);
     *bad = 1;
     return NULL;
 }
@@ -476,14 +465,9 @@ cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err)
     if (m == NULL || path == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no mapping file given");
     char *text = NULL;
     size_t len = 0;
-    cf_status st = cf_text_load(path, &text, &len, err);
-    if (st != CF_OK) return st;
     size_t skip = 0;
-    st = cf_text_check_utf8(path, text, len, &skip, err);
-    if (st != CF_OK) {
-        free(text);
-        return st;
-    }
+    cf_status st = cf_text_load_utf8(path, &text, &len, &skip, err);
+    if (st != CF_OK) return st;
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text + skip, &end, 1);
     if (root == NULL) {
@@ -662,19 +646,6 @@ struct cf_runset {
     size_t notes_at_begin; /* notes added while the source was open start here */
 };
 
-/* Grows *arr (elements of size sz) so that it holds at least need elements. Returns 0 on failure. */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap) return 1;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) c *= 2;
-    void *p = realloc(*arr, c * sz);
-    if (p == NULL) return 0;
-    *arr = p;
-    *cap = c;
-    return 1;
-}
-
 cf_runset *cf_runset_create(const cf_catalog *cat, const cf_colmap *map)
 {
     cf_runset *rs = calloc(1, sizeof *rs);
@@ -806,7 +777,7 @@ static int idx_insert(cf_runset *rs, size_t i)
 static cf_status add_note_str(cf_runset *rs, char *s)
 {
     if (s == NULL) return CF_ERR_NOMEM;
-    if (!grow((void **)&rs->notes, &rs->notes_cap, rs->nnotes + 1, sizeof *rs->notes)) {
+    if (!cf_grow_to((void **)&rs->notes, &rs->notes_cap, rs->nnotes + 1, sizeof *rs->notes, 16)) {
         free(s);
         return CF_ERR_NOMEM;
     }
@@ -833,9 +804,10 @@ cf_status cf_runset_add_note(cf_runset *rs, const char *fmt, ...)
 cf_status cf_runset_begin_source(cf_runset *rs, const char *source)
 {
     if (rs == NULL || rs->in_source) return CF_ERR_ARG;
-    if (!grow((void **)&rs->sources, &rs->sources_cap, rs->nsources + 1, sizeof *rs->sources)) return CF_ERR_NOMEM;
+    if (!cf_grow_to((void **)&rs->sources, &rs->sources_cap, rs->nsources + 1, sizeof *rs->sources, 16))
+        return CF_ERR_NOMEM;
     int oom = 0;
-    char *s = dup_str(source ? source : "", &oom);
+    char *s = cf_dup_str(source ? source : "", &oom);
     if (oom) return CF_ERR_NOMEM;
     rs->sources[rs->nsources++] = s;
     rs->cur_source = s;
@@ -848,7 +820,7 @@ cf_status cf_runset_begin_source(cf_runset *rs, const char *source)
 /* Appends an empty pending slot and returns it, or NULL on allocation failure. */
 static pending *pend_new(cf_runset *rs)
 {
-    if (!grow((void **)&rs->pend, &rs->pend_cap, rs->npend + 1, sizeof *rs->pend)) return NULL;
+    if (!cf_grow_to((void **)&rs->pend, &rs->pend_cap, rs->npend + 1, sizeof *rs->pend, 16)) return NULL;
     pending *p = &rs->pend[rs->npend++];
     memset(p, 0, sizeof *p);
     return p;
@@ -871,11 +843,11 @@ cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *cons
     if (!oom) {
         p->n = n;
         for (size_t i = 0; i < n; i++) {
-            p->names[i] = dup_str(names[i] ? names[i] : "", &oom);
+            p->names[i] = cf_dup_str(names[i] ? names[i] : "", &oom);
             p->values[i] = dup_trimmed(values[i], &oom);
             p->columns[i] = columns ? columns[i] : 0;
         }
-        p->raw = dup_str(raw, &oom);
+        p->raw = cf_dup_str(raw, &oom);
     }
     if (oom) {
         pending_free(p);
@@ -895,9 +867,9 @@ cf_status cf_runset_reject_raw(cf_runset *rs, long line, long column, const char
     p->is_reject = 1;
     p->line = line;
     p->rcolumn = column;
-    p->rfield = dup_str(field ? field : "", &oom);
-    p->rmessage = dup_str(message ? message : "", &oom);
-    p->raw = dup_str(raw ? raw : "", &oom);
+    p->rfield = cf_dup_str(field ? field : "", &oom);
+    p->rmessage = cf_dup_str(message ? message : "", &oom);
+    p->raw = cf_dup_str(raw ? raw : "", &oom);
     if (oom) {
         pending_free(p);
         rs->npend--;
@@ -945,14 +917,14 @@ static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
 static cf_status push_reject(cf_runset *rs, long line, long column, const char *field, char *message, const char *raw)
 {
     if (message == NULL) return CF_ERR_NOMEM;
-    if (!grow((void **)&rs->rejects, &rs->rejects_cap, rs->nrejects + 1, sizeof *rs->rejects)) {
+    if (!cf_grow_to((void **)&rs->rejects, &rs->rejects_cap, rs->nrejects + 1, sizeof *rs->rejects, 16)) {
         free(message);
         return CF_ERR_NOMEM;
     }
     cf_reject *j = calloc(1, sizeof *j);
     int oom = 0;
-    char *f = dup_str(field ? field : "", &oom);
-    char *w = dup_str(raw ? raw : "", &oom);
+    char *f = cf_dup_str(field ? field : "", &oom);
+    char *w = cf_dup_str(raw ? raw : "", &oom);
     if (j == NULL || oom) {
         free(j);
         free(f);
@@ -1340,11 +1312,11 @@ static size_t param_get(cf_runset *rs, const char *name)
 {
     for (size_t j = 0; j < rs->nparams; j++)
         if (strcmp(rs->params[j].name, name) == 0) return j;
-    if (!grow((void **)&rs->params, &rs->params_cap, rs->nparams + 1, sizeof *rs->params)) return (size_t)-1;
+    if (!cf_grow_to((void **)&rs->params, &rs->params_cap, rs->nparams + 1, sizeof *rs->params, 16)) return (size_t)-1;
     param_col *pc = &rs->params[rs->nparams];
     memset(pc, 0, sizeof *pc);
     int oom = 0;
-    pc->name = dup_str(name, &oom);
+    pc->name = cf_dup_str(name, &oom);
     size_t cap = rs->run_cap ? rs->run_cap : 1;
     pc->str = calloc(cap, sizeof *pc->str);
     pc->num = malloc(cap * sizeof *pc->num);
@@ -1405,13 +1377,13 @@ static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *
     run->num_gpus = c->num_gpus;
     run->precision = c->precision;
     run->pruning = c->pruning;
-    run->hardware = dup_str(c->hardware, &oom);
-    run->region = dup_str(c->region, &oom);
-    run->provider = dup_str(r->val[F_PROVIDER], &oom);
-    run->procurement = dup_str(c->procurement, &oom);
-    run->model = dup_str(r->val[F_MODEL], &oom);
-    run->dataset = dup_str(r->val[F_DATASET], &oom);
-    run->project = dup_str(r->val[F_PROJECT], &oom);
+    run->hardware = cf_dup_str(c->hardware, &oom);
+    run->region = cf_dup_str(c->region, &oom);
+    run->provider = cf_dup_str(r->val[F_PROVIDER], &oom);
+    run->procurement = cf_dup_str(c->procurement, &oom);
+    run->model = cf_dup_str(r->val[F_MODEL], &oom);
+    run->dataset = cf_dup_str(r->val[F_DATASET], &oom);
+    run->project = cf_dup_str(r->val[F_PROJECT], &oom);
     run->source = rs->cur_source;
     run->line = p->line;
     if (oom) {
@@ -1434,7 +1406,7 @@ static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *
         if (j == (size_t)-1) return CF_ERR_NOMEM;
         param_col *pc = &rs->params[j];
         if (pc->str[i] != NULL) continue; /* a repeated column: the first value wins */
-        pc->str[i] = dup_str(p->values[k], &oom);
+        pc->str[i] = cf_dup_str(p->values[k], &oom);
         if (oom) return CF_ERR_NOMEM;
         double x;
         pc->num[i] = parse_num(p->values[k], &x) ? x : NAN;

@@ -30,6 +30,11 @@ cf_status cf_text_load(const char *path, char **buf, size_t *len, cf_error *err)
  * length of a UTF-8 byte order mark to strip (0 or 3). source names the file in err. */
 cf_status cf_text_check_utf8(const char *source, const char *text, size_t len, size_t *skip, cf_error *err);
 
+/* Loads the file at path with cf_text_load and checks it with cf_text_check_utf8, the two steps every text reader
+ * starts with, so that each reader does not repeat the free-on-failure dance. On success *buf (caller frees) holds
+ * the file and the text proper starts at *buf + *skip; on failure *buf is NULL and err says why. */
+cf_status cf_text_load_utf8(const char *path, char **buf, size_t *len, size_t *skip, cf_error *err);
+
 /* Converts a byte offset in text into a 1-based line and 1-based byte column. A "\r\n" pair or a lone '\r' or
  * '\n' ends a line. */
 void cf_text_linecol(const char *text, size_t offset, long *line, long *column);

@@ -34,6 +34,7 @@ void cf_error_clear(cf_error *err)
     memset(err, 0, sizeof *err);
 }
 
+/* Copies src into a fixed-size field, truncating, with NULL as the empty string. */
 static void copy_str(char *dst, size_t n, const char *src)
 {
     if (src == NULL) {

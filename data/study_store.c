@@ -1,5 +1,6 @@
 /* costfront: SQLite persistence of optimisation studies (see study_store.h). */
 #include "data/study_store.h"
+#include "data/alloc.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -13,28 +14,21 @@ struct cf_study_store {
 
 static const char *const state_names[] = {"pending", "complete", "failed", "pruned"};
 
+/* Turns the connection's last SQLite error into a CF_ERR_DB naming the study file and what was being done. */
 static cf_status db_err(cf_study_store *st, cf_error *err, const char *what)
 {
     return cf_error_set(err, CF_ERR_DB, st ? st->path : NULL, 0, 0, NULL, "%s: %s.", what,
                         st && st->db ? sqlite3_errmsg(st->db) : "cannot open");
 }
 
-static char *dupstr(const char *x)
-{
-    if (x == NULL) return NULL;
-    size_t n = strlen(x) + 1;
-    char *r = malloc(n);
-    if (r) memcpy(r, x, n);
-    return r;
-}
-
+/* Opens (or, with create, creates) the database with the journal mode and busy timeout the header promises. */
 static cf_status open_db(const char *path, int create, cf_study_store **out, cf_error *err)
 {
     if (path == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "A study needs a file path.");
     *out = NULL;
     cf_study_store *st = calloc(1, sizeof *st);
-    if (st == NULL || (st->path = dupstr(path)) == NULL) {
+    if (st == NULL || (st->path = cf_dup_str(path, NULL)) == NULL) {
         free(st);
         return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
     }
@@ -65,6 +59,7 @@ void cf_study_store_close(cf_study_store *st)
     free(st);
 }
 
+/* True when the file already holds a study, so that create refuses to overwrite one. */
 static int has_study(cf_study_store *st)
 {
     sqlite3_stmt *q = NULL;
@@ -134,7 +129,7 @@ cf_status cf_study_store_open(const char *path, cf_study_store **out, char **spa
         cf_study_store_close(st);
         return cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "The file is an SQLite database but holds no study.");
     }
-    *space_json = dupstr((const char *)sqlite3_column_text(q, 0));
+    *space_json = cf_dup_str((const char *)sqlite3_column_text(q, 0), NULL);
     sqlite3_finalize(q);
     if (*space_json == NULL) {
         cf_study_store_close(st);
@@ -144,6 +139,7 @@ cf_status cf_study_store_open(const char *path, cf_study_store **out, char **spa
     return CF_OK;
 }
 
+/* Maps a stored state name back to its enum value; -1 for a name this version does not know. */
 static int parse_state(const char *s)
 {
     for (int i = 0; i < 4; i++)
@@ -191,8 +187,8 @@ cf_status cf_study_store_load(cf_study_store *st, cf_study_row **rows, size_t *n
         cnt++;
         w->id = (long)sqlite3_column_int64(q, 0);
         int state = parse_state((const char *)sqlite3_column_text(q, 1));
-        w->params = dupstr((const char *)sqlite3_column_text(q, 2));
-        w->values = dupstr((const char *)sqlite3_column_text(q, 3));
+        w->params = cf_dup_str((const char *)sqlite3_column_text(q, 2), NULL);
+        w->values = cf_dup_str((const char *)sqlite3_column_text(q, 3), NULL);
         w->created = sqlite3_column_int64(q, 4);
         w->updated = sqlite3_column_int64(q, 5);
         if (state < 0 || w->params == NULL) {
@@ -286,7 +282,7 @@ cf_status cf_study_store_get_meta(cf_study_store *st, const char *key, char **va
     int rc = sqlite3_step(q);
     cf_status s = CF_OK;
     if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) {
-        *value = dupstr((const char *)sqlite3_column_text(q, 0));
+        *value = cf_dup_str((const char *)sqlite3_column_text(q, 0), NULL);
         if (*value == NULL) s = cf_error_set(err, CF_ERR_NOMEM, st->path, 0, 0, NULL, "Out of memory.");
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         s = db_err(st, err, "Cannot read study metadata");

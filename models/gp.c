@@ -640,6 +640,11 @@ static cf_status load_data(cf_gp *gp, const double *X, size_t n, const double *y
     free(gp->kcache);
     gp->kcache = NULL;
     free(gp->L);
+    gp->L = NULL;
+    /* An n x n factor and n x d rows (dc, dk <= d): refuse sizes whose byte counts would wrap around size_t, which
+     * would give a short buffer that the Cholesky factorisation then overruns. */
+    if (n > SIZE_MAX / sizeof *gp->L / n || n > SIZE_MAX / sizeof(double) / gp->d)
+        return cf_error_set(err, CF_ERR_NOMEM, GP_SRC, 0, 0, NULL, "%zu points are too many to allocate", n);
     gp->L = malloc(n * n * sizeof *gp->L);
     if (gp->L == NULL || reserve_rows(gp, n) != CF_OK)
         return cf_error_set(err, CF_ERR_NOMEM, GP_SRC, 0, 0, NULL, "out of memory for %zu points", n);

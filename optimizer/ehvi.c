@@ -32,6 +32,8 @@ typedef struct {
     int oom;
 } decomp;
 
+/* Appends the current box (cur_lo, cur_hi) to the decomposition, doubling the arrays when full. Returns 0, or -1
+ * with c->oom set on allocation failure (checked once when the decomposition ends). */
 static int push_box(decomp *c)
 {
     cf_hvboxes *b = c->b;
@@ -63,6 +65,7 @@ typedef struct {
     size_t idx;
 } keyed;
 
+/* Orders by key, then by index, so that qsort's unstable order cannot make ties depend on the libc. */
 static int cmp_keyed(const void *a, const void *b)
 {
     const keyed *x = a, *y = b;
@@ -155,6 +158,7 @@ static void decompose(decomp *c, size_t *idx, size_t cnt, size_t m)
     free(sub);
 }
 
+/* True when a is no worse than b in every (minimised) objective. */
 static int weakly_dominates(const double *a, const double *b, size_t d)
 {
     for (size_t j = 0; j < d; j++)

@@ -129,6 +129,8 @@ cf_frontier *cf_frontier_create(const cf_runset *rs, const cf_catalog *cat, cons
     return f;
 }
 
+/* Frees the strings of a predicted candidate; an observed candidate's strings point into the runset and are not
+ * owned. */
 static void free_candidate_strings(cf_candidate *c)
 {
     if (!c->predicted) return;
@@ -153,6 +155,7 @@ void cf_frontier_destroy(cf_frontier *f)
     free(f);
 }
 
+/* Appends a copy of c, doubling the array when full. */
 static cf_status push_candidate(cf_frontier *f, const cf_candidate *c)
 {
     if (f->n == f->cap) {
@@ -321,6 +324,7 @@ int cf_frontier_where_accepts(const cf_frontier_opts *o, const cf_catalog *cat, 
     return 1;
 }
 
+/* Prices every run of the runset under every admissible option and appends one candidate per pair. */
 static cf_status add_runs(cf_frontier *f, cf_error *err)
 {
     size_t nr = f->rs ? cf_runset_size(f->rs) : 0;
@@ -417,6 +421,7 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
     return CF_OK;
 }
 
+/* True when name is one of the candidate fields a filter or group-by may name. */
 static int is_known_field(const char *name)
 {
     for (size_t k = 0; known_fields[k]; k++)

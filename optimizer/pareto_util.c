@@ -54,8 +54,11 @@ static void msort_rec(unsigned char *a, unsigned char *tmp, size_t n, size_t sz,
     if (i < h) memcpy(a + k * sz, tmp + i * sz, (h - i) * sz);
 }
 
+/* Three-way comparison of two doubles without the overflow of subtracting them. */
 static int cmp_d(double x, double y) { return (x > y) - (x < y); }
 
+/* Orders 2-D records by the sort key, then by the second value, so that identical points end up adjacent and
+ * the sweep sees a point before those it weakly dominates. */
 static int cmp2_full(const void *pa, const void *pb, const void *ctx)
 {
     const cf_prec2 *a = pa, *b = pb;
@@ -64,6 +67,7 @@ static int cmp2_full(const void *pa, const void *pb, const void *ctx)
     return cmp_d(a->a, b->a);
 }
 
+/* Orders 2-D records by the sort key alone: the merge pass of the ranks only needs the first objective. */
 static int cmp2_key(const void *pa, const void *pb, const void *ctx)
 {
     const cf_prec2 *a = pa, *b = pb;
@@ -71,6 +75,7 @@ static int cmp2_key(const void *pa, const void *pb, const void *ctx)
     return (a->k > b->k) - (a->k < b->k);
 }
 
+/* Orders 3-D records lexicographically (key, a, b), the order Kung et al.'s sweep processes points in. */
 static int cmp3_full(const void *pa, const void *pb, const void *ctx)
 {
     const cf_prec3 *a = pa, *b = pb;
@@ -80,6 +85,7 @@ static int cmp3_full(const void *pa, const void *pb, const void *ctx)
     return c ? c : cmp_d(a->b, b->b);
 }
 
+/* Orders 3-D records by the key alone, for the passes that only need the first objective sorted. */
 static int cmp3_key(const void *pa, const void *pb, const void *ctx)
 {
     const cf_prec3 *a = pa, *b = pb;
@@ -93,6 +99,7 @@ typedef struct cf_pu_kctx {
     size_t d;
 } cf_pu_kctx;
 
+/* Orders d-dimensional records lexicographically over all d coordinates (ctx gives the points and d). */
 static int cmpk_full(const void *pa, const void *pb, const void *ctx)
 {
     const cf_preck *a = pa, *b = pb;
@@ -436,6 +443,8 @@ static size_t rs_succ(const cf_rstair *s, size_t r)
     return CF_RS_NONE;
 }
 
+/* Marks rank r occupied at every level of the bit tree, stopping at the first level where the word was already
+ * non-empty because the levels above it already say so. */
 static void rs_set(cf_rstair *s, size_t r)
 {
     for (int lv = 0; lv < s->nlev; lv++) {
@@ -447,6 +456,8 @@ static void rs_set(cf_rstair *s, size_t r)
     }
 }
 
+/* Clears rank r, and its summary bits upwards only while a word becomes empty, so that the summary levels stay
+ * exact. */
 static void rs_clear(cf_rstair *s, size_t r)
 {
     for (int lv = 0; lv < s->nlev; lv++) {

@@ -8,15 +8,22 @@
 
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Formats under the C numeric locale. */
+static locale_t c_locale = (locale_t)0;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+/* Creates the cached C locale once; pthread_once keeps two threads formatting their first number at the same time
+ * from racing on the cache. */
+static void c_locale_init(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
+
+/* Formats under the C numeric locale, so that a caller's setlocale (a decimal comma) never reaches a report. */
 static void c_snprintf(char *buf, size_t n, const char *fmt, ...)
 {
-    static locale_t c_locale = (locale_t)0;
-    if (c_locale == (locale_t)0) c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    pthread_once(&c_locale_once, c_locale_init);
     locale_t old = c_locale != (locale_t)0 ? uselocale(c_locale) : (locale_t)0;
     va_list ap;
     va_start(ap, fmt);
@@ -25,6 +32,7 @@ static void c_snprintf(char *buf, size_t n, const char *fmt, ...)
     if (old != (locale_t)0) uselocale(old);
 }
 
+/* Folds -0 into 0 so that a zero never prints with a sign; the rest is %.10g under the C locale. */
 char *cf_fmt_g10(char *buf, double v, const char *missing)
 {
     if (!isfinite(v)) {
@@ -37,6 +45,8 @@ char *cf_fmt_g10(char *buf, double v, const char *missing)
     return buf;
 }
 
+/* Clamps the precision to what a double carries and switches to %g for huge values so that the buffer never
+ * overflows; "-0.00" is printed as a zero because a loss of nothing has no sign. */
 char *cf_fmt_fixed(char *buf, double v, int prec, const char *missing)
 {
     if (!isfinite(v)) {
@@ -58,6 +68,8 @@ char *cf_fmt_fixed(char *buf, double v, int prec, const char *missing)
     return buf;
 }
 
+/* Groups thousands with commas by hand because the C locale has no grouping and the user's locale must not
+ * leak into a report. */
 char *cf_fmt_money(char *buf, double v, const char *missing)
 {
     if (!isfinite(v)) {

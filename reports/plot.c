@@ -68,16 +68,6 @@ struct cf_plot {
     size_t ncmd, cap_cmd;
 };
 
-/* strdup that maps NULL to NULL. */
-static char *dupstr(const char *s)
-{
-    if (s == NULL) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL) memcpy(d, s, n);
-    return d;
-}
-
 /* Copies n doubles (NULL in, NULL out). Sets *oom on allocation failure. */
 static double *dupd(const double *v, size_t n, int *oom)
 {
@@ -91,23 +81,11 @@ static double *dupd(const double *v, size_t n, int *oom)
     return d;
 }
 
-/* Grows an array of elem-sized items so that one more fits. Returns 0 on success. */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap) return 0;
-    size_t nc = *cap ? *cap * 2 : 8;
-    void *a = realloc(*arr, nc * elem);
-    if (a == NULL) return -1;
-    *arr = a;
-    *cap = nc;
-    return 0;
-}
-
 cf_plot *cf_plot_create(const char *title)
 {
     cf_plot *p = calloc(1, sizeof *p);
     if (p == NULL) return NULL;
-    if (title != NULL && (p->title = dupstr(title)) == NULL) {
+    if (title != NULL && (p->title = cf_rep_dupstr(title)) == NULL) {
         free(p);
         return NULL;
     }
@@ -156,7 +134,7 @@ void cf_plot_destroy(cf_plot *p)
 cf_status cf_plot_set_labels(cf_plot *p, const char *xlabel, const char *ylabel)
 {
     if (p == NULL) return CF_ERR_ARG;
-    char *x = dupstr(xlabel), *y = dupstr(ylabel);
+    char *x = cf_rep_dupstr(xlabel), *y = cf_rep_dupstr(ylabel);
     if ((xlabel != NULL && x == NULL) || (ylabel != NULL && y == NULL)) {
         free(x);
         free(y);
@@ -207,14 +185,14 @@ cf_status cf_plot_add_series(cf_plot *p, const char *title, cf_plot_style style,
 {
     if (p == NULL || (n > 0 && (x == NULL || y == NULL)) || style < CF_PLOT_POINTS || style > CF_PLOT_HBARS)
         return CF_ERR_ARG;
-    if (grow((void **)&p->series, &p->cap_s, p->ns, sizeof *p->series) != 0) return CF_ERR_NOMEM;
+    if (cf_rep_grow((void **)&p->series, &p->cap_s, p->ns, sizeof *p->series) != 0) return CF_ERR_NOMEM;
     plot_series s;
     memset(&s, 0, sizeof s);
     int oom = 0;
     s.style = style;
     s.n = n;
     s.width = NAN;
-    s.title = dupstr(title != NULL ? title : "");
+    s.title = cf_rep_dupstr(title != NULL ? title : "");
     static const double none = 0;
     s.x = dupd(n ? x : &none, n, &oom);
     s.y = dupd(n ? y : &none, n, &oom);
@@ -279,8 +257,8 @@ cf_status cf_plot_set_width(cf_plot *p, size_t k, double width)
 cf_status cf_plot_add_label(cf_plot *p, double x, double y, const char *text, int mark)
 {
     if (p == NULL || text == NULL || !isfinite(x) || !isfinite(y)) return CF_ERR_ARG;
-    if (grow((void **)&p->labels, &p->cap_l, p->nl, sizeof *p->labels) != 0) return CF_ERR_NOMEM;
-    char *t = dupstr(text);
+    if (cf_rep_grow((void **)&p->labels, &p->cap_l, p->nl, sizeof *p->labels) != 0) return CF_ERR_NOMEM;
+    char *t = cf_rep_dupstr(text);
     if (t == NULL) return CF_ERR_NOMEM;
     p->labels[p->nl++] = (plot_label){x, y, t, mark != 0};
     return CF_OK;
@@ -290,8 +268,8 @@ cf_status cf_plot_add_label(cf_plot *p, double x, double y, const char *text, in
 static cf_status add_line(cf_plot *p, int vertical, double at, const char *label)
 {
     if (p == NULL || !isfinite(at)) return CF_ERR_ARG;
-    if (grow((void **)&p->lines, &p->cap_li, p->nli, sizeof *p->lines) != 0) return CF_ERR_NOMEM;
-    char *t = dupstr(label);
+    if (cf_rep_grow((void **)&p->lines, &p->cap_li, p->nli, sizeof *p->lines) != 0) return CF_ERR_NOMEM;
+    char *t = cf_rep_dupstr(label);
     if (label != NULL && t == NULL) return CF_ERR_NOMEM;
     p->lines[p->nli++] = (plot_line){vertical, at, t};
     return CF_OK;
@@ -308,7 +286,7 @@ static cf_status set_cats(char ***dst, size_t *ndst, const char *const *names, s
     char **v = calloc(n ? n : 1, sizeof *v);
     if (v == NULL) return CF_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
-        v[i] = dupstr(names[i] != NULL ? names[i] : "");
+        v[i] = cf_rep_dupstr(names[i] != NULL ? names[i] : "");
         if (v[i] == NULL) {
             free_strs(v, i);
             return CF_ERR_NOMEM;
@@ -383,8 +361,8 @@ cf_status cf_plot_add_histogram(cf_plot *p, const char *title, const double *val
 cf_status cf_plot_add_command(cf_plot *p, const char *command)
 {
     if (p == NULL || command == NULL || strchr(command, '\n') != NULL) return CF_ERR_ARG;
-    if (grow((void **)&p->cmds, &p->cap_cmd, p->ncmd, sizeof *p->cmds) != 0) return CF_ERR_NOMEM;
-    char *c = dupstr(command);
+    if (cf_rep_grow((void **)&p->cmds, &p->cap_cmd, p->ncmd, sizeof *p->cmds) != 0) return CF_ERR_NOMEM;
+    char *c = cf_rep_dupstr(command);
     if (c == NULL) return CF_ERR_NOMEM;
     p->cmds[p->ncmd++] = c;
     return CF_OK;
@@ -654,7 +632,7 @@ static char *find_gnuplot(void)
 {
     const char *env = getenv("CF_GNUPLOT");
     if (env != NULL && env[0] != '\0') {
-        if (strchr(env, '/') != NULL) return access(env, X_OK) == 0 ? dupstr(env) : NULL;
+        if (strchr(env, '/') != NULL) return access(env, X_OK) == 0 ? cf_rep_dupstr(env) : NULL;
     }
     const char *name = env != NULL && env[0] != '\0' ? env : "gnuplot";
     const char *path = getenv("PATH");
@@ -738,7 +716,7 @@ cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char 
     cf_status st = CF_OK;
     char *script = NULL, *tmp_svg = NULL, *gp_path = NULL, *cmd = NULL, *output = NULL;
     cf_sb cb = {0}, ob = {0};
-    gp_path = script_path != NULL ? dupstr(script_path) : default_script_path(svg_path);
+    gp_path = script_path != NULL ? cf_rep_dupstr(script_path) : default_script_path(svg_path);
     size_t nt = strlen(svg_path) + sizeof ".tmp.XXXXXX";
     tmp_svg = malloc(nt);
     if (gp_path == NULL || tmp_svg == NULL) {

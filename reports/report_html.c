@@ -71,28 +71,6 @@ static const char CSS[] =
     "figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #e6e9ee}"
     "figcaption{font-size:.9em;color:#555}footer{padding:1em 2em;color:#666;font-size:.85em}";
 
-/* strdup that maps NULL to NULL. */
-static char *dupstr(const char *s)
-{
-    if (s == NULL) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL) memcpy(d, s, n);
-    return d;
-}
-
-/* Grows an array so that one more element fits. Returns 0 on success. */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap) return 0;
-    size_t nc = *cap ? *cap * 2 : 8;
-    void *a = realloc(*arr, nc * elem);
-    if (a == NULL) return -1;
-    *arr = a;
-    *cap = nc;
-    return 0;
-}
-
 /* Adds a child element with escaped text (text may be NULL for none). Returns NULL when out of memory. */
 static xmlNodePtr add_el(xmlNodePtr parent, const char *name, const char *text)
 {
@@ -203,8 +181,8 @@ cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
     if (r == NULL || !safe_id(id)) return CF_ERR_ARG;
     for (size_t i = 0; i < r->nsec; i++)
         if (strcmp(r->ids[i], id) == 0) return CF_ERR_ARG;
-    if (grow((void **)&r->ids, &r->cap_sec, r->nsec, sizeof *r->ids) != 0) return CF_ERR_NOMEM;
-    char *copy = dupstr(id);
+    if (cf_rep_grow((void **)&r->ids, &r->cap_sec, r->nsec, sizeof *r->ids) != 0) return CF_ERR_NOMEM;
+    char *copy = cf_rep_dupstr(id);
     xmlNodePtr sec = add_el(r->main, "section", NULL);
     if (copy == NULL || sec == NULL) {
         free(copy);
@@ -350,8 +328,8 @@ cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name
         cf_plot_destroy(plot);
         return CF_ERR_ARG;
     }
-    char *name = dupstr(file_name);
-    if (name == NULL || grow((void **)&r->charts, &r->cap_ch, r->nch, sizeof *r->charts) != 0) {
+    char *name = cf_rep_dupstr(file_name);
+    if (name == NULL || cf_rep_grow((void **)&r->charts, &r->cap_ch, r->nch, sizeof *r->charts) != 0) {
         free(name);
         cf_plot_destroy(plot);
         return CF_ERR_NOMEM;
@@ -374,9 +352,9 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
         file_name = scoped;
     }
     if (r == NULL || !safe_name(file_name) || name_taken(r, file_name) || (n > 0 && data == NULL)) return CF_ERR_ARG;
-    char *name = dupstr(file_name);
+    char *name = cf_rep_dupstr(file_name);
     unsigned char *copy = malloc(n ? n : 1);
-    if (name == NULL || copy == NULL || grow((void **)&r->files, &r->cap_fi, r->nfi, sizeof *r->files) != 0) {
+    if (name == NULL || copy == NULL || cf_rep_grow((void **)&r->files, &r->cap_fi, r->nfi, sizeof *r->files) != 0) {
         free(name);
         free(copy);
         return CF_ERR_NOMEM;
@@ -545,7 +523,7 @@ static void strs_add(strs *s, const char *fmt, ...)
 static void strs_add(strs *s, const char *fmt, ...)
 {
     if (s->oom) return;
-    if (grow((void **)&s->v, &s->cap, s->n, sizeof *s->v) != 0) {
+    if (cf_rep_grow((void **)&s->v, &s->cap, s->n, sizeof *s->v) != 0) {
         s->oom = 1;
         return;
     }

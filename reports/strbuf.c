@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Makes room for extra more bytes plus the terminator. Returns 0 on success. */
@@ -68,4 +69,27 @@ void cf_sb_free(cf_sb *b)
     b->s = NULL;
     b->n = b->cap = 0;
     b->failed = 0;
+}
+
+char *cf_rep_dupstr(const char *s)
+{
+    if (s == NULL) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL) memcpy(d, s, n);
+    return d;
+}
+
+int cf_rep_grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap) return 0;
+    if (elem == 0) return -1;
+    size_t nc = *cap ? *cap : 4;
+    if (nc > SIZE_MAX / 2 / elem) return -1;
+    nc *= 2;
+    void *a = realloc(*arr, nc * elem);
+    if (a == NULL) return -1;
+    *arr = a;
+    *cap = nc;
+    return 0;
 }

@@ -1,4 +1,4 @@
-/* costfront (private): a growable text buffer for the report writers (reports/strbuf.c).
+/* costfront (private): a growable text buffer and allocation helpers for the report writers (reports/strbuf.c).
  *
  * Appending never fails loudly: an allocation failure sets a sticky flag checked once at the end (cf_sb_failed),
  * so writers stay linear instead of testing every append.
@@ -35,5 +35,15 @@ char *cf_sb_take(cf_sb *b);
 
 /* Frees the text and resets b. */
 void cf_sb_free(cf_sb *b);
+
+/* Allocation helpers shared by the report writers (plot.c, report_html.c), kept here so that they exist once. */
+
+/* Returns a malloc'd copy of s (the caller frees it), NULL for NULL or when out of memory. */
+char *cf_rep_dupstr(const char *s);
+
+/* Grows *arr, an array of elem-sized items of capacity *cap holding n, so that one more fits, doubling the
+ * capacity so that appending n items costs O(n). Returns 0 on success and -1 on allocation failure or overflow,
+ * leaving *arr and *cap unchanged. */
+int cf_rep_grow(void **arr, size_t *cap, size_t n, size_t elem);
 
 #endif
