@@ -50,10 +50,16 @@ static char *fit_table(const cf_surrogate *s)
         double rmse, nlpd, cov, sv, nv;
         cf_surrogate_loo(s, (cf_surrogate_model)m, &rmse, &nlpd, &cov);
         cf_surrogate_hypers(s, (cf_surrogate_model)m, &sv, &nv, NULL);
-        bad |= cf_cli_cat(&out, &len, "%-12s %5zu %12.4g %10.3f %9.1f%% %12.4g %12.4g %8.2f\n",
-                          m == 0 ? cf_surrogate_target(s) : "log gpu_hours",
-                          cf_surrogate_n_train(s, (cf_surrogate_model)m), rmse, nlpd, 100.0 * cov, sv, nv,
-                          cf_surrogate_fit_seconds(s, (cf_surrogate_model)m));
+        if (isnan(rmse)) /* fewer than 2 runs: leave-one-out is undefined */
+            bad |= cf_cli_cat(&out, &len, "%-12s %5zu %12s %10s %10s %12.4g %12.4g %8.2f\n",
+                              m == 0 ? cf_surrogate_target(s) : "log gpu_hours",
+                              cf_surrogate_n_train(s, (cf_surrogate_model)m), "-", "-", "-", sv, nv,
+                              cf_surrogate_fit_seconds(s, (cf_surrogate_model)m));
+        else
+            bad |= cf_cli_cat(&out, &len, "%-12s %5zu %12.4g %10.3f %9.1f%% %12.4g %12.4g %8.2f\n",
+                              m == 0 ? cf_surrogate_target(s) : "log gpu_hours",
+                              cf_surrogate_n_train(s, (cf_surrogate_model)m), rmse, nlpd, 100.0 * cov, sv, nv,
+                              cf_surrogate_fit_seconds(s, (cf_surrogate_model)m));
     }
     bad |= cf_cli_cat(&out, &len, "\n%-16s %-44s %12s %12s\n", "input", "encoding", "ls metric", "ls hours");
     for (size_t j = 0; j < cf_surrogate_field_count(s); j++) {

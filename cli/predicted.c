@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Below this many training runs the surrogate commands print a note that the fit leans on its priors. */
+#define CF_CLI_FEW_RUNS 20
+
 const char cf_cli_surrogate_options_help[] =
     "Surrogate options:\n"
     "  --target NAME           metric to learn (default accuracy; any numeric column of the runs)\n"
@@ -59,6 +62,14 @@ int cf_cli_fit_surrogate(const cf_cli_inputs *in, const cf_surrogate_opts *o, cf
             return CF_EXIT_USAGE;
         return cf_cli_exit_for(st);
     }
+    /* Few runs: the fit succeeds, but say plainly that it leans on the priors (predictions, not just fit). */
+    size_t n0 = cf_surrogate_n_train(s, CF_SURR_METRIC), n1 = cf_surrogate_n_train(s, CF_SURR_HOURS);
+    size_t nmin = n0 < n1 ? n0 : n1;
+    if (nmin < CF_CLI_FEW_RUNS && !in->quiet)
+        fprintf(stderr,
+                "note: surrogate: only %zu runs with %s and %zu with GPU-hours: the models lean on their priors, "
+                "intervals are wide and the leave-one-out figures are rough%s\n",
+                n0, cf_surrogate_target(s), n1, nmin < 2 ? " (undefined below 2 runs)" : "");
     *out = s;
     return CF_EXIT_OK;
 }

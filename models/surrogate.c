@@ -651,6 +651,9 @@ cf_status cf_surrogate_fit(cf_surrogate *s, cf_error *err)
         st = cf_gp_loo(md->gp, md->loo_mu, md->loo_var, err);
         if (st != CF_OK) return st;
         cf_gp_score(md->y, md->loo_mu, md->loo_var, md->n, &md->rmse, &md->nlpd, &md->cov);
+        /* With one run nothing is left to predict the held-out run from: its "leave-one-out" prediction is the
+         * prior, and an RMSE of 0 with 100% coverage would be a lie. Undefined (NaN, null in JSON) instead. */
+        if (md->n < 2) md->rmse = md->nlpd = md->cov = NAN;
         md->seconds = now_seconds() - t0;
         md->fitted = 1;
     }

@@ -28,6 +28,11 @@
 #define H_MONTH     CF_TCO_HOURS_PER_MONTH
 #define N_CLOUD     4 /* on_demand, spot, reserved_1y, reserved_3y: the first four cf_procurement values */
 #define MAX_HORIZON 1200
+/* Largest monthly demand accepted, in GPU-hours: 1e9 is 1.4 million GPUs busy all month, beyond any single buyer;
+ * the reservation search is linear in peak / 730 and server counts must fit an int. */
+#define MAX_DEMAND 1e9
+/* Largest owned fleet, sized or given (on_prem.servers): the hybrid search is linear in it. */
+#define MAX_SERVERS 100000
 
 /* Defaults documented in docs/tco.md. */
 #define DEF_HORIZON          60
@@ -344,7 +349,7 @@ static cf_status resolve_demand(pctx *c, const cJSON *root, tco_params *p, int h
         for (const cJSON *it = d->child; it; it = it->next, i++) {
             char ip[160];
             snprintf(ip, sizeof ip, "%s[%d]", path, i);
-            cf_status s = check_number(c, it, ip, 0, 1, INFINITY, 0, 0, &p->demand[i]);
+            cf_status s = check_number(c, it, ip, 0, 1, MAX_DEMAND, 1, 0, &p->demand[i]);
             if (s != CF_OK) return s;
         }
         p->demand_kind = 1;
@@ -352,12 +357,12 @@ static cf_status resolve_demand(pctx *c, const cJSON *root, tco_params *p, int h
     }
     double start = NAN, growth = 0.0;
     if (cJSON_IsNumber(d)) {
-        cf_status s = check_number(c, d, path, 0, 1, INFINITY, 0, 0, &start);
+        cf_status s = check_number(c, d, path, 0, 1, MAX_DEMAND, 1, 0, &start);
         if (s != CF_OK) return s;
         p->demand_kind = 0;
     } else if (cJSON_IsObject(d)) {
         cf_status s = check_object(c, d, path, k_demand_keys);
-        if (s == CF_OK) s = get_num(c, d, path, "start", 0, 1, INFINITY, 0, &start);
+        if (s == CF_OK) s = get_num(c, d, path, "start", 0, 1, MAX_DEMAND, 1, &start);
         if (s == CF_OK) s = get_num(c, d, path, "growth_monthly", -1, 0, 10, 1, &growth);
         if (s != CF_OK) return s;
         if (isnan(start)) return need(c, "demand_gpu_hours_per_month.start", "GPU-hours demanded in month 1");
@@ -384,7 +389,14 @@ static cf_status resolve_demand(pctx *c, const cJSON *root, tco_params *p, int h
     p->demand_growth = growth;
     p->demand = malloc((size_t)p->H * sizeof *p->demand);
     if (p->demand == NULL) return cf_error_set(c->err, CF_ERR_NOMEM, c->source, 0, 0, path, "out of memory");
-    for (int m = 0; m < p->H; m++) p->demand[m] = start * pow(1.0 + growth, m) * p->seasonality[m % 12];
+    for (int m = 0; m < p->H; m++) {
+        p->demand[m] = start * pow(1.0 + growth, m) * p->seasonality[m % 12];
+        if (!(p->demand[m] <= MAX_DEMAND)) /* steep growth over a long horizon, or huge seasonal factors */
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
+                                "expected at most %g GPU-hours in every month, found %g in month %d (start x (1 + "
+                                "growth_monthly)^(m-1) x seasonality)",
+                                MAX_DEMAND, p->demand[m], m + 1);
+    }
     return CF_OK;
 }
 
@@ -522,7 +534,20 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     p->ops = DEF_OPS;
     if ((s = get_num(c, op, "on_prem", "ops_usd_per_server_month", 0, 1, INFINITY, 0, &p->ops)) != CF_OK) goto fail;
     p->servers_fixed = -1;
-    if ((s = get_int(c, op, "on_prem", "servers", 0, 100000, &p->servers_fixed)) != CF_OK) goto fail;
+    if ((s = get_int(c, op, "on_prem", "servers", 0, MAX_SERVERS, &p->servers_fixed)) != CF_OK) goto fail;
+    if (p->servers_fixed < 0 && p->demand) {
+        double pk = 0.0;
+        for (int m = 0; m < p->H; m++) pk = fmax(pk, p->demand[m]);
+        double need_servers = pk / (p->gpus * H_MONTH * p->target_util);
+        if (need_servers > MAX_SERVERS) {
+            s = cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, "on_prem.servers",
+                             "the fleet sized for the peak month (%g GPU-hours at target_utilization %g, %d GPUs per "
+                             "server) would be %.4g servers, more than %d: lower the demand, raise "
+                             "target_utilization or gpus_per_server, or give on_prem.servers",
+                             pk, p->target_util, p->gpus, need_servers, MAX_SERVERS);
+            goto fail;
+        }
+    }
     p->grid_op = grid;
     if ((s = get_num(c, op, "on_prem", "grid_gco2e_per_kwh", 0, 1, INFINITY, 0, &p->grid_op)) != CF_OK) goto fail;
     p->emb_server = DEF_EMB_SERVER;

@@ -76,8 +76,34 @@ static cf_status get_number(const cJSON *item, const char *key, const char *path
     char f[128];
     snprintf(f, sizeof f, "%s.%s", path, key);
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(item, key);
-    if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble)) return INVALID(f, "Expected a finite number.");
+    if (n == NULL) return INVALID(f, "Expected a finite number, found nothing.");
+    if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble)) {
+        char *txt = cJSON_PrintUnformatted(n);
+        cf_status st = INVALID(f, "Expected a finite number, found %s.", txt ? txt : "another value");
+        free(txt);
+        return st;
+    }
     *v = n->valuedouble;
+    return CF_OK;
+}
+
+/* Refuses a member of an object that is not in the NULL-terminated list allowed: a typo such as "lgo" for
+ * "log" would otherwise be ignored silently and the study would search the wrong space. */
+static cf_status check_keys(const cJSON *it, const char *path, const char *const *allowed, cf_error *err)
+{
+    for (const cJSON *k = it->child; k; k = k->next) {
+        size_t a = 0;
+        while (allowed[a] && strcmp(allowed[a], k->string) != 0) a++;
+        if (allowed[a] == NULL) {
+            char f[160], list[128] = "";
+            snprintf(f, sizeof f, "%s.%s", path, k->string);
+            for (size_t b = 0; allowed[b]; b++) {
+                size_t len = strlen(list);
+                snprintf(list + len, sizeof list - len, "%s%s", b ? ", " : "", allowed[b]);
+            }
+            return INVALID(f, "Unknown key \"%s\" (expected %s).", k->string, list);
+        }
+    }
     return CF_OK;
 }
 
@@ -93,7 +119,10 @@ static cf_status parse_param(const cJSON *it, size_t i, param *p, cf_error *err)
     char path[64], f[96];
     snprintf(path, sizeof path, "params[%zu]", i);
     if (!cJSON_IsObject(it)) return INVALID(path, "Expected an object.");
-    cf_status st = get_name(it, path, &p->name, err);
+    static const char *const keys[] = {"name", "type", "choices", "low", "high", "log", NULL};
+    cf_status st = check_keys(it, path, keys, err);
+    if (st) return st;
+    st = get_name(it, path, &p->name, err);
     if (st) return st;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "type");
     snprintf(f, sizeof f, "%s.type", path);
@@ -190,7 +219,8 @@ cf_status cf_space_from_cjson(const cJSON *root, cf_space **out, cf_error *err)
             st = INVALID(path, "Expected an object.");
             goto fail;
         }
-        if ((st = get_name(it, path, &s->o[i].name, err))) goto fail;
+        static const char *const okeys[] = {"name", "direction", "ref", NULL};
+        if ((st = check_keys(it, path, okeys, err)) || (st = get_name(it, path, &s->o[i].name, err))) goto fail;
         const cJSON *dir = cJSON_GetObjectItemCaseSensitive(it, "direction");
         snprintf(f, sizeof f, "%s.direction", path);
         if (dir != NULL) {
@@ -218,7 +248,8 @@ cf_status cf_space_from_cjson(const cJSON *root, cf_space **out, cf_error *err)
             st = INVALID(path, "Expected an object.");
             goto fail;
         }
-        if ((st = get_name(it, path, &s->c[i].name, err))) goto fail;
+        static const char *const ckeys[] = {"name", "op", "value", NULL};
+        if ((st = check_keys(it, path, ckeys, err)) || (st = get_name(it, path, &s->c[i].name, err))) goto fail;
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(it, "op");
         snprintf(f, sizeof f, "%s.op", path);
         if (cJSON_IsString(op) && (strcmp(op->valuestring, ">=") == 0 || strcmp(op->valuestring, ">") == 0))
@@ -257,14 +288,20 @@ cf_status cf_space_parse(const char *json, cf_space **out, cf_error *err)
     if (json == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_space_parse needs JSON text and an output.");
     *out = NULL;
-    cJSON *root = cJSON_Parse(json);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(json, &end, 1); /* trailing text after the object is an error too */
     if (root == NULL) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at ? (long)(at - json) : 0;
-        return cf_error_set(err, CF_ERR_PARSE, NULL, 0, off + 1, "$",
-                            "The search space is not valid JSON (near "
-                            "byte %ld).",
-                            off + 1);
+        long line = 1, col = 1;
+        for (const char *c = json; end && c < end && *c; c++) {
+            if (*c == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return cf_error_set(err, CF_ERR_PARSE, NULL, line, col, "$",
+                            "The search space is not valid JSON (syntax error at line %ld, column %ld).", line, col);
     }
     cf_status st = cf_space_from_cjson(root, out, err);
     cJSON_Delete(root);

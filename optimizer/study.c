@@ -1027,6 +1027,20 @@ static void random_point(gsl_rng *rng, const int *kinds, size_t np, double *x)
         x[j] = kinds[j] > 0 ? (double)gsl_rng_uniform_int(rng, (unsigned long)kinds[j]) : gsl_rng_uniform(rng);
 }
 
+/* Whether x (np encoded columns) repeats one of the n rows of P: same category in every categorical column and
+ * within 1e-9 of the unit range in every continuous one. A repeated point in a batch wastes a worker: with a
+ * learned noise variance that is large against the signal, conditioning on a kriging-believer fantasy barely
+ * lowers the latent variance at the fantasised point, so its EHVI can stay the largest. */
+static int repeats_row(const double *x, const double *P, size_t n, const int *kinds, size_t np)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < np && (kinds[j] > 0 ? x[j] == P[i * np + j] : fabs(x[j] - P[i * np + j]) <= 1e-9)) j++;
+        if (j == np) return 1;
+    }
+    return 0;
+}
+
 /* Largest number of observations the hyperparameters are fitted on. The likelihood costs O(n^3) per evaluation
  * and a fit takes tens of evaluations, so beyond this size the hyperparameters are fitted on an evenly spaced
  * subset of the trials (every (n / CF_FIT_SUBSET)-th one, in trial order, so early exploration and late
@@ -1264,6 +1278,10 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             double val = maximise(&a, s, rng, front, nfront, xb);
             if (!(val > 0.0)) random_point(rng, kinds, np, xb);
             if (cm->active) cost_fix_point(cm, xb);
+            for (int tries = 0; tries < 8 && repeats_row(xb, pend, npend, kinds, np); tries++) {
+                random_point(rng, kinds, np, xb); /* never the same point twice in flight */
+                if (cm->active) cost_fix_point(cm, xb);
+            }
             if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
             continue;
         }
@@ -1333,6 +1351,10 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         if (!(val > 0.0)) /* no expected improvement anywhere: explore uniformly */
             random_point(rng, kinds, np, xb);
         if (cm->active) cost_fix_point(cm, xb);
+        for (int tries = 0; tries < 8 && repeats_row(xb, pend, npend, kinds, np); tries++) {
+            random_point(rng, kinds, np, xb); /* never the same point twice in flight */
+            if (cm->active) cost_fix_point(cm, xb);
+        }
         if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
     }
     goto done;
@@ -1525,6 +1547,13 @@ cf_status cf_study_tell(cf_study *s, long id, const cJSON *values, cf_trial_stat
         cJSON_Delete(p);
         if (st == CF_OK) values = filled;
     }
+    /* Extra metrics are kept with the trial, but only as numbers: a string would poison later reads. */
+    for (const cJSON *k = cJSON_IsObject(values) ? values->child : NULL; st == CF_OK && k; k = k->next)
+        if (!cJSON_IsNumber(k) || !isfinite(k->valuedouble)) {
+            char f[160];
+            snprintf(f, sizeof f, "values.%s", k->string);
+            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, f, "Expected a finite number.");
+        }
     if (st == CF_OK && state == CF_TRIAL_COMPLETE) {
         size_t M = cf_space_n_objectives(s->space), C = cf_space_n_constraints(s->space);
         double y[64], c[64];

@@ -144,6 +144,16 @@ Test(space, errors_name_the_json_path)
         {"{\"params\": [{\"name\": \"x\", \"type\": \"int\", \"low\": 0, \"high\": 1}], \"objectives\": "
          "[{\"name\": \"a\", \"ref\": \"big\"}]}",
          "objectives[0].ref"},
+        /* QA2: unknown keys (typos) were ignored silently. */
+        {"{\"params\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 1e-3, \"high\": 1, \"lgo\": true}], "
+         "\"objectives\": [{\"name\": \"a\"}]}",
+         "params[0].lgo"},
+        {"{\"params\": [{\"name\": \"x\", \"type\": \"int\", \"low\": 0, \"high\": 1}], \"objectives\": "
+         "[{\"name\": \"a\", \"dir\": \"max\"}]}",
+         "objectives[0].dir"},
+        {"{\"params\": [{\"name\": \"x\", \"type\": \"int\", \"low\": 0, \"high\": 1}], \"objectives\": "
+         "[{\"name\": \"a\"}], \"constraints\": [{\"name\": \"c\", \"op\": \">=\", \"value\": 1, \"x\": 2}]}",
+         "constraints[0].x"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cf_space *s = NULL;
@@ -154,5 +164,16 @@ Test(space, errors_name_the_json_path)
         cr_assert_null(s);
     }
     cf_space *s = NULL;
-    cr_assert_eq(cf_space_parse("{\"params\": [", &s, NULL), CF_ERR_PARSE);
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_space_parse("{\"params\": [", &s, &e), CF_ERR_PARSE);
+    /* QA2: the byte offset was reported as the line; trailing text was accepted. */
+    cr_assert_eq(e.line, 1);
+    cr_assert_eq(e.column, 13, "column %ld", (long)e.column);
+    cr_assert_eq(cf_space_parse("{\"params\": [{\"name\": \"x\", \"type\": \"int\", \"low\": 0, \"high\": 1}],\n"
+                                "\"objectives\": [{\"name\": \"a\"}]} junk",
+                                &s, &e),
+                 CF_ERR_PARSE);
+    cr_assert_eq(e.line, 2);
+    cr_assert_null(s);
 }

@@ -406,7 +406,14 @@ Test(tco, validation_errors_name_the_path)
         {"{\"demand_gpu_hours_per_month\": 100, \"hardware\": \"x\", \"target_utilization\": 1.5}",
          "target_utilization", "expected a number in (0, 1], found 1.5"},
         {"{\"demand_gpu_hours_per_month\": [1, 2, \"x\"], \"hardware\": \"x\"}", "demand_gpu_hours_per_month[2]",
-         "expected a number >= 0, found a string"},
+         "expected a number in [0, 1e+09], found a string"},
+        /* QA2: absurd demands ran out of memory (exit 4) instead of naming the field. */
+        {"{\"demand_gpu_hours_per_month\": 1e308, \"hardware\": \"x\"}", "demand_gpu_hours_per_month",
+         "expected a number in [0, 1e+09], found 1e+308"},
+        {"{\"demand_gpu_hours_per_month\": {\"start\": 1000, \"growth_monthly\": 10}, \"horizon_months\": 12,"
+         " \"hardware\": \"x\"}",
+         "demand_gpu_hours_per_month", "expected at most 1e+09 GPU-hours in every month, found 1.77156e+09 in month 7 (start x (1 + "
+         "growth_monthly)^(m-1) x seasonality)"},
         {"{\"demand_gpu_hours_per_month\": [1, 2], \"horizon_months\": 3, \"hardware\": \"x\"}",
          "demand_gpu_hours_per_month", "expected 3 monthly values (horizon_months), found 2"},
         {"{\"demand_gpu_hours_per_month\": 1, \"hardware\": \"x\", " OP1 "\"cloud\": {\"ondemand\": 3}}",
