@@ -136,4 +136,14 @@ if "$PY" -c 'import optuna' 2>/dev/null; then
 else
   echo "FAIL: python3-optuna is not installed (./setup.sh installs it)"; FAILS=$((FAILS + 1))
 fi
+# The README's study sequence on the bundled space file.
+expect_rc 0 "README study create" -- "$BIN" study create --space "$SRC/examples/study/space.json" --store "$TMP/readme.db"
+expect_rc 0 "README suggest" -- "$BIN" suggest --store "$TMP/readme.db" --n 2 --seed 1
+expect_grep "$TMP/out" '"id":1' "first suggested id is 1"
+expect_rc 0 "README observe" -- "$BIN" observe --store "$TMP/readme.db" --id 1 --values '{"accuracy": 0.91, "gpu_hours": 12}'
+expect_rc 0 "README observe failed" -- "$BIN" observe --store "$TMP/readme.db" --id 2 --state failed
+expect_rc 0 "README study show" -- "$BIN" study show --store "$TMP/readme.db"
+expect_rc 0 "README study import" -- "$BIN" study import --store "$TMP/readme.db" "$SRC/examples/runs.csv"
+expect_grep "$TMP/err" "49 of 144 runs added" "runs that fit the space imported"
+
 finish
