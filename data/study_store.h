@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "costfront/status.h"
-#include "costfront/study.h"
+#include "costfront/trial.h"
 
 typedef struct cf_study_store cf_study_store;
 

@@ -46,18 +46,13 @@
 
 #include "costfront/space.h"
 #include "costfront/status.h"
+#include "costfront/trial.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The state of a trial. */
-typedef enum cf_trial_state {
-    CF_TRIAL_PENDING = 0,  /* asked, no outcome yet */
-    CF_TRIAL_COMPLETE = 1, /* told with values for every objective and constraint metric */
-    CF_TRIAL_FAILED = 2,   /* the run failed; ignored by the model */
-    CF_TRIAL_PRUNED = 3    /* stopped early; ignored by the model */
-} cf_trial_state;
+/* The state of a trial: cf_trial_state in trial.h (pending, complete, failed, pruned). */
 
 /* How ask chooses points after the initial design. */
 typedef enum cf_acquisition {
