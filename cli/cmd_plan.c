@@ -326,11 +326,7 @@ int cf_cmd_plan(int argc, char **argv)
         st = cf_tco_evaluate(plan, in.catalog, &res, &err);
         cf_tco_mc_result mc;
         if (st == CF_OK && mc_n > 0) {
-            cf_tco_mc_opts mo;
-            cf_tco_mc_opts_default(&mo);
-            mo.metric = CF_TCO_METRIC_TOTAL_WITH_CARBON;
-            if (cf_cli_progress_enabled() && !in.quiet) mo.progress = cf_cli_mc_progress;
-            st = cf_tco_monte_carlo(plan, in.catalog, (size_t)mc_n, seed, &mo, &mc, &err);
+            st = cf_cli_plan_monte_carlo(plan, &in, (size_t)mc_n, seed, CF_TCO_METRIC_TOTAL_WITH_CARBON, &mc, &err);
         }
         if (st != CF_OK) {
             cf_cli_print_error(plan_path, &err);

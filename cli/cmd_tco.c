@@ -506,11 +506,7 @@ int cf_cmd_tco(int argc, char **argv)
             cf_tco_tornado(plan, in.catalog, metric, CF_TCO_TARGET_ONPREM_VS_CLOUD, rows, CF_TCO_IN_COUNT, &base, &err);
     cf_tco_mc_result mc;
     if (st == CF_OK && mc_n > 0) {
-        cf_tco_mc_opts mo;
-        cf_tco_mc_opts_default(&mo);
-        mo.metric = metric;
-        if (cf_cli_progress_enabled() && !in.quiet) mo.progress = cf_cli_mc_progress;
-        st = cf_tco_monte_carlo(plan, in.catalog, (size_t)mc_n, seed, &mo, &mc, &err);
+        st = cf_cli_plan_monte_carlo(plan, &in, (size_t)mc_n, seed, metric, &mc, &err);
     }
     if (st != CF_OK) {
         cf_cli_print_error(plan_path, &err);

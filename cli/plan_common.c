@@ -101,8 +101,7 @@ int cf_cli_plan_report(cf_report *r, cf_plan *plan, const cf_cli_inputs *in, uns
     if (st == CF_OK) {
         cf_tco_mc_opts mo;
         cf_tco_mc_opts_default(&mo);
-        if (cf_cli_progress_enabled() && !in->quiet) mo.progress = cf_cli_mc_progress;
-        st = cf_tco_monte_carlo(plan, in->catalog, CF_CLI_MC_SAMPLES, seed, &mo, &mc, &err);
+        st = cf_cli_plan_monte_carlo(plan, in, CF_CLI_MC_SAMPLES, seed, mo.metric, &mc, &err);
     }
     if (st == CF_OK) st = cf_report_tco(r, plan, in->catalog, res, &mc, rows, CF_TCO_IN_COUNT, &err);
     cf_tco_result_destroy(res);
@@ -128,4 +127,14 @@ int cf_cli_recommend_report(cf_report *r, const cf_frontier *f, const cf_cli_inp
         return cf_cli_exit_for(st);
     }
     return CF_EXIT_OK;
+}
+
+cf_status cf_cli_plan_monte_carlo(const cf_plan *plan, const cf_cli_inputs *in, size_t n, unsigned long seed,
+                                  cf_tco_metric metric, cf_tco_mc_result *mc, cf_error *err)
+{
+    cf_tco_mc_opts mo;
+    cf_tco_mc_opts_default(&mo);
+    mo.metric = metric;
+    if (cf_cli_progress_enabled() && !in->quiet) mo.progress = cf_cli_mc_progress;
+    return cf_tco_monte_carlo(plan, in->catalog, n, seed, &mo, mc, err);
 }

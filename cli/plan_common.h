@@ -54,4 +54,9 @@ int cf_cli_recommend_report(cf_report *r, const cf_frontier *f, const cf_cli_inp
 /* Progress callback for cf_tco_monte_carlo that draws "monte carlo: 40%" on stderr (user unused). */
 void cf_cli_mc_progress(void *user, size_t done, size_t total);
 
+/* Runs the plan's Monte Carlo (n samples, seed, metric) with progress on stderr when it is a terminal and not
+ * quiet. Returns the library's status; err says why. */
+cf_status cf_cli_plan_monte_carlo(const cf_plan *plan, const cf_cli_inputs *in, size_t n, unsigned long seed,
+                                  cf_tco_metric metric, cf_tco_mc_result *mc, cf_error *err);
+
 #endif
