@@ -995,13 +995,28 @@ cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, con
     *out = NULL;
     if (s == NULL || json == NULL)
         return cf_error_set(err, CF_ERR_ARG, source, line, 0, NULL, "expected a configuration");
-    cJSON *root = cJSON_Parse(json);
+    const char *parsed_to = NULL;
+    cJSON *root = cJSON_ParseWithOpts(json, &parsed_to, 1);
     if (!cJSON_IsObject(root)) {
+        /* Point at the byte where parsing stopped (cJSON reports it; a configuration is usually one line). */
+        long column = 0;
+        const char *at = root ? NULL : cJSON_GetErrorPtr();
+        if (at != NULL && at >= json && at <= json + strlen(json)) {
+            if (line <= 0) line = 1;
+            for (const char *c = json; c < at; c++) {
+                column++;
+                if (*c == '\n') {
+                    line++;
+                    column = 0;
+                }
+            }
+            column++;
+        }
         cJSON_Delete(root);
-        return cf_error_set(err, CF_ERR_PARSE, source, line, 0, NULL,
+        return cf_error_set(err, CF_ERR_PARSE, source, line, column, NULL,
                             "expected one JSON object such as {\"hardware\": \"l4\", \"precision\": \"int8\", "
                             "\"pruning\": 0.5}, found %s",
-                            root ? "another JSON value" : "text that is not JSON");
+                            root ? "another JSON value" : "text that is not JSON (or text after it)");
     }
     size_t nf = s->nf;
     cf_config *c = config_alloc(nf);

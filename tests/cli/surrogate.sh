@@ -80,4 +80,8 @@ expect_grep "$TMP/out" '"predicted":	true' "predicted candidates present"
 expect_no_grep "$TMP/out" 'model=bert-base' "no other model's workload predicted"
 expect_no_grep "$TMP/out" '"precision":	"fp8"' "no other precision predicted"
 
+# A JSON syntax error in --config says where.
+expect_rc 2 "config with a syntax error" -- "$BIN" predict "$EX/runs.csv" --config '{"model": "resnet50",'
+expect_grep "$TMP/err" "--config:1:22:" "syntax error located"
+
 finish
