@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "costfront/frontier.h"
+#include "costfront/predicted.h"
 #include "costfront/surrogate.h"
 
 /* Long options shared by fit, predict and the --predicted frontier: --target, --log, --linear,

@@ -12,6 +12,7 @@
 #include "costfront/catalog.h"
 #include "costfront/pricing.h"
 #include "costfront/runset.h"
+#include "costfront/predicted.h"
 #include "costfront/surrogate.h"
 #include "predicted.h"
 

@@ -2,7 +2,7 @@
  *
  * Reads the predicted candidates that `frontier --predicted` added to a computed frontier (cf_candidate.predicted,
  * their 95% intervals accuracy_lo/hi and cost_lo/hi of total_cost_usd, and the note "settings: ... | <prior
- * note>" written by cf_surrogate_search, surrogate.h) and draws them apart from the observed runs. Reports never
+ * note>" written by cf_surrogate_search, predicted.h) and draws them apart from the observed runs. Reports never
  * compute results: the surrogate and the search ran before.
  *
  * Ownership: the frontier is only read and must outlive the call; the report copies what it keeps.
