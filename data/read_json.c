@@ -285,13 +285,15 @@ static long line_at(line_cursor *c, size_t off)
     return c->line;
 }
 
-/* Adds the object v found at line as one raw record; raw is its text. Returns CF_ERR_NOMEM on failure. */
-static cf_status add_object(cf_runset *rs, flat *f, const cJSON *v, long line, const char *raw)
+/* Adds the object v found at line (and column, 0 when unknown) as one raw record; raw is its text; path names the
+ * element in errors ("[3]" for an array's fourth element, or ""). Returns CF_ERR_NOMEM on failure. */
+static cf_status add_object(cf_runset *rs, flat *f, const cJSON *v, long line, long column, const char *path,
+                            const char *raw)
 {
     if (!cJSON_IsObject(v)) {
-        char msg[80];
+        char msg[96];
         snprintf(msg, sizeof msg, "expected a JSON object (one run), found %s", json_type(v));
-        return cf_runset_reject_raw(rs, line, 0, "", msg, raw);
+        return cf_runset_reject_raw(rs, line, column, path, msg, raw);
     }
     flat_clear(f);
     flatten(f, v, NULL);
@@ -331,7 +333,7 @@ static cf_status read_lines(cf_runset *rs, flat *f, const char *text, size_t sta
                              found_at(text, rest, e, fb, sizeof fb), rest - i + 1);
                     st = cf_runset_reject_raw(rs, line, (long)(rest - i) + 1, "", msg, raw);
                 } else {
-                    st = add_object(rs, f, v, line, raw);
+                    st = add_object(rs, f, v, line, 0, "", raw);
                 }
                 cJSON_Delete(v);
             }
@@ -451,7 +453,7 @@ cf_status cf_read_json(cf_runset *rs, const char *path, cf_error *err)
         if ((st = cf_runset_begin_source(rs, path)) != CF_OK) goto nosource;
         began = 1;
         char *raw = cJSON_PrintUnformatted(root);
-        st = add_object(rs, &f, root, line_at(&lc, first), raw ? raw : "");
+        st = add_object(rs, &f, root, line_at(&lc, first), 0, "", raw ? raw : "");
         if (raw) cJSON_free(raw);
         if (st != CF_OK) goto oom;
         st = cf_runset_end_source(rs, err);
@@ -471,16 +473,21 @@ cf_status cf_read_json(cf_runset *rs, const char *path, cf_error *err)
     began = 1;
     size_t k = 0;
     for (const cJSON *v = arr->child; v != NULL; v = v->next, k++) {
-        long line = 0;
+        long line = 0, column = 0;
         char *raw = NULL;
+        char elem[32];
+        snprintf(elem, sizeof elem, "[%zu]", k);
         if (found == n) {
             line = line_at(&lc, starts[k]);
+            size_t bol = starts[k];
+            while (bol > 0 && text[bol - 1] != '\n' && text[bol - 1] != '\r') bol--;
+            column = (long)(starts[k] - bol) + 1;
             raw = malloc(ends[k] - starts[k] + 1);
             if (raw == NULL) goto oom;
             memcpy(raw, text + starts[k], ends[k] - starts[k]);
             raw[ends[k] - starts[k]] = '\0';
         }
-        st = add_object(rs, &f, v, line, raw ? raw : "");
+        st = add_object(rs, &f, v, line, column, elem, raw ? raw : "");
         free(raw);
         if (st != CF_OK) goto oom;
     }

@@ -335,7 +335,9 @@ Test(json, array_objects_get_the_line_where_they_start)
     cr_assert_eq(cf_runset_param_kind(rs, flag), CF_PARAM_CATEGORICAL);
     cr_assert_str_eq(cf_runset_param_str(rs, 1, flag), "true");
     cr_assert_eq(cf_runset_param_find(rs, "note"), (size_t)-1, "null is absent");
-    expect_reject(rs, 0, 8, 0, "expected a JSON object (one run), found a number");
+    /* A non-object element is located by line, column and its index in the array. */
+    expect_reject(rs, 0, 8, 3, "expected a JSON object (one run), found a number");
+    cr_assert_str_eq(cf_runset_reject(rs, 0)->field, "[2]");
     cr_assert_str_eq(cf_runset_reject(rs, 0)->raw, "42");
     expect_reject(rs, 1, 9, 0, "expected a number (an accuracy), found 'bad'");
     cr_assert_str_eq(cf_runset_reject(rs, 1)->raw, "{\"run_id\": \"c\", \"accuracy\": \"bad\", \"gpu_hours\": 1}");
