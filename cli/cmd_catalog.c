@@ -42,13 +42,13 @@ static void print_offer(const cf_offer *o)
     fmt_num(r3, sizeof r3, o->reserved_3y, "%.3f");
     fmt_num(sp, sizeof sp, o->spot, "%.3f");
     fmt_num(lam, sizeof lam, o->spot_interruptions_per_hour, "%.3f");
-    printf("  %-10s %-16s %-12s %9s %9s %9s %9s %8s  %s\n", o->provider, o->region, o->hardware, od, r1, r3, sp, lam,
+    printf("  %-20s %-16s %-14s %9s %9s %9s %9s %8s  %s\n", o->provider, o->region, o->hardware, od, r1, r3, sp, lam,
            o->source ? o->source : "");
 }
 
 static void offers_header(void)
 {
-    printf("  %-10s %-16s %-12s %9s %9s %9s %9s %8s  %s\n", "provider", "region", "hardware", "on_demand", "reserv_1y",
+    printf("  %-20s %-16s %-14s %9s %9s %9s %9s %8s  %s\n", "provider", "region", "hardware", "on_demand", "reserv_1y",
            "reserv_3y", "spot", "lambda/h", "source (USD per accelerator-hour)");
 }
 
