@@ -59,7 +59,7 @@ static void print_hardware(const cf_hardware *h, int verbose)
     fmt_num(emb, sizeof emb, h->embodied_kgco2e, "%.0f kg");
     fmt_num(life, sizeof life, h->life_years, "%.1f y");
     fmt_num(usd, sizeof usd, h->purchase_usd, "%.0f USD");
-    printf("  %-12s %-28s %8s %8s %7s %10s\n", h->id, h->name ? h->name : "", pw, emb, life, usd);
+    printf("  %-16s %-28s %8s %8s %7s %10s\n", h->id, h->name ? h->name : "", pw, emb, life, usd);
     if (verbose) {
         printf("    aliases:");
         for (const char *const *a = h->aliases; a && *a; a++) printf(" \"%s\"", *a);
