@@ -46,6 +46,39 @@ int cf_cli_surrogate_option(cf_surrogate_opts *o, int opt, const char *arg)
     }
 }
 
+/* Warns about numeric columns that track the target almost exactly (|Pearson r| > 0.98 over at least 5 runs):
+ * usually another outcome of the same run (a BLEU next to an accuracy, a loss), which would leak into the model as
+ * an input. Such a column is left in (it may be a real cause); the note says how to leave it out. */
+static void warn_outcome_columns(const cf_runset *rs, const char *target)
+{
+    size_t n = cf_runset_size(rs);
+    for (size_t j = 0; j < cf_runset_param_count(rs); j++) {
+        const char *name = cf_runset_param_name(rs, j);
+        if (cf_runset_param_kind(rs, j) == CF_PARAM_CATEGORICAL || !strcmp(name, target)) continue;
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            double x = cf_runset_param_num(rs, i, j), y;
+            if (!isfinite(x) || cf_runset_numeric(rs, i, target, &y) != CF_OK || !isfinite(y)) continue;
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            syy += y * y;
+            sxy += x * y;
+            m++;
+        }
+        if (m < 5) continue;
+        double cov = sxy - sx * sy / (double)m, vx = sxx - sx * sx / (double)m, vy = syy - sy * sy / (double)m;
+        if (!(vx > 0 && vy > 0)) continue;
+        double r = cov / sqrt(vx * vy);
+        if (fabs(r) > 0.98)
+            fprintf(stderr,
+                    "note: surrogate: column '%s' tracks %s almost exactly (r = %.3f over %zu runs); if it is another "
+                    "outcome rather than a setting, leave it out with --map %s=ignore\n",
+                    name, target, r, m, name);
+    }
+}
+
 int cf_cli_fit_surrogate(const cf_cli_inputs *in, const cf_surrogate_opts *o, cf_surrogate **out)
 {
     *out = NULL;
@@ -62,6 +95,7 @@ int cf_cli_fit_surrogate(const cf_cli_inputs *in, const cf_surrogate_opts *o, cf
             return CF_EXIT_USAGE;
         return cf_cli_exit_for(st);
     }
+    if (!in->quiet) warn_outcome_columns(in->runs, cf_surrogate_target(s));
     /* Few runs: the fit succeeds, but say plainly that it leans on the priors (predictions, not just fit). */
     size_t n0 = cf_surrogate_n_train(s, CF_SURR_METRIC), n1 = cf_surrogate_n_train(s, CF_SURR_HOURS);
     size_t nmin = n0 < n1 ? n0 : n1;

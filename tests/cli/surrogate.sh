@@ -84,4 +84,12 @@ expect_no_grep "$TMP/out" '"precision":	"fp8"' "no other precision predicted"
 expect_rc 2 "config with a syntax error" -- "$BIN" predict "$EX/runs.csv" --config '{"model": "resnet50",'
 expect_grep "$TMP/err" "--config:1:22:" "syntax error located"
 
+# A column that tracks the target almost exactly (another outcome) is pointed out, with the way to leave it out.
+awk -F, 'BEGIN{OFS=","} NR==1{print $0",bleu"; next} {print $0","($12*40+1)}' "$EX/runs.csv" > "$TMP/bleu.csv"
+expect_rc 0 "fit with an outcome column" -- "$BIN" fit "$TMP/bleu.csv"
+expect_grep "$TMP/err" "column 'bleu' tracks accuracy almost exactly" "leaking outcome named"
+expect_grep "$TMP/err" "--map bleu=ignore" "the way out is given"
+expect_rc 0 "fit with the outcome left out" -- "$BIN" fit "$TMP/bleu.csv" --map bleu=ignore
+expect_no_grep "$TMP/err" "tracks accuracy" "no note once it is left out"
+
 finish
