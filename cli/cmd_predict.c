@@ -197,7 +197,7 @@ int cf_cmd_predict(int argc, char **argv)
         cf_status st = cf_surrogate_parse_config(s, lines[i].text, source, config ? 0 : lines[i].line, &cfg[i], &err);
         if (st != CF_OK) {
             cf_cli_print_error(NULL, &err);
-            rc = st == CF_ERR_NOMEM ? CF_EXIT_INTERNAL : CF_EXIT_INPUT;
+            rc = st == CF_ERR_NOMEM ? CF_EXIT_OUTPUT : CF_EXIT_INPUT;
             goto out;
         }
     }

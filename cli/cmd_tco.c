@@ -483,7 +483,7 @@ int cf_cmd_tco(int argc, char **argv)
         if (st != CF_OK) {
             if (err.source[0] == '\0') snprintf(err.source, sizeof err.source, "%s", plan_path);
             cf_cli_print_error("--set", &err);
-            rc = st == CF_ERR_NOMEM ? CF_EXIT_INTERNAL : CF_EXIT_INPUT;
+            rc = st == CF_ERR_NOMEM ? CF_EXIT_OUTPUT : CF_EXIT_INPUT;
             goto out;
         }
     }

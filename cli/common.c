@@ -152,8 +152,8 @@ int cf_cli_exit_for(cf_status st)
     switch (st) {
     case CF_OK: return CF_EXIT_OK;
     case CF_ERR_IO: return CF_EXIT_OUTPUT;
-    case CF_ERR_NUMERIC:
-    case CF_ERR_NOMEM: return CF_EXIT_INTERNAL;
+    case CF_ERR_NUMERIC: return CF_EXIT_INTERNAL;
+    case CF_ERR_NOMEM: return CF_EXIT_OUTPUT; /* like a full disk: the machine ran short, the input is fine */
     case CF_ERR_EXTERNAL: return CF_EXIT_OUTPUT;
     case CF_ERR_ARG: return CF_EXIT_USAGE;
     default: return CF_EXIT_INPUT;
@@ -340,7 +340,7 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
         if (st != CF_OK) {
             cf_cli_print_error(NULL, &err);
             failed = 1;
-            if (st == CF_ERR_NOMEM) return CF_EXIT_INTERNAL;
+            if (st == CF_ERR_NOMEM) return CF_EXIT_OUTPUT;
         }
     }
     if (in->store_path) {

@@ -60,7 +60,7 @@ int cf_cli_plan_apply(const char *plan_path, cf_cli_inputs *in, cf_cli_frontier 
     if (st != CF_OK) {
         cf_cli_print_error("plan", &err);
         cf_plan_destroy(plan);
-        return st == CF_ERR_NOMEM ? CF_EXIT_INTERNAL : CF_EXIT_INPUT;
+        return st == CF_ERR_NOMEM ? CF_EXIT_OUTPUT : CF_EXIT_INPUT;
     }
     if (fr != NULL) {
         cf_tco_unit_rate op, hy;

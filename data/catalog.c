@@ -10,6 +10,7 @@
  * only the precisions it names.
  */
 #include "costfront/catalog.h"
+#include "data/json_syntax.h"
 #include "data/alloc.h"
 
 #include <cjson/cJSON.h>
@@ -772,6 +773,7 @@ static cf_status load_buffer(cf_catalog *cat, const char *json, size_t len, cons
         return cf_error_set(err, CF_ERR_ARG, c.source, 0, 0, NULL, "catalog and JSON text must not be NULL");
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (root == NULL && cf_json_syntax_ok(json, len, 1, CJSON_NESTING_LIMIT)) return CF_NOMEM(&c);
     if (root == NULL) {
         const char *at = cJSON_GetErrorPtr();
         if (end != NULL) at = end;

@@ -28,13 +28,14 @@ double cf_rep_carbon_price(const cf_frontier *f, const cf_catalog *cat, const ch
     return cat != NULL ? cf_catalog_carbon_price(cat) : NAN;
 }
 
-size_t cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out)
+cf_status cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out, size_t *count)
 {
     *out = NULL;
+    *count = 0;
     size_t n = cf_frontier_candidate_count(f), m = 0;
-    if (n == 0) return 0;
+    if (n == 0) return CF_OK;
     const cf_offer **v = malloc(n * sizeof *v);
-    if (v == NULL) return (size_t)-1;
+    if (v == NULL) return CF_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         const cf_candidate *c = cf_frontier_candidate(f, i);
         if (c == NULL || c->price.offer == NULL) continue;
@@ -43,7 +44,8 @@ size_t cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out)
         if (k == m) v[m++] = c->price.offer;
     }
     *out = v;
-    return m;
+    *count = m;
+    return CF_OK;
 }
 
 char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n)

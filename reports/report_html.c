@@ -191,7 +191,7 @@ cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
     xmlSetProp(sec, X("id"), X(id));
     add_el(sec, "h2", title != NULL ? title : id);
     xmlNodePtr li = add_el(r->nav_list, "li", NULL);
-    char href[80];
+    char href[sizeof sid + 2];
     snprintf(href, sizeof href, "#%s", id);
     xmlNodePtr a = add_el(li, "a", title != NULL ? title : id);
     if (a == NULL) return CF_ERR_NOMEM;
@@ -1149,8 +1149,9 @@ static cf_status section_pricing(cf_report *r, const cf_frontier *f, const cf_ca
     strs_free(&v);
     if (st != CF_OK) return st;
     const cf_offer **offers = NULL;
-    size_t no = cf_rep_offers_used(f, &offers);
-    if (no == (size_t)-1) return CF_ERR_NOMEM;
+    size_t no = 0;
+    st = cf_rep_offers_used(f, &offers, &no);
+    if (st != CF_OK) return st;
     static const char *const head[] = {"provider", "region",      "hardware",    "on-demand",
                                        "spot",     "reserved 1y", "reserved 3y", "spot interruptions / h",
                                        "source"};

@@ -25,9 +25,9 @@ const char *cf_rep_region(const cf_candidate *c);
  * NULL when unknown). NaN when neither is known. */
 double cf_rep_carbon_price(const cf_frontier *f, const cf_catalog *cat, const char **src);
 
-/* The distinct offers that priced f's candidates, in order of first use, into *out (malloc'd). Returns the count,
- * or (size_t)-1 when out of memory (*out is then NULL). */
-size_t cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out);
+/* The distinct offers that priced f's candidates, in order of first use, into *out (malloc'd, the caller frees) and
+ * their number into *count. Returns CF_ERR_NOMEM (with *out NULL and *count 0) when memory runs short. */
+cf_status cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out, size_t *count);
 
 /* "run_id/procurement" of candidate i into buf (size n). Returns buf. */
 char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n);

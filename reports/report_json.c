@@ -222,7 +222,8 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
     }
     cJSON *used = attach(b, pr, "offers_used", cJSON_CreateArray());
     const cf_offer **offers = NULL;
-    size_t no = cf_rep_offers_used(f, &offers);
+    size_t no = 0;
+    if (cf_rep_offers_used(f, &offers, &no) != CF_OK) b->oom = 1;
     for (size_t i = 0; i < no; i++) {
         cJSON *o = attach(b, used, NULL, cJSON_CreateObject());
         put_str(b, o, "provider", offers[i]->provider);
@@ -235,7 +236,6 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         put_num(b, o, "spot_interruptions_per_hour", offers[i]->spot_interruptions_per_hour);
         put_str(b, o, "source", offers[i]->source);
     }
-    if (no == (size_t)-1) b->oom = 1;
     free(offers);
     return root;
 }

@@ -132,8 +132,10 @@ static long file_size(const char *path)
 }
 
 /* Switches LC_NUMERIC to a locale whose decimal point is ',' (de_DE.UTF-8), compiling it with localedef into the
- * build tree when the system has none installed. Returns 1 when the switch worked (the caller restores "C"), 0
- * when no such locale can be had here (the check is then skipped with a warning). */
+ * build tree when the system has none installed (setup.sh installs Debian's locales package, which provides the
+ * de_DE source). Returns 1 when the switch worked (the caller restores "C"), 0 when no such locale can be had here;
+ * the caller then skips its test with cr_skip_test, never with a logged warning (Criterion 2.4 exits non-zero on
+ * a warning, which would fail a suite whose tests all pass). */
 static int use_comma_locale(void)
 {
     static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8"};
@@ -152,7 +154,6 @@ static int use_comma_locale(void)
         }
     }
     setlocale(LC_NUMERIC, "C");
-    cr_log_warn("no decimal-comma locale available: locale independence not exercised");
     return 0;
 }
 
@@ -168,7 +169,7 @@ Test(report, json_matches_golden_file)
     if (update != NULL && strcmp(update, "1") == 0) {
         mkdir(CF_SOURCE_DIR "/tests/golden", 0755);
         cr_assert_eq(cf_write_string_atomic(GOLDEN, json, &err), CF_OK, "%s", err.message);
-        cr_log_warn("updated %s", GOLDEN);
+        cr_log_info("updated %s", GOLDEN);
     }
     char *golden = slurp(GOLDEN, NULL);
     cr_assert_not_null(golden, "missing %s: run once with CF_UPDATE_GOLDEN=1", GOLDEN);
@@ -178,17 +179,27 @@ Test(report, json_matches_golden_file)
     cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &again, &err), CF_OK);
     cr_assert_str_eq(json, again);
     free(again);
-    if (use_comma_locale()) {
-        cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &again, &err), CF_OK);
-        char *csv = NULL;
-        cr_assert_eq(cf_report_csv(fx.f, &csv, NULL), CF_OK);
-        setlocale(LC_NUMERIC, "C");
-        cr_assert_str_eq(json, again, "a decimal-comma locale changed the JSON");
-        cr_assert_not_null(strstr(csv, ",0.8,"), "CSV numbers keep a decimal point");
-        free(again);
-        free(csv);
-    }
     free(golden);
+    free(json);
+}
+
+Test(report, json_and_csv_ignore_a_decimal_comma_locale)
+{
+    char *json = NULL, *again = NULL, *csv = NULL;
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, &err), CF_OK, "%s", err.message);
+    if (!use_comma_locale()) {
+        free(json);
+        cr_skip_test("no decimal-comma locale could be made here (install Debian's locales package)");
+    }
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &again, &err), CF_OK);
+    cr_assert_eq(cf_report_csv(fx.f, &csv, NULL), CF_OK);
+    setlocale(LC_NUMERIC, "C");
+    cr_assert_str_eq(json, again, "a decimal-comma locale changed the JSON");
+    cr_assert_not_null(strstr(csv, ",0.8,"), "CSV numbers keep a decimal point");
+    free(again);
+    free(csv);
     free(json);
 }
 
