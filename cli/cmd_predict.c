@@ -265,8 +265,9 @@ int cf_cmd_predict(int argc, char **argv)
                           p.gpu_hours.lo, p.gpu_hours.hi, p.gpu_hours.sd);
         cJSON *costs = cJSON_AddArrayToObject(e, "costs");
         cJSON *unpriced = cJSON_CreateArray();
+        int only = cf_config_procurement(cfg[i]); /* a configuration that names its procurement is priced so */
         for (int o = 0; o < CF_PROC_COUNT; o++) {
-            if (!(procs & (1u << o))) continue;
+            if (only >= 0 ? o != only : !(procs & (1u << o))) continue;
             cf_predicted_cost pc;
             cf_error_clear(&err);
             st = cf_surrogate_price(s, cfg[i], &p, (cf_procurement)o, &po, &pc, &err);

@@ -786,6 +786,8 @@ void cf_config_destroy(cf_config *c)
     if (c == NULL) return;
     free(c->v);
     free(c->defaulted);
+    free(c->provider);
+    free(c->region);
     free(c);
 }
 
@@ -793,6 +795,7 @@ static cf_config *config_alloc(size_t nf)
 {
     cf_config *c = calloc(1, sizeof *c);
     if (c == NULL) return NULL;
+    c->procurement = -1;
     c->v = malloc((nf ? nf : 1) * sizeof *c->v);
     c->defaulted = calloc(nf ? nf : 1, 1);
     if (!c->v || !c->defaulted) {
@@ -921,6 +924,75 @@ note_add(cf_config *c, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The canonical run fields that a configuration may carry although the model does not take them as inputs. */
+static const char *const run_results[] = {"run_id", "accuracy", "gpu_hours", "wall_hours"};
+static const char *const run_unused[] = {"num_gpus", "model", "dataset", "project", "precision", "pruning", "hardware"};
+
+/* Handles key of a configuration that is not a model input. Returns 1 when it was taken (a pricing field) or
+ * ignored with a note (a result or a run field the model does not use), 0 when key is no run field at all (the
+ * caller reports it), -1 with *st set when its value is wrong. */
+static int run_field_in_config(const cf_surrogate *s, cf_config *c, const cJSON *it, const char *key,
+                               const char *source, long line, cf_status *st, cf_error *err)
+{
+    if (!strcmp(key, "provider") || !strcmp(key, "region")) {
+        if (!cJSON_IsString(it) || it->valuestring[0] == '\0') {
+            *st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key, "expected a non-empty string for '%s'", key);
+            return -1;
+        }
+        const char *v = it->valuestring;
+        if (!strcmp(key, "region")) {
+            const cf_region *rg = cf_catalog_region(s->cat, v);
+            if (rg == NULL) {
+                *st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key,
+                                   "unknown region '%s' (see `costfront catalog regions`)", v);
+                return -1;
+            }
+            v = rg->id;
+        } else {
+            size_t no = cf_catalog_offer_count(s->cat), k = 0;
+            while (k < no && strcmp(cf_catalog_offer_at(s->cat, k)->provider, v) != 0) k++;
+            if (k == no) {
+                *st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key,
+                                   "no offer in the catalog is from provider '%s' (see `costfront catalog offers`)",
+                                   v);
+                return -1;
+            }
+        }
+        char **slot = !strcmp(key, "region") ? &c->region : &c->provider;
+        free(*slot);
+        *slot = cf_surr_strdup(v);
+        if (*slot == NULL) {
+            *st = cf_error_set(err, CF_ERR_NOMEM, SRC, 0, 0, NULL, "out of memory");
+            return -1;
+        }
+        return 1;
+    }
+    if (!strcmp(key, "procurement")) {
+        cf_procurement p;
+        if (!cJSON_IsString(it) || cf_procurement_parse(it->valuestring, &p) != CF_OK) {
+            *st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key,
+                               "expected a procurement option (on_demand, spot, reserved_1y, reserved_3y), found %s",
+                               cJSON_IsString(it) ? it->valuestring : "a value that is not a string");
+            return -1;
+        }
+        c->procurement = (int)p;
+        return 1;
+    }
+    int result = !strcmp(key, s->target);
+    for (size_t i = 0; i < sizeof run_results / sizeof run_results[0]; i++) result |= !strcmp(key, run_results[i]);
+    if (result) {
+        note_add(c, "%s is a result, not a setting: ignored", key);
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof run_unused / sizeof run_unused[0]; i++)
+        if (!strcmp(key, run_unused[i])) {
+            note_add(c, "%s is not an input of the model fitted to these runs (it does not vary or is absent): ignored",
+                     key);
+            return 1;
+        }
+    return 0;
+}
+
 cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, const char *source, long line,
                                     cf_config **out, cf_error *err)
 {
@@ -965,11 +1037,12 @@ cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, con
         if (cJSON_IsNull(it)) continue;
         size_t j = field_find(s, key);
         if (j == NO_INDEX) {
-            if (!strcmp(key, s->target) || !strcmp(key, "accuracy") || !strcmp(key, "gpu_hours") ||
-                !strcmp(key, "wall_hours") || !strcmp(key, "run_id")) {
-                st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key,
-                                  "'%s' is not a configuration setting (it is a result or an id); remove it", key);
-            } else {
+            /* A row of the runs copied as a configuration is accepted: its pricing fields say where to price the
+             * prediction, its results and fields the model does not use are ignored with a note. */
+            int r = run_field_in_config(s, c, it, key, source, line, &st, err);
+            if (r < 0) goto done;
+            if (r > 0) continue;
+            {
                 list_fields(s, list, sizeof list);
                 st = cf_error_set(err, CF_ERR_INVALID, source, line, 0, key,
                                   "unknown field '%s': no run has such a column; the configuration fields are %s", key,
@@ -1098,12 +1171,17 @@ static void add_value(const cf_surrogate *s, cJSON *o, size_t j, const double *v
         add_num(o, f->name, v[j]);
 }
 
+int cf_config_procurement(const cf_config *c) { return c != NULL ? c->procurement : -1; }
+
 cf_status cf_config_json(const cf_surrogate *s, const cf_config *c, char **out, cf_error *err)
 {
     if (s == NULL || c == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, SRC, 0, 0, NULL, "NULL argument");
     cJSON *o = cJSON_CreateObject();
     if (o == NULL) return cf_error_set(err, CF_ERR_NOMEM, SRC, 0, 0, NULL, "out of memory");
     for (size_t j = 0; j < s->nf; j++) add_value(s, o, j, c->v, c->hw);
+    if (c->provider != NULL) cJSON_AddStringToObject(o, "provider", c->provider);
+    if (c->region != NULL) cJSON_AddStringToObject(o, "region", c->region);
+    if (c->procurement >= 0) cJSON_AddStringToObject(o, "procurement", cf_procurement_name((cf_procurement)c->procurement));
     *out = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return *out ? CF_OK : cf_error_set(err, CF_ERR_NOMEM, SRC, 0, 0, NULL, "out of memory");
@@ -1247,7 +1325,11 @@ cf_status cf_surrogate_price(const cf_surrogate *s, const cf_config *c, const cf
     cf_pricing_opts_default(&def);
     if (opts == NULL) opts = &def;
     cf_price unit;
-    cf_status st = cf_surr_unit_price(s->cat, c->hw, option, opts, &unit, err);
+    cf_status st;
+    if ((c->provider != NULL || c->region != NULL) && option != CF_PROC_ON_PREM && option != CF_PROC_HYBRID)
+        st = cf_price_hours(s->cat, c->hw->id, c->provider, c->region, 1.0, option, opts, &unit, err);
+    else
+        st = cf_surr_unit_price(s->cat, c->hw, option, opts, &unit, err);
     if (st != CF_OK) return st;
     memset(out, 0, sizeof *out);
     cf_surr_scale_price(&unit, p->gpu_hours.mean, &out->price);

@@ -71,6 +71,8 @@ struct cf_config {
     double *v;                /* nf raw values */
     unsigned char *defaulted; /* nf */
     const cf_hardware *hw;
+    char *provider, *region;  /* where to price the prediction (the config's pricing fields), NULL: any offer */
+    int procurement;          /* the config's procurement option, or -1 when it named none */
     char note[512];
 };
 

@@ -268,6 +268,40 @@ Test(surrogate, interval_propagation_to_costs)
     cf_surrogate_destroy(s);
 }
 
+/* A row of the runs copied as a configuration is accepted: results and unused run fields are ignored with a
+ * note, and provider, region and procurement price the prediction there (issue 9). */
+Test(surrogate, run_row_as_config)
+{
+    make_runs(A100_ROWS, 12);
+    cf_error err;
+    cf_surrogate *s = fit_a100(NULL);
+    cf_config *c = parse(s, "{\"run_id\": \"r7\", \"accuracy\": 0.91, \"gpu_hours\": 12, \"model\": \"bert\", "
+                            "\"hardware\": \"a100-80gb\", \"provider\": \"generic\", \"region\": \"us-west-2\", "
+                            "\"procurement\": \"spot\", \"lr\": 0.001}");
+    const char *note = cf_config_note(c);
+    cr_assert(strstr(note, "accuracy is a result, not a setting: ignored") != NULL, "%s", note);
+    cr_assert(strstr(note, "run_id is a result") != NULL, "%s", note);
+    cr_assert(strstr(note, "model is not an input of the model") != NULL, "%s", note);
+    cr_assert_eq(cf_config_procurement(c), (int)CF_PROC_SPOT);
+    char *json = NULL;
+    cr_assert_eq(cf_config_json(s, c, &json, &err), CF_OK);
+    cr_assert(strstr(json, "\"provider\":\"generic\",\"region\":\"us-west-2\",\"procurement\":\"spot\"") != NULL, "%s",
+              json);
+    free(json);
+    /* Priced with the generic us-west-2 offer: the same unit price as cf_price_hours there, times the predicted hours. */
+    cf_prediction p;
+    cr_assert_eq(cf_surrogate_predict(s, c, &p, &err), CF_OK, "%s", err.message);
+    cf_price unit;
+    cr_assert_eq(cf_price_hours(cat, "a100-80gb", "generic", "us-west-2", 1.0, CF_PROC_SPOT, NULL, &unit, &err), CF_OK,
+                 "%s", err.message);
+    cf_predicted_cost pc;
+    cr_assert_eq(cf_surrogate_price(s, c, &p, CF_PROC_SPOT, NULL, &pc, &err), CF_OK, "%s", err.message);
+    cr_assert_float_eq(pc.total_cost_usd.mean, unit.total_cost_usd * p.gpu_hours.mean, 1e-9);
+    cr_assert_str_eq(pc.price.region->id, "us-west-2");
+    cf_config_destroy(c);
+    cf_surrogate_destroy(s);
+}
+
 /* Bad configurations: each names the field and the line. */
 Test(surrogate, bad_configurations)
 {
@@ -292,7 +326,9 @@ Test(surrogate, bad_configurations)
          CF_ERR_INVALID},
         {"{\"lr\": -1}", "lr", "expected a positive value for 'lr'", CF_ERR_INVALID},
         {"{\"lr\": \"fast\"}", "lr", "expected a number for 'lr', found 'fast'", CF_ERR_INVALID},
-        {"{\"accuracy\": 0.9}", "accuracy", "not a configuration setting", CF_ERR_INVALID},
+        {"{\"region\": \"mars-1\"}", "region", "unknown region 'mars-1'", CF_ERR_INVALID},
+        {"{\"provider\": \"acme\"}", "provider", "no offer in the catalog is from provider 'acme'", CF_ERR_INVALID},
+        {"{\"procurement\": \"lease\"}", "procurement", "expected a procurement option", CF_ERR_INVALID},
         {"[1, 2]", "", "expected one JSON object", CF_ERR_PARSE},
         {"{\"hardware\": ", "", "expected one JSON object", CF_ERR_PARSE},
     };

@@ -177,12 +177,18 @@ typedef struct cf_config cf_config;
  * given workload fields (or from all runs when none does): the median of a numeric field (rounded for integer
  * columns), the most frequent value of a categorical one; hardware and precision default likewise. Errors are
  * CF_ERR_PARSE (not a JSON object) or CF_ERR_INVALID with err->source = source, err->line = line and err->field
- * naming the key. Values outside the observed range are accepted; cf_config_note says so. */
+ * naming the key. Values outside the observed range are accepted; cf_config_note says so. A row of the runs can
+ * be given as it is: its pricing fields (provider, region, procurement) say where the prediction is priced (the
+ * region's offers, PUE and grid), and its results (run_id, accuracy, the target, gpu_hours, wall_hours) and run
+ * fields the model does not take as inputs are ignored with a note. */
 cf_status cf_surrogate_parse_config(const cf_surrogate *s, const char *json, const char *source, long line,
                                     cf_config **out, cf_error *err);
 
 /* Frees a configuration. Accepts NULL. */
 void cf_config_destroy(cf_config *c);
+
+/* The procurement option the configuration named (a cf_procurement value), or -1 when it named none. */
+int cf_config_procurement(const cf_config *c);
 
 /* The configuration's hardware id (catalog id), precision and pruning. */
 const char *cf_config_hardware(const cf_config *c);
