@@ -1,4 +1,5 @@
 /* costfront observe: reports the outcome of a suggested trial to its study (the "tell" of an ask/tell loop). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,16 +34,15 @@ int cf_cmd_observe(int argc, char **argv)
                                              {"state", required_argument, 0, OPT_STATE},
                                              {0, 0, 0, 0}};
     const char *store = NULL, *values = NULL, *state_name = NULL;
-    long id = -1;
+    long id = 0;
+    const char *id_text = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': help(); return CF_EXIT_OK;
         case CF_OPT_STORE: store = optarg; break;
-        case OPT_ID:
-            if (cf_cli_parse_long("--id", optarg, &id) != 0) return CF_EXIT_USAGE;
-            break;
+        case OPT_ID: id_text = optarg; break;
         case OPT_VALUES: values = optarg; break;
         case OPT_STATE: state_name = optarg; break;
         default: return cf_cli_usage_error("observe", "unknown option");
@@ -50,7 +50,17 @@ int cf_cmd_observe(int argc, char **argv)
     }
     if (optind < argc) return cf_cli_usage_error("observe", "unexpected argument '%s'", argv[optind]);
     if (store == NULL) return cf_cli_usage_error("observe", "--store DB is required");
-    if (id < 0) return cf_cli_usage_error("observe", "--id ID is required");
+    if (id_text == NULL) return cf_cli_usage_error("observe", "--id ID is required");
+    /* A trial id is what suggest printed: a positive integer. Say so for "-1", "0", "7x" or "", rather than
+     * pretending the option was missing. */
+    char *end = NULL;
+    errno = 0;
+    id = strtol(id_text, &end, 10);
+    if (id_text[0] == '\0' || *end != '\0' || errno != 0 || id < 1)
+        return cf_cli_usage_error("observe",
+                                  "--id: expected a trial id, a positive integer as 'costfront suggest' printed "
+                                  "it, found '%s'",
+                                  id_text);
     cf_trial_state state = CF_TRIAL_COMPLETE;
     if (state_name && (cf_trial_state_from_name(state_name, &state) != CF_OK || state == CF_TRIAL_PENDING))
         return cf_cli_usage_error("observe", "--state: expected complete, failed or pruned, found '%s'", state_name);

@@ -2,7 +2,9 @@
 #include "data/study_store.h"
 #include "data/alloc.h"
 
+#include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,12 +23,144 @@ static cf_status db_err(cf_study_store *st, cf_error *err, const char *what)
                         st && st->db ? sqlite3_errmsg(st->db) : "cannot open");
 }
 
-/* Opens (or, with create, creates) the database with the journal mode and busy timeout the header promises. */
+/* What a file named as a study turned out to be, found by reading it only. */
+typedef enum {
+    KIND_MISSING = 0, /* no such file */
+    KIND_EMPTY,       /* an empty file or an SQLite database without tables: a study may be created in it */
+    KIND_STUDY,       /* a costfront study */
+    KIND_FOREIGN      /* anything else: another program's database or not a database; never written */
+} file_kind;
+
+/* Tables a study file holds (sqlite_sequence comes with AUTOINCREMENT, sqlite_stat1 with ANALYZE). */
+static int study_table(const char *name)
+{
+    static const char *const ours[] = {"study", "trials", "study_meta", "sqlite_sequence", "sqlite_stat1"};
+    for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
+        if (strcmp(name, ours[i]) == 0) return 1;
+    return 0;
+}
+
+/* Names the program a set of tables belongs to, for the refusal message ("" when unrecognised). The names are
+ * those of Optuna's RDB storage (studies, trial_params, version_info), MLflow's tracking database (experiments,
+ * runs, alembic_version) and costfront's run store (store_meta). */
+static const char *foreign_owner(int has_optuna, int has_mlflow, int has_runstore)
+{
+    if (has_runstore) return "a costfront run store ('costfront import --store'), not a study";
+    if (has_optuna) return "an Optuna storage (tables studies, trials, trial_params, ...)";
+    if (has_mlflow) return "an MLflow tracking database (tables experiments, runs, metrics, ...)";
+    return "";
+}
+
+/* Finds out what the file at path is without writing to it: the 16-byte SQLite header is read with stdio, and
+ * only a file that has it is opened by SQLite, read-only, to list its tables. On KIND_FOREIGN, err holds a message
+ * naming what the file is and saying it was left untouched. Returns CF_OK with *kind set, or an error for an
+ * unreadable file. */
+static cf_status classify(const char *path, file_kind *kind, cf_error *err)
+{
+    *kind = KIND_MISSING;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        if (errno == ENOENT) return CF_OK;
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "Cannot read the study file: %s.", strerror(errno));
+    }
+    unsigned char head[16];
+    size_t got = fread(head, 1, sizeof head, f);
+    int read_err = ferror(f);
+    fclose(f);
+    if (read_err) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "Cannot read the study file.");
+    if (got == 0) {
+        *kind = KIND_EMPTY;
+        return CF_OK;
+    }
+    if (got < sizeof head || memcmp(head, "SQLite format 3", 16) != 0) {
+        *kind = KIND_FOREIGN;
+        cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
+                     "Not a study file: the file is not an SQLite database (it does not start with the SQLite "
+                     "header); it was left untouched.");
+        return CF_OK;
+    }
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        cf_status s = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "Cannot open the study file: %s.",
+                                   db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return s;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_stmt *q = NULL;
+    size_t n_ours = 0, n_other = 0, n_listed = 0;
+    int t_study = 0, has_trials = 0, has_meta = 0, optuna = 0, mlflow = 0, runstore = 0, rc = SQLITE_ERROR;
+    char others[200] = "";
+    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1, &q, NULL) ==
+        SQLITE_OK) {
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(q, 0);
+            if (name == NULL) continue;
+            if (n_listed < 4) {
+                size_t len = strlen(others);
+                snprintf(others + len, sizeof others - len, "%s%.40s", n_listed ? ", " : "", name);
+            }
+            n_listed++;
+            if (study_table(name)) {
+                n_ours++;
+                t_study |= strcmp(name, "study") == 0;
+                has_trials |= strcmp(name, "trials") == 0;
+                has_meta |= strcmp(name, "study_meta") == 0;
+                continue;
+            }
+            optuna |= !strcmp(name, "studies") || !strcmp(name, "trial_params") || !strcmp(name, "version_info");
+            mlflow |= !strcmp(name, "experiments") || !strcmp(name, "alembic_version");
+            runstore |= !strcmp(name, "store_meta");
+            n_other++;
+        }
+    }
+    char why[200];
+    snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    if (rc != SQLITE_DONE)
+        return cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL,
+                            "Not a usable study file: %s; it was left untouched.", why);
+    if (n_other == 0 && n_ours == 0) {
+        *kind = KIND_EMPTY;
+        return CF_OK;
+    }
+    if (n_other == 0 && t_study && has_trials && has_meta) {
+        *kind = KIND_STUDY;
+        return CF_OK;
+    }
+    *kind = KIND_FOREIGN;
+    const char *owner = foreign_owner(optuna, mlflow, runstore);
+    if (owner[0])
+        cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
+                     "Not a study file: it is %s; it was left untouched. Give --store a new file name.", owner);
+    else
+        cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
+                     "Not a study file: an SQLite database whose tables are not a study's (%s%s); it was left "
+                     "untouched. Give --store a new file name.",
+                     others, n_listed > 4 ? ", ..." : "");
+    return CF_OK;
+}
+
+/* Opens (or, with create, creates) the database with the journal mode and busy timeout the header promises. The
+ * file is classified first (classify), so that a file that is not a study -- another program's database, a file
+ * that is not a database -- is refused before anything is written to it: setting the WAL journal mode is a write. */
 static cf_status open_db(const char *path, int create, cf_study_store **out, cf_error *err)
 {
     if (path == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "A study needs a file path.");
     *out = NULL;
+    file_kind kind;
+    cf_status cs = classify(path, &kind, err);
+    if (cs) return cs;
+    if (kind == KIND_FOREIGN) return CF_ERR_INVALID;
+    if (create && kind == KIND_STUDY)
+        return cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
+                            "The file already holds a study; open it instead of creating it.");
+    if (!create && kind == KIND_MISSING)
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "Cannot open the study file: no such file.");
+    if (!create && kind == KIND_EMPTY)
+        return cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "The file holds no study (it is empty).");
     cf_study_store *st = calloc(1, sizeof *st);
     if (st == NULL || (st->path = cf_dup_str(path, NULL)) == NULL) {
         free(st);
@@ -40,7 +174,6 @@ static cf_status open_db(const char *path, int create, cf_study_store **out, cf_
         return s;
     }
     sqlite3_busy_timeout(st->db, 10000);
-    /* Probe: this fails with SQLITE_NOTADB on a file that is not a database. */
     if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
         cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "Not a usable SQLite study file: %s.",
                                    sqlite3_errmsg(st->db));

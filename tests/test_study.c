@@ -125,7 +125,17 @@ Test(study, persistence_and_tell_rules)
     FILE *f = fopen(junk, "w");
     fputs("this is not a database, just some text that is long enough to have a header.......\n", f);
     fclose(f);
-    cr_assert_eq(cf_study_open(junk, &s, &e), CF_ERR_DB);
+    cr_assert_eq(cf_study_open(junk, &s, &e), CF_ERR_INVALID);
+    cr_assert(strstr(e.message, "not an SQLite database") != NULL, "%s", e.message);
+    cr_assert_eq(cf_study_create(junk, "{\"params\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 0, \"high\": 1}], "
+                                       "\"objectives\": [{\"name\": \"f\"}]}",
+                                 &s, &e),
+                 CF_ERR_INVALID);
+    f = fopen(junk, "r");
+    char back[128] = "";
+    cr_assert(fgets(back, sizeof back, f) != NULL);
+    fclose(f);
+    cr_assert(strncmp(back, "this is not a database", 22) == 0, "the refused file was left as it was");
     cleanup(junk);
     cleanup(path);
 }

@@ -66,11 +66,15 @@ typedef enum cf_acquisition {
 /* An open study. */
 typedef struct cf_study cf_study;
 
-/* Creates a study file at path with the space JSON (space.h) and opens it. Refuses a file that already holds a
- * study (CF_ERR_INVALID) or is not an SQLite database (CF_ERR_DB); space errors name the JSON path. */
+/* Creates a study file at path with the space JSON (space.h) and opens it. path may name a new file, an empty file
+ * or an SQLite database without tables. Refuses (CF_ERR_INVALID) a file that already holds a study and any other
+ * file -- not an SQLite database, another program's database (Optuna, MLflow, a costfront run store, any database
+ * with tables that are not a study's) -- before writing anything to it, so a refused file is left byte for byte as
+ * it was; space errors name the JSON path. */
 cf_status cf_study_create(const char *path, const char *space_json, cf_study **out, cf_error *err);
 
-/* Opens an existing study file (CF_ERR_IO when it cannot be opened, CF_ERR_DB when it holds no study). */
+/* Opens an existing study file: CF_ERR_IO when it cannot be opened, CF_ERR_DB when it is empty, CF_ERR_INVALID
+ * when it is not a study (checked by reading it only, as cf_study_create does; a refused file is not written). */
 cf_status cf_study_open(const char *path, cf_study **out, cf_error *err);
 
 /* Closes the study; accepts NULL. */
