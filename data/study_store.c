@@ -347,7 +347,8 @@ cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_sta
 {
     if (st == NULL || (n > 0 && (states == NULL || params == NULL || ids == NULL)))
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_insert needs a store and arrays.");
-    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    int own = sqlite3_get_autocommit(st->db); /* 1: no transaction open, this call makes its own */
+    if (own && sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return db_err(st, err, "Cannot start a transaction");
     sqlite3_stmt *q = NULL;
     cf_status s = CF_OK;
@@ -373,6 +374,7 @@ cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_sta
             ids[i] = (long)sqlite3_last_insert_rowid(st->db);
     }
     sqlite3_finalize(q);
+    if (!own) return s; /* the caller's transaction: the caller commits or rolls back */
     if (s == CF_OK && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         s = db_err(st, err, "Cannot commit the new trials");
     if (s) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -433,6 +435,107 @@ cf_status cf_study_store_set_meta(cf_study_store *st, const char *key, const cha
         return db_err(st, err, "Cannot write study metadata");
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+    cf_status s = sqlite3_step(q) == SQLITE_DONE ? CF_OK : db_err(st, err, "Cannot write study metadata");
+    sqlite3_finalize(q);
+    return s;
+}
+
+cf_status cf_study_store_begin(cf_study_store *st, cf_error *err)
+{
+    if (st == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_begin needs a store.");
+    /* IMMEDIATE takes the write lock now (waiting up to the busy timeout), so that what is read inside the
+     * transaction cannot change before the commit. */
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_err(st, err, "Cannot lock the study for writing");
+    return CF_OK;
+}
+
+cf_status cf_study_store_commit(cf_study_store *st, cf_error *err)
+{
+    if (st == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_commit needs a store.");
+    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        cf_status s = db_err(st, err, "Cannot commit to the study");
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return s;
+    }
+    return CF_OK;
+}
+
+void cf_study_store_rollback(cf_study_store *st)
+{
+    if (st && !sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+cf_status cf_study_store_meta_prefix(cf_study_store *st, const char *prefix, char ***keys, char ***values, size_t *n,
+                                     cf_error *err)
+{
+    if (st == NULL || prefix == NULL || keys == NULL || values == NULL || n == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_meta_prefix needs a store and outputs.");
+    *keys = *values = NULL;
+    *n = 0;
+    sqlite3_stmt *q = NULL;
+    /* substr() rather than LIKE: a prefix may hold '_' or '%'. */
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT key, value FROM study_meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key", -1,
+                           &q, NULL) != SQLITE_OK)
+        return db_err(st, err, "Cannot read study metadata");
+    sqlite3_bind_text(q, 1, prefix, -1, SQLITE_STATIC);
+    size_t cap = 0, cnt = 0;
+    char **k = NULL, **v = NULL;
+    cf_status s = CF_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            char **nk = realloc(k, nc * sizeof *nk);
+            if (nk) k = nk;
+            char **nv = nk ? realloc(v, nc * sizeof *nv) : NULL;
+            if (nv) v = nv;
+            if (nk == NULL || nv == NULL) {
+                s = cf_error_set(err, CF_ERR_NOMEM, st->path, 0, 0, NULL, "Out of memory.");
+                break;
+            }
+            cap = nc;
+        }
+        k[cnt] = cf_dup_str((const char *)sqlite3_column_text(q, 0), NULL);
+        v[cnt] = cf_dup_str((const char *)sqlite3_column_text(q, 1), NULL);
+        cnt++;
+        if (k[cnt - 1] == NULL || v[cnt - 1] == NULL) {
+            s = cf_error_set(err, CF_ERR_NOMEM, st->path, 0, 0, NULL, "Out of memory.");
+            break;
+        }
+    }
+    if (s == CF_OK && rc != SQLITE_DONE) s = db_err(st, err, "Cannot read study metadata");
+    sqlite3_finalize(q);
+    if (s) {
+        cf_study_meta_free(k, v, cnt);
+        return s;
+    }
+    *keys = k;
+    *values = v;
+    *n = cnt;
+    return CF_OK;
+}
+
+void cf_study_meta_free(char **keys, char **values, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (keys) free(keys[i]);
+        if (values) free(values[i]);
+    }
+    free(keys);
+    free(values);
+}
+
+cf_status cf_study_store_delete_meta_prefix(cf_study_store *st, const char *prefix, cf_error *err)
+{
+    if (st == NULL || prefix == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_delete_meta_prefix needs a store.");
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM study_meta WHERE substr(key, 1, length(?1)) = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return db_err(st, err, "Cannot write study metadata");
+    sqlite3_bind_text(q, 1, prefix, -1, SQLITE_STATIC);
     cf_status s = sqlite3_step(q) == SQLITE_DONE ? CF_OK : db_err(st, err, "Cannot write study metadata");
     sqlite3_finalize(q);
     return s;

@@ -50,8 +50,8 @@ cf_status cf_study_store_load(cf_study_store *st, cf_study_row **rows, size_t *n
 /* Frees rows returned by cf_study_store_load; accepts NULL. */
 void cf_study_rows_free(cf_study_row *rows, size_t n);
 
-/* Inserts n trials with the given states, params and values (values entries may be NULL) in one transaction and
- * writes their ids to ids. */
+/* Inserts n trials with the given states, params and values (values entries may be NULL) in one transaction (the
+ * caller's, when cf_study_store_begin opened one; else its own) and writes their ids to ids. */
 cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_state *states, const char *const *params,
                                 const char *const *values, long *ids, cf_error *err);
 
@@ -63,5 +63,27 @@ cf_status cf_study_store_get_meta(cf_study_store *st, const char *key, char **va
 
 /* Writes a metadata value (insert or replace). */
 cf_status cf_study_store_set_meta(cf_study_store *st, const char *key, const char *value, cf_error *err);
+
+/* Starts a write transaction (BEGIN IMMEDIATE: the write lock is taken now, waiting up to the busy timeout), so
+ * that reads inside it see the latest state and nothing changes it before cf_study_store_commit. Inserts, updates
+ * and metadata writes made meanwhile join it. */
+cf_status cf_study_store_begin(cf_study_store *st, cf_error *err);
+
+/* Commits the transaction started by cf_study_store_begin (rolled back when the commit fails). */
+cf_status cf_study_store_commit(cf_study_store *st, cf_error *err);
+
+/* Rolls back the open transaction, if any; accepts NULL. */
+void cf_study_store_rollback(cf_study_store *st);
+
+/* Reads every metadata entry whose key starts with prefix, in key order: *keys and *values (n entries each,
+ * caller frees with cf_study_meta_free). */
+cf_status cf_study_store_meta_prefix(cf_study_store *st, const char *prefix, char ***keys, char ***values, size_t *n,
+                                     cf_error *err);
+
+/* Frees what cf_study_store_meta_prefix returned; accepts NULL. */
+void cf_study_meta_free(char **keys, char **values, size_t n);
+
+/* Deletes every metadata entry whose key starts with prefix. */
+cf_status cf_study_store_delete_meta_prefix(cf_study_store *st, const char *prefix, cf_error *err);
 
 #endif

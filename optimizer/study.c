@@ -38,6 +38,17 @@ typedef struct {
     cf_catalog *catalog;     /* the default price catalog */
 } cost_model;
 
+/* One fitted set of GP hyperparameters, cached in the file's study_meta under "gp_theta:<role>:<n>" (role names
+ * the GP, n the number of observations it was fitted on) so that workers asking at about the same number of
+ * complete trials do not each refit (see hyper_find). */
+typedef struct {
+    char role[24]; /* "obj<j>", "con<c>" or "lgh" */
+    size_t n;      /* observations of the fit */
+    size_t nt;     /* entries of theta (d + 2) */
+    double *theta; /* log-hyperparameters, standardised units (gp.h) */
+    int fresh;     /* 1: fitted by this ask, not yet in the file */
+} hyper_entry;
+
 struct cf_study {
     cost_model cost;       /* cost-aware mode (inactive unless the space asks for it) */
     cf_study_store *store; /* the file */
@@ -48,7 +59,9 @@ struct cf_study {
     size_t restarts;       /* polished starts */
     size_t maxeval;        /* evaluations per polish */
     size_t gp_restarts;    /* hyperparameter restarts per GP fit */
-    char last_error[600];  /* message of the last failed call */
+    hyper_entry *hc;       /* hyperparameter cache: the file's entries, plus this ask's fits */
+    size_t nhc, caphc;
+    char last_error[600]; /* message of the last failed call */
 };
 
 static const char *const state_names[] = {"pending", "complete", "failed", "pruned"};
@@ -349,6 +362,8 @@ void cf_study_destroy(cf_study *s)
     cf_study_store_close(s->store);
     cf_space_destroy(s->space);
     cost_free(&s->cost);
+    for (size_t i = 0; i < s->nhc; i++) free(s->hc[i].theta);
+    free(s->hc);
     free(s);
 }
 
@@ -1041,6 +1056,129 @@ static int repeats_row(const double *x, const double *P, size_t n, const int *ki
     return 0;
 }
 
+/* ---- Hyperparameter cache ----
+ * Fitting the GP hyperparameters is most of an ask (at 400 observations, ~90% of it), and their maximum-likelihood
+ * values barely move when a few observations are added. The fit of each GP is therefore kept in the file with the
+ * number of observations n it was made on, and an ask at n' observations reuses the latest fit of the same GP when
+ * n <= n' <= n + n / 20 (exact match below CF_HYPER_MIN observations): the posterior is recomputed on all n'
+ * points with those hyperparameters (one Cholesky factorisation) and no optimisation runs. So concurrent workers
+ * share one fit, and a single worker refits when its data grew by 5%. Only the newest fit per GP is kept. */
+#define CF_HYPER_MIN 20
+#define CF_HYPER_PREFIX "gp_theta:"
+
+static void hyper_clear(cf_study *s)
+{
+    for (size_t i = 0; i < s->nhc; i++) free(s->hc[i].theta);
+    s->nhc = 0;
+}
+
+/* Appends an entry (theta copied). Returns nonzero when out of memory. */
+static int hyper_push(cf_study *s, const char *role, size_t n, const double *theta, size_t nt, int fresh)
+{
+    if (s->nhc == s->caphc) {
+        size_t nc = s->caphc ? 2 * s->caphc : 8;
+        hyper_entry *h = realloc(s->hc, nc * sizeof *h);
+        if (h == NULL) return -1;
+        s->hc = h;
+        s->caphc = nc;
+    }
+    hyper_entry *e = &s->hc[s->nhc];
+    memset(e, 0, sizeof *e);
+    snprintf(e->role, sizeof e->role, "%s", role);
+    e->n = n;
+    e->nt = nt;
+    e->fresh = fresh;
+    if ((e->theta = malloc((nt ? nt : 1) * sizeof *e->theta)) == NULL) return -1;
+    memcpy(e->theta, theta, nt * sizeof *theta);
+    s->nhc++;
+    return 0;
+}
+
+/* Replaces the in-memory cache by the file's entries. Entries that do not parse are ignored (a cache miss). */
+static cf_status hyper_load(cf_study *s, cf_error *err)
+{
+    hyper_clear(s);
+    char **keys = NULL, **vals = NULL;
+    size_t n = 0;
+    cf_status st = cf_study_store_meta_prefix(s->store, CF_HYPER_PREFIX, &keys, &vals, &n, err);
+    if (st) return st;
+    size_t np = cf_space_n_params(s->space), nt = np + 2;
+    double *theta = malloc(nt * sizeof *theta);
+    for (size_t i = 0; theta && i < n && st == CF_OK; i++) {
+        const char *role = keys[i] + strlen(CF_HYPER_PREFIX), *colon = strrchr(role, ':');
+        if (colon == NULL || colon == role || (size_t)(colon - role) >= sizeof s->hc[0].role) continue;
+        char rbuf[sizeof s->hc[0].role];
+        memcpy(rbuf, role, (size_t)(colon - role));
+        rbuf[colon - role] = '\0';
+        char *end = NULL;
+        unsigned long long cnt = strtoull(colon + 1, &end, 10);
+        if (*end != '\0') continue;
+        const char *p = vals[i];
+        size_t k = 0;
+        for (; k < nt; k++) {
+            theta[k] = strtod(p, &end);
+            if (end == p || !isfinite(theta[k])) break;
+            p = end;
+        }
+        while (*p == ' ') p++;
+        if (k == nt && *p == '\0' && hyper_push(s, rbuf, (size_t)cnt, theta, nt, 0))
+            st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    }
+    if (theta == NULL) st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    free(theta);
+    cf_study_meta_free(keys, vals, n);
+    return st;
+}
+
+/* The cached fit of GP role usable at n observations (see the section comment), or NULL. */
+static const hyper_entry *hyper_find(const cf_study *s, const char *role, size_t n, size_t nt)
+{
+    const hyper_entry *best = NULL;
+    for (size_t i = 0; i < s->nhc; i++) {
+        const hyper_entry *e = &s->hc[i];
+        if (e->nt != nt || e->n > n || strcmp(e->role, role) != 0) continue;
+        if (best == NULL || e->n > best->n) best = e;
+    }
+    if (best == NULL) return NULL;
+    if (best->n == n || (best->n >= CF_HYPER_MIN && n - best->n <= best->n / 20)) return best;
+    return NULL;
+}
+
+/* Writes this ask's fits to the file (inside the ask's transaction): each replaces the file's entry for its GP
+ * unless the file already holds a fit on as many observations or more (another worker's, newer). */
+static cf_status hyper_save(cf_study *s, cf_error *err)
+{
+    cf_status st = CF_OK;
+    for (size_t i = 0; i < s->nhc && st == CF_OK; i++) {
+        hyper_entry *e = &s->hc[i];
+        if (!e->fresh) continue;
+        char prefix[64], key[96];
+        snprintf(prefix, sizeof prefix, "%s%s:", CF_HYPER_PREFIX, e->role);
+        char **keys = NULL, **vals = NULL;
+        size_t n = 0, newest = 0;
+        int any = 0;
+        if ((st = cf_study_store_meta_prefix(s->store, prefix, &keys, &vals, &n, err))) break;
+        for (size_t k = 0; k < n; k++) {
+            size_t c = (size_t)strtoull(keys[k] + strlen(prefix), NULL, 10);
+            if (!any || c > newest) newest = c;
+            any = 1;
+        }
+        cf_study_meta_free(keys, vals, n);
+        e->fresh = 0;
+        if (any && newest >= e->n) continue;
+        size_t cap = e->nt * 26 + 1, len = 0;
+        char *txt = malloc(cap);
+        if (txt == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        txt[0] = '\0';
+        for (size_t k = 0; k < e->nt; k++) len += (size_t)snprintf(txt + len, cap - len, "%s%.17g", k ? " " : "", e->theta[k]);
+        snprintf(key, sizeof key, "%s%010zu", prefix, e->n);
+        st = cf_study_store_delete_meta_prefix(s->store, prefix, err);
+        if (st == CF_OK) st = cf_study_store_set_meta(s->store, key, txt, err);
+        free(txt);
+    }
+    return st;
+}
+
 /* Largest number of observations the hyperparameters are fitted on. The likelihood costs O(n^3) per evaluation
  * and a fit takes tens of evaluations, so beyond this size the hyperparameters are fitted on an evenly spaced
  * subset of the trials (every (n / CF_FIT_SUBSET)-th one, in trial order, so early exploration and late
@@ -1050,14 +1188,32 @@ static int repeats_row(const double *x, const double *P, size_t n, const int *ki
  * hyperparameters only. */
 #define CF_FIT_SUBSET 200
 
-static cf_status fit_gp(const cf_study *s, const int *kinds, size_t np, const double *X, size_t n, const double *y,
-                        unsigned long seed, cf_gp **out, cf_error *err)
+/* Fits a GP on (X, y) (n rows), or, when role names a GP of the cache and the cache holds a usable fit for it
+ * (hyper_find), sets that fit's hyperparameters and only computes the posterior. A new fit of a named role joins
+ * the cache, to be written with the ask. */
+static cf_status fit_gp(cf_study *s, const char *role, const int *kinds, size_t np, const double *X, size_t n,
+                        const double *y, unsigned long seed, cf_gp **out, cf_error *err)
 {
     cf_gp *gp = cf_gp_create(np, kinds);
     if (gp == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
     cf_gp_set_seed(gp, seed);
     cf_gp_set_restarts(gp, s->gp_restarts);
     cf_status st;
+    const hyper_entry *h = role ? hyper_find(s, role, n, cf_gp_n_hypers(gp)) : NULL;
+    if (h != NULL) {
+        cf_error e2;
+        cf_error_clear(&e2);
+        if (cf_gp_set_theta(gp, h->theta, &e2) == CF_OK && cf_gp_set_data(gp, X, n, y, NULL, &e2) == CF_OK) {
+            *out = gp;
+            return CF_OK;
+        }
+        /* The cached hyperparameters do not factorise on these data: fit afresh. */
+        cf_gp_destroy(gp);
+        if ((gp = cf_gp_create(np, kinds)) == NULL)
+            return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        cf_gp_set_seed(gp, seed);
+        cf_gp_set_restarts(gp, s->gp_restarts);
+    }
     if (n > CF_FIT_SUBSET) {
         size_t m = CF_FIT_SUBSET;
         double *Xs = malloc(m * np * sizeof *Xs), *ys = malloc(m * sizeof *ys);
@@ -1082,6 +1238,16 @@ static cf_status fit_gp(const cf_study *s, const int *kinds, size_t np, const do
     if (st) {
         cf_gp_destroy(gp);
         return st;
+    }
+    if (role) {
+        size_t nt = cf_gp_n_hypers(gp);
+        double *theta = malloc(nt * sizeof *theta);
+        if (theta == NULL || (cf_gp_get_theta(gp, theta), hyper_push(s, role, n, theta, nt, 1))) {
+            free(theta);
+            cf_gp_destroy(gp);
+            return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        }
+        free(theta);
     }
     *out = gp;
     return CF_OK;
@@ -1168,13 +1334,17 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
     for (size_t c = 0; c < C; c++) {
         if (cm->active && cm->der[M + c] >= 0) continue;
         for (size_t i = 0; i < n; i++) col[i] = Cv[i * C + c];
-        if ((st = fit_gp(s, kinds, np, X, n, col, seed + 101 + c, &gps[M + 1 + c], err))) goto done;
+        char role[24];
+        snprintf(role, sizeof role, "con%zu", c);
+        if ((st = fit_gp(s, role, kinds, np, X, n, col, seed + 101 + c, &gps[M + 1 + c], err))) goto done;
     }
     if (!parego) {
         for (size_t j = 0; j < M; j++) {
             if (cm->active && cm->der[j] >= 0) continue;
             for (size_t i = 0; i < n; i++) col[i] = Y[i * M + j];
-            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + j, &gps[ngp], err))) goto done;
+            char role[24];
+            snprintf(role, sizeof role, "obj%zu", j);
+            if ((st = fit_gp(s, role, kinds, np, X, n, col, seed + 1 + j, &gps[ngp], err))) goto done;
             src[j] = (int)ngp++;
         }
     }
@@ -1185,7 +1355,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "Too few trials with gpu_hours to model it.");
             goto done;
         }
-        if ((st = fit_gp(s, kinds, np, Xgh, ngh, lgh, seed + 201, &gps[ngp], err))) goto done;
+        if ((st = fit_gp(s, "lgh", kinds, np, Xgh, ngh, lgh, seed + 201, &gps[ngp], err))) goto done;
         for (size_t k = 0; k < M + C; k++)
             if (cm->der[k] >= 0 && (k >= M || !parego)) src[k] = (int)ngp;
         ngp++;
@@ -1255,7 +1425,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             }
             cf_gp_destroy(gps[0]);
             gps[0] = NULL;
-            if ((st = fit_gp(s, kinds, np, X, n, col, seed + 1 + b, &gps[0], err))) goto done;
+            if ((st = fit_gp(s, NULL, kinds, np, X, n, col, seed + 1 + b, &gps[0], err))) goto done;
             /* Fantasise pending points on the scalarised GP (all of them: it is new) and the other GPs (once). */
             double mu, var;
             for (size_t i = 0; i < npend; i++)
@@ -1391,57 +1561,36 @@ done:
     return st;
 }
 
-/* Reads or records the seed of the initial design (the seed of the study's first ask). */
-static cf_status design_seed(cf_study *s, unsigned long seed, unsigned long *out, cf_error *err)
+/* Reads the seed of the initial design (the seed of the study's first ask), kept in the file. *have is 0 when no
+ * ask recorded one yet; then *out is seed, and the ask that commits first records it. */
+static cf_status design_seed(cf_study *s, unsigned long seed, unsigned long *out, int *have, cf_error *err)
 {
     char *v = NULL;
     cf_status st = cf_study_store_get_meta(s->store, "sobol_seed", &v, err);
     if (st) return st;
-    if (v) {
-        *out = strtoul(v, NULL, 10);
-        free(v);
-        return CF_OK;
-    }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%lu", seed);
-    *out = seed;
-    return cf_study_store_set_meta(s->store, "sobol_seed", buf, err);
+    *have = v != NULL;
+    *out = v ? strtoul(v, NULL, 10) : seed;
+    free(v);
+    return CF_OK;
 }
 
-cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, cf_error *err)
+/* Decides the q points of an ask from the trials t into xs (q x np, encoded): the initial (or baseline) design
+ * points first, then the model's, for which the design points are pending fantasies. *n_model receives the number
+ * of model-based points (0 when no GP was needed). Reads nothing from and writes nothing to the file. */
+static cf_status ask_decide(cf_study *s, const trials *t, size_t q, unsigned long seed, unsigned long dseed,
+                            const int *kinds, double *xs, double *u, size_t *n_model, cf_error *err)
 {
-    if (s == NULL || out == NULL || q == 0 || q > 1000)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
-                            "cf_study_ask needs a study, 1 <= q <= 1000 and an "
-                            "output.");
-    *out = NULL;
-    cf_gsl_quiet();
-    trials t;
-    cf_status st = trials_load(s, &t, err);
-    if (st) return st;
     const cf_space *sp = s->space;
     size_t np = cf_space_n_params(sp);
     size_t n_init = s->n_init ? s->n_init : (2 * (np + 1) > 5 ? 2 * (np + 1) : 5);
     size_t ncomplete = 0;
-    for (size_t i = 0; i < t.n; i++) ncomplete += t.ok[i];
-    int *kinds = malloc(np * sizeof *kinds);
-    double *xs = malloc(q * np * sizeof *xs), *u = malloc(np * sizeof *u);
-    char **ptxt = calloc(q, sizeof *ptxt);
-    cf_trial_state *states = calloc(q, sizeof *states);
-    long *ids = calloc(q, sizeof *ids);
-    cJSON *arr = NULL;
-    if (!kinds || !xs || !u || !ptxt || !states || !ids) {
-        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
-        goto done;
-    }
-    cf_space_gp_kinds(sp, kinds);
-    unsigned long dseed = seed;
-    if ((st = design_seed(s, seed, &dseed, err))) goto done;
-    /* Initial (or baseline) points first; they are pending fantasies for the model-based ones. */
+    for (size_t i = 0; i < t->n; i++) ncomplete += t->ok[i];
+    cf_status st = CF_OK;
     size_t nsobol = 0;
     gsl_rng *rng = NULL;
+    *n_model = 0;
     for (size_t b = 0; b < q; b++) {
-        int design = s->acq == CF_ACQ_SOBOL || t.n + b < n_init || ncomplete < 2;
+        int design = s->acq == CF_ACQ_SOBOL || t->n + b < n_init || ncomplete < 2;
         if (s->acq == CF_ACQ_RANDOM) {
             if (rng == NULL) {
                 rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -1449,11 +1598,11 @@ cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, c
                     st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
                     break;
                 }
-                gsl_rng_set(rng, seed * 1000003UL + t.n);
+                gsl_rng_set(rng, seed * 1000003UL + t->n);
             }
             for (size_t j = 0; j < np; j++) u[j] = gsl_rng_uniform(rng);
         } else if (design) {
-            if ((st = sobol_point(np, t.n + b, dseed, u, err))) break;
+            if ((st = sobol_point(np, t->n + b, dseed, u, err))) break;
         } else {
             break;
         }
@@ -1462,54 +1611,125 @@ cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, c
         nsobol++;
     }
     gsl_rng_free(rng);
-    if (st) goto done;
-    if (nsobol < q) {
-        st = model_points(s, &t, xs, nsobol, q - nsobol, seed, xs + nsobol * np, err);
-        if (st == CF_ERR_NUMERIC) {
-            /* The GP could not be fitted: fall back to the design sequence rather than fail the sweep. */
-            st = CF_OK;
-            for (size_t b = nsobol; b < q && st == CF_OK; b++) {
-                st = sobol_point(np, t.n + b, dseed, u, err);
-                unit_to_encoded(kinds, np, u, xs + b * np);
-                cost_fix_point(&s->cost, xs + b * np);
-            }
+    if (st || nsobol == q) return st;
+    *n_model = q - nsobol;
+    st = model_points(s, t, xs, nsobol, q - nsobol, seed, xs + nsobol * np, err);
+    if (st == CF_ERR_NUMERIC) {
+        /* The GP could not be fitted: fall back to the design sequence rather than fail the sweep. */
+        st = CF_OK;
+        if (err) cf_error_clear(err);
+        for (size_t b = nsobol; b < q && st == CF_OK; b++) {
+            st = sobol_point(np, t->n + b, dseed, u, err);
+            unit_to_encoded(kinds, np, u, xs + b * np);
+            cost_fix_point(&s->cost, xs + b * np);
         }
-        if (st) goto done;
+    }
+    return st;
+}
+
+/* How many times an ask decides again outside the write lock when other workers added trials meanwhile, before
+ * it decides inside the lock (which always succeeds, at the price of holding the lock for one decision). */
+#define CF_ASK_RETRIES 2
+
+/* Ask, safe for concurrent workers (several processes asking one study file at once):
+ *   1. read the trials (a consistent snapshot; WAL readers never wait for writers) and decide outside the lock:
+ *      GP fits, fantasies of the pending trials, acquisition maximisation;
+ *   2. take the write lock (BEGIN IMMEDIATE) and read the trials again. If no trial was added since the snapshot
+ *      (ids only grow and trials are never deleted, so an unchanged count means unchanged rows; a trial told
+ *      meanwhile was already fantasised as pending), insert the decision and commit;
+ *   3. otherwise the trials that arrived meanwhile must be seen: release the lock and decide again on the new
+ *      snapshot, where they are pending fantasies (kriging believer) and the GP hyperparameters come from the
+ *      cache, so only the acquisition is recomputed; after CF_ASK_RETRIES such rounds decide inside the lock.
+ * Every inserted point was thus decided with every other trial of the file in view, and two workers are never
+ * handed the same pending configuration. The design seed and the fitted hyperparameters are written in the same
+ * transaction. */
+cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, cf_error *err)
+{
+    if (s == NULL || out == NULL || q == 0 || q > 1000)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_study_ask needs a study, 1 <= q <= 1000 and an "
+                            "output.");
+    *out = NULL;
+    cf_gsl_quiet();
+    const cf_space *sp = s->space;
+    size_t np = cf_space_n_params(sp);
+    trials t, t2;
+    memset(&t2, 0, sizeof t2);
+    cf_status st = trials_load(s, &t, err);
+    if (st) return st;
+    int *kinds = malloc(np * sizeof *kinds);
+    double *xs = malloc(q * np * sizeof *xs), *u = malloc(np * sizeof *u);
+    char **ptxt = calloc(q, sizeof *ptxt);
+    cf_trial_state *states = calloc(q, sizeof *states);
+    long *ids = calloc(q, sizeof *ids);
+    cJSON *arr = NULL, **pobj = NULL;
+    int locked = 0, have_dseed = 0;
+    if (!kinds || !xs || !u || !ptxt || !states || !ids) goto oom;
+    cf_space_gp_kinds(sp, kinds);
+    unsigned long dseed = seed;
+    size_t n_model = 0;
+    if ((st = hyper_load(s, err)) || (st = design_seed(s, seed, &dseed, &have_dseed, err)) ||
+        (st = ask_decide(s, &t, q, seed, dseed, kinds, xs, u, &n_model, err)))
+        goto done;
+    for (int attempt = 0;; attempt++) {
+        if ((st = cf_study_store_begin(s->store, err))) goto done;
+        locked = 1;
+        unsigned long dseed2 = seed;
+        int have2 = 0;
+        if ((st = design_seed(s, seed, &dseed2, &have2, err)) || (st = trials_load(s, &t2, err))) goto done;
+        int changed = t2.n != t.n || (have2 && dseed2 != dseed);
+        trials_free(&t);
+        t = t2;
+        memset(&t2, 0, sizeof t2);
+        dseed = dseed2;
+        have_dseed = have2;
+        if (!changed) break;
+        if (attempt < CF_ASK_RETRIES) {
+            cf_study_store_rollback(s->store);
+            locked = 0;
+            if ((st = hyper_load(s, err))) goto done;
+        }
+        /* Decide again with the new trials in view (inside the lock on the last round). */
+        if ((st = ask_decide(s, &t, q, seed, dseed, kinds, xs, u, &n_model, err))) goto done;
+        if (attempt >= CF_ASK_RETRIES) break;
     }
     arr = cJSON_CreateArray();
-    if (arr == NULL) goto oom;
-    cJSON **pobj = calloc(q, sizeof *pobj);
-    if (pobj == NULL) goto oom;
+    pobj = calloc(q, sizeof *pobj);
+    if (arr == NULL || pobj == NULL) goto oom;
     for (size_t b = 0; b < q && st == CF_OK; b++) {
         st = cf_space_decode(sp, xs + b * np, &pobj[b], err);
-        if (st == CF_OK && (ptxt[b] = cJSON_PrintUnformatted(pobj[b])) == NULL) goto oom_p;
+        if (st == CF_OK && (ptxt[b] = cJSON_PrintUnformatted(pobj[b])) == NULL) goto oom;
         states[b] = CF_TRIAL_PENDING;
     }
-    if (st == CF_OK) st = cf_study_store_insert(s->store, q, states, (const char *const *)ptxt, NULL, ids, err);
+    if (st) goto done;
+    char sbuf[32];
+    snprintf(sbuf, sizeof sbuf, "%lu", dseed);
+    if ((st = cf_study_store_insert(s->store, q, states, (const char *const *)ptxt, NULL, ids, err)) ||
+        (!have_dseed && (st = cf_study_store_set_meta(s->store, "sobol_seed", sbuf, err))) ||
+        (st = hyper_save(s, err)) || (st = cf_study_store_commit(s->store, err)))
+        goto done;
+    locked = 0;
     for (size_t b = 0; b < q; b++) {
-        if (st == CF_OK) {
-            cJSON *it = cJSON_CreateObject();
-            if (it == NULL || !cJSON_AddItemToArray(arr, it) || !cJSON_AddNumberToObject(it, "id", (double)ids[b]) ||
-                !cJSON_AddItemToObject(it, "params", pobj[b])) {
-                st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
-                cJSON_Delete(pobj[b]);
-            }
-        } else {
-            cJSON_Delete(pobj[b]);
+        cJSON *it = cJSON_CreateObject();
+        if (it == NULL || !cJSON_AddItemToArray(arr, it)) {
+            cJSON_Delete(it);
+            goto oom;
         }
+        if (!cJSON_AddNumberToObject(it, "id", (double)ids[b]) || !cJSON_AddItemToObject(it, "params", pobj[b]))
+            goto oom;
+        pobj[b] = NULL;
     }
-    free(pobj);
     goto done;
-oom_p:
-    for (size_t b = 0; b < q; b++) cJSON_Delete(pobj[b]);
-    free(pobj);
 oom:
     st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
 done:
+    if (locked) cf_study_store_rollback(s->store);
     if (st == CF_OK)
         *out = arr;
     else
         cJSON_Delete(arr);
+    for (size_t b = 0; pobj && b < q; b++) cJSON_Delete(pobj[b]);
+    free(pobj);
     for (size_t b = 0; ptxt && b < q; b++) free(ptxt[b]);
     free(ptxt);
     free(states);
@@ -1518,6 +1738,7 @@ done:
     free(xs);
     free(u);
     trials_free(&t);
+    trials_free(&t2);
     return st;
 }
 
