@@ -59,6 +59,7 @@ struct cf_study {
     size_t restarts;       /* polished starts */
     size_t maxeval;        /* evaluations per polish */
     size_t gp_restarts;    /* hyperparameter restarts per GP fit */
+    int quick;             /* 1 while an ask re-decides inside the write lock (see cf_study_ask) */
     hyper_entry *hc;       /* hyperparameter cache: the file's entries, plus this ask's fits */
     size_t nhc, caphc;
     char last_error[600]; /* message of the last failed call */
@@ -826,10 +827,19 @@ static int improve_categoricals(acq_ctx *a, double *x, double *val, size_t combo
 /* Maximises the acquisition: raw candidates (Sobol with a random shift, random categoricals, and Gaussian
  * perturbations of the anchor points), the best `restarts` polished, categoricals improved and re-polished.
  * Writes the best point to best_x and returns its value. */
-static double maximise(acq_ctx *a, const cf_study *s, gsl_rng *rng, const double *anchors, size_t nanch, double *best_x)
+static double maximise(acq_ctx *a, const cf_study *s, gsl_rng *rng, const double *anchors, size_t nanch,
+                       const double *seed_x, double *best_x)
 {
-    size_t np = a->np, R = s->raw_samples, P = nanch ? (nanch * 8 < 256 ? nanch * 8 : 256) : 0;
-    size_t m = R + P;
+    /* A quick re-decision (s->quick) scores an eighth of the raw candidates and at most 32 perturbed anchors, and
+     * polishes two at a quarter of the evaluations, with the point decided before (seed_x) among the candidates: when the trials that arrived
+     * meanwhile are far from it, it stays the best; when one is close, its fantasy lowers the acquisition there
+     * and another candidate wins. */
+    size_t np = a->np, R = s->quick ? (s->raw_samples / 8 > 32 ? s->raw_samples / 8 : 32) : s->raw_samples;
+    size_t P = nanch ? (nanch * 8 < 256 ? nanch * 8 : 256) : 0, S = seed_x ? 1 : 0;
+    if (s->quick && P > 32) P = 32;
+    size_t restarts = s->quick && s->restarts > 2 ? 2 : s->restarts;
+    size_t maxeval = s->quick ? (s->maxeval / 4 > 20 ? s->maxeval / 4 : 20) : s->maxeval;
+    size_t m = R + P + S;
     double *X = malloc(m * np * sizeof *X), *v = malloc(m * sizeof *v), *u = malloc(np * sizeof *u);
     size_t *order = malloc(m * sizeof *order);
     double bestv = -1.0;
@@ -857,10 +867,11 @@ static double maximise(acq_ctx *a, const cf_study *s, gsl_rng *rng, const double
             X[(R + i) * np + j] = w;
         }
     }
+    if (S) memcpy(X + (R + P) * np, seed_x, np * sizeof *X);
     if (acq_eval(a, X, m, v)) goto done;
     /* Partial selection of the top `restarts` candidates (stable: ties keep index order). */
     for (size_t i = 0; i < m; i++) order[i] = i;
-    size_t top = s->restarts < m ? s->restarts : m;
+    size_t top = restarts < m ? restarts : m;
     for (size_t t = 0; t < top; t++) {
         size_t bi = t;
         for (size_t i = t + 1; i < m; i++)
@@ -872,8 +883,8 @@ static double maximise(acq_ctx *a, const cf_study *s, gsl_rng *rng, const double
     size_t combos = cf_space_n_combinations(a->space);
     for (size_t t = 0; t < top; t++) {
         double *x = X + order[t] * np, val = v[order[t]];
-        polish_continuous(a, x, &val, s->maxeval);
-        if (improve_categoricals(a, x, &val, combos)) polish_continuous(a, x, &val, s->maxeval);
+        polish_continuous(a, x, &val, maxeval);
+        if (improve_categoricals(a, x, &val, combos)) polish_continuous(a, x, &val, maxeval);
         if (val > bestv) {
             bestv = val;
             memcpy(best_x, x, np * sizeof *x);
@@ -1130,7 +1141,8 @@ static cf_status hyper_load(cf_study *s, cf_error *err)
     return st;
 }
 
-/* The cached fit of GP role usable at n observations (see the section comment), or NULL. */
+/* The cached fit of GP role usable at n observations (see the section comment; during a quick re-decision, the
+ * latest fit on at most n observations however old), or NULL. */
 static const hyper_entry *hyper_find(const cf_study *s, const char *role, size_t n, size_t nt)
 {
     const hyper_entry *best = NULL;
@@ -1140,7 +1152,9 @@ static const hyper_entry *hyper_find(const cf_study *s, const char *role, size_t
         if (best == NULL || e->n > best->n) best = e;
     }
     if (best == NULL) return NULL;
-    if (best->n == n || (best->n >= CF_HYPER_MIN && n - best->n <= best->n / 20)) return best;
+    /* A quick re-decision inside the write lock never fits: any earlier fit of the GP will do for the few trials
+     * that arrived meanwhile. */
+    if (s->quick || best->n == n || (best->n >= CF_HYPER_MIN && n - best->n <= best->n / 20)) return best;
     return NULL;
 }
 
@@ -1271,7 +1285,7 @@ static int push_row(double **m, size_t *n, size_t *cap, const double *row, size_
 /* The model-based part of ask: fills xs (q x np) for the q points, given the stored trials and `extra` already
  * chosen points (pending fantasies). */
 static cf_status model_points(cf_study *s, const trials *t, const double *extra, size_t nextra, size_t q,
-                              unsigned long seed, double *xs, cf_error *err)
+                              unsigned long seed, const double *prev, double *xs, cf_error *err)
 {
     const cf_space *sp = s->space;
     const cost_model *cm = &s->cost;
@@ -1445,7 +1459,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             nfront = 0;
             for (size_t i = 0; i < n; i++)
                 if (nd[i] && push_row(&front, &nfront, &capfront, X + i * np, np)) goto oom;
-            double val = maximise(&a, s, rng, front, nfront, xb);
+            double val = maximise(&a, s, rng, front, nfront, prev ? prev + b * np : NULL, xb);
             if (!(val > 0.0)) random_point(rng, kinds, np, xb);
             if (cm->active) cost_fix_point(cm, xb);
             for (int tries = 0; tries < 8 && repeats_row(xb, pend, npend, kinds, np); tries++) {
@@ -1510,7 +1524,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             }
         st = pred_ok ? build_boxes(&a, PX, mtot, pu, pts, ref, seed + 7 * b, err)
                      : cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "GP prediction failed.");
-        double val = st == CF_OK ? maximise(&a, s, rng, anch, nanch, xb) : -1.0;
+        double val = st == CF_OK ? maximise(&a, s, rng, anch, nanch, prev ? prev + b * np : NULL, xb) : -1.0;
         free(PX);
         free(pu);
         free(pnd);
@@ -1576,9 +1590,11 @@ static cf_status design_seed(cf_study *s, unsigned long seed, unsigned long *out
 
 /* Decides the q points of an ask from the trials t into xs (q x np, encoded): the initial (or baseline) design
  * points first, then the model's, for which the design points are pending fantasies. *n_model receives the number
- * of model-based points (0 when no GP was needed). Reads nothing from and writes nothing to the file. */
+ * of model-based points (0 when no GP was needed). prev (NULL, or q x np) holds the points decided before, for a
+ * quick re-decision (maximise). Reads nothing from and writes nothing to the file. */
 static cf_status ask_decide(cf_study *s, const trials *t, size_t q, unsigned long seed, unsigned long dseed,
-                            const int *kinds, double *xs, double *u, size_t *n_model, cf_error *err)
+                            const int *kinds, const double *prev, double *xs, double *u, size_t *n_model,
+                            cf_error *err)
 {
     const cf_space *sp = s->space;
     size_t np = cf_space_n_params(sp);
@@ -1613,7 +1629,7 @@ static cf_status ask_decide(cf_study *s, const trials *t, size_t q, unsigned lon
     gsl_rng_free(rng);
     if (st || nsobol == q) return st;
     *n_model = q - nsobol;
-    st = model_points(s, t, xs, nsobol, q - nsobol, seed, xs + nsobol * np, err);
+    st = model_points(s, t, xs, nsobol, q - nsobol, seed, prev ? prev + nsobol * np : NULL, xs + nsobol * np, err);
     if (st == CF_ERR_NUMERIC) {
         /* The GP could not be fitted: fall back to the design sequence rather than fail the sweep. */
         st = CF_OK;
@@ -1627,22 +1643,19 @@ static cf_status ask_decide(cf_study *s, const trials *t, size_t q, unsigned lon
     return st;
 }
 
-/* How many times an ask decides again outside the write lock when other workers added trials meanwhile, before
- * it decides inside the lock (which always succeeds, at the price of holding the lock for one decision). */
-#define CF_ASK_RETRIES 2
-
 /* Ask, safe for concurrent workers (several processes asking one study file at once):
  *   1. read the trials (a consistent snapshot; WAL readers never wait for writers) and decide outside the lock:
- *      GP fits, fantasies of the pending trials, acquisition maximisation;
+ *      GP fits (or cached hyperparameters), fantasies of the pending trials, acquisition maximisation;
  *   2. take the write lock (BEGIN IMMEDIATE) and read the trials again. If no trial was added since the snapshot
  *      (ids only grow and trials are never deleted, so an unchanged count means unchanged rows; a trial told
  *      meanwhile was already fantasised as pending), insert the decision and commit;
- *   3. otherwise the trials that arrived meanwhile must be seen: release the lock and decide again on the new
- *      snapshot, where they are pending fantasies (kriging believer) and the GP hyperparameters come from the
- *      cache, so only the acquisition is recomputed; after CF_ASK_RETRIES such rounds decide inside the lock.
- * Every inserted point was thus decided with every other trial of the file in view, and two workers are never
- * handed the same pending configuration. The design seed and the fitted hyperparameters are written in the same
- * transaction. */
+ *   3. otherwise decide again inside the lock, quickly: the trials that arrived meanwhile join the pending
+ *      fantasies (kriging believer), the GP hyperparameters are those just fitted (the cache), and the
+ *      acquisition is maximised at reduced effort with the earlier decision among the candidates (maximise); the
+ *      initial design, indexed by the trial count, is simply recomputed. Then insert and commit.
+ * Every inserted point was thus decided with every other trial of the file in view, so two workers are never
+ * handed the same pending configuration, and the lock is held for the quick decision at most, never for a fit.
+ * The design seed and the fitted hyperparameters are written in the same transaction. */
 cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, cf_error *err)
 {
     if (s == NULL || out == NULL || q == 0 || q > 1000)
@@ -1658,40 +1671,33 @@ cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, c
     cf_status st = trials_load(s, &t, err);
     if (st) return st;
     int *kinds = malloc(np * sizeof *kinds);
-    double *xs = malloc(q * np * sizeof *xs), *u = malloc(np * sizeof *u);
+    double *xs = malloc(q * np * sizeof *xs), *u = malloc(np * sizeof *u), *prev = malloc(q * np * sizeof *prev);
     char **ptxt = calloc(q, sizeof *ptxt);
     cf_trial_state *states = calloc(q, sizeof *states);
     long *ids = calloc(q, sizeof *ids);
     cJSON *arr = NULL, **pobj = NULL;
-    int locked = 0, have_dseed = 0;
-    if (!kinds || !xs || !u || !ptxt || !states || !ids) goto oom;
+    int locked = 0, have_dseed = 0, have2 = 0;
+    if (!kinds || !xs || !u || !prev || !ptxt || !states || !ids) goto oom;
     cf_space_gp_kinds(sp, kinds);
-    unsigned long dseed = seed;
+    unsigned long dseed = seed, dseed2 = seed;
     size_t n_model = 0;
     if ((st = hyper_load(s, err)) || (st = design_seed(s, seed, &dseed, &have_dseed, err)) ||
-        (st = ask_decide(s, &t, q, seed, dseed, kinds, xs, u, &n_model, err)))
+        (st = ask_decide(s, &t, q, seed, dseed, kinds, NULL, xs, u, &n_model, err)))
         goto done;
-    for (int attempt = 0;; attempt++) {
-        if ((st = cf_study_store_begin(s->store, err))) goto done;
-        locked = 1;
-        unsigned long dseed2 = seed;
-        int have2 = 0;
-        if ((st = design_seed(s, seed, &dseed2, &have2, err)) || (st = trials_load(s, &t2, err))) goto done;
-        int changed = t2.n != t.n || (have2 && dseed2 != dseed);
+    if ((st = cf_study_store_begin(s->store, err))) goto done;
+    locked = 1;
+    if ((st = design_seed(s, seed, &dseed2, &have2, err)) || (st = trials_load(s, &t2, err))) goto done;
+    if (t2.n != t.n || (have2 && dseed2 != dseed)) {
         trials_free(&t);
         t = t2;
         memset(&t2, 0, sizeof t2);
         dseed = dseed2;
         have_dseed = have2;
-        if (!changed) break;
-        if (attempt < CF_ASK_RETRIES) {
-            cf_study_store_rollback(s->store);
-            locked = 0;
-            if ((st = hyper_load(s, err))) goto done;
-        }
-        /* Decide again with the new trials in view (inside the lock on the last round). */
-        if ((st = ask_decide(s, &t, q, seed, dseed, kinds, xs, u, &n_model, err))) goto done;
-        if (attempt >= CF_ASK_RETRIES) break;
+        memcpy(prev, xs, q * np * sizeof *xs);
+        s->quick = 1;
+        st = ask_decide(s, &t, q, seed, dseed, kinds, prev, xs, u, &n_model, err);
+        s->quick = 0;
+        if (st) goto done;
     }
     arr = cJSON_CreateArray();
     pobj = calloc(q, sizeof *pobj);
@@ -1737,6 +1743,7 @@ done:
     free(kinds);
     free(xs);
     free(u);
+    free(prev);
     trials_free(&t);
     trials_free(&t2);
     return st;

@@ -1,0 +1,245 @@
+/* Tests for the concurrency of optimizer/study.c (issue 10): worker processes asking one study file at the same
+ * moment never get the same configuration, every pending trial was handed to exactly one of them, and the GP
+ * hyperparameters cached in the file are reused within 5% more observations and refitted beyond. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "costfront/problems.h"
+#include "costfront/study.h"
+
+static const char *SPACE = "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
+                           "              {\"name\": \"x1\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
+                           " \"objectives\": [{\"name\": \"f1\", \"ref\": 18}, {\"name\": \"f2\", \"ref\": 6}]}";
+
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/test_study_conc_%s_%ld.db", CF_BINARY_DIR, name, (long)getpid());
+    char aux[600];
+    remove(buf);
+    snprintf(aux, sizeof aux, "%s-wal", buf);
+    remove(aux);
+    snprintf(aux, sizeof aux, "%s-shm", buf);
+    remove(aux);
+}
+
+/* Adds the complete trial (x0, x1) with its BraninCurrin values. */
+static void add_bc(cf_study *s, double x0, double x1)
+{
+    double x[2] = {x0, x1}, f[2];
+    cr_assert_eq(cf_problem_eval(CF_PROBLEM_BRANINCURRIN, x, 2, 2, f), CF_OK);
+    cJSON *p = cJSON_CreateObject(), *v = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "x0", x0);
+    cJSON_AddNumberToObject(p, "x1", x1);
+    cJSON_AddNumberToObject(v, "f1", f[0]);
+    cJSON_AddNumberToObject(v, "f2", f[1]);
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_add(s, p, v, NULL, &e), CF_OK, "%s", e.message);
+    cJSON_Delete(p);
+    cJSON_Delete(v);
+}
+
+/* The cached hyperparameter keys of the file, one per line in key order, into buf. */
+static void cache_keys(const char *path, char *buf, size_t n)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT key FROM study_meta WHERE key LIKE 'gp_theta:%' ORDER BY key", -1, &q,
+                                    NULL),
+                 SQLITE_OK);
+    buf[0] = '\0';
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, n - len, "%s\n", (const char *)sqlite3_column_text(q, 0));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* Asks once and marks the trial failed, so the model keeps the same complete trials. */
+static void ask_and_fail(cf_study *s, unsigned long seed)
+{
+    cJSON *arr = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_ask(s, 1, seed, &arr, &e), CF_OK, "%s", e.message);
+    long id = (long)cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "id")->valuedouble;
+    cr_assert_eq(cf_study_tell(s, id, NULL, CF_TRIAL_FAILED, &e), CF_OK, "%s", e.message);
+    cJSON_Delete(arr);
+}
+
+Test(study_concurrency, hyperparameters_cached_per_observation_count)
+{
+    char path[512], keys[1024];
+    tmp_path(path, sizeof path, "cache");
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, SPACE, &s, &e), CF_OK, "%s", e.message);
+    cf_study_set_effort(s, 64, 2, 40, 1);
+    for (int i = 0; i < 40; i++) add_bc(s, fmod(0.618034 * i, 1.0), fmod(0.414214 * i + 0.1, 1.0));
+    /* 40 observations: both objective GPs fitted and cached at n = 40. */
+    ask_and_fail(s, 1);
+    cache_keys(path, keys, sizeof keys);
+    cr_assert_str_eq(keys, "gp_theta:obj0:0000000040\ngp_theta:obj1:0000000040\n");
+    /* 41 and 42 observations: within 40 + 40 / 20 = 42, the fit at 40 is reused (no new entry). */
+    add_bc(s, 0.11, 0.93);
+    ask_and_fail(s, 2);
+    add_bc(s, 0.77, 0.05);
+    ask_and_fail(s, 3);
+    cache_keys(path, keys, sizeof keys);
+    cr_assert_str_eq(keys, "gp_theta:obj0:0000000040\ngp_theta:obj1:0000000040\n");
+    /* 43 observations: beyond the window, refitted; only the newest fit per GP is kept. */
+    add_bc(s, 0.33, 0.66);
+    ask_and_fail(s, 4);
+    cache_keys(path, keys, sizeof keys);
+    cr_assert_str_eq(keys, "gp_theta:obj0:0000000043\ngp_theta:obj1:0000000043\n");
+    cf_study_destroy(s);
+    /* A reopened study (another worker) reuses the file's fit and gets the same suggestion as this process. */
+    cr_assert_eq(cf_study_open(path, &s, &e), CF_OK, "%s", e.message);
+    cf_study_set_effort(s, 64, 2, 40, 1);
+    char *a = cf_study_ask_json(s, 1, 9);
+    cr_assert_not_null(a, "%s", cf_study_last_error(s));
+    cf_study_destroy(s);
+    tmp_path(path, sizeof path, "cache");
+    cf_free(a);
+}
+
+/* Child: opens the study, waits for the byte on fd, asks q trials, writes the JSON to out, exits 0 on success. */
+static void child_ask(const char *path, int fd, const char *out, unsigned long seed, size_t q)
+{
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    if (cf_study_open(path, &s, &e) != CF_OK) _exit(3);
+    cf_study_set_effort(s, 64, 2, 40, 1);
+    char c;
+    if (read(fd, &c, 1) != 1) _exit(4);
+    char *txt = cf_study_ask_json(s, (int)q, seed);
+    if (txt == NULL) _exit(5);
+    FILE *f = fopen(out, "w");
+    if (f == NULL) _exit(6);
+    fputs(txt, f);
+    fclose(f);
+    cf_free(txt);
+    cf_study_destroy(s);
+    _exit(0);
+}
+
+/* Forks W workers behind a pipe barrier, each asking q trials with the same seed; returns the trials handed out
+ * (a JSON array of {"id", "params"}). */
+static cJSON *fork_workers(const char *path, int W, size_t q, unsigned long seed)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pids[16];
+    char outs[16][600];
+    for (int w = 0; w < W; w++) {
+        snprintf(outs[w], sizeof outs[w], "%s.w%d.json", path, w);
+        pids[w] = fork();
+        cr_assert(pids[w] >= 0);
+        if (pids[w] == 0) {
+            close(fds[1]);
+            child_ask(path, fds[0], outs[w], seed, q);
+        }
+    }
+    close(fds[0]);
+    usleep(200000); /* every child opened the study and waits */
+    char go[16] = {0};
+    cr_assert_eq(write(fds[1], go, (size_t)W), W);
+    close(fds[1]);
+    cJSON *all = cJSON_CreateArray();
+    for (int w = 0; w < W; w++) {
+        int status = 0;
+        cr_assert_eq(waitpid(pids[w], &status, 0), pids[w]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker %d failed (status %d)", w, status);
+        FILE *f = fopen(outs[w], "r");
+        cr_assert_not_null(f);
+        char buf[8192];
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        buf[len] = '\0';
+        fclose(f);
+        remove(outs[w]);
+        cJSON *o = cJSON_Parse(buf), *it;
+        cr_assert_not_null(o, "worker %d wrote %s", w, buf);
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "trials")) cJSON_AddItemToArray(all, cJSON_Duplicate(it, 1));
+        cJSON_Delete(o);
+    }
+    return all;
+}
+
+/* Every handed-out id and configuration is distinct, and the file's pending trials are exactly those handed out,
+ * with the same parameters. */
+static void check_handed_out(const char *path, const cJSON *handed, int want)
+{
+    cr_assert_eq(cJSON_GetArraySize(handed), want);
+    for (int i = 0; i < want; i++)
+        for (int j = i + 1; j < want; j++) {
+            const cJSON *a = cJSON_GetArrayItem(handed, i), *b = cJSON_GetArrayItem(handed, j);
+            cr_assert_neq(cJSON_GetObjectItem(a, "id")->valuedouble, cJSON_GetObjectItem(b, "id")->valuedouble);
+            cr_assert(!cJSON_Compare(cJSON_GetObjectItem(a, "params"), cJSON_GetObjectItem(b, "params"), 1),
+                      "two workers were handed the same configuration");
+        }
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_open(path, &s, &e), CF_OK, "%s", e.message);
+    cJSON *trials = NULL, *t;
+    cr_assert_eq(cf_study_trials(s, &trials, &e), CF_OK);
+    int pending = 0;
+    cJSON_ArrayForEach(t, trials)
+    {
+        if (strcmp(cJSON_GetObjectItem(t, "state")->valuestring, "pending") != 0) continue;
+        pending++;
+        const cJSON *h, *match = NULL;
+        cJSON_ArrayForEach(h, handed) if (cJSON_GetObjectItem(h, "id")->valuedouble ==
+                                          cJSON_GetObjectItem(t, "id")->valuedouble) match = h;
+        cr_assert_not_null(match, "pending trial %g was handed to no worker", cJSON_GetObjectItem(t, "id")->valuedouble);
+        cr_assert(cJSON_Compare(cJSON_GetObjectItem(match, "params"), cJSON_GetObjectItem(t, "params"), 1));
+    }
+    cr_assert_eq(pending, want);
+    cJSON_Delete(trials);
+    cf_study_destroy(s);
+}
+
+Test(study_concurrency, workers_never_share_a_configuration, .timeout = 300)
+{
+    char path[512];
+    tmp_path(path, sizeof path, "fork");
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, SPACE, &s, &e), CF_OK, "%s", e.message);
+    cf_study_destroy(s);
+    /* The initial design: 8 workers, one trial each, same seed. */
+    cJSON *h = fork_workers(path, 8, 1, 7);
+    check_handed_out(path, h, 8);
+    /* Tell them, then the model phase: 8 workers asking 2 each, same seed. */
+    cr_assert_eq(cf_study_open(path, &s, &e), CF_OK, "%s", e.message);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, h)
+    {
+        const cJSON *p = cJSON_GetObjectItem(it, "params");
+        double x[2] = {cJSON_GetObjectItem(p, "x0")->valuedouble, cJSON_GetObjectItem(p, "x1")->valuedouble}, f[2];
+        cr_assert_eq(cf_problem_eval(CF_PROBLEM_BRANINCURRIN, x, 2, 2, f), CF_OK);
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddNumberToObject(v, "f1", f[0]);
+        cJSON_AddNumberToObject(v, "f2", f[1]);
+        cr_assert_eq(cf_study_tell(s, (long)cJSON_GetObjectItem(it, "id")->valuedouble, v, CF_TRIAL_COMPLETE, &e),
+                     CF_OK, "%s", e.message);
+        cJSON_Delete(v);
+    }
+    cf_study_destroy(s);
+    cJSON_Delete(h);
+    h = fork_workers(path, 8, 2, 7);
+    check_handed_out(path, h, 16);
+    cJSON_Delete(h);
+    tmp_path(path, sizeof path, "fork");
+}
