@@ -16,7 +16,9 @@ static void help(void)
            "  --store DB         the study file\n"
            "  --id ID            the trial's id\n"
            "  --values JSON      the outcome (a JSON object); --values @FILE reads it from FILE\n"
-           "  --state S          complete (default with --values), failed or pruned\n\n"
+           "  --state S          complete (default with --values), failed or pruned\n"
+           "  --catalog FILE     optional check: FILE must be the catalog the study was created with (a\n"
+           "                     cost-aware study prices with the catalog it keeps; other content is an error)\n\n"
            "Exit codes: 0 ok, 1 usage, 2 bad values, unknown id, trial already told, or bad study file.\n\n"
            "Examples:\n"
            "  costfront observe --store study.db --id 7 --values '{\"accuracy\": 0.91, \"gpu_hours\": 12}'\n"
@@ -32,8 +34,9 @@ int cf_cmd_observe(int argc, char **argv)
                                              {"id", required_argument, 0, OPT_ID},
                                              {"values", required_argument, 0, OPT_VALUES},
                                              {"state", required_argument, 0, OPT_STATE},
+                                             {"catalog", required_argument, 0, CF_OPT_CATALOG},
                                              {0, 0, 0, 0}};
-    const char *store = NULL, *values = NULL, *state_name = NULL;
+    const char *store = NULL, *values = NULL, *state_name = NULL, *catalog = NULL;
     long id = 0;
     const char *id_text = NULL;
     int c;
@@ -45,6 +48,7 @@ int cf_cmd_observe(int argc, char **argv)
         case OPT_ID: id_text = optarg; break;
         case OPT_VALUES: values = optarg; break;
         case OPT_STATE: state_name = optarg; break;
+        case CF_OPT_CATALOG: catalog = optarg; break;
         default: return cf_cli_usage_error("observe", "unknown option");
         }
     }
@@ -84,6 +88,10 @@ int cf_cmd_observe(int argc, char **argv)
     }
     int rc;
     cf_study *s = cf_cli_study_open("observe", store, &rc);
+    if (s != NULL && (rc = cf_cli_study_check_catalog("observe", s, catalog)) != CF_EXIT_OK) {
+        cf_study_destroy(s);
+        s = NULL;
+    }
     if (s != NULL) {
         cf_error err;
         cf_error_clear(&err);

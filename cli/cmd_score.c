@@ -26,7 +26,8 @@ static void help(void)
            "  --hvi --store DB    score = the run's hypervolume improvement over the current Pareto front of the\n"
            "                      study in DB (its objectives, constraints and reference point; 0 when the run is\n"
            "                      dominated or infeasible). Metrics: accuracy, gpu_hours and the run's fields,\n"
-           "                      costs under the chosen option; see docs/mobo.md\n\n%s\n"
+           "                      costs under the chosen option, priced with the study's catalog (a --catalog must\n"
+           "                      be the file the study was created with); see docs/mobo.md\n\n%s\n"
            "Exit codes: 0 ok, 1 usage, 2 bad run (the message names the field).\n\n"
            "Examples:\n"
            "  costfront score --accuracy 0.91 --gpu-hours 12 --hardware \"NVIDIA A100-SXM4-80GB\" --precision bf16\n"
@@ -254,6 +255,9 @@ int cf_cmd_score(int argc, char **argv)
         rc = CF_EXIT_INPUT;
         goto out;
     }
+    /* Against a study, the run is priced with the study's catalog (the one it was created with), as its trials are;
+     * a --catalog that is not that catalog is refused. */
+    if (hvi && (rc = cf_cli_study_catalog("score --hvi", in.store_path, &in)) != CF_EXIT_OK) goto out;
     rc = cf_cli_load_catalog(&in);
     if (rc != CF_EXIT_OK) goto out;
     in.map = cf_colmap_create();

@@ -7,7 +7,7 @@
 
 static void help(void)
 {
-    printf("usage: costfront study create --space FILE --store DB\n"
+    printf("usage: costfront study create --space FILE --store DB [--catalog FILE [--catalog-only]]\n"
            "       costfront study show --store DB [--format table|json]\n"
            "       costfront study import --store DB RUNS... [--map A=B,...] [--map-file FILE] [--keep-going]\n\n"
            "A study is a search space with objectives and optional outcome constraints (the space JSON, see\n"
@@ -16,7 +16,11 @@ static void help(void)
            "  create   makes the study file DB from the space FILE (errors in the space name the JSON path, e.g.\n"
            "           params[2].low). DB must be a new or empty file: an existing study, another program's\n"
            "           database (Optuna, MLflow, a costfront run store, any SQLite file with other tables) or a\n"
-           "           file that is not SQLite is refused, and left untouched (every study command checks this)\n"
+           "           file that is not SQLite is refused, and left untouched (every study command checks this).\n"
+           "           --catalog FILE: the study prices with this catalog (merged over the default one, or alone\n"
+           "           with --catalog-only): its content and SHA-256 are kept in DB, so every suggest, observe,\n"
+           "           import and 'score --hvi' of the study uses it; a later --catalog with other content is an\n"
+           "           error\n"
            "  show     prints the trials, the observed Pareto front, its hypervolume and the reference point (and\n"
            "           whether it was inferred)\n"
            "  import   adds finished runs (any runs file costfront reads) as complete trials: each parameter of the\n"
@@ -33,36 +37,63 @@ static void help(void)
 
 enum { OPT_SPACE = CF_OPT_COMMAND_BASE, OPT_FORMAT };
 
+/* Prints the study's catalog line of 'study show' (nothing for the default catalog). */
+static void put_catalog(const cf_study *s)
+{
+    int only = 0;
+    const char *sha = cf_study_catalog_sha256(s);
+    cf_study_catalog_text(s, &only);
+    if (sha == NULL)
+        printf("catalog: the default catalog\n");
+    else
+        printf("catalog: %s (kept in the study, SHA-256 %s%s)\n", cf_study_catalog_source(s), sha,
+               only ? ", in place of the default catalog" : ", merged over the default catalog");
+}
+
 static int study_create(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
                                              {"space", required_argument, 0, OPT_SPACE},
                                              {"store", required_argument, 0, CF_OPT_STORE},
+                                             {"catalog", required_argument, 0, CF_OPT_CATALOG},
+                                             {"catalog-only", no_argument, 0, CF_OPT_CATALOG_ONLY},
                                              {0, 0, 0, 0}};
-    const char *space = NULL, *store = NULL;
-    int c;
+    const char *space = NULL, *store = NULL, *catalog = NULL;
+    int c, catalog_only = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': help(); return CF_EXIT_OK;
         case OPT_SPACE: space = optarg; break;
         case CF_OPT_STORE: store = optarg; break;
+        case CF_OPT_CATALOG: catalog = optarg; break;
+        case CF_OPT_CATALOG_ONLY: catalog_only = 1; break;
         default: return cf_cli_usage_error("study create", "unknown option");
         }
     }
     if (optind < argc) return cf_cli_usage_error("study create", "unexpected argument '%s'", argv[optind]);
     if (space == NULL || store == NULL)
         return cf_cli_usage_error("study create", "--space FILE and --store DB are required");
+    if (catalog_only && catalog == NULL)
+        return cf_cli_usage_error("study create", "--catalog-only needs --catalog FILE");
     char *text = cf_cli_read_text("study create", space);
     if (text == NULL) return CF_EXIT_INPUT;
+    char *cat_text = catalog ? cf_cli_read_text("study create", catalog) : NULL;
+    if (catalog && cat_text == NULL) {
+        free(text);
+        return CF_EXIT_INPUT;
+    }
     cf_error err;
     cf_error_clear(&err);
     cf_study *s = NULL;
-    cf_status st = cf_study_create(store, text, &s, &err);
+    cf_status st = cf_study_create_priced(store, text, cat_text, catalog, catalog_only, &s, &err);
     free(text);
+    free(cat_text);
     if (st != CF_OK) {
         if (st == CF_ERR_PARSE || st == CF_ERR_INVALID) {
-            if (err.source[0] == '\0' || st == CF_ERR_PARSE) snprintf(err.source, sizeof err.source, "%s", space);
+            int from_catalog = catalog && strcmp(err.source, catalog) == 0;
+            if (!from_catalog && (err.source[0] == '\0' || st == CF_ERR_PARSE))
+                snprintf(err.source, sizeof err.source, "%s", space);
             cf_cli_print_error("study create", &err);
             return CF_EXIT_INPUT;
         }
@@ -73,6 +104,9 @@ static int study_create(int argc, char **argv)
     fprintf(stderr, "study created in %s: %zu parameters, %zu objectives, %zu constraints%s\n", store,
             cf_space_n_params(sp), cf_space_n_objectives(sp), cf_space_n_constraints(sp),
             cf_study_cost_aware(s) ? "; cost-aware (observe accuracy and gpu_hours, costs come from the catalog)" : "");
+    if (catalog)
+        fprintf(stderr, "study create: prices with %s (kept in the study, SHA-256 %.12s...)%s\n", catalog,
+                cf_study_catalog_sha256(s), catalog_only ? ", in place of the default catalog" : "");
     cf_study_destroy(s);
     return CF_EXIT_OK;
 }
@@ -158,6 +192,16 @@ static int study_show(int argc, char **argv)
         cJSON_AddItemToObject(o, "space", sj ? cJSON_Parse(sj) : cJSON_CreateNull());
         free(sj);
         cJSON_AddBoolToObject(o, "cost_aware", cf_study_cost_aware(s));
+        if (cf_study_catalog_sha256(s)) {
+            int only = 0;
+            cf_study_catalog_text(s, &only);
+            cJSON *cj = cJSON_AddObjectToObject(o, "catalog");
+            cJSON_AddStringToObject(cj, "source", cf_study_catalog_source(s));
+            cJSON_AddStringToObject(cj, "sha256", cf_study_catalog_sha256(s));
+            cJSON_AddBoolToObject(cj, "catalog_only", only);
+        } else {
+            cJSON_AddNullToObject(o, "catalog");
+        }
         cJSON *cn = cJSON_AddObjectToObject(o, "counts");
         for (int k = 0; k < 4; k++)
             cJSON_AddNumberToObject(cn, cf_trial_state_name((cf_trial_state)k), (double)counts[k]);
@@ -176,6 +220,7 @@ static int study_show(int argc, char **argv)
     }
     size_t M = cf_space_n_objectives(sp), C = cf_space_n_constraints(sp);
     printf("study: %s%s\n", store, cf_study_cost_aware(s) ? " (cost-aware: costs computed from gpu_hours)" : "");
+    put_catalog(s);
     printf("parameters:");
     for (size_t j = 0; j < cf_space_n_params(sp); j++) printf(" %s", cf_space_param_name(sp, j));
     printf("\nobjectives:");
@@ -352,8 +397,16 @@ static int study_import(int argc, char **argv)
     if (store == NULL) return cf_cli_usage_error("study import", "--store DB is required");
     if (optind >= argc) return cf_cli_usage_error("study import", "name one or more files of runs");
     int rc;
+    /* The runs are priced with the study's catalog; a --catalog must be that catalog. */
+    if ((rc = cf_cli_study_catalog("study import", store, &in)) != CF_EXIT_OK) {
+        cf_cli_inputs_free(&in);
+        return rc;
+    }
     cf_study *s = cf_cli_study_open("study import", store, &rc);
-    if (s == NULL) return rc;
+    if (s == NULL) {
+        cf_cli_inputs_free(&in);
+        return rc;
+    }
     cJSON *space_json = NULL;
     rc = cf_cli_load_runs(&in, argc - optind, argv + optind);
     if (rc != CF_EXIT_OK) goto out;

@@ -18,7 +18,11 @@ static void help(void)
            "  --acquisition A      auto (default), ehvi, parego, sobol or random\n"
            "  --n-init N           size of the initial Sobol design (default max(2 (d + 1), 5))\n"
            "  --effort R,P,E,G     raw candidates, polished restarts, evaluations per polish, GP restarts\n"
-           "                       (default 512,5,200,2; smaller is faster)\n\n"
+           "                       (default 512,5,200,2; smaller is faster)\n"
+           "  --catalog FILE       optional check: FILE must be the catalog the study was created with (the study\n"
+           "                       always prices with the catalog it keeps; other content is an error, exit 2)\n\n"
+           "Several workers may share one study: each suggestion sees every trial suggested before it, so no\n"
+           "two workers get the same pending configuration (docs/mobo.md, \"Sweeps with several workers\").\n\n"
            "Exit codes: 0 ok, 1 usage, 2 bad or missing study file, 4 numerical failure.\n\n"
            "Examples:\n"
            "  costfront suggest --store study.db --n 4 --seed 1\n"
@@ -63,8 +67,9 @@ int cf_cmd_suggest(int argc, char **argv)
                                              {"acquisition", required_argument, 0, OPT_ACQ},
                                              {"n-init", required_argument, 0, OPT_NINIT},
                                              {"effort", required_argument, 0, OPT_EFFORT},
+                                             {"catalog", required_argument, 0, CF_OPT_CATALOG},
                                              {0, 0, 0, 0}};
-    const char *store = NULL, *format = "json";
+    const char *store = NULL, *format = "json", *catalog = NULL;
     long q = 1, seed = 0, n_init = 0;
     long effort[4] = {0, 0, 0, 0};
     cf_acquisition acq = CF_ACQ_AUTO;
@@ -74,6 +79,7 @@ int cf_cmd_suggest(int argc, char **argv)
         switch (c) {
         case 'h': help(); return CF_EXIT_OK;
         case CF_OPT_STORE: store = optarg; break;
+        case CF_OPT_CATALOG: catalog = optarg; break;
         case OPT_N:
             if (cf_cli_parse_long("--n", optarg, &q) != 0) return CF_EXIT_USAGE;
             if (q < 1 || q > 1000) return cf_cli_usage_error("suggest", "--n: expected 1 to 1000, found %ld", q);
@@ -122,6 +128,10 @@ int cf_cmd_suggest(int argc, char **argv)
     int rc;
     cf_study *s = cf_cli_study_open("suggest", store, &rc);
     if (s == NULL) return rc;
+    if ((rc = cf_cli_study_check_catalog("suggest", s, catalog)) != CF_EXIT_OK) {
+        cf_study_destroy(s);
+        return rc;
+    }
     cf_study_set_acquisition(s, acq);
     if (n_init > 0) cf_study_set_n_init(s, (size_t)n_init);
     cf_study_set_effort(s, (size_t)effort[0], (size_t)effort[1], (size_t)effort[2], (size_t)effort[3]);

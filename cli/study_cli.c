@@ -2,6 +2,7 @@
 #include "study_cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,4 +27,37 @@ cf_study *cf_cli_study_open(const char *cmd, const char *path, int *rc)
     }
     *rc = CF_EXIT_OK;
     return s;
+}
+
+int cf_cli_study_check_catalog(const char *cmd, const cf_study *s, const char *path)
+{
+    if (path == NULL) return CF_EXIT_OK;
+    char *text = cf_cli_read_text(cmd, path);
+    if (text == NULL) return CF_EXIT_INPUT;
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st = cf_study_check_catalog(s, text, path, &err);
+    free(text);
+    return st == CF_OK ? CF_EXIT_OK : cf_cli_study_fail(cmd, st, &err);
+}
+
+int cf_cli_study_catalog(const char *cmd, const char *store, cf_cli_inputs *in)
+{
+    int rc;
+    cf_study *s = cf_cli_study_open(cmd, store, &rc);
+    if (s == NULL) return rc;
+    rc = cf_cli_study_check_catalog(cmd, s, in->catalog_path);
+    if (rc == CF_EXIT_OK) {
+        cf_error err;
+        cf_error_clear(&err);
+        cf_catalog_destroy(in->catalog);
+        in->catalog = cf_catalog_create();
+        cf_status st = in->catalog ? cf_study_load_catalog(s, in->catalog, &err) : CF_ERR_NOMEM;
+        if (st != CF_OK)
+            rc = cf_cli_study_fail(cmd, st, &err);
+        else if (isfinite(in->carbon_price))
+            cf_catalog_set_carbon_price(in->catalog, in->carbon_price);
+    }
+    cf_study_destroy(s);
+    return rc;
 }

@@ -18,4 +18,13 @@ cf_study *cf_cli_study_open(const char *cmd, const char *path, int *rc);
  * error here: the study file could not be read). */
 int cf_cli_study_fail(const char *cmd, cf_status st, const cf_error *err);
 
+/* With --catalog FILE (path, may be NULL) on a command of study s: checks that FILE's content is the catalog the
+ * study keeps (cf_study_check_catalog). Prints the error and returns its exit code (2) when it is not. */
+int cf_cli_study_check_catalog(const char *cmd, const cf_study *s, const char *path);
+
+/* For a command that prices runs for the study in store (score --hvi, study import): checks --catalog against the
+ * study, then makes in->catalog the study's catalog (with --carbon-price applied), so the runs are priced as the
+ * study prices its trials. Returns an exit code. */
+int cf_cli_study_catalog(const char *cmd, const char *store, cf_cli_inputs *in);
+
 #endif

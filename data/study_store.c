@@ -205,7 +205,8 @@ static int has_study(cf_study_store *st)
     return found;
 }
 
-cf_status cf_study_store_create(const char *path, const char *space_json, cf_study_store **out, cf_error *err)
+cf_status cf_study_store_create(const char *path, const char *space_json, size_t nmeta, const char *const *meta_keys,
+                                const char *const *meta_values, cf_study_store **out, cf_error *err)
 {
     if (space_json == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "A study needs a space.");
     cf_study_store *st = NULL;
@@ -235,8 +236,7 @@ cf_status cf_study_store_create(const char *path, const char *space_json, cf_stu
     if (sqlite3_prepare_v2(st->db, "INSERT INTO study(id, space, created) VALUES (1, ?, ?)", -1, &q, NULL) !=
             SQLITE_OK ||
         sqlite3_bind_text(q, 1, space_json, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE ||
-        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE) {
         s = db_err(st, err, "Cannot store the study");
         sqlite3_finalize(q);
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -244,6 +244,16 @@ cf_status cf_study_store_create(const char *path, const char *space_json, cf_stu
         return s;
     }
     sqlite3_finalize(q);
+    /* The creation metadata (e.g. the study's price catalog) in the same transaction: a study never exists
+     * without it. */
+    for (size_t i = 0; i < nmeta && s == CF_OK; i++) s = cf_study_store_set_meta(st, meta_keys[i], meta_values[i], err);
+    if (s == CF_OK && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        s = db_err(st, err, "Cannot store the study");
+    if (s) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        cf_study_store_close(st);
+        return s;
+    }
     *out = st;
     return CF_OK;
 }

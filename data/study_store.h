@@ -33,8 +33,9 @@ typedef struct cf_study_row {
 /* Creates the schema in a new or empty file (or an SQLite database without tables) and stores the space JSON.
  * Refuses (CF_ERR_INVALID) a file that already holds a study and every other file (not SQLite, or a database with
  * tables that are not a study's), having only read it: nothing is written to a refused file, not even the WAL
- * journal mode. */
-cf_status cf_study_store_create(const char *path, const char *space_json, cf_study_store **out, cf_error *err);
+ * journal mode. The nmeta metadata entries (keys and values) are written in the creating transaction. */
+cf_status cf_study_store_create(const char *path, const char *space_json, size_t nmeta, const char *const *meta_keys,
+                                const char *const *meta_values, cf_study_store **out, cf_error *err);
 
 /* Opens an existing study file and returns its space JSON in *space_json (caller frees). A file that is not a
  * study is refused as by cf_study_store_create (CF_ERR_INVALID) without being written; CF_ERR_IO when the file

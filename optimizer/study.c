@@ -16,7 +16,17 @@
 #include "costfront/ehvi.h"
 #include "costfront/gp.h"
 #include "costfront/pricing.h"
+#include "data/sha256.h"
 #include "data/study_store.h"
+
+/* A malloc'd copy of a string, NULL when out of memory. */
+static char *cf_dup_str_study(const char *t)
+{
+    size_t n = strlen(t) + 1;
+    char *c = malloc(n);
+    if (c) memcpy(c, t, n);
+    return c;
+}
 
 /* ---- Cost-aware mode ----
  * The metrics that are linear in GPU-hours for a fixed (hardware, procurement) pair: cf_price_hours multiplies the
@@ -49,7 +59,16 @@ typedef struct {
     int fresh;     /* 1: fitted by this ask, not yet in the file */
 } hyper_entry;
 
+/* The price catalog a study was created with (cf_study_create_priced), kept in its file's study_meta. */
+typedef struct {
+    char *text;      /* the catalog file's text, NULL: the default catalog */
+    char *source;    /* the file it came from, for messages */
+    char sha256[65]; /* SHA-256 of text, "" for the default catalog */
+    int only;        /* 1: replaces the default catalog instead of being merged over it */
+} study_catalog;
+
 struct cf_study {
+    study_catalog cat;     /* the study's price catalog */
     cost_model cost;       /* cost-aware mode (inactive unless the space asks for it) */
     cf_study_store *store; /* the file */
     cf_space *space;       /* parsed space */
@@ -114,11 +133,28 @@ static const char *metric_name(const cf_space *sp, size_t k)
     return k < M ? cf_space_objective_name(sp, k) : cf_space_constraint_name(sp, k - M);
 }
 
+/* Loads the study's catalog into cat: the default catalog, merged with (or, with only, replaced by) the study's
+ * own catalog text when it has one. */
+static cf_status catalog_load(const study_catalog *sc, cf_catalog *cat, cf_error *err)
+{
+    cf_status st = CF_OK;
+    if (sc->text == NULL || !sc->only) st = cf_catalog_load_default(cat, err);
+    if (st == CF_OK && sc->text) st = cf_catalog_load_string(cat, sc->text, sc->source, err);
+    return st;
+}
+
+static void catalog_free(study_catalog *sc)
+{
+    free(sc->text);
+    free(sc->source);
+    memset(sc, 0, sizeof *sc);
+}
+
 /* Decides whether the study is cost-aware (a metric named like a derived cost and a categorical "hardware"
- * parameter) and, if so, loads the catalog and tabulates the cost of one GPU-hour for every (hardware,
+ * parameter) and, if so, loads the study's catalog (catalog_load) and tabulates the cost of one GPU-hour for every (hardware,
  * procurement) choice. Hardware and procurement choices are checked against the catalog; errors name the JSON
  * path of the offending choice. */
-static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
+static cf_status cost_setup(const cf_space *sp, const study_catalog *cat, cost_model *c, cf_error *err)
 {
     memset(c, 0, sizeof *c);
     size_t M = cf_space_n_objectives(sp), K = M + cf_space_n_constraints(sp), nder = 0;
@@ -161,7 +197,7 @@ static cf_status cost_setup(const cf_space *sp, cost_model *c, cf_error *err)
         st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
         goto done;
     }
-    if ((st = cf_catalog_load_default(c->catalog, err))) goto done;
+    if ((st = catalog_load(cat, c->catalog, err))) goto done;
     char path[96];
     for (size_t p = 0; p < c->nproc; p++) {
         cJSON *it = prc ? cJSON_GetArrayItem(prc, (int)p) : NULL;
@@ -306,6 +342,12 @@ int cf_study_cost_aware(const cf_study *s) { return s ? s->cost.active : 0; }
 
 cf_status cf_study_create(const char *path, const char *space_json, cf_study **out, cf_error *err)
 {
+    return cf_study_create_priced(path, space_json, NULL, NULL, 0, out, err);
+}
+
+cf_status cf_study_create_priced(const char *path, const char *space_json, const char *catalog_json,
+                                 const char *catalog_source, int catalog_only, cf_study **out, cf_error *err)
+{
     if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_create needs an output.");
     *out = NULL;
     cf_space *sp = NULL;
@@ -319,19 +361,63 @@ cf_status cf_study_create(const char *path, const char *space_json, cf_study **o
         cf_space_destroy(sp);
         return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
     }
-    st = cost_setup(sp, &s->cost, err);
-    if (st == CF_OK) st = cf_study_store_create(path, canon, &s->store, err);
+    s->space = sp;
+    if (catalog_json) {
+        const char *src = catalog_source ? catalog_source : "catalog";
+        s->cat.text = cf_dup_str_study(catalog_json);
+        s->cat.source = cf_dup_str_study(src);
+        s->cat.only = catalog_only != 0;
+        if (s->cat.text == NULL || s->cat.source == NULL) {
+            st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
+        } else {
+            cf_sha256_hex(catalog_json, strlen(catalog_json), s->cat.sha256);
+            /* The catalog must load (errors name its file and JSON path) before a study is made with it. */
+            cf_catalog *probe = cf_catalog_create();
+            st = probe ? catalog_load(&s->cat, probe, err)
+                       : cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
+            cf_catalog_destroy(probe);
+        }
+    }
+    if (st == CF_OK) st = cost_setup(sp, &s->cat, &s->cost, err);
+    if (st == CF_OK) {
+        const char *keys[4] = {"catalog", "catalog_sha256", "catalog_source", "catalog_only"};
+        const char *vals[4] = {s->cat.text, s->cat.sha256, s->cat.source, s->cat.only ? "1" : "0"};
+        st = cf_study_store_create(path, canon, s->cat.text ? 4 : 0, keys, vals, &s->store, err);
+    }
     free(canon);
     if (st) {
-        cost_free(&s->cost);
-        free(s);
-        cf_space_destroy(sp);
+        cf_study_destroy(s);
         return st;
     }
-    s->space = sp;
     study_defaults(s);
     *out = s;
     return CF_OK;
+}
+
+/* Reads the study's catalog from the file's metadata and checks its hash: a catalog whose text no longer
+ * matches the hash kept beside it was altered outside costfront, and pricing with it would silently differ. */
+static cf_status catalog_read(cf_study *s, const char *path, cf_error *err)
+{
+    char *sha = NULL, *only = NULL;
+    cf_status st = cf_study_store_get_meta(s->store, "catalog", &s->cat.text, err);
+    if (st == CF_OK && s->cat.text == NULL) return CF_OK;
+    if (st == CF_OK) st = cf_study_store_get_meta(s->store, "catalog_sha256", &sha, err);
+    if (st == CF_OK) st = cf_study_store_get_meta(s->store, "catalog_source", &s->cat.source, err);
+    if (st == CF_OK) st = cf_study_store_get_meta(s->store, "catalog_only", &only, err);
+    if (st == CF_OK && s->cat.source == NULL && (s->cat.source = cf_dup_str_study("catalog")) == NULL)
+        st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
+    if (st == CF_OK) {
+        s->cat.only = only && strcmp(only, "1") == 0;
+        cf_sha256_hex(s->cat.text, strlen(s->cat.text), s->cat.sha256);
+        if (sha == NULL || strcmp(sha, s->cat.sha256) != 0)
+            st = cf_error_set(err, CF_ERR_DB, path, 0, 0, "catalog",
+                              "The price catalog kept in the study (from %s) does not match its SHA-256 %.12s...: "
+                              "the file was altered outside costfront.",
+                              s->cat.source, sha ? sha : "(missing)");
+    }
+    free(sha);
+    free(only);
+    return st;
 }
 
 cf_status cf_study_open(const char *path, cf_study **out, cf_error *err)
@@ -344,7 +430,8 @@ cf_status cf_study_open(const char *path, cf_study **out, cf_error *err)
     cf_status st = cf_study_store_open(path, &s->store, &json, err);
     if (st == CF_OK) {
         st = cf_space_parse(json, &s->space, err);
-        if (st == CF_OK) st = cost_setup(s->space, &s->cost, err);
+        if (st == CF_OK) st = catalog_read(s, path, err);
+        if (st == CF_OK) st = cost_setup(s->space, &s->cat, &s->cost, err);
         if (st && err) snprintf(err->source, sizeof err->source, "%s", path);
     }
     free(json);
@@ -357,12 +444,51 @@ cf_status cf_study_open(const char *path, cf_study **out, cf_error *err)
     return CF_OK;
 }
 
+const char *cf_study_catalog_sha256(const cf_study *s) { return s && s->cat.text ? s->cat.sha256 : NULL; }
+
+const char *cf_study_catalog_source(const cf_study *s) { return s && s->cat.text ? s->cat.source : NULL; }
+
+const char *cf_study_catalog_text(const cf_study *s, int *catalog_only)
+{
+    if (catalog_only) *catalog_only = s ? s->cat.only : 0;
+    return s ? s->cat.text : NULL;
+}
+
+cf_status cf_study_load_catalog(const cf_study *s, cf_catalog *cat, cf_error *err)
+{
+    if (s == NULL || cat == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_load_catalog needs a study and a catalog.");
+    return catalog_load(&s->cat, cat, err);
+}
+
+cf_status cf_study_check_catalog(const cf_study *s, const char *catalog_json, const char *source, cf_error *err)
+{
+    if (s == NULL || catalog_json == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_check_catalog needs a study and a text.");
+    const char *src = source ? source : "the catalog";
+    if (s->cat.text == NULL)
+        return cf_error_set(err, CF_ERR_INVALID, src, 0, 0, "catalog",
+                            "The study prices with the default catalog (it was created without --catalog), so this "
+                            "catalog would price its trials differently. A study keeps one catalog: create a new "
+                            "study with --catalog to use other prices.");
+    char sha[65];
+    cf_sha256_hex(catalog_json, strlen(catalog_json), sha);
+    if (strcmp(sha, s->cat.sha256) == 0) return CF_OK;
+    return cf_error_set(err, CF_ERR_INVALID, src, 0, 0, "catalog",
+                        "Not the catalog the study prices with: the study keeps the catalog it was created with "
+                        "(from %s, SHA-256 %.12s...), this file's content differs (SHA-256 %.12s...). A study keeps "
+                        "one catalog so that every trial is priced alike: omit --catalog, or create a new study "
+                        "to use other prices.",
+                        s->cat.source, s->cat.sha256, sha);
+}
+
 void cf_study_destroy(cf_study *s)
 {
     if (s == NULL) return;
     cf_study_store_close(s->store);
     cf_space_destroy(s->space);
     cost_free(&s->cost);
+    catalog_free(&s->cat);
     for (size_t i = 0; i < s->nhc; i++) free(s->hc[i].theta);
     free(s->hc);
     free(s);

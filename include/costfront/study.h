@@ -44,6 +44,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "costfront/catalog.h"
 #include "costfront/space.h"
 #include "costfront/status.h"
 #include "costfront/trial.h"
@@ -72,6 +73,31 @@ typedef struct cf_study cf_study;
  * with tables that are not a study's) -- before writing anything to it, so a refused file is left byte for byte as
  * it was; space errors name the JSON path. */
 cf_status cf_study_create(const char *path, const char *space_json, cf_study **out, cf_error *err);
+
+/* Creates a study like cf_study_create that prices with the team's own price catalog: catalog_json is the text
+ * of a catalog file (catalog.h) merged over the default catalog, or, with catalog_only, in its place. The text, its
+ * SHA-256 and catalog_source (its file name, for messages) are kept in the study file in the creating transaction,
+ * so every later ask, tell, add and hvi of the study, in any process, prices with that catalog and no file need
+ * stay beside the study. The catalog is loaded first: its errors name catalog_source and the JSON path. A NULL
+ * catalog_json is cf_study_create. */
+cf_status cf_study_create_priced(const char *path, const char *space_json, const char *catalog_json,
+                                 const char *catalog_source, int catalog_only, cf_study **out, cf_error *err);
+
+/* The SHA-256 (64 lowercase hex digits) of the catalog kept in the study, its source file name, and its text
+ * (*catalog_only, which may be NULL, receives whether it replaces the default); NULL for a study that prices with
+ * the default catalog. Owned by the study. */
+const char *cf_study_catalog_sha256(const cf_study *s);
+const char *cf_study_catalog_source(const cf_study *s);
+const char *cf_study_catalog_text(const cf_study *s, int *catalog_only);
+
+/* Loads the study's catalog into cat (an empty catalog from cf_catalog_create): the default one and the kept text
+ * as the study prices with them, so a caller pricing a run for the study (score --hvi) uses the same prices. */
+cf_status cf_study_load_catalog(const cf_study *s, cf_catalog *cat, cf_error *err);
+
+/* Checks that catalog_json (from source, for the message) is the catalog kept in the study: CF_OK when its
+ * SHA-256 is the kept one; CF_ERR_INVALID, with a message naming both files and hashes, when it differs or when
+ * the study prices with the default catalog. */
+cf_status cf_study_check_catalog(const cf_study *s, const char *catalog_json, const char *source, cf_error *err);
 
 /* Opens an existing study file: CF_ERR_IO when it cannot be opened, CF_ERR_DB when it is empty, CF_ERR_INVALID
  * when it is not a study (checked by reading it only, as cf_study_create does; a refused file is not written). */
@@ -128,8 +154,8 @@ cf_status cf_study_hvi(cf_study *s, const cJSON *values, double *hvi, int *feasi
 /* Returns 1 when the study is cost-aware: an objective or constraint is named cost_usd, total_cost_usd, co2e_kg,
  * energy_kwh or carbon_cost_usd and the space has a categorical "hardware" parameter (see docs/mobo.md). Then
  * tell and add need "gpu_hours" (> 0) among the values and compute those metrics exactly with cf_price_hours
- * (pricing.h) from the default catalog, the trial's hardware and its "procurement" parameter (on_demand when the
- * space has none), replacing any given value; ask models log gpu_hours with one GP and derives each cost's
+ * (pricing.h) from the study's catalog (the default one, or the one given to cf_study_create_priced), the
+ * trial's hardware and its "procurement" parameter (on_demand when the space has none), replacing any given value; ask models log gpu_hours with one GP and derives each cost's
  * predictive distribution from it: log cost = log price + log gpu_hours. */
 int cf_study_cost_aware(const cf_study *s);
 
