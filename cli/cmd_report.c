@@ -117,6 +117,7 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
         g.opts.where_field[g.opts.n_where] = g.where_field[g.opts.n_where];
         g.opts.where_value[g.opts.n_where] = values[k];
         g.opts.n_where++;
+        g.opts.n_group_where++;
         int grc = CF_EXIT_OK;
         cf_frontier *gf = cf_cli_compute_frontier(&g, in, &grc);
         if (gf == NULL) {

@@ -213,12 +213,34 @@ cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inp
         *rc = cf_cli_exit_for(st);
         return NULL;
     }
-    if (!in->quiet)
-        for (size_t i = 0; i < cf_frontier_note_count(f) && i < 5; i++)
-            fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
-    if (!in->quiet && cf_frontier_note_count(f) > 5)
-        fprintf(stderr, "note: ... and %zu more note%s (see the JSON output)\n", cf_frontier_note_count(f) - 5,
-                cf_frontier_note_count(f) == 6 ? "" : "s");
+    if (!in->quiet) cf_cli_print_frontier_notes(f);
     *rc = CF_EXIT_OK;
     return f;
 }
+
+/* Prints a frontier's notes on stderr: a note of its own kind as it is, a kind that repeats once per run as one
+ * line with the count and the first example (all of them are in the JSON notes and the report's data quality). */
+void cf_cli_print_frontier_notes(const cf_frontier *f)
+{
+    size_t n = cf_frontier_note_count(f), shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *kind = cf_frontier_note_kind(f, i);
+        if (kind == NULL) {
+            if (shown++ < 8) fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
+            continue;
+        }
+        int seen_before = 0;
+        for (size_t j = 0; j < i; j++) seen_before |= cf_frontier_note_kind(f, j) == kind;
+        if (seen_before) continue;
+        size_t count = 0;
+        for (size_t j = i; j < n; j++) count += cf_frontier_note_kind(f, j) == kind;
+        if (count == 1)
+            fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
+        else
+            fprintf(stderr, "note: %zu runs %s; e.g. %s (all %zu in the JSON notes)\n", count, kind,
+                    cf_frontier_note(f, i), count);
+        shown++;
+    }
+    if (shown > 8) fprintf(stderr, "note: ... and %zu more notes (see the JSON output)\n", shown - 8);
+}
+
