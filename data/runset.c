@@ -107,6 +107,11 @@ static char *squash(const char *s, const char *drop, char *out, size_t n)
 static int parse_num(const char *s, double *out)
 {
     if (s == NULL) return 0;
+    /* strtod also reads hexadecimal ("0x10" = 16, "0x1p-1" = 0.5), which no run file means: refused. */
+    const char *t = s;
+    while (isspace((unsigned char)*t)) t++;
+    if (*t == '+' || *t == '-') t++;
+    if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) return 0;
     char *end = NULL;
     errno = 0;
     double v = strtod(s, &end);
@@ -1273,6 +1278,11 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
         } else {
             c->hardware = v;
         }
+    } else if (r->col[F_HARDWARE] != 0 || r->name[F_HARDWARE] != NULL) {
+        /* The record has a hardware column but no value in it: a run nobody can price, printed later as '?'. */
+        fail->field = F_HARDWARE;
+        fail->message = fmt_str("expected a hardware name (see costfront catalog), found an empty value");
+        return 0;
     }
 
     /* region */

@@ -87,4 +87,16 @@ expect_true "import --help names --store once" -- test "$(grep -c -- '^  --store
 expect_no_grep "$TMP/out" "RUNS..." "import --help speaks of SOURCE, not RUNS"
 expect_grep "$TMP/out" "--map-file FILE" "import --help keeps the mapping options"
 
+# Issue 9/10: hexadecimal is not a number ("0x10" GPU-hours were read as 16) and an empty hardware value is refused
+# with its line (it was accepted and printed as '?').
+printf 'run_id,accuracy,gpu_hours,hardware\nr1,0.8,10,a100-80gb\nr2,0.9,0x10,a100-80gb\nr3,0.85,5,\nr4,0x1p-1,5,t4\n' >"$TMP/hex.csv"
+expect_rc 2 "hex and empty hardware refused" -- "$BIN" frontier "$TMP/hex.csv"
+expect_grep "$TMP/err" "hex.csv:3:3: gpu_hours: expected a non-negative number of GPU-hours, found '0x10'" "hex GPU-hours refused"
+expect_grep "$TMP/err" "hex.csv:4:4: hardware: expected a hardware name (see costfront catalog), found an empty value" "empty hardware refused"
+expect_grep "$TMP/err" "hex.csv:5:2: accuracy:" "hex accuracy refused"
+expect_grep "$TMP/err" "runs: 4 read, 1 accepted, 3 rejected" "counts"
+printf '[{"run_id":"a","accuracy":0.8,"gpu_hours":3,"hardware":""}]' >"$TMP/emptyhw.json"
+expect_rc 2 "empty hardware in JSON refused" -- "$BIN" frontier "$TMP/emptyhw.json"
+expect_grep "$TMP/err" "emptyhw.json:1: hardware: expected a hardware name" "empty JSON hardware refused"
+
 finish
