@@ -135,5 +135,12 @@ printf '{"offers": [{"provider": "x", "region": "us-east-1", "hardware": "h100",
 expect_rc 2 "catalog validate bad" -- "$BIN" catalog validate "$TMP/badcat.json"
 expect_grep "$TMP/err" "offers[0].spot" "JSON path in catalog error"
 expect_rc 2 "frontier with a bad catalog" -- "$BIN" frontier "$EX/runs.csv" --catalog "$TMP/badcat.json"
+# Issue 9: --catalog-only validates the file on its own (it always merged the default first). An offer for h100
+# is valid over the default catalog, which defines h100, and invalid alone, where no hardware is defined.
+printf '{"offers": [{"provider": "x", "region": "us-east-1", "hardware": "h100", "on_demand": 2.0, "source": "test"}]}' > "$TMP/offeronly.json"
+expect_rc 0 "catalog validate merged" -- "$BIN" catalog validate "$TMP/offeronly.json"
+expect_grep "$TMP/out" "after merging with the default catalog" "merged validation said so"
+expect_rc 2 "catalog validate --catalog-only" -- "$BIN" catalog validate "$TMP/offeronly.json" --catalog-only
+expect_grep "$TMP/err" "h100" "alone, the offer's hardware is unknown"
 
 finish
