@@ -34,6 +34,7 @@ int cf_cmd_observe(int argc, char **argv)
                                              {0, 0, 0, 0}};
     const char *store = NULL, *values = NULL, *state_name = NULL;
     long id = -1;
+    int have_id = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -42,6 +43,7 @@ int cf_cmd_observe(int argc, char **argv)
         case CF_OPT_STORE: store = optarg; break;
         case OPT_ID:
             if (cf_cli_parse_long("--id", optarg, &id) != 0) return CF_EXIT_USAGE;
+            have_id = 1;
             break;
         case OPT_VALUES: values = optarg; break;
         case OPT_STATE: state_name = optarg; break;
@@ -50,7 +52,10 @@ int cf_cmd_observe(int argc, char **argv)
     }
     if (optind < argc) return cf_cli_usage_error("observe", "unexpected argument '%s'", argv[optind]);
     if (store == NULL) return cf_cli_usage_error("observe", "--store DB is required");
-    if (id < 0) return cf_cli_usage_error("observe", "--id ID is required");
+    if (!have_id) return cf_cli_usage_error("observe", "--id ID is required (the id `suggest` printed)");
+    if (id < 1)
+        return cf_cli_usage_error("observe", "--id: expected a trial id (a positive integer `suggest` printed), found %ld",
+                                  id);
     cf_trial_state state = CF_TRIAL_COMPLETE;
     if (state_name && (cf_trial_state_from_name(state_name, &state) != CF_OK || state == CF_TRIAL_PENDING))
         return cf_cli_usage_error("observe", "--state: expected complete, failed or pruned, found '%s'", state_name);

@@ -44,6 +44,10 @@ expect_grep "$TMP/out" '{"trials":[{"id":1,"params":{"x0":' "suggest JSON shape"
 expect_grep "$TMP/out" '{"id":2,' "second trial"
 expect_rc 0 "observe trial 1" -- "$BIN" observe --store "$TMP/bc.db" --id 1 --values '{"f1": 10, "f2": 5}'
 expect_grep "$TMP/out" '"state":"complete"' "observe prints the stored trial"
+# Issue 10: a negative id said "--id ID is required" although it was given.
+expect_rc 1 "observe a negative id" -- "$BIN" observe --store "$TMP/bc.db" --id -1 --values '{"f1": 10, "f2": 5}'
+expect_grep "$TMP/err" "--id: expected a trial id (a positive integer \`suggest\` printed), found -1" "negative id explained"
+expect_no_grep "$TMP/err" "is required" "a given id is not called missing"
 expect_rc 2 "observe trial 1 twice" -- "$BIN" observe --store "$TMP/bc.db" --id 1 --values '{"f1": 10, "f2": 5}'
 expect_grep "$TMP/err" "already complete" "already told"
 expect_rc 2 "unknown trial id" -- "$BIN" observe --store "$TMP/bc.db" --id 99 --values '{"f1": 1, "f2": 1}'
