@@ -204,6 +204,20 @@ int cf_cmd_report(int argc, char **argv)
         if (r == 0) return cf_cli_usage_error("report", "unknown option");
     }
     if (out_dir == NULL) return cf_cli_usage_error("report", "--out DIR is required");
+    if (out_dir[0] == '\0') return cf_cli_usage_error("report", "--out: expected a directory name, found an empty one");
+    {
+        /* The report is built beside DIR and renamed into place, so DIR must name a directory of its own. */
+        size_t n = strlen(out_dir);
+        while (n > 1 && out_dir[n - 1] == '/') n--;
+        size_t b = n;
+        while (b > 0 && out_dir[b - 1] != '/') b--;
+        if ((n - b == 1 && out_dir[b] == '.') || (n - b == 2 && out_dir[b] == '.' && out_dir[b + 1] == '.') ||
+            (n == 1 && out_dir[0] == '/'))
+            return cf_cli_usage_error("report",
+                                      "--out: name the report's own directory (e.g. --out report), not '%s': the "
+                                      "report is built beside it and renamed into place",
+                                      out_dir);
+    }
     int rc = cf_cli_plan_apply(plan_path, &in, &fr, &plan);
     if (rc == CF_EXIT_OK) rc = cf_cli_frontier_finish(&fr, &in);
     if (rc != CF_EXIT_OK) goto early;

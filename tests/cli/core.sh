@@ -143,4 +143,12 @@ expect_grep "$TMP/out" "after merging with the default catalog" "merged validati
 expect_rc 2 "catalog validate --catalog-only" -- "$BIN" catalog validate "$TMP/offeronly.json" --catalog-only
 expect_grep "$TMP/err" "h100" "alone, the offer's hardware is unknown"
 
+# Issue 10: --out "" printed an internal message and --out . "cannot move the old . aside".
+expect_rc 1 "report --out empty" -- "$BIN" report "$EX/runs.csv" --out ""
+expect_grep "$TMP/err" "--out: expected a directory name, found an empty one" "empty --out explained"
+expect_no_grep "$TMP/err" "cf_report_publish" "no internal name"
+expect_rc 1 "report --out ." -- "$BIN" report "$EX/runs.csv" --out .
+expect_grep "$TMP/err" "--out: name the report's own directory (e.g. --out report), not '.'" "--out . explained"
+expect_rc 1 "report --out DIR/.." -- "$BIN" report "$EX/runs.csv" --out "$TMP/.."
+
 finish
