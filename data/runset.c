@@ -51,11 +51,16 @@ static char *fmt_str(const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s == NULL) return NULL;
+    char *raw = malloc((size_t)n + 1);
+    if (raw == NULL) return NULL;
     va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    vsnprintf(raw, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    /* Rejection messages quote input: control characters are escaped (at most 4 bytes each). */
+    size_t cap = 4 * (size_t)n + 1;
+    char *s = malloc(cap);
+    if (s != NULL) cf_text_escape(s, cap, raw);
+    free(raw);
     return s;
 }
 

@@ -99,4 +99,10 @@ printf '[{"run_id":"a","accuracy":0.8,"gpu_hours":3,"hardware":""}]' >"$TMP/empt
 expect_rc 2 "empty hardware in JSON refused" -- "$BIN" frontier "$TMP/emptyhw.json"
 expect_grep "$TMP/err" "emptyhw.json:1: hardware: expected a hardware name" "empty JSON hardware refused"
 
+# Issue 10: control characters from the input are escaped in messages, never echoed raw to the terminal.
+printf 'run_id,accuracy,gpu_hours,hardware\nr1,0.8,10,\033]0;PWNED\007x\n' >"$TMP/ctl.csv"
+expect_rc 2 "control characters in a rejected value" -- "$BIN" frontier "$TMP/ctl.csv"
+expect_grep "$TMP/err" "unknown hardware '\x1b]0;PWNED\x07x'" "escape sequence shown escaped"
+expect_true "no raw ESC byte on stderr" -- sh -c "! grep -q \"\$(printf '\033')\" '$TMP/err'"
+
 finish
