@@ -105,4 +105,14 @@ expect_rc 2 "control characters in a rejected value" -- "$BIN" frontier "$TMP/ct
 expect_grep "$TMP/err" "unknown hardware '\x1b]0;PWNED\x07x'" "escape sequence shown escaped"
 expect_true "no raw ESC byte on stderr" -- sh -c "! grep -q \"\$(printf '\033')\" '$TMP/err'"
 
+# Issue 10: JSON duplicate keys, a flattened key beside the same nested one, and \u0000 in a string were taken
+# silently (the last value won; "r1\u0000evil" became "r1"). Each is refused with its line and column; an escaped
+# backslash before u0000 is not a NUL.
+printf '[{"run_id":"r1\\u0000evil","accuracy":0.8,"gpu_hours":3,"hardware":"t4"},{"run_id":"r2","accuracy":0.8,"accuracy":0.9,"gpu_hours":3,"hardware":"t4"},{"run_id":"r3","h.lr":1,"h":{"lr":2},"accuracy":0.8,"gpu_hours":3,"hardware":"t4"},{"run_id":"r4\\\\u0000ok","accuracy":0.8,"gpu_hours":3,"hardware":"t4"}]' >"$TMP/dupkeys.json"
+expect_rc 2 "JSON duplicate keys and NUL refused" -- "$BIN" frontier "$TMP/dupkeys.json"
+expect_grep "$TMP/err" 'dupkeys.json:1:2: [0]: a string holds \u0000 (a NUL character)' "NUL refused"
+expect_grep "$TMP/err" "dupkeys.json:1:73: [1]: duplicate key 'accuracy'" "duplicate key refused"
+expect_grep "$TMP/err" "dupkeys.json:1:149: [2]: duplicate key 'h.lr'" "flattened collision refused"
+expect_grep "$TMP/err" "runs: 4 read, 1 accepted, 3 rejected" "escaped backslash kept"
+
 finish
