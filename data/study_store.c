@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,6 +41,43 @@ static cf_status open_db(const char *path, int create, cf_study_store **out, cf_
         return s;
     }
     sqlite3_busy_timeout(st->db, 10000);
+    /* What the file is, found by reading only: nothing is written (not even the journal mode) to a file that is
+     * then refused. A new study needs a file of its own; an existing one must hold the study tables. */
+    char others[256] = "";
+    int n_tables = 0, n_other = 0, study_tables = 0;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", -1, &q, NULL);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW) break;
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        if (name == NULL) continue;
+        n_tables++;
+        if (!strcmp(name, "study") || !strcmp(name, "trials") || !strcmp(name, "study_meta") ||
+            !strcmp(name, "sqlite_sequence")) {
+            study_tables += strcmp(name, "sqlite_sequence") != 0;
+            continue;
+        }
+        if (n_other++ < 6) {
+            size_t len = strlen(others);
+            snprintf(others + len, sizeof others - len, "%s%s", len ? ", " : "", name);
+        }
+    }
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK) {
+        cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "Not a usable SQLite study file: %s.",
+                                   sqlite3_errmsg(st->db));
+        cf_study_store_close(st);
+        return s;
+    }
+    if (n_other > 0 || (!create && study_tables < 3 && n_tables > 0)) {
+        cf_status s = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
+                                   "The file is an SQLite database of something else (it holds the tables %s%s), not a "
+                                   "costfront study; it was left unchanged. Give a new file for the study.",
+                                   others[0] ? others : "of an older or partial study", n_other > 6 ? ", ..." : "");
+        cf_study_store_close(st);
+        return s;
+    }
     /* Probe: this fails with SQLITE_NOTADB on a file that is not a database. */
     if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
         cf_status s = cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL, "Not a usable SQLite study file: %s.",

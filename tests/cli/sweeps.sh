@@ -150,4 +150,14 @@ expect_rc 0 "README study show" -- "$BIN" study show --store "$TMP/readme.db"
 expect_rc 0 "README study import" -- "$BIN" study import --store "$TMP/readme.db" "$SRC/examples/runs.csv"
 expect_grep "$TMP/err" "49 of 144 runs added" "runs that fit the space imported"
 
+# Issue 10: a database of something else (an Optuna or MLflow file, a run store) is refused by study create and study
+# show without being modified: the journal mode was switched to WAL, and create added its tables, before refusing.
+sqlite3 "$TMP/other.db" "CREATE TABLE studies(study_id INTEGER); INSERT INTO studies VALUES (1);"
+sum_before=$(md5sum <"$TMP/other.db")
+expect_rc 2 "study create in another program's database" -- "$BIN" study create --store "$TMP/other.db" --space "$SRC/examples/study/space.json"
+expect_grep "$TMP/err" "holds the tables studies), not a costfront study; it was left unchanged" "foreign database named"
+expect_rc 2 "study show on another program's database" -- "$BIN" study show --store "$TMP/other.db"
+expect_true "the foreign database is byte-identical" -- test "$(md5sum <"$TMP/other.db")" = "$sum_before"
+expect_true "no WAL file beside it" -- test ! -e "$TMP/other.db-wal"
+
 finish
