@@ -30,10 +30,12 @@
 
 #include "costfront/catalog.h"
 #include "costfront/frontier.h"
+#include "costfront/numfmt.h"
 #include "costfront/output.h"
 #include "costfront/plot.h"
 #include "costfront/report.h"
 #include "costfront/runset.h"
+#include "reports/numfmt.h"
 
 #define GOLDEN CF_SOURCE_DIR "/tests/golden/report_frontier.json"
 #define WORK   CF_BINARY_DIR "/test_report_work"
@@ -736,4 +738,47 @@ Test(report, scope_names_sections_and_files)
     cr_assert_not_null(strstr(html, "model-bert-report.json"));
     free(html);
     cf_report_destroy(r);
+}
+
+/* Money keeps at least three significant digits whatever its magnitude (issue 9: 0.0015 USD printed "0.00"). */
+Test(numfmt, money_keeps_three_significant_digits)
+{
+    static const struct {
+        double v;
+        const char *plain, *people;
+    } cases[] = {{0.0015, "0.00150", "$0.00150"},  {0.5, "0.500", "$0.500"},       {1.5, "1.50", "$1.50"},
+                 {1234.5, "1234.50", "$1,234.50"}, {-0.00123, "-0.00123", "-$0.00123"}, {0, "0.00", "$0.00"},
+                 {8.25, "8.25", "$8.25"},          {0.000825, "0.000825", "$0.000825"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char a[48], b[CF_NUM_BUF];
+        cr_expect_str_eq(cf_money_str(a, sizeof a, cases[i].v, "-"), cases[i].plain);
+        cr_expect_str_eq(cf_fmt_money(b, cases[i].v, "-"), cases[i].people);
+    }
+    char a[48];
+    cr_expect_str_eq(cf_money_str(a, sizeof a, NAN, "-"), "-");
+}
+
+/* A run that costs a fraction of a cent (1/1000 GPU-hour on spot: 0.001 x 0.825 = 0.000825 USD) is printed with
+ * its digits in the terminal table and in the HTML summary, not as 0.00. */
+Test(report, tiny_costs_keep_their_digits, .init = fixture_setup, .fini = fixture_teardown)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    cf_runset *rs = cf_runset_create(fx.cat, NULL);
+    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision"};
+    static const char *const row[] = {"tiny", "0.80", "0.001", "gpu-a", "bf16"};
+    cr_assert_eq(cf_runset_begin_source(rs, "tiny.csv"), CF_OK);
+    cr_assert_eq(cf_runset_add_raw(rs, 2, 5, names, row, NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK);
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cf_frontier *f = cf_frontier_create(rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK);
+    char *table = NULL;
+    cr_assert_eq(cf_report_table(f, rs, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "0.000825"), "%s", table);
+    cr_assert_null(strstr(table, " 0.00 "), "%s", table);
+    free(table);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
 }
