@@ -782,3 +782,43 @@ Test(report, tiny_costs_keep_their_digits, .init = fixture_setup, .fini = fixtur
     cf_frontier_destroy(f);
     cf_runset_destroy(rs);
 }
+
+/* Group names that give the same slug (issue 10): "ResNet 50" and "resnet-50", two non-ASCII names (both "x"),
+ * two names sharing their first 63 characters. Each scope still adds its sections (numbered slugs); a scope
+ * longer than the title buffer is cut at a character boundary (the HTML stays valid UTF-8). */
+Test(report, colliding_scope_slugs_are_numbered)
+{
+    cf_report *r = cf_report_create("collide");
+    cr_assert_not_null(r);
+    char long1[80], long2[80];
+    memset(long1, 'a', 63);
+    memcpy(long2, long1, 63);
+    strcpy(long1 + 63, "one");
+    strcpy(long2 + 63, "two");
+    const char *scopes[] = {"model=ResNet 50", "model=resnet-50", "\xce\xb1\xce\xb2", "\xe6\xa8\xa1\xe5\x9e\x8b",
+                            long1, long2};
+    for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
+        cf_report_set_scope(r, scopes[i]);
+        cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK, "scope %zu", i);
+        cr_assert_eq(cf_report_add_file(r, "report.json", "{}", 2), CF_OK, "scope %zu", i);
+    }
+    /* 200 bytes of 2-byte characters: the 128-byte scope buffer ends in the middle of one unless cut with care. */
+    char greek[256] = "model=";
+    for (int i = 0; i < 100; i++) strcat(greek, "\xce\xb1");
+    cf_report_set_scope(r, greek);
+    cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK);
+    cf_report_set_scope(r, NULL);
+    char *html = NULL;
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "id=\"summary-model-resnet-50\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-model-resnet-50-2\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-x\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-x-2\""));
+    cr_assert_not_null(strstr(html, "model-resnet-50-2-report.json"));
+    cr_assert_not_null(strstr(html, "x-2-report.json"));
+    cr_assert(xmlCheckUTF8((const unsigned char *)html), "the HTML is valid UTF-8");
+    free(html);
+    cf_report_destroy(r);
+}
