@@ -128,6 +128,7 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
     const size_t nf = gf_fields->n;
     const char *label = gf_fields->label;
     char *values[MAX_GROUPS][CF_MAX_WHERE];
+    size_t runs_in[MAX_GROUPS] = {0}; /* runs per group */
     size_t nv = 0, missing = 0, more = 0;
     int rc = CF_EXIT_OK;
     for (size_t i = 0; i < cf_runset_size(in->runs) && rc == CF_EXIT_OK; i++) {
@@ -147,6 +148,7 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
             int same = 1;
             for (size_t f = 0; f < nf && same; f++) same = !strcmp(values[k][f], v[f]);
             seen = same;
+            runs_in[k] += (size_t)same;
         }
         if (seen) continue;
         if (nv == MAX_GROUPS) {
@@ -162,7 +164,7 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
                 break;
             }
         }
-        if (rc == CF_EXIT_OK) nv++;
+        if (rc == CF_EXIT_OK) runs_in[nv++] = 1;
     }
     if (rc == CF_EXIT_OK && nv == 0) {
         fprintf(stderr,
@@ -182,6 +184,11 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
     if (rc == CF_EXIT_OK && more)
         fprintf(stderr, "note: --group-by %s: more than %d groups; the first %d are reported\n", label, MAX_GROUPS,
                 MAX_GROUPS);
+    /* The frontier of all runs has printed its notes already; a group's notes repeat them for its own runs (and add
+     * which group it is), once per group: they go to the group's JSON only, and one line sums them up below. */
+    cf_cli_inputs gin = *in;
+    gin.quiet = 1;
+    size_t group_notes = 0, grouped_runs = 0;
     int added = 0;
     for (size_t k = 0; k < nv && rc == CF_EXIT_OK; k++) {
         cf_cli_frontier g = *fr;
@@ -198,11 +205,13 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
             len += (size_t)snprintf(scope + len, sizeof scope - len, "%s%s=%s", f ? ", " : "", gf_fields->field[f],
                                     values[k][f]);
         int grc = CF_EXIT_OK;
-        cf_frontier *gf = cf_cli_compute_frontier(&g, in, &grc);
+        cf_frontier *gf = cf_cli_compute_frontier(&g, &gin, &grc);
         if (gf == NULL) {
             fprintf(stderr, "note: --group-by %s: group %s has no frontier (see above); left out\n", label, scope);
             continue;
         }
+        group_notes += cf_frontier_note_count(gf);
+        grouped_runs += runs_in[k];
         cf_report_set_scope(rep, scope);
         cf_report_opts o = *ro;
         o.skip_shared_sections = 1;
@@ -218,6 +227,9 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
         cf_frontier_destroy(gf);
     }
     cf_report_set_scope(rep, NULL);
+    if (rc == CF_EXIT_OK && added > 0 && !in->quiet)
+        fprintf(stderr, "note: --group-by %s: %d group%s of %zu runs in all; their %zu notes are in each group's JSON\n",
+                label, added, added == 1 ? "" : "s", grouped_runs, group_notes);
     for (size_t k = 0; k < nv; k++)
         for (size_t f = 0; f < nf; f++) free(values[k][f]);
     if (rc == CF_EXIT_OK && added > 0) {
