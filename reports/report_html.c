@@ -617,23 +617,12 @@ static const char *cost_field(const cf_frontier *f)
     return "total_cost_usd";
 }
 
-/* The summary's chosen candidate: the cheapest frontier candidate (total cost) reaching target, or, without a
- * target, the knee. Writes a note when no frontier candidate reaches the target. */
+/* The summary's chosen candidate: the cheapest candidate reaching target (cf_rep_target_best, the same answer as
+ * the table's and the JSON's "target"), or, without a target, the knee. */
 static size_t pick_best(const cf_frontier *f, double target)
 {
     if (!isfinite(target)) return cf_frontier_knee(f);
-    size_t best = CF_REP_NONE;
-    double cost = INFINITY;
-    for (size_t j = 0; j < cf_frontier_optimal_count(f); j++) {
-        size_t i = cf_frontier_optimal_at(f, j);
-        const cf_candidate *c = cf_frontier_candidate(f, i);
-        if (c == NULL || !(c->accuracy >= target)) continue;
-        if (c->price.total_cost_usd < cost) {
-            cost = c->price.total_cost_usd;
-            best = i;
-        }
-    }
-    return best;
+    return cf_rep_target_best(f, target, NULL);
 }
 
 /* Describes candidate i in one phrase: "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total". */
@@ -1246,7 +1235,7 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
         return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot build the report: %s",
                             st == CF_ERR_ARG ? "a section was added twice" : cf_status_str(st));
     char *json = NULL;
-    st = cf_report_json(f, rs, cat, &json, err);
+    st = cf_report_json_opts(f, rs, cat, &o, &json, err);
     if (st != CF_OK) return st;
     st = cf_report_add_file(r, "report.json", json, strlen(json));
     free(json);

@@ -32,4 +32,12 @@ cf_status cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out, size_t
 /* "run_id/procurement" of candidate i into buf (size n). Returns buf. */
 char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n);
 
+/* Name of the cost the summaries speak of: the first minimised objective naming a cost, else total_cost_usd. */
+const char *cf_rep_cost_objective(const cf_frontier *f);
+
+/* --target-accuracy: the cheapest candidate (by cf_rep_cost_objective) whose accuracy reaches target, over every
+ * candidate (the frontier's own objectives may not include accuracy), or CF_REP_NONE when none reaches it;
+ * *most_accurate (when not NULL) gets the most accurate candidate (under its cheapest option), CF_REP_NONE when no candidate has an accuracy. */
+size_t cf_rep_target_best(const cf_frontier *f, double target, size_t *most_accurate);
+
 #endif

@@ -408,9 +408,9 @@ Test(report, html_skeleton)
         free(svg);
     }
     char *json = NULL, *written = slurp(WORK "/html/report.json", NULL);
-    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cr_assert_eq(cf_report_json_opts(fx.f, fx.rs, fx.cat, &o, &json, NULL), CF_OK);
     cr_assert_not_null(written);
-    cr_assert_str_eq(written, json, "report.json is the JSON report");
+    cr_assert_str_eq(written, json, "report.json is the JSON report (with its target)");
     cr_assert_eq(count_prefixed(WORK, "html."), 0, "no staging, old or script files left");
     free(json);
     free(written);
@@ -821,4 +821,89 @@ Test(report, colliding_scope_slugs_are_numbered)
     cr_assert(xmlCheckUTF8((const unsigned char *)html), "the HTML is valid UTF-8");
     free(html);
     cf_report_destroy(r);
+}
+
+/* --target-accuracy (issue 9: accepted but did nothing): the table and the JSON name the cheapest run reaching it.
+ * In the fixture r3 (0.85, 50 h) reaches 0.85 at 50 x 0.825 = 41.25 USD on spot, but r2-β (0.90, 40 h) reaches it
+ * for 40 x 0.825 = 33.00: r2-β on spot is the answer. No run reaches 0.95; the most accurate is r2-β (0.90), whose
+ * cheapest option is spot. */
+Test(report, target_accuracy_names_the_cheapest_run, .init = fixture_setup, .fini = fixture_teardown)
+{
+    cf_report_opts o;
+    cf_report_opts_default(&o);
+    o.target_accuracy = 0.85;
+    char *table = NULL, *json = NULL;
+    cr_assert_eq(cf_report_table_opts(fx.f, fx.rs, &o, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "target accuracy 0.8500: cheapest run reaching it is r2-\xce\xb2 on spot (gpu-a, "
+                                     "bf16): accuracy 0.9000, total_cost_usd 33.00 USD\n"),
+                       "%s", table);
+    cr_assert_eq(cf_report_json_opts(fx.f, fx.rs, fx.cat, &o, &json, NULL), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    cJSON *t = cJSON_GetObjectItem(root, "target");
+    cr_assert_not_null(t);
+    cr_assert_float_eq(cJSON_GetObjectItem(t, "accuracy")->valuedouble, 0.85, 1e-12);
+    cJSON *c = cJSON_GetObjectItem(t, "cheapest");
+    cr_assert_str_eq(cJSON_GetObjectItem(c, "run_id")->valuestring, "r2-\xce\xb2");
+    cr_assert_str_eq(cJSON_GetObjectItem(c, "procurement")->valuestring, "spot");
+    cr_assert_float_eq(cJSON_GetObjectItem(c, "total_cost_usd")->valuedouble, 33.0, 1e-9);
+    cJSON_Delete(root);
+    free(table);
+    free(json);
+
+    o.target_accuracy = 0.95;
+    cr_assert_eq(cf_report_table_opts(fx.f, fx.rs, &o, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "target accuracy 0.9500: no run reaches it; the most accurate is r2-\xce\xb2 on "
+                                     "spot with accuracy 0.9000\n"),
+                       "%s", table);
+    cr_assert_eq(cf_report_json_opts(fx.f, fx.rs, fx.cat, &o, &json, NULL), CF_OK);
+    root = cJSON_Parse(json);
+    t = cJSON_GetObjectItem(root, "target");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(t, "cheapest")));
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(t, "most_accurate"), "run_id")->valuestring,
+                     "r2-\xce\xb2");
+    cr_assert_str_eq(cJSON_GetObjectItem(t, "reason")->valuestring, "no run reaches the target accuracy");
+    cJSON_Delete(root);
+    free(table);
+    free(json);
+
+    /* Without a target the JSON has no "target" (the golden file is unchanged). */
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cr_assert_null(strstr(json, "\"target\""));
+    free(json);
+}
+
+/* JSON "dominated" and "knee" entries carry the objectives in use (issue 9: always accuracy and total_cost_usd).
+ * Under gpu_hours:min, co2e_kg:min each candidate's gpu_hours and co2e_kg (0.25 kg per GPU-hour) are there. */
+Test(report, dominated_entries_carry_the_objectives_in_use, .init = fixture_setup, .fini = fixture_teardown)
+{
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cr_assert_eq(cf_objectives_parse("gpu_hours:min,co2e_kg:min", o.objectives, CF_MAX_OBJECTIVES, &o.n_objectives,
+                                     NULL),
+                 CF_OK);
+    cf_frontier *f = cf_frontier_create(fx.rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, NULL), CF_OK);
+    char *json = NULL;
+    cr_assert_eq(cf_report_json(f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    cJSON *dom = cJSON_GetObjectItem(root, "dominated");
+    cr_assert(cJSON_GetArraySize(dom) > 0);
+    cJSON *e;
+    int seen_r3 = 0;
+    cJSON_ArrayForEach(e, dom)
+    {
+        cr_assert_not_null(cJSON_GetObjectItem(e, "gpu_hours"), "%s", json);
+        cr_assert_not_null(cJSON_GetObjectItem(e, "co2e_kg"), "%s", json);
+        if (!strcmp(cJSON_GetObjectItem(e, "run_id")->valuestring, "r3")) {
+            cr_assert_float_eq(cJSON_GetObjectItem(e, "gpu_hours")->valuedouble, 50.0, 1e-9);
+            cr_assert_float_eq(cJSON_GetObjectItem(e, "co2e_kg")->valuedouble, 12.5, 1e-9);
+            seen_r3 = 1;
+        }
+    }
+    cr_assert(seen_r3);
+    cJSON *knee = cJSON_GetObjectItem(root, "knee");
+    cr_assert_not_null(cJSON_GetObjectItem(knee, "gpu_hours"), "%s", json);
+    cJSON_Delete(root);
+    free(json);
+    cf_frontier_destroy(f);
 }

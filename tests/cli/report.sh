@@ -44,4 +44,11 @@ CSV
 expect_rc 0 "frontier of a tiny run" -- "$BIN" frontier "$TMP/tiny.csv"
 expect_no_grep "$TMP/out" " 0.00 " "no cost printed as 0.00"
 
+# frontier --target-accuracy names the cheapest run reaching it (issue 9: it was accepted and did nothing).
+expect_rc 0 "frontier --target-accuracy" -- "$BIN" frontier "$EX/runs.csv" --target-accuracy 0.9
+expect_grep "$TMP/out" "target accuracy 0.9000: cheapest run reaching it is r068 on spot (h100, bf16): accuracy 0.9026, total_cost_usd 1.23 USD" \
+  "the table names the cheapest run at the target"
+expect_rc 0 "frontier --target-accuracy (none)" -- "$BIN" frontier "$EX/runs.csv" --target-accuracy 99% --format json
+expect_grep "$TMP/out" '"no run reaches the target accuracy"' "the JSON says none reaches it"
+
 finish
