@@ -99,7 +99,7 @@ static int safe_name(const char *s)
 /* Returns 1 when a section id is a valid anchor. */
 static int safe_id(const char *s)
 {
-    if (s == NULL || s[0] == '\0' || strlen(s) > 64) return 0;
+    if (s == NULL || s[0] == '\0' || strlen(s) > 150) return 0; /* a section id and a 63-byte scope slug */
     for (const char *c = s; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
               *c == '-'))
@@ -169,12 +169,26 @@ void cf_report_destroy(cf_report *r)
     free(r);
 }
 
+/* Drops an incomplete UTF-8 sequence left at the end of s by a cut (snprintf into a bounded buffer), so that a
+ * title shortened to fit is still valid UTF-8 and the HTML holds no broken character (issue 10). A complete
+ * string is left as it is. */
+static void utf8_trim_tail(char *s)
+{
+    size_t n = strlen(s), k = n;
+    while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
+    if (k == 0) return;
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (lead >= 0xC0 && n - (k - 1) < want) s[k - 1] = '\0';
+}
+
 cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
 {
     char sid[160], stitle[512];
     if (r != NULL && id != NULL && r->scope_slug[0]) {
         snprintf(sid, sizeof sid, "%s-%s", id, r->scope_slug);
         snprintf(stitle, sizeof stitle, "%s: %s", title != NULL ? title : id, r->scope);
+        utf8_trim_tail(stitle);
         id = sid;
         title = stitle;
     }
@@ -367,25 +381,52 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
 
 size_t cf_report_section_count(const cf_report *r) { return r != NULL ? r->nsec : 0; }
 
+/* 1 when a scope slug would give a section id or a file name that an earlier scope already used: some section id
+ * ends with "-slug" or some chart or file name starts with "slug-". The test is conservative (a false positive only
+ * costs a numbered slug) and needs no memory of earlier scopes. */
+static int slug_taken(const cf_report *r, const char *slug)
+{
+    size_t n = strlen(slug);
+    for (size_t i = 0; i < r->nsec; i++) {
+        size_t m = strlen(r->ids[i]);
+        if (m > n && r->ids[i][m - n - 1] == '-' && strcmp(r->ids[i] + m - n, slug) == 0) return 1;
+    }
+    for (size_t i = 0; i < r->nch; i++)
+        if (strncmp(r->charts[i].name, slug, n) == 0 && r->charts[i].name[n] == '-') return 1;
+    for (size_t i = 0; i < r->nfi; i++)
+        if (strncmp(r->files[i].name, slug, n) == 0 && r->files[i].name[n] == '-') return 1;
+    return 0;
+}
+
+/* The slug keeps ASCII letters and digits and folds every other run of bytes into '-'; two scopes can therefore
+ * give the same slug ("ResNet 50" and "resnet-50", two non-ASCII names, two long names sharing their first 56
+ * characters), and the later one is numbered ("-2", "-3", ...) so that the report never adds a section twice
+ * (issue 10). The title keeps the scope as given, cut at a character boundary if it is longer than the buffer. */
 void cf_report_set_scope(cf_report *r, const char *scope)
 {
     if (r == NULL) return;
     r->scope[0] = r->scope_slug[0] = '\0';
     if (scope == NULL || scope[0] == '\0') return;
     snprintf(r->scope, sizeof r->scope, "%s", scope);
+    utf8_trim_tail(r->scope);
+    enum { SLUG_BASE = 56 }; /* room left in scope_slug for "-NNNNNN" */
+    char base[SLUG_BASE + 1];
     size_t k = 0;
-    for (const char *c = scope; *c && k + 1 < sizeof r->scope_slug; c++) {
+    for (const char *c = scope; *c && k < SLUG_BASE; c++) {
         unsigned char ch = (unsigned char)*c;
         if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
-            r->scope_slug[k++] = (char)ch;
+            base[k++] = (char)ch;
         else if (ch >= 'A' && ch <= 'Z')
-            r->scope_slug[k++] = (char)(ch - 'A' + 'a');
-        else if (k > 0 && r->scope_slug[k - 1] != '-')
-            r->scope_slug[k++] = '-';
+            base[k++] = (char)(ch - 'A' + 'a');
+        else if (k > 0 && base[k - 1] != '-')
+            base[k++] = '-';
     }
-    while (k > 0 && r->scope_slug[k - 1] == '-') k--;
-    if (k == 0) r->scope_slug[k++] = 'x'; /* a scope of only symbols still needs a name */
-    r->scope_slug[k] = '\0';
+    while (k > 0 && base[k - 1] == '-') k--;
+    if (k == 0) base[k++] = 'x'; /* a scope of only symbols still needs a name */
+    base[k] = '\0';
+    snprintf(r->scope_slug, sizeof r->scope_slug, "%s", base);
+    for (unsigned n = 2; slug_taken(r, r->scope_slug) && n < 1000000; n++)
+        snprintf(r->scope_slug, sizeof r->scope_slug, "%s-%u", base, n);
 }
 
 cf_status cf_report_html(const cf_report *r, char **out, cf_error *err)

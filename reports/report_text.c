@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costfront/numfmt.h"
 #include "costfront/report.h"
 #include "reports/numfmt.h"
 #include "reports/report_internal.h"
@@ -75,9 +76,9 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
         snprintf(r[3], 96, "%s", c->hardware != NULL ? c->hardware : "-");
         snprintf(r[4], 96, "%s", cf_precision_name(c->precision));
         snprintf(r[5], 96, "%s", cf_fmt_fixed(num, c->accuracy, 4, "-"));
-        snprintf(r[6], 96, "%s", cf_fmt_fixed(num, c->price.cost_usd, 2, "-"));
+        snprintf(r[6], 96, "%s", cf_money_str(num, sizeof num, c->price.cost_usd, "-"));
         snprintf(r[7], 96, "%s", cf_fmt_fixed(num, c->price.co2e_kg, 3, "-"));
-        snprintf(r[8], 96, "%s", cf_fmt_fixed(num, c->price.total_cost_usd, 2, "-"));
+        snprintf(r[8], 96, "%s", cf_money_str(num, sizeof num, c->price.total_cost_usd, "-"));
         for (size_t e = 0; e < nextra; e++)
             snprintf(r[TCOLS - 1 + e], 96, "%s", cf_fmt_g10(num, cf_frontier_value(f, i, extra[e]), "-"));
         const char *pv = cf_rep_provider(c), *rg = cf_rep_region(c);

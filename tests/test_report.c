@@ -30,10 +30,12 @@
 
 #include "costfront/catalog.h"
 #include "costfront/frontier.h"
+#include "costfront/numfmt.h"
 #include "costfront/output.h"
 #include "costfront/plot.h"
 #include "costfront/report.h"
 #include "costfront/runset.h"
+#include "reports/numfmt.h"
 
 #define GOLDEN CF_SOURCE_DIR "/tests/golden/report_frontier.json"
 #define WORK   CF_BINARY_DIR "/test_report_work"
@@ -734,6 +736,89 @@ Test(report, scope_names_sections_and_files)
     cr_assert_not_null(strstr(html, "id=\"summary\""));
     cr_assert_not_null(strstr(html, "model-resnet-50-report.json"));
     cr_assert_not_null(strstr(html, "model-bert-report.json"));
+    free(html);
+    cf_report_destroy(r);
+}
+
+/* Money keeps at least three significant digits whatever its magnitude (issue 9: 0.0015 USD printed "0.00"). */
+Test(numfmt, money_keeps_three_significant_digits)
+{
+    static const struct {
+        double v;
+        const char *plain, *people;
+    } cases[] = {{0.0015, "0.00150", "$0.00150"},  {0.5, "0.500", "$0.500"},       {1.5, "1.50", "$1.50"},
+                 {1234.5, "1234.50", "$1,234.50"}, {-0.00123, "-0.00123", "-$0.00123"}, {0, "0.00", "$0.00"},
+                 {8.25, "8.25", "$8.25"},          {0.000825, "0.000825", "$0.000825"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char a[48], b[CF_NUM_BUF];
+        cr_expect_str_eq(cf_money_str(a, sizeof a, cases[i].v, "-"), cases[i].plain);
+        cr_expect_str_eq(cf_fmt_money(b, cases[i].v, "-"), cases[i].people);
+    }
+    char a[48];
+    cr_expect_str_eq(cf_money_str(a, sizeof a, NAN, "-"), "-");
+}
+
+/* A run that costs a fraction of a cent (1/1000 GPU-hour on spot: 0.001 x 0.825 = 0.000825 USD) is printed with
+ * its digits in the terminal table and in the HTML summary, not as 0.00. */
+Test(report, tiny_costs_keep_their_digits, .init = fixture_setup, .fini = fixture_teardown)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    cf_runset *rs = cf_runset_create(fx.cat, NULL);
+    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision"};
+    static const char *const row[] = {"tiny", "0.80", "0.001", "gpu-a", "bf16"};
+    cr_assert_eq(cf_runset_begin_source(rs, "tiny.csv"), CF_OK);
+    cr_assert_eq(cf_runset_add_raw(rs, 2, 5, names, row, NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK);
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cf_frontier *f = cf_frontier_create(rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK);
+    char *table = NULL;
+    cr_assert_eq(cf_report_table(f, rs, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "0.000825"), "%s", table);
+    cr_assert_null(strstr(table, " 0.00 "), "%s", table);
+    free(table);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
+}
+
+/* Group names that give the same slug (issue 10): "ResNet 50" and "resnet-50", two non-ASCII names (both "x"),
+ * two names sharing their first 63 characters. Each scope still adds its sections (numbered slugs); a scope
+ * longer than the title buffer is cut at a character boundary (the HTML stays valid UTF-8). */
+Test(report, colliding_scope_slugs_are_numbered)
+{
+    cf_report *r = cf_report_create("collide");
+    cr_assert_not_null(r);
+    char long1[80], long2[80];
+    memset(long1, 'a', 63);
+    memcpy(long2, long1, 63);
+    strcpy(long1 + 63, "one");
+    strcpy(long2 + 63, "two");
+    const char *scopes[] = {"model=ResNet 50", "model=resnet-50", "\xce\xb1\xce\xb2", "\xe6\xa8\xa1\xe5\x9e\x8b",
+                            long1, long2};
+    for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
+        cf_report_set_scope(r, scopes[i]);
+        cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK, "scope %zu", i);
+        cr_assert_eq(cf_report_add_file(r, "report.json", "{}", 2), CF_OK, "scope %zu", i);
+    }
+    /* 200 bytes of 2-byte characters: the 128-byte scope buffer ends in the middle of one unless cut with care. */
+    char greek[256] = "model=";
+    for (int i = 0; i < 100; i++) strcat(greek, "\xce\xb1");
+    cf_report_set_scope(r, greek);
+    cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK);
+    cf_report_set_scope(r, NULL);
+    char *html = NULL;
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "id=\"summary-model-resnet-50\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-model-resnet-50-2\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-x\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-x-2\""));
+    cr_assert_not_null(strstr(html, "model-resnet-50-2-report.json"));
+    cr_assert_not_null(strstr(html, "x-2-report.json"));
+    cr_assert(xmlCheckUTF8((const unsigned char *)html), "the HTML is valid UTF-8");
     free(html);
     cf_report_destroy(r);
 }

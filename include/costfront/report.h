@@ -118,7 +118,9 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
 
 /* Sets a naming scope for what is added next (NULL or "" clears it): section titles get ": scope" appended,
  * section ids "-slug" and chart and file names a "slug-" prefix (slug: the scope in lowercase letters, digits and
- * '-'), so the standard sections can be added once per group (e.g. per model) without clashing. */
+ * '-', at most 56 of them; a slug an earlier scope already used is numbered "-2", "-3", ...), so the standard
+ * sections can be added once per group (e.g. per model) without clashing, whatever the group names. A title
+ * longer than the scope buffer is cut at a UTF-8 character boundary. */
 void cf_report_set_scope(cf_report *r, const char *scope);
 
 /* Number of sections so far. */
