@@ -760,7 +760,7 @@ Test(numfmt, money_keeps_three_significant_digits)
 
 /* A run that costs a fraction of a cent (1/1000 GPU-hour on spot: 0.001 x 0.825 = 0.000825 USD) is printed with
  * its digits in the terminal table and in the HTML summary, not as 0.00. */
-Test(report, tiny_costs_keep_their_digits, .init = fixture_setup, .fini = fixture_teardown)
+Test(report, tiny_costs_keep_their_digits)
 {
     cf_error err;
     cf_error_clear(&err);
