@@ -625,7 +625,40 @@ static size_t pick_best(const cf_frontier *f, double target)
     return cf_rep_target_best(f, target, NULL);
 }
 
-/* Describes candidate i in one phrase: "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total". */
+/* Appends "<value of objective name> " for candidate i the way a person reads it: accuracy as a percentage, money
+ * with its unit ("$12.34 total" for total_cost_usd, "$9.10 cash" for cost_usd, "$0.20 carbon_cost_usd"), other
+ * objectives as "name value". */
+static void value_phrase(cf_sb *b, const cf_frontier *f, size_t i, const char *name)
+{
+    char v[CF_NUM_BUF];
+    double x = cf_frontier_field(f, i, name);
+    if (!strcmp(name, "accuracy"))
+        cf_sb_printf(b, "accuracy %s", pct(v, x));
+    else if (!strcmp(name, "total_cost_usd"))
+        cf_sb_printf(b, "%s total", money(v, x));
+    else if (!strcmp(name, "cost_usd"))
+        cf_sb_printf(b, "%s cash", money(v, x));
+    else if (strstr(name, "_usd") != NULL)
+        cf_sb_printf(b, "%s %s", money(v, x), name);
+    else {
+        char g[CF_NUM_BUF];
+        cf_fmt_g10(g, x, "-");
+        cf_sb_printf(b, "%s %s", name, g);
+    }
+}
+
+/* 1 when the objectives in use include name. */
+static int uses_objective(const cf_frontier *f, const char *name)
+{
+    const cf_frontier_opts *o = cf_frontier_options(f);
+    for (size_t k = 0; o != NULL && k < o->n_objectives; k++)
+        if (!strcmp(o->objectives[k].name, name)) return 1;
+    return 0;
+}
+
+/* Describes candidate i in one phrase by the objectives in use (issue 9: a time-to-train table printed
+ * "accuracy -"): "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total"; the total cost is added when
+ * no objective is a cost, and the accuracy when it is known though not an objective. */
 static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
 {
     const cf_candidate *c = cf_frontier_candidate(f, i);
@@ -633,10 +666,38 @@ static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
         snprintf(out, n, "-");
         return;
     }
-    char a[CF_NUM_BUF], m[CF_NUM_BUF];
-    snprintf(out, n, "run %s on %s (%s, %s): accuracy %s, %s total", txt(c->run_id),
-             cf_procurement_name(c->price.option), txt(c->hardware), cf_precision_name(c->precision),
-             pct(a, c->accuracy), money(m, c->price.total_cost_usd));
+    cf_sb b = {0};
+    cf_sb_printf(&b, "run %s on %s (%s, %s): ", txt(c->run_id), cf_procurement_name(c->price.option), txt(c->hardware),
+                 cf_precision_name(c->precision));
+    const cf_frontier_opts *o = cf_frontier_options(f);
+    int parts = 0, any_cost = 0;
+    if (!uses_objective(f, "accuracy") && isfinite(c->accuracy)) {
+        value_phrase(&b, f, i, "accuracy");
+        parts++;
+    }
+    for (size_t k = 0; o != NULL && k < o->n_objectives; k++) {
+        if (parts++) cf_sb_puts(&b, ", ");
+        value_phrase(&b, f, i, o->objectives[k].name);
+        any_cost |= strstr(o->objectives[k].name, "cost") != NULL;
+    }
+    if (!any_cost) {
+        if (parts++) cf_sb_puts(&b, ", ");
+        value_phrase(&b, f, i, "total_cost_usd");
+    }
+    char *t = cf_sb_take(&b);
+    snprintf(out, n, "%s", t != NULL ? t : "-");
+    free(t);
+}
+
+/* What the knee trades, in the objectives' words: "between accuracy and total_cost_usd". */
+static void tradeoff_phrase(const cf_frontier *f, char *out, size_t n)
+{
+    const cf_frontier_opts *o = cf_frontier_options(f);
+    size_t d = o != NULL ? o->n_objectives : 0, len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < d && len < n; k++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s", k == 0 ? "" : k + 1 == d ? " and " : ", ",
+                                o->objectives[k].name);
 }
 
 /* The summary section for a CFO. */
@@ -655,14 +716,27 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
             describe(f, best, line, sizeof line);
             strs_add(&v, "%s", line);
         } else {
-            strs_add(&v, "No run on the frontier reaches %s; lower the target or train further.",
-                     pct(a, o->target_accuracy));
+            size_t top = CF_REP_NONE;
+            (void)cf_rep_target_best(f, o->target_accuracy, &top);
+            if (top == CF_REP_NONE)
+                strs_add(&v, "None can be named: no run has an accuracy.");
+            else
+                strs_add(&v, "No run reaches %s (the most accurate, run %s, reaches %s); lower the target or train "
+                             "further.",
+                         pct(a, o->target_accuracy), txt(cf_frontier_candidate(f, top)->run_id),
+                         pct(m, cf_frontier_candidate(f, top)->accuracy));
         }
     }
     strs_add(&k, "Knee of the frontier");
     if (knee != CF_REP_NONE) {
         describe(f, knee, line, sizeof line);
-        strs_add(&v, "%s (the best trade-off: beyond it, accuracy gets expensive)", line);
+        char tr[400];
+        tradeoff_phrase(f, tr, sizeof tr);
+        if (uses_objective(f, "accuracy") && cf_frontier_options(f)->n_objectives == 2)
+            strs_add(&v, "%s (the best trade-off between %s: beyond it, accuracy gets expensive)", line, tr);
+        else
+            strs_add(&v, "%s (the best trade-off between %s: beyond it, improving one costs much of the other%s)",
+                     line, tr, cf_frontier_options(f)->n_objectives > 2 ? "s" : "");
     } else {
         strs_add(&v, "none (the frontier is empty)");
     }
@@ -692,25 +766,57 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
                  ot != NULL && ot[0] ? " (vs " : "", ot != NULL ? ot : "", ot != NULL && ot[0] ? ")" : "");
         free(ot);
 
-        /* Savings against the most accurate on-demand run (the naive choice). */
-        size_t naive = CF_REP_NONE;
+        /* Savings against the naive choice: the most accurate on-demand run when accuracy is known, else the same
+         * run on on-demand. Each missing comparison says why it is missing. */
+        size_t naive = CF_REP_NONE, on_demand = 0, any_acc = 0;
         for (size_t i = 0; i < n; i++) {
             const cf_candidate *c = cf_frontier_candidate(f, i);
-            if (c == NULL || c->predicted || c->price.option != CF_PROC_ON_DEMAND || !isfinite(c->accuracy)) continue;
+            if (c == NULL || c->predicted) continue;
+            any_acc += isfinite(c->accuracy) != 0;
+            if (c->price.option != CF_PROC_ON_DEMAND) continue;
+            on_demand++;
+            if (!isfinite(c->accuracy)) continue;
             const cf_candidate *nc = naive != CF_REP_NONE ? cf_frontier_candidate(f, naive) : NULL;
             if (nc == NULL || c->accuracy > nc->accuracy ||
                 (c->accuracy == nc->accuracy && c->price.total_cost_usd < nc->price.total_cost_usd))
                 naive = i;
         }
-        strs_add(&k, "Savings vs the most accurate on-demand run");
-        if (naive != CF_REP_NONE) {
-            const cf_candidate *nc = cf_frontier_candidate(f, naive);
-            double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
-            double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
-            strs_add(&v, "%s (%s) against run %s on on_demand at %s with accuracy %s", money(m, save), pct(a, frac),
-                     txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(line, nc->accuracy));
+        if (any_acc > 0) {
+            strs_add(&k, "Savings vs the most accurate on-demand run");
+            if (naive != CF_REP_NONE) {
+                const cf_candidate *nc = cf_frontier_candidate(f, naive);
+                double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
+                double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
+                strs_add(&v, "%s (%s) against run %s on on_demand at %s with accuracy %s", money(m, save),
+                         pct(a, frac), txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(line, nc->accuracy));
+            } else if (on_demand == 0) {
+                strs_add(&v, "none: no run could be priced on on_demand (the catalog has no on-demand price for "
+                             "their hardware and region, or --procurement leaves it out)");
+            } else {
+                strs_add(&v, "none: the %zu runs priced on on_demand have no accuracy", on_demand);
+            }
         } else {
-            strs_add(&v, "no on-demand price was available to compare with");
+            /* No accuracy at all (e.g. a time-to-train table): compare with the same run bought on demand. */
+            strs_add(&k, "Savings vs run %s on on-demand", txt(bc->run_id));
+            size_t same = CF_REP_NONE;
+            for (size_t i = 0; i < n; i++) {
+                const cf_candidate *c = cf_frontier_candidate(f, i);
+                if (c != NULL && c->run_id != NULL && bc->run_id != NULL && !strcmp(c->run_id, bc->run_id) &&
+                    c->price.option == CF_PROC_ON_DEMAND)
+                    same = i;
+            }
+            if (same != CF_REP_NONE) {
+                const cf_candidate *nc = cf_frontier_candidate(f, same);
+                double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
+                double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
+                strs_add(&v, "%s (%s) against %s total on on_demand (no run has an accuracy, so the comparison is "
+                             "with the same run)",
+                         money(m, save), pct(a, frac), money(m2, nc->price.total_cost_usd));
+            } else {
+                strs_add(&v, "none: run %s has no on-demand price (not in the catalog for its hardware and region, "
+                             "or left out by --procurement)",
+                         txt(bc->run_id));
+            }
         }
     }
 

@@ -907,3 +907,51 @@ Test(report, dominated_entries_carry_the_objectives_in_use, .init = fixture_setu
     free(json);
     cf_frontier_destroy(f);
 }
+
+/* A time-to-train table (issue 9): no accuracy, objectives total_cost_usd:min, score_min:min. Every summary
+ * sentence speaks of these objectives: no "accuracy -", and the savings compare with the same run on on-demand
+ * (t1: 10 GPU-hours, spot 10 x 0.825 = $8.25 against on-demand 10 x 2.025 = $20.25: $12.00, 59.26%) instead of
+ * saying "no on-demand price was available" beside an on-demand price. */
+Test(report, summary_speaks_of_the_objectives_in_use, .init = fixture_setup, .fini = fixture_teardown)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    cf_runset *rs = cf_runset_create(fx.cat, NULL);
+    static const char *const names[] = {"run_id", "gpu_hours", "hardware", "precision", "score_min"};
+    static const char *const rows[][5] = {{"t1", "10", "gpu-a", "bf16", "30"}, {"t2", "20", "gpu-a", "bf16", "20"}};
+    cr_assert_eq(cf_runset_begin_source(rs, "ttt.csv"), CF_OK);
+    for (size_t i = 0; i < 2; i++) cr_assert_eq(cf_runset_add_raw(rs, (long)i + 2, 5, names, rows[i], NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK);
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cr_assert_eq(cf_objectives_parse("total_cost_usd:min,score_min:min", o.objectives, CF_MAX_OBJECTIVES,
+                                     &o.n_objectives, NULL),
+                 CF_OK);
+    cf_frontier *f = cf_frontier_create(rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK);
+    cf_report *r = cf_report_create("ttt");
+    cf_report_opts ro;
+    cf_report_opts_default(&ro);
+    ro.charts = 0;
+    cr_assert_eq(cf_report_frontier(r, f, rs, fx.cat, &ro, &err), CF_OK);
+    char *html = NULL;
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_null(strstr(html, "accuracy -"), "%s", html);
+    cr_assert_null(strstr(html, "no on-demand price was available"), "%s", html);
+    cr_assert_null(strstr(html, "accuracy gets expensive"), "%s", html);
+    cr_assert_not_null(strstr(html, "the best trade-off between total_cost_usd and score_min"), "%s", html);
+    cr_assert_not_null(strstr(html, "run t1 on spot (gpu-a, bf16): $8.25 total, score_min 30"), "%s", html);
+    cr_assert_not_null(strstr(html, "$12.00 (59.26%) against $20.25 total on on_demand"), "%s", html);
+    free(html);
+    cf_report_destroy(r);
+    /* A target accuracy on runs without one: the true reason, not "no run on the frontier reaches it". */
+    r = cf_report_create("ttt");
+    ro.target_accuracy = 0.9;
+    cr_assert_eq(cf_report_frontier(r, f, rs, fx.cat, &ro, &err), CF_OK);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "None can be named: no run has an accuracy."), "%s", html);
+    free(html);
+    cf_report_destroy(r);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
+}
