@@ -827,7 +827,7 @@ Test(report, colliding_scope_slugs_are_numbered)
  * In the fixture r3 (0.85, 50 h) reaches 0.85 at 50 x 0.825 = 41.25 USD on spot, but r2-β (0.90, 40 h) reaches it
  * for 40 x 0.825 = 33.00: r2-β on spot is the answer. No run reaches 0.95; the most accurate is r2-β (0.90), whose
  * cheapest option is spot. */
-Test(report, target_accuracy_names_the_cheapest_run, .init = fixture_setup, .fini = fixture_teardown)
+Test(report, target_accuracy_names_the_cheapest_run)
 {
     cf_report_opts o;
     cf_report_opts_default(&o);
@@ -874,7 +874,7 @@ Test(report, target_accuracy_names_the_cheapest_run, .init = fixture_setup, .fin
 
 /* JSON "dominated" and "knee" entries carry the objectives in use (issue 9: always accuracy and total_cost_usd).
  * Under gpu_hours:min, co2e_kg:min each candidate's gpu_hours and co2e_kg (0.25 kg per GPU-hour) are there. */
-Test(report, dominated_entries_carry_the_objectives_in_use, .init = fixture_setup, .fini = fixture_teardown)
+Test(report, dominated_entries_carry_the_objectives_in_use)
 {
     cf_frontier_opts o;
     cf_frontier_opts_default(&o);
