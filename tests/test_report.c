@@ -912,7 +912,7 @@ Test(report, dominated_entries_carry_the_objectives_in_use)
  * sentence speaks of these objectives: no "accuracy -", and the savings compare with the same run on on-demand
  * (t1: 10 GPU-hours, spot 10 x 0.825 = $8.25 against on-demand 10 x 2.025 = $20.25: $12.00, 59.26%) instead of
  * saying "no on-demand price was available" beside an on-demand price. */
-Test(report, summary_speaks_of_the_objectives_in_use, .init = fixture_setup, .fini = fixture_teardown)
+Test(report, summary_speaks_of_the_objectives_in_use)
 {
     cf_error err;
     cf_error_clear(&err);
