@@ -96,3 +96,42 @@ size_t cf_rep_target_best(const cf_frontier *f, double target, size_t *most_accu
     if (most_accurate != NULL) *most_accurate = top;
     return best;
 }
+
+/* A candidate's CO2e is missing exactly when its energy is: the hardware's board power is unknown, so neither the
+ * operational emissions nor their carbon cost can be counted (pricing leaves them NaN rather than zero). Candidates
+ * are ordered by run, so a run is counted when its id differs from the previous candidate's. */
+cf_status cf_rep_unpowered(const cf_frontier *f, cf_rep_unpowered_hw **out, size_t *count, int *mixed)
+{
+    *out = NULL;
+    *count = 0;
+    if (mixed != NULL) *mixed = 0;
+    size_t n = cf_frontier_candidate_count(f), m = 0, with = 0;
+    if (n == 0) return CF_OK;
+    cf_rep_unpowered_hw *v = calloc(n, sizeof *v);
+    if (v == NULL) return CF_ERR_NOMEM;
+    const char *prev_run = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c == NULL || !isfinite(c->price.cost_usd)) continue;
+        if (isfinite(c->price.co2e_kg)) {
+            with++;
+            continue;
+        }
+        const char *hw = c->hardware != NULL ? c->hardware : "?";
+        size_t k = 0;
+        while (k < m && strcmp(v[k].hardware, hw) != 0) k++;
+        if (k == m) v[m++].hardware = hw;
+        int new_run = prev_run == NULL || c->run_id == NULL || strcmp(prev_run, c->run_id) != 0;
+        if (new_run) v[k].runs++;
+        v[k].candidates++;
+        prev_run = c->run_id;
+    }
+    if (m == 0) {
+        free(v);
+        return CF_OK;
+    }
+    *out = v;
+    *count = m;
+    if (mixed != NULL) *mixed = with > 0;
+    return CF_OK;
+}

@@ -820,6 +820,31 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
         }
     }
 
+    {
+        /* Totals of unlike composition side by side (some with carbon, some without): say so (issue 9). */
+        cf_rep_unpowered_hw *up = NULL;
+        size_t nup = 0;
+        int mixed = 0;
+        if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) {
+            strs_free(&k);
+            strs_free(&v);
+            return CF_ERR_NOMEM;
+        }
+        if (nup > 0) {
+            cf_sb hw = {0};
+            for (size_t i = 0; i < nup; i++)
+                cf_sb_printf(&hw, "%s%s", i == 0 ? "" : i + 1 == nup ? " and " : ", ", txt(up[i].hardware));
+            char *ht = cf_sb_take(&hw);
+            strs_add(&k, mixed ? "Totals of unlike composition" : "Totals without carbon");
+            strs_add(&v, "%s %s no board power in the catalog: %s runs have no energy, CO2e or carbon cost, so "
+                         "their total_cost_usd is the cash cost alone%s (see Data quality)",
+                     ht != NULL ? ht : "?", nup == 1 ? "has" : "have", nup == 1 ? "its" : "their",
+                     mixed ? ", while the other runs' totals include carbon: compare them with care" : "");
+            free(ht);
+        }
+        free(up);
+    }
+
     const cf_frontier_opts *fo = cf_frontier_options(f);
     cf_sb ref = {0};
     const double *rp = cf_frontier_reference(f);
@@ -1242,6 +1267,28 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
             if (st != CF_OK) return st;
         }
     }
+    /* Hardware without board power: no energy, CO2e or carbon cost, so its totals are cash only (issue 9). */
+    cf_rep_unpowered_hw *up = NULL;
+    size_t nup = 0;
+    int mixed = 0;
+    if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) return CF_ERR_NOMEM;
+    if (nup > 0) {
+        static const char *const head[] = {"hardware", "runs", "what is missing"};
+        strs c = {0};
+        for (size_t i = 0; i < nup; i++) {
+            strs_add(&c, "%s", txt(up[i].hardware));
+            strs_add(&c, "%zu", up[i].runs);
+            strs_add(&c, "no board_power_w in the catalog: no energy, CO2e or carbon cost is counted, so its "
+                         "total_cost_usd is the cash cost alone%s",
+                     mixed ? " and is not comparable with the totals of other hardware, which include carbon" : "");
+        }
+        st = c.oom ? CF_ERR_NOMEM
+                   : cf_report_add_table(r, "Hardware without energy, CO2e or carbon cost", 3, head, nup,
+                                         (const char *const *)c.v);
+        strs_free(&c);
+    }
+    free(up);
+    if (st != CF_OK) return st;
     strs notes = {0};
     for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++)
         strs_add(&notes, "%s", txt(cf_runset_note(rs, i)));

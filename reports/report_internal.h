@@ -40,4 +40,16 @@ const char *cf_rep_cost_objective(const cf_frontier *f);
  * *most_accurate (when not NULL) gets the most accurate candidate (under its cheapest option), CF_REP_NONE when no candidate has an accuracy. */
 size_t cf_rep_target_best(const cf_frontier *f, double target, size_t *most_accurate);
 
+/* Hardware whose priced candidates have no energy, CO2e or carbon cost (the catalog gives no board_power_w), with
+ * how many runs and candidates on it. */
+typedef struct cf_rep_unpowered_hw {
+    const char *hardware; /* points into the frontier's candidates */
+    size_t runs, candidates;
+} cf_rep_unpowered_hw;
+
+/* The hardware of f's priced candidates that carry no CO2e, in order of first use, into *out (malloc'd, the caller
+ * frees; NULL when none) and their number into *count; *mixed (when not NULL) is 1 when other priced candidates do
+ * carry CO2e, so that totals of unlike composition sit side by side. CF_ERR_NOMEM when memory runs short. */
+cf_status cf_rep_unpowered(const cf_frontier *f, cf_rep_unpowered_hw **out, size_t *count, int *mixed);
+
 #endif

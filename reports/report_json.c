@@ -244,6 +244,24 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         }
     }
 
+    /* Hardware whose totals carry no carbon (no board power in the catalog); only when there is some, so that the
+     * JSON of a fully priced frontier is unchanged. */
+    cf_rep_unpowered_hw *up = NULL;
+    size_t nup = 0;
+    int mixed = 0;
+    if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) b->oom = 1;
+    if (nup > 0) {
+        cJSON *ne = attach(b, root, "no_energy_hardware", cJSON_CreateArray());
+        for (size_t i = 0; i < nup; i++) {
+            cJSON *o = attach(b, ne, NULL, cJSON_CreateObject());
+            put_str(b, o, "hardware", up[i].hardware);
+            put_count(b, o, "runs", up[i].runs);
+            put_str(b, o, "reason", "no board_power_w in the catalog: no energy, CO2e or carbon cost");
+            put_bool(b, o, "totals_unlike_others", mixed);
+        }
+    }
+    free(up);
+
     cJSON *rej = attach(b, root, "rejects", cJSON_CreateArray());
     for (size_t i = 0; rs != NULL && i < cf_runset_rejected(rs); i++) {
         const cf_reject *x = cf_runset_reject(rs, i);

@@ -143,6 +143,19 @@ cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const 
     cf_sb_puts(&b, "\n");
     if (knee != CF_REP_NONE) cf_sb_puts(&b, "* knee of the frontier\n");
     if (o != NULL && isfinite(o->target_accuracy)) target_line(&b, f, o->target_accuracy);
+    /* Totals without carbon beside totals with it: say so under the table (issue 9). */
+    cf_rep_unpowered_hw *up = NULL;
+    size_t nup = 0;
+    int mixed = 0;
+    if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) {
+        cf_sb_free(&b);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the table");
+    }
+    for (size_t i = 0; i < nup; i++)
+        cf_sb_printf(&b, "%s: no board_power_w in the catalog, so no energy, CO2e or carbon cost: its total_usd is "
+                         "cash only%s\n",
+                     up[i].hardware, mixed ? " (other hardware's totals include carbon)" : "");
+    free(up);
     *out = cf_sb_take(&b);
     if (*out == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the table");
     return CF_OK;

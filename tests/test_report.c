@@ -955,3 +955,59 @@ Test(report, summary_speaks_of_the_objectives_in_use)
     cf_frontier_destroy(f);
     cf_runset_destroy(rs);
 }
+
+/* Hardware without board_power_w (issue 9) gets no energy, CO2e or carbon cost; the report says so per hardware
+ * (data quality), the summary says totals of unlike composition sit side by side, and so do the table and the
+ * JSON. npu-x: 10 GPU-hours on spot at 0.5 USD/h, no interruptions = $5.00 cash and total; gpu-a's totals include
+ * carbon. */
+Test(report, hardware_without_board_power_is_named)
+{
+    static const char CAT2[] =
+        "{\"hardware\": [{\"id\": \"npu-x\", \"name\": \"Test NPU\", \"throughput\": {\"bf16\": 1.0},"
+        "   \"source\": \"hand\"}],"
+        " \"offers\": [{\"provider\": \"acme\", \"region\": \"r-one\", \"hardware\": \"npu-x\", \"on_demand\": 1.0,"
+        "   \"spot\": 0.5, \"spot_interruptions_per_hour\": 0, \"source\": \"hand offer\"}]}";
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_load_string(fx.cat, CAT2, "npu catalog", &err), CF_OK);
+    cf_runset *rs = cf_runset_create(fx.cat, NULL);
+    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision"};
+    static const char *const rows[][5] = {{"n1", "0.85", "10", "npu-x", "bf16"}, {"g1", "0.86", "10", "gpu-a", "bf16"}};
+    cr_assert_eq(cf_runset_begin_source(rs, "np.csv"), CF_OK);
+    for (size_t i = 0; i < 2; i++) cr_assert_eq(cf_runset_add_raw(rs, (long)i + 2, 5, names, rows[i], NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK);
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cf_frontier *f = cf_frontier_create(rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK);
+
+    char *table = NULL, *json = NULL, *html = NULL;
+    cr_assert_eq(cf_report_table(f, rs, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "npu-x: no board_power_w in the catalog, so no energy, CO2e or carbon cost: its "
+                                     "total_usd is cash only (other hardware's totals include carbon)\n"),
+                       "%s", table);
+    cr_assert_null(strstr(table, "gpu-a: no board_power_w"), "%s", table);
+    cr_assert_eq(cf_report_json(f, rs, fx.cat, &json, NULL), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    cJSON *ne = cJSON_GetObjectItem(root, "no_energy_hardware");
+    cr_assert_eq(cJSON_GetArraySize(ne), 1, "%s", json);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ne, 0), "hardware")->valuestring, "npu-x");
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ne, 0), "runs")->valueint, 1);
+    cJSON_Delete(root);
+
+    cf_report *r = cf_report_create("np");
+    cf_report_opts ro;
+    cf_report_opts_default(&ro);
+    ro.charts = 0;
+    cr_assert_eq(cf_report_frontier(r, f, rs, fx.cat, &ro, &err), CF_OK);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "Hardware without energy, CO2e or carbon cost"), "%s", html);
+    cr_assert_not_null(strstr(html, "Totals of unlike composition"), "%s", html);
+    cr_assert_not_null(strstr(html, "npu-x has no board power in the catalog"), "%s", html);
+    free(html);
+    free(json);
+    free(table);
+    cf_report_destroy(r);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
+}
