@@ -51,4 +51,10 @@ expect_grep "$TMP/out" "target accuracy 0.9000: cheapest run reaching it is r068
 expect_rc 0 "frontier --target-accuracy (none)" -- "$BIN" frontier "$EX/runs.csv" --target-accuracy 99% --format json
 expect_grep "$TMP/out" '"no run reaches the target accuracy"' "the JSON says none reaches it"
 
+# run_id is optional (issue 9: the README said required): a record without one is named <file name>:<line>.
+printf 'model,hardware,precision,accuracy,gpu_hours\nm,h100,bf16,0.8,2\n' >"$TMP/noid.csv"
+expect_rc 0 "runs without run_id" -- "$BIN" frontier "$TMP/noid.csv"
+expect_grep "$TMP/out" "noid.csv:2" "a missing run_id is made from the file name and line"
+expect_grep "$SRC/README.md" "when a record has none, it is made from the file name and line" "the README agrees"
+
 finish
