@@ -198,6 +198,8 @@ int cf_cli_frontier_finish(cf_cli_frontier *fr, const cf_cli_inputs *in);
 
 /* Computes the frontier over in->runs; on failure prints the error, returns NULL and sets *rc. */
 cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inputs *in, int *rc);
+/* Prints a frontier's notes on stderr, a kind that repeats once per run summarised in one line with a count. */
+void cf_cli_print_frontier_notes(const cf_frontier *f);
 
 /* Procurement and TCO (cli/cmd_tco.c, cli/cmd_plan.c). */
 int cf_cmd_tco(int argc, char **argv);

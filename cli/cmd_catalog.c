@@ -90,16 +90,20 @@ int cf_cmd_catalog(int argc, char **argv)
         cf_catalog *cat = cf_catalog_create();
         cf_error err;
         cf_error_clear(&err);
-        cf_status st = cf_catalog_load_default(cat, &err);
+        /* --catalog-only checks the file as a whole catalog on its own; otherwise as merged over the default. */
+        cf_status st = cat == NULL ? CF_ERR_NOMEM : CF_OK;
+        if (st == CF_OK && !in.catalog_only) st = cf_catalog_load_default(cat, &err);
         if (st == CF_OK) st = cf_catalog_load_file(cat, argv[optind + 1], &err);
         if (st != CF_OK) {
-            cf_cli_print_error(NULL, &err);
-            rc = CF_EXIT_INPUT;
+            if (cat == NULL) fprintf(stderr, "costfront: out of memory\n");
+            else cf_cli_print_error(NULL, &err);
+            rc = cf_cli_exit_for(st);
         } else {
-            printf("%s: valid (%zu hardware, %zu regions, %zu offers after merging with the default catalog)\n",
-                   argv[optind + 1], cf_catalog_hardware_count(cat), cf_catalog_region_count(cat),
-                   cf_catalog_offer_count(cat));
+            printf("%s: valid (%zu hardware, %zu regions, %zu offers %s)\n", argv[optind + 1],
+                   cf_catalog_hardware_count(cat), cf_catalog_region_count(cat), cf_catalog_offer_count(cat),
+                   in.catalog_only ? "on its own, without the default catalog" : "after merging with the default catalog");
         }
+        cf_cli_inputs_free(&in);
         cf_catalog_destroy(cat);
         return rc;
     }

@@ -78,12 +78,15 @@ int cf_cmd_frontier(int argc, char **argv)
     cf_error err;
     cf_error_clear(&err);
     cf_status st;
+    cf_report_opts ro;
+    cf_report_opts_default(&ro);
+    ro.target_accuracy = fr.target_accuracy;
     if (!strcmp(format, "json"))
-        st = cf_report_json(f, in.runs, in.catalog, &text, &err);
+        st = cf_report_json_opts(f, in.runs, in.catalog, &ro, &text, &err);
     else if (!strcmp(format, "csv"))
         st = cf_report_csv(f, &text, &err);
     else
-        st = cf_report_table(f, in.runs, &text, &err);
+        st = cf_report_table_opts(f, in.runs, &ro, &text, &err);
     if (st != CF_OK) {
         cf_cli_print_error(NULL, &err);
         rc = cf_cli_exit_for(st);

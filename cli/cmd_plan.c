@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "costfront/numfmt.h"
 #include "costfront/recommend.h"
 #include "costfront/tco.h"
 #include "plan_common.h"
@@ -169,6 +170,9 @@ static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_re
     do {                                                                                                               \
         if (len < cap) len += (size_t)snprintf(b + len, cap - len, __VA_ARGS__);                                       \
     } while (0)
+    /* Two money buffers, so that one OUT can print two amounts with at least three significant digits. */
+    char money[2][48];
+#define M(k, v) cf_money_str(money[k], sizeof money[k], (v), "-")
     size_t show = rec->feasible ? rec->choice : rec->closest;
     if (rec->feasible)
         OUT("Recommendation\n");
@@ -188,21 +192,21 @@ static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_re
             OUT("  %-12s %.4f (95%% interval %.4f to %.4f)\n", "accuracy", c->accuracy, c->accuracy_lo, c->accuracy_hi);
         else
             OUT("  %-12s %.4f\n", "accuracy", c->accuracy);
-        OUT("  %-12s %.2f USD cash, %.2f USD with carbon", "cost", c->price.cost_usd, c->price.total_cost_usd);
+        OUT("  %-12s %s USD cash, %s USD with carbon", "cost", M(0, c->price.cost_usd), M(1, c->price.total_cost_usd));
         if (c->predicted && isfinite(c->cost_lo))
-            OUT(" (95%% interval %.2f to %.2f)", c->cost_lo, c->cost_hi);
+            OUT(" (95%% interval %s to %s)", M(0, c->cost_lo), M(1, c->cost_hi));
         else if (pr && pr->have && isfinite(pr->lo_factor))
-            OUT(" (plan P10-P90 %.2f to %.2f)", c->price.total_cost_usd * pr->lo_factor,
-                c->price.total_cost_usd * pr->hi_factor);
+            OUT(" (plan P10-P90 %s to %s)", M(0, c->price.total_cost_usd * pr->lo_factor),
+                M(1, c->price.total_cost_usd * pr->hi_factor));
         OUT("\n  %-12s %.4g kg\n", "CO2e", c->price.co2e_kg);
         OUT("  %-12s %.4g h%s\n", "time", t, assumed ? " (one GPU assumed)" : "");
     }
     if (rec->feasible && rec->baseline != (size_t)-1) {
         const cf_candidate *bl = cf_frontier_candidate(f, rec->baseline);
-        OUT("  %-12s run %s on %s (%s): accuracy %.4f, %.2f USD\n", "baseline", bl->run_id,
+        OUT("  %-12s run %s on %s (%s): accuracy %.4f, %s USD\n", "baseline", bl->run_id,
             cf_procurement_name(bl->price.option), rec->baseline_named ? "named" : "most accurate on on-demand",
-            bl->accuracy, bl->price.total_cost_usd);
-        OUT("  %-12s %.2f USD (%.1f%%), %.4g kg CO2e\n", "savings", rec->savings_usd, 100.0 * rec->savings_fraction,
+            bl->accuracy, M(0, bl->price.total_cost_usd));
+        OUT("  %-12s %s USD (%.1f%%), %.4g kg CO2e\n", "savings", M(0, rec->savings_usd), 100.0 * rec->savings_fraction,
             rec->co2e_savings_kg);
     }
     if (pr && pr->have)
@@ -211,6 +215,7 @@ static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_re
     OUT("Why:\n");
     for (size_t i = 0; i < rec->n_reasons; i++) OUT("  - %s\n", rec->reasons[i]);
 #undef OUT
+#undef M
     if (len >= cap) {
         b[cap - 2] = '\n';
         b[cap - 1] = '\0';

@@ -30,6 +30,9 @@ static void help(void)
         "  --out DIR               the report directory (required)\n"
         "  --title TEXT            the report's title\n"
         "  --no-charts             tables only (no gnuplot needed)\n"
+        "  --group-by FIELD[,FIELD...]  one set of sections per value (per tuple of values) of the fields: model,\n"
+        "                          dataset, project, hardware, precision, region, provider, procurement or a\n"
+        "                          hyperparameter; repeating --group-by adds fields\n"
         "  --alerts FILE           budget and drift alerts (JSON; see README, \"The nightly job\"); when one fires\n"
         "                          it is printed, shown in the report, and the exit code is 5\n"
         "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n"
@@ -65,67 +68,150 @@ static const char *group_value(const cf_runset *rs, size_t i, const char *field,
     return buf;
 }
 
-/* --group-by: one set of frontier sections (summary, charts, frontier, dominated, and predicted) per value of
- * field, in order of first appearance; data quality and pricing once, from the frontier of all runs (all). At most
- * 20 groups. */
+/* The --group-by fields: every --group-by adds its comma-separated fields, in order ("hardware,precision" and
+ * "--group-by hardware --group-by precision" are the same grouping). */
+typedef struct group_fields {
+    char *field[CF_MAX_WHERE];
+    size_t n;
+    char label[256]; /* the fields joined by ',' for messages */
+} group_fields;
+
+/* Adds the fields of one --group-by value; prints a usage error and returns -1 on an empty field, a field given
+ * twice, or more fields than the frontier has filter slots. */
+static int group_fields_add(group_fields *g, const char *arg)
+{
+    const char *p = arg;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+        while (n > 0 && p[0] == ' ') p++, n--;
+        while (n > 0 && p[n - 1] == ' ') n--;
+        if (n == 0) {
+            cf_cli_usage_error("report", "--group-by: expected FIELD[,FIELD...], found an empty field in '%s'", arg);
+            return -1;
+        }
+        for (size_t k = 0; k < g->n; k++)
+            if (strlen(g->field[k]) == n && strncmp(g->field[k], p, n) == 0) {
+                cf_cli_usage_error("report", "--group-by: the field '%.*s' is given twice", (int)n, p);
+                return -1;
+            }
+        if (g->n == CF_MAX_WHERE) {
+            cf_cli_usage_error("report", "--group-by: at most %d fields", CF_MAX_WHERE);
+            return -1;
+        }
+        g->field[g->n] = strndup(p, n);
+        if (g->field[g->n] == NULL) return -1;
+        g->n++;
+        if (e == NULL) break;
+        p = e + 1;
+    }
+    size_t len = 0;
+    for (size_t k = 0; k < g->n && len < sizeof g->label; k++)
+        len += (size_t)snprintf(g->label + len, sizeof g->label - len, "%s%s", k ? "," : "", g->field[k]);
+    return 0;
+}
+
+/* Frees the field names. */
+static void group_fields_free(group_fields *g)
+{
+    for (size_t k = 0; k < g->n; k++) free(g->field[k]);
+    g->n = 0;
+}
+
+/* --group-by: one set of frontier sections (summary, charts, frontier, dominated, and predicted) per distinct tuple
+ * of the fields' values, in order of first appearance; data quality and pricing once, from the frontier of all
+ * runs (all). A run that lacks any of the fields is in no group. At most 20 groups. */
 static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli_inputs *in, const cf_report_opts *ro,
-                         const char *field, const cf_frontier *all)
+                         const group_fields *gf_fields, const cf_frontier *all)
 {
     enum { MAX_GROUPS = 20 };
-    char *values[MAX_GROUPS];
+    const size_t nf = gf_fields->n;
+    const char *label = gf_fields->label;
+    char *values[MAX_GROUPS][CF_MAX_WHERE];
+    size_t runs_in[MAX_GROUPS] = {0}; /* runs per group */
     size_t nv = 0, missing = 0, more = 0;
-    char buf[64];
-    for (size_t i = 0; i < cf_runset_size(in->runs); i++) {
-        const char *v = group_value(in->runs, i, field, buf, sizeof buf);
-        if (v == NULL || v[0] == '\0') {
+    int rc = CF_EXIT_OK;
+    for (size_t i = 0; i < cf_runset_size(in->runs) && rc == CF_EXIT_OK; i++) {
+        char buf[CF_MAX_WHERE][64];
+        const char *v[CF_MAX_WHERE];
+        int lacks = 0;
+        for (size_t f = 0; f < nf; f++) {
+            v[f] = group_value(in->runs, i, gf_fields->field[f], buf[f], sizeof buf[f]);
+            if (v[f] == NULL || v[f][0] == '\0') lacks = 1;
+        }
+        if (lacks) {
             missing++;
             continue;
         }
         int seen = 0;
-        for (size_t k = 0; k < nv && !seen; k++) seen = !strcmp(values[k], v);
+        for (size_t k = 0; k < nv && !seen; k++) {
+            int same = 1;
+            for (size_t f = 0; f < nf && same; f++) same = !strcmp(values[k][f], v[f]);
+            seen = same;
+            runs_in[k] += (size_t)same;
+        }
         if (seen) continue;
         if (nv == MAX_GROUPS) {
             more++;
             continue;
         }
-        values[nv] = strdup(v);
-        if (values[nv] == NULL) break;
-        nv++;
+        for (size_t f = 0; f < nf; f++) {
+            values[nv][f] = strdup(v[f]);
+            if (values[nv][f] == NULL) {
+                for (size_t g = 0; g < f; g++) free(values[nv][g]);
+                fprintf(stderr, "costfront report: out of memory\n");
+                rc = CF_EXIT_OUTPUT;
+                break;
+            }
+        }
+        if (rc == CF_EXIT_OK) runs_in[nv++] = 1;
     }
-    if (nv == 0) {
+    if (rc == CF_EXIT_OK && nv == 0) {
         fprintf(stderr,
-                "costfront report: --group-by %s: no run has a value for '%s' (model, dataset, project, "
+                "costfront report: --group-by %s: no run has a value for %s'%s' (model, dataset, project, "
                 "hardware, precision, region, provider, procurement or a hyperparameter)\n",
-                field, field);
-        return CF_EXIT_INPUT;
+                label, nf > 1 ? "every one of " : "", label);
+        rc = CF_EXIT_INPUT;
     }
-    if (fr->opts.n_where >= CF_MAX_WHERE) {
-        fprintf(stderr, "costfront report: --group-by needs one --where slot; use fewer --where filters\n");
-        for (size_t k = 0; k < nv; k++) free(values[k]);
-        return CF_EXIT_USAGE;
+    if (rc == CF_EXIT_OK && fr->opts.n_where + nf > CF_MAX_WHERE) {
+        fprintf(stderr, "costfront report: --group-by %s needs %zu of the %d filter slots; use fewer --where filters\n",
+                label, nf, CF_MAX_WHERE);
+        rc = CF_EXIT_USAGE;
     }
-    if (missing)
-        fprintf(stderr, "note: --group-by %s: %zu runs have no %s and are in no group\n", field, missing, field);
-    if (more)
-        fprintf(stderr, "note: --group-by %s: more than %d values; the first %d are reported\n", field, MAX_GROUPS,
+    if (rc == CF_EXIT_OK && missing)
+        fprintf(stderr, "note: --group-by %s: %zu runs have no %s and are in no group\n", label, missing,
+                nf > 1 ? "value for one of these fields" : label);
+    if (rc == CF_EXIT_OK && more)
+        fprintf(stderr, "note: --group-by %s: more than %d groups; the first %d are reported\n", label, MAX_GROUPS,
                 MAX_GROUPS);
-    int rc = CF_EXIT_OK, added = 0;
+    /* The frontier of all runs has printed its notes already; a group's notes repeat them for its own runs (and add
+     * which group it is), once per group: they go to the group's JSON only, and one line sums them up below. */
+    cf_cli_inputs gin = *in;
+    gin.quiet = 1;
+    size_t group_notes = 0, grouped_runs = 0;
+    int added = 0;
     for (size_t k = 0; k < nv && rc == CF_EXIT_OK; k++) {
         cf_cli_frontier g = *fr;
-        snprintf(g.where_field[g.opts.n_where], sizeof g.where_field[0], "%s", field);
-        for (size_t w = 0; w < g.opts.n_where; w++) g.opts.where_field[w] = g.where_field[w];
-        g.opts.where_field[g.opts.n_where] = g.where_field[g.opts.n_where];
-        g.opts.where_value[g.opts.n_where] = values[k];
-        g.opts.n_where++;
+        size_t base = g.opts.n_where;
+        for (size_t f = 0; f < nf; f++)
+            snprintf(g.where_field[base + f], sizeof g.where_field[0], "%s", gf_fields->field[f]);
+        for (size_t w = 0; w < base + nf; w++) g.opts.where_field[w] = g.where_field[w];
+        for (size_t f = 0; f < nf; f++) g.opts.where_value[base + f] = values[k][f];
+        g.opts.n_where = base + nf;
+        g.opts.n_group_where = nf;
+        char scope[512];
+        size_t len = 0;
+        for (size_t f = 0; f < nf && len < sizeof scope; f++)
+            len += (size_t)snprintf(scope + len, sizeof scope - len, "%s%s=%s", f ? ", " : "", gf_fields->field[f],
+                                    values[k][f]);
         int grc = CF_EXIT_OK;
-        cf_frontier *gf = cf_cli_compute_frontier(&g, in, &grc);
+        cf_frontier *gf = cf_cli_compute_frontier(&g, &gin, &grc);
         if (gf == NULL) {
-            fprintf(stderr, "note: --group-by %s: group '%s' has no frontier (see above); left out\n", field,
-                    values[k]);
+            fprintf(stderr, "note: --group-by %s: group %s has no frontier (see above); left out\n", label, scope);
             continue;
         }
-        char scope[160];
-        snprintf(scope, sizeof scope, "%s=%s", field, values[k]);
+        group_notes += cf_frontier_note_count(gf);
+        grouped_runs += runs_in[k];
         cf_report_set_scope(rep, scope);
         cf_report_opts o = *ro;
         o.skip_shared_sections = 1;
@@ -141,7 +227,11 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
         cf_frontier_destroy(gf);
     }
     cf_report_set_scope(rep, NULL);
-    for (size_t k = 0; k < nv; k++) free(values[k]);
+    if (rc == CF_EXIT_OK && added > 0 && !in->quiet)
+        fprintf(stderr, "note: --group-by %s: %d group%s of %zu runs in all; their %zu notes are in each group's JSON\n",
+                label, added, added == 1 ? "" : "s", grouped_runs, group_notes);
+    for (size_t k = 0; k < nv; k++)
+        for (size_t f = 0; f < nf; f++) free(values[k][f]);
     if (rc == CF_EXIT_OK && added > 0) {
         cf_error err;
         cf_error_clear(&err);
@@ -151,7 +241,7 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
         }
     }
     if (rc == CF_EXIT_OK && added == 0) {
-        fprintf(stderr, "costfront report: --group-by %s: no group has a frontier\n", field);
+        fprintf(stderr, "costfront report: --group-by %s: no group has a frontier\n", label);
         rc = CF_EXIT_INPUT;
     }
     return rc;
@@ -178,7 +268,11 @@ int cf_cmd_report(int argc, char **argv)
     cf_cli_frontier_init(&fr);
     cf_report_opts ro;
     cf_report_opts_default(&ro);
-    const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL, *group_by = NULL;
+    const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL;
+    const char *group_args[CF_MAX_WHERE]; /* every --group-by, parsed once the options are read */
+    size_t n_group_args = 0;
+    group_fields group_by;
+    memset(&group_by, 0, sizeof group_by);
     unsigned long seed =
         CF_CLI_MC_SEED; /* --seed is a frontier option (fr.seed); this only receives cf_cli_plan_option */
     cf_plan *plan = NULL;
@@ -193,7 +287,10 @@ int cf_cmd_report(int argc, char **argv)
         case OPT_NO_CHARTS: ro.charts = 0; continue;
         case OPT_ALERTS: alerts_path = optarg; continue;
         case OPT_DATE: date = optarg; continue;
-        case OPT_GROUP_BY: group_by = optarg; continue;
+        case OPT_GROUP_BY:
+            if (n_group_args == CF_MAX_WHERE) return cf_cli_usage_error("report", "--group-by: at most %d fields", CF_MAX_WHERE);
+            group_args[n_group_args++] = optarg;
+            continue;
         default: break;
         }
         int r = cf_cli_plan_option(c, optarg, &plan_path, &seed);
@@ -203,6 +300,25 @@ int cf_cmd_report(int argc, char **argv)
         if (r == 0) return cf_cli_usage_error("report", "unknown option");
     }
     if (out_dir == NULL) return cf_cli_usage_error("report", "--out DIR is required");
+    if (out_dir[0] == '\0') return cf_cli_usage_error("report", "--out: expected a directory name, found an empty one");
+    {
+        /* The report is built beside DIR and renamed into place, so DIR must name a directory of its own. */
+        size_t n = strlen(out_dir);
+        while (n > 1 && out_dir[n - 1] == '/') n--;
+        size_t b = n;
+        while (b > 0 && out_dir[b - 1] != '/') b--;
+        if ((n - b == 1 && out_dir[b] == '.') || (n - b == 2 && out_dir[b] == '.' && out_dir[b + 1] == '.') ||
+            (n == 1 && out_dir[0] == '/'))
+            return cf_cli_usage_error("report",
+                                      "--out: name the report's own directory (e.g. --out report), not '%s': the "
+                                      "report is built beside it and renamed into place",
+                                      out_dir);
+    }
+    for (size_t k = 0; k < n_group_args; k++)
+        if (group_fields_add(&group_by, group_args[k]) != 0) {
+            group_fields_free(&group_by);
+            return CF_EXIT_USAGE;
+        }
     int rc = cf_cli_plan_apply(plan_path, &in, &fr, &plan);
     if (rc == CF_EXIT_OK) rc = cf_cli_frontier_finish(&fr, &in);
     if (rc != CF_EXIT_OK) goto early;
@@ -259,8 +375,8 @@ int cf_cmd_report(int argc, char **argv)
         goto out;
     }
     cf_status st = CF_OK;
-    if (group_by) {
-        rc = report_groups(rep, &fr, &in, &ro, group_by, f);
+    if (group_by.n > 0) {
+        rc = report_groups(rep, &fr, &in, &ro, &group_by, f);
         if (rc != CF_EXIT_OK) goto out;
     } else {
         st = cf_report_frontier(rep, f, in.runs, in.catalog, &ro, &err);
@@ -328,9 +444,11 @@ out:
     cf_frontier_destroy(f);
     cf_plan_destroy(plan);
     cf_cli_inputs_free(&in);
+    group_fields_free(&group_by);
     return rc;
 early: /* failures before the report is built: only the plan and the catalog are held */
     cf_plan_destroy(plan);
     cf_cli_inputs_free(&in);
+    group_fields_free(&group_by);
     return rc;
 }

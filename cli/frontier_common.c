@@ -213,12 +213,43 @@ cf_frontier *cf_cli_compute_frontier(const cf_cli_frontier *fr, const cf_cli_inp
         *rc = cf_cli_exit_for(st);
         return NULL;
     }
-    if (!in->quiet)
-        for (size_t i = 0; i < cf_frontier_note_count(f) && i < 5; i++)
-            fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
-    if (!in->quiet && cf_frontier_note_count(f) > 5)
-        fprintf(stderr, "note: ... and %zu more note%s (see the JSON output)\n", cf_frontier_note_count(f) - 5,
-                cf_frontier_note_count(f) == 6 ? "" : "s");
+    if (!in->quiet) cf_cli_print_frontier_notes(f);
     *rc = CF_EXIT_OK;
     return f;
 }
+
+/* Prints a frontier's notes on stderr: a note of its own kind as it is, a kind that repeats once per run as one
+ * line with the count and the first example (all of them are in the JSON notes and the report's data quality). */
+void cf_cli_print_frontier_notes(const cf_frontier *f)
+{
+    /* One pass counts each kind (there are few kinds, and a frontier over 10^6 runs may hold a note per run). */
+    enum { MAX_KINDS = 16 };
+    const char *kinds[MAX_KINDS];
+    size_t first[MAX_KINDS], count[MAX_KINDS], nk = 0, n = cf_frontier_note_count(f), shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *kind = cf_frontier_note_kind(f, i);
+        if (kind == NULL) continue;
+        size_t k = 0;
+        while (k < nk && kinds[k] != kind) k++;
+        if (k == nk && nk < MAX_KINDS) {
+            kinds[nk] = kind;
+            first[nk] = i;
+            count[nk++] = 0;
+        }
+        if (k < nk) count[k]++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *kind = cf_frontier_note_kind(f, i);
+        size_t k = 0;
+        while (kind != NULL && k < nk && kinds[k] != kind) k++;
+        if (kind != NULL && k < nk && first[k] != i) continue; /* said with the first of its kind */
+        if (shown++ >= 8) continue;
+        if (kind == NULL || k == nk || count[k] == 1)
+            fprintf(stderr, "note: %s\n", cf_frontier_note(f, i));
+        else
+            fprintf(stderr, "note: %zu runs %s; e.g. %s (all %zu in the JSON notes)\n", count[k], kind,
+                    cf_frontier_note(f, i), count[k]);
+    }
+    if (shown > 8) fprintf(stderr, "note: ... and %zu more notes (see the JSON output)\n", shown - 8);
+}
+

@@ -243,6 +243,14 @@ static int parse_all(csv_state *st, const char *text, size_t len, char delim)
     return !st->oom;
 }
 
+/* FNV-1a hash of a header name. */
+static size_t header_hash(const char *s)
+{
+    size_t h = (size_t)1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+    return h;
+}
+
 /* 1 when every field of the item is empty or blank. */
 static int all_blank(const csv_item *it)
 {
@@ -273,6 +281,7 @@ cf_status cf_read_csv(cf_runset *rs, const char *path, cf_error *err)
     memset(&cs, 0, sizeof cs);
     const char **names = NULL, **values = NULL;
     long *cols = NULL;
+    size_t *slots = NULL; /* hash of kept header names: index + 1, 0 empty */
     size_t *keep = NULL;
     if (!parse_all(&cs, text, tlen, delim)) {
         st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
@@ -297,6 +306,13 @@ cf_status cf_read_csv(cf_runset *rs, const char *path, cf_error *err)
         st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
         goto done;
     }
+    size_t nslots = 16;
+    while (nslots < 2 * nh) nslots *= 2;
+    slots = calloc(nslots, sizeof *slots);
+    if (slots == NULL) {
+        st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+        goto done;
+    }
     size_t nkeep = 0, unnamed = 0;
     for (size_t i = 0; i < nh; i++) {
         char *h = hdr->fields[i];
@@ -309,13 +325,17 @@ cf_status cf_read_csv(cf_runset *rs, const char *path, cf_error *err)
             unnamed++;
             continue;
         }
-        for (size_t j = 0; j < nkeep; j++) {
+        /* Repeated names are found through a hash of the names kept so far: linear in the number of columns. */
+        size_t hs = header_hash(h) & (nslots - 1);
+        for (; slots[hs] != 0; hs = (hs + 1) & (nslots - 1)) {
+            size_t j = slots[hs] - 1;
             if (strcmp(names[j], h) == 0) {
                 st = cf_error_set(err, CF_ERR_PARSE, path, hdr->line, (long)i + 1, h,
                                   "expected unique column names, found '%s' at fields %ld and %zu", h, cols[j], i + 1);
                 goto done;
             }
         }
+        slots[hs] = nkeep + 1;
         keep[nkeep] = i;
         names[nkeep] = h;
         cols[nkeep] = (long)i + 1;
@@ -377,6 +397,7 @@ done:
     free(names);
     free(values);
     free(cols);
+    free(slots);
     free_items(&cs);
     free(buf);
     return st;

@@ -285,6 +285,36 @@ static long line_at(line_cursor *c, size_t off)
     return c->line;
 }
 
+/* Orders two strings through pointers to them, for qsort. */
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Finds a name that occurs twice among f's flattened names (JSON duplicate keys, or "h.lr" beside {"h": {"lr"}}).
+ * Sets *dup to it (a pointer into f) or NULL; O(n log n). Returns CF_ERR_NOMEM on allocation failure. */
+static cf_status dup_name(const flat *f, const char **dup)
+{
+    *dup = NULL;
+    if (f->n < 2) return CF_OK;
+    char **v = malloc(f->n * sizeof *v);
+    if (v == NULL) return CF_ERR_NOMEM;
+    memcpy(v, f->names, f->n * sizeof *v);
+    qsort(v, f->n, sizeof *v, cmp_names);
+    for (size_t i = 1; i < f->n && *dup == NULL; i++)
+        if (strcmp(v[i - 1], v[i]) == 0) *dup = v[i];
+    free(v);
+    return CF_OK;
+}
+
+/* True when the JSON text holds the escape \u0000 (an odd run of backslashes before "u0000"). */
+static int has_nul_escape(const char *t)
+{
+    for (const char *p = strstr(t, "u0000"); p != NULL; p = strstr(p + 1, "u0000")) {
+        size_t k = 0;
+        while (p - k > t && *(p - k - 1) == '\\') k++;
+        if (k % 2 == 1) return 1;
+    }
+    return 0;
+}
+
 /* Adds the object v found at line (and column, 0 when unknown) as one raw record; raw is its text; path names the
  * element in errors ("[3]" for an array's fourth element, or ""). Returns CF_ERR_NOMEM on failure. */
 static cf_status add_object(cf_runset *rs, flat *f, const cJSON *v, long line, long column, const char *path,
@@ -295,9 +325,22 @@ static cf_status add_object(cf_runset *rs, flat *f, const cJSON *v, long line, l
         snprintf(msg, sizeof msg, "expected a JSON object (one run), found %s", json_type(v));
         return cf_runset_reject_raw(rs, line, column, path, msg, raw);
     }
+    if (raw != NULL && has_nul_escape(raw)) /* cJSON would cut "r1\u0000evil" to "r1" */
+        return cf_runset_reject_raw(rs, line, column, path,
+                                    "a string holds \\u0000 (a NUL character), which no field may contain", raw);
     flat_clear(f);
     flatten(f, v, NULL);
     if (f->oom) return CF_ERR_NOMEM;
+    const char *dup = NULL;
+    if (dup_name(f, &dup) != CF_OK) return CF_ERR_NOMEM;
+    if (dup != NULL) {
+        char msg[320];
+        snprintf(msg, sizeof msg,
+                 "duplicate key '%.200s' (a key given twice, or a flattened key such as \"h.lr\" beside a nested "
+                 "{\"h\": {\"lr\": ...}}): keep one",
+                 dup);
+        return cf_runset_reject_raw(rs, line, column, path, msg, raw);
+    }
     return cf_runset_add_raw(rs, line, f->n, (const char *const *)f->names, (const char *const *)f->values, NULL, raw);
 }
 

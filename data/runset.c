@@ -51,11 +51,16 @@ static char *fmt_str(const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s == NULL) return NULL;
+    char *raw = malloc((size_t)n + 1);
+    if (raw == NULL) return NULL;
     va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    vsnprintf(raw, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    /* Rejection messages quote input: control characters are escaped (at most 4 bytes each). */
+    size_t cap = 4 * (size_t)n + 1;
+    char *s = malloc(cap);
+    if (s != NULL) cf_text_escape(s, cap, raw);
+    free(raw);
     return s;
 }
 
@@ -107,6 +112,11 @@ static char *squash(const char *s, const char *drop, char *out, size_t n)
 static int parse_num(const char *s, double *out)
 {
     if (s == NULL) return 0;
+    /* strtod also reads hexadecimal ("0x10" = 16, "0x1p-1" = 0.5), which no run file means: refused. */
+    const char *t = s;
+    while (isspace((unsigned char)*t)) t++;
+    if (*t == '+' || *t == '-') t++;
+    if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) return 0;
     char *end = NULL;
     errno = 0;
     double v = strtod(s, &end);
@@ -630,6 +640,8 @@ struct cf_runset {
     /* hyperparameters */
     param_col *params;
     size_t nparams, params_cap;
+    size_t *param_slots; /* open-addressing hash of params by name: index + 1, 0 empty */
+    size_t param_slots_cap; /* a power of two, at least twice nparams */
     /* rejects, notes, sources */
     cf_reject **rejects;
     size_t nrejects, rejects_cap;
@@ -713,6 +725,7 @@ void cf_runset_destroy(cf_runset *rs)
         free(rs->params[j].name);
     }
     free(rs->params);
+    free(rs->param_slots);
     for (size_t i = 0; i < rs->nrejects; i++) reject_free(rs->rejects[i]);
     free(rs->rejects);
     for (size_t i = 0; i < rs->nnotes; i++) free(rs->notes[i]);
@@ -1273,6 +1286,11 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
         } else {
             c->hardware = v;
         }
+    } else if (r->col[F_HARDWARE] != 0 || r->name[F_HARDWARE] != NULL) {
+        /* The record has a hardware column but no value in it: a run nobody can price, printed later as '?'. */
+        fail->field = F_HARDWARE;
+        fail->message = fmt_str("expected a hardware name (see costfront catalog), found an empty value");
+        return 0;
     }
 
     /* region */
@@ -1308,10 +1326,42 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
 }
 
 /* Finds or creates the hyperparameter column name; returns its index or (size_t)-1 on allocation failure. */
+/* FNV-1a hash of a column name. */
+static size_t name_hash(const char *s)
+{
+    size_t h = (size_t)1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* Rebuilds the params' name hash with room for at least twice nparams + 1 entries. Returns 0 on allocation
+ * failure (the old table stays). */
+static int param_slots_grow(cf_runset *rs)
+{
+    size_t cap = rs->param_slots_cap ? rs->param_slots_cap : 64;
+    while (cap < 2 * (rs->nparams + 1)) cap *= 2;
+    if (cap == rs->param_slots_cap) return 1;
+    size_t *t = calloc(cap, sizeof *t);
+    if (t == NULL) return 0;
+    for (size_t j = 0; j < rs->nparams; j++) {
+        size_t h = name_hash(rs->params[j].name) & (cap - 1);
+        while (t[h] != 0) h = (h + 1) & (cap - 1);
+        t[h] = j + 1;
+    }
+    free(rs->param_slots);
+    rs->param_slots = t;
+    rs->param_slots_cap = cap;
+    return 1;
+}
+
+/* Returns the index of hyperparameter column name, adding it when new; (size_t)-1 on allocation failure. Names are
+ * found through a hash, so a file with many columns costs linear time, not quadratic. */
 static size_t param_get(cf_runset *rs, const char *name)
 {
-    for (size_t j = 0; j < rs->nparams; j++)
-        if (strcmp(rs->params[j].name, name) == 0) return j;
+    if (!param_slots_grow(rs)) return (size_t)-1;
+    size_t mask = rs->param_slots_cap - 1, h = name_hash(name) & mask;
+    for (; rs->param_slots[h] != 0; h = (h + 1) & mask)
+        if (strcmp(rs->params[rs->param_slots[h] - 1].name, name) == 0) return rs->param_slots[h] - 1;
     if (!cf_grow_to((void **)&rs->params, &rs->params_cap, rs->nparams + 1, sizeof *rs->params, 16)) return (size_t)-1;
     param_col *pc = &rs->params[rs->nparams];
     memset(pc, 0, sizeof *pc);
@@ -1328,6 +1378,7 @@ static size_t param_get(cf_runset *rs, const char *name)
     }
     for (size_t i = 0; i < cap; i++) pc->num[i] = NAN;
     pc->kind = CF_PARAM_INTEGER;
+    rs->param_slots[h] = rs->nparams + 1;
     return rs->nparams++;
 }
 

@@ -34,15 +34,42 @@ void cf_error_clear(cf_error *err)
     memset(err, 0, sizeof *err);
 }
 
-/* Copies src into a fixed-size field, truncating, with NULL as the empty string. */
-static void copy_str(char *dst, size_t n, const char *src)
+/* Copies src into a fixed-size field with control characters escaped (a newline as \n, a tab as \t, any other byte
+ * below 0x20 and DEL as \xHH), so that input bytes echoed in a message can never drive the terminal (an escape
+ * sequence setting the window title, say) or forge another line. A cut never splits a UTF-8 character or an escape;
+ * NULL is the empty string. */
+void cf_text_escape(char *dst, size_t n, const char *src)
 {
-    if (src == NULL) {
-        dst[0] = '\0';
-        return;
+    size_t o = 0;
+    dst[0] = '\0';
+    if (src == NULL || n == 0) return;
+    for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+        char esc[5];
+        size_t k;
+        if (*p == '\n') k = (size_t)snprintf(esc, sizeof esc, "\\n");
+        else if (*p == '\t') k = (size_t)snprintf(esc, sizeof esc, "\\t");
+        else if (*p < 0x20 || *p == 0x7f) k = (size_t)snprintf(esc, sizeof esc, "\\x%02x", *p);
+        else {
+            esc[0] = (char)*p;
+            k = 1;
+        }
+        if (o + k >= n) break;
+        memcpy(dst + o, esc, k);
+        o += k;
     }
-    snprintf(dst, n, "%s", src);
+    /* Back off a UTF-8 character cut short at the end. */
+    size_t end = o;
+    while (end > 0 && ((unsigned char)dst[end - 1] & 0xC0) == 0x80) end--;
+    if (end > 0 && (unsigned char)dst[end - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char)dst[end - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (o - (end - 1) < need) o = end - 1;
+    }
+    dst[o] = '\0';
 }
+
+/* Copies src into a fixed-size field, escaped as cf_text_escape does. */
+static void copy_str(char *dst, size_t n, const char *src) { cf_text_escape(dst, n, src); }
 
 cf_status cf_error_set(cf_error *err, cf_status status, const char *source, long line, long column, const char *field,
                        const char *fmt, ...)
@@ -53,10 +80,12 @@ cf_status cf_error_set(cf_error *err, cf_status status, const char *source, long
     copy_str(err->field, sizeof err->field, field);
     err->line = line;
     err->column = column;
+    char raw[2 * sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    copy_str(err->message, sizeof err->message, raw);
     return status;
 }
 

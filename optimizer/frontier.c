@@ -37,6 +37,7 @@ struct cf_frontier {
     double ref[CF_MAX_OBJECTIVES];
     int ref_inferred;
     char **notes;
+    unsigned char *note_kinds; /* CF_NOTE_KIND_* per note, parallel to notes */
     size_t n_notes, cap_notes;
     size_t unpriced;
     int computed;
@@ -152,6 +153,7 @@ void cf_frontier_destroy(cf_frontier *f)
     free(f->order);
     for (size_t i = 0; i < f->n_notes; i++) free(f->notes[i]);
     free(f->notes);
+    free(f->note_kinds);
     free(f);
 }
 
@@ -172,25 +174,57 @@ static cf_status push_candidate(cf_frontier *f, const cf_candidate *c)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static cf_status
-add_note(cf_frontier *f, const char *fmt, ...)
+/* Kinds of note that repeat once per run; a note of its own kind is NOTE_KIND_SINGLE. */
+enum { NOTE_KIND_SINGLE = 0, NOTE_KIND_MISSING_PRICE = 1 };
+
+/* Appends a formatted note of the given kind. */
+static cf_status vadd_note(cf_frontier *f, int kind, const char *fmt, va_list ap)
 {
     char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     if (f->n_notes == f->cap_notes) {
         size_t cap = f->cap_notes ? 2 * f->cap_notes : 16;
         char **p = realloc(f->notes, cap * sizeof *p);
         if (p == NULL) return CF_ERR_NOMEM;
         f->notes = p;
+        unsigned char *k = realloc(f->note_kinds, cap);
+        if (k == NULL) return CF_ERR_NOMEM;
+        f->note_kinds = k;
         f->cap_notes = cap;
     }
     f->notes[f->n_notes] = strdup(buf);
     if (f->notes[f->n_notes] == NULL) return CF_ERR_NOMEM;
+    f->note_kinds[f->n_notes] = (unsigned char)kind;
     f->n_notes++;
     return CF_OK;
+}
+
+/* Appends a note of its own kind. */
+static cf_status
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+add_note(cf_frontier *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cf_status st = vadd_note(f, NOTE_KIND_SINGLE, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Appends a note of a kind that repeats once per run, so that it can be summarised by kind. */
+static cf_status
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+add_note_kind(cf_frontier *f, int kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cf_status st = vadd_note(f, kind, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -331,14 +365,32 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
     size_t not_owned = 0, filtered = 0;
     for (size_t i = 0; i < nr; i++) filtered += !run_selected(f, i);
     if (filtered > 0) { /* said first: it explains everything below */
-        char what[512] = "";
+        /* The last n_group_where filters are a --group-by section's own: worded as the grouping, not as --where. */
+        size_t ng = f->opts.n_group_where <= f->opts.n_where ? f->opts.n_group_where : f->opts.n_where;
+        size_t nu = f->opts.n_where - ng;
+        char what[512] = "", group[512] = "";
         size_t len = 0;
-        for (size_t w = 0; w < f->opts.n_where && len < sizeof what; w++)
+        for (size_t w = 0; w < nu && len < sizeof what; w++)
             len += (size_t)snprintf(what + len, sizeof what - len, "%s%s=%s", w ? ", " : "", f->opts.where_field[w],
                                     f->opts.where_value[w]);
+        len = 0;
+        for (size_t w = nu; w < f->opts.n_where && len < sizeof group; w++)
+            len += (size_t)snprintf(group + len, sizeof group - len, "%s%s=%s", w > nu ? ", " : "",
+                                    f->opts.where_field[w], f->opts.where_value[w]);
         if (filtered == nr)
-            return cf_error_set(err, CF_ERR_EMPTY, "--where", 0, 0, NULL, "no run matches --where %s", what);
-        if (add_note(f, "%zu of %zu runs left out by --where %s", filtered, nr, what) != CF_OK) return CF_ERR_NOMEM;
+            return ng == 0 ? cf_error_set(err, CF_ERR_EMPTY, "--where", 0, 0, NULL, "no run matches --where %s", what)
+                           : cf_error_set(err, CF_ERR_EMPTY, "--group-by", 0, 0, NULL, "no run is in the group %s%s%s",
+                                          group, nu ? " and matches --where " : "", what);
+        cf_status st;
+        if (ng == 0)
+            st = add_note(f, "%zu of %zu runs left out by --where %s", filtered, nr, what);
+        else if (nu == 0)
+            st = add_note(f, "this section is the group %s: %zu of %zu runs (the other %zu are in other groups)", group,
+                          nr - filtered, nr, filtered);
+        else
+            st = add_note(f, "this section is the group %s of the runs matching --where %s: %zu of %zu runs", group,
+                          what, nr - filtered, nr);
+        if (st != CF_OK) return CF_ERR_NOMEM;
     }
     size_t unsupported = 0;
     const char *unsupported_example = NULL;
@@ -398,7 +450,8 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
         }
         if (n_missing > 0 &&
-            add_note(f, "run %s: no %s price for %s%s%s%s%s in the catalog; those pairs are not candidates", r->run_id,
+            add_note_kind(f, NOTE_KIND_MISSING_PRICE,
+                          "run %s: no %s price for %s%s%s%s%s in the catalog; those pairs are not candidates", r->run_id,
                      missing, r->hardware ? r->hardware : "?", r->region || f->opts.pricing.region ? " in " : "",
                      r->region ? r->region : (f->opts.pricing.region ? f->opts.pricing.region : ""),
                      r->provider || f->opts.pricing.provider ? " from " : "",
@@ -689,5 +742,15 @@ int cf_frontier_reference_inferred(const cf_frontier *f) { return f ? f->ref_inf
 size_t cf_frontier_note_count(const cf_frontier *f) { return f ? f->n_notes : 0; }
 
 const char *cf_frontier_note(const cf_frontier *f, size_t i) { return (f && i < f->n_notes) ? f->notes[i] : NULL; }
+
+const char *cf_frontier_note_kind(const cf_frontier *f, size_t i)
+{
+    if (f == NULL || i >= f->n_notes) return NULL;
+    switch (f->note_kinds[i]) {
+    case NOTE_KIND_MISSING_PRICE:
+        return "have no catalog price under some procurement options";
+    default: return NULL;
+    }
+}
 
 size_t cf_frontier_unpriced_count(const cf_frontier *f) { return f ? f->unpriced : 0; }

@@ -6,6 +6,8 @@
  */
 #include "reports/numfmt.h"
 
+#include "costfront/numfmt.h"
+
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -69,7 +71,7 @@ char *cf_fmt_fixed(char *buf, double v, int prec, const char *missing)
 }
 
 /* Groups thousands with commas by hand because the C locale has no grouping and the user's locale must not
- * leak into a report. */
+ * leak into a report; the decimals are cf_money_decimals' (at least three significant digits, issue 9). */
 char *cf_fmt_money(char *buf, double v, const char *missing)
 {
     if (!isfinite(v)) {
@@ -77,8 +79,8 @@ char *cf_fmt_money(char *buf, double v, const char *missing)
         return buf;
     }
     char digits[CF_NUM_BUF];
-    cf_fmt_fixed(digits, fabs(v), 2, "");
-    int neg = v < 0 && strcmp(digits, "0.00") != 0;
+    cf_fmt_fixed(digits, fabs(v), cf_money_decimals(v), "");
+    int neg = v < 0 && strpbrk(digits, "123456789") != NULL;
     const char *dot = strchr(digits, '.');
     size_t intlen = dot != NULL ? (size_t)(dot - digits) : strlen(digits);
     if (strchr(digits, 'e') != NULL) { /* absurdly large: keep the exponent form */

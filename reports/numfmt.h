@@ -20,7 +20,8 @@ char *cf_fmt_g10(char *buf, double v, const char *missing);
 /* Formats v with printf's "%.*f" (prec digits after the point) under the C locale; missing as above. */
 char *cf_fmt_fixed(char *buf, double v, int prec, const char *missing);
 
-/* Formats v as money for people: "$1,234.56" (always 2 decimals, ',' thousands), "-$3.10"; missing as above. */
+/* Formats v as money for people: "$1,234.56" (',' thousands), "-$3.10", "$0.00150" (cf_money_decimals: at least
+ * three significant digits); missing as above. */
 char *cf_fmt_money(char *buf, double v, const char *missing);
 
 #endif

@@ -99,7 +99,7 @@ static int safe_name(const char *s)
 /* Returns 1 when a section id is a valid anchor. */
 static int safe_id(const char *s)
 {
-    if (s == NULL || s[0] == '\0' || strlen(s) > 64) return 0;
+    if (s == NULL || s[0] == '\0' || strlen(s) > 150) return 0; /* a section id and a 63-byte scope slug */
     for (const char *c = s; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
               *c == '-'))
@@ -169,12 +169,26 @@ void cf_report_destroy(cf_report *r)
     free(r);
 }
 
+/* Drops an incomplete UTF-8 sequence left at the end of s by a cut (snprintf into a bounded buffer), so that a
+ * title shortened to fit is still valid UTF-8 and the HTML holds no broken character (issue 10). A complete
+ * string is left as it is. */
+static void utf8_trim_tail(char *s)
+{
+    size_t n = strlen(s), k = n;
+    while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
+    if (k == 0) return;
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (lead >= 0xC0 && n - (k - 1) < want) s[k - 1] = '\0';
+}
+
 cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
 {
     char sid[160], stitle[512];
     if (r != NULL && id != NULL && r->scope_slug[0]) {
         snprintf(sid, sizeof sid, "%s-%s", id, r->scope_slug);
         snprintf(stitle, sizeof stitle, "%s: %s", title != NULL ? title : id, r->scope);
+        utf8_trim_tail(stitle);
         id = sid;
         title = stitle;
     }
@@ -367,25 +381,52 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
 
 size_t cf_report_section_count(const cf_report *r) { return r != NULL ? r->nsec : 0; }
 
+/* 1 when a scope slug would give a section id or a file name that an earlier scope already used: some section id
+ * ends with "-slug" or some chart or file name starts with "slug-". The test is conservative (a false positive only
+ * costs a numbered slug) and needs no memory of earlier scopes. */
+static int slug_taken(const cf_report *r, const char *slug)
+{
+    size_t n = strlen(slug);
+    for (size_t i = 0; i < r->nsec; i++) {
+        size_t m = strlen(r->ids[i]);
+        if (m > n && r->ids[i][m - n - 1] == '-' && strcmp(r->ids[i] + m - n, slug) == 0) return 1;
+    }
+    for (size_t i = 0; i < r->nch; i++)
+        if (strncmp(r->charts[i].name, slug, n) == 0 && r->charts[i].name[n] == '-') return 1;
+    for (size_t i = 0; i < r->nfi; i++)
+        if (strncmp(r->files[i].name, slug, n) == 0 && r->files[i].name[n] == '-') return 1;
+    return 0;
+}
+
+/* The slug keeps ASCII letters and digits and folds every other run of bytes into '-'; two scopes can therefore
+ * give the same slug ("ResNet 50" and "resnet-50", two non-ASCII names, two long names sharing their first 56
+ * characters), and the later one is numbered ("-2", "-3", ...) so that the report never adds a section twice
+ * (issue 10). The title keeps the scope as given, cut at a character boundary if it is longer than the buffer. */
 void cf_report_set_scope(cf_report *r, const char *scope)
 {
     if (r == NULL) return;
     r->scope[0] = r->scope_slug[0] = '\0';
     if (scope == NULL || scope[0] == '\0') return;
     snprintf(r->scope, sizeof r->scope, "%s", scope);
+    utf8_trim_tail(r->scope);
+    enum { SLUG_BASE = 56 }; /* room left in scope_slug for "-NNNNNN" */
+    char base[SLUG_BASE + 1];
     size_t k = 0;
-    for (const char *c = scope; *c && k + 1 < sizeof r->scope_slug; c++) {
+    for (const char *c = scope; *c && k < SLUG_BASE; c++) {
         unsigned char ch = (unsigned char)*c;
         if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
-            r->scope_slug[k++] = (char)ch;
+            base[k++] = (char)ch;
         else if (ch >= 'A' && ch <= 'Z')
-            r->scope_slug[k++] = (char)(ch - 'A' + 'a');
-        else if (k > 0 && r->scope_slug[k - 1] != '-')
-            r->scope_slug[k++] = '-';
+            base[k++] = (char)(ch - 'A' + 'a');
+        else if (k > 0 && base[k - 1] != '-')
+            base[k++] = '-';
     }
-    while (k > 0 && r->scope_slug[k - 1] == '-') k--;
-    if (k == 0) r->scope_slug[k++] = 'x'; /* a scope of only symbols still needs a name */
-    r->scope_slug[k] = '\0';
+    while (k > 0 && base[k - 1] == '-') k--;
+    if (k == 0) base[k++] = 'x'; /* a scope of only symbols still needs a name */
+    base[k] = '\0';
+    snprintf(r->scope_slug, sizeof r->scope_slug, "%s", base);
+    for (unsigned n = 2; slug_taken(r, r->scope_slug) && n < 1000000; n++)
+        snprintf(r->scope_slug, sizeof r->scope_slug, "%s-%u", base, n);
 }
 
 cf_status cf_report_html(const cf_report *r, char **out, cf_error *err)
@@ -576,26 +617,48 @@ static const char *cost_field(const cf_frontier *f)
     return "total_cost_usd";
 }
 
-/* The summary's chosen candidate: the cheapest frontier candidate (total cost) reaching target, or, without a
- * target, the knee. Writes a note when no frontier candidate reaches the target. */
+/* The summary's chosen candidate: the cheapest candidate reaching target (cf_rep_target_best, the same answer as
+ * the table's and the JSON's "target"), or, without a target, the knee. */
 static size_t pick_best(const cf_frontier *f, double target)
 {
     if (!isfinite(target)) return cf_frontier_knee(f);
-    size_t best = CF_REP_NONE;
-    double cost = INFINITY;
-    for (size_t j = 0; j < cf_frontier_optimal_count(f); j++) {
-        size_t i = cf_frontier_optimal_at(f, j);
-        const cf_candidate *c = cf_frontier_candidate(f, i);
-        if (c == NULL || !(c->accuracy >= target)) continue;
-        if (c->price.total_cost_usd < cost) {
-            cost = c->price.total_cost_usd;
-            best = i;
-        }
-    }
-    return best;
+    return cf_rep_target_best(f, target, NULL);
 }
 
-/* Describes candidate i in one phrase: "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total". */
+/* Appends "<value of objective name> " for candidate i the way a person reads it: accuracy as a percentage, money
+ * with its unit ("$12.34 total" for total_cost_usd, "$9.10 cash" for cost_usd, "$0.20 carbon_cost_usd"), other
+ * objectives as "name value". */
+static void value_phrase(cf_sb *b, const cf_frontier *f, size_t i, const char *name)
+{
+    char v[CF_NUM_BUF];
+    double x = cf_frontier_field(f, i, name);
+    if (!strcmp(name, "accuracy"))
+        cf_sb_printf(b, "accuracy %s", pct(v, x));
+    else if (!strcmp(name, "total_cost_usd"))
+        cf_sb_printf(b, "%s total", money(v, x));
+    else if (!strcmp(name, "cost_usd"))
+        cf_sb_printf(b, "%s cash", money(v, x));
+    else if (strstr(name, "_usd") != NULL)
+        cf_sb_printf(b, "%s %s", money(v, x), name);
+    else {
+        char g[CF_NUM_BUF];
+        cf_fmt_g10(g, x, "-");
+        cf_sb_printf(b, "%s %s", name, g);
+    }
+}
+
+/* 1 when the objectives in use include name. */
+static int uses_objective(const cf_frontier *f, const char *name)
+{
+    const cf_frontier_opts *o = cf_frontier_options(f);
+    for (size_t k = 0; o != NULL && k < o->n_objectives; k++)
+        if (!strcmp(o->objectives[k].name, name)) return 1;
+    return 0;
+}
+
+/* Describes candidate i in one phrase by the objectives in use (issue 9: a time-to-train table printed
+ * "accuracy -"): "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total"; the total cost is added when
+ * no objective is a cost, and the accuracy when it is known though not an objective. */
 static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
 {
     const cf_candidate *c = cf_frontier_candidate(f, i);
@@ -603,10 +666,38 @@ static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
         snprintf(out, n, "-");
         return;
     }
-    char a[CF_NUM_BUF], m[CF_NUM_BUF];
-    snprintf(out, n, "run %s on %s (%s, %s): accuracy %s, %s total", txt(c->run_id),
-             cf_procurement_name(c->price.option), txt(c->hardware), cf_precision_name(c->precision),
-             pct(a, c->accuracy), money(m, c->price.total_cost_usd));
+    cf_sb b = {0};
+    cf_sb_printf(&b, "run %s on %s (%s, %s): ", txt(c->run_id), cf_procurement_name(c->price.option), txt(c->hardware),
+                 cf_precision_name(c->precision));
+    const cf_frontier_opts *o = cf_frontier_options(f);
+    int parts = 0, any_cost = 0;
+    if (!uses_objective(f, "accuracy") && isfinite(c->accuracy)) {
+        value_phrase(&b, f, i, "accuracy");
+        parts++;
+    }
+    for (size_t k = 0; o != NULL && k < o->n_objectives; k++) {
+        if (parts++) cf_sb_puts(&b, ", ");
+        value_phrase(&b, f, i, o->objectives[k].name);
+        any_cost |= strstr(o->objectives[k].name, "cost") != NULL;
+    }
+    if (!any_cost) {
+        if (parts++) cf_sb_puts(&b, ", ");
+        value_phrase(&b, f, i, "total_cost_usd");
+    }
+    char *t = cf_sb_take(&b);
+    snprintf(out, n, "%s", t != NULL ? t : "-");
+    free(t);
+}
+
+/* What the knee trades, in the objectives' words: "between accuracy and total_cost_usd". */
+static void tradeoff_phrase(const cf_frontier *f, char *out, size_t n)
+{
+    const cf_frontier_opts *o = cf_frontier_options(f);
+    size_t d = o != NULL ? o->n_objectives : 0, len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < d && len < n; k++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s", k == 0 ? "" : k + 1 == d ? " and " : ", ",
+                                o->objectives[k].name);
 }
 
 /* The summary section for a CFO. */
@@ -625,14 +716,27 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
             describe(f, best, line, sizeof line);
             strs_add(&v, "%s", line);
         } else {
-            strs_add(&v, "No run on the frontier reaches %s; lower the target or train further.",
-                     pct(a, o->target_accuracy));
+            size_t top = CF_REP_NONE;
+            (void)cf_rep_target_best(f, o->target_accuracy, &top);
+            if (top == CF_REP_NONE)
+                strs_add(&v, "None can be named: no run has an accuracy.");
+            else
+                strs_add(&v, "No run reaches %s (the most accurate, run %s, reaches %s); lower the target or train "
+                             "further.",
+                         pct(a, o->target_accuracy), txt(cf_frontier_candidate(f, top)->run_id),
+                         pct(m, cf_frontier_candidate(f, top)->accuracy));
         }
     }
     strs_add(&k, "Knee of the frontier");
     if (knee != CF_REP_NONE) {
         describe(f, knee, line, sizeof line);
-        strs_add(&v, "%s (the best trade-off: beyond it, accuracy gets expensive)", line);
+        char tr[400];
+        tradeoff_phrase(f, tr, sizeof tr);
+        if (uses_objective(f, "accuracy") && cf_frontier_options(f)->n_objectives == 2)
+            strs_add(&v, "%s (the best trade-off between %s: beyond it, accuracy gets expensive)", line, tr);
+        else
+            strs_add(&v, "%s (the best trade-off between %s: beyond it, improving one costs much of the other%s)",
+                     line, tr, cf_frontier_options(f)->n_objectives > 2 ? "s" : "");
     } else {
         strs_add(&v, "none (the frontier is empty)");
     }
@@ -662,26 +766,83 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
                  ot != NULL && ot[0] ? " (vs " : "", ot != NULL ? ot : "", ot != NULL && ot[0] ? ")" : "");
         free(ot);
 
-        /* Savings against the most accurate on-demand run (the naive choice). */
-        size_t naive = CF_REP_NONE;
+        /* Savings against the naive choice: the most accurate on-demand run when accuracy is known, else the same
+         * run on on-demand. Each missing comparison says why it is missing. */
+        size_t naive = CF_REP_NONE, on_demand = 0, any_acc = 0;
         for (size_t i = 0; i < n; i++) {
             const cf_candidate *c = cf_frontier_candidate(f, i);
-            if (c == NULL || c->predicted || c->price.option != CF_PROC_ON_DEMAND || !isfinite(c->accuracy)) continue;
+            if (c == NULL || c->predicted) continue;
+            any_acc += isfinite(c->accuracy) != 0;
+            if (c->price.option != CF_PROC_ON_DEMAND) continue;
+            on_demand++;
+            if (!isfinite(c->accuracy)) continue;
             const cf_candidate *nc = naive != CF_REP_NONE ? cf_frontier_candidate(f, naive) : NULL;
             if (nc == NULL || c->accuracy > nc->accuracy ||
                 (c->accuracy == nc->accuracy && c->price.total_cost_usd < nc->price.total_cost_usd))
                 naive = i;
         }
-        strs_add(&k, "Savings vs the most accurate on-demand run");
-        if (naive != CF_REP_NONE) {
-            const cf_candidate *nc = cf_frontier_candidate(f, naive);
-            double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
-            double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
-            strs_add(&v, "%s (%s) against run %s on on_demand at %s with accuracy %s", money(m, save), pct(a, frac),
-                     txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(line, nc->accuracy));
+        if (any_acc > 0) {
+            strs_add(&k, "Savings vs the most accurate on-demand run");
+            if (naive != CF_REP_NONE) {
+                const cf_candidate *nc = cf_frontier_candidate(f, naive);
+                double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
+                double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
+                strs_add(&v, "%s (%s) against run %s on on_demand at %s with accuracy %s", money(m, save),
+                         pct(a, frac), txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(line, nc->accuracy));
+            } else if (on_demand == 0) {
+                strs_add(&v, "none: no run could be priced on on_demand (the catalog has no on-demand price for "
+                             "their hardware and region, or --procurement leaves it out)");
+            } else {
+                strs_add(&v, "none: the %zu runs priced on on_demand have no accuracy", on_demand);
+            }
         } else {
-            strs_add(&v, "no on-demand price was available to compare with");
+            /* No accuracy at all (e.g. a time-to-train table): compare with the same run bought on demand. */
+            strs_add(&k, "Savings vs run %s on on-demand", txt(bc->run_id));
+            size_t same = CF_REP_NONE;
+            for (size_t i = 0; i < n; i++) {
+                const cf_candidate *c = cf_frontier_candidate(f, i);
+                if (c != NULL && c->run_id != NULL && bc->run_id != NULL && !strcmp(c->run_id, bc->run_id) &&
+                    c->price.option == CF_PROC_ON_DEMAND)
+                    same = i;
+            }
+            if (same != CF_REP_NONE) {
+                const cf_candidate *nc = cf_frontier_candidate(f, same);
+                double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
+                double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
+                strs_add(&v, "%s (%s) against %s total on on_demand (no run has an accuracy, so the comparison is "
+                             "with the same run)",
+                         money(m, save), pct(a, frac), money(m2, nc->price.total_cost_usd));
+            } else {
+                strs_add(&v, "none: run %s has no on-demand price (not in the catalog for its hardware and region, "
+                             "or left out by --procurement)",
+                         txt(bc->run_id));
+            }
         }
+    }
+
+    {
+        /* Totals of unlike composition side by side (some with carbon, some without): say so (issue 9). */
+        cf_rep_unpowered_hw *up = NULL;
+        size_t nup = 0;
+        int mixed = 0;
+        if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) {
+            strs_free(&k);
+            strs_free(&v);
+            return CF_ERR_NOMEM;
+        }
+        if (nup > 0) {
+            cf_sb hw = {0};
+            for (size_t i = 0; i < nup; i++)
+                cf_sb_printf(&hw, "%s%s", i == 0 ? "" : i + 1 == nup ? " and " : ", ", txt(up[i].hardware));
+            char *ht = cf_sb_take(&hw);
+            strs_add(&k, mixed ? "Totals of unlike composition" : "Totals without carbon");
+            strs_add(&v, "%s %s no board power in the catalog: %s runs have no energy, CO2e or carbon cost, so "
+                         "their total_cost_usd is the cash cost alone%s (see Data quality)",
+                     ht != NULL ? ht : "?", nup == 1 ? "has" : "have", nup == 1 ? "its" : "their",
+                     mixed ? ", while the other runs' totals include carbon: compare them with care" : "");
+            free(ht);
+        }
+        free(up);
     }
 
     const cf_frontier_opts *fo = cf_frontier_options(f);
@@ -1106,6 +1267,28 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
             if (st != CF_OK) return st;
         }
     }
+    /* Hardware without board power: no energy, CO2e or carbon cost, so its totals are cash only (issue 9). */
+    cf_rep_unpowered_hw *up = NULL;
+    size_t nup = 0;
+    int mixed = 0;
+    if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) return CF_ERR_NOMEM;
+    if (nup > 0) {
+        static const char *const head[] = {"hardware", "runs", "what is missing"};
+        strs c = {0};
+        for (size_t i = 0; i < nup; i++) {
+            strs_add(&c, "%s", txt(up[i].hardware));
+            strs_add(&c, "%zu", up[i].runs);
+            strs_add(&c, "no board_power_w in the catalog: no energy, CO2e or carbon cost is counted, so its "
+                         "total_cost_usd is the cash cost alone%s",
+                     mixed ? " and is not comparable with the totals of other hardware, which include carbon" : "");
+        }
+        st = c.oom ? CF_ERR_NOMEM
+                   : cf_report_add_table(r, "Hardware without energy, CO2e or carbon cost", 3, head, nup,
+                                         (const char *const *)c.v);
+        strs_free(&c);
+    }
+    free(up);
+    if (st != CF_OK) return st;
     strs notes = {0};
     for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++)
         strs_add(&notes, "%s", txt(cf_runset_note(rs, i)));
@@ -1205,7 +1388,7 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
         return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot build the report: %s",
                             st == CF_ERR_ARG ? "a section was added twice" : cf_status_str(st));
     char *json = NULL;
-    st = cf_report_json(f, rs, cat, &json, err);
+    st = cf_report_json_opts(f, rs, cat, &o, &json, err);
     if (st != CF_OK) return st;
     st = cf_report_add_file(r, "report.json", json, strlen(json));
     free(json);

@@ -32,4 +32,24 @@ cf_status cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out, size_t
 /* "run_id/procurement" of candidate i into buf (size n). Returns buf. */
 char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n);
 
+/* Name of the cost the summaries speak of: the first minimised objective naming a cost, else total_cost_usd. */
+const char *cf_rep_cost_objective(const cf_frontier *f);
+
+/* --target-accuracy: the cheapest candidate (by cf_rep_cost_objective) whose accuracy reaches target, over every
+ * candidate (the frontier's own objectives may not include accuracy), or CF_REP_NONE when none reaches it;
+ * *most_accurate (when not NULL) gets the most accurate candidate (under its cheapest option), CF_REP_NONE when no candidate has an accuracy. */
+size_t cf_rep_target_best(const cf_frontier *f, double target, size_t *most_accurate);
+
+/* Hardware whose priced candidates have no energy, CO2e or carbon cost (the catalog gives no board_power_w), with
+ * how many runs and candidates on it. */
+typedef struct cf_rep_unpowered_hw {
+    const char *hardware; /* points into the frontier's candidates */
+    size_t runs, candidates;
+} cf_rep_unpowered_hw;
+
+/* The hardware of f's priced candidates that carry no CO2e, in order of first use, into *out (malloc'd, the caller
+ * frees; NULL when none) and their number into *count; *mixed (when not NULL) is 1 when other priced candidates do
+ * carry CO2e, so that totals of unlike composition sit side by side. CF_ERR_NOMEM when memory runs short. */
+cf_status cf_rep_unpowered(const cf_frontier *f, cf_rep_unpowered_hw **out, size_t *count, int *mixed);
+
 #endif

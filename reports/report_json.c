@@ -118,7 +118,56 @@ static cJSON *frontier_entry(jb *b, const cf_frontier *f, size_t i)
 }
 
 /* Builds the whole document. */
-static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat)
+/* Keys an entry of "knee" or "dominated" always has; an objective of the same name is not repeated under it. */
+static int fixed_key(const char *k)
+{
+    static const char *const keys[] = {"run_id", "procurement", "rank", "dominated_by", "margin", "on_frontier"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(k, keys[i])) return 1;
+    return 0;
+}
+
+/* Puts candidate i's value of every objective in use under the objective's name (issue 9: "dominated" always
+ * carried accuracy and total_cost_usd whatever the objectives). */
+static void put_objectives(jb *b, cJSON *o, const cf_frontier *f, size_t i)
+{
+    const cf_frontier_opts *opts = cf_frontier_options(f);
+    for (size_t k = 0; opts != NULL && k < opts->n_objectives; k++)
+        if (!fixed_key(opts->objectives[k].name) && !cJSON_HasObjectItem(o, opts->objectives[k].name))
+            put_num(b, o, opts->objectives[k].name, cf_frontier_value(f, i, k));
+}
+
+/* The "target" object: the target accuracy, the cheapest candidate reaching it (or null) and, when none does, the
+ * most accurate candidate and why. */
+static void put_target(jb *b, cJSON *root, const cf_frontier *f, double target)
+{
+    cJSON *t = attach(b, root, "target", cJSON_CreateObject());
+    put_num(b, t, "accuracy", target);
+    const char *cost = cf_rep_cost_objective(f);
+    put_str(b, t, "cheapest_by", cost);
+    size_t top = CF_REP_NONE, best = cf_rep_target_best(f, target, &top);
+    if (best != CF_REP_NONE) {
+        const cf_candidate *c = cf_frontier_candidate(f, best);
+        cJSON *o = attach(b, t, "cheapest", cJSON_CreateObject());
+        put_ident(b, o, f, best);
+        put_num(b, o, "accuracy", c->accuracy);
+        put_num(b, o, cost, cf_frontier_field(f, best, cost));
+        put_objectives(b, o, f, best);
+        put_bool(b, o, "on_frontier", cf_frontier_is_optimal(f, best));
+    } else {
+        attach(b, t, "cheapest", cJSON_CreateNull());
+    }
+    if (best == CF_REP_NONE && top != CF_REP_NONE) {
+        cJSON *o = attach(b, t, "most_accurate", cJSON_CreateObject());
+        put_ident(b, o, f, top);
+        put_num(b, o, "accuracy", cf_frontier_candidate(f, top)->accuracy);
+        put_num(b, o, cost, cf_frontier_field(f, top, cost));
+    }
+    if (best == CF_REP_NONE)
+        put_str(b, t, "reason", top == CF_REP_NONE ? "no run has an accuracy" : "no run reaches the target accuracy");
+}
+
+static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, double target)
 {
     cJSON *root = cJSON_CreateObject();
     if (root == NULL) {
@@ -160,9 +209,11 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         put_ident(b, k, f, knee);
         put_num(b, k, "accuracy", kc->accuracy);
         put_num(b, k, "total_cost_usd", kc->price.total_cost_usd);
+        put_objectives(b, k, f, knee);
     } else {
         attach(b, root, "knee", cJSON_CreateNull());
     }
+    if (isfinite(target)) put_target(b, root, f, target);
 
     cJSON *front = attach(b, root, "frontier", cJSON_CreateArray());
     for (size_t j = 0; j < nopt; j++) attach(b, front, NULL, frontier_entry(b, f, cf_frontier_optimal_at(f, j)));
@@ -175,6 +226,7 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         put_ident(b, o, f, i);
         put_num(b, o, "accuracy", c->accuracy);
         put_num(b, o, "total_cost_usd", c->price.total_cost_usd);
+        put_objectives(b, o, f, i);
         size_t rank = cf_frontier_rank(f, i);
         if (rank == CF_REP_NONE)
             attach(b, o, "rank", cJSON_CreateNull());
@@ -191,6 +243,24 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
             put_num(b, o, "margin", NAN);
         }
     }
+
+    /* Hardware whose totals carry no carbon (no board power in the catalog); only when there is some, so that the
+     * JSON of a fully priced frontier is unchanged. */
+    cf_rep_unpowered_hw *up = NULL;
+    size_t nup = 0;
+    int mixed = 0;
+    if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) b->oom = 1;
+    if (nup > 0) {
+        cJSON *ne = attach(b, root, "no_energy_hardware", cJSON_CreateArray());
+        for (size_t i = 0; i < nup; i++) {
+            cJSON *o = attach(b, ne, NULL, cJSON_CreateObject());
+            put_str(b, o, "hardware", up[i].hardware);
+            put_count(b, o, "runs", up[i].runs);
+            put_str(b, o, "reason", "no board_power_w in the catalog: no energy, CO2e or carbon cost");
+            put_bool(b, o, "totals_unlike_others", mixed);
+        }
+    }
+    free(up);
 
     cJSON *rej = attach(b, root, "rejects", cJSON_CreateArray());
     for (size_t i = 0; rs != NULL && i < cf_runset_rejected(rs); i++) {
@@ -242,11 +312,17 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
 
 cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out, cf_error *err)
 {
+    return cf_report_json_opts(f, rs, cat, NULL, out, err);
+}
+
+cf_status cf_report_json_opts(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *o,
+                              char **out, cf_error *err)
+{
     if (out != NULL) *out = NULL;
     if (f == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_json needs a frontier and an output");
     jb b = {0};
-    cJSON *root = build(&b, f, rs, cat);
+    cJSON *root = build(&b, f, rs, cat, o != NULL ? o->target_accuracy : NAN);
     char *text = (root != NULL && !b.oom) ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     if (text == NULL)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costfront/numfmt.h"
 #include "costfront/report.h"
 #include "reports/numfmt.h"
 #include "reports/report_internal.h"
@@ -35,7 +36,38 @@ static void put_padded(cf_sb *b, const char *s, size_t w, int right)
         for (size_t i = n; i < w; i++) cf_sb_putn(b, " ", 1);
 }
 
+/* Appends the --target-accuracy line: the cheapest run reaching the target, or that none does and the best
+ * accuracy reached (or that no run has an accuracy at all). */
+static void target_line(cf_sb *b, const cf_frontier *f, double target)
+{
+    char a[CF_NUM_BUF], m[48];
+    const char *cost = cf_rep_cost_objective(f);
+    size_t top = CF_REP_NONE, best = cf_rep_target_best(f, target, &top);
+    cf_sb_printf(b, "target accuracy %s: ", cf_fmt_fixed(a, target, 4, "-"));
+    if (best != CF_REP_NONE) {
+        const cf_candidate *c = cf_frontier_candidate(f, best);
+        cf_sb_printf(b, "cheapest run reaching it is %s on %s (%s, %s): accuracy %s, %s %s USD%s\n",
+                     c->run_id != NULL ? c->run_id : "?", cf_procurement_name(c->price.option),
+                     c->hardware != NULL ? c->hardware : "?", cf_precision_name(c->precision),
+                     cf_fmt_fixed(a, c->accuracy, 4, "-"), cost, cf_money_str(m, sizeof m, cf_frontier_field(f, best, cost), "-"),
+                     cf_frontier_is_optimal(f, best) ? "" : " (not on the frontier of these objectives)");
+    } else if (top != CF_REP_NONE) {
+        const cf_candidate *c = cf_frontier_candidate(f, top);
+        cf_sb_printf(b, "no run reaches it; the most accurate is %s on %s with accuracy %s\n",
+                     c->run_id != NULL ? c->run_id : "?", cf_procurement_name(c->price.option),
+                     cf_fmt_fixed(a, c->accuracy, 4, "-"));
+    } else {
+        cf_sb_puts(b, "no run has an accuracy, so none can be named\n");
+    }
+}
+
 cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out, cf_error *err)
+{
+    return cf_report_table_opts(f, rs, NULL, out, err);
+}
+
+cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const cf_report_opts *o, char **out,
+                               cf_error *err)
 {
     if (out != NULL) *out = NULL;
     if (f == NULL || out == NULL)
@@ -75,9 +107,9 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
         snprintf(r[3], 96, "%s", c->hardware != NULL ? c->hardware : "-");
         snprintf(r[4], 96, "%s", cf_precision_name(c->precision));
         snprintf(r[5], 96, "%s", cf_fmt_fixed(num, c->accuracy, 4, "-"));
-        snprintf(r[6], 96, "%s", cf_fmt_fixed(num, c->price.cost_usd, 2, "-"));
+        snprintf(r[6], 96, "%s", cf_money_str(num, sizeof num, c->price.cost_usd, "-"));
         snprintf(r[7], 96, "%s", cf_fmt_fixed(num, c->price.co2e_kg, 3, "-"));
-        snprintf(r[8], 96, "%s", cf_fmt_fixed(num, c->price.total_cost_usd, 2, "-"));
+        snprintf(r[8], 96, "%s", cf_money_str(num, sizeof num, c->price.total_cost_usd, "-"));
         for (size_t e = 0; e < nextra; e++)
             snprintf(r[TCOLS - 1 + e], 96, "%s", cf_fmt_g10(num, cf_frontier_value(f, i, extra[e]), "-"));
         const char *pv = cf_rep_provider(c), *rg = cf_rep_region(c);
@@ -110,6 +142,20 @@ cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out,
     if (cf_frontier_unpriced_count(f) > 0) cf_sb_printf(&b, "; unpriced %zu", cf_frontier_unpriced_count(f));
     cf_sb_puts(&b, "\n");
     if (knee != CF_REP_NONE) cf_sb_puts(&b, "* knee of the frontier\n");
+    if (o != NULL && isfinite(o->target_accuracy)) target_line(&b, f, o->target_accuracy);
+    /* Totals without carbon beside totals with it: say so under the table (issue 9). */
+    cf_rep_unpowered_hw *up = NULL;
+    size_t nup = 0;
+    int mixed = 0;
+    if (cf_rep_unpowered(f, &up, &nup, &mixed) != CF_OK) {
+        cf_sb_free(&b);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the table");
+    }
+    for (size_t i = 0; i < nup; i++)
+        cf_sb_printf(&b, "%s: no board_power_w in the catalog, so no energy, CO2e or carbon cost: its total_usd is "
+                         "cash only%s\n",
+                     up[i].hardware, mixed ? " (other hardware's totals include carbon)" : "");
+    free(up);
     *out = cf_sb_take(&b);
     if (*out == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the table");
     return CF_OK;

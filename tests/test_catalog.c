@@ -483,3 +483,22 @@ Test(catalog, export_text_loads_back)
     cf_catalog_destroy(back);
     cf_catalog_destroy(cat);
 }
+
+/* Issue 10: input bytes quoted in a message never reach the terminal raw (an OSC sequence set the window title);
+ * a cut never splits a UTF-8 character. */
+Test(status, messages_escape_control_characters)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    cf_error_set(&err, CF_ERR_INVALID, "a\nb.csv", 3, 4, "hw\t1", "unknown hardware '%s'", "\033]0;TITLE\007x\x7f");
+    cr_assert_str_eq(err.message, "unknown hardware '\\x1b]0;TITLE\\x07x\\x7f'");
+    cr_assert_str_eq(err.source, "a\\nb.csv");
+    cr_assert_str_eq(err.field, "hw\\t1");
+    char buf[8];
+    cf_text_escape(buf, sizeof buf, "ab\xc3\xa9\xc3\xa9\xc3\xa9"); /* "abééé": 8 bytes, 7 fit, the third é is cut */
+    cr_assert_str_eq(buf, "ab\xc3\xa9\xc3\xa9");
+    cf_text_escape(buf, sizeof buf, "abcd\001"); /* the escape \x01 (4 bytes) does not fit after 4 bytes: dropped */
+    cr_assert_str_eq(buf, "abcd");
+    cf_text_escape(buf, sizeof buf, NULL);
+    cr_assert_str_eq(buf, "");
+}

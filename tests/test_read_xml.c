@@ -120,3 +120,27 @@ Test(read_xml, malformed_xml_names_the_line)
     cr_assert_eq(k, CF_SOURCE_XML);
     cf_records_destroy(r);
 }
+
+/* Issue 10: an external entity was refused with "Internal error: xmlSchemaVDocWalk". A document type declaration,
+ * with or without entities, is refused in words, with its line, and the entity's file is never read. */
+Test(read_xml, doctype_and_entities_refused_in_words)
+{
+    write_xml("<?xml version=\"1.0\"?>\n<!DOCTYPE runs [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>\n"
+              "<runs><run id=\"a\"><accuracy>0.5</accuracy><gpu_hours>1</gpu_hours><param name=\"p\">&x;</param>"
+              "</run></runs>\n");
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_xml(path, r, &err), CF_ERR_PARSE);
+    cr_assert_eq(err.line, 2);
+    cr_assert(strstr(err.message, "expected a runs document without a <!DOCTYPE>, found one declaring entities") !=
+                  NULL,
+              "%s", err.message);
+    cr_assert(strstr(err.message, "Internal error") == NULL, "%s", err.message);
+    cr_assert_eq(cf_records_count(r), 0);
+    write_xml("<?xml version=\"1.0\"?>\n<!DOCTYPE runs>\n<runs><run id=\"a\"><accuracy>0.5</accuracy></run></runs>\n");
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_xml(path, r, &err), CF_ERR_PARSE);
+    cr_assert(strstr(err.message, "found one; costfront refuses document types") != NULL, "%s", err.message);
+    cf_records_destroy(r);
+}

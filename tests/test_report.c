@@ -30,10 +30,12 @@
 
 #include "costfront/catalog.h"
 #include "costfront/frontier.h"
+#include "costfront/numfmt.h"
 #include "costfront/output.h"
 #include "costfront/plot.h"
 #include "costfront/report.h"
 #include "costfront/runset.h"
+#include "reports/numfmt.h"
 
 #define GOLDEN CF_SOURCE_DIR "/tests/golden/report_frontier.json"
 #define WORK   CF_BINARY_DIR "/test_report_work"
@@ -406,9 +408,9 @@ Test(report, html_skeleton)
         free(svg);
     }
     char *json = NULL, *written = slurp(WORK "/html/report.json", NULL);
-    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cr_assert_eq(cf_report_json_opts(fx.f, fx.rs, fx.cat, &o, &json, NULL), CF_OK);
     cr_assert_not_null(written);
-    cr_assert_str_eq(written, json, "report.json is the JSON report");
+    cr_assert_str_eq(written, json, "report.json is the JSON report (with its target)");
     cr_assert_eq(count_prefixed(WORK, "html."), 0, "no staging, old or script files left");
     free(json);
     free(written);
@@ -736,4 +738,276 @@ Test(report, scope_names_sections_and_files)
     cr_assert_not_null(strstr(html, "model-bert-report.json"));
     free(html);
     cf_report_destroy(r);
+}
+
+/* Money keeps at least three significant digits whatever its magnitude (issue 9: 0.0015 USD printed "0.00"). */
+Test(numfmt, money_keeps_three_significant_digits)
+{
+    static const struct {
+        double v;
+        const char *plain, *people;
+    } cases[] = {{0.0015, "0.00150", "$0.00150"},  {0.5, "0.500", "$0.500"},       {1.5, "1.50", "$1.50"},
+                 {1234.5, "1234.50", "$1,234.50"}, {-0.00123, "-0.00123", "-$0.00123"}, {0, "0.00", "$0.00"},
+                 {8.25, "8.25", "$8.25"},          {0.000825, "0.000825", "$0.000825"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char a[48], b[CF_NUM_BUF];
+        cr_expect_str_eq(cf_money_str(a, sizeof a, cases[i].v, "-"), cases[i].plain);
+        cr_expect_str_eq(cf_fmt_money(b, cases[i].v, "-"), cases[i].people);
+    }
+    char a[48];
+    cr_expect_str_eq(cf_money_str(a, sizeof a, NAN, "-"), "-");
+}
+
+/* A run that costs a fraction of a cent (1/1000 GPU-hour on spot: 0.001 x 0.825 = 0.000825 USD) is printed with
+ * its digits in the terminal table and in the HTML summary, not as 0.00. */
+Test(report, tiny_costs_keep_their_digits)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    cf_runset *rs = cf_runset_create(fx.cat, NULL);
+    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision"};
+    static const char *const row[] = {"tiny", "0.80", "0.001", "gpu-a", "bf16"};
+    cr_assert_eq(cf_runset_begin_source(rs, "tiny.csv"), CF_OK);
+    cr_assert_eq(cf_runset_add_raw(rs, 2, 5, names, row, NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK);
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cf_frontier *f = cf_frontier_create(rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK);
+    char *table = NULL;
+    cr_assert_eq(cf_report_table(f, rs, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "0.000825"), "%s", table);
+    cr_assert_null(strstr(table, " 0.00 "), "%s", table);
+    free(table);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
+}
+
+/* Group names that give the same slug (issue 10): "ResNet 50" and "resnet-50", two non-ASCII names (both "x"),
+ * two names sharing their first 63 characters. Each scope still adds its sections (numbered slugs); a scope
+ * longer than the title buffer is cut at a character boundary (the HTML stays valid UTF-8). */
+Test(report, colliding_scope_slugs_are_numbered)
+{
+    cf_report *r = cf_report_create("collide");
+    cr_assert_not_null(r);
+    char long1[80], long2[80];
+    memset(long1, 'a', 63);
+    memcpy(long2, long1, 63);
+    strcpy(long1 + 63, "one");
+    strcpy(long2 + 63, "two");
+    const char *scopes[] = {"model=ResNet 50", "model=resnet-50", "\xce\xb1\xce\xb2", "\xe6\xa8\xa1\xe5\x9e\x8b",
+                            long1, long2};
+    for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
+        cf_report_set_scope(r, scopes[i]);
+        cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK, "scope %zu", i);
+        cr_assert_eq(cf_report_add_file(r, "report.json", "{}", 2), CF_OK, "scope %zu", i);
+    }
+    /* 200 bytes of 2-byte characters: the 128-byte scope buffer ends in the middle of one unless cut with care. */
+    char greek[256] = "model=";
+    for (int i = 0; i < 100; i++) strcat(greek, "\xce\xb1");
+    cf_report_set_scope(r, greek);
+    cr_assert_eq(cf_report_add_section(r, "summary", "Summary"), CF_OK);
+    cf_report_set_scope(r, NULL);
+    char *html = NULL;
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "id=\"summary-model-resnet-50\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-model-resnet-50-2\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-x\""));
+    cr_assert_not_null(strstr(html, "id=\"summary-x-2\""));
+    cr_assert_not_null(strstr(html, "model-resnet-50-2-report.json"));
+    cr_assert_not_null(strstr(html, "x-2-report.json"));
+    cr_assert(xmlCheckUTF8((const unsigned char *)html), "the HTML is valid UTF-8");
+    free(html);
+    cf_report_destroy(r);
+}
+
+/* --target-accuracy (issue 9: accepted but did nothing): the table and the JSON name the cheapest run reaching it.
+ * In the fixture r3 (0.85, 50 h) reaches 0.85 at 50 x 0.825 = 41.25 USD on spot, but r2-β (0.90, 40 h) reaches it
+ * for 40 x 0.825 = 33.00: r2-β on spot is the answer. No run reaches 0.95; the most accurate is r2-β (0.90), whose
+ * cheapest option is spot. */
+Test(report, target_accuracy_names_the_cheapest_run)
+{
+    cf_report_opts o;
+    cf_report_opts_default(&o);
+    o.target_accuracy = 0.85;
+    char *table = NULL, *json = NULL;
+    cr_assert_eq(cf_report_table_opts(fx.f, fx.rs, &o, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "target accuracy 0.8500: cheapest run reaching it is r2-\xce\xb2 on spot (gpu-a, "
+                                     "bf16): accuracy 0.9000, total_cost_usd 33.00 USD\n"),
+                       "%s", table);
+    cr_assert_eq(cf_report_json_opts(fx.f, fx.rs, fx.cat, &o, &json, NULL), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    cJSON *t = cJSON_GetObjectItem(root, "target");
+    cr_assert_not_null(t);
+    cr_assert_float_eq(cJSON_GetObjectItem(t, "accuracy")->valuedouble, 0.85, 1e-12);
+    cJSON *c = cJSON_GetObjectItem(t, "cheapest");
+    cr_assert_str_eq(cJSON_GetObjectItem(c, "run_id")->valuestring, "r2-\xce\xb2");
+    cr_assert_str_eq(cJSON_GetObjectItem(c, "procurement")->valuestring, "spot");
+    cr_assert_float_eq(cJSON_GetObjectItem(c, "total_cost_usd")->valuedouble, 33.0, 1e-9);
+    cJSON_Delete(root);
+    free(table);
+    free(json);
+
+    o.target_accuracy = 0.95;
+    cr_assert_eq(cf_report_table_opts(fx.f, fx.rs, &o, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "target accuracy 0.9500: no run reaches it; the most accurate is r2-\xce\xb2 on "
+                                     "spot with accuracy 0.9000\n"),
+                       "%s", table);
+    cr_assert_eq(cf_report_json_opts(fx.f, fx.rs, fx.cat, &o, &json, NULL), CF_OK);
+    root = cJSON_Parse(json);
+    t = cJSON_GetObjectItem(root, "target");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(t, "cheapest")));
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(t, "most_accurate"), "run_id")->valuestring,
+                     "r2-\xce\xb2");
+    cr_assert_str_eq(cJSON_GetObjectItem(t, "reason")->valuestring, "no run reaches the target accuracy");
+    cJSON_Delete(root);
+    free(table);
+    free(json);
+
+    /* Without a target the JSON has no "target" (the golden file is unchanged). */
+    cr_assert_eq(cf_report_json(fx.f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cr_assert_null(strstr(json, "\"target\""));
+    free(json);
+}
+
+/* JSON "dominated" and "knee" entries carry the objectives in use (issue 9: always accuracy and total_cost_usd).
+ * Under gpu_hours:min, co2e_kg:min each candidate's gpu_hours and co2e_kg (0.25 kg per GPU-hour) are there. */
+Test(report, dominated_entries_carry_the_objectives_in_use)
+{
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cr_assert_eq(cf_objectives_parse("gpu_hours:min,co2e_kg:min", o.objectives, CF_MAX_OBJECTIVES, &o.n_objectives,
+                                     NULL),
+                 CF_OK);
+    cf_frontier *f = cf_frontier_create(fx.rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, NULL), CF_OK);
+    char *json = NULL;
+    cr_assert_eq(cf_report_json(f, fx.rs, fx.cat, &json, NULL), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    cJSON *dom = cJSON_GetObjectItem(root, "dominated");
+    cr_assert(cJSON_GetArraySize(dom) > 0);
+    cJSON *e;
+    int seen_r3 = 0;
+    cJSON_ArrayForEach(e, dom)
+    {
+        cr_assert_not_null(cJSON_GetObjectItem(e, "gpu_hours"), "%s", json);
+        cr_assert_not_null(cJSON_GetObjectItem(e, "co2e_kg"), "%s", json);
+        if (!strcmp(cJSON_GetObjectItem(e, "run_id")->valuestring, "r3")) {
+            cr_assert_float_eq(cJSON_GetObjectItem(e, "gpu_hours")->valuedouble, 50.0, 1e-9);
+            cr_assert_float_eq(cJSON_GetObjectItem(e, "co2e_kg")->valuedouble, 12.5, 1e-9);
+            seen_r3 = 1;
+        }
+    }
+    cr_assert(seen_r3);
+    cJSON *knee = cJSON_GetObjectItem(root, "knee");
+    cr_assert_not_null(cJSON_GetObjectItem(knee, "gpu_hours"), "%s", json);
+    cJSON_Delete(root);
+    free(json);
+    cf_frontier_destroy(f);
+}
+
+/* A time-to-train table (issue 9): no accuracy, objectives total_cost_usd:min, score_min:min. Every summary
+ * sentence speaks of these objectives: no "accuracy -", and the savings compare with the same run on on-demand
+ * (t1: 10 GPU-hours, spot 10 x 0.825 = $8.25 against on-demand 10 x 2.025 = $20.25: $12.00, 59.26%) instead of
+ * saying "no on-demand price was available" beside an on-demand price. */
+Test(report, summary_speaks_of_the_objectives_in_use)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    cf_runset *rs = cf_runset_create(fx.cat, NULL);
+    static const char *const names[] = {"run_id", "gpu_hours", "hardware", "precision", "score_min"};
+    static const char *const rows[][5] = {{"t1", "10", "gpu-a", "bf16", "30"}, {"t2", "20", "gpu-a", "bf16", "20"}};
+    cr_assert_eq(cf_runset_begin_source(rs, "ttt.csv"), CF_OK);
+    for (size_t i = 0; i < 2; i++) cr_assert_eq(cf_runset_add_raw(rs, (long)i + 2, 5, names, rows[i], NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK);
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cr_assert_eq(cf_objectives_parse("total_cost_usd:min,score_min:min", o.objectives, CF_MAX_OBJECTIVES,
+                                     &o.n_objectives, NULL),
+                 CF_OK);
+    cf_frontier *f = cf_frontier_create(rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK);
+    cf_report *r = cf_report_create("ttt");
+    cf_report_opts ro;
+    cf_report_opts_default(&ro);
+    ro.charts = 0;
+    cr_assert_eq(cf_report_frontier(r, f, rs, fx.cat, &ro, &err), CF_OK);
+    char *html = NULL;
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_null(strstr(html, "accuracy -"), "%s", html);
+    cr_assert_null(strstr(html, "no on-demand price was available"), "%s", html);
+    cr_assert_null(strstr(html, "accuracy gets expensive"), "%s", html);
+    cr_assert_not_null(strstr(html, "the best trade-off between total_cost_usd and score_min"), "%s", html);
+    cr_assert_not_null(strstr(html, "run t1 on spot (gpu-a, bf16): $8.25 total, score_min 30"), "%s", html);
+    cr_assert_not_null(strstr(html, "$12.00 (59.26%) against $20.25 total on on_demand"), "%s", html);
+    free(html);
+    cf_report_destroy(r);
+    /* A target accuracy on runs without one: the true reason, not "no run on the frontier reaches it". */
+    r = cf_report_create("ttt");
+    ro.target_accuracy = 0.9;
+    cr_assert_eq(cf_report_frontier(r, f, rs, fx.cat, &ro, &err), CF_OK);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "None can be named: no run has an accuracy."), "%s", html);
+    free(html);
+    cf_report_destroy(r);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
+}
+
+/* Hardware without board_power_w (issue 9) gets no energy, CO2e or carbon cost; the report says so per hardware
+ * (data quality), the summary says totals of unlike composition sit side by side, and so do the table and the
+ * JSON. npu-x: 10 GPU-hours on spot at 0.5 USD/h, no interruptions = $5.00 cash and total; gpu-a's totals include
+ * carbon. */
+Test(report, hardware_without_board_power_is_named)
+{
+    static const char CAT2[] =
+        "{\"hardware\": [{\"id\": \"npu-x\", \"name\": \"Test NPU\", \"throughput\": {\"bf16\": 1.0},"
+        "   \"source\": \"hand\"}],"
+        " \"offers\": [{\"provider\": \"acme\", \"region\": \"r-one\", \"hardware\": \"npu-x\", \"on_demand\": 1.0,"
+        "   \"spot\": 0.5, \"spot_interruptions_per_hour\": 0, \"source\": \"hand offer\"}]}";
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_load_string(fx.cat, CAT2, "npu catalog", &err), CF_OK);
+    cf_runset *rs = cf_runset_create(fx.cat, NULL);
+    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision"};
+    static const char *const rows[][5] = {{"n1", "0.85", "10", "npu-x", "bf16"}, {"g1", "0.86", "10", "gpu-a", "bf16"}};
+    cr_assert_eq(cf_runset_begin_source(rs, "np.csv"), CF_OK);
+    for (size_t i = 0; i < 2; i++) cr_assert_eq(cf_runset_add_raw(rs, (long)i + 2, 5, names, rows[i], NULL, NULL), CF_OK);
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK);
+    cf_frontier_opts o;
+    cf_frontier_opts_default(&o);
+    cf_frontier *f = cf_frontier_create(rs, fx.cat, &o);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK);
+
+    char *table = NULL, *json = NULL, *html = NULL;
+    cr_assert_eq(cf_report_table(f, rs, &table, NULL), CF_OK);
+    cr_assert_not_null(strstr(table, "npu-x: no board_power_w in the catalog, so no energy, CO2e or carbon cost: its "
+                                     "total_usd is cash only (other hardware's totals include carbon)\n"),
+                       "%s", table);
+    cr_assert_null(strstr(table, "gpu-a: no board_power_w"), "%s", table);
+    cr_assert_eq(cf_report_json(f, rs, fx.cat, &json, NULL), CF_OK);
+    cJSON *root = cJSON_Parse(json);
+    cJSON *ne = cJSON_GetObjectItem(root, "no_energy_hardware");
+    cr_assert_eq(cJSON_GetArraySize(ne), 1, "%s", json);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ne, 0), "hardware")->valuestring, "npu-x");
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ne, 0), "runs")->valueint, 1);
+    cJSON_Delete(root);
+
+    cf_report *r = cf_report_create("np");
+    cf_report_opts ro;
+    cf_report_opts_default(&ro);
+    ro.charts = 0;
+    cr_assert_eq(cf_report_frontier(r, f, rs, fx.cat, &ro, &err), CF_OK);
+    cr_assert_eq(cf_report_html(r, &html, &err), CF_OK);
+    cr_assert_not_null(strstr(html, "Hardware without energy, CO2e or carbon cost"), "%s", html);
+    cr_assert_not_null(strstr(html, "Totals of unlike composition"), "%s", html);
+    cr_assert_not_null(strstr(html, "npu-x has no board power in the catalog"), "%s", html);
+    free(html);
+    free(json);
+    free(table);
+    cf_report_destroy(r);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
 }

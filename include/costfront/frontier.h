@@ -58,6 +58,8 @@ typedef struct cf_frontier_opts {
     const char *where_field[CF_MAX_WHERE];
     const char *where_value[CF_MAX_WHERE];
     size_t n_where;
+    /* How many of the last where filters are a --group-by section's own (notes word them as the grouping). */
+    size_t n_group_where;
 } cf_frontier_opts;
 
 /* Fills o with the defaults above. */
@@ -134,6 +136,9 @@ int cf_frontier_reference_inferred(const cf_frontier *f);
 /* Notes (unpriced pairs, cheapest-offer choices). */
 size_t cf_frontier_note_count(const cf_frontier *f);
 const char *cf_frontier_note(const cf_frontier *f, size_t i);
+/* The kind of note i when it is one of a kind that repeats once per run, as a phrase that completes "N runs ...";
+ * NULL for a note of its own. Callers summarise repeated notes by kind (one line with a count). */
+const char *cf_frontier_note_kind(const cf_frontier *f, size_t i);
 size_t cf_frontier_unpriced_count(const cf_frontier *f);
 
 #ifdef __cplusplus

@@ -49,18 +49,25 @@ void cf_report_opts_default(cf_report_opts *o);
  * notes and the catalog's carbon price are then omitted or taken from the frontier's options). The shape:
  * {"version", "objectives": [{"name","direction"}], "reference_point": [...], "reference_inferred",
  *  "hypervolume", "counts": {"read","accepted","rejected","candidates","unpriced","frontier","dominated"},
- *  "knee": {"run_id","procurement","accuracy","total_cost_usd"} | null,
+ *  "knee": {"run_id","procurement","accuracy","total_cost_usd", every other objective in use by name} | null,
+ *  "target" (cf_report_json_opts with a target accuracy only): {"accuracy","cheapest_by" (the cost objective),
+ *            "cheapest": {"run_id","procurement","accuracy",<cost>, objectives...,"on_frontier"} | null,
+ *            "most_accurate": {"run_id","procurement","accuracy",<cost>} and "reason" when no run reaches it},
  *  "frontier": [{"run_id","procurement","hardware","precision","pruning","accuracy","cost_usd","co2e_kg",
  *               "total_cost_usd","energy_kwh","embodied_kgco2e","carbon_cost_usd","gpu_hours","billed_gpu_hours",
  *               "provider","region","price_per_hour","overhead_fraction","predicted","values": [objective values],
  *               "intervals": {"accuracy": [lo,hi], "total_cost_usd": [lo,hi]} (predicted only), "note"?}],
- *  "dominated": [{"run_id","procurement","accuracy","total_cost_usd","rank",
+ *  "dominated": [{"run_id","procurement","accuracy","total_cost_usd", every other objective in use by name,"rank",
  *                 "dominated_by": {"run_id","procurement"},"margin"}],
  *  "rejects": [{"source","line","column","field","message"}], "notes": [...],
  *  "pricing": {"carbon_price_usd_per_t","carbon_price_source","spot": {"checkpoint_minutes","restart_minutes",
  *              "interval"}, "offers_used": [{"provider","region","hardware","source"}]}}
  * Frontier entries are in the frontier's order (cf_frontier_optimal_at); dominated ones in candidate order. */
 cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out, cf_error *err);
+
+/* Same as cf_report_json with the report options o (may be NULL): a finite o->target_accuracy adds "target". */
+cf_status cf_report_json_opts(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *o,
+                              char **out, cf_error *err);
 
 /* Same as cf_report_json, written atomically to path. */
 cf_status cf_report_json_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const char *path,
@@ -72,6 +79,12 @@ cf_status cf_report_json_write(const cf_frontier *f, const cf_runset *rs, const 
  * precision, accuracy, cost, CO2e, total cost, provider/region), a '*' marking the knee, then a summary line with
  * the hypervolume and the counts read / accepted / rejected / candidates. rs may be NULL. */
 cf_status cf_report_table(const cf_frontier *f, const cf_runset *rs, char **out, cf_error *err);
+
+/* Same as cf_report_table with the report options o (may be NULL): a finite o->target_accuracy adds a line naming
+ * the cheapest run reaching it ("target accuracy 0.9: cheapest is r068 on spot ..."), or saying that none does and
+ * the best accuracy reached. */
+cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const cf_report_opts *o, char **out,
+                               cf_error *err);
 
 /* Renders every candidate as CSV (RFC 4180, header row, "\n" line ends): run_id, procurement, hardware, precision,
  * pruning, accuracy, gpu_hours, billed_gpu_hours, price_per_hour, overhead_fraction, cost_usd, energy_kwh,
@@ -118,7 +131,9 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
 
 /* Sets a naming scope for what is added next (NULL or "" clears it): section titles get ": scope" appended,
  * section ids "-slug" and chart and file names a "slug-" prefix (slug: the scope in lowercase letters, digits and
- * '-'), so the standard sections can be added once per group (e.g. per model) without clashing. */
+ * '-', at most 56 of them; a slug an earlier scope already used is numbered "-2", "-3", ...), so the standard
+ * sections can be added once per group (e.g. per model) without clashing, whatever the group names. A title
+ * longer than the scope buffer is cut at a UTF-8 character boundary. */
 void cf_report_set_scope(cf_report *r, const char *scope);
 
 /* Number of sections so far. */

@@ -43,6 +43,12 @@ typedef struct cf_error {
 /* Resets an error record to "no error". Accepts NULL. */
 void cf_error_clear(cf_error *err);
 
+/* Copies src into dst (n bytes, always terminated) with control characters escaped: a newline as \n, a tab as \t,
+ * any other byte below 0x20 and DEL as \xHH, so that input echoed in a message cannot drive a terminal or forge a
+ * line. A cut never splits a UTF-8 character or an escape. NULL src gives the empty string. Every cf_error field is
+ * escaped this way by cf_error_set. */
+void cf_text_escape(char *dst, size_t n, const char *src);
+
 /* Records a failure in err (which may be NULL) and returns status, so callers can write
  * `return cf_error_set(err, CF_ERR_INVALID, src, line, col, "field", "expected %s, found %s", a, b);`.
  * source and field may be NULL. The message is formatted with printf conventions and truncated to fit. */

@@ -107,6 +107,11 @@ expect_true "no staging directories left" -- test -z "$(ls "$TMP" | grep -E 'rep
 
 # --group-by: one set of frontier sections per model, scoped ids and files; data quality and pricing once.
 expect_rc 0 "report grouped by model" -- "$BIN" report "$EX/runs.csv" --group-by model --out "$TMP/grp"
+# Grouped sections word their scope as the grouping, never as a --where the user did not pass (issue 9).
+expect_no_grep "$TMP/err" "by --where" "no --where in grouped notes"
+expect_grep "$TMP/grp/model-bert-base-report.json" "this section is the group model=bert-base: 47 of 144 runs (the other 97 are in other groups)" "group scope"
+expect_true "the demo's notes: one line per kind (issue 9)" -- test "$(grep -c '^note:' "$TMP/err")" -le 3
+expect_grep "$TMP/err" "note: --group-by model: 4 groups of 144 runs in all; their 31 notes are in each group's JSON" "group notes summed up"
 expect_grep "$TMP/grp/index.html" 'id="summary-model-resnet50"' "a summary per model"
 expect_grep "$TMP/grp/index.html" 'id="frontier-model-bert-base"' "a frontier per model"
 expect_true "charts scoped per model" -- test -s "$TMP/grp/model-resnet50-accuracy_vs_cost.svg"
@@ -131,5 +136,20 @@ printf '{"offers": [{"provider": "x", "region": "us-east-1", "hardware": "h100",
 expect_rc 2 "catalog validate bad" -- "$BIN" catalog validate "$TMP/badcat.json"
 expect_grep "$TMP/err" "offers[0].spot" "JSON path in catalog error"
 expect_rc 2 "frontier with a bad catalog" -- "$BIN" frontier "$EX/runs.csv" --catalog "$TMP/badcat.json"
+# Issue 9: --catalog-only validates the file on its own (it always merged the default first). An offer for h100
+# is valid over the default catalog, which defines h100, and invalid alone, where no hardware is defined.
+printf '{"offers": [{"provider": "x", "region": "us-east-1", "hardware": "h100", "on_demand": 2.0, "source": "test"}]}' > "$TMP/offeronly.json"
+expect_rc 0 "catalog validate merged" -- "$BIN" catalog validate "$TMP/offeronly.json"
+expect_grep "$TMP/out" "after merging with the default catalog" "merged validation said so"
+expect_rc 2 "catalog validate --catalog-only" -- "$BIN" catalog validate "$TMP/offeronly.json" --catalog-only
+expect_grep "$TMP/err" "h100" "alone, the offer's hardware is unknown"
+
+# Issue 10: --out "" printed an internal message and --out . "cannot move the old . aside".
+expect_rc 1 "report --out empty" -- "$BIN" report "$EX/runs.csv" --out ""
+expect_grep "$TMP/err" "--out: expected a directory name, found an empty one" "empty --out explained"
+expect_no_grep "$TMP/err" "cf_report_publish" "no internal name"
+expect_rc 1 "report --out ." -- "$BIN" report "$EX/runs.csv" --out .
+expect_grep "$TMP/err" "--out: name the report's own directory (e.g. --out report), not '.'" "--out . explained"
+expect_rc 1 "report --out DIR/.." -- "$BIN" report "$EX/runs.csv" --out "$TMP/.."
 
 finish

@@ -44,6 +44,10 @@ expect_grep "$TMP/out" '{"trials":[{"id":1,"params":{"x0":' "suggest JSON shape"
 expect_grep "$TMP/out" '{"id":2,' "second trial"
 expect_rc 0 "observe trial 1" -- "$BIN" observe --store "$TMP/bc.db" --id 1 --values '{"f1": 10, "f2": 5}'
 expect_grep "$TMP/out" '"state":"complete"' "observe prints the stored trial"
+# Issue 10: a negative id said "--id ID is required" although it was given.
+expect_rc 1 "observe a negative id" -- "$BIN" observe --store "$TMP/bc.db" --id -1 --values '{"f1": 10, "f2": 5}'
+expect_grep "$TMP/err" "--id: expected a trial id, a positive integer as 'costfront suggest' printed it, found '-1'" "negative id explained"
+expect_no_grep "$TMP/err" "is required" "a given id is not called missing"
 expect_rc 2 "observe trial 1 twice" -- "$BIN" observe --store "$TMP/bc.db" --id 1 --values '{"f1": 10, "f2": 5}'
 expect_grep "$TMP/err" "already complete" "already told"
 expect_rc 2 "unknown trial id" -- "$BIN" observe --store "$TMP/bc.db" --id 99 --values '{"f1": 1, "f2": 1}'
@@ -145,5 +149,15 @@ expect_rc 0 "README observe failed" -- "$BIN" observe --store "$TMP/readme.db" -
 expect_rc 0 "README study show" -- "$BIN" study show --store "$TMP/readme.db"
 expect_rc 0 "README study import" -- "$BIN" study import --store "$TMP/readme.db" "$SRC/examples/runs.csv"
 expect_grep "$TMP/err" "49 of 144 runs added" "runs that fit the space imported"
+
+# Issue 10: a database of something else (an Optuna or MLflow file, a run store) is refused by study create and study
+# show without being modified: the journal mode was switched to WAL, and create added its tables, before refusing.
+sqlite3 "$TMP/other.db" "CREATE TABLE studies(study_id INTEGER); INSERT INTO studies VALUES (1);"
+sum_before=$(md5sum <"$TMP/other.db")
+expect_rc 2 "study create in another program's database" -- "$BIN" study create --store "$TMP/other.db" --space "$SRC/examples/study/space.json"
+expect_grep "$TMP/err" "Not a study file: it is an Optuna storage (tables studies, trials, trial_params, ...); it was left untouched" "foreign database named"
+expect_rc 2 "study show on another program's database" -- "$BIN" study show --store "$TMP/other.db"
+expect_true "the foreign database is byte-identical" -- test "$(md5sum <"$TMP/other.db")" = "$sum_before"
+expect_true "no WAL file beside it" -- test ! -e "$TMP/other.db-wal"
 
 finish
