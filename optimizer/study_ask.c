@@ -9,6 +9,8 @@
 #include <gsl/gsl_rng.h>
 #include <nlopt.h>
 #include <stdint.h>
+#include <time.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -637,7 +639,59 @@ static const hyper_entry *hyper_find(const cf_study *s, const char *role, size_t
     /* A quick re-decision inside the write lock never fits: any earlier fit of the GP will do for the few trials
      * that arrived meanwhile. */
     if (s->quick || best->n == n || (best->n >= CF_HYPER_MIN && n - best->n <= best->n / 20)) return best;
+    /* Another worker is refitting (hyper_claim): up to 10% more observations, its predecessor's fit will do. */
+    if (s->others_refit && best->n >= CF_HYPER_MIN && n - best->n <= best->n / 10) return best;
     return NULL;
+}
+
+/* How long a refit claim holds, in seconds: the claim of a worker that died lapses after this. */
+#define CF_REFIT_CLAIM_S 60
+
+/* Avoids a herd of refits. When the cached fits have just gone stale (more than 5% and at most 10% more complete
+ * trials than they were fitted on), every worker asking before the first new fit is committed would refit. So the
+ * first one claims the refit in the file ("gp_refit" in study_meta: trial count, time, the claimant's token, in a
+ * transaction of its own) and fits; the others, seeing a claim younger than CF_REFIT_CLAIM_S by another handle,
+ * keep the stale fits for this ask (hyper_find). The claim is deleted with the claimant's new fits (hyper_save). */
+static cf_status hyper_claim(cf_study *s, size_t ncomplete, cf_error *err)
+{
+    s->others_refit = 0;
+    int stale = 0;
+    for (size_t i = 0; i < s->nhc; i++) {
+        const hyper_entry *e = &s->hc[i];
+        if (e->n > ncomplete || e->n < CF_HYPER_MIN) continue;
+        size_t gap = ncomplete - e->n;
+        if (gap > e->n / 20 && gap <= e->n / 10) stale = 1;
+    }
+    if (!stale) return CF_OK;
+    if (s->token[0] == '\0') snprintf(s->token, sizeof s->token, "%ld-%p", (long)getpid(), (void *)s);
+    cf_status st = cf_study_store_begin(s->store, err);
+    if (st) return st;
+    char *v = NULL;
+    if ((st = cf_study_store_get_meta(s->store, "gp_refit", &v, err))) {
+        cf_study_store_rollback(s->store);
+        return st;
+    }
+    long long when = 0;
+    char tok[64] = "";
+    unsigned long long cnt = 0;
+    long long now = (long long)time(NULL);
+    int fresh = v && sscanf(v, "%llu %lld %63s", &cnt, &when, tok) == 3 && now - when < CF_REFIT_CLAIM_S &&
+                when <= now + 1;
+    free(v);
+    if (fresh && strcmp(tok, s->token) != 0) {
+        s->others_refit = 1;
+        cf_study_store_rollback(s->store);
+        return CF_OK;
+    }
+    char buf[128];
+    snprintf(buf, sizeof buf, "%zu %lld %s", ncomplete, now, s->token);
+    if ((st = cf_study_store_set_meta(s->store, "gp_refit", buf, err)) ||
+        (st = cf_study_store_commit(s->store, err))) {
+        cf_study_store_rollback(s->store);
+        return st;
+    }
+    s->claimed = 1;
+    return CF_OK;
 }
 
 /* Writes this ask's fits to the file (inside the ask's transaction): each replaces the file's entry for its GP
@@ -645,6 +699,17 @@ static const hyper_entry *hyper_find(const cf_study *s, const char *role, size_t
 static cf_status hyper_save(cf_study *s, cf_error *err)
 {
     cf_status st = CF_OK;
+    if (s->claimed) {
+        char *v = NULL;
+        st = cf_study_store_get_meta(s->store, "gp_refit", &v, err);
+        if (st == CF_OK && v && strstr(v, s->token)) {
+            char prefix[80];
+            snprintf(prefix, sizeof prefix, "gp_refit");
+            st = cf_study_store_delete_meta_prefix(s->store, prefix, err);
+        }
+        free(v);
+        s->claimed = 0;
+    }
     for (size_t i = 0; i < s->nhc && st == CF_OK; i++) {
         hyper_entry *e = &s->hc[i];
         if (!e->fresh) continue;
@@ -1163,7 +1228,10 @@ cf_status cf_study_ask(cf_study *s, size_t q, unsigned long seed, cJSON **out, c
     cf_space_gp_kinds(sp, kinds);
     unsigned long dseed = seed, dseed2 = seed;
     size_t n_model = 0;
-    if ((st = hyper_load(s, err)) || (st = design_seed(s, seed, &dseed, &have_dseed, err)) ||
+    size_t ncomplete = 0;
+    for (size_t i = 0; i < t.n; i++) ncomplete += t.ok[i];
+    if ((st = hyper_load(s, err)) || (st = hyper_claim(s, ncomplete, err)) ||
+        (st = design_seed(s, seed, &dseed, &have_dseed, err)) ||
         (st = ask_decide(s, &t, q, seed, dseed, kinds, NULL, xs, u, &n_model, err)))
         goto done;
     if ((st = cf_study_store_begin(s->store, err))) goto done;

@@ -31,7 +31,7 @@ typedef struct {
     cf_procurement *proc;    /* nproc procurement options (on_demand without a procurement parameter) */
     int *der;                /* M + C entries: -1 for a metric told by the user, else its derived_names index */
     double *factor;          /* CF_NDERIVED x nhw x nproc values per GPU-hour; NaN where no offer prices it */
-    cf_catalog *catalog;     /* the default price catalog */
+    cf_catalog *catalog;     /* the study's price catalog (default, or kept in the study) */
 } cost_model;
 
 /* One fitted set of GP hyperparameters, cached in the file's study_meta under "gp_theta:<role>:<n>" (role names
@@ -65,6 +65,9 @@ struct cf_study {
     size_t maxeval;        /* evaluations per polish */
     size_t gp_restarts;    /* hyperparameter restarts per GP fit */
     int quick;             /* 1 while an ask re-decides inside the write lock (see cf_study_ask) */
+    int others_refit;      /* 1: another worker claimed the refit of stale hyperparameters (hyper_claim) */
+    int claimed;           /* 1: this handle claimed it, and deletes the claim with its new fits */
+    char token[48];        /* this handle's claim token (process id and address) */
     hyper_entry *hc;       /* hyperparameter cache: the file's entries, plus this ask's fits */
     size_t nhc, caphc;
     char last_error[600]; /* message of the last failed call */
