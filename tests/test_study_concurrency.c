@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "costfront/problems.h"
@@ -110,6 +111,58 @@ Test(study_concurrency, hyperparameters_cached_per_observation_count)
     cf_study_destroy(s);
     tmp_path(path, sizeof path, "cache");
     cf_free(a);
+}
+
+/* Runs one SQL statement on the file (another process's write, as a worker would make it). */
+static void exec_sql(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+Test(study_concurrency, a_claimed_refit_is_left_to_its_claimant)
+{
+    char path[512], keys[1024], sql[256];
+    tmp_path(path, sizeof path, "claim");
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, SPACE, &s, &e), CF_OK, "%s", e.message);
+    cf_study_set_effort(s, 64, 2, 40, 1);
+    for (int i = 0; i < 40; i++) add_bc(s, fmod(0.618034 * i, 1.0), fmod(0.414214 * i + 0.1, 1.0));
+    ask_and_fail(s, 1);
+    /* 43 observations: stale (3 > 40 / 20) but within 10% (3 <= 4). Another worker claimed the refit a moment
+     * ago: this ask keeps the fit at 40. */
+    add_bc(s, 0.11, 0.93);
+    add_bc(s, 0.77, 0.05);
+    add_bc(s, 0.33, 0.66);
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO study_meta VALUES ('gp_refit', '43 %lld 999-other')",
+             (long long)time(NULL));
+    exec_sql(path, sql);
+    ask_and_fail(s, 2);
+    cache_keys(path, keys, sizeof keys);
+    cr_assert_str_eq(keys, "gp_theta:obj0:0000000040\ngp_theta:obj1:0000000040\n");
+    /* A claim older than 60 s has lapsed (its worker died): this ask claims the refit itself, fits at 43 and
+     * deletes the claim with its new fits. */
+    snprintf(sql, sizeof sql, "UPDATE study_meta SET value = '43 %lld 999-other' WHERE key = 'gp_refit'",
+             (long long)time(NULL) - 61);
+    exec_sql(path, sql);
+    ask_and_fail(s, 3);
+    cache_keys(path, keys, sizeof keys);
+    cr_assert_str_eq(keys, "gp_theta:obj0:0000000043\ngp_theta:obj1:0000000043\n");
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM study_meta WHERE key = 'gp_refit'", -1, &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(q, 0), 0, "the claim is gone with the new fits");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    cf_study_destroy(s);
+    tmp_path(path, sizeof path, "claim");
 }
 
 /* Child: opens the study, waits for the byte on fd, asks q trials, writes the JSON to out, exits 0 on success. */
