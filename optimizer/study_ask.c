@@ -712,7 +712,7 @@ static cf_status hyper_save(cf_study *s, cf_error *err)
     }
     for (size_t i = 0; i < s->nhc && st == CF_OK; i++) {
         hyper_entry *e = &s->hc[i];
-        if (!e->fresh) continue;
+        if (!e->fresh || strncmp(e->role, "parego", 6) == 0) continue;
         char prefix[64], key[96];
         snprintf(prefix, sizeof prefix, "%s%s:", CF_HYPER_PREFIX, e->role);
         char **keys = NULL, **vals = NULL;
@@ -986,7 +986,12 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             }
             cf_gp_destroy(gps[0]);
             gps[0] = NULL;
-            if ((st = fit_gp(s, NULL, kinds, np, X, n, col, seed + 1 + b, &gps[0], err))) goto done;
+            /* The scalarised GP changes with its random weights, so its fit is not kept in the file; it is kept in
+             * memory for this ask ("parego<b>"), where a quick re-decision (the same seed draws the same weights)
+             * reuses it instead of fitting inside the write lock. */
+            char prole[32];
+            snprintf(prole, sizeof prole, "parego%zu", b);
+            if ((st = fit_gp(s, prole, kinds, np, X, n, col, seed + 1 + b, &gps[0], err))) goto done;
             /* Fantasise pending points on the scalarised GP (all of them: it is new) and the other GPs (once). */
             double mu, var;
             for (size_t i = 0; i < npend; i++)

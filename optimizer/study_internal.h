@@ -38,7 +38,7 @@ typedef struct {
  * the GP, n the number of observations it was fitted on) so that workers asking at about the same number of
  * complete trials do not each refit (see hyper_find). */
 typedef struct {
-    char role[24]; /* "obj<j>", "con<c>" or "lgh" */
+    char role[32]; /* "obj<j>", "con<c>", "lgh", or "parego<b>" (kept in memory only) */
     size_t n;      /* observations of the fit */
     size_t nt;     /* entries of theta (d + 2) */
     double *theta; /* log-hyperparameters, standardised units (gp.h) */
