@@ -3,6 +3,7 @@
 #   ./setup.sh          runs the main job on the bundled example and prints the report's path
 #   ./setup.sh test     runs the whole test suite (ctest)
 #   ./setup.sh asan     runs the whole test suite built with AddressSanitizer + UBSan
+#   ./setup.sh fuzz [S] runs every libFuzzer target in tests/fuzz/ for S seconds each (default 30), clang + ASan + UBSan
 #   ./setup.sh deps     only installs the packages
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,11 +13,13 @@ PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev l
       libcjson-dev libsqlite3-dev sqlite3 libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
 TEST_PKGS=(chromium    # the report is checked in headless Chromium (tests/cli/browser.sh)
            locales)    # de_DE's definition, compiled by tests/test_report.c to check decimal-comma independence
+FUZZ_PKGS=(clang libclang-rt-14-dev)  # Debian's clang and its libFuzzer runtime
 BENCH_PKGS=(g++ libpagmo-dev python3-optuna python3-sklearn python3-scipy)
 
 need=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ "$mode" = test ] || [ "$mode" = asan ]; then for p in "${TEST_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done; fi
+if [ "$mode" = fuzz ]; then for p in "${FUZZ_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done; fi
 if [ "$mode" = bench ]; then for p in "${BENCH_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done; fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
@@ -50,6 +53,30 @@ case "$mode" in
   bench)
     build build -DCOSTFRONT_BUILD_BENCH=ON
     ;;
+  fuzz)
+    secs=${2:-30}
+    CC=clang build build-fuzz -DCOSTFRONT_FUZZ=ON -DCOSTFRONT_BUILD_TESTS=OFF -DCOSTFRONT_BUILD_BENCH=OFF
+    tests/fuzz/make_corpus.sh build-fuzz/seeds
+    mkdir -p build-fuzz/findings
+    failed=()
+    for t in csv json wandb xml mlflow optuna catalog plan space mapping; do
+      mkdir -p "build-fuzz/corpus/$t"   # kept between runs, so longer runs build on shorter ones
+      echo "fuzz: $t for ${secs} s" >&2
+      if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+          "build-fuzz/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \
+          -artifact_prefix="build-fuzz/findings/$t-" "build-fuzz/corpus/$t" "build-fuzz/seeds/$t" \
+          >"build-fuzz/fuzz_$t.log" 2>&1; then
+        failed+=("$t"); tail -40 "build-fuzz/fuzz_$t.log" >&2
+      else
+        grep -E '^#[0-9]+.*DONE' "build-fuzz/fuzz_$t.log" >&2 || true
+      fi
+    done
+    if [ ${#failed[@]} -gt 0 ]; then
+      echo "fuzz: findings in ${failed[*]}: inputs in build-fuzz/findings/, logs in build-fuzz/fuzz_<target>.log" >&2
+      exit 1
+    fi
+    echo "fuzz: no findings (${secs} s per target)" >&2
+    ;;
   *)
-    echo "usage: ./setup.sh [demo|test|asan|bench|deps]" >&2; exit 1 ;;
+    echo "usage: ./setup.sh [demo|test|asan|bench|fuzz [SECONDS]|deps]" >&2; exit 1 ;;
 esac

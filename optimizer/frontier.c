@@ -171,13 +171,13 @@ static cf_status push_candidate(cf_frontier *f, const cf_candidate *c)
     return CF_OK;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
 /* Kinds of note that repeat once per run; a note of its own kind is NOTE_KIND_SINGLE. */
 enum { NOTE_KIND_SINGLE = 0, NOTE_KIND_MISSING_PRICE = 1 };
 
 /* Appends a formatted note of the given kind. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 0)))
+#endif
 static cf_status vadd_note(cf_frontier *f, int kind, const char *fmt, va_list ap)
 {
     char buf[512];
