@@ -209,5 +209,6 @@ int cf_cmd_plan(int argc, char **argv);
 int cf_cmd_study(int argc, char **argv);
 int cf_cmd_suggest(int argc, char **argv);
 int cf_cmd_observe(int argc, char **argv);
+int cf_cmd_curves(int argc, char **argv);
 
 #endif

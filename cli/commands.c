@@ -16,6 +16,8 @@ const cf_cli_command cf_cli_commands[] = {
      cf_cmd_study},
     {"suggest", "ask a study for the next configurations to run (EHVI, ParEGO; pending trials accounted for)",
      cf_cmd_suggest},
+    {"curves", "price the GPU-hours spent after learning curves plateaued; what early stopping would save",
+     cf_cmd_curves},
     {"observe", "tell a study the outcome of a suggested trial (values, or failed / pruned)", cf_cmd_observe},
     {0, 0, 0},
 };
