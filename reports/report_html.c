@@ -497,26 +497,17 @@ cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
     cf_status st = cf_staged_dir_begin(dir, &stage, err);
     if (st != CF_OK) return st;
     const char *sp = cf_staged_dir_path(stage);
-    size_t dl = strlen(dir);
-    while (dl > 1 && dir[dl - 1] == '/') dl--;
-    char *path = NULL, *script = NULL, *html = NULL;
+    char *path = NULL, *html = NULL;
     for (size_t i = 0; i < r->nch && st == CF_OK; i++) {
-        const char *name = r->charts[i].name;
-        const char *dot = strrchr(name, '.');
-        size_t stem = dot != NULL ? (size_t)(dot - name) : strlen(name);
-        size_t ns = dl + stem + 5;
-        path = join(sp, name);
-        script = malloc(ns);
-        if (path == NULL || script == NULL) {
+        path = join(sp, r->charts[i].name);
+        if (path == NULL) {
             st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
             break;
         }
-        /* The script lives beside the report directory, not in the staging tree, so it survives a failure. */
-        snprintf(script, ns, "%.*s.%.*s.gp", (int)dl, dir, (int)stem, name);
-        st = cf_plot_render_svg(r->charts[i].plot, path, script, err);
+        /* gnuplot runs in a staging directory of its own; a failing script is kept there, and the error names it. */
+        st = cf_plot_render_svg(r->charts[i].plot, path, NULL, err);
         free(path);
-        free(script);
-        path = script = NULL;
+        path = NULL;
     }
     for (size_t i = 0; i < r->nfi && st == CF_OK; i++) {
         path = join(sp, r->files[i].name);

@@ -1,0 +1,87 @@
+# Command-line tests of the report's charts (issues 9 and 10): hostile text in every field that reaches a chart
+# (the knee's run id, objective and column names, group values, the --out path) never breaks a report, never runs
+# a command and never touches a file outside the report; every SVG is well-formed and shows the text intact.
+BIN=$1
+SRC=$2
+source "$SRC/tests/cli/lib.sh"
+export TMPDIR="$TMP/gptmp"   # gnuplot's staging directories, counted below
+mkdir -p "$TMPDIR"
+
+# svg_text_has FILE TEXT: some <text> element of the SVG FILE holds TEXT (after XML unescaping).
+svg_text_has() {
+  python3 - "$1" "$2" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+texts = ["".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text") or e.tag == "text"]
+sys.exit(0 if any(sys.argv[2] in t for t in texts) else 1)
+PY
+}
+
+# all_svgs_well_formed DIR: xmllint accepts every SVG in DIR (and there is at least one).
+all_svgs_well_formed() {
+  local n=0 f
+  for f in "$1"/*.svg; do [ -e "$f" ] || continue; xmllint --noout "$f" || return 1; n=$((n + 1)); done
+  [ "$n" -gt 0 ]
+}
+
+# The corpus. Each is the run id of the only run (so its knee), part of an objective column's name, and the model
+# (the group value). As CSV cells they are quoted with "" for a quote.
+HOSTILE=(
+  "it's ''x''"
+  "''"
+  "'lead"
+  "\`touch $TMP/pwned-bq\`"
+  "@x @@y"
+  "system(\"touch $TMP/pwned-sys\")"
+  'back\slash\'
+  'EOD'
+  "模型 модель é"
+  $'new\nline'
+)
+i=0
+for h in "${HOSTILE[@]}"; do
+  i=$((i + 1))
+  cell=${h//\"/\"\"}
+  col="${h//[,:]/_} cost"        # a column name; ',' and ':' separate objectives
+  colcell=${col//\"/\"\"}
+  printf 'run_id,model,hardware,precision,accuracy,gpu_hours,"%s"\n"%s","%s",h100,bf16,0.9,2,3\n"%s-2","%s",h100,bf16,0.8,1,5\n' \
+    "$colcell" "$cell" "$cell" "$cell" "$cell" >"$TMP/h$i.csv"
+  shown=${h//$'\n'/\\n}          # a chart label is one line: a newline is shown as \n
+  expect_rc 0 "hostile text $i: report" -- "$BIN" report "$TMP/h$i.csv" --out "$TMP/r$i" --quiet || continue
+  expect_true "hostile text $i: every SVG is well-formed" -- all_svgs_well_formed "$TMP/r$i"
+  expect_true "hostile text $i: the knee label shows the run id intact" -- \
+    svg_text_has "$TMP/r$i/accuracy_vs_cost.svg" "knee: $shown"
+  # The column as an objective: it names an axis.
+  expect_rc 0 "hostile text $i: objective named by it" -- "$BIN" report "$TMP/h$i.csv" --out "$TMP/o$i" --quiet \
+    --objectives "accuracy:max,$col:min" || continue
+  expect_true "hostile text $i: objective charts well-formed" -- all_svgs_well_formed "$TMP/o$i"
+  ocol=${col//$'\n'/\\n}
+  expect_true "hostile text $i: the axis names the objective" -- \
+    bash -c 'for f in "$1"/*.svg; do python3 -c "
+import sys, xml.etree.ElementTree as ET
+t=[\"\".join(e.itertext()) for e in ET.parse(sys.argv[1]).getroot().iter() if e.tag.endswith(\"text\")]
+sys.exit(0 if any(sys.argv[2] in x for x in t) else 1)" "$f" "$2" && exit 0; done; exit 1' _ "$TMP/o$i" "$ocol"
+  # The model as a group value.
+  expect_rc 0 "hostile text $i: grouped by it" -- "$BIN" report "$TMP/h$i.csv" --out "$TMP/g$i" --quiet \
+    --group-by model
+  expect_true "hostile text $i: grouped charts well-formed" -- all_svgs_well_formed "$TMP/g$i"
+done
+expect_true "no backquote ran" -- test ! -e "$TMP/pwned-bq"
+expect_true "no system() ran" -- test ! -e "$TMP/pwned-sys"
+
+# --out with '' and with a newline: written exactly there; "victim'" (where gnuplot once cut the path at the
+# quotes, truncating it) is untouched, and nothing is created beside the report.
+mkdir -p "$TMP/x"
+echo precious >"$TMP/x/victim'"
+expect_rc 0 "--out with ''" -- "$BIN" report "$TMP/h1.csv" --out "$TMP/x/victim''x" --quiet
+expect_true "the report is where --out says" -- test -f "$TMP/x/victim''x/index.html"
+expect_true "its charts are well-formed" -- all_svgs_well_formed "$TMP/x/victim''x"
+expect_grep "$TMP/x/victim'" "precious" "victim' keeps its content"
+expect_rc 0 "--out with a newline" -- "$BIN" report "$TMP/h1.csv" --out "$TMP/x/new"$'\n'"line" --quiet
+expect_true "the report is where --out says (newline)" -- test -f "$TMP/x/new"$'\n'"line/index.html"
+expect_true "only the victim and the two reports beside each other" -- \
+  test "$(find "$TMP/x" -mindepth 1 -maxdepth 1 -printf x | wc -c)" -eq 3
+expect_true "no script left beside a report" -- test -z "$(find "$TMP" -maxdepth 2 -name '*.gp')"
+expect_true "gnuplot's staging directories are gone" -- test -z "$(ls -A "$TMPDIR")"
+
+finish
