@@ -377,32 +377,6 @@ cf_status cf_plot_add_command(cf_plot *p, const char *command)
 
 size_t cf_plot_series_count(const cf_plot *p) { return p != NULL ? p->ns : 0; }
 
-/* Length of the valid UTF-8 character at p (2 to 4 bytes), or 0 when p does not start one: a stray continuation
- * byte, an overlong form, a surrogate, a code point past U+10FFFF, or U+FFFE / U+FFFF (not XML characters, so an
- * SVG holding them is not well-formed). Reads no byte past a NUL. */
-static size_t utf8_len(const unsigned char *p)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else
-        return 0;
-    if (p[1] < lo || p[1] > hi) return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    if (n == 3 && c == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) return 0;
-    return n;
-}
-
 /* The texts a chart shows (title, axis labels, legend titles, labels, category names) travel in one datablock,
  * $CF_TEXT, one text per line, and the commands name them as $CF_TEXT[i]. gnuplot stores a datablock line as it
  * is -- no quotes, no escapes, no backquote or macro substitution -- and a string taken from a datablock is never
@@ -439,7 +413,7 @@ static void put_text_line(cf_sb *b, const char *s)
             c++;
             continue;
         }
-        size_t len = utf8_len(c);
+        size_t len = cf_utf8_len((const char *)c);
         if (len == 0) {
             cf_sb_puts(b, "\xEF\xBF\xBD");
             c++;

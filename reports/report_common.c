@@ -56,6 +56,14 @@ char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n)
         snprintf(buf, n, "?");
     else
         snprintf(buf, n, "%s/%s", c->run_id != NULL ? c->run_id : "?", cf_procurement_name(c->price.option));
+    /* A cut never leaves half a UTF-8 character at the end (issue 10). */
+    size_t len = strlen(buf), k = len;
+    while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80 && len - k < 3) k--;
+    if (k > 0 && (unsigned char)buf[k - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char)buf[k - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (len - (k - 1) < need) buf[k - 1] = '\0';
+    }
     return buf;
 }
 

@@ -48,7 +48,7 @@ struct cf_report {
     size_t nch, cap_ch;
     report_file *files;
     size_t nfi, cap_fi;
-    char scope[128];     /* cf_report_set_scope: appended to section titles */
+    char *scope;         /* cf_report_set_scope: appended to section titles whole (malloc'd; NULL for none) */
     char scope_slug[64]; /* ... and, as a slug, to section ids and file names */
 };
 
@@ -71,11 +71,37 @@ static const char CSS[] =
     "figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #e6e9ee}"
     "figcaption{font-size:.9em;color:#555}footer{padding:1em 2em;color:#666;font-size:.85em}";
 
-/* Adds a child element with escaped text (text may be NULL for none). Returns NULL when out of memory. */
+/* Returns text when it is valid UTF-8, else a copy with every byte that does not begin a character replaced by
+ * U+FFFD, stored in *copy for the caller to free (NULL when text is returned as it is, or when out of memory, then
+ * "" is returned). It is the last guard of the page: whatever a section writes, index.html holds valid UTF-8. */
+static const char *valid_text(const char *text, char **copy)
+{
+    *copy = NULL;
+    if (text == NULL || cf_utf8_valid(text)) return text;
+    cf_sb b = {0};
+    cf_sb_put_utf8(&b, text);
+    *copy = cf_sb_take(&b);
+    return *copy != NULL ? *copy : "";
+}
+
+/* Sets an attribute from text, made valid UTF-8 as valid_text does. */
+static void set_prop(xmlNodePtr node, const char *name, const char *text)
+{
+    char *copy;
+    const char *t = valid_text(text, &copy);
+    xmlSetProp(node, X(name), X(t != NULL ? t : ""));
+    free(copy);
+}
+
+/* Adds a child element with escaped text (text may be NULL for none), made valid UTF-8 as valid_text does. Returns
+ * NULL when out of memory. */
 static xmlNodePtr add_el(xmlNodePtr parent, const char *name, const char *text)
 {
     if (parent == NULL) return NULL;
-    xmlNodePtr n = xmlNewTextChild(parent, NULL, X(name), text != NULL ? X(text) : NULL);
+    char *copy;
+    const char *t = valid_text(text, &copy);
+    xmlNodePtr n = xmlNewTextChild(parent, NULL, X(name), t != NULL ? X(t) : NULL);
+    free(copy);
     /* libxml2's serialiser knows HTML 4 only and would run HTML5 blocks together on one line: break after them
      * (whitespace between blocks means nothing to a browser) so the source stays readable and diffable. */
     static const char *const blocks[] = {"header", "nav",   "main", "section", "footer",
@@ -166,32 +192,34 @@ void cf_report_destroy(cf_report *r)
         free(r->files[i].data);
     }
     free(r->files);
+    free(r->scope);
     free(r);
 }
 
-/* Drops an incomplete UTF-8 sequence left at the end of s by a cut (snprintf into a bounded buffer), so that a
- * title shortened to fit is still valid UTF-8 and the HTML holds no broken character (issue 10). A complete
- * string is left as it is. */
-static void utf8_trim_tail(char *s)
-{
-    size_t n = strlen(s), k = n;
-    while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
-    if (k == 0) return;
-    unsigned char lead = (unsigned char)s[k - 1];
-    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (lead >= 0xC0 && n - (k - 1) < want) s[k - 1] = '\0';
-}
+static cf_status add_section(cf_report *r, const char *id, const char *title);
 
+/* A scoped title is built whole ("Summary: model=..."), never cut into a buffer: a cut could split a UTF-8
+ * character and make the page invalid UTF-8 (issue 10). */
 cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
 {
-    char sid[160], stitle[512];
+    char sid[160];
+    char *stitle = NULL;
     if (r != NULL && id != NULL && r->scope_slug[0]) {
         snprintf(sid, sizeof sid, "%s-%s", id, r->scope_slug);
-        snprintf(stitle, sizeof stitle, "%s: %s", title != NULL ? title : id, r->scope);
-        utf8_trim_tail(stitle);
+        cf_sb tb = {0};
+        cf_sb_printf(&tb, "%s: %s", title != NULL ? title : id, r->scope != NULL ? r->scope : "");
+        if ((stitle = cf_sb_take(&tb)) == NULL) return CF_ERR_NOMEM;
         id = sid;
         title = stitle;
     }
+    cf_status st = add_section(r, id, title);
+    free(stitle);
+    return st;
+}
+
+/* Adds the section id with its title (both final) to the page and the navigation. */
+static cf_status add_section(cf_report *r, const char *id, const char *title)
+{
     if (r == NULL || !safe_id(id)) return CF_ERR_ARG;
     for (size_t i = 0; i < r->nsec; i++)
         if (strcmp(r->ids[i], id) == 0) return CF_ERR_ARG;
@@ -205,7 +233,7 @@ cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
     xmlSetProp(sec, X("id"), X(id));
     add_el(sec, "h2", title != NULL ? title : id);
     xmlNodePtr li = add_el(r->nav_list, "li", NULL);
-    char href[sizeof sid + 2];
+    char href[160 + 2];
     snprintf(href, sizeof href, "#%s", id);
     xmlNodePtr a = add_el(li, "a", title != NULL ? title : id);
     if (a == NULL) return CF_ERR_NOMEM;
@@ -353,7 +381,7 @@ cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name
     xmlNodePtr img = add_el(fig, "img", NULL);
     if (img == NULL) return CF_ERR_NOMEM;
     xmlSetProp(img, X("src"), X(file_name));
-    xmlSetProp(img, X("alt"), X(alt != NULL ? alt : file_name));
+    set_prop(img, "alt", alt != NULL ? alt : file_name);
     if (alt != NULL && add_el(fig, "figcaption", alt) == NULL) return CF_ERR_NOMEM;
     return CF_OK;
 }
@@ -401,14 +429,15 @@ static int slug_taken(const cf_report *r, const char *slug)
 /* The slug keeps ASCII letters and digits and folds every other run of bytes into '-'; two scopes can therefore
  * give the same slug ("ResNet 50" and "resnet-50", two non-ASCII names, two long names sharing their first 56
  * characters), and the later one is numbered ("-2", "-3", ...) so that the report never adds a section twice
- * (issue 10). The title keeps the scope as given, cut at a character boundary if it is longer than the buffer. */
+ * (issue 10). The title keeps the scope whole, as given. */
 void cf_report_set_scope(cf_report *r, const char *scope)
 {
     if (r == NULL) return;
-    r->scope[0] = r->scope_slug[0] = '\0';
+    free(r->scope);
+    r->scope = NULL;
+    r->scope_slug[0] = '\0';
     if (scope == NULL || scope[0] == '\0') return;
-    snprintf(r->scope, sizeof r->scope, "%s", scope);
-    utf8_trim_tail(r->scope);
+    if ((r->scope = cf_rep_dupstr(scope)) == NULL) return; /* out of memory: unscoped, as before any scope */
     enum { SLUG_BASE = 56 }; /* room left in scope_slug for "-NNNNNN" */
     char base[SLUG_BASE + 1];
     size_t k = 0;
@@ -650,13 +679,10 @@ static int uses_objective(const cf_frontier *f, const char *name)
 /* Describes candidate i in one phrase by the objectives in use (issue 9: a time-to-train table printed
  * "accuracy -"): "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total"; the total cost is added when
  * no objective is a cost, and the accuracy when it is known though not an objective. */
-static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
+static char *describe(const cf_frontier *f, size_t i)
 {
     const cf_candidate *c = cf_frontier_candidate(f, i);
-    if (c == NULL) {
-        snprintf(out, n, "-");
-        return;
-    }
+    if (c == NULL) return cf_rep_dupstr("-");
     cf_sb b = {0};
     cf_sb_printf(&b, "run %s on %s (%s, %s): ", txt(c->run_id), cf_procurement_name(c->price.option), txt(c->hardware),
                  cf_precision_name(c->precision));
@@ -675,20 +701,19 @@ static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
         if (parts++) cf_sb_puts(&b, ", ");
         value_phrase(&b, f, i, "total_cost_usd");
     }
-    char *t = cf_sb_take(&b);
-    snprintf(out, n, "%s", t != NULL ? t : "-");
-    free(t);
+    return cf_sb_take(&b);
 }
 
-/* What the knee trades, in the objectives' words: "between accuracy and total_cost_usd". */
-static void tradeoff_phrase(const cf_frontier *f, char *out, size_t n)
+/* What the knee trades, in the objectives' words: "accuracy and total_cost_usd" (malloc'd, NULL when out of
+ * memory). */
+static char *tradeoff_phrase(const cf_frontier *f)
 {
     const cf_frontier_opts *o = cf_frontier_options(f);
-    size_t d = o != NULL ? o->n_objectives : 0, len = 0;
-    out[0] = '\0';
-    for (size_t k = 0; k < d && len < n; k++)
-        len += (size_t)snprintf(out + len, n - len, "%s%s", k == 0 ? "" : k + 1 == d ? " and " : ", ",
-                                o->objectives[k].name);
+    size_t d = o != NULL ? o->n_objectives : 0;
+    cf_sb b = {0};
+    for (size_t k = 0; k < d; k++)
+        cf_sb_printf(&b, "%s%s", k == 0 ? "" : k + 1 == d ? " and " : ", ", o->objectives[k].name);
+    return cf_sb_take(&b);
 }
 
 /* The summary section for a CFO. */
@@ -697,15 +722,17 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
     cf_status st = cf_report_add_section(r, "summary", "Summary");
     if (st != CF_OK) return st;
     strs k = {0}, v = {0};
-    char line[1024], a[CF_NUM_BUF], m[CF_NUM_BUF], m2[CF_NUM_BUF];
+    char a[CF_NUM_BUF], a2[CF_NUM_BUF], m[CF_NUM_BUF], m2[CF_NUM_BUF];
     size_t n = cf_frontier_candidate_count(f), knee = cf_frontier_knee(f);
     size_t best = pick_best(f, o->target_accuracy);
 
     if (isfinite(o->target_accuracy)) {
         strs_add(&k, "Best run at target accuracy %s", pct(a, o->target_accuracy));
         if (best != CF_REP_NONE) {
-            describe(f, best, line, sizeof line);
-            strs_add(&v, "%s", line);
+            char *line = describe(f, best);
+            if (line == NULL) v.oom = 1;
+            strs_add(&v, "%s", line != NULL ? line : "");
+            free(line);
         } else {
             size_t top = CF_REP_NONE;
             (void)cf_rep_target_best(f, o->target_accuracy, &top);
@@ -720,14 +747,16 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
     }
     strs_add(&k, "Knee of the frontier");
     if (knee != CF_REP_NONE) {
-        describe(f, knee, line, sizeof line);
-        char tr[400];
-        tradeoff_phrase(f, tr, sizeof tr);
+        char *line = describe(f, knee), *tr = tradeoff_phrase(f);
+        if (line == NULL || tr == NULL) v.oom = 1;
         if (uses_objective(f, "accuracy") && cf_frontier_options(f)->n_objectives == 2)
-            strs_add(&v, "%s (the best trade-off between %s: beyond it, accuracy gets expensive)", line, tr);
+            strs_add(&v, "%s (the best trade-off between %s: beyond it, accuracy gets expensive)", line ? line : "",
+                     tr ? tr : "");
         else
             strs_add(&v, "%s (the best trade-off between %s: beyond it, improving one costs much of the other%s)",
-                     line, tr, cf_frontier_options(f)->n_objectives > 2 ? "s" : "");
+                     line ? line : "", tr ? tr : "", cf_frontier_options(f)->n_objectives > 2 ? "s" : "");
+        free(line);
+        free(tr);
     } else {
         strs_add(&v, "none (the frontier is empty)");
     }
@@ -779,7 +808,7 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
                 double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
                 double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
                 strs_add(&v, "%s (%s) against run %s on on_demand at %s with accuracy %s", money(m, save),
-                         pct(a, frac), txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(line, nc->accuracy));
+                         pct(a, frac), txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(a2, nc->accuracy));
             } else if (on_demand == 0) {
                 strs_add(&v, "none: no run could be priced on on_demand (the catalog has no on-demand price for "
                              "their hardware and region, or --procurement leaves it out)");
@@ -998,9 +1027,12 @@ static cf_plot *chart_accuracy_cost(const cf_frontier *f, const cf_report_opts *
     if (st == CF_OK && knee != CF_REP_NONE) {
         const cf_candidate *c = cf_frontier_candidate(f, knee);
         double kx = cf_frontier_field(f, knee, xf);
-        char lab[300];
-        snprintf(lab, sizeof lab, "knee: %s (%s)", txt(c->run_id), cf_procurement_name(c->price.option));
-        if (isfinite(kx) && isfinite(c->accuracy)) st = cf_plot_add_label(p, kx, c->accuracy, lab, 1);
+        cf_sb lb = {0}; /* built whole: a cut could split a character (issue 10) */
+        cf_sb_printf(&lb, "knee: %s (%s)", txt(c->run_id), cf_procurement_name(c->price.option));
+        char *lab = cf_sb_take(&lb);
+        if (lab == NULL) st = CF_ERR_NOMEM;
+        if (lab != NULL && isfinite(kx) && isfinite(c->accuracy)) st = cf_plot_add_label(p, kx, c->accuracy, lab, 1);
+        free(lab);
     }
     if (st == CF_OK && isfinite(o->target_accuracy)) st = cf_plot_add_hline(p, o->target_accuracy, "target accuracy");
     if (st != CF_OK) {
@@ -1197,7 +1229,7 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
                                        "layer", "dominated by",  "margin"};
     strs c = {0};
     size_t rows = 0;
-    char b[CF_NUM_BUF], lab[300];
+    char b[CF_NUM_BUF];
     for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
         if (cf_frontier_is_optimal(f, i)) continue;
         const cf_candidate *cd = cf_frontier_candidate(f, i);
@@ -1212,7 +1244,11 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
             strs_add(&c, "-");
         else
             strs_add(&c, "%zu", rank);
-        strs_add(&c, "%s", by != CF_REP_NONE ? cf_rep_label(f, by, lab, sizeof lab) : "-");
+        const cf_candidate *bc = by != CF_REP_NONE ? cf_frontier_candidate(f, by) : NULL;
+        if (bc != NULL) /* "run_id/option", whole */
+            strs_add(&c, "%s/%s", bc->run_id != NULL ? bc->run_id : "?", cf_procurement_name(bc->price.option));
+        else
+            strs_add(&c, "-");
         strs_add(&c, "%s", by != CF_REP_NONE ? fx(b, margin, 4) : "-");
         rows++;
     }

@@ -29,7 +29,8 @@ double cf_rep_carbon_price(const cf_frontier *f, const cf_catalog *cat, const ch
  * their number into *count. Returns CF_ERR_NOMEM (with *out NULL and *count 0) when memory runs short. */
 cf_status cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out, size_t *count);
 
-/* "run_id/procurement" of candidate i into buf (size n). Returns buf. */
+/* "run_id/procurement" of candidate i into buf (size n), cut at a UTF-8 character boundary when longer. Returns
+ * buf. */
 char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n);
 
 /* Name of the cost the summaries speak of: the first minimised objective naming a cost, else total_cost_usd. */

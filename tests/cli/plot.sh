@@ -84,4 +84,41 @@ expect_true "only the victim and the two reports beside each other" -- \
 expect_true "no script left beside a report" -- test -z "$(find "$TMP" -maxdepth 2 -name '*.gp')"
 expect_true "gnuplot's staging directories are gone" -- test -z "$(ls -A "$TMPDIR")"
 
+# Multi-byte names near the old buffer limits (issue 10: labels were cut at 300 bytes, titles at 128, summary lines
+# at 1024, in the middle of a character): run ids of 2-, 3- and 4-byte characters around 300 bytes and one around
+# 1024, in groups whose names (Cyrillic, 2 bytes a character) are around 128 bytes. Nothing is cut: every SVG is
+# well-formed, the page is valid UTF-8, and the knee labels, section titles and summary hold the names whole.
+python3 - "$TMP/mb.csv" <<'PY'
+import sys
+rows = [("é", n) for n in range(146, 152)] + [("模", n) for n in range(96, 101)] + [("🚀", n) for n in range(72, 76)]
+rows.append(("模", 340))
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("run_id,model,hardware,precision,accuracy,gpu_hours\n")
+    for g, (ch, n) in enumerate(rows, 1):
+        f.write("%s,%s,h100,bf16,0.9,%d\n" % (ch * n, "д" * (55 + g), g))
+PY
+expect_rc 0 "multi-byte names: report" -- "$BIN" report "$TMP/mb.csv" --group-by model --out "$TMP/mb" --quiet
+expect_true "multi-byte names: every SVG is well-formed" -- all_svgs_well_formed "$TMP/mb"
+expect_true "multi-byte names: nothing is cut" -- python3 - "$TMP/mb.csv" "$TMP/mb" <<'PY'
+import csv, glob, sys, xml.etree.ElementTree as ET
+runs = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+html = open(sys.argv[2] + "/index.html", "rb").read().decode("utf-8")  # raises on invalid UTF-8
+ok = True
+for r in runs:
+    if "model=" + r["model"] not in html:
+        print("section title cut for", len(r["model"].encode()), "bytes"); ok = False
+    if "run %s on " % r["run_id"] not in html:
+        print("summary cut for a run id of", len(r["run_id"].encode()), "bytes"); ok = False
+knees = set()
+for svg in glob.glob(sys.argv[2] + "/*accuracy_vs_cost.svg"):
+    for e in ET.parse(svg).getroot().iter():
+        t = "".join(e.itertext())
+        if e.tag.endswith("text") and t.startswith("knee: "):
+            knees.add(t[len("knee: "):t.rindex(" (")])
+want = set(r["run_id"] for r in runs)
+if knees != want:
+    print("knee labels cut:", sorted(len(k.encode()) for k in knees - want)); ok = False
+sys.exit(0 if ok else 1)
+PY
+
 finish
