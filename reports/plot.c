@@ -190,7 +190,7 @@ void cf_plot_set_yrange(cf_plot *p, double lo, double hi)
 cf_status cf_plot_add_series(cf_plot *p, const char *title, cf_plot_style style, const double *x, const double *y,
                              size_t n, size_t *index)
 {
-    if (p == NULL || (n > 0 && (x == NULL || y == NULL)) || style < CF_PLOT_POINTS || style > CF_PLOT_HBARS)
+    if (p == NULL || (n > 0 && (x == NULL || y == NULL)) || style < CF_PLOT_POINTS || style > CF_PLOT_FSTEPS)
         return CF_ERR_ARG;
     if (cf_rep_grow((void **)&p->series, &p->cap_s, p->ns, sizeof *p->series) != 0) return CF_ERR_NOMEM;
     plot_series s;
@@ -669,6 +669,7 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
             case CF_PLOT_LINES: cf_sb_puts(&b, "using 1:2 with lines lw 2"); break;
             case CF_PLOT_LINESPOINTS: cf_sb_puts(&b, "using 1:2 with linespoints lw 2 pt 7 ps 0.8"); break;
             case CF_PLOT_STEPS: cf_sb_puts(&b, "using 1:2 with steps lw 2"); break;
+            case CF_PLOT_FSTEPS: cf_sb_puts(&b, "using 1:2 with fsteps lw 2"); break;
             case CF_PLOT_ERRORBARS: {
                 int hx = s->xlo != NULL || s->xhi != NULL, hy = s->ylo != NULL || s->yhi != NULL;
                 if (hx && hy)

@@ -37,7 +37,8 @@ typedef enum cf_plot_style {
     CF_PLOT_STEPS,       /* staircase: horizontal to the next x, then vertical (an attainment front) */
     CF_PLOT_ERRORBARS,   /* markers with x and/or y error bars (cf_plot_set_errors) */
     CF_PLOT_BARS,        /* vertical bars from 0 to y centred on x (width: cf_plot_set_width) */
-    CF_PLOT_HBARS        /* horizontal bars from xlo to xhi at height y (cf_plot_set_errors; a tornado chart) */
+    CF_PLOT_HBARS,       /* horizontal bars from xlo to xhi at height y (cf_plot_set_errors; a tornado chart) */
+    CF_PLOT_FSTEPS       /* staircase: vertical to the next y, then horizontal (the front when x is maximised) */
 } cf_plot_style;
 
 /* Where the legend goes. */

@@ -121,4 +121,53 @@ if knees != want:
 sys.exit(0 if ok else 1)
 PY
 
+# A time-to-train table (issue 9): no accuracy, objectives total_cost_usd:min,score_min:min. The charts draw those
+# objectives (with points, no "no data"), the knee line and the tables name them, and no sentence speaks of an
+# accuracy that is not there.
+cat >"$TMP/ttt.csv" <<'CSV'
+run_id,model,hardware,precision,gpu_hours,score_min,num_gpus
+t1,bert,h100,bf16,40,30,8
+t2,bert,h100,fp16,60,25,8
+t3,bert,a100-80gb,bf16,90,55,8
+t4,bert,a100-80gb,tf32,120,70,8
+t5,bert,l4,bf16,300,200,8
+t6,bert,h100,bf16,30,45,4
+CSV
+expect_rc 0 "time-to-train report" -- "$BIN" report "$TMP/ttt.csv" --objectives total_cost_usd:min,score_min:min \
+  --out "$TMP/ttt" --quiet
+T="$TMP/ttt"
+expect_true "the objectives' chart is drawn" -- test -s "$T/score_min_vs_total_cost_usd.svg"
+expect_true "no accuracy chart" -- test ! -e "$T/accuracy_vs_cost.svg"
+expect_true "the charts are well-formed" -- all_svgs_well_formed "$T"
+expect_no_grep "$T/score_min_vs_total_cost_usd.svg" "no data" "the objectives' chart has data"
+expect_no_grep "$T/score_min_vs_co2e.svg" "no data" "the emissions chart has data"
+# 6 runs x 4 ways of buying = 24 candidates, all with both values: 24 points, 4 legend markers and the knee's
+# mark are the 29 placed markers of the chart (gnuplot's SVG places each as a <use ... transform='translate(...)'>).
+count_points() { grep -o "<use xlink:href='#gpPt[0-9]*' transform='translate(" "$1" | wc -l; }
+expect_true "24 candidates plotted (29 markers)" -- test "$(count_points "$T/score_min_vs_total_cost_usd.svg")" -eq 29
+expect_true "emissions chart: 24 candidates and 3 frontier points (32 markers)" -- \
+  test "$(count_points "$T/score_min_vs_co2e.svg")" -eq 32
+expect_true "axes name the objectives" -- svg_text_has "$T/score_min_vs_total_cost_usd.svg" "score_min, lower is better"
+expect_true "knee marked" -- svg_text_has "$T/score_min_vs_total_cost_usd.svg" "knee: t1 (spot)"
+expect_grep "$T/index.html" "run t1 on spot (h100, bf16): \$107.30 total, score_min 30 (the best trade-off between total_cost_usd and score_min" \
+  "the knee line names the objectives in use"
+expect_grep "$T/index.html" "score_min against total_cost_usd of every candidate" "the caption names them"
+expect_grep "$T/index.html" ">score_min</th>" "the tables have a score_min column"
+expect_no_grep "$T/index.html" "accuracy -" "no 'accuracy -'"
+expect_no_grep "$T/index.html" "no on-demand price was available" "no false on-demand reason"
+expect_no_grep "$T/index.html" "Accuracy against" "no caption about accuracy"
+expect_no_grep "$T/index.html" ">accuracy</th>" "no empty accuracy column"
+expect_no_grep "$T/index.html" "95% intervals" "no sentence about predictions that are not there"
+
+# Three objectives: every pair is drawn, the frontier as ringed points.
+expect_rc 0 "three objectives" -- "$BIN" report "$SRC/examples/runs.csv" --objectives \
+  accuracy:max,total_cost_usd:min,co2e_kg:min --out "$TMP/three" --quiet
+for f in accuracy_vs_cost accuracy_vs_co2e_kg co2e_kg_vs_total_cost_usd; do
+  expect_true "three objectives: $f.svg" -- test -s "$TMP/three/$f.svg"
+  expect_true "three objectives: $f.svg has the frontier" -- svg_text_has "$TMP/three/$f.svg" "on the frontier"
+done
+expect_true "three objectives: no separate emissions chart" -- test ! -e "$TMP/three/accuracy_vs_co2e.svg"
+expect_true "three objectives: well-formed" -- all_svgs_well_formed "$TMP/three"
+expect_no_grep "$TMP/three/accuracy_vs_cost.svg" "no data" "three objectives: data"
+
 finish
