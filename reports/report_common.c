@@ -76,6 +76,12 @@ const char *cf_rep_cost_objective(const cf_frontier *f)
     return "total_cost_usd";
 }
 
+int cf_rep_money_field(const char *name)
+{
+    size_t n = strlen(name);
+    return strstr(name, "cost") != NULL || (n >= 4 && !strcmp(name + n - 4, "_usd"));
+}
+
 /* One pass over every candidate: the frontier's objectives may leave accuracy out (a time-to-train table), so the
  * frontier alone cannot answer "cheapest at accuracy A". */
 size_t cf_rep_target_best(const cf_frontier *f, double target, size_t *most_accurate)

@@ -11,6 +11,7 @@
 
 #include "costfront/catalog.h"
 #include "costfront/frontier.h"
+#include "costfront/report.h"
 
 /* "No such index", as returned by cf_frontier_knee, cf_frontier_dominator, cf_frontier_rank. */
 #define CF_REP_NONE ((size_t)-1)
@@ -35,6 +36,13 @@ char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n);
 
 /* Name of the cost the summaries speak of: the first minimised objective naming a cost, else total_cost_usd. */
 const char *cf_rep_cost_objective(const cf_frontier *f);
+
+/* 1 when a field name speaks of money: it holds "cost" or ends in "_usd" (its values are USD). */
+int cf_rep_money_field(const char *name);
+
+/* Adds the "Charts" section of the standard frontier report to r (reports/report_charts.c): the objectives in use
+ * against each other, the cost by way of buying and an objective against CO2e. */
+cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_report_opts *o);
 
 /* --target-accuracy: the cheapest candidate (by cf_rep_cost_objective) whose accuracy reaches target, over every
  * candidate (the frontier's own objectives may not include accuracy), or CF_REP_NONE when none reaches it;

@@ -170,4 +170,14 @@ expect_true "three objectives: no separate emissions chart" -- test ! -e "$TMP/t
 expect_true "three objectives: well-formed" -- all_svgs_well_formed "$TMP/three"
 expect_no_grep "$TMP/three/accuracy_vs_cost.svg" "no data" "three objectives: data"
 
+# Two objectives known for disjoint runs: their chart would be empty, so a sentence names why instead of a "no
+# data" frame.
+printf 'run_id,model,hardware,precision,gpu_hours,a,b\nt1,m,h100,bf16,40,3,\nt2,m,h100,bf16,60,2,\nt3,m,l4,bf16,90,,5\nt4,m,l4,bf16,20,,4\n' \
+  >"$TMP/disjoint.csv"
+expect_rc 0 "disjoint objectives" -- "$BIN" report "$TMP/disjoint.csv" --objectives total_cost_usd:min,a:min,b:min \
+  --reference 1000,10,10 --out "$TMP/disjoint" --quiet
+expect_grep "$TMP/disjoint/index.html" "No chart of a against b: no candidate has a value of both." "the reason is given"
+expect_true "no empty chart" -- test ! -e "$TMP/disjoint/a_vs_b.svg"
+expect_true "the other pairs are drawn" -- test -s "$TMP/disjoint/a_vs_total_cost_usd.svg"
+
 finish
