@@ -900,8 +900,8 @@ static cf_status move_svg(const char *from, const char *svg_path, cf_error *err)
     fclose(fp);
     if (bad || data.failed) {
         cf_sb_free(&data);
-        return cf_error_set(err, bad ? CF_ERR_IO : CF_ERR_NOMEM, from, 0, 0, NULL, "cannot read the chart (%s)%s",
-                            from, bad ? "" : ": out of memory");
+        return cf_error_set(err, bad ? CF_ERR_IO : CF_ERR_NOMEM, from, 0, 0, NULL, "cannot read the chart (%s)%s", from,
+                            bad ? "" : ": out of memory");
     }
     cf_status st = cf_write_file_atomic(svg_path, data.s != NULL ? data.s : "", data.n, err);
     cf_sb_free(&data);
@@ -960,7 +960,9 @@ cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char 
             st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL,
                               "gnuplot failed on %s (%s %d)%s%s; the script is kept there", gp_path,
                               WIFEXITED(status) ? "exit status" : "killed by signal",
-                              WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? WTERMSIG(status) : status,
+                              WIFEXITED(status)     ? WEXITSTATUS(status)
+                              : WIFSIGNALED(status) ? WTERMSIG(status)
+                                                    : status,
                               line != NULL && line[0] ? ": " : "", line != NULL ? line : "");
         free(line);
         if (script_path != NULL) (void)cf_write_string_atomic(script_path, script, NULL);

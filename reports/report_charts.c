@@ -165,7 +165,7 @@ static size_t count_drawable(const cf_frontier *f, const char *xfield, const cha
  * objective, which way is better. Returns a malloc'd string (NULL when out of memory). */
 static char *axis_label(const char *name, int objective, int maximize)
 {
-    const char *unit = cf_rep_money_field(name)                ? " (USD)"
+    const char *unit = cf_rep_money_field(name)           ? " (USD)"
                        : !strcmp(name, "co2e_kg")         ? " (kg CO2e)"
                        : !strcmp(name, "embodied_kgco2e") ? " (kg CO2e)"
                        : !strcmp(name, "energy_kwh")      ? " (kWh)"
@@ -404,18 +404,21 @@ cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_rep
         for (size_t b = a + 1; b < d && st == CF_OK; b++) {
             /* The money objective goes across; with none (or two), the later objective does. */
             size_t kx = b, ky = a;
-            if (cf_rep_money_field(fo->objectives[a].name) && !cf_rep_money_field(fo->objectives[b].name)) kx = a, ky = b;
+            if (cf_rep_money_field(fo->objectives[a].name) && !cf_rep_money_field(fo->objectives[b].name))
+                kx = a, ky = b;
             const cf_objective *ox = &fo->objectives[kx], *oy = &fo->objectives[ky];
             char file[128];
             pair_file(f, ky, kx, file, sizeof file);
             cf_sb cb = {0};
             if (d == 2)
-                cf_sb_printf(&cb, "%s against %s of every candidate, coloured by way of buying; the line is the "
-                                  "Pareto frontier and the marked point its knee.",
+                cf_sb_printf(&cb,
+                             "%s against %s of every candidate, coloured by way of buying; the line is the "
+                             "Pareto frontier and the marked point its knee.",
                              oy->name, ox->name);
             else
-                cf_sb_printf(&cb, "%s against %s of every candidate, coloured by way of buying (two of the %zu "
-                                  "objectives); black points are on the frontier, the marked point is its knee.",
+                cf_sb_printf(&cb,
+                             "%s against %s of every candidate, coloured by way of buying (two of the %zu "
+                             "objectives); black points are on the frontier, the marked point is its knee.",
                              oy->name, ox->name, d);
             char *cap = cf_sb_take(&cb);
             cf_plot *p = cap != NULL ? chart_pair(f, o, ox, oy, d == 2, x, y, idx) : NULL;

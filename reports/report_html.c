@@ -887,7 +887,7 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
 /* 1 when the frontier table has a column of its own for field name (the objective needs no extra column). */
 static int fixed_column(const char *name)
 {
-    static const char *const fixed[] = {"accuracy",  "cost_usd",         "co2e_kg",        "carbon_cost_usd",
+    static const char *const fixed[] = {"accuracy",       "cost_usd",   "co2e_kg",   "carbon_cost_usd",
                                         "total_cost_usd", "energy_kwh", "gpu_hours", "billed_gpu_hours",
                                         "price_per_hour", "pruning"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
@@ -925,9 +925,9 @@ static cf_status section_frontier(cf_report *r, const cf_frontier *f)
     const char *head[6 + CF_MAX_OBJECTIVES + 12];
     size_t nc = 0;
     static const char *const lead[] = {"#", "run", "way of buying", "hardware", "precision", "pruning"};
-    static const char *const tail[] = {"cost (USD)",   "CO2e (kg)", "carbon cost (USD)", "total (USD)",
-                                       "energy (kWh)", "GPU-hours", "billed GPU-hours",  "USD per GPU-hour",
-                                       "provider",     "region",    "kind"};
+    static const char *const tail[] = {
+        "cost (USD)",       "CO2e (kg)",        "carbon cost (USD)", "total (USD)", "energy (kWh)", "GPU-hours",
+        "billed GPU-hours", "USD per GPU-hour", "provider",          "region",      "kind"};
     for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++) head[nc++] = lead[i];
     for (size_t k = 0; fo != NULL && k < fo->n_objectives; k++)
         if (!fixed_column(fo->objectives[k].name)) head[nc++] = fo->objectives[k].name;
