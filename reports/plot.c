@@ -1,16 +1,23 @@
 /* costfront: charts drawn by gnuplot (see include/costfront/plot.h).
  *
  * The script is self-contained: data travel inline as gnuplot 5 datablocks (`$D0 << EOD`), so a kept script
- * reproduces the failure on its own. Text reaches gnuplot only inside single quotes, where gnuplot interprets
- * nothing except '' (a quote); the terminal is `noenhanced` so run ids such as "run_1" are not turned into
- * subscripts. Numbers go through numfmt.h (C locale, "%.10g", missing as `?` declared with
- * `set datafile missing '?'`). gnuplot is run as `gnuplot SCRIPT` through popen with its output read back (mode
- * "r"), so a gnuplot that dies early can never raise SIGPIPE in the caller's process, and its error text is
- * captured for the message instead of leaking to the terminal (the library never prints).
+ * reproduces the failure on its own. No text is ever a string literal in a command: every title, label, legend
+ * entry and category name is one line of the datablock $CF_TEXT and is named as $CF_TEXT[i] (see text_block), and
+ * the output is the fixed name "chart.svg" in gnuplot's working directory, so nothing a user writes -- a run id, an
+ * objective, a group value, an --out path -- can end a string early, run a command or name another file (issue
+ * 10). The terminal is `noenhanced` so run ids such as "run_1" are not turned into subscripts. Numbers go through
+ * numfmt.h (C locale, "%.10g", missing as `?` declared with `set datafile missing '?'`).
+ *
+ * gnuplot runs in a staging directory of its own (mkdtemp under $TMPDIR) on the fixed names chart.gp and
+ * chart.svg, started by fork and exec without a shell; its output is read back through a pipe, so a gnuplot that
+ * dies early can never raise SIGPIPE in the caller's process, and its error text is captured for the message
+ * instead of leaking to the terminal (the library never prints). The SVG is then moved into place; on failure the
+ * staging directory and its script are kept and the error names them.
  */
 #include "costfront/plot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +190,7 @@ void cf_plot_set_yrange(cf_plot *p, double lo, double hi)
 cf_status cf_plot_add_series(cf_plot *p, const char *title, cf_plot_style style, const double *x, const double *y,
                              size_t n, size_t *index)
 {
-    if (p == NULL || (n > 0 && (x == NULL || y == NULL)) || style < CF_PLOT_POINTS || style > CF_PLOT_HBARS)
+    if (p == NULL || (n > 0 && (x == NULL || y == NULL)) || style < CF_PLOT_POINTS || style > CF_PLOT_FSTEPS)
         return CF_ERR_ARG;
     if (cf_rep_grow((void **)&p->series, &p->cap_s, p->ns, sizeof *p->series) != 0) return CF_ERR_NOMEM;
     plot_series s;
@@ -370,19 +377,94 @@ cf_status cf_plot_add_command(cf_plot *p, const char *command)
 
 size_t cf_plot_series_count(const cf_plot *p) { return p != NULL ? p->ns : 0; }
 
-/* Appends text as a gnuplot single-quoted string: '' stands for a quote, control characters become spaces. */
-static void put_quoted(cf_sb *b, const char *text)
+/* The texts a chart shows (title, axis labels, legend titles, labels, category names) travel in one datablock,
+ * $CF_TEXT, one text per line, and the commands name them as $CF_TEXT[i]. gnuplot stores a datablock line as it
+ * is -- no quotes, no escapes, no backquote or macro substitution -- and a string taken from a datablock is never
+ * parsed again, so no run id, objective name, group value or title can end a string early or run a command (issue
+ * 10: a knee run id holding '' broke every chart). The only structure left is the line itself and the terminator,
+ * which is chosen so that no line starts with it (gnuplot ends a datablock at the first line that does). */
+typedef struct text_block {
+    cf_sb lines; /* the texts, each ending in a newline */
+    size_t n;    /* how many */
+} text_block;
+
+/* Appends s to b as one line of the text block: a newline, a tab, any other control byte and DEL are written as
+ * cf_text_escape writes them (\n, \t, \xHH: a chart label is one line), and each byte that does not begin a valid
+ * UTF-8 character is replaced by U+FFFD, so that the SVG gnuplot writes is always well-formed (for the same reason
+ * an invisible word joiner splits "]]>"). */
+static void put_text_line(cf_sb *b, const char *s)
 {
-    cf_sb_putn(b, "'", 1);
-    for (const char *c = text != NULL ? text : ""; *c; c++) {
-        if (*c == '\'')
-            cf_sb_putn(b, "''", 2);
-        else if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            cf_sb_putn(b, " ", 1);
-        else
-            cf_sb_putn(b, c, 1);
+    const unsigned char *c = (const unsigned char *)(s != NULL ? s : "");
+    while (*c) {
+        if (*c < 0x80) {
+            if (*c == '\n')
+                cf_sb_puts(b, "\\n");
+            else if (*c == '\t')
+                cf_sb_puts(b, "\\t");
+            else if (*c < 0x20 || *c == 0x7f)
+                cf_sb_printf(b, "\\x%02x", *c);
+            else {
+                /* gnuplot's SVG terminal escapes & and < but not >, so "]]>" would end the SVG's well-formedness:
+                 * a word joiner (U+2060, invisible) goes between "]]" and ">". */
+                if (*c == '>' && b->n >= 2 && b->s[b->n - 1] == ']' && b->s[b->n - 2] == ']')
+                    cf_sb_puts(b, "\xE2\x81\xA0");
+                cf_sb_putn(b, (const char *)c, 1);
+            }
+            c++;
+            continue;
+        }
+        size_t len = cf_utf8_len((const char *)c);
+        if (len == 0) {
+            cf_sb_puts(b, "\xEF\xBF\xBD");
+            c++;
+        } else {
+            cf_sb_putn(b, (const char *)c, len);
+            c += len;
+        }
     }
-    cf_sb_putn(b, "'", 1);
+    cf_sb_putn(b, "\n", 1);
+}
+
+/* Adds text to the block and appends a reference to it ("$CF_TEXT[3]") to the script b. */
+static void put_text(cf_sb *b, text_block *t, const char *text)
+{
+    put_text_line(&t->lines, text);
+    t->n++;
+    cf_sb_printf(b, "$CF_TEXT[%zu]", t->n);
+}
+
+/* Writes into term (size n) a datablock terminator that no line of lines starts with: "EOD", else "EOD1",
+ * "EOD2", ... Each line rules out at most as many candidates as it has bytes, so the search ends. */
+static void pick_terminator(const char *lines, char *term, size_t n)
+{
+    for (unsigned k = 0;; k++) {
+        if (k == 0)
+            snprintf(term, n, "EOD");
+        else
+            snprintf(term, n, "EOD%u", k);
+        size_t tl = strlen(term);
+        int clash = 0;
+        for (const char *l = lines; l != NULL && *l != '\0' && !clash;) {
+            clash = strncmp(l, term, tl) == 0;
+            const char *e = strchr(l, '\n');
+            l = e != NULL ? e + 1 : NULL;
+        }
+        if (!clash) return;
+    }
+}
+
+/* 1 when name is a plain file name gnuplot can be given literally: letters, digits, '.', '_' and '-', not starting
+ * with '.' or '-', at most 64 bytes. The output of a script is always such a generated name, relative to the
+ * staging directory gnuplot runs in, never a user's path. */
+static int plain_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 64 || name[0] == '.' || name[0] == '-') return 0;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+              *c == '_' || *c == '-'))
+            return 0;
+    return 1;
 }
 
 /* Appends a number for gnuplot: "%.10g" under the C locale, `?` when missing. */
@@ -413,13 +495,13 @@ static int series_drawable(const cf_plot *p, const plot_series *s)
 /* Bound of an error bar: the bound itself, or the value when the bound is absent or NaN. */
 static double bound(const double *b, size_t i, double v) { return b != NULL && isfinite(b[i]) ? b[i] : v; }
 
-/* Appends one category tic list ("set xtics (...)"). */
-static void put_cats(cf_sb *b, const char *axis, char *const *names, size_t n)
+/* Appends one category tic list ("set xtics ($CF_TEXT[4] 0, $CF_TEXT[5] 1)"). */
+static void put_cats(cf_sb *b, text_block *t, const char *axis, char *const *names, size_t n)
 {
     cf_sb_printf(b, "set %stics (", axis);
     for (size_t i = 0; i < n; i++) {
         if (i) cf_sb_puts(b, ", ");
-        put_quoted(b, names[i]);
+        put_text(b, t, names[i]);
         cf_sb_printf(b, " %zu", i);
     }
     cf_sb_puts(b, ")\n");
@@ -440,28 +522,31 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
     if (script != NULL) *script = NULL;
     if (p == NULL || output == NULL || script == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_plot_script needs a plot, an output and a result");
+    if (!plain_name(output))
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_plot_script: the output must be a plain file name (letters, digits, '.', '_', '-'), "
+                            "written in gnuplot's working directory; found \"%s\"",
+                            output);
     cf_sb b = {0};
-    cf_sb_puts(&b, "# costfront chart (gnuplot 5): data inline, numbers in the C locale, '?' = missing\n");
-    cf_sb_puts(&b, "set encoding utf8\n");
+    text_block t = {{0}, 0};
     cf_sb_printf(&b, "set terminal svg size %d,%d noenhanced font 'Sans,11' background rgb 'white'\n", p->width,
                  p->height);
-    cf_sb_puts(&b, "set output ");
-    put_quoted(&b, output);
+    cf_sb_printf(&b, "set output '%s'", output);
     cf_sb_puts(&b, "\nset datafile missing '?'\nset grid lc rgb '#dddddd'\nset border lc rgb '#444444'\n");
     cf_sb_puts(&b, "set style fill solid 0.75 border lc rgb '#333333'\n");
     if (p->title != NULL) {
         cf_sb_puts(&b, "set title ");
-        put_quoted(&b, p->title);
+        put_text(&b, &t, p->title);
         cf_sb_puts(&b, "\n");
     }
     if (p->xlabel != NULL) {
         cf_sb_puts(&b, "set xlabel ");
-        put_quoted(&b, p->xlabel);
+        put_text(&b, &t, p->xlabel);
         cf_sb_puts(&b, "\n");
     }
     if (p->ylabel != NULL) {
         cf_sb_puts(&b, "set ylabel ");
-        put_quoted(&b, p->ylabel);
+        put_text(&b, &t, p->ylabel);
         cf_sb_puts(&b, "\n");
     }
     static const char *const keys[] = {"set key top right",   "set key top left",          "set key bottom right",
@@ -471,8 +556,8 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
     for (size_t k = 0; k < p->ns; k++) any |= series_drawable(p, &p->series[k]);
     if (any && p->logx) cf_sb_puts(&b, "set logscale x\n");
     if (any && p->logy) cf_sb_puts(&b, "set logscale y\n");
-    if (p->nxcat) put_cats(&b, "x", p->xcat, p->nxcat);
-    if (p->nycat) put_cats(&b, "y", p->ycat, p->nycat);
+    if (p->nxcat) put_cats(&b, &t, "x", p->xcat, p->nxcat);
+    if (p->nycat) put_cats(&b, &t, "y", p->ycat, p->nycat);
     put_range(&b, "x", p->xr);
     put_range(&b, "y", p->yr);
 
@@ -480,7 +565,7 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
     for (size_t i = 0; i < p->nl; i++, tag++) {
         const plot_label *l = &p->labels[i];
         cf_sb_printf(&b, "set label %d ", tag);
-        put_quoted(&b, l->text);
+        put_text(&b, &t, l->text);
         cf_sb_puts(&b, " at first ");
         put_num(&b, l->x);
         cf_sb_puts(&b, ", first ");
@@ -507,7 +592,7 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
                          i + 1, v, v);
         if (l->label != NULL) {
             cf_sb_printf(&b, "set label %d ", tag++);
-            put_quoted(&b, l->label);
+            put_text(&b, &t, l->label);
             if (l->vertical)
                 cf_sb_printf(&b, " at first %s, graph 0.97 offset 0.5,0 left tc rgb '#555555' front\n", v);
             else
@@ -566,8 +651,9 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
 
     /* The plot command. */
     if (!any) {
-        cf_sb_puts(&b, "unset logscale\nset label 999 'no data' at graph 0.5, graph 0.5 center\n"
-                       "plot [0:1] [0:1] NaN notitle\n");
+        cf_sb_puts(&b, "unset logscale\nset label 999 ");
+        put_text(&b, &t, "no data");
+        cf_sb_puts(&b, " at graph 0.5, graph 0.5 center\nplot [0:1] [0:1] NaN notitle\n");
     } else {
         cf_sb_puts(&b, "plot ");
         int first = 1;
@@ -583,6 +669,7 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
             case CF_PLOT_LINES: cf_sb_puts(&b, "using 1:2 with lines lw 2"); break;
             case CF_PLOT_LINESPOINTS: cf_sb_puts(&b, "using 1:2 with linespoints lw 2 pt 7 ps 0.8"); break;
             case CF_PLOT_STEPS: cf_sb_puts(&b, "using 1:2 with steps lw 2"); break;
+            case CF_PLOT_FSTEPS: cf_sb_puts(&b, "using 1:2 with fsteps lw 2"); break;
             case CF_PLOT_ERRORBARS: {
                 int hx = s->xlo != NULL || s->xhi != NULL, hy = s->ylo != NULL || s->yhi != NULL;
                 if (hx && hy)
@@ -601,7 +688,7 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
             cf_sb_printf(&b, " lc rgb '%s' ", color);
             if (s->title[0]) {
                 cf_sb_puts(&b, "title ");
-                put_quoted(&b, s->title);
+                put_text(&b, &t, s->title);
             } else {
                 cf_sb_puts(&b, "notitle");
             }
@@ -609,22 +696,25 @@ cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf
         cf_sb_puts(&b, "\n");
     }
     cf_sb_puts(&b, "unset output\n");
-    *script = cf_sb_take(&b);
+
+    /* The header and the text block go first: every command after them may name a text. */
+    cf_sb all = {0};
+    char term[32];
+    pick_terminator(t.lines.s, term, sizeof term);
+    cf_sb_puts(&all, "# costfront chart (gnuplot 5): data inline, numbers in the C locale, '?' = missing;\n"
+                     "# every text is a line of $CF_TEXT, named by its number\n");
+    cf_sb_puts(&all, "set encoding utf8\n");
+    cf_sb_printf(&all, "$CF_TEXT << %s\n", term);
+    if (t.lines.s != NULL) cf_sb_puts(&all, t.lines.s);
+    cf_sb_printf(&all, "%s\n", term);
+    if (b.s != NULL) cf_sb_puts(&all, b.s);
+    int failed = b.failed || t.lines.failed || all.failed;
+    cf_sb_free(&b);
+    cf_sb_free(&t.lines);
+    *script = failed ? NULL : cf_sb_take(&all);
+    cf_sb_free(&all);
     if (*script == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building a chart");
     return CF_OK;
-}
-
-/* Appends s to b quoted for /bin/sh ('...' with '\'' for a quote). */
-static void put_shell_quoted(cf_sb *b, const char *s)
-{
-    cf_sb_putn(b, "'", 1);
-    for (const char *c = s; *c; c++) {
-        if (*c == '\'')
-            cf_sb_puts(b, "'\\''");
-        else
-            cf_sb_putn(b, c, 1);
-    }
-    cf_sb_putn(b, "'", 1);
 }
 
 /* Finds the gnuplot program: $CF_GNUPLOT when set, else "gnuplot" on PATH. Returns a malloc'd path or NULL. */
@@ -657,11 +747,11 @@ static char *find_gnuplot(void)
 }
 
 /* Picks the most telling line of gnuplot's output: the first that names a script line ("line N:"), else the last
- * non-empty one. Writes it into out (size n). */
-static void pick_error_line(const char *text, char *out, size_t n)
+ * non-empty one. Returns it malloc'd and whole (cf_error_set escapes and cuts it at a character boundary), or NULL
+ * when there is none. */
+static char *pick_error_line(const char *text)
 {
-    out[0] = '\0';
-    if (text == NULL) return;
+    if (text == NULL) return NULL;
     const char *line = text, *last = NULL, *pick = NULL;
     size_t last_len = 0, pick_len = 0;
     while (*line) {
@@ -686,21 +776,136 @@ static void pick_error_line(const char *text, char *out, size_t n)
         pick = last;
         pick_len = last_len;
     }
-    if (pick != NULL) snprintf(out, n, "%.*s", (int)pick_len, pick);
+    if (pick == NULL) return NULL;
+    char *out = malloc(pick_len + 1);
+    if (out != NULL) {
+        memcpy(out, pick, pick_len);
+        out[pick_len] = '\0';
+    }
+    return out;
 }
 
-/* Returns a malloc'd default script path: svg_path with its extension replaced by ".gp". */
-static char *default_script_path(const char *svg_path)
+/* Returns a malloc'd "dir/name". */
+static char *path_join(const char *dir, const char *name)
 {
-    size_t n = strlen(svg_path);
-    const char *slash = strrchr(svg_path, '/');
-    const char *dot = strrchr(svg_path, '.');
-    size_t stem = (dot != NULL && (slash == NULL || dot > slash + 1)) ? (size_t)(dot - svg_path) : n;
-    char *s = malloc(stem + 4);
-    if (s == NULL) return NULL;
-    memcpy(s, svg_path, stem);
-    memcpy(s + stem, ".gp", 4);
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(n);
+    if (s != NULL) snprintf(s, n, "%s/%s", dir, name);
     return s;
+}
+
+/* Creates the staging directory gnuplot runs in: "$TMPDIR/costfront-plot-XXXXXX" (TMPDIR unset or empty: /tmp),
+ * unique to the call (mkdtemp), so that concurrent reports, even into the same --out, never share a file (issue
+ * 10: two reports wrote and deleted the same DIR.<chart>.gp). It lies outside every output directory, so a
+ * failing script kept in it survives the removal of a report's staging tree. Returns a malloc'd path or NULL with
+ * errno set. */
+static char *make_stage(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (tmp == NULL || tmp[0] == '\0') tmp = "/tmp";
+    char *dir = path_join(tmp, "costfront-plot-XXXXXX");
+    if (dir == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (mkdtemp(dir) == NULL) {
+        int e = errno;
+        free(dir);
+        errno = e;
+        return NULL;
+    }
+    return dir;
+}
+
+/* Runs prog on the script SCRIPT_NAME inside the directory dir: fork, then in the child chdir(dir), stdin from
+ * /dev/null, stdout and stderr into a pipe, and exec -- no shell, so neither the staging path nor the program's
+ * path is ever quoted. gnuplot's output is read back into *output (at most 64 KiB kept, malloc'd; the caller
+ * frees it), so a gnuplot that dies early cannot raise SIGPIPE in the caller and its errors never reach the
+ * terminal (the library never prints). Returns the wait status, or -1 with errno set when gnuplot could not be
+ * started; 127 << 8 means that exec failed. */
+static int run_gnuplot(const char *prog, const char *dir, const char *script, char **output)
+{
+    *output = NULL;
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    /* Close-on-exec, so that a program another thread starts meanwhile does not hold the pipe open (dup2 clears the
+     * flag on the child's copies). */
+    (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    char *argv[] = {(char *)"gnuplot", (char *)script, NULL};
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        errno = e;
+        return -1;
+    }
+    if (pid == 0) { /* the child: only async-signal-safe calls until exec */
+        int nul = open("/dev/null", O_RDONLY);
+        if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
+            dup2(fds[1], STDERR_FILENO) < 0 || chdir(dir) != 0)
+            _exit(126);
+        close(fds[0]);
+        close(fds[1]);
+        close(nul);
+        execv(prog, argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    cf_sb ob = {0};
+    char chunk[4096];
+    for (;;) {
+        ssize_t got = read(fds[0], chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        if (ob.n < 65536) cf_sb_putn(&ob, chunk, (size_t)got);
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            status = -1;
+            break;
+        }
+    }
+    *output = cf_sb_take(&ob);
+    return status;
+}
+
+/* Moves the finished SVG from the staging directory to svg_path: a rename when both are on one file system, else
+ * a copy written atomically (a temporary beside svg_path renamed over it). Either way svg_path changes in one
+ * step, and it ends up readable by all (0644) like every other output. */
+static cf_status move_svg(const char *from, const char *svg_path, cf_error *err)
+{
+    if (rename(from, svg_path) == 0) {
+        (void)chmod(svg_path, 0644);
+        return CF_OK;
+    }
+    int e = errno;
+    if (e != EXDEV)
+        return cf_error_set(err, CF_ERR_IO, svg_path, 0, 0, NULL, "cannot move the chart to %s: %s", svg_path,
+                            strerror(e));
+    FILE *fp = fopen(from, "rb");
+    if (fp == NULL) {
+        e = errno;
+        return cf_error_set(err, CF_ERR_IO, from, 0, 0, NULL, "cannot read the chart gnuplot drew (%s): %s", from,
+                            strerror(e));
+    }
+    cf_sb data = {0};
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) cf_sb_putn(&data, chunk, got);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad || data.failed) {
+        cf_sb_free(&data);
+        return cf_error_set(err, bad ? CF_ERR_IO : CF_ERR_NOMEM, from, 0, 0, NULL, "cannot read the chart (%s)%s", from,
+                            bad ? "" : ": out of memory");
+    }
+    cf_status st = cf_write_file_atomic(svg_path, data.s != NULL ? data.s : "", data.n, err);
+    cf_sb_free(&data);
+    return st;
 }
 
 cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char *script_path, cf_error *err)
@@ -714,87 +919,63 @@ cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char 
                             "`apt-get install gnuplot-nox`, or set CF_GNUPLOT to its path",
                             svg_path);
     cf_status st = CF_OK;
-    char *script = NULL, *tmp_svg = NULL, *gp_path = NULL, *cmd = NULL, *output = NULL;
-    cf_sb cb = {0}, ob = {0};
-    gp_path = script_path != NULL ? cf_rep_dupstr(script_path) : default_script_path(svg_path);
-    size_t nt = strlen(svg_path) + sizeof ".tmp.XXXXXX";
-    tmp_svg = malloc(nt);
-    if (gp_path == NULL || tmp_svg == NULL) {
+    char *script = NULL, *stage = NULL, *gp_path = NULL, *out_path = NULL, *output = NULL;
+    int keep = 0;
+    if ((st = cf_plot_script(p, "chart.svg", &script, err)) != CF_OK) goto done;
+    stage = make_stage();
+    if (stage == NULL) {
+        int e = errno;
+        st = cf_error_set(err, CF_ERR_IO, NULL, 0, 0, NULL,
+                          "cannot create a staging directory for gnuplot under %s (set TMPDIR to a writable "
+                          "directory): %s",
+                          getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp", strerror(e));
+        goto done;
+    }
+    gp_path = path_join(stage, "chart.gp");
+    out_path = path_join(stage, "chart.svg");
+    if (gp_path == NULL || out_path == NULL) {
         st = cf_error_set(err, CF_ERR_NOMEM, svg_path, 0, 0, NULL, "out of memory");
         goto done;
     }
-    snprintf(tmp_svg, nt, "%s.tmp.XXXXXX", svg_path);
-    int fd = mkstemp(tmp_svg);
-    if (fd < 0) {
-        int e = errno;
-        st = cf_error_set(err, CF_ERR_IO, svg_path, 0, 0, NULL, "cannot create a temporary file beside %s: %s",
-                          svg_path, strerror(e));
-        free(tmp_svg);
-        tmp_svg = NULL;
-        goto done;
-    }
-    close(fd);
-    if ((st = cf_plot_script(p, tmp_svg, &script, err)) != CF_OK) goto done;
     if ((st = cf_write_string_atomic(gp_path, script, err)) != CF_OK) goto done;
-
-    cf_sb_puts(&cb, "exec ");
-    put_shell_quoted(&cb, prog);
-    cf_sb_puts(&cb, " ");
-    put_shell_quoted(&cb, gp_path);
-    cf_sb_puts(&cb, " </dev/null 2>&1");
-    cmd = cf_sb_take(&cb);
-    if (cmd == NULL) {
-        st = cf_error_set(err, CF_ERR_NOMEM, svg_path, 0, 0, NULL, "out of memory");
-        goto done;
-    }
-    FILE *pipe = popen(cmd, "r");
-    if (pipe == NULL) {
+    int status = run_gnuplot(prog, stage, "chart.gp", &output);
+    if (status == -1) {
         int e = errno;
+        keep = 1;
         st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL, "cannot start gnuplot (%s) on %s: %s", prog,
                           gp_path, strerror(e));
         goto done;
     }
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, pipe)) > 0)
-        if (ob.n < 65536) cf_sb_putn(&ob, chunk, got);
-    int status = pclose(pipe);
-    output = cf_sb_take(&ob);
     struct stat sb;
-    int svg_ok = stat(tmp_svg, &sb) == 0 && sb.st_size > 0;
-    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !svg_ok) {
-        char line[300];
-        pick_error_line(output, line, sizeof line);
-        if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    int svg_ok = stat(out_path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !svg_ok) {
+        keep = 1;
+        (void)unlink(out_path); /* a half-drawn chart is no use to anyone debugging the script */
+        char *line = pick_error_line(output);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
             st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL,
                               "gnuplot (%s) could not be run; install gnuplot-nox. The script is kept at %s", prog,
                               gp_path);
         else
-            st = cf_error_set(
-                err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL, "gnuplot failed on %s (%s%d)%s%s; the script is kept there",
-                gp_path, status != -1 && WIFEXITED(status) ? "exit status " : "wait status ",
-                status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : status, line[0] ? ": " : "", line);
+            st = cf_error_set(err, CF_ERR_EXTERNAL, gp_path, 0, 0, NULL,
+                              "gnuplot failed on %s (%s %d)%s%s; the script is kept there", gp_path,
+                              WIFEXITED(status) ? "exit status" : "killed by signal",
+                              WIFEXITED(status)     ? WEXITSTATUS(status)
+                              : WIFSIGNALED(status) ? WTERMSIG(status)
+                                                    : status,
+                              line != NULL && line[0] ? ": " : "", line != NULL ? line : "");
+        free(line);
+        if (script_path != NULL) (void)cf_write_string_atomic(script_path, script, NULL);
         goto done;
     }
-    (void)chmod(tmp_svg, 0644);
-    if (rename(tmp_svg, svg_path) != 0) {
-        int e = errno;
-        st = cf_error_set(err, CF_ERR_IO, svg_path, 0, 0, NULL, "cannot rename %s to %s: %s", tmp_svg, svg_path,
-                          strerror(e));
-        goto done;
-    }
-    free(tmp_svg);
-    tmp_svg = NULL;
-    unlink(gp_path);
+    st = move_svg(out_path, svg_path, err);
 done:
-    if (tmp_svg != NULL) unlink(tmp_svg);
-    free(tmp_svg);
+    if (stage != NULL && !keep) (void)cf_remove_tree(stage, NULL);
     free(prog);
     free(script);
+    free(stage);
     free(gp_path);
-    free(cmd);
+    free(out_path);
     free(output);
-    cf_sb_free(&cb);
-    cf_sb_free(&ob);
     return st;
 }

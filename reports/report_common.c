@@ -56,6 +56,14 @@ char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n)
         snprintf(buf, n, "?");
     else
         snprintf(buf, n, "%s/%s", c->run_id != NULL ? c->run_id : "?", cf_procurement_name(c->price.option));
+    /* A cut never leaves half a UTF-8 character at the end (issue 10). */
+    size_t len = strlen(buf), k = len;
+    while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80 && len - k < 3) k--;
+    if (k > 0 && (unsigned char)buf[k - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char)buf[k - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (len - (k - 1) < need) buf[k - 1] = '\0';
+    }
     return buf;
 }
 
@@ -66,6 +74,12 @@ const char *cf_rep_cost_objective(const cf_frontier *f)
     for (size_t k = 0; o != NULL && k < o->n_objectives; k++)
         if (!o->objectives[k].maximize && strstr(o->objectives[k].name, "cost") != NULL) return o->objectives[k].name;
     return "total_cost_usd";
+}
+
+int cf_rep_money_field(const char *name)
+{
+    size_t n = strlen(name);
+    return strstr(name, "cost") != NULL || (n >= 4 && !strcmp(name + n - 4, "_usd"));
 }
 
 /* One pass over every candidate: the frontier's objectives may leave accuracy out (a time-to-train table), so the

@@ -48,7 +48,7 @@ struct cf_report {
     size_t nch, cap_ch;
     report_file *files;
     size_t nfi, cap_fi;
-    char scope[128];     /* cf_report_set_scope: appended to section titles */
+    char *scope;         /* cf_report_set_scope: appended to section titles whole (malloc'd; NULL for none) */
     char scope_slug[64]; /* ... and, as a slug, to section ids and file names */
 };
 
@@ -71,11 +71,37 @@ static const char CSS[] =
     "figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #e6e9ee}"
     "figcaption{font-size:.9em;color:#555}footer{padding:1em 2em;color:#666;font-size:.85em}";
 
-/* Adds a child element with escaped text (text may be NULL for none). Returns NULL when out of memory. */
+/* Returns text when it is valid UTF-8, else a copy with every byte that does not begin a character replaced by
+ * U+FFFD, stored in *copy for the caller to free (NULL when text is returned as it is, or when out of memory, then
+ * "" is returned). It is the last guard of the page: whatever a section writes, index.html holds valid UTF-8. */
+static const char *valid_text(const char *text, char **copy)
+{
+    *copy = NULL;
+    if (text == NULL || cf_utf8_valid(text)) return text;
+    cf_sb b = {0};
+    cf_sb_put_utf8(&b, text);
+    *copy = cf_sb_take(&b);
+    return *copy != NULL ? *copy : "";
+}
+
+/* Sets an attribute from text, made valid UTF-8 as valid_text does. */
+static void set_prop(xmlNodePtr node, const char *name, const char *text)
+{
+    char *copy;
+    const char *t = valid_text(text, &copy);
+    xmlSetProp(node, X(name), X(t != NULL ? t : ""));
+    free(copy);
+}
+
+/* Adds a child element with escaped text (text may be NULL for none), made valid UTF-8 as valid_text does. Returns
+ * NULL when out of memory. */
 static xmlNodePtr add_el(xmlNodePtr parent, const char *name, const char *text)
 {
     if (parent == NULL) return NULL;
-    xmlNodePtr n = xmlNewTextChild(parent, NULL, X(name), text != NULL ? X(text) : NULL);
+    char *copy;
+    const char *t = valid_text(text, &copy);
+    xmlNodePtr n = xmlNewTextChild(parent, NULL, X(name), t != NULL ? X(t) : NULL);
+    free(copy);
     /* libxml2's serialiser knows HTML 4 only and would run HTML5 blocks together on one line: break after them
      * (whitespace between blocks means nothing to a browser) so the source stays readable and diffable. */
     static const char *const blocks[] = {"header", "nav",   "main", "section", "footer",
@@ -166,32 +192,34 @@ void cf_report_destroy(cf_report *r)
         free(r->files[i].data);
     }
     free(r->files);
+    free(r->scope);
     free(r);
 }
 
-/* Drops an incomplete UTF-8 sequence left at the end of s by a cut (snprintf into a bounded buffer), so that a
- * title shortened to fit is still valid UTF-8 and the HTML holds no broken character (issue 10). A complete
- * string is left as it is. */
-static void utf8_trim_tail(char *s)
-{
-    size_t n = strlen(s), k = n;
-    while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
-    if (k == 0) return;
-    unsigned char lead = (unsigned char)s[k - 1];
-    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (lead >= 0xC0 && n - (k - 1) < want) s[k - 1] = '\0';
-}
+static cf_status add_section(cf_report *r, const char *id, const char *title);
 
+/* A scoped title is built whole ("Summary: model=..."), never cut into a buffer: a cut could split a UTF-8
+ * character and make the page invalid UTF-8 (issue 10). */
 cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
 {
-    char sid[160], stitle[512];
+    char sid[160];
+    char *stitle = NULL;
     if (r != NULL && id != NULL && r->scope_slug[0]) {
         snprintf(sid, sizeof sid, "%s-%s", id, r->scope_slug);
-        snprintf(stitle, sizeof stitle, "%s: %s", title != NULL ? title : id, r->scope);
-        utf8_trim_tail(stitle);
+        cf_sb tb = {0};
+        cf_sb_printf(&tb, "%s: %s", title != NULL ? title : id, r->scope != NULL ? r->scope : "");
+        if ((stitle = cf_sb_take(&tb)) == NULL) return CF_ERR_NOMEM;
         id = sid;
         title = stitle;
     }
+    cf_status st = add_section(r, id, title);
+    free(stitle);
+    return st;
+}
+
+/* Adds the section id with its title (both final) to the page and the navigation. */
+static cf_status add_section(cf_report *r, const char *id, const char *title)
+{
     if (r == NULL || !safe_id(id)) return CF_ERR_ARG;
     for (size_t i = 0; i < r->nsec; i++)
         if (strcmp(r->ids[i], id) == 0) return CF_ERR_ARG;
@@ -205,7 +233,7 @@ cf_status cf_report_add_section(cf_report *r, const char *id, const char *title)
     xmlSetProp(sec, X("id"), X(id));
     add_el(sec, "h2", title != NULL ? title : id);
     xmlNodePtr li = add_el(r->nav_list, "li", NULL);
-    char href[sizeof sid + 2];
+    char href[160 + 2];
     snprintf(href, sizeof href, "#%s", id);
     xmlNodePtr a = add_el(li, "a", title != NULL ? title : id);
     if (a == NULL) return CF_ERR_NOMEM;
@@ -353,7 +381,7 @@ cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name
     xmlNodePtr img = add_el(fig, "img", NULL);
     if (img == NULL) return CF_ERR_NOMEM;
     xmlSetProp(img, X("src"), X(file_name));
-    xmlSetProp(img, X("alt"), X(alt != NULL ? alt : file_name));
+    set_prop(img, "alt", alt != NULL ? alt : file_name);
     if (alt != NULL && add_el(fig, "figcaption", alt) == NULL) return CF_ERR_NOMEM;
     return CF_OK;
 }
@@ -401,14 +429,15 @@ static int slug_taken(const cf_report *r, const char *slug)
 /* The slug keeps ASCII letters and digits and folds every other run of bytes into '-'; two scopes can therefore
  * give the same slug ("ResNet 50" and "resnet-50", two non-ASCII names, two long names sharing their first 56
  * characters), and the later one is numbered ("-2", "-3", ...) so that the report never adds a section twice
- * (issue 10). The title keeps the scope as given, cut at a character boundary if it is longer than the buffer. */
+ * (issue 10). The title keeps the scope whole, as given. */
 void cf_report_set_scope(cf_report *r, const char *scope)
 {
     if (r == NULL) return;
-    r->scope[0] = r->scope_slug[0] = '\0';
+    free(r->scope);
+    r->scope = NULL;
+    r->scope_slug[0] = '\0';
     if (scope == NULL || scope[0] == '\0') return;
-    snprintf(r->scope, sizeof r->scope, "%s", scope);
-    utf8_trim_tail(r->scope);
+    if ((r->scope = cf_rep_dupstr(scope)) == NULL) return; /* out of memory: unscoped, as before any scope */
     enum { SLUG_BASE = 56 }; /* room left in scope_slug for "-NNNNNN" */
     char base[SLUG_BASE + 1];
     size_t k = 0;
@@ -497,26 +526,17 @@ cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
     cf_status st = cf_staged_dir_begin(dir, &stage, err);
     if (st != CF_OK) return st;
     const char *sp = cf_staged_dir_path(stage);
-    size_t dl = strlen(dir);
-    while (dl > 1 && dir[dl - 1] == '/') dl--;
-    char *path = NULL, *script = NULL, *html = NULL;
+    char *path = NULL, *html = NULL;
     for (size_t i = 0; i < r->nch && st == CF_OK; i++) {
-        const char *name = r->charts[i].name;
-        const char *dot = strrchr(name, '.');
-        size_t stem = dot != NULL ? (size_t)(dot - name) : strlen(name);
-        size_t ns = dl + stem + 5;
-        path = join(sp, name);
-        script = malloc(ns);
-        if (path == NULL || script == NULL) {
+        path = join(sp, r->charts[i].name);
+        if (path == NULL) {
             st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
             break;
         }
-        /* The script lives beside the report directory, not in the staging tree, so it survives a failure. */
-        snprintf(script, ns, "%.*s.%.*s.gp", (int)dl, dir, (int)stem, name);
-        st = cf_plot_render_svg(r->charts[i].plot, path, script, err);
+        /* gnuplot runs in a staging directory of its own; a failing script is kept there, and the error names it. */
+        st = cf_plot_render_svg(r->charts[i].plot, path, NULL, err);
         free(path);
-        free(script);
-        path = script = NULL;
+        path = NULL;
     }
     for (size_t i = 0; i < r->nfi && st == CF_OK; i++) {
         path = join(sp, r->files[i].name);
@@ -608,15 +628,6 @@ static const char *pct(char *b, double frac)
 /* Text or "-" for NULL. */
 static const char *txt(const char *s) { return s != NULL && s[0] != '\0' ? s : "-"; }
 
-/* Name of the cost axis of the charts: the first minimised objective naming a cost, else total_cost_usd. */
-static const char *cost_field(const cf_frontier *f)
-{
-    const cf_frontier_opts *o = cf_frontier_options(f);
-    for (size_t k = 0; o != NULL && k < o->n_objectives; k++)
-        if (!o->objectives[k].maximize && strstr(o->objectives[k].name, "cost") != NULL) return o->objectives[k].name;
-    return "total_cost_usd";
-}
-
 /* The summary's chosen candidate: the cheapest candidate reaching target (cf_rep_target_best, the same answer as
  * the table's and the JSON's "target"), or, without a target, the knee. */
 static size_t pick_best(const cf_frontier *f, double target)
@@ -659,13 +670,10 @@ static int uses_objective(const cf_frontier *f, const char *name)
 /* Describes candidate i in one phrase by the objectives in use (issue 9: a time-to-train table printed
  * "accuracy -"): "run r7 on spot (a100-80gb, bf16): accuracy 91.20%, $12.34 total"; the total cost is added when
  * no objective is a cost, and the accuracy when it is known though not an objective. */
-static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
+static char *describe(const cf_frontier *f, size_t i)
 {
     const cf_candidate *c = cf_frontier_candidate(f, i);
-    if (c == NULL) {
-        snprintf(out, n, "-");
-        return;
-    }
+    if (c == NULL) return cf_rep_dupstr("-");
     cf_sb b = {0};
     cf_sb_printf(&b, "run %s on %s (%s, %s): ", txt(c->run_id), cf_procurement_name(c->price.option), txt(c->hardware),
                  cf_precision_name(c->precision));
@@ -684,20 +692,19 @@ static void describe(const cf_frontier *f, size_t i, char *out, size_t n)
         if (parts++) cf_sb_puts(&b, ", ");
         value_phrase(&b, f, i, "total_cost_usd");
     }
-    char *t = cf_sb_take(&b);
-    snprintf(out, n, "%s", t != NULL ? t : "-");
-    free(t);
+    return cf_sb_take(&b);
 }
 
-/* What the knee trades, in the objectives' words: "between accuracy and total_cost_usd". */
-static void tradeoff_phrase(const cf_frontier *f, char *out, size_t n)
+/* What the knee trades, in the objectives' words: "accuracy and total_cost_usd" (malloc'd, NULL when out of
+ * memory). */
+static char *tradeoff_phrase(const cf_frontier *f)
 {
     const cf_frontier_opts *o = cf_frontier_options(f);
-    size_t d = o != NULL ? o->n_objectives : 0, len = 0;
-    out[0] = '\0';
-    for (size_t k = 0; k < d && len < n; k++)
-        len += (size_t)snprintf(out + len, n - len, "%s%s", k == 0 ? "" : k + 1 == d ? " and " : ", ",
-                                o->objectives[k].name);
+    size_t d = o != NULL ? o->n_objectives : 0;
+    cf_sb b = {0};
+    for (size_t k = 0; k < d; k++)
+        cf_sb_printf(&b, "%s%s", k == 0 ? "" : k + 1 == d ? " and " : ", ", o->objectives[k].name);
+    return cf_sb_take(&b);
 }
 
 /* The summary section for a CFO. */
@@ -706,15 +713,17 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
     cf_status st = cf_report_add_section(r, "summary", "Summary");
     if (st != CF_OK) return st;
     strs k = {0}, v = {0};
-    char line[1024], a[CF_NUM_BUF], m[CF_NUM_BUF], m2[CF_NUM_BUF];
+    char a[CF_NUM_BUF], a2[CF_NUM_BUF], m[CF_NUM_BUF], m2[CF_NUM_BUF];
     size_t n = cf_frontier_candidate_count(f), knee = cf_frontier_knee(f);
     size_t best = pick_best(f, o->target_accuracy);
 
     if (isfinite(o->target_accuracy)) {
         strs_add(&k, "Best run at target accuracy %s", pct(a, o->target_accuracy));
         if (best != CF_REP_NONE) {
-            describe(f, best, line, sizeof line);
-            strs_add(&v, "%s", line);
+            char *line = describe(f, best);
+            if (line == NULL) v.oom = 1;
+            strs_add(&v, "%s", line != NULL ? line : "");
+            free(line);
         } else {
             size_t top = CF_REP_NONE;
             (void)cf_rep_target_best(f, o->target_accuracy, &top);
@@ -729,14 +738,16 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
     }
     strs_add(&k, "Knee of the frontier");
     if (knee != CF_REP_NONE) {
-        describe(f, knee, line, sizeof line);
-        char tr[400];
-        tradeoff_phrase(f, tr, sizeof tr);
+        char *line = describe(f, knee), *tr = tradeoff_phrase(f);
+        if (line == NULL || tr == NULL) v.oom = 1;
         if (uses_objective(f, "accuracy") && cf_frontier_options(f)->n_objectives == 2)
-            strs_add(&v, "%s (the best trade-off between %s: beyond it, accuracy gets expensive)", line, tr);
+            strs_add(&v, "%s (the best trade-off between %s: beyond it, accuracy gets expensive)", line ? line : "",
+                     tr ? tr : "");
         else
             strs_add(&v, "%s (the best trade-off between %s: beyond it, improving one costs much of the other%s)",
-                     line, tr, cf_frontier_options(f)->n_objectives > 2 ? "s" : "");
+                     line ? line : "", tr ? tr : "", cf_frontier_options(f)->n_objectives > 2 ? "s" : "");
+        free(line);
+        free(tr);
     } else {
         strs_add(&v, "none (the frontier is empty)");
     }
@@ -788,7 +799,7 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
                 double save = nc->price.total_cost_usd - cc->price.total_cost_usd;
                 double frac = nc->price.total_cost_usd > 0 ? save / nc->price.total_cost_usd : NAN;
                 strs_add(&v, "%s (%s) against run %s on on_demand at %s with accuracy %s", money(m, save),
-                         pct(a, frac), txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(line, nc->accuracy));
+                         pct(a, frac), txt(nc->run_id), money(m2, nc->price.total_cost_usd), pct(a2, nc->accuracy));
             } else if (on_demand == 0) {
                 strs_add(&v, "none: no run could be priced on on_demand (the catalog has no on-demand price for "
                              "their hardware and region, or --procurement leaves it out)");
@@ -873,278 +884,64 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
     return st;
 }
 
-/* Procurement options present among the candidates, in enum order; returns the count. */
-static size_t options_present(const cf_frontier *f, cf_procurement *opts)
+/* 1 when the frontier table has a column of its own for field name (the objective needs no extra column). */
+static int fixed_column(const char *name)
 {
-    int seen[CF_PROC_COUNT] = {0};
-    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
-        const cf_candidate *c = cf_frontier_candidate(f, i);
-        if (c != NULL && c->price.option >= 0 && c->price.option < CF_PROC_COUNT) seen[c->price.option] = 1;
-    }
-    size_t m = 0;
-    for (int p = 0; p < CF_PROC_COUNT; p++)
-        if (seen[p]) opts[m++] = (cf_procurement)p;
-    return m;
+    static const char *const fixed[] = {"accuracy",       "cost_usd",   "co2e_kg",   "carbon_cost_usd",
+                                        "total_cost_usd", "energy_kwh", "gpu_hours", "billed_gpu_hours",
+                                        "price_per_hour", "pruning"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (!strcmp(name, fixed[i])) return 1;
+    return 0;
 }
 
-/* Colours of the procurement options, fixed so every chart agrees. */
-static const char *option_color(cf_procurement p)
+/* The value of objective name of candidate i for a table: accuracy with 4 decimals, money with 2, anything else
+ * with up to 10 significant digits. */
+static const char *objective_cell(const cf_frontier *f, size_t i, const char *name, char *b)
 {
-    static const char *const col[CF_PROC_COUNT] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"};
-    return p >= 0 && p < CF_PROC_COUNT ? col[p] : "#999999";
+    double v = cf_frontier_field(f, i, name);
+    if (!strcmp(name, "accuracy")) return fx(b, v, 4);
+    if (cf_rep_money_field(name)) return fx(b, v, 2);
+    return g10(b, v);
 }
 
-/* Compares doubles for qsort. */
-static int cmp_double(const void *a, const void *b)
+/* 1 when some candidate has a known accuracy. */
+static int any_accuracy(const cf_frontier *f)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++)
+        if (isfinite(cf_frontier_candidate(f, i)->accuracy)) return 1;
+    return 0;
 }
 
-/* Adds one points series per option of the observed candidates' (xfield, accuracy), coloured per option, and one
- * series of the predicted candidates with their interval bars. */
-static cf_status option_points(cf_plot *p, const cf_frontier *f, const char *xfield, double *x, double *y)
-{
-    cf_procurement opts[CF_PROC_COUNT];
-    size_t no = options_present(f, opts), n = cf_frontier_candidate_count(f);
-    for (size_t o = 0; o < no; o++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            const cf_candidate *c = cf_frontier_candidate(f, i);
-            if (c == NULL || c->price.option != opts[o] || c->predicted) continue;
-            x[m] = cf_frontier_field(f, i, xfield);
-            y[m] = c->accuracy;
-            m++;
-        }
-        size_t k;
-        cf_status st = cf_plot_add_series(p, cf_procurement_name(opts[o]), CF_PLOT_POINTS, x, y, m, &k);
-        if (st == CF_OK) st = cf_plot_set_color(p, k, option_color(opts[o]));
-        if (st != CF_OK) return st;
-    }
-    /* Predicted configurations (never run) with their 95% intervals; the cost interval is of total_cost_usd. */
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const cf_candidate *c = cf_frontier_candidate(f, i);
-        if (c != NULL && c->predicted) m++;
-    }
-    if (m == 0) return CF_OK;
-    double *lo = calloc(4 * m, sizeof *lo);
-    if (lo == NULL) return CF_ERR_NOMEM;
-    double *hi = lo + m, *ylo = lo + 2 * m, *yhi = lo + 3 * m;
-    int cost_bars = strcmp(xfield, "total_cost_usd") == 0;
-    m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const cf_candidate *c = cf_frontier_candidate(f, i);
-        if (c == NULL || !c->predicted) continue;
-        x[m] = cf_frontier_field(f, i, xfield);
-        y[m] = c->accuracy;
-        lo[m] = cost_bars ? c->cost_lo : NAN;
-        hi[m] = cost_bars ? c->cost_hi : NAN;
-        ylo[m] = c->accuracy_lo;
-        yhi[m] = c->accuracy_hi;
-        m++;
-    }
-    size_t k;
-    cf_status st = cf_plot_add_series(p, "predicted (95% intervals)", CF_PLOT_ERRORBARS, x, y, m, &k);
-    if (st == CF_OK) st = cf_plot_set_errors(p, k, cost_bars ? lo : NULL, cost_bars ? hi : NULL, ylo, yhi);
-    if (st == CF_OK) st = cf_plot_set_color(p, k, "#882255");
-    free(lo);
-    return st;
-}
-
-/* Candidate indices of the frontier sorted by field (ascending), into idx; returns the count. */
-static size_t frontier_sorted(const cf_frontier *f, const char *field, size_t *idx)
-{
-    size_t m = cf_frontier_optimal_count(f);
-    for (size_t j = 0; j < m; j++) idx[j] = cf_frontier_optimal_at(f, j);
-    for (size_t a = 1; a < m; a++) { /* insertion sort: fronts are short, and stable order keeps determinism */
-        size_t t = idx[a];
-        double v = cf_frontier_field(f, t, field);
-        size_t b = a;
-        while (b > 0 && cf_frontier_field(f, idx[b - 1], field) > v) {
-            idx[b] = idx[b - 1];
-            b--;
-        }
-        idx[b] = t;
-    }
-    return m;
-}
-
-/* Sets a log x axis when every x is positive and they span more than 100x. */
-static void maybe_logx(cf_plot *p, const cf_frontier *f, const char *field)
-{
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
-        double v = cf_frontier_field(f, i, field);
-        if (!isfinite(v)) continue;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-    }
-    if (lo > 0 && hi / lo > 100) cf_plot_set_log(p, 1, 0);
-}
-
-/* Chart (a): accuracy against cost, the frontier as a staircase, the knee marked. */
-static cf_plot *chart_accuracy_cost(const cf_frontier *f, const cf_report_opts *o, double *x, double *y, size_t *idx)
-{
-    const char *xf = cost_field(f);
-    cf_plot *p = cf_plot_create("Accuracy vs cost: every run under every way of buying");
-    if (p == NULL) return NULL;
-    char xl[160];
-    snprintf(xl, sizeof xl, "%s (USD)", xf);
-    cf_status st = cf_plot_set_labels(p, xl, "accuracy");
-    cf_plot_set_key(p, CF_PLOT_KEY_BOTTOM_RIGHT);
-    maybe_logx(p, f, xf);
-    if (st == CF_OK) st = option_points(p, f, xf, x, y);
-    size_t m = frontier_sorted(f, xf, idx);
-    for (size_t j = 0; j < m; j++) {
-        x[j] = cf_frontier_field(f, idx[j], xf);
-        y[j] = cf_frontier_candidate(f, idx[j])->accuracy;
-    }
-    size_t k;
-    if (st == CF_OK) st = cf_plot_add_series(p, "Pareto frontier", CF_PLOT_STEPS, x, y, m, &k);
-    if (st == CF_OK) st = cf_plot_set_color(p, k, "#222222");
-    size_t knee = cf_frontier_knee(f);
-    if (st == CF_OK && knee != CF_REP_NONE) {
-        const cf_candidate *c = cf_frontier_candidate(f, knee);
-        double kx = cf_frontier_field(f, knee, xf);
-        char lab[300];
-        snprintf(lab, sizeof lab, "knee: %s (%s)", txt(c->run_id), cf_procurement_name(c->price.option));
-        if (isfinite(kx) && isfinite(c->accuracy)) st = cf_plot_add_label(p, kx, c->accuracy, lab, 1);
-    }
-    if (st == CF_OK && isfinite(o->target_accuracy)) st = cf_plot_add_hline(p, o->target_accuracy, "target accuracy");
-    if (st != CF_OK) {
-        cf_plot_destroy(p);
-        return NULL;
-    }
-    return p;
-}
-
-/* Chart (b): minimum and median cost of each way of buying over all candidates. */
-static cf_plot *chart_cost_by_option(const cf_frontier *f, double *x, double *y, double *vals)
-{
-    const char *xf = cost_field(f);
-    cf_plot *p = cf_plot_create("Cost by way of buying (over all runs)");
-    if (p == NULL) return NULL;
-    cf_procurement opts[CF_PROC_COUNT];
-    size_t no = options_present(f, opts), n = cf_frontier_candidate_count(f);
-    const char *names[CF_PROC_COUNT];
-    double x2[CF_PROC_COUNT], y2[CF_PROC_COUNT];
-    for (size_t o = 0; o < no; o++) {
-        names[o] = cf_procurement_name(opts[o]);
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            const cf_candidate *c = cf_frontier_candidate(f, i);
-            double v = cf_frontier_field(f, i, xf);
-            if (c != NULL && c->price.option == opts[o] && isfinite(v)) vals[m++] = v;
-        }
-        qsort(vals, m, sizeof *vals, cmp_double);
-        x[o] = (double)o - 0.2;
-        y[o] = m ? vals[0] : NAN;
-        x2[o] = (double)o + 0.2;
-        y2[o] = m ? (m % 2 ? vals[m / 2] : 0.5 * (vals[m / 2 - 1] + vals[m / 2])) : NAN;
-    }
-    char yl[160];
-    snprintf(yl, sizeof yl, "%s (USD)", xf);
-    cf_status st = cf_plot_set_labels(p, "way of buying", yl);
-    if (st == CF_OK) st = cf_plot_set_xcategories(p, names, no);
-    cf_plot_set_key(p, CF_PLOT_KEY_TOP_RIGHT);
-    size_t k;
-    if (st == CF_OK) st = cf_plot_add_series(p, "cheapest run", CF_PLOT_BARS, x, y, no, &k);
-    if (st == CF_OK) st = cf_plot_set_width(p, k, 0.4);
-    if (st == CF_OK) st = cf_plot_set_color(p, k, "#0072B2");
-    if (st == CF_OK) st = cf_plot_add_series(p, "median run", CF_PLOT_BARS, x2, y2, no, &k);
-    if (st == CF_OK) st = cf_plot_set_width(p, k, 0.4);
-    if (st == CF_OK) st = cf_plot_set_color(p, k, "#E69F00");
-    cf_plot_set_yrange(p, 0, NAN);
-    if (st != CF_OK) {
-        cf_plot_destroy(p);
-        return NULL;
-    }
-    return p;
-}
-
-/* Chart (c): accuracy against operational CO2e, frontier candidates ringed. */
-static cf_plot *chart_accuracy_co2(const cf_frontier *f, double *x, double *y)
-{
-    cf_plot *p = cf_plot_create("Accuracy vs operational emissions");
-    if (p == NULL) return NULL;
-    cf_status st = cf_plot_set_labels(p, "co2e_kg (kg CO2e)", "accuracy");
-    cf_plot_set_key(p, CF_PLOT_KEY_BOTTOM_RIGHT);
-    maybe_logx(p, f, "co2e_kg");
-    if (st == CF_OK) st = option_points(p, f, "co2e_kg", x, y);
-    size_t m = 0;
-    for (size_t j = 0; j < cf_frontier_optimal_count(f); j++) {
-        size_t i = cf_frontier_optimal_at(f, j);
-        x[m] = cf_frontier_field(f, i, "co2e_kg");
-        y[m] = cf_frontier_candidate(f, i)->accuracy;
-        m++;
-    }
-    size_t k;
-    if (st == CF_OK) st = cf_plot_add_series(p, "on the cost frontier", CF_PLOT_POINTS, x, y, m, &k);
-    if (st == CF_OK) st = cf_plot_set_color(p, k, "#222222");
-    if (st == CF_OK) st = cf_plot_add_command(p, "set pointsize 1.2");
-    if (st != CF_OK) {
-        cf_plot_destroy(p);
-        return NULL;
-    }
-    return p;
-}
-
-/* The charts section. */
-static cf_status section_charts(cf_report *r, const cf_frontier *f, const cf_report_opts *o)
-{
-    cf_status st = cf_report_add_section(r, "charts", "Charts");
-    if (st != CF_OK) return st;
-    size_t n = cf_frontier_candidate_count(f);
-    double *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y), *v = malloc((n + 1) * sizeof *v);
-    size_t *idx = malloc((n + 1) * sizeof *idx);
-    if (x == NULL || y == NULL || v == NULL || idx == NULL) {
-        st = CF_ERR_NOMEM;
-        goto done;
-    }
-    cf_plot *p = chart_accuracy_cost(f, o, x, y, idx);
-    st = p != NULL ? cf_report_add_chart(r, p, "accuracy_vs_cost.svg",
-                                         "Accuracy against cost of every candidate, coloured by way of buying; the "
-                                         "line is the Pareto frontier and the marked point its knee.")
-                   : CF_ERR_NOMEM;
-    if (st != CF_OK) goto done;
-    p = chart_cost_by_option(f, x, y, v);
-    st = p != NULL ? cf_report_add_chart(r, p, "cost_by_option.svg",
-                                         "Cheapest and median cost of the runs under each way of buying.")
-                   : CF_ERR_NOMEM;
-    if (st != CF_OK) goto done;
-    p = chart_accuracy_co2(f, x, y);
-    st = p != NULL ? cf_report_add_chart(r, p, "accuracy_vs_co2e.svg",
-                                         "Accuracy against operational emissions; black points are on the cost "
-                                         "frontier.")
-                   : CF_ERR_NOMEM;
-done:
-    free(x);
-    free(y);
-    free(v);
-    free(idx);
-    return st;
-}
-
-/* The frontier table. */
+/* The frontier table: the fixed columns, a column for each objective in use that has none of its own (issue 9: a
+ * time-to-train table's score_min was nowhere), and no accuracy column when no run has an accuracy and it is not
+ * an objective. */
 static cf_status section_frontier(cf_report *r, const cf_frontier *f)
 {
     cf_status st = cf_report_add_section(r, "frontier", "Pareto frontier");
     if (st != CF_OK) return st;
-    static const char *const head[] = {
-        "#",           "run",          "way of buying", "hardware",         "precision",
-        "pruning",     "accuracy",     "cost (USD)",    "CO2e (kg)",        "carbon cost (USD)",
-        "total (USD)", "energy (kWh)", "GPU-hours",     "billed GPU-hours", "USD per GPU-hour",
-        "provider",    "region",       "kind"};
-    const size_t nc = sizeof head / sizeof head[0];
     const cf_frontier_opts *fo = cf_frontier_options(f);
+    int show_acc = any_accuracy(f) || uses_objective(f, "accuracy");
+    const char *head[6 + CF_MAX_OBJECTIVES + 12];
+    size_t nc = 0;
+    static const char *const lead[] = {"#", "run", "way of buying", "hardware", "precision", "pruning"};
+    static const char *const tail[] = {
+        "cost (USD)",       "CO2e (kg)",        "carbon cost (USD)", "total (USD)", "energy (kWh)", "GPU-hours",
+        "billed GPU-hours", "USD per GPU-hour", "provider",          "region",      "kind"};
+    for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++) head[nc++] = lead[i];
+    for (size_t k = 0; fo != NULL && k < fo->n_objectives; k++)
+        if (!fixed_column(fo->objectives[k].name)) head[nc++] = fo->objectives[k].name;
+    if (show_acc) head[nc++] = "accuracy";
+    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) head[nc++] = tail[i];
     cf_sb intro = {0};
     cf_sb_puts(&intro, "Runs that no other candidate beats on every objective (");
     for (size_t k = 0; fo != NULL && k < fo->n_objectives; k++)
         cf_sb_printf(&intro, "%s%s %s", k ? ", " : "", fo->objectives[k].maximize ? "maximise" : "minimise",
                      fo->objectives[k].name);
-    cf_sb_puts(&intro, "), in order of the first objective. The knee is marked with *; predicted configurations "
-                       "(never run) show their 95% intervals.");
+    int any_predicted = 0;
+    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) any_predicted |= cf_frontier_candidate(f, i)->predicted;
+    cf_sb_printf(&intro, "), in order of the first objective. The knee is marked with *%s",
+                 any_predicted ? "; predicted configurations (never run) show their 95% intervals." : ".");
     char *it = cf_sb_take(&intro);
     if (it == NULL) return CF_ERR_NOMEM;
     st = cf_report_add_paragraph(r, it);
@@ -1163,10 +960,13 @@ static cf_status section_frontier(cf_report *r, const cf_frontier *f)
         strs_add(&c, "%s", txt(cd->hardware));
         strs_add(&c, "%s", cf_precision_name(cd->precision));
         strs_add(&c, "%s", fx(b1, cd->pruning, 2));
-        if (cd->predicted)
+        for (size_t k = 0; fo != NULL && k < fo->n_objectives; k++)
+            if (!fixed_column(fo->objectives[k].name))
+                strs_add(&c, "%s", objective_cell(f, i, fo->objectives[k].name, b1));
+        if (show_acc && cd->predicted)
             strs_add(&c, "%s [%s, %s]", fx(b1, cd->accuracy, 4), fx(b2, cd->accuracy_lo, 4),
                      fx(b3, cd->accuracy_hi, 4));
-        else
+        else if (show_acc)
             strs_add(&c, "%s", fx(b1, cd->accuracy, 4));
         strs_add(&c, "%s", fx(b1, p->cost_usd, 2));
         strs_add(&c, "%s", fx(b1, p->co2e_kg, 3));
@@ -1202,11 +1002,21 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
                                     "margin is by how much, as a fraction of each objective's range (0.10 = better "
                                     "by at least 10% of the range in every objective).");
     if (st != CF_OK) return st;
-    static const char *const head[] = {"run",   "way of buying", "accuracy", "total (USD)",
-                                       "layer", "dominated by",  "margin"};
+    /* The columns are the objectives in use (issue 9: a time-to-train table showed an accuracy of "-" and no
+     * score_min). */
+    const cf_frontier_opts *fo = cf_frontier_options(f);
+    size_t d = fo != NULL ? fo->n_objectives : 0;
+    const char *head[2 + CF_MAX_OBJECTIVES + 3];
+    size_t nh = 0;
+    head[nh++] = "run";
+    head[nh++] = "way of buying";
+    for (size_t k = 0; k < d; k++) head[nh++] = fo->objectives[k].name;
+    head[nh++] = "layer";
+    head[nh++] = "dominated by";
+    head[nh++] = "margin";
     strs c = {0};
     size_t rows = 0;
-    char b[CF_NUM_BUF], lab[300];
+    char b[CF_NUM_BUF];
     for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
         if (cf_frontier_is_optimal(f, i)) continue;
         const cf_candidate *cd = cf_frontier_candidate(f, i);
@@ -1215,13 +1025,16 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
         size_t rank = cf_frontier_rank(f, i);
         strs_add(&c, "%s", txt(cd->run_id));
         strs_add(&c, "%s", cf_procurement_name(cd->price.option));
-        strs_add(&c, "%s", fx(b, cd->accuracy, 4));
-        strs_add(&c, "%s", fx(b, cd->price.total_cost_usd, 2));
+        for (size_t k = 0; k < d; k++) strs_add(&c, "%s", objective_cell(f, i, fo->objectives[k].name, b));
         if (rank == CF_REP_NONE)
             strs_add(&c, "-");
         else
             strs_add(&c, "%zu", rank);
-        strs_add(&c, "%s", by != CF_REP_NONE ? cf_rep_label(f, by, lab, sizeof lab) : "-");
+        const cf_candidate *bc = by != CF_REP_NONE ? cf_frontier_candidate(f, by) : NULL;
+        if (bc != NULL) /* "run_id/option", whole */
+            strs_add(&c, "%s/%s", bc->run_id != NULL ? bc->run_id : "?", cf_procurement_name(bc->price.option));
+        else
+            strs_add(&c, "-");
         strs_add(&c, "%s", by != CF_REP_NONE ? fx(b, margin, 4) : "-");
         rows++;
     }
@@ -1230,7 +1043,7 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
     else if (rows == 0)
         st = cf_report_add_paragraph(r, "No candidate is dominated.");
     else
-        st = cf_report_add_table(r, NULL, sizeof head / sizeof head[0], head, rows, (const char *const *)c.v);
+        st = cf_report_add_table(r, NULL, nh, head, rows, (const char *const *)c.v);
     strs_free(&c);
     return st;
 }
@@ -1379,7 +1192,7 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
     cf_report_opts_default(&o);
     if (opts != NULL) o = *opts;
     cf_status st = section_summary(r, f, rs, &o);
-    if (st == CF_OK && o.charts) st = section_charts(r, f, &o);
+    if (st == CF_OK && o.charts) st = cf_rep_section_charts(r, f, &o);
     if (st == CF_OK) st = section_frontier(r, f);
     if (st == CF_OK) st = section_dominated(r, f);
     if (st == CF_OK && !o.skip_shared_sections) st = section_quality(r, f, rs);

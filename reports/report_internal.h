@@ -11,6 +11,7 @@
 
 #include "costfront/catalog.h"
 #include "costfront/frontier.h"
+#include "costfront/report.h"
 
 /* "No such index", as returned by cf_frontier_knee, cf_frontier_dominator, cf_frontier_rank. */
 #define CF_REP_NONE ((size_t)-1)
@@ -29,11 +30,19 @@ double cf_rep_carbon_price(const cf_frontier *f, const cf_catalog *cat, const ch
  * their number into *count. Returns CF_ERR_NOMEM (with *out NULL and *count 0) when memory runs short. */
 cf_status cf_rep_offers_used(const cf_frontier *f, const cf_offer ***out, size_t *count);
 
-/* "run_id/procurement" of candidate i into buf (size n). Returns buf. */
+/* "run_id/procurement" of candidate i into buf (size n), cut at a UTF-8 character boundary when longer. Returns
+ * buf. */
 char *cf_rep_label(const cf_frontier *f, size_t i, char *buf, size_t n);
 
 /* Name of the cost the summaries speak of: the first minimised objective naming a cost, else total_cost_usd. */
 const char *cf_rep_cost_objective(const cf_frontier *f);
+
+/* 1 when a field name speaks of money: it holds "cost" or ends in "_usd" (its values are USD). */
+int cf_rep_money_field(const char *name);
+
+/* Adds the "Charts" section of the standard frontier report to r (reports/report_charts.c): the objectives in use
+ * against each other, the cost by way of buying and an objective against CO2e. */
+cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_report_opts *o);
 
 /* --target-accuracy: the cheapest candidate (by cf_rep_cost_objective) whose accuracy reaches target, over every
  * candidate (the frontier's own objectives may not include accuracy), or CF_REP_NONE when none reaches it;

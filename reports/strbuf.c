@@ -71,6 +71,58 @@ void cf_sb_free(cf_sb *b)
     b->failed = 0;
 }
 
+size_t cf_utf8_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (c == 0) return 0;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else
+        return 0;
+    if (p[1] < lo || p[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    if (n == 3 && c == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) return 0;
+    return n;
+}
+
+int cf_utf8_valid(const char *s)
+{
+    if (s == NULL) return 1;
+    while (*s) {
+        size_t k = cf_utf8_len(s);
+        if (k == 0) return 0;
+        s += k;
+    }
+    return 1;
+}
+
+void cf_sb_put_utf8(cf_sb *b, const char *s)
+{
+    if (s == NULL) return;
+    while (*s) {
+        size_t k = cf_utf8_len(s);
+        if (k == 0) {
+            cf_sb_puts(b, "\xEF\xBF\xBD");
+            s++;
+        } else {
+            cf_sb_putn(b, s, k);
+            s += k;
+        }
+    }
+}
+
 char *cf_rep_dupstr(const char *s)
 {
     if (s == NULL) return NULL;

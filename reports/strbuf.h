@@ -36,6 +36,20 @@ char *cf_sb_take(cf_sb *b);
 /* Frees the text and resets b. */
 void cf_sb_free(cf_sb *b);
 
+/* UTF-8 helpers shared by the report writers: text that reaches an SVG or the HTML must be valid UTF-8 made of
+ * XML characters, or the file is not well-formed (issue 10). */
+
+/* Length of the valid UTF-8 character at p (1 for an ASCII byte other than NUL, 2 to 4 otherwise), or 0 when p
+ * does not start one: NUL, a stray continuation byte, an overlong form, a surrogate, a code point past U+10FFFF,
+ * or U+FFFE / U+FFFF (not XML characters). Reads no byte past a NUL. */
+size_t cf_utf8_len(const char *p);
+
+/* 1 when the NUL-terminated s is valid UTF-8 by cf_utf8_len (NULL is valid). */
+int cf_utf8_valid(const char *s);
+
+/* Appends s with each byte that does not begin a valid character (cf_utf8_len) replaced by U+FFFD. */
+void cf_sb_put_utf8(cf_sb *b, const char *s);
+
 /* Allocation helpers shared by the report writers (plot.c, report_html.c), kept here so that they exist once. */
 
 /* Returns a malloc'd copy of s (the caller frees it), NULL for NULL or when out of memory. */

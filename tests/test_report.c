@@ -1,7 +1,7 @@
 /* Tests of the reports (every file under reports/): the JSON golden file and hand-computed values of a tiny
  * frontier, the terminal table and CSV, the HTML skeleton (parsed back with libxml2's HTML parser), atomic
  * publication of the report directory when gnuplot fails or is missing, the atomic file and symlink writers, and
- * the gnuplot script (numbers in the C locale, NaN as '?', quoting).
+ * the gnuplot script (numbers in the C locale, NaN as '?', texts in the $CF_TEXT block; more in test_plot.c).
  *
  * The fixture: one GPU (500 W, 100 kg embodied, 5 y), one region (400 g/kWh, PUE 1.25), one offer priced on-demand
  * 2.0, 1y 1.5, 3y 1.2, spot 0.8 USD/h with no interruptions (so no spot overhead), carbon at 100 USD/t. A run of G
@@ -530,20 +530,33 @@ Test(report, failed_publish_leaves_earlier_report_untouched)
     long svg_before = file_size(WORK "/atomic/chart.svg");
     cr_assert_gt(svg_before, 0);
 
-    /* 1. gnuplot rejects the script: the error names the kept script, the old report stays. */
+    /* 1. gnuplot rejects the script: the error names the kept script (in gnuplot's own staging directory under
+     *    TMPDIR, never beside the report), the old report stays. */
+    char *old_tmp = getenv("TMPDIR") != NULL ? strdup(getenv("TMPDIR")) : NULL;
+    mkdir(WORK "/gptmp", 0755);
+    setenv("TMPDIR", WORK "/gptmp", 1);
     cf_plot *bad = small_plot();
     cf_plot_set_labels(bad, "a new label", NULL);
     cr_assert_eq(cf_plot_add_command(bad, "set no_such_gnuplot_option 1"), CF_OK);
     cr_assert_eq(publish_with_plot(dir, bad, &err), CF_ERR_EXTERNAL);
-    cr_assert_not_null(strstr(err.message, WORK "/atomic.chart.gp"), "%s", err.message);
-    cr_assert_gt(file_size(WORK "/atomic.chart.gp"), 0, "the failing script is kept");
+    if (old_tmp != NULL)
+        setenv("TMPDIR", old_tmp, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old_tmp);
+    const char *kept = strstr(err.message, WORK "/gptmp/costfront-plot-");
+    cr_assert_not_null(kept, "%s", err.message);
+    char kept_path[512];
+    snprintf(kept_path, sizeof kept_path, "%.*s", (int)strcspn(kept, " "), kept);
+    cr_assert_gt(file_size(kept_path), 0, "the failing script is kept at %s", kept_path);
+    cr_assert_eq(count_prefixed(WORK, "atomic."), 0, "no script beside the report directory");
+    cf_remove_tree(WORK "/gptmp", NULL);
     char *after = slurp(WORK "/atomic/index.html", NULL);
     cr_assert_str_eq(after, before);
     cr_assert_eq(file_size(WORK "/atomic/chart.svg"), svg_before);
     cr_assert_eq(count_prefixed(WORK, "atomic.tmp."), 0, "no staging directory left");
     cr_assert_eq(count_prefixed(WORK, "atomic.old."), 0);
     cr_assert_eq(count_prefixed(WORK "/atomic", "chart.svg.tmp"), 0);
-    unlink(WORK "/atomic.chart.gp");
     free(after);
 
     /* 2. gnuplot is not installed (empty PATH): a message saying what to install, the old report stays. */
@@ -596,10 +609,12 @@ Test(report, plot_script_numbers_and_missing_values)
     cr_assert_eq(cf_plot_add_series(p, "a'b", CF_PLOT_POINTS, x, y, 5, NULL), CF_OK);
     char *s = NULL;
     cr_assert_eq(cf_plot_script(p, "out.svg", &s, NULL), CF_OK);
-    cr_assert_not_null(strstr(s, "set title 'it''s ''quoted'''\n"), "%s", s);
+    /* Texts are lines of the $CF_TEXT block, never quoted literals (issue 10). */
+    cr_assert_not_null(strstr(s, "$CF_TEXT << EOD\nit's 'quoted'\na'b\nEOD\n"), "%s", s);
+    cr_assert_not_null(strstr(s, "set title $CF_TEXT[1]\n"), "%s", s);
     cr_assert_not_null(strstr(s, "set datafile missing '?'\n"));
     cr_assert_not_null(strstr(s, "$D0 << EOD\n0.5 1\n? 2\n1e-12 ?\n1.23456789e+10 0.3\n0 3\nEOD\n"), "%s", s);
-    cr_assert_not_null(strstr(s, "title 'a''b'"));
+    cr_assert_not_null(strstr(s, "title $CF_TEXT[2]"));
     /* Under a locale with a decimal comma the text is identical. */
     if (use_comma_locale()) {
         char *t = NULL;
@@ -626,7 +641,7 @@ Test(report, plot_kinds_render)
     free(s);
     cr_assert_eq(cf_plot_render_svg(h, WORK "/hist.svg", NULL, &err), CF_OK, "%s", err.message);
     cr_assert_gt(file_size(WORK "/hist.svg"), 0);
-    cr_assert_eq(file_size(WORK "/hist.gp"), -1, "script deleted after success");
+    cr_assert_eq(file_size(WORK "/hist.gp"), -1, "no script beside the chart");
     cf_plot_destroy(h);
 
     /* Tornado: horizontal bars with named rows; lines over time with a breakeven marker; error bars. */

@@ -3,9 +3,14 @@
  * A cf_plot describes one chart: titled series of (x, y) points drawn as points, lines, steps, error bars, bars or
  * horizontal bars, plus text labels, vertical/horizontal marker lines, category tics and log scales. Rendering
  * writes a gnuplot 5 script with the data inline (`$D0 << EOD` blocks), numbers printed under the C locale with
- * "%.10g", missing values (NaN, inf) as `?`, every title single-quoted with '' escaping, and runs gnuplot on it to
- * make an SVG. The practice follows gretl's lib/src/graphing.c: the script is kept when gnuplot fails (the error
- * names it) and deleted when it succeeds.
+ * "%.10g", missing values (NaN, inf) as `?`, and runs gnuplot on it to make an SVG. No text is ever a string
+ * literal of the script: every title, label, legend entry and category name is one line of the datablock
+ * $CF_TEXT, named as $CF_TEXT[i], which gnuplot never parses, so quotes, backquotes, '@', "EOD" or system(...) in a
+ * run id or an objective name are shown as they are and run nothing. A text is shown on one line (a newline as \n,
+ * other control bytes as cf_text_escape writes them) and bytes that are not UTF-8 as U+FFFD, so the SVG is always
+ * well-formed. gnuplot runs in a staging directory of its own and never sees an output path. The practice follows
+ * gretl's lib/src/graphing.c: the script is kept when gnuplot fails (the error names it) and deleted when it
+ * succeeds.
  *
  * The report sections (frontier, predicted frontier, TCO breakeven, nightly history, sensitivity tornado, Monte
  * Carlo histogram) all build their charts with this API; reports never compute results, they only draw them.
@@ -32,7 +37,8 @@ typedef enum cf_plot_style {
     CF_PLOT_STEPS,       /* staircase: horizontal to the next x, then vertical (an attainment front) */
     CF_PLOT_ERRORBARS,   /* markers with x and/or y error bars (cf_plot_set_errors) */
     CF_PLOT_BARS,        /* vertical bars from 0 to y centred on x (width: cf_plot_set_width) */
-    CF_PLOT_HBARS        /* horizontal bars from xlo to xhi at height y (cf_plot_set_errors; a tornado chart) */
+    CF_PLOT_HBARS,       /* horizontal bars from xlo to xhi at height y (cf_plot_set_errors; a tornado chart) */
+    CF_PLOT_FSTEPS       /* staircase: vertical to the next y, then horizontal (the front when x is maximised) */
 } cf_plot_style;
 
 /* Where the legend goes. */
@@ -116,16 +122,21 @@ cf_status cf_plot_add_command(cf_plot *p, const char *command);
 /* Number of series added so far. */
 size_t cf_plot_series_count(const cf_plot *p);
 
-/* Writes the whole gnuplot script that draws p into the SVG file output (quoted in the script) into *script
- * (malloc'd, caller frees). */
+/* Writes the whole gnuplot script that draws p into the SVG file output into *script (malloc'd, caller frees).
+ * output must be a plain file name (letters, digits, '.', '_', '-'; not starting with '.' or '-'; at most 64
+ * bytes), written relative to gnuplot's working directory; anything else is CF_ERR_ARG, since a path is never put
+ * into a script. */
 cf_status cf_plot_script(const cf_plot *p, const char *output, char **script, cf_error *err);
 
-/* Renders p as an SVG at svg_path (written atomically: a temporary file beside it, renamed on success). The script
- * goes to script_path (NULL: svg_path with ".gp" in place of its extension); it is deleted on success and kept on
- * failure. Returns CF_ERR_EXTERNAL when gnuplot is not installed (the message says to install gnuplot-nox) or when
- * it fails (the message names the script and quotes gnuplot's first error line); CF_ERR_IO when a file cannot be
- * written. The program run is the first "gnuplot" found on PATH, or the value of the environment variable
- * CF_GNUPLOT when it is set and non-empty. */
+/* Renders p as an SVG at svg_path, which may be any path (quotes, newlines and all: it is never given to gnuplot).
+ * gnuplot runs, without a shell, in a staging directory made for this call ("$TMPDIR/costfront-plot-XXXXXX",
+ * /tmp when TMPDIR is unset) on the fixed names chart.gp and chart.svg, so concurrent renders never share a file;
+ * the SVG is then moved to svg_path in one step (a rename, or an atomic copy across file systems) and the staging
+ * directory removed. When gnuplot fails the staging directory is kept with its chart.gp, the message names that
+ * script and quotes gnuplot's first error line, and the script is also written to script_path when it is not
+ * NULL. Returns CF_ERR_EXTERNAL when gnuplot is not installed (the message says to install gnuplot-nox) or fails;
+ * CF_ERR_IO when a file or the staging directory cannot be written. The program run is the first "gnuplot" found
+ * on PATH, or the value of the environment variable CF_GNUPLOT when it is set and non-empty. */
 cf_status cf_plot_render_svg(const cf_plot *p, const char *svg_path, const char *script_path, cf_error *err);
 
 #ifdef __cplusplus
