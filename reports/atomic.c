@@ -4,6 +4,12 @@
  * one step, so readers see the old content or the new, never a mixture. Temporaries live beside the target (same
  * directory) so the rename never crosses a file system. Data is fsync'ed before the rename, and the directory after
  * it, so that a crash does not leave a renamed but empty file.
+ *
+ * Publishers of one directory are serialised by flock(2) on "DIR.lock": the kernel drops the lock when its holder
+ * dies, so a killed run never leaves a lock that blocks the next one, and the holder may treat every staging
+ * directory of DIR that it finds as left by a dead process. The lock file is removed by its holder before it unlocks;
+ * a waiter that then gets the lock on the removed file sees that the path no longer names the file it locked and
+ * starts again on the new one (the usual lock-file-with-unlink protocol), so two processes never both hold it.
  */
 #include "costfront/output.h"
 
@@ -12,7 +18,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -26,8 +34,9 @@ struct cf_atomic_file {
 };
 
 struct cf_staged_dir {
-    char *dir;   /* final directory path, without a trailing '/' */
-    char *stage; /* staging directory "dir.tmp.XXXXXX" */
+    char *dir;    /* final directory path, without a trailing '/' */
+    char *stage;  /* staging directory "dir.tmp.XXXXXX" */
+    char *marker; /* cf_staged_dir_set_marker: the name of the file removed last from a tree, or NULL */
 };
 
 /* Returns a malloc'd copy of a followed by b, or NULL when out of memory. */
@@ -244,8 +253,9 @@ cf_status cf_symlink_atomic(const char *target, const char *linkpath, cf_error *
 }
 
 /* Removes the tree at path without following symlinks. Returns 0 or an errno value (the first failure; removal
- * continues past it so as much as possible goes). */
-static int remove_tree(const char *path)
+ * continues past it so as much as possible goes). When last is not NULL, the top-level entry of that name is
+ * removed after every other one, so that a removal cut short (a kill) leaves the tree still recognisable by it. */
+static int remove_tree_last(const char *path, const char *last)
 {
     struct stat sb;
     if (lstat(path, &sb) != 0) return errno == ENOENT ? 0 : errno;
@@ -256,6 +266,7 @@ static int remove_tree(const char *path)
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        if (last != NULL && strcmp(de->d_name, last) == 0) continue;
         size_t n = strlen(path) + strlen(de->d_name) + 2;
         char *child = malloc(n);
         if (child == NULL) {
@@ -263,13 +274,36 @@ static int remove_tree(const char *path)
             continue;
         }
         snprintf(child, n, "%s/%s", path, de->d_name);
-        int e = remove_tree(child);
+        int e = remove_tree_last(child, NULL);
         if (e != 0 && first == 0) first = e;
         free(child);
     }
     closedir(d);
+    if (last != NULL) {
+        size_t n = strlen(path) + strlen(last) + 2;
+        char *child = malloc(n);
+        if (child != NULL) {
+            snprintf(child, n, "%s/%s", path, last);
+            int e = remove_tree_last(child, NULL);
+            if (e != 0 && first == 0) first = e;
+            free(child);
+        } else if (first == 0)
+            first = ENOMEM;
+    }
     if (rmdir(path) != 0 && first == 0) first = errno;
     return first;
+}
+
+/* Removes the tree at path without following symlinks (see remove_tree_last). */
+static int remove_tree(const char *path) { return remove_tree_last(path, NULL); }
+
+cf_status cf_remove_tree_marked(const char *path, const char *marker, cf_error *err)
+{
+    if (path == NULL || path[0] == '\0')
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_remove_tree_marked needs a path");
+    int e = remove_tree_last(path, marker);
+    if (e != 0) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot remove %s: %s", path, strerror(e));
+    return CF_OK;
 }
 
 cf_status cf_remove_tree(const char *path, cf_error *err)
@@ -320,9 +354,34 @@ cf_status cf_staged_dir_begin(const char *dir, cf_staged_dir **out, cf_error *er
 
 const char *cf_staged_dir_path(const cf_staged_dir *s) { return s != NULL ? s->stage : NULL; }
 
+cf_status cf_staged_dir_set_marker(cf_staged_dir *s, const char *name, const void *data, size_t n, cf_error *err)
+{
+    if (s == NULL || name == NULL || name[0] == '\0' || strchr(name, '/') != NULL || (n > 0 && data == NULL))
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_staged_dir_set_marker needs a handle and a file name");
+    char *copy = concat(name, "");
+    size_t np = strlen(s->stage) + strlen(name) + 2;
+    char *path = malloc(np);
+    if (copy == NULL || path == NULL) {
+        free(copy);
+        free(path);
+        return cf_error_set(err, CF_ERR_NOMEM, s->dir, 0, 0, NULL, "out of memory");
+    }
+    snprintf(path, np, "%s/%s", s->stage, name);
+    cf_status st = cf_write_file_atomic(path, data, n, err);
+    free(path);
+    if (st != CF_OK) {
+        free(copy);
+        return st;
+    }
+    free(s->marker);
+    s->marker = copy;
+    return CF_OK;
+}
+
 /* Frees the handle's memory (not the directories). */
 static void staged_free(cf_staged_dir *s)
 {
+    free(s->marker);
     free(s->dir);
     free(s->stage);
     free(s);
@@ -345,7 +404,7 @@ cf_status cf_staged_dir_commit(cf_staged_dir *s, cf_error *err)
          * RENAME_EXCHANGE answer EINVAL (or the kernel ENOSYS): fall back to two renames. */
         if (syscall(SYS_renameat2, AT_FDCWD, s->stage, AT_FDCWD, s->dir, CF_RENAME_EXCHANGE) == 0) {
             sync_parent(s->dir);
-            (void)remove_tree(s->stage); /* now the old tree */
+            (void)remove_tree_last(s->stage, s->marker); /* now the old tree */
             staged_free(s);
             return CF_OK;
         }
@@ -372,13 +431,13 @@ cf_status cf_staged_dir_commit(cf_staged_dir *s, cf_error *err)
         goto fail;
     }
     sync_parent(s->dir);
-    if (old != NULL) (void)remove_tree(old);
+    if (old != NULL) (void)remove_tree_last(old, s->marker);
     free(old);
     staged_free(s);
     return CF_OK;
 fail:
     free(old);
-    (void)remove_tree(s->stage);
+    (void)remove_tree_last(s->stage, s->marker);
     staged_free(s);
     return st;
 }
@@ -386,6 +445,282 @@ fail:
 void cf_staged_dir_abort(cf_staged_dir *s)
 {
     if (s == NULL) return;
-    (void)remove_tree(s->stage);
+    (void)remove_tree_last(s->stage, s->marker);
     staged_free(s);
+}
+
+/* ------------------------------------------------------------------------------------------------------------
+ * The publish lock and stale staging directories.
+ * ------------------------------------------------------------------------------------------------------------ */
+
+/* The first bytes of a lock file that costfront created (and may therefore remove). */
+static const char LOCK_SIGNATURE[] = "costfront publish lock: remove it only when no costfront runs\n";
+
+struct cf_publish_lock {
+    int fd;     /* open on the lock file; flock'ed */
+    char *path; /* "DIR.lock" */
+    int ours;   /* 1 when the file carries LOCK_SIGNATURE, so the holder removes it on release */
+};
+
+/* Splits path (without trailing slashes) into its parent directory (malloc'd, "." when there is none) and the
+ * offset of its last component. Returns NULL when out of memory. */
+static char *parent_of(const char *path, size_t *base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+    if (slash == NULL) return concat(".", "");
+    if (slash == path) return concat("/", "");
+    size_t n = (size_t)(slash - path);
+    char *p = malloc(n + 1);
+    if (p == NULL) return NULL;
+    memcpy(p, path, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* 1 when the last component of path (without trailing slashes) is "." or "..", or path is "/": such a directory
+ * cannot be renamed, so nothing can be published there. */
+static int unnamed_dir(const char *path)
+{
+    size_t base = 0;
+    const char *slash = strrchr(path, '/');
+    if (slash != NULL) base = (size_t)(slash - path) + 1;
+    const char *b = path + base;
+    return b[0] == '\0' || strcmp(b, ".") == 0 || strcmp(b, "..") == 0;
+}
+
+/* Sleeps for about ms milliseconds. */
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Opens the lock file at path, creating it (with the signature) when missing. Returns the descriptor, or -1 with
+ * errno set; *created is 1 when this call created it. A symbolic link is refused (ELOOP), as is anything that is
+ * not a regular file (EISDIR for a directory, EINVAL otherwise). */
+static int open_lock_file(const char *path, int *created)
+{
+    *created = 0;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            *created = 1;
+            if (write(fd, LOCK_SIGNATURE, sizeof LOCK_SIGNATURE - 1) < 0) {
+                /* The lock works without the signature; the file is then merely not removed on release. */
+            }
+            return fd;
+        }
+        if (errno != EEXIST) return -1;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) {
+            if (errno == ENOENT) continue; /* removed by its holder in between: create it again */
+            return -1;
+        }
+        struct stat sb;
+        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            int e = EINVAL;
+            if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) e = EISDIR;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        return fd;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+/* 1 when the file open on fd starts with LOCK_SIGNATURE. */
+static int has_signature(int fd)
+{
+    char buf[sizeof LOCK_SIGNATURE];
+    ssize_t n = pread(fd, buf, sizeof LOCK_SIGNATURE - 1, 0);
+    return n == (ssize_t)(sizeof LOCK_SIGNATURE - 1) && memcmp(buf, LOCK_SIGNATURE, sizeof LOCK_SIGNATURE - 1) == 0;
+}
+
+cf_status cf_publish_lock_acquire(const char *dir, double wait_seconds, cf_publish_lock **out, cf_error *err)
+{
+    if (out != NULL) *out = NULL;
+    if (dir == NULL || dir[0] == '\0' || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_publish_lock_acquire needs a directory and a handle");
+    char *d = strip_slashes(dir);
+    if (d == NULL) return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+    if (unnamed_dir(d)) {
+        cf_status st = cf_error_set(err, CF_ERR_ARG, dir, 0, 0, NULL,
+                                    "'%s' does not name a directory of its own; a report is built beside its "
+                                    "directory and renamed into place, so name one (e.g. report)",
+                                    dir);
+        free(d);
+        return st;
+    }
+    cf_publish_lock *l = calloc(1, sizeof *l);
+    char *path = concat(d, ".lock");
+    free(d);
+    if (l == NULL || path == NULL) {
+        free(l);
+        free(path);
+        return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+    }
+    double deadline = now_s() + wait_seconds;
+    cf_status st = CF_OK;
+    for (;;) {
+        int created = 0;
+        int fd = open_lock_file(path, &created);
+        if (fd < 0) {
+            int e = errno;
+            st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL,
+                              e == ELOOP    ? "the lock file %s is a symbolic link; costfront will not follow it: "
+                                              "remove it and run again"
+                              : e == EISDIR ? "the lock file %s is a directory; costfront will not remove it: "
+                                              "remove it and run again"
+                              : e == EINVAL ? "the lock file %s is not a regular file; costfront will not use it: "
+                                              "remove it and run again"
+                                            : "cannot create the lock file %s: %s",
+                              path, strerror(e));
+            break;
+        }
+        int locked = 0;
+        for (;;) {
+            if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                locked = 1;
+                break;
+            }
+            if (errno == EINTR) continue;
+            if (errno != EWOULDBLOCK) {
+                int e = errno;
+                st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot lock %s: %s", path, strerror(e));
+                break;
+            }
+            if (wait_seconds >= 0 && now_s() >= deadline) {
+                st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL,
+                                  "another costfront is publishing into %.*s (it holds the lock %s); gave up after "
+                                  "waiting %g s: run again when it has finished",
+                                  (int)(strlen(path) - 5), path, path, wait_seconds);
+                break;
+            }
+            sleep_ms(20);
+        }
+        if (!locked) {
+            close(fd);
+            break;
+        }
+        /* The holder before us may have removed the file after we opened it: then we hold a lock nobody else
+         * sees, and must start again on whatever the path names now. */
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            l->fd = fd;
+            l->path = path;
+            l->ours = has_signature(fd);
+            *out = l;
+            return CF_OK;
+        }
+        close(fd);
+    }
+    free(path);
+    free(l);
+    return st;
+}
+
+void cf_publish_lock_release(cf_publish_lock *l)
+{
+    if (l == NULL) return;
+    if (l->ours) (void)unlink(l->path); /* before unlocking: see the protocol at the top of this file */
+    close(l->fd);
+    free(l->path);
+    free(l);
+}
+
+void cf_strlist_free(char **list)
+{
+    if (list == NULL) return;
+    for (char **p = list; *p != NULL; p++) free(*p);
+    free(list);
+}
+
+/* 1 when s is a mkdtemp suffix: exactly six ASCII letters or digits. */
+static int temp_suffix(const char *s)
+{
+    size_t n = 0;
+    for (; s[n] != '\0'; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9'))) return 0;
+    return n == 6;
+}
+
+cf_status cf_staged_dir_stale(const char *dir, char ***out, cf_error *err)
+{
+    if (out != NULL) *out = NULL;
+    if (dir == NULL || dir[0] == '\0' || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_staged_dir_stale needs a directory and an output");
+    char *d = strip_slashes(dir);
+    size_t base = 0;
+    char *parent = d != NULL ? parent_of(d, &base) : NULL;
+    if (parent == NULL) {
+        free(d);
+        return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+    }
+    const char *name = d + base;
+    size_t nl = strlen(name);
+    char **list = NULL;
+    size_t n = 0, cap = 0;
+    cf_status st = CF_OK;
+    DIR *dh = opendir(parent);
+    if (dh == NULL) { /* no parent: nothing can be stale (publishing reports the real problem) */
+        free(parent);
+        free(d);
+        return CF_OK;
+    }
+    struct dirent *de;
+    while (st == CF_OK && (de = readdir(dh)) != NULL) {
+        const char *e = de->d_name;
+        if (strncmp(e, name, nl) != 0) continue;
+        if (strncmp(e + nl, ".tmp.", 5) != 0 && strncmp(e + nl, ".old.", 5) != 0) continue;
+        if (!temp_suffix(e + nl + 5)) continue;
+        size_t np = strlen(parent) + strlen(e) + 2;
+        char *path = malloc(np);
+        if (path == NULL) {
+            st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+            break;
+        }
+        if (base == 0)
+            snprintf(path, np, "%s", e);
+        else
+            snprintf(path, np, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/", e);
+        struct stat sb;
+        if (lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid()) {
+            free(path);
+            continue;
+        }
+        if (n + 2 > cap) {
+            size_t nc = cap ? 2 * cap : 8;
+            char **g = realloc(list, nc * sizeof *g);
+            if (g == NULL) {
+                free(path);
+                st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+                break;
+            }
+            list = g;
+            cap = nc;
+        }
+        list[n++] = path;
+        list[n] = NULL;
+    }
+    closedir(dh);
+    free(parent);
+    free(d);
+    if (st != CF_OK) {
+        cf_strlist_free(list);
+        return st;
+    }
+    *out = list;
+    return CF_OK;
 }
