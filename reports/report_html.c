@@ -529,6 +529,8 @@ static cf_status publish_locked(const cf_report *r, const char *dir, cf_error *e
         free(path);
     }
     free(html);
+    /* Again, since building took a while (gnuplot): a file a user put into dir meanwhile must not go with it. */
+    if (st == CF_OK) st = cf_rep_dir_check(dir, err);
     if (st != CF_OK) {
         cf_staged_dir_abort(stage);
         return st;
@@ -540,15 +542,24 @@ cf_status cf_report_publish_wait(const cf_report *r, const char *dir, double wai
 {
     if (r == NULL || dir == NULL || dir[0] == '\0')
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_publish needs a report and a directory");
+    /* Without its trailing slashes, so that "link/" is seen as the link it is, not as the directory it names. */
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    char *d = malloc(n + 1);
+    if (d == NULL) return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+    memcpy(d, dir, n);
+    d[n] = '\0';
     cf_publish_lock *lock = NULL;
-    cf_status st = cf_publish_lock_acquire(dir, wait_seconds, &lock, err);
-    if (st != CF_OK) return st;
-    /* Under the lock no other publisher of dir is alive, so its staging directories are a killed run's, and the
-     * check of dir cannot race with another publisher's swap. */
-    (void)cf_rep_dir_clean_stale(dir);
-    st = cf_rep_dir_check(dir, err);
-    if (st == CF_OK) st = publish_locked(r, dir, err);
-    cf_publish_lock_release(lock);
+    cf_status st = cf_publish_lock_acquire(d, wait_seconds, &lock, err);
+    if (st == CF_OK) {
+        /* Under the lock no other publisher of dir is alive, so its staging directories are a killed run's, and
+         * the check of dir cannot race with another publisher's swap. */
+        (void)cf_rep_dir_clean_stale(d);
+        st = cf_rep_dir_check(d, err);
+        if (st == CF_OK) st = publish_locked(r, d, err);
+        cf_publish_lock_release(lock);
+    }
+    free(d);
     return st;
 }
 

@@ -226,6 +226,8 @@ Test(publish, links_files_and_unnamed_directories_are_refused)
     cr_assert_eq(publish(WORK "/link", "r", &err), CF_ERR_IO);
     cr_assert_not_null(strstr(err.message, "is a symbolic link; a report replaces a directory, never a link"), "%s",
                        err.message);
+    cr_assert_eq(publish(WORK "/link/", "r", &err), CF_ERR_IO, "a trailing slash does not make the link a directory");
+    cr_assert_not_null(strstr(err.message, "link is a symbolic link"), "%s", err.message);
     put(WORK "/file", "x");
     cr_assert_eq(publish(WORK "/file", "r", &err), CF_ERR_IO);
     cr_assert_not_null(strstr(err.message, "exists and is not a directory"), "%s", err.message);

@@ -53,6 +53,21 @@ expect_grep "$TMP/err" "home exists and does not hold a costfront report (no .co
 expect_true "the homepage is untouched" -- test -f home/style.css -a ! -e home/.costfront-report
 expect_grep "$SRC/README.md" "**What \`--out DIR\` may replace.**" "the README documents it"
 
+# A file added to the old report while the new one is being built (gnuplot is slow here) is caught before the swap.
+printf '#!/bin/sh\ntouch "%s/slow-started"\nsleep 1\nexec gnuplot "$@"\n' "$TMP" >slow1-gnuplot
+chmod +x slow1-gnuplot
+CF_GNUPLOT="$TMP/slow1-gnuplot" "$BIN" report "$EX/runs.csv" --out rep --title third >slow.out 2>slow.err &
+slow=$!
+for i in $(seq 100); do [ -e slow-started ] && break; sleep 0.05; done
+echo "added meanwhile" >rep/late.txt
+wait "$slow"
+expect_true "a file added during the build stops the swap (exit 3)" -- test $? = 3
+expect_grep slow.err "1 entry that the report did not write (late.txt)" "the late file is named"
+expect_true "the late file is kept" -- test "$(cat rep/late.txt)" = "added meanwhile"
+expect_grep rep/index.html "<title>second</title>" "the earlier report is kept"
+rm rep/late.txt
+expect_true "nothing left beside rep" -- valid_report rep second
+
 # --- 2. Concurrent publishers into one --out ---------------------------------------------------------------------
 # concurrent N CHARTS: N reports (titles run-1..run-N) into conc at once; every one must succeed and leave a
 # complete report, 10 times over.
