@@ -6,8 +6,10 @@
  * it, so that a crash does not leave a renamed but empty file.
  *
  * Publishers of one directory are serialised by flock(2) on "DIR.lock": the kernel drops the lock when its holder
- * dies, so a killed run never leaves a lock that blocks the next one, and the holder may treat every staging
- * directory of DIR that it finds as left by a dead process. The lock file is removed by its holder before it unlocks;
+ * dies, so a killed run never leaves a lock that blocks the next one. The lock file doubles as a journal: the holder
+ * appends the name of every staging directory it makes before using it, so the next holder of a lock file that is
+ * still there (a finished run removes it) knows exactly which directories a dead process left, and never mistakes a
+ * user's "DIR.old.backup" for one. The lock file is removed by its holder before it unlocks;
  * a waiter that then gets the lock on the removed file sees that the path no longer names the file it locked and
  * starts again on the new one (the usual lock-file-with-unlink protocol), so two processes never both hold it.
  */
@@ -33,11 +35,23 @@ struct cf_atomic_file {
     char *tmp;  /* temporary path "path.tmp.XXXXXX" */
 };
 
-struct cf_staged_dir {
-    char *dir;    /* final directory path, without a trailing '/' */
-    char *stage;  /* staging directory "dir.tmp.XXXXXX" */
-    char *marker; /* cf_staged_dir_set_marker: the name of the file removed last from a tree, or NULL */
+struct cf_publish_lock {
+    int fd;       /* open on the lock file; flock'ed */
+    char *path;   /* "DIR.lock" */
+    char *parent; /* DIR's parent directory ("." when DIR has none) */
+    char *name;   /* DIR's last component */
+    int ours;     /* 1 when the file carries LOCK_SIGNATURE: the holder keeps its journal and removes it on release */
+    int writable; /* 1 when fd is open for writing (a read-only lock file of a user's keeps no journal) */
 };
+
+struct cf_staged_dir {
+    char *dir;             /* final directory path, without a trailing '/' */
+    char *stage;           /* staging directory "dir.tmp.XXXXXX" */
+    char *marker;          /* cf_staged_dir_set_marker: the name of the file removed last from a tree, or NULL */
+    cf_publish_lock *lock; /* cf_staged_dir_begin_locked: the lock whose journal records our directories */
+};
+
+static void lock_note(cf_publish_lock *l, const char *path);
 
 /* Returns a malloc'd copy of a followed by b, or NULL when out of memory. */
 static char *concat(const char *a, const char *b)
@@ -317,6 +331,11 @@ cf_status cf_remove_tree(const char *path, cf_error *err)
 
 cf_status cf_staged_dir_begin(const char *dir, cf_staged_dir **out, cf_error *err)
 {
+    return cf_staged_dir_begin_locked(dir, NULL, out, err);
+}
+
+cf_status cf_staged_dir_begin_locked(const char *dir, cf_publish_lock *lock, cf_staged_dir **out, cf_error *err)
+{
     if (out != NULL) *out = NULL;
     if (dir == NULL || dir[0] == '\0' || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_staged_dir_begin needs a directory and a handle");
@@ -348,6 +367,8 @@ cf_status cf_staged_dir_begin(const char *dir, cf_staged_dir **out, cf_error *er
         return st;
     }
     (void)chmod(s->stage, 0755);
+    s->lock = lock;
+    lock_note(lock, s->stage);
     *out = s;
     return CF_OK;
 }
@@ -357,7 +378,8 @@ const char *cf_staged_dir_path(const cf_staged_dir *s) { return s != NULL ? s->s
 cf_status cf_staged_dir_set_marker(cf_staged_dir *s, const char *name, const void *data, size_t n, cf_error *err)
 {
     if (s == NULL || name == NULL || name[0] == '\0' || strchr(name, '/') != NULL || (n > 0 && data == NULL))
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_staged_dir_set_marker needs a handle and a file name");
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_staged_dir_set_marker needs a handle and a file name");
     char *copy = concat(name, "");
     size_t np = strlen(s->stage) + strlen(name) + 2;
     char *path = malloc(np);
@@ -415,7 +437,14 @@ cf_status cf_staged_dir_commit(cf_staged_dir *s, cf_error *err)
             st = cf_error_set(err, CF_ERR_NOMEM, s->dir, 0, 0, NULL, "out of memory");
             goto fail;
         }
-        if (mkdtemp(old) == NULL || rename(s->dir, old) != 0) {
+        if (mkdtemp(old) == NULL) {
+            int e = errno;
+            st = cf_error_set(err, CF_ERR_IO, s->dir, 0, 0, NULL, "cannot move the old %s aside: %s", s->dir,
+                              strerror(e));
+            goto fail;
+        }
+        lock_note(s->lock, old); /* before the rename, so that a kill after it leaves a recorded directory */
+        if (rename(s->dir, old) != 0) {
             int e = errno;
             rmdir(old);
             st = cf_error_set(err, CF_ERR_IO, s->dir, 0, 0, NULL, "cannot move the old %s aside: %s", s->dir,
@@ -453,14 +482,9 @@ void cf_staged_dir_abort(cf_staged_dir *s)
  * The publish lock and stale staging directories.
  * ------------------------------------------------------------------------------------------------------------ */
 
-/* The first bytes of a lock file that costfront created (and may therefore remove). */
+/* The first line of a lock file that costfront created (and may therefore remove); the journal follows it. */
 static const char LOCK_SIGNATURE[] = "costfront publish lock: remove it only when no costfront runs\n";
-
-struct cf_publish_lock {
-    int fd;     /* open on the lock file; flock'ed */
-    char *path; /* "DIR.lock" */
-    int ours;   /* 1 when the file carries LOCK_SIGNATURE, so the holder removes it on release */
-};
+#define SIG_LEN (sizeof LOCK_SIGNATURE - 1)
 
 /* Splits path (without trailing slashes) into its parent directory (malloc'd, "." when there is none) and the
  * offset of its last component. Returns NULL when out of memory. */
@@ -506,22 +530,26 @@ static double now_s(void)
 }
 
 /* Opens the lock file at path, creating it (with the signature) when missing. Returns the descriptor, or -1 with
- * errno set; *created is 1 when this call created it. A symbolic link is refused (ELOOP), as is anything that is
+ * errno set; *writable is 1 when it is open for writing. A symbolic link is refused (ELOOP), as is anything that is
  * not a regular file (EISDIR for a directory, EINVAL otherwise). */
-static int open_lock_file(const char *path, int *created)
+static int open_lock_file(const char *path, int *writable)
 {
-    *created = 0;
+    *writable = 0;
     for (int attempt = 0; attempt < 100; attempt++) {
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd >= 0) {
-            *created = 1;
-            if (write(fd, LOCK_SIGNATURE, sizeof LOCK_SIGNATURE - 1) < 0) {
-                /* The lock works without the signature; the file is then merely not removed on release. */
+            *writable = 1;
+            if (write(fd, LOCK_SIGNATURE, SIG_LEN) < 0) {
+                /* The lock works without the signature; the file is then merely kept on release. */
             }
             return fd;
         }
         if (errno != EEXIST) return -1;
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd >= 0)
+            *writable = 1;
+        else if (errno == EACCES || errno == EROFS || errno == EISDIR)
+            fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0) {
             if (errno == ENOENT) continue; /* removed by its holder in between: create it again */
             return -1;
@@ -544,15 +572,25 @@ static int open_lock_file(const char *path, int *created)
 static int has_signature(int fd)
 {
     char buf[sizeof LOCK_SIGNATURE];
-    ssize_t n = pread(fd, buf, sizeof LOCK_SIGNATURE - 1, 0);
-    return n == (ssize_t)(sizeof LOCK_SIGNATURE - 1) && memcmp(buf, LOCK_SIGNATURE, sizeof LOCK_SIGNATURE - 1) == 0;
+    ssize_t n = pread(fd, buf, SIG_LEN, 0);
+    return n == (ssize_t)SIG_LEN && memcmp(buf, LOCK_SIGNATURE, SIG_LEN) == 0;
+}
+
+/* Frees a lock handle's memory (not the file). */
+static void lock_free(cf_publish_lock *l)
+{
+    free(l->path);
+    free(l->parent);
+    free(l->name);
+    free(l);
 }
 
 cf_status cf_publish_lock_acquire(const char *dir, double wait_seconds, cf_publish_lock **out, cf_error *err)
 {
     if (out != NULL) *out = NULL;
     if (dir == NULL || dir[0] == '\0' || out == NULL)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_publish_lock_acquire needs a directory and a handle");
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL,
+                            "cf_publish_lock_acquire needs a directory and a handle");
     char *d = strip_slashes(dir);
     if (d == NULL) return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
     if (unnamed_dir(d)) {
@@ -564,18 +602,23 @@ cf_status cf_publish_lock_acquire(const char *dir, double wait_seconds, cf_publi
         return st;
     }
     cf_publish_lock *l = calloc(1, sizeof *l);
-    char *path = concat(d, ".lock");
+    size_t base = 0;
+    if (l != NULL) {
+        l->path = concat(d, ".lock");
+        l->parent = parent_of(d, &base);
+        l->name = concat(d + base, "");
+    }
     free(d);
-    if (l == NULL || path == NULL) {
-        free(l);
-        free(path);
+    if (l == NULL || l->path == NULL || l->parent == NULL || l->name == NULL) {
+        if (l != NULL) lock_free(l);
         return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
     }
+    const char *path = l->path;
     double deadline = now_s() + wait_seconds;
     cf_status st = CF_OK;
     for (;;) {
-        int created = 0;
-        int fd = open_lock_file(path, &created);
+        int writable = 0;
+        int fd = open_lock_file(path, &writable);
         if (fd < 0) {
             int e = errno;
             st = cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL,
@@ -619,15 +662,14 @@ cf_status cf_publish_lock_acquire(const char *dir, double wait_seconds, cf_publi
         struct stat a, b;
         if (fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
             l->fd = fd;
-            l->path = path;
             l->ours = has_signature(fd);
+            l->writable = writable;
             *out = l;
             return CF_OK;
         }
         close(fd);
     }
-    free(path);
-    free(l);
+    lock_free(l);
     return st;
 }
 
@@ -636,8 +678,26 @@ void cf_publish_lock_release(cf_publish_lock *l)
     if (l == NULL) return;
     if (l->ours) (void)unlink(l->path); /* before unlocking: see the protocol at the top of this file */
     close(l->fd);
-    free(l->path);
-    free(l);
+    lock_free(l);
+}
+
+/* Appends the last component of path to the lock's journal (when the lock file is ours and writable). A failed
+ * write only means that a kill right now would leave that directory for the user to remove. */
+static void lock_note(cf_publish_lock *l, const char *path)
+{
+    if (l == NULL || !l->ours || !l->writable) return;
+    const char *slash = strrchr(path, '/');
+    const char *name = slash != NULL ? slash + 1 : path;
+    size_t n = strlen(name);
+    char *line = malloc(n + 2);
+    if (line == NULL) return;
+    memcpy(line, name, n);
+    line[n] = '\n';
+    off_t end = lseek(l->fd, 0, SEEK_END);
+    if (end >= (off_t)SIG_LEN && pwrite(l->fd, line, n + 1, end) < 0) {
+        /* see above */
+    }
+    free(line);
 }
 
 void cf_strlist_free(char **list)
@@ -647,80 +707,89 @@ void cf_strlist_free(char **list)
     free(list);
 }
 
-/* 1 when s is a mkdtemp suffix: exactly six ASCII letters or digits. */
-static int temp_suffix(const char *s)
+/* Grows a NULL-terminated list holding n strings so that one more and the terminator fit. Returns 0 or -1. */
+static int grow_strlist(char ***list, size_t *cap, size_t n)
 {
-    size_t n = 0;
-    for (; s[n] != '\0'; n++)
-        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9'))) return 0;
-    return n == 6;
+    size_t nc = *cap ? 2 * *cap : 8;
+    if (nc < n + 2) nc = n + 2;
+    char **g = realloc(*list, nc * sizeof *g);
+    if (g == NULL) return -1;
+    *list = g;
+    *cap = nc;
+    return 0;
 }
 
-cf_status cf_staged_dir_stale(const char *dir, char ***out, cf_error *err)
+/* 1 when s (of length n) is a mkdtemp suffix: exactly six ASCII letters or digits. */
+static int temp_suffix(const char *s, size_t n)
+{
+    if (n != 6) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) return 0;
+    return 1;
+}
+
+cf_status cf_publish_lock_stale(const cf_publish_lock *l, char ***out, cf_error *err)
 {
     if (out != NULL) *out = NULL;
-    if (dir == NULL || dir[0] == '\0' || out == NULL)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_staged_dir_stale needs a directory and an output");
-    char *d = strip_slashes(dir);
-    size_t base = 0;
-    char *parent = d != NULL ? parent_of(d, &base) : NULL;
-    if (parent == NULL) {
-        free(d);
-        return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
-    }
-    const char *name = d + base;
-    size_t nl = strlen(name);
+    if (l == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_publish_lock_stale needs a lock and an output");
+    if (!l->ours) return CF_OK;
+    struct stat fs;
+    if (fstat(l->fd, &fs) != 0 || fs.st_size <= (off_t)SIG_LEN) return CF_OK;
+    if (fs.st_size > (1 << 20)) return CF_OK; /* not a journal costfront wrote */
+    size_t size = (size_t)fs.st_size - SIG_LEN;
+    char *text = malloc(size + 1);
+    if (text == NULL) return cf_error_set(err, CF_ERR_NOMEM, l->path, 0, 0, NULL, "out of memory");
+    ssize_t got = pread(l->fd, text, size, (off_t)SIG_LEN);
+    size = got > 0 ? (size_t)got : 0;
+    text[size] = '\0';
+    size_t nl = strlen(l->name);
     char **list = NULL;
     size_t n = 0, cap = 0;
     cf_status st = CF_OK;
-    DIR *dh = opendir(parent);
-    if (dh == NULL) { /* no parent: nothing can be stale (publishing reports the real problem) */
-        free(parent);
-        free(d);
-        return CF_OK;
-    }
-    struct dirent *de;
-    while (st == CF_OK && (de = readdir(dh)) != NULL) {
-        const char *e = de->d_name;
-        if (strncmp(e, name, nl) != 0) continue;
-        if (strncmp(e + nl, ".tmp.", 5) != 0 && strncmp(e + nl, ".old.", 5) != 0) continue;
-        if (!temp_suffix(e + nl + 5)) continue;
-        size_t np = strlen(parent) + strlen(e) + 2;
-        char *path = malloc(np);
-        if (path == NULL) {
-            st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
-            break;
-        }
-        if (base == 0)
-            snprintf(path, np, "%s", e);
-        else
-            snprintf(path, np, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/", e);
-        struct stat sb;
-        if (lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid()) {
-            free(path);
-            continue;
-        }
-        if (n + 2 > cap) {
-            size_t nc = cap ? 2 * cap : 8;
-            char **g = realloc(list, nc * sizeof *g);
-            if (g == NULL) {
-                free(path);
-                st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+    for (char *line = text; *line != '\0' && st == CF_OK;) {
+        char *end = strchr(line, '\n');
+        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+        /* Only "NAME.tmp.XXXXXX" and "NAME.old.XXXXXX" for this lock's NAME: anything else is not our record. */
+        int valid = len == nl + 11 && strncmp(line, l->name, nl) == 0 &&
+                    (strncmp(line + nl, ".tmp.", 5) == 0 || strncmp(line + nl, ".old.", 5) == 0) &&
+                    temp_suffix(line + nl + 5, 6);
+        if (valid) {
+            size_t np = strlen(l->parent) + len + 2;
+            char *path = malloc(np);
+            if (path == NULL) {
+                st = cf_error_set(err, CF_ERR_NOMEM, l->path, 0, 0, NULL, "out of memory");
                 break;
             }
-            list = g;
-            cap = nc;
+            snprintf(path, np, "%s/%.*s", l->parent, (int)len, line);
+            struct stat sb;
+            int dup = 0;
+            for (size_t i = 0; i < n && !dup; i++) dup = strcmp(list[i], path) == 0;
+            if (dup || lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid()) {
+                free(path);
+            } else if (n + 2 > cap && grow_strlist(&list, &cap, n) != 0) {
+                free(path);
+                st = cf_error_set(err, CF_ERR_NOMEM, l->path, 0, 0, NULL, "out of memory");
+            } else {
+                list[n++] = path;
+                list[n] = NULL;
+            }
         }
-        list[n++] = path;
-        list[n] = NULL;
+        line += len + (end != NULL);
     }
-    closedir(dh);
-    free(parent);
-    free(d);
+    free(text);
     if (st != CF_OK) {
         cf_strlist_free(list);
         return st;
     }
     *out = list;
     return CF_OK;
+}
+
+void cf_publish_lock_forget_stale(cf_publish_lock *l)
+{
+    if (l == NULL || !l->ours || !l->writable) return;
+    if (ftruncate(l->fd, (off_t)SIG_LEN) != 0) {
+        /* The next holder finds the same names and, since they are gone, skips them. */
+    }
 }

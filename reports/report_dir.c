@@ -329,14 +329,15 @@ done:
     return st;
 }
 
-size_t cf_rep_dir_clean_stale(const char *dir)
+size_t cf_rep_dir_clean_stale(cf_publish_lock *lock)
 {
     char **stale = NULL;
-    if (cf_staged_dir_stale(dir, &stale, NULL) != CF_OK || stale == NULL) return 0;
+    if (cf_publish_lock_stale(lock, &stale, NULL) != CF_OK) return 0;
     size_t removed = 0;
-    for (char **p = stale; *p != NULL; p++)
+    for (char **p = stale; p != NULL && *p != NULL; p++)
         if (cf_rep_dir_check(*p, NULL) == CF_OK && cf_remove_tree_marked(*p, CF_REPORT_MARKER, NULL) == CF_OK)
             removed++;
     cf_strlist_free(stale);
+    cf_publish_lock_forget_stale(lock);
     return removed;
 }

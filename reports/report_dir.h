@@ -14,10 +14,11 @@
 
 #include <stddef.h>
 
+#include "costfront/output.h"
 #include "costfront/status.h"
 
 /* The marker file's name, and its first line (format version 1). */
-#define CF_REPORT_MARKER ".costfront-report"
+#define CF_REPORT_MARKER      ".costfront-report"
 #define CF_REPORT_MARKER_HEAD "costfront-report 1"
 
 /* The marker's text listing the n file names of a report (index.html included), or NULL when out of memory.
@@ -28,10 +29,9 @@ char *cf_rep_marker_text(const char *const *names, size_t n, size_t *len);
  * what dir holds, why it is refused and what to do (for files added to an earlier report, their names). */
 cf_status cf_rep_dir_check(const char *dir, cf_error *err);
 
-/* Removes the staging directories ("DIR.tmp.XXXXXX", "DIR.old.XXXXXX") that a killed publisher left beside dir,
- * but only those that are empty or that cf_rep_dir_check would let a report replace; anything else (a directory a
- * user made under such a name, or one holding a user's file) is kept. Call it only while holding dir's publish lock
- * (output.h). Returns how many were removed. */
-size_t cf_rep_dir_clean_stale(const char *dir);
+/* Removes the staging directories that a killed publisher of the same directory left (the journal of lock, the
+ * publish lock the caller holds: output.h), but only those that are empty or that cf_rep_dir_check would let a
+ * report replace; anything else (one holding a user's file) is kept. Returns how many were removed. */
+size_t cf_rep_dir_clean_stale(cf_publish_lock *lock);
 
 #endif

@@ -480,12 +480,12 @@ static cf_status stage_marker(const cf_report *r, cf_staged_dir *stage, cf_error
     return st;
 }
 
-/* Builds the report in a staging directory beside dir and swaps it in; the caller holds dir's publish lock and
- * has checked that dir may be replaced. */
-static cf_status publish_locked(const cf_report *r, const char *dir, cf_error *err)
+/* Builds the report in a staging directory beside dir and swaps it in; the caller holds dir's publish lock (whose
+ * journal records the staging directories) and has checked that dir may be replaced. */
+static cf_status publish_locked(const cf_report *r, const char *dir, cf_publish_lock *lock, cf_error *err)
 {
     cf_staged_dir *stage = NULL;
-    cf_status st = cf_staged_dir_begin(dir, &stage, err);
+    cf_status st = cf_staged_dir_begin_locked(dir, lock, &stage, err);
     if (st != CF_OK) return st;
     st = stage_marker(r, stage, err);
     const char *sp = cf_staged_dir_path(stage);
@@ -554,9 +554,9 @@ cf_status cf_report_publish_wait(const cf_report *r, const char *dir, double wai
     if (st == CF_OK) {
         /* Under the lock no other publisher of dir is alive, so its staging directories are a killed run's, and
          * the check of dir cannot race with another publisher's swap. */
-        (void)cf_rep_dir_clean_stale(d);
+        (void)cf_rep_dir_clean_stale(lock);
         st = cf_rep_dir_check(d, err);
-        if (st == CF_OK) st = publish_locked(r, d, err);
+        if (st == CF_OK) st = publish_locked(r, d, lock, err);
         cf_publish_lock_release(lock);
     }
     free(d);

@@ -326,6 +326,9 @@ Test(publish, lock_file_not_ours_is_kept_or_refused)
     free(d);
 }
 
+/* The first line of a lock file costfront created (reports/atomic.c); the journal of staging directories follows. */
+#define LOCK_SIGNATURE "costfront publish lock: remove it only when no costfront runs\n"
+
 Test(publish, stale_staging_directories_are_removed_only_when_ours)
 {
     cf_error err;
@@ -343,58 +346,93 @@ Test(publish, stale_staging_directories_are_removed_only_when_ours)
     put(WORK "/rep.old.Qw3Er4/a.svg", "<svg/>");
     /* An empty one (killed between mkdtemp and the marker). */
     cr_assert_eq(mkdir(WORK "/rep.tmp.Zx5Cv6", 0755), 0);
-    /* Not ours: other names, a staging name holding a user's file, a file, a link, another report's. */
-    cr_assert_eq(mkdir(WORK "/rep.tmp.notours", 0755), 0);
+    /* Recorded but not removable: holding a user's file, a file, a link. */
     cr_assert_eq(mkdir(WORK "/rep.tmp.Mine01", 0755), 0);
     put(WORK "/rep.tmp.Mine01/.costfront-report", "costfront-report 1\nindex.html\n");
     put(WORK "/rep.tmp.Mine01/thesis.tex", "precious");
     put(WORK "/rep.old.File01", "a file");
     cr_assert_eq(symlink("rep", WORK "/rep.old.Link01"), 0);
+    /* Not recorded: a complete report the user kept by hand under a staging-like name, another name, another
+     * directory's staging directory (recorded lines naming them, or leaving the parent, are ignored). */
+    cr_assert_eq(rename(WORK "/rep", WORK "/rep.old.backup"), 0);
+    cr_assert_eq(publish(WORK "/rep", "before", &err), CF_OK, "%s", err.message);
+    cr_assert_eq(mkdir(WORK "/rep.tmp.notours", 0755), 0);
     cr_assert_eq(mkdir(WORK "/rep2.tmp.Ab12Cd", 0755), 0);
+    cr_assert_eq(mkdir(WORK "/other.tmp.Ab12Cd", 0755), 0);
+    /* The journal the killed run left in the lock file. */
+    put(WORK "/rep.lock", LOCK_SIGNATURE "rep.tmp.Ab12Cd\nrep.old.Qw3Er4\nrep.tmp.Zx5Cv6\nrep.tmp.Mine01\n"
+                                         "rep.old.File01\nrep.old.Link01\nrep2.tmp.Ab12Cd\n../other.tmp.Ab12Cd\n"
+                                         "rep.tmp.notours\nrep.tmp.Ab12C\n");
     cr_assert_eq(publish(WORK "/rep", "after", &err), CF_OK, "%s", err.message);
     cr_assert(!exists(WORK "/rep.tmp.Ab12Cd"), "a killed run's staging directory is removed");
     cr_assert(!exists(WORK "/rep.old.Qw3Er4"), "a killed swap's old tree is removed");
     cr_assert(!exists(WORK "/rep.tmp.Zx5Cv6"), "an empty staging directory is removed");
-    cr_assert(exists(WORK "/rep.tmp.notours"));
     char *s = slurp(WORK "/rep.tmp.Mine01/thesis.tex");
     cr_assert_str_eq(s, "precious");
     free(s);
     cr_assert(exists(WORK "/rep.old.File01"));
     cr_assert(exists(WORK "/rep.old.Link01"));
+    cr_assert(exists(WORK "/rep.old.backup/.costfront-report"), "a report kept by hand is not a staging directory");
+    cr_assert(exists(WORK "/rep.tmp.notours"));
     cr_assert(exists(WORK "/rep2.tmp.Ab12Cd"), "another directory's staging is not this publish's business");
-    {
-        char *d = slurp(WORK "/rep/data.txt");
-        cr_assert_str_eq(d, "after");
-        free(d);
-    }
+    cr_assert(exists(WORK "/other.tmp.Ab12Cd"));
+    cr_assert(!exists(WORK "/rep.lock"), "the lock file, journal and all, is removed by the holder");
+    char *d = slurp(WORK "/rep/data.txt");
+    cr_assert_str_eq(d, "after");
+    free(d);
+    /* Without a journal (a lock file the user made), nothing is removed. */
+    cr_assert_eq(mkdir(WORK "/rep.tmp.Ab12Cd", 0755), 0);
+    put(WORK "/rep.lock", "the user's\nrep.tmp.Ab12Cd\n");
+    cr_assert_eq(publish(WORK "/rep", "again", &err), CF_OK, "%s", err.message);
+    cr_assert(exists(WORK "/rep.tmp.Ab12Cd"));
 }
 
-Test(publish, stale_listing_matches_mkdtemp_names_only)
+Test(publish, journal_records_what_a_dead_holder_left)
 {
-    cr_assert_eq(mkdir(WORK "/r.tmp.AAAAAA", 0755), 0);
-    cr_assert_eq(mkdir(WORK "/r.old.b1c2d3", 0755), 0);
-    cr_assert_eq(mkdir(WORK "/r.tmp.AAAAAAA", 0755), 0);
-    cr_assert_eq(mkdir(WORK "/r.tmp.AAA-AA", 0755), 0);
-    cr_assert_eq(mkdir(WORK "/r.new.AAAAAA", 0755), 0);
-    cr_assert_eq(mkdir(WORK "/xr.tmp.AAAAAA", 0755), 0);
-    char **list = NULL;
-    cr_assert_eq(cf_staged_dir_stale(WORK "/r/", &list, NULL), CF_OK);
-    cr_assert_not_null(list);
-    size_t n = 0;
-    int a = 0, b = 0;
-    for (char **p = list; *p != NULL; p++, n++) {
-        a += strcmp(*p, WORK "/r.tmp.AAAAAA") == 0;
-        b += strcmp(*p, WORK "/r.old.b1c2d3") == 0;
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(publish(WORK "/r", "first", &err), CF_OK, "%s", err.message);
+    /* A child takes the lock, makes a staging directory and dies without cleaning up (as kill -9 would). */
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        cf_publish_lock *l = NULL;
+        cf_staged_dir *sd = NULL;
+        if (cf_publish_lock_acquire(WORK "/r", 5, &l, NULL) != CF_OK) _exit(1);
+        if (cf_staged_dir_begin_locked(WORK "/r", l, &sd, NULL) != CF_OK) _exit(2);
+        FILE *fp = fopen(WORK "/stage-name", "w");
+        if (fp == NULL) _exit(3);
+        fputs(cf_staged_dir_path(sd), fp);
+        fclose(fp);
+        _exit(0);
     }
-    cr_assert_eq(n, 2);
-    cr_assert(a == 1 && b == 1);
-    cf_strlist_free(list);
-    /* A relative directory gives relative paths; nothing stale gives NULL. */
-    cr_assert_eq(chdir(WORK), 0);
-    cr_assert_eq(cf_staged_dir_stale("r", &list, NULL), CF_OK);
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    char *stage = slurp(WORK "/stage-name");
+    cr_assert(exists(stage), "the dead child's staging directory is left");
+    /* The next holder gets the lock at once (the kernel dropped the dead one's) and finds exactly that one. */
+    cf_publish_lock *l = NULL;
+    cr_assert_eq(cf_publish_lock_acquire(WORK "/r/", 0, &l, &err), CF_OK, "%s", err.message);
+    char **list = NULL;
+    cr_assert_eq(cf_publish_lock_stale(l, &list, &err), CF_OK);
     cr_assert_not_null(list);
-    cr_assert(strcmp(list[0], "r.tmp.AAAAAA") == 0 || strcmp(list[0], "r.old.b1c2d3") == 0, "%s", list[0]);
+    cr_assert_str_eq(list[0], stage);
+    cr_assert_null(list[1]);
     cf_strlist_free(list);
-    cr_assert_eq(cf_staged_dir_stale("nothing", &list, NULL), CF_OK);
+    /* Once forgotten, the journal lists nothing; a staging directory of this holder is recorded anew. */
+    cf_publish_lock_forget_stale(l);
+    cr_assert_eq(cf_publish_lock_stale(l, &list, &err), CF_OK);
     cr_assert_null(list);
+    cf_staged_dir *sd = NULL;
+    cr_assert_eq(cf_staged_dir_begin_locked(WORK "/r", l, &sd, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_publish_lock_stale(l, &list, &err), CF_OK);
+    cr_assert_not_null(list);
+    cr_assert_str_eq(list[0], cf_staged_dir_path(sd));
+    cf_strlist_free(list);
+    cf_staged_dir_abort(sd);
+    cf_publish_lock_release(l);
+    cr_assert(!exists(WORK "/r.lock"));
+    cf_remove_tree(stage, NULL);
+    free(stage);
 }

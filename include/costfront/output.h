@@ -9,12 +9,13 @@
  *     fails before the swap leaves DIR exactly as it was and removes its staging directory;
  *   - a symlink (reports/latest) is created under a temporary name and renamed over the old link;
  *   - publishers of one directory take turns through an exclusive lock on the file "DIR.lock" beside it
- *     (cf_publish_lock_acquire), so two of them never interleave their renames, and whoever holds the lock knows
- *     that any "DIR.tmp.XXXXXX" / "DIR.old.XXXXXX" left beside DIR belongs to a run that died (cf_staged_dir_stale).
+ *     (cf_publish_lock_acquire), so two of them never interleave their renames; the lock file records the staging
+ *     directories its holder makes, so whoever holds it next knows which ones a run that died left behind
+ *     (cf_publish_lock_stale).
  *
  * Ownership: a cf_atomic_file and a cf_staged_dir are owned by the caller from _begin/_open until exactly one of
  * _commit or _abort, which both free them (also on failure); a cf_publish_lock from _acquire until _release, which
- * frees it. Paths passed in are copied; lists returned by cf_staged_dir_stale are freed with cf_strlist_free.
+ * frees it. Paths passed in are copied; lists returned by cf_publish_lock_stale are freed with cf_strlist_free.
  */
 #ifndef COSTFRONT_OUTPUT_H
 #define COSTFRONT_OUTPUT_H
@@ -60,9 +61,17 @@ cf_status cf_symlink_atomic(const char *target, const char *linkpath, cf_error *
 /* A directory being built for atomic publication. */
 typedef struct cf_staged_dir cf_staged_dir;
 
+/* An exclusive lock held by one publisher of a directory (cf_publish_lock_acquire below). */
+typedef struct cf_publish_lock cf_publish_lock;
+
 /* Creates the staging directory "DIR.tmp.XXXXXX" beside dir (mode 0755). A trailing '/' on dir is
  * ignored. Fails with CF_ERR_IO when dir exists and is not a directory. */
 cf_status cf_staged_dir_begin(const char *dir, cf_staged_dir **out, cf_error *err);
+
+/* cf_staged_dir_begin for a publisher holding lock (may be NULL): the staging directory, and the old one that
+ * commit moves aside, are recorded in the lock file's journal before they are used, so that the next holder can
+ * remove them if this process dies (cf_publish_lock_stale). lock must outlive s. */
+cf_status cf_staged_dir_begin_locked(const char *dir, cf_publish_lock *lock, cf_staged_dir **out, cf_error *err);
 
 /* Path of the staging directory to write files into. Owned by the handle. */
 const char *cf_staged_dir_path(const cf_staged_dir *s);
@@ -90,9 +99,6 @@ cf_status cf_remove_tree(const char *path, cf_error *err);
  * a removal cut short still leaves the tree recognisable by it. */
 cf_status cf_remove_tree_marked(const char *path, const char *marker, cf_error *err);
 
-/* An exclusive lock held by one publisher of a directory. */
-typedef struct cf_publish_lock cf_publish_lock;
-
 /* Takes the exclusive lock of dir: flock(2) on the regular file "DIR.lock" beside dir (created when missing, never
  * followed when it is a symbolic link). Waits up to wait_seconds for another holder to finish (0: do not wait;
  * negative: wait as long as it takes); when the time runs out it fails with CF_ERR_IO and a message saying that
@@ -105,13 +111,18 @@ cf_status cf_publish_lock_acquire(const char *dir, double wait_seconds, cf_publi
  * Accepts NULL. */
 void cf_publish_lock_release(cf_publish_lock *l);
 
-/* Lists the staging directories that a killed publisher may have left beside dir: entries of dir's parent named
- * "DIR.tmp.XXXXXX" or "DIR.old.XXXXXX" (exactly six letters or digits after the dot, as mkdtemp makes them) that
- * are directories (not symbolic links) owned by this user. Only call it while holding dir's publish lock: then no
- * live publisher owns any of them. *out gets a NULL-terminated, malloc'd array of paths (NULL when there are none);
- * the caller decides which to remove (e.g. only those whose contents it recognises) and frees the array with
- * cf_strlist_free. */
-cf_status cf_staged_dir_stale(const char *dir, char ***out, cf_error *err);
+/* Lists the staging directories that an earlier holder of l recorded in the lock file's journal and that still
+ * exist: the holder records every "DIR.tmp.XXXXXX" and "DIR.old.XXXXXX" it makes (cf_staged_dir_begin_locked)
+ * before using it, and a holder that finishes removes the whole lock file, so a journal that is still there was
+ * left by a run that died. Only directories (not symbolic links) owned by this user are listed; a directory merely
+ * named like a staging directory (say "DIR.old.backup", kept by hand) is never in the journal. *out gets a
+ * NULL-terminated, malloc'd array of paths (NULL when there are none); the caller decides which to remove (e.g. only
+ * those whose contents it recognises), frees the array with cf_strlist_free and then calls
+ * cf_publish_lock_forget_stale. A lock file that costfront did not create has no journal. */
+cf_status cf_publish_lock_stale(const cf_publish_lock *l, char ***out, cf_error *err);
+
+/* Empties the lock's journal, once the directories it listed have been dealt with. Accepts NULL. */
+void cf_publish_lock_forget_stale(cf_publish_lock *l);
 
 /* Frees a NULL-terminated array of malloc'd strings and the strings. Accepts NULL. */
 void cf_strlist_free(char **list);

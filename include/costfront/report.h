@@ -153,7 +153,8 @@ cf_status cf_report_html(const cf_report *r, char **out, cf_error *err);
  * CF_ERR_IO and a message naming the files that are not the report's, so a mistyped --out or notes added to a
  * report are never deleted. Publishers of one dir take turns on the lock "<dir>.lock" (output.h): this waits up to
  * CF_REPORT_PUBLISH_WAIT seconds for another one to finish; once it holds the lock it removes the staging
- * directories ("<dir>.tmp.XXXXXX", "<dir>.old.XXXXXX") that a killed run left, if they hold nothing but a report. */
+ * directories ("<dir>.tmp.XXXXXX", "<dir>.old.XXXXXX") that a killed run recorded in the lock file and left, if
+ * they hold nothing but a report. */
 cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err);
 
 /* How long cf_report_publish waits for another publisher of the same directory, in seconds. */

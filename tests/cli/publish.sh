@@ -106,9 +106,9 @@ expect_true "the dated report is complete" -- valid_report nightly/2026-11-10 "c
 expect_true "latest points at it" -- test "$(readlink nightly/latest)" = 2026-11-10
 
 # --- 3. Stale staging directories ---------------------------------------------------------------------------------
-# A report killed (kill -9) while gnuplot draws leaves its staging directory and the lock file; the next run removes
-# the staging directory, and leaves what is not ours: a DIR.tmp.notours the user made, a staging-like name holding a
-# user's file, a staging-like name that is a file.
+# A report killed (kill -9) while gnuplot draws leaves its staging directory and the lock file, whose journal names
+# it; the next run removes the staging directory, and leaves what is not ours: a DIR.tmp.notours the user made, a
+# staging-like name holding a user's file, a staging-like file, a report the user kept as DIR.old.backup.
 rm -rf stale stale.*
 expect_rc 0 "a report to replace" -- "$BIN" report "$EX/runs.csv" --no-charts --out stale --title before
 printf '#!/bin/sh\ntouch "%s/gnuplot-started"\nsleep 30\nexec gnuplot "$@"\n' "$TMP" >slow-gnuplot
@@ -124,15 +124,18 @@ rm -f stale.*.gp
 left=$(ls -d stale.tmp.?????? 2>/dev/null | head -1)
 expect_true "the killed run left its staging directory" -- test -d "$left"
 expect_true "... with the marker in it" -- test -f "$left/.costfront-report"
+expect_grep stale.lock "$(basename "$left")" "the lock file's journal records it"
 mkdir stale.tmp.notours stale.old.Zz9999
 echo "mine" >stale.tmp.notours/keep.txt
 echo "mine" >stale.old.Zz9999/keep.txt
 echo "mine" >stale.tmp.abcdef
-mkdir stale.old.Qq1111  # empty, as mkdtemp leaves it when the run dies before the rename
+cp -r stale stale.old.backup  # a report kept by hand under a staging-like name: not in the journal, so kept
 expect_rc 0 "the next run succeeds" -- "$BIN" report "$EX/runs.csv" --no-charts --out stale --title after
-expect_true "the next run is complete" -- valid_report stale after "$(printf 'stale.old.Zz9999\nstale.tmp.abcdef')"
+expect_true "the next run is complete" -- valid_report stale after \
+  "$(printf 'stale.old.Zz9999\nstale.tmp.abcdef\nstale.old.backup')"
 expect_true "the killed run's staging directory is gone" -- test ! -e "$left"
-expect_true "the empty staging directory is gone" -- test ! -e stale.old.Qq1111
+expect_true "a report kept as stale.old.backup is kept" -- valid_report stale.old.backup before \
+  "$(printf 'stale.old.Zz9999\nstale.tmp.abcdef')"
 expect_true "DIR.tmp.notours is kept" -- test "$(cat stale.tmp.notours/keep.txt)" = mine
 expect_true "a staging-like directory holding a user's file is kept" -- test "$(cat stale.old.Zz9999/keep.txt)" = mine
 expect_true "a staging-like file is kept" -- test "$(cat stale.tmp.abcdef)" = mine
