@@ -113,13 +113,14 @@ rm -rf stale stale.*
 expect_rc 0 "a report to replace" -- "$BIN" report "$EX/runs.csv" --no-charts --out stale --title before
 printf '#!/bin/sh\ntouch "%s/gnuplot-started"\nsleep 30\nexec gnuplot "$@"\n' "$TMP" >slow-gnuplot
 chmod +x slow-gnuplot
-CF_GNUPLOT="$TMP/slow-gnuplot" setsid "$BIN" report "$EX/runs.csv" --out stale --title killed >killed.out 2>&1 &
+TMPDIR="$TMP" CF_GNUPLOT="$TMP/slow-gnuplot" setsid "$BIN" report "$EX/runs.csv" --out stale --title killed >killed.out 2>&1 &
 killed=$!
 for i in $(seq 100); do [ -e gnuplot-started ] && break; sleep 0.1; done
 expect_true "the report reached gnuplot" -- test -e gnuplot-started
 kill -9 -- "-$killed"
 wait "$killed" 2>/dev/null
-# The chart's gnuplot script that this version keeps beside DIR while gnuplot runs is not a staging directory.
+# The chart's gnuplot script that costfront kept beside DIR while gnuplot ran (before the plot work of issue 10)
+# is not a staging directory; gnuplot's own staging directory goes under TMPDIR, here $TMP.
 rm -f stale.*.gp
 left=$(ls -d stale.tmp.?????? 2>/dev/null | head -1)
 expect_true "the killed run left its staging directory" -- test -d "$left"
