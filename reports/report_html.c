@@ -23,6 +23,7 @@
 #include "costfront/output.h"
 #include "costfront/report.h"
 #include "reports/numfmt.h"
+#include "reports/report_dir.h"
 #include "reports/report_internal.h"
 #include "reports/strbuf.h"
 
@@ -489,42 +490,33 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
-/* Returns 1 when dir may be replaced by a report: it does not exist, is empty, or holds an earlier costfront
- * report (an index.html whose generator is costfront). Anything else -- a home directory given by mistake -- is
- * refused, since publishing removes the old tree. */
-static int replaceable(const char *dir)
+/* Writes the marker file (report_dir.h) into the staging directory first, listing every file the report writes,
+ * so that the published directory, and a staging directory left by a killed run, are recognisably ours. */
+static cf_status stage_marker(const cf_report *r, cf_staged_dir *stage, cf_error *err)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL) return 1; /* missing (or not a directory: cf_staged_dir_begin reports that) */
-    int empty = 1;
-    struct dirent *de;
-    while (empty && (de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = 0;
-    closedir(d);
-    if (empty) return 1;
-    char *index = join(dir, "index.html");
-    FILE *fp = index != NULL ? fopen(index, "rb") : NULL;
-    free(index);
-    if (fp == NULL) return 0;
-    char head[2048];
-    size_t n = fread(head, 1, sizeof head - 1, fp);
-    fclose(fp);
-    head[n] = '\0';
-    return strstr(head, "<meta name=\"generator\" content=\"costfront") != NULL;
+    const char **list = malloc((r->nch + r->nfi + 1) * sizeof *list);
+    if (list == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    size_t n = 0;
+    list[n++] = "index.html";
+    for (size_t i = 0; i < r->nch; i++) list[n++] = r->charts[i].name;
+    for (size_t i = 0; i < r->nfi; i++) list[n++] = r->files[i].name;
+    size_t len = 0;
+    char *text = cf_rep_marker_text(list, n, &len);
+    free(list);
+    if (text == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    cf_status st = cf_staged_dir_set_marker(stage, CF_REPORT_MARKER, text, len, err);
+    free(text);
+    return st;
 }
 
-cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
+/* Builds the report in a staging directory beside dir and swaps it in; the caller holds dir's publish lock (whose
+ * journal records the staging directories) and has checked that dir may be replaced. */
+static cf_status publish_locked(const cf_report *r, const char *dir, cf_publish_lock *lock, cf_error *err)
 {
-    if (r == NULL || dir == NULL || dir[0] == '\0')
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_publish needs a report and a directory");
-    if (!replaceable(dir))
-        return cf_error_set(err, CF_ERR_IO, dir, 0, 0, NULL,
-                            "%s exists and does not hold a costfront report; refusing to replace it (its contents "
-                            "would be removed): choose a new or empty directory",
-                            dir);
     cf_staged_dir *stage = NULL;
-    cf_status st = cf_staged_dir_begin(dir, &stage, err);
+    cf_status st = cf_staged_dir_begin_locked(dir, lock, &stage, err);
     if (st != CF_OK) return st;
+    st = stage_marker(r, stage, err);
     const char *sp = cf_staged_dir_path(stage);
     char *path = NULL, *html = NULL;
     for (size_t i = 0; i < r->nch && st == CF_OK; i++) {
@@ -557,11 +549,43 @@ cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
         free(path);
     }
     free(html);
+    /* Again, since building took a while (gnuplot): a file a user put into dir meanwhile must not go with it. */
+    if (st == CF_OK) st = cf_rep_dir_check(dir, err);
     if (st != CF_OK) {
         cf_staged_dir_abort(stage);
         return st;
     }
     return cf_staged_dir_commit(stage, err);
+}
+
+cf_status cf_report_publish_wait(const cf_report *r, const char *dir, double wait_seconds, cf_error *err)
+{
+    if (r == NULL || dir == NULL || dir[0] == '\0')
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_publish needs a report and a directory");
+    /* Without its trailing slashes, so that "link/" is seen as the link it is, not as the directory it names. */
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    char *d = malloc(n + 1);
+    if (d == NULL) return cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+    memcpy(d, dir, n);
+    d[n] = '\0';
+    cf_publish_lock *lock = NULL;
+    cf_status st = cf_publish_lock_acquire(d, wait_seconds, &lock, err);
+    if (st == CF_OK) {
+        /* Under the lock no other publisher of dir is alive, so its staging directories are a killed run's, and
+         * the check of dir cannot race with another publisher's swap. */
+        (void)cf_rep_dir_clean_stale(lock);
+        st = cf_rep_dir_check(d, err);
+        if (st == CF_OK) st = publish_locked(r, d, lock, err);
+        cf_publish_lock_release(lock);
+    }
+    free(d);
+    return st;
+}
+
+cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err)
+{
+    return cf_report_publish_wait(r, dir, CF_REPORT_PUBLISH_WAIT, err);
 }
 
 /* ------------------------------------------------------------------------------------------------------------

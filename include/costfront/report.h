@@ -146,10 +146,23 @@ cf_status cf_report_html(const cf_report *r, char **out, cf_error *err);
 /* Writes the report directory atomically: index.html, every chart as SVG, every added file, built in a staging
  * directory beside dir and swapped in only when everything succeeded. On failure dir is left exactly as it was
  * and no staging directory remains; a chart that gnuplot could not draw has its script kept beside dir as
- * "<dir>.<chart>.gp" (named in err). Since the old dir is removed, an existing dir must be empty or hold an
- * earlier costfront report (its index.html names costfront as generator); anything else is refused with
- * CF_ERR_IO, so a mistyped --out never deletes unrelated files. */
+ * "<dir>.<chart>.gp" (named in err). Since the old dir is removed, an existing dir must be missing or empty, or
+ * hold an earlier costfront report: its marker file ".costfront-report" (which every report writes, listing its
+ * files) and nothing but the files it lists, or, for a report from before the marker, an index.html whose
+ * generator is "costfront X.Y.Z" and nothing but the files that page links to. Anything else is refused with
+ * CF_ERR_IO and a message naming the files that are not the report's, so a mistyped --out or notes added to a
+ * report are never deleted. Publishers of one dir take turns on the lock "<dir>.lock" (output.h): this waits up to
+ * CF_REPORT_PUBLISH_WAIT seconds for another one to finish; once it holds the lock it removes the staging
+ * directories ("<dir>.tmp.XXXXXX", "<dir>.old.XXXXXX") that a killed run recorded in the lock file and left, if
+ * they hold nothing but a report. */
 cf_status cf_report_publish(const cf_report *r, const char *dir, cf_error *err);
+
+/* How long cf_report_publish waits for another publisher of the same directory, in seconds. */
+#define CF_REPORT_PUBLISH_WAIT 600.0
+
+/* cf_report_publish with the wait for another publisher given in seconds (0: fail at once with CF_ERR_IO saying
+ * that another costfront is publishing there; negative: wait as long as it takes). */
+cf_status cf_report_publish_wait(const cf_report *r, const char *dir, double wait_seconds, cf_error *err);
 
 /* Fills r with the standard frontier report: "summary" (best run at the target accuracy or the knee, the knee, the
  * cheapest way to buy it, savings against the most accurate on-demand run, hypervolume, counts), "charts"
