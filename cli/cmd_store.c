@@ -11,6 +11,7 @@
 
 enum { OPT_FORMAT = CF_OPT_COMMAND_BASE };
 
+/* Prints the usage of costfront store. */
 static void help(void)
 {
     printf("usage: costfront store sources --store DB [--format table|json]\n"
@@ -85,6 +86,7 @@ static int parse(int argc, char **argv, const char *sub, const char **store, int
     return -1;
 }
 
+/* costfront store sources: prints the sources as a table or JSON. Returns an exit code. */
 static int store_sources(int argc, char **argv)
 {
     const char *store = NULL;
@@ -144,6 +146,7 @@ static int store_sources(int argc, char **argv)
     return fflush(stdout) == 0 ? CF_EXIT_OK : CF_EXIT_OUTPUT;
 }
 
+/* costfront store remove: removes one source and says how many runs went. Returns an exit code. */
 static int store_remove(int argc, char **argv)
 {
     const char *store = NULL;
@@ -173,6 +176,7 @@ static int store_remove(int argc, char **argv)
     return CF_EXIT_OK;
 }
 
+/* Dispatches costfront store to its subcommand. Returns an exit code. */
 int cf_cmd_store(int argc, char **argv)
 {
     if (argc < 2) {

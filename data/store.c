@@ -228,6 +228,7 @@ static int run_digest(bytebuf *b, const char *key, long line, size_t n, const ch
 
 typedef char digest_hex[65];
 
+/* Orders hex digests for qsort. */
 static int cmp_digest(const void *a, const void *b) { return strcmp(*(const digest_hex *)a, *(const digest_hex *)b); }
 
 /* The source hash from the run digests d[0..n) (sorted in place). 0 on allocation failure. */
@@ -720,6 +721,7 @@ typedef struct import_stmts {
     sqlite3_stmt *sel, *ins, *upd, *fix, *chg, *clash, *seen;
 } import_stmts;
 
+/* Finalizes the statements of an import (any of them may be NULL). */
 static void import_stmts_free(import_stmts *q)
 {
     sqlite3_finalize(q->sel);
@@ -731,6 +733,7 @@ static void import_stmts_free(import_stmts *q)
     sqlite3_finalize(q->seen);
 }
 
+/* Prepares the statements of an import; 0 when one cannot be prepared (the database says why). */
 static int import_stmts_prepare(cf_store *s, import_stmts *q)
 {
     return (q->sel = prep(s, "SELECT id, hash, line, raw FROM store_runs WHERE source_id=?1 AND record_key=?2", "")) &&
