@@ -147,6 +147,7 @@ int cf_cmd_report(int argc, char **argv);
 int cf_cmd_catalog(int argc, char **argv);
 int cf_cmd_score(int argc, char **argv);
 int cf_cmd_import(int argc, char **argv);
+int cf_cmd_store(int argc, char **argv);
 int cf_cmd_fit(int argc, char **argv);
 int cf_cmd_predict(int argc, char **argv);
 

@@ -23,8 +23,12 @@ static void help(void)
            "The kind of each source is detected: an MLflow file store (mlruns/ or one experiment directory), an\n"
            "MLflow tracking database, an Optuna SQLite storage, a Weights & Biases CSV export (runs table or\n"
            "public-API pandas export), an XML runs file (data/runs.xsd), or a CSV / JSON / JSON Lines runs file.\n\n"
-           "Importing the same source twice adds nothing; a run whose content changed is updated and the change is\n"
-           "recorded. Every stored run keeps where it came from. Running, failed, pruned and deleted runs are\n"
+           "A source is identified by its canonical path and the SHA-256 of its runs: importing it again, however\n"
+           "the path is spelled, adds nothing; when its content changed, its runs are replaced (changed runs updated\n"
+           "and the change recorded, new ones added, runs no longer in it removed); a copy of a stored source at\n"
+           "another path is not imported again (a note names the source). A run id already stored from another\n"
+           "source refuses the whole import (exit 2), naming both sources; 'costfront store' lists and removes\n"
+           "sources. Every stored run keeps where it came from. Running, failed, pruned and deleted runs are\n"
            "skipped and counted. The records are also checked as every command will read them (with --map /\n"
            "--map-file and the catalog): records that would be rejected are listed, and with rejections the import\n"
            "is refused unless --keep-going.\n\n"
@@ -119,16 +123,20 @@ int cf_cmd_import(int argc, char **argv)
     st = cf_store_open(in.store_path, &store, &err);
     cf_store_import_stats stats = {0};
     if (st == CF_OK) st = cf_store_import(store, recs, &stats, &err);
+    for (size_t i = 0; store != NULL && i < cf_store_note_count(store); i++)
+        if (!in.quiet) fprintf(stderr, "note: %s\n", cf_store_note(store, i));
     if (st != CF_OK) {
-        cf_cli_print_error("--store", &err);
+        /* a run id clash names the importing file and line itself */
+        cf_cli_print_error(st == CF_ERR_INVALID ? NULL : "--store", &err);
         rc = cf_cli_exit_for(st);
         goto out;
     }
     size_t total = 0;
     cf_store_count(store, &total, &err);
-    printf("imported into %s: %zu added, %zu updated, %zu unchanged, %zu skipped (not finished or deleted), "
-           "%zu unreadable; %zu runs in the store\n",
-           in.store_path, stats.added, stats.updated, stats.unchanged, stats.skipped, stats.rejected, total);
+    printf("imported into %s: %zu added, %zu updated, %zu unchanged, %zu removed, %zu skipped (not finished or "
+           "deleted), %zu unreadable; %zu runs in the store\n",
+           in.store_path, stats.added, stats.updated, stats.unchanged, stats.removed, stats.skipped, stats.rejected,
+           total);
 out:
     cf_store_close(store);
     cf_records_destroy(recs);

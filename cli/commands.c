@@ -8,6 +8,7 @@ const cf_cli_command cf_cli_commands[] = {
     {"predict", "predict accuracy, GPU-hours and costs with intervals for configurations never run", cf_cmd_predict},
     {"score", "price one finished run (flags or JSON on stdin) and print its cost and a scalar score", cf_cmd_score},
     {"import", "read runs from MLflow, Optuna, W&B, XML, CSV or JSON into a run store (SQLite)", cf_cmd_import},
+    {"store", "list the sources of a run store, or remove a source's runs", cf_cmd_store},
     {"catalog", "show, validate or export the price catalog", cf_cmd_catalog},
     {"tco", "price a procurement plan: cloud, reserved, on-prem, hybrid; breakeven, tornado, Monte Carlo", cf_cmd_tco},
     {"plan", "recommend precision, pruning, hardware and procurement under accuracy, budget, CO2e, deadline",

@@ -1,13 +1,19 @@
 /* costfront: the embedded SQLite run store (see include/costfront/store.h).
  *
- * Content hashes are 64-bit FNV-1a (Fowler, Noll, Vo) over the length-prefixed names and values of a record, in
- * reader order; they only need to tell "same content" from "changed", not resist tampering.
+ * Per-run content hashes (store_runs.hash, run_changes) are 64-bit FNV-1a (Fowler, Noll, Vo) over the
+ * length-prefixed names and values of a record, in reader order; they only need to tell "same content" from
+ * "changed", and keeping them lets a schema version 1 store migrate without rehashing its change history. A
+ * source's content hash is SHA-256 (FIPS 180-4, data/sha256.c): the hex digests of its runs (each over the
+ * length-prefixed key, line, names and values), sorted and concatenated, hashed again. Sorting makes it
+ * independent of the order rows happen to be stored in, so a migrated source gets the hash a re-import computes.
  */
 #include "costfront/store.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,31 +21,45 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define CF_STORE_SCHEMA_VERSION "1"
+#include "data/sha256.h"
+
+#define CF_STORE_SCHEMA_VERSION 2
+#define CF_STORE_BUSY_MS        60000
 
 struct cf_store {
     sqlite3 *db;
     char *path;
     long long clock; /* 0: system clock */
+    char **notes;    /* notes since open, owned */
+    size_t n_notes;
 };
 
+/* Columns of store_runs (schema 2); shared by a new store and the migration's replacement table. */
+#define STORE_RUNS_COLUMNS                                                                                             \
+    "(id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id), record_key TEXT NOT NULL,"            \
+    " run_id TEXT NOT NULL, line INTEGER NOT NULL DEFAULT 0, pairs TEXT NOT NULL, raw TEXT NOT NULL DEFAULT '',"       \
+    " hash TEXT NOT NULL, first_seen INTEGER NOT NULL, updated INTEGER NOT NULL, UNIQUE(source_id, record_key))"
+
+#define SOURCES_TABLE_SQL                                                                                              \
+    "CREATE TABLE IF NOT EXISTS sources(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL UNIQUE,"        \
+    " sha256 TEXT NOT NULL, first_imported INTEGER NOT NULL, last_imported INTEGER NOT NULL);"
+
 static const char *const schema_sql =
-    "CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT);"
-    "CREATE TABLE IF NOT EXISTS store_runs("
-    " id INTEGER PRIMARY KEY, source_kind TEXT NOT NULL, source_path TEXT NOT NULL, record_key TEXT NOT NULL,"
-    " line INTEGER NOT NULL DEFAULT 0, pairs TEXT NOT NULL, raw TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL,"
-    " first_seen INTEGER NOT NULL, updated INTEGER NOT NULL, UNIQUE(source_kind, source_path, record_key));"
+    "CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT);" SOURCES_TABLE_SQL
+    "CREATE TABLE IF NOT EXISTS store_runs" STORE_RUNS_COLUMNS ";"
+    "CREATE INDEX IF NOT EXISTS store_runs_run_id ON store_runs(run_id);"
     "CREATE TABLE IF NOT EXISTS run_changes("
     " id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES store_runs(id), record_key TEXT NOT NULL,"
     " old_hash TEXT NOT NULL, new_hash TEXT NOT NULL, at INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS imports("
     " id INTEGER PRIMARY KEY, source_kind TEXT NOT NULL, source_path TEXT NOT NULL, at INTEGER NOT NULL,"
     " added INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL, rejected INTEGER NOT NULL,"
-    " skipped INTEGER NOT NULL, skipped_json TEXT NOT NULL DEFAULT '{}');"
+    " skipped INTEGER NOT NULL, skipped_json TEXT NOT NULL DEFAULT '{}', source_id INTEGER,"
+    " removed INTEGER NOT NULL DEFAULT 0, same_as INTEGER);"
     "CREATE TABLE IF NOT EXISTS reports("
     " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, hypervolume REAL, best_cost_at_target REAL,"
     " frontier TEXT, n_runs INTEGER NOT NULL);"
-    "INSERT OR IGNORE INTO store_meta(key, value) VALUES('schema_version', '" CF_STORE_SCHEMA_VERSION "');";
+    "INSERT OR IGNORE INTO store_meta(key, value) VALUES('schema_version', '2');";
 
 /* Records an SQLite failure in err, naming the store file and SQLite's own message. */
 static cf_status db_error(cf_store *s, cf_error *err, const char *what)
@@ -54,11 +74,261 @@ void cf_store_set_clock(cf_store *s, long long now)
     if (s != NULL) s->clock = now;
 }
 
+/* malloc'd copy of a string (NULL becomes ""); NULL on allocation failure. */
+static char *dup_str(const char *t)
+{
+    if (t == NULL) t = "";
+    size_t n = strlen(t) + 1;
+    char *c = malloc(n);
+    if (c != NULL) memcpy(c, t, n);
+    return c;
+}
+
+/* Appends a note formatted with printf conventions; a note that cannot be stored for lack of memory is dropped,
+ * since notes only inform. */
+static void add_note(cf_store *s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void add_note(cf_store *s, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **grown = realloc(s->notes, (s->n_notes + 1) * sizeof *grown);
+    if (grown == NULL) return;
+    s->notes = grown;
+    char *c = dup_str(buf);
+    if (c != NULL) s->notes[s->n_notes++] = c;
+}
+
+size_t cf_store_note_count(const cf_store *s) { return s ? s->n_notes : 0; }
+
+const char *cf_store_note(const cf_store *s, size_t i) { return s && i < s->n_notes ? s->notes[i] : NULL; }
+
 /* Runs one statement that returns no rows. */
 static cf_status exec(cf_store *s, const char *sql, cf_error *err, const char *what)
 {
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_error(s, err, what);
     return CF_OK;
+}
+
+/* Prepares sql and binds one parameter per character of types from the arguments: 't' a string (copied; NULL
+ * binds NULL), 'i' a long long. Returns NULL on failure (sqlite3_errmsg says why). */
+static sqlite3_stmt *prep(cf_store *s, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) return NULL;
+    va_list ap;
+    va_start(ap, types);
+    for (int k = 0; types[k] != '\0'; k++) {
+        if (types[k] == 't') {
+            const char *t = va_arg(ap, const char *);
+            if (t == NULL)
+                sqlite3_bind_null(q, k + 1);
+            else
+                sqlite3_bind_text(q, k + 1, t, -1, SQLITE_TRANSIENT);
+        } else {
+            sqlite3_bind_int64(q, k + 1, va_arg(ap, long long));
+        }
+    }
+    va_end(ap);
+    return q;
+}
+
+/* Steps a prepared statement that returns no rows and finalizes it. */
+static cf_status run_stmt(cf_store *s, sqlite3_stmt *q, cf_error *err, const char *what)
+{
+    if (q == NULL) return db_error(s, err, what);
+    int rc = sqlite3_step(q);
+    cf_status st = rc == SQLITE_DONE || rc == SQLITE_ROW ? CF_OK : db_error(s, err, what);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Steps a prepared statement expected to return at most one row with an integer in column 0 and finalizes it;
+ * *found says whether there was a row. */
+static cf_status one_int(cf_store *s, sqlite3_stmt *q, long long *v, int *found, cf_error *err, const char *what)
+{
+    if (q == NULL) return db_error(s, err, what);
+    int rc = sqlite3_step(q);
+    *found = rc == SQLITE_ROW;
+    if (*found) *v = sqlite3_column_int64(q, 0);
+    cf_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? CF_OK : db_error(s, err, what);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* The canonical path of a source (realpath), or a copy of path as given when it cannot be resolved (it does not
+ * exist any more, or records were made by a program). malloc'd; NULL on allocation failure. */
+static char *canonical_path(const char *path)
+{
+    char *r = realpath(path, NULL);
+    return r != NULL ? r : dup_str(path);
+}
+
+/* The run id the runset gives a stored record: its key, or "<file name>:<line>" when the reader found none
+ * ("line:N"), the file name taken as cf_runset takes it from the source name "store:<kind>:<path>". malloc'd. */
+static char *effective_run_id(const char *key, long line, const char *kind, const char *path)
+{
+    char synth[48];
+    snprintf(synth, sizeof synth, "line:%ld", line);
+    if (strcmp(key, synth) != 0) return dup_str(key);
+    const char *slash = strrchr(path, '/');
+    size_t need = strlen(kind) + strlen(path) + 64;
+    char *out = malloc(need);
+    if (out == NULL) return NULL;
+    if (slash != NULL)
+        snprintf(out, need, "%s:%ld", slash + 1, line);
+    else
+        snprintf(out, need, "store:%s:%s:%ld", kind, path, line);
+    return out;
+}
+
+/* A growing byte buffer for hashing. */
+typedef struct bytebuf {
+    unsigned char *p;
+    size_t n, cap;
+} bytebuf;
+
+/* Appends a string with its length as 8 little-endian bytes; 0 on allocation failure. */
+static int buf_str(bytebuf *b, const char *t)
+{
+    size_t len = strlen(t);
+    if (b->n + len + 8 > b->cap) {
+        size_t cap = (b->n + len + 8) * 2 + 64;
+        unsigned char *g = realloc(b->p, cap);
+        if (g == NULL) return 0;
+        b->p = g;
+        b->cap = cap;
+    }
+    uint64_t l = len;
+    for (int k = 0; k < 8; k++) b->p[b->n++] = (unsigned char)(l >> (8 * k));
+    memcpy(b->p + b->n, t, len);
+    b->n += len;
+    return 1;
+}
+
+/* SHA-256 (hex) of one run: its key, line and pairs, each length-prefixed. 0 on allocation failure. */
+static int run_digest(bytebuf *b, const char *key, long line, size_t n, const char *const *names,
+                      const char *const *values, char hex[65])
+{
+    char ln[32];
+    snprintf(ln, sizeof ln, "%ld", line);
+    b->n = 0;
+    if (!buf_str(b, key) || !buf_str(b, ln)) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!buf_str(b, names[i]) || !buf_str(b, values[i])) return 0;
+    cf_sha256_hex(b->p ? (const void *)b->p : (const void *)"", b->n, hex);
+    return 1;
+}
+
+typedef char digest_hex[65];
+
+/* Orders hex digests for qsort. */
+static int cmp_digest(const void *a, const void *b) { return strcmp(*(const digest_hex *)a, *(const digest_hex *)b); }
+
+/* The source hash from the run digests d[0..n) (sorted in place). 0 on allocation failure. */
+static int combine_digests(digest_hex *d, size_t n, char out[65])
+{
+    if (n > 1) qsort(d, n, sizeof *d, cmp_digest);
+    char *cat = malloc(n * 64 + 1);
+    if (cat == NULL) return 0;
+    for (size_t i = 0; i < n; i++) memcpy(cat + 64 * i, d[i], 64);
+    cf_sha256_hex(cat, n * 64, out);
+    free(cat);
+    return 1;
+}
+
+/* The content hash of source src of recs (its accepted records; rejected ones are not stored) and how many
+ * records it has. CF_ERR_NOMEM on allocation failure. */
+static cf_status records_digest(const cf_records *recs, size_t src, char out[65], size_t *nrec)
+{
+    size_t cap = 16, n = 0;
+    digest_hex *d = malloc(cap * sizeof *d);
+    bytebuf b = {NULL, 0, 0};
+    cf_status st = d ? CF_OK : CF_ERR_NOMEM;
+    for (size_t i = 0; st == CF_OK && i < cf_records_count(recs); i++) {
+        const cf_record *rec = cf_records_get(recs, i);
+        if (rec->source != src || rec->rejected) continue;
+        if (n == cap) {
+            digest_hex *g = realloc(d, 2 * cap * sizeof *d);
+            if (g == NULL) {
+                st = CF_ERR_NOMEM;
+                break;
+            }
+            d = g;
+            cap *= 2;
+        }
+        if (!run_digest(&b, rec->key, rec->line, rec->n, rec->names, rec->values, d[n++])) st = CF_ERR_NOMEM;
+    }
+    if (st == CF_OK && !combine_digests(d, n, out)) st = CF_ERR_NOMEM;
+    *nrec = n;
+    free(b.p);
+    free(d);
+    return st;
+}
+
+/* The content hash of stored source id, from its rows (the pairs JSON decoded), as records_digest computes it
+ * for the same records. Used by the migration. */
+static cf_status stored_digest(cf_store *s, const char *table, long long id, char out[65], cf_error *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT record_key, line, pairs FROM %s WHERE source_id=?1", table);
+    sqlite3_stmt *q = prep(s, sql, "i", id);
+    if (q == NULL) return db_error(s, err, "cannot read the stored runs");
+    size_t cap = 16, n = 0;
+    digest_hex *d = malloc(cap * sizeof *d);
+    bytebuf b = {NULL, 0, 0};
+    cf_status st = d ? CF_OK : cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+    int rc = SQLITE_DONE;
+    while (st == CF_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(q, 0);
+        long line = (long)sqlite3_column_int64(q, 1);
+        cJSON *arr = cJSON_Parse((const char *)sqlite3_column_text(q, 2));
+        size_t m = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
+        const char **names = calloc(m ? m : 1, sizeof *names), **values = calloc(m ? m : 1, sizeof *values);
+        if (n == cap) {
+            digest_hex *g = realloc(d, 2 * cap * sizeof *d);
+            if (g != NULL) {
+                d = g;
+                cap *= 2;
+            }
+        }
+        if (names == NULL || values == NULL || n == cap) {
+            st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+        } else if (arr == NULL || !cJSON_IsArray(arr)) {
+            st = cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL, "stored pairs of run %s are not valid JSON", key);
+        } else {
+            size_t k = 0;
+            const cJSON *pair;
+            cJSON_ArrayForEach(pair, arr)
+            {
+                const cJSON *nm = cJSON_GetArrayItem(pair, 0), *vl = cJSON_GetArrayItem(pair, 1);
+                if (!cJSON_IsString(nm) || !cJSON_IsString(vl)) break;
+                names[k] = nm->valuestring;
+                values[k] = vl->valuestring;
+                k++;
+            }
+            if (k != m)
+                st = cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL, "stored pairs of run %s are malformed", key);
+            else if (!run_digest(&b, key, line, m, names, values, d[n++]))
+                st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+        }
+        free((void *)names);
+        free((void *)values);
+        cJSON_Delete(arr);
+    }
+    if (st == CF_OK && rc != SQLITE_DONE) st = db_error(s, err, "cannot read the stored runs");
+    if (st == CF_OK && !combine_digests(d, n, out))
+        st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+    sqlite3_finalize(q);
+    free(b.p);
+    free(d);
+    return st;
 }
 
 /* Checks an existing file: intact (quick_check says "ok") and either empty or a costfront store. */
@@ -95,6 +365,269 @@ static cf_status check_existing(cf_store *s, cf_error *err)
     return CF_OK;
 }
 
+/* The schema version of the open database: 0 for a file without the store's tables (new or empty), else the
+ * recorded version (1 when a store_meta without a version holds store_runs). Call inside a transaction. */
+static cf_status schema_version(cf_store *s, long long *version, cf_error *err)
+{
+    long long v = 0;
+    int found = 0;
+    cf_status st =
+        one_int(s, prep(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='store_meta'", ""), &v,
+                &found, err, "cannot list tables");
+    if (st != CF_OK) return st;
+    if (v == 0) {
+        *version = 0;
+        return CF_OK;
+    }
+    sqlite3_stmt *q = prep(s, "SELECT value FROM store_meta WHERE key='schema_version'", "");
+    if (q == NULL) return db_error(s, err, "cannot read the schema version");
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        char *end = NULL;
+        long long n = t ? strtoll(t, &end, 10) : 0;
+        int bad = t == NULL || end == t || *end != '\0' || n < 1;
+        sqlite3_finalize(q);
+        if (bad)
+            return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, "schema_version",
+                                "the store's schema version is not a positive number; the file was left untouched");
+        *version = n;
+        return CF_OK;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return db_error(s, err, "cannot read the schema version");
+    st = one_int(s, prep(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='store_runs'", ""), &v,
+                 &found, err, "cannot list tables");
+    if (st == CF_OK) *version = v > 0 ? 1 : 0;
+    return st;
+}
+
+/* Moves the rows of v1 group (kind, typed) into store_runs_v2 under source id, keeping their ids; only those whose
+ * key is not already in that source when skip_known is set. */
+static cf_status copy_group(cf_store *s, long long id, const char *kind, const char *typed, const char *path,
+                            int skip_known, cf_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *base = NULL;
+    if (slash != NULL) {
+        base = dup_str(slash + 1);
+    } else {
+        size_t need = strlen(kind) + strlen(path) + 16;
+        base = malloc(need);
+        if (base) snprintf(base, need, "store:%s:%s", kind, path);
+    }
+    if (base == NULL) return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+    cf_status st = run_stmt(
+        s,
+        prep(s,
+             "INSERT INTO store_runs_v2(id, source_id, record_key, run_id, line, pairs, raw, hash, first_seen, updated)"
+             " SELECT o.id, ?1, o.record_key,"
+             " CASE WHEN o.record_key = 'line:' || o.line THEN ?4 || ':' || o.line ELSE o.record_key END,"
+             " o.line, o.pairs, o.raw, o.hash, o.first_seen, o.updated FROM store_runs o"
+             " WHERE o.source_kind=?2 AND o.source_path=?3 AND (?5 = 0 OR NOT EXISTS (SELECT 1 FROM store_runs_v2 n"
+             "  WHERE n.source_id=?1 AND n.record_key=o.record_key)) ORDER BY o.id",
+             "ittti", id, kind, typed, base, (long long)skip_known),
+        err, "cannot migrate the stored runs");
+    free(base);
+    return st;
+}
+
+/* Migrates a schema version 1 store to version 2 inside the caller's transaction (see store.h). */
+static cf_status migrate_v1(cf_store *s, cf_error *err)
+{
+    cf_status st = exec(s,
+                        SOURCES_TABLE_SQL "CREATE TABLE store_runs_v2" STORE_RUNS_COLUMNS ";"
+                                          "ALTER TABLE imports ADD COLUMN source_id INTEGER;"
+                                          "ALTER TABLE imports ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
+                                          "ALTER TABLE imports ADD COLUMN same_as INTEGER;",
+                        err, "cannot migrate the store to schema version 2");
+    if (st != CF_OK) return st;
+    sqlite3_stmt *g = prep(s,
+                           "SELECT source_kind, source_path, min(first_seen), max(updated), count(*) FROM store_runs"
+                           " GROUP BY source_kind, source_path ORDER BY min(id)",
+                           "");
+    if (g == NULL) return db_error(s, err, "cannot migrate the store to schema version 2");
+    size_t n_sources = 0, n_merged = 0, n_apart = 0, n_dropped = 0;
+    int rc = SQLITE_DONE;
+    while (st == CF_OK && (rc = sqlite3_step(g)) == SQLITE_ROW) {
+        char *kind = dup_str((const char *)sqlite3_column_text(g, 0));
+        char *typed = dup_str((const char *)sqlite3_column_text(g, 1));
+        long long first = sqlite3_column_int64(g, 2), last = sqlite3_column_int64(g, 3);
+        long long nrows = sqlite3_column_int64(g, 4);
+        char *canon = typed ? canonical_path(typed) : NULL;
+        if (kind == NULL || canon == NULL) {
+            st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+        } else {
+            long long id = 0, conflict = 0;
+            int found = 0, f2 = 0;
+            char ekind[64] = "";
+            sqlite3_stmt *q = prep(s, "SELECT id, kind FROM sources WHERE path=?1", "t", canon);
+            if (q == NULL) {
+                st = db_error(s, err, "cannot migrate the store to schema version 2");
+            } else {
+                found = sqlite3_step(q) == SQLITE_ROW;
+                if (found) {
+                    id = sqlite3_column_int64(q, 0);
+                    snprintf(ekind, sizeof ekind, "%s", (const char *)sqlite3_column_text(q, 1));
+                }
+                sqlite3_finalize(q);
+            }
+            if (st == CF_OK && found)
+                st = one_int(s,
+                             prep(s,
+                                  "SELECT count(*) FROM store_runs o JOIN store_runs_v2 n ON n.source_id=?1 AND"
+                                  " n.record_key=o.record_key WHERE o.source_kind=?2 AND o.source_path=?3 AND"
+                                  " n.hash<>o.hash",
+                                  "itt", id, kind, typed),
+                             &conflict, &f2, err, "cannot migrate the store to schema version 2");
+            if (st == CF_OK && found && conflict == 0 && strcmp(ekind, kind) == 0) {
+                /* the same file under another spelling, with no run of different content: one source */
+                long long before = 0;
+                st = one_int(s, prep(s, "SELECT count(*) FROM store_runs_v2 WHERE source_id=?1", "i", id), &before, &f2,
+                             err, "cannot migrate the store to schema version 2");
+                if (st == CF_OK)
+                    st = run_stmt(s,
+                                  prep(s,
+                                       "DELETE FROM run_changes WHERE run_id IN (SELECT o.id FROM store_runs o"
+                                       " WHERE o.source_kind=?2 AND o.source_path=?3 AND EXISTS (SELECT 1 FROM"
+                                       " store_runs_v2 n WHERE n.source_id=?1 AND n.record_key=o.record_key))",
+                                       "itt", id, kind, typed),
+                                  err, "cannot migrate the store to schema version 2");
+                if (st == CF_OK) st = copy_group(s, id, kind, typed, canon, 1, err);
+                long long after = before;
+                if (st == CF_OK)
+                    st = one_int(s, prep(s, "SELECT count(*) FROM store_runs_v2 WHERE source_id=?1", "i", id), &after,
+                                 &f2, err, "cannot migrate the store to schema version 2");
+                if (st == CF_OK)
+                    st = run_stmt(s,
+                                  prep(s,
+                                       "UPDATE sources SET first_imported=min(first_imported, ?2),"
+                                       " last_imported=max(last_imported, ?3) WHERE id=?1",
+                                       "iii", id, first, last),
+                                  err, "cannot migrate the store to schema version 2");
+                n_merged++;
+                n_dropped += (size_t)(nrows - (after - before));
+            } else if (st == CF_OK) {
+                long long other = id;
+                /* a new source; a second spelling whose runs differ keeps the path as typed, so nothing is lost */
+                char *path = canon;
+                char *alt = NULL;
+                if (found) {
+                    long long taken = 0;
+                    st = one_int(s, prep(s, "SELECT count(*) FROM sources WHERE path=?1", "t", typed), &taken, &f2, err,
+                                 "cannot migrate the store to schema version 2");
+                    size_t need = strlen(typed) + 32;
+                    alt = malloc(need);
+                    if (alt == NULL) {
+                        st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+                    } else {
+                        if (taken)
+                            snprintf(alt, need, "%s#v1-%zu", typed, n_sources + 1);
+                        else
+                            snprintf(alt, need, "%s", typed);
+                        path = alt;
+                    }
+                    n_apart++;
+                }
+                if (st == CF_OK)
+                    st = run_stmt(s,
+                                  prep(s,
+                                       "INSERT INTO sources(kind, path, sha256, first_imported, last_imported)"
+                                       " VALUES(?1, ?2, '', ?3, ?4)",
+                                       "ttii", kind, path, first, last),
+                                  err, "cannot migrate the store to schema version 2");
+                if (st == CF_OK) {
+                    id = sqlite3_last_insert_rowid(s->db);
+                    st = copy_group(s, id, kind, typed, path, 0, err);
+                }
+                if (st == CF_OK && found)
+                    add_note(s,
+                             "%s: while migrating the store, the source imported as '%s' names the same file as "
+                             "source %lld but some of their runs differ; it was kept apart as source %lld ('%s'): "
+                             "remove the one you do not want with 'costfront store remove'",
+                             s->path, typed, other, id, path);
+                free(alt);
+            }
+            if (st == CF_OK)
+                st = run_stmt(s,
+                              prep(s, "UPDATE imports SET source_id=?1 WHERE source_kind=?2 AND source_path=?3", "itt",
+                                   id, kind, typed),
+                              err, "cannot migrate the store to schema version 2");
+            n_sources++;
+        }
+        free(kind);
+        free(typed);
+        free(canon);
+    }
+    if (st == CF_OK && rc != SQLITE_DONE) st = db_error(s, err, "cannot migrate the store to schema version 2");
+    sqlite3_finalize(g);
+    /* content hashes, from the runs as stored */
+    sqlite3_stmt *ids = st == CF_OK ? prep(s, "SELECT id FROM sources ORDER BY id", "") : NULL;
+    if (st == CF_OK && ids == NULL) st = db_error(s, err, "cannot migrate the store to schema version 2");
+    while (st == CF_OK && (rc = sqlite3_step(ids)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(ids, 0);
+        char hex[65];
+        st = stored_digest(s, "store_runs_v2", id, hex, err);
+        if (st == CF_OK)
+            st = run_stmt(s, prep(s, "UPDATE sources SET sha256=?1 WHERE id=?2", "ti", hex, id), err,
+                          "cannot migrate the store to schema version 2");
+    }
+    sqlite3_finalize(ids);
+    if (st == CF_OK)
+        st = exec(s,
+                  "DELETE FROM run_changes WHERE run_id NOT IN (SELECT id FROM store_runs_v2);"
+                  "DROP TABLE store_runs;"
+                  "ALTER TABLE store_runs_v2 RENAME TO store_runs;"
+                  "CREATE INDEX store_runs_run_id ON store_runs(run_id);"
+                  "UPDATE store_meta SET value='2' WHERE key='schema_version';"
+                  "INSERT OR IGNORE INTO store_meta(key, value) VALUES('schema_version', '2');",
+                  err, "cannot migrate the store to schema version 2");
+    if (st != CF_OK) return st;
+    long long runs = 0, clash = 0;
+    int f = 0;
+    st = one_int(s, prep(s, "SELECT count(*) FROM store_runs", ""), &runs, &f, err, "cannot count the stored runs");
+    if (st == CF_OK)
+        st = one_int(s,
+                     prep(s,
+                          "SELECT count(*) FROM (SELECT run_id FROM store_runs GROUP BY run_id"
+                          " HAVING count(DISTINCT source_id) > 1)",
+                          ""),
+                     &clash, &f, err, "cannot count the stored runs");
+    if (st != CF_OK) return st;
+    add_note(s,
+             "%s: migrated the run store from schema version 1 to 2: %zu sources as imported became %zu "
+             "(%zu spellings of the same file merged, %zu identical duplicate runs dropped, %zu kept apart); "
+             "%lld runs kept",
+             s->path, n_sources, n_sources - n_merged, n_merged, n_dropped, n_apart, runs);
+    if (clash > 0)
+        add_note(s,
+                 "%s: %lld run ids are stored from more than one source, which commands reading the store refuse; "
+                 "list the sources with 'costfront store sources' and remove the stale one with "
+                 "'costfront store remove'",
+                 s->path, clash);
+    return CF_OK;
+}
+
+/* Brings the open database to the current schema inside one write transaction: creates the tables of a new
+ * store, migrates a version 1 store, refuses a newer one. */
+static cf_status prepare_schema(cf_store *s, cf_error *err)
+{
+    cf_status st = exec(s, "BEGIN IMMEDIATE", err, "cannot start a transaction");
+    if (st != CF_OK) return st;
+    long long v = 0;
+    st = schema_version(s, &v, err);
+    if (st == CF_OK && v > CF_STORE_SCHEMA_VERSION)
+        st = cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL,
+                          "the run store has schema version %lld, newer than this costfront understands (%d); "
+                          "the file was left untouched: use a newer costfront",
+                          v, CF_STORE_SCHEMA_VERSION);
+    if (st == CF_OK && v == 1) st = migrate_v1(s, err);
+    if (st == CF_OK && v == 0) st = exec(s, schema_sql, err, "cannot create the store's tables");
+    if (st == CF_OK) st = exec(s, "COMMIT", err, "cannot commit the store's tables");
+    if (st != CF_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
 cf_status cf_store_open(const char *path, cf_store **out, cf_error *err)
 {
     if (out == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no output pointer");
@@ -106,12 +639,11 @@ cf_status cf_store_open(const char *path, cf_store **out, cf_error *err)
         return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "the store path is a directory");
     cf_store *s = calloc(1, sizeof *s);
     if (s == NULL) return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
-    s->path = malloc(strlen(path) + 1);
+    s->path = dup_str(path);
     if (s->path == NULL) {
         free(s);
         return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
     }
-    strcpy(s->path, path);
     int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         cf_status st = cf_error_set(err, exists ? CF_ERR_DB : CF_ERR_IO, path, 0, 0, NULL, "cannot open the store: %s",
@@ -119,17 +651,10 @@ cf_status cf_store_open(const char *path, cf_store **out, cf_error *err)
         cf_store_close(s);
         return st;
     }
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, CF_STORE_BUSY_MS);
     cf_status st = CF_OK;
     if (exists) st = check_existing(s, err);
-    if (st == CF_OK) st = exec(s, "BEGIN IMMEDIATE", err, "cannot start a transaction");
-    if (st == CF_OK) {
-        st = exec(s, schema_sql, err, "cannot create the store's tables");
-        if (st == CF_OK)
-            st = exec(s, "COMMIT", err, "cannot commit the store's tables");
-        else
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    }
+    if (st == CF_OK) st = prepare_schema(s, err);
     if (st != CF_OK) {
         cf_store_close(s);
         return st;
@@ -142,6 +667,8 @@ void cf_store_close(cf_store *s)
 {
     if (s == NULL) return;
     sqlite3_close(s->db);
+    for (size_t i = 0; i < s->n_notes; i++) free(s->notes[i]);
+    free(s->notes);
     free(s->path);
     free(s);
 }
@@ -189,129 +716,304 @@ static char *pairs_json(const cf_record *rec)
     return text;
 }
 
-/* Imports the records of source index src; updates the counters. Runs inside the caller's transaction. */
-static cf_status import_source(cf_store *s, const cf_records *recs, size_t src, cf_store_import_stats *st,
+/* Statements of one source's import, prepared once. */
+typedef struct import_stmts {
+    sqlite3_stmt *sel, *ins, *upd, *fix, *chg, *clash, *seen;
+} import_stmts;
+
+/* Finalizes the statements of an import (any of them may be NULL). */
+static void import_stmts_free(import_stmts *q)
+{
+    sqlite3_finalize(q->sel);
+    sqlite3_finalize(q->ins);
+    sqlite3_finalize(q->upd);
+    sqlite3_finalize(q->fix);
+    sqlite3_finalize(q->chg);
+    sqlite3_finalize(q->clash);
+    sqlite3_finalize(q->seen);
+}
+
+/* Prepares the statements of an import; 0 when one cannot be prepared (the database says why). */
+static int import_stmts_prepare(cf_store *s, import_stmts *q)
+{
+    return (q->sel = prep(s, "SELECT id, hash, line, raw FROM store_runs WHERE source_id=?1 AND record_key=?2", "")) &&
+           (q->ins = prep(s,
+                          "INSERT INTO store_runs(source_id, record_key, run_id, line, pairs, raw, hash, first_seen,"
+                          " updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                          "")) &&
+           (q->upd = prep(s, "UPDATE store_runs SET line=?1, pairs=?2, raw=?3, hash=?4, updated=?5 WHERE id=?6", "")) &&
+           (q->fix = prep(s, "UPDATE store_runs SET line=?1, raw=?2 WHERE id=?3", "")) &&
+           (q->chg = prep(s,
+                          "INSERT INTO run_changes(run_id, record_key, old_hash, new_hash, at)"
+                          " VALUES(?1, ?2, ?3, ?4, ?5)",
+                          "")) &&
+           (q->clash = prep(s,
+                            "SELECT r.source_id, s.path, r.line FROM store_runs r JOIN sources s ON s.id=r.source_id"
+                            " WHERE r.run_id=?1 AND r.source_id<>?2 ORDER BY r.id LIMIT 1",
+                            "")) &&
+           (q->seen = prep(s, "INSERT OR IGNORE INTO temp.cf_seen(id) VALUES(?1)", ""));
+}
+
+/* Stores one record of source id (canonical path canon) inside the caller's transaction: refuses a run id that
+ * another source holds, then adds, updates or keeps it, and marks its row as seen. */
+static cf_status import_record(cf_store *s, import_stmts *q, const cf_record *rec, long long id, const char *kind,
+                               const char *typed, const char *canon, long long now, cf_store_import_stats *st,
                                cf_error *err)
 {
-    const char *kind = cf_records_source_kind(recs, src);
-    const char *path = cf_records_source_path(recs, src);
-    long long now = now_of(s);
-    sqlite3_stmt *sel = NULL, *ins = NULL, *upd = NULL, *chg = NULL, *imp = NULL;
+    char hash[17];
+    record_hash(rec, hash);
+    char *json = pairs_json(rec);
+    char *run_id = effective_run_id(rec->key, rec->line, kind, canon);
     cf_status status = CF_OK;
-    cf_store_import_stats local = {0, 0, 0, 0, 0};
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, hash FROM store_runs WHERE source_kind=?1 AND source_path=?2 AND record_key=?3",
-                           -1, &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "INSERT INTO store_runs(source_kind, source_path, record_key, line, pairs, raw, hash,"
-                           " first_seen, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                           -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "UPDATE store_runs SET line=?1, pairs=?2, raw=?3, hash=?4, updated=?5 WHERE id=?6",
-                           -1, &upd, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "INSERT INTO run_changes(run_id, record_key, old_hash, new_hash, at)"
-                           " VALUES(?1, ?2, ?3, ?4, ?5)",
-                           -1, &chg, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
+    if (json == NULL || run_id == NULL) {
+        status = cf_error_set(err, CF_ERR_NOMEM, typed, rec->line, 0, NULL, "out of memory");
+        goto out;
+    }
+    sqlite3_reset(q->clash);
+    sqlite3_bind_text(q->clash, 1, run_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q->clash, 2, id);
+    int rc = sqlite3_step(q->clash);
+    if (rc == SQLITE_ROW) {
+        long long other = sqlite3_column_int64(q->clash, 0);
+        char opath[300];
+        snprintf(opath, sizeof opath, "%s", (const char *)sqlite3_column_text(q->clash, 1));
+        long oline = (long)sqlite3_column_int64(q->clash, 2);
+        status = cf_error_set(err, CF_ERR_INVALID, typed, rec->line, 0, "run_id",
+                              "run id '%s' is already in the store from source %lld (%s, line %ld); nothing was "
+                              "imported. Give the runs distinct ids, or if this file replaces that source, remove "
+                              "it first: costfront store remove --store %s %lld",
+                              run_id, other, opath, oline, s->path, other);
+        goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        status = db_error(s, err, "cannot look up a run id");
+        goto out;
+    }
+    sqlite3_reset(q->sel);
+    sqlite3_bind_int64(q->sel, 1, id);
+    sqlite3_bind_text(q->sel, 2, rec->key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q->sel);
+    long long row = 0;
+    if (rc == SQLITE_ROW) {
+        row = sqlite3_column_int64(q->sel, 0);
+        char old[64];
+        snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(q->sel, 1));
+        long old_line = (long)sqlite3_column_int64(q->sel, 2);
+        const char *old_raw = (const char *)sqlite3_column_text(q->sel, 3);
+        if (strcmp(old, hash) == 0) {
+            st->unchanged++;
+            if (old_line != rec->line || old_raw == NULL || strcmp(old_raw, rec->raw) != 0) {
+                /* the same run moved within its file: keep where it is now, not a change of content */
+                sqlite3_reset(q->fix);
+                sqlite3_bind_int64(q->fix, 1, rec->line);
+                sqlite3_bind_text(q->fix, 2, rec->raw, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(q->fix, 3, row);
+                if (sqlite3_step(q->fix) != SQLITE_DONE) status = db_error(s, err, "cannot update a stored run");
+            }
+        } else {
+            sqlite3_reset(q->upd);
+            sqlite3_bind_int64(q->upd, 1, rec->line);
+            sqlite3_bind_text(q->upd, 2, json, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q->upd, 3, rec->raw, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q->upd, 4, hash, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q->upd, 5, now);
+            sqlite3_bind_int64(q->upd, 6, row);
+            sqlite3_reset(q->chg);
+            sqlite3_bind_int64(q->chg, 1, row);
+            sqlite3_bind_text(q->chg, 2, rec->key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q->chg, 3, old, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q->chg, 4, hash, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q->chg, 5, now);
+            if (sqlite3_step(q->upd) != SQLITE_DONE || sqlite3_step(q->chg) != SQLITE_DONE)
+                status = db_error(s, err, "cannot update a stored run");
+            st->updated++;
+        }
+    } else if (rc == SQLITE_DONE) {
+        sqlite3_reset(q->ins);
+        sqlite3_bind_int64(q->ins, 1, id);
+        sqlite3_bind_text(q->ins, 2, rec->key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q->ins, 3, run_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q->ins, 4, rec->line);
+        sqlite3_bind_text(q->ins, 5, json, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q->ins, 6, rec->raw, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q->ins, 7, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q->ins, 8, now);
+        if (sqlite3_step(q->ins) != SQLITE_DONE) status = db_error(s, err, "cannot insert a run");
+        row = sqlite3_last_insert_rowid(s->db);
+        st->added++;
+    } else {
+        status = db_error(s, err, "cannot look up a stored run");
+    }
+    if (status == CF_OK) {
+        sqlite3_reset(q->seen);
+        sqlite3_bind_int64(q->seen, 1, row);
+        if (sqlite3_step(q->seen) != SQLITE_DONE) status = db_error(s, err, "cannot mark a stored run");
+    }
+out:
+    free(json);
+    free(run_id);
+    return status;
+}
+
+/* Records one import of a source in the history. */
+static cf_status record_import(cf_store *s, const cf_records *recs, size_t src, const char *kind, const char *canon,
+                               long long id, long long same_as, long long now, const cf_store_import_stats *local,
+                               cf_error *err)
+{
+    cJSON *sk = cJSON_CreateObject();
+    for (size_t j = 0; sk != NULL && j < cf_records_skip_reason_count(recs, src); j++) {
+        const char *reason = cf_records_skip_reason(recs, src, j);
+        cJSON_AddNumberToObject(sk, reason, (double)cf_records_skipped(recs, src, reason));
+    }
+    char *skj = sk ? cJSON_PrintUnformatted(sk) : NULL;
+    cJSON_Delete(sk);
+    sqlite3_stmt *q = prep(s,
                            "INSERT INTO imports(source_kind, source_path, at, added, updated, unchanged, rejected,"
-                           " skipped, skipped_json) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                           -1, &imp, NULL) != SQLITE_OK) {
+                           " skipped, skipped_json, source_id, removed, same_as)"
+                           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                           "ttiiiiiitiii", kind, canon, now, (long long)local->added, (long long)local->updated,
+                           (long long)local->unchanged, (long long)local->rejected, (long long)local->skipped,
+                           skj ? skj : "{}", id, (long long)local->removed, same_as);
+    if (q != NULL && same_as == 0) sqlite3_bind_null(q, 12);
+    free(skj);
+    return run_stmt(s, q, err, "cannot record the import");
+}
+
+/* Imports the records of source index src (content hash digest, nrec accepted records) inside the caller's
+ * transaction, deciding by canonical path and content as store.h describes; updates the counters. */
+static cf_status import_source(cf_store *s, const cf_records *recs, size_t src, const char *digest, size_t nrec,
+                               cf_store_import_stats *st, cf_error *err)
+{
+    const char *kind = cf_records_source_kind(recs, src);
+    const char *typed = cf_records_source_path(recs, src);
+    long long now = now_of(s);
+    cf_status status = CF_OK;
+    cf_store_import_stats local;
+    memset(&local, 0, sizeof local);
+    import_stmts q;
+    memset(&q, 0, sizeof q);
+    char *canon = canonical_path(typed);
+    if (canon == NULL) return cf_error_set(err, CF_ERR_NOMEM, typed, 0, 0, NULL, "out of memory");
+    long long id = 0, same_as = 0;
+    int found = 0, same = 0;
+    sqlite3_stmt *look = prep(s, "SELECT id, kind, sha256 FROM sources WHERE path=?1", "t", canon);
+    if (look == NULL) {
+        status = db_error(s, err, "cannot look up the source");
+        goto done;
+    }
+    int rc = sqlite3_step(look);
+    if (rc == SQLITE_ROW) {
+        found = 1;
+        id = sqlite3_column_int64(look, 0);
+        same = strcmp((const char *)sqlite3_column_text(look, 1), kind) == 0 &&
+               strcmp((const char *)sqlite3_column_text(look, 2), digest) == 0;
+    } else if (rc != SQLITE_DONE) {
+        status = db_error(s, err, "cannot look up the source");
+    }
+    sqlite3_finalize(look);
+    if (status != CF_OK) goto done;
+    for (size_t i = 0; i < cf_records_count(recs); i++) {
+        const cf_record *rec = cf_records_get(recs, i);
+        if (rec->source == src && rec->rejected) local.rejected++;
+    }
+    local.skipped = cf_records_skipped(recs, src, NULL);
+    long long n = 0;
+    int f = 0;
+    if (found && same) {
+        /* the same content at the same place: nothing to write but the time */
+        status = one_int(s, prep(s, "SELECT count(*) FROM store_runs WHERE source_id=?1", "i", id), &n, &f, err,
+                         "cannot count the stored runs");
+        local.unchanged = (size_t)n;
+        if (status == CF_OK)
+            status = run_stmt(s, prep(s, "UPDATE sources SET last_imported=?1 WHERE id=?2", "ii", now, id), err,
+                              "cannot update the source");
+        goto record;
+    }
+    if (!found && nrec > 0) {
+        sqlite3_stmt *dup =
+            prep(s, "SELECT id, path FROM sources WHERE sha256=?1 AND kind=?2 ORDER BY id LIMIT 1", "tt", digest, kind);
+        if (dup == NULL) {
+            status = db_error(s, err, "cannot look up the source");
+            goto done;
+        }
+        if (sqlite3_step(dup) == SQLITE_ROW) {
+            same_as = sqlite3_column_int64(dup, 0);
+            add_note(s, "%s: same content as source %lld (%s), already in the store; nothing imported from it", typed,
+                     same_as, (const char *)sqlite3_column_text(dup, 1));
+        }
+        sqlite3_finalize(dup);
+        if (same_as != 0) {
+            status = one_int(s, prep(s, "SELECT count(*) FROM store_runs WHERE source_id=?1", "i", same_as), &n, &f,
+                             err, "cannot count the stored runs");
+            local.unchanged = (size_t)n;
+            local.same_content = 1;
+            goto record;
+        }
+    }
+    if (!found) {
+        status = run_stmt(s,
+                          prep(s,
+                               "INSERT INTO sources(kind, path, sha256, first_imported, last_imported)"
+                               " VALUES(?1, ?2, ?3, ?4, ?4)",
+                               "ttti", kind, canon, digest, now),
+                          err, "cannot record the source");
+        if (status != CF_OK) goto done;
+        id = sqlite3_last_insert_rowid(s->db);
+    }
+    status = exec(s, "CREATE TEMP TABLE IF NOT EXISTS cf_seen(id INTEGER PRIMARY KEY); DELETE FROM temp.cf_seen;", err,
+                  "cannot prepare the import");
+    if (status != CF_OK) goto done;
+    if (!import_stmts_prepare(s, &q)) {
         status = db_error(s, err, "cannot prepare the import");
         goto done;
     }
     for (size_t i = 0; i < cf_records_count(recs) && status == CF_OK; i++) {
         const cf_record *rec = cf_records_get(recs, i);
-        if (rec->source != src) continue;
-        if (rec->rejected) {
-            local.rejected++;
-            continue;
-        }
-        char hash[17];
-        record_hash(rec, hash);
-        char *json = pairs_json(rec);
-        if (json == NULL) {
-            status = cf_error_set(err, CF_ERR_NOMEM, path, rec->line, 0, NULL, "out of memory");
-            break;
-        }
-        sqlite3_reset(sel);
-        sqlite3_bind_text(sel, 1, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sel, 2, path, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sel, 3, rec->key, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(sel);
-        if (rc == SQLITE_ROW) {
-            long long id = sqlite3_column_int64(sel, 0);
-            char old[64];
-            snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(sel, 1));
-            if (strcmp(old, hash) == 0) {
-                local.unchanged++;
-            } else {
-                sqlite3_reset(upd);
-                sqlite3_bind_int64(upd, 1, rec->line);
-                sqlite3_bind_text(upd, 2, json, -1, SQLITE_STATIC);
-                sqlite3_bind_text(upd, 3, rec->raw, -1, SQLITE_STATIC);
-                sqlite3_bind_text(upd, 4, hash, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(upd, 5, now);
-                sqlite3_bind_int64(upd, 6, id);
-                sqlite3_reset(chg);
-                sqlite3_bind_int64(chg, 1, id);
-                sqlite3_bind_text(chg, 2, rec->key, -1, SQLITE_STATIC);
-                sqlite3_bind_text(chg, 3, old, -1, SQLITE_STATIC);
-                sqlite3_bind_text(chg, 4, hash, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(chg, 5, now);
-                if (sqlite3_step(upd) != SQLITE_DONE || sqlite3_step(chg) != SQLITE_DONE)
-                    status = db_error(s, err, "cannot update a stored run");
-                local.updated++;
-            }
-        } else if (rc == SQLITE_DONE) {
-            sqlite3_reset(ins);
-            sqlite3_bind_text(ins, 1, kind, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 2, path, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 3, rec->key, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins, 4, rec->line);
-            sqlite3_bind_text(ins, 5, json, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 6, rec->raw, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 7, hash, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins, 8, now);
-            if (sqlite3_step(ins) != SQLITE_DONE) status = db_error(s, err, "cannot insert a run");
-            local.added++;
-        } else {
-            status = db_error(s, err, "cannot look up a stored run");
-        }
-        free(json);
+        if (rec->source != src || rec->rejected) continue;
+        status = import_record(s, &q, rec, id, kind, typed, canon, now, &local, err);
     }
-    if (status == CF_OK) {
-        cJSON *sk = cJSON_CreateObject();
-        for (size_t j = 0; sk != NULL && j < cf_records_skip_reason_count(recs, src); j++) {
-            const char *reason = cf_records_skip_reason(recs, src, j);
-            cJSON_AddNumberToObject(sk, reason, (double)cf_records_skipped(recs, src, reason));
-        }
-        char *skj = sk ? cJSON_PrintUnformatted(sk) : NULL;
-        cJSON_Delete(sk);
-        local.skipped = cf_records_skipped(recs, src, NULL);
-        sqlite3_bind_text(imp, 1, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(imp, 2, path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(imp, 3, now);
-        sqlite3_bind_int64(imp, 4, (long long)local.added);
-        sqlite3_bind_int64(imp, 5, (long long)local.updated);
-        sqlite3_bind_int64(imp, 6, (long long)local.unchanged);
-        sqlite3_bind_int64(imp, 7, (long long)local.rejected);
-        sqlite3_bind_int64(imp, 8, (long long)local.skipped);
-        sqlite3_bind_text(imp, 9, skj ? skj : "{}", -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(imp) != SQLITE_DONE) status = db_error(s, err, "cannot record the import");
-        free(skj);
+    if (status == CF_OK && found) {
+        /* the source changed: runs no longer in it go, with their change history */
+        status = one_int(s,
+                         prep(s,
+                              "SELECT count(*) FROM store_runs WHERE source_id=?1 AND id NOT IN"
+                              " (SELECT id FROM temp.cf_seen)",
+                              "i", id),
+                         &n, &f, err, "cannot count the removed runs");
+        local.removed = (size_t)n;
+        if (status == CF_OK && n > 0)
+            status = run_stmt(s,
+                              prep(s,
+                                   "DELETE FROM run_changes WHERE run_id IN (SELECT id FROM store_runs WHERE"
+                                   " source_id=?1 AND id NOT IN (SELECT id FROM temp.cf_seen))",
+                                   "i", id),
+                              err, "cannot remove runs");
+        if (status == CF_OK && n > 0)
+            status = run_stmt(s,
+                              prep(s,
+                                   "DELETE FROM store_runs WHERE source_id=?1 AND id NOT IN"
+                                   " (SELECT id FROM temp.cf_seen)",
+                                   "i", id),
+                              err, "cannot remove runs");
+        if (status == CF_OK)
+            status = run_stmt(s,
+                              prep(s, "UPDATE sources SET kind=?1, sha256=?2, last_imported=?3 WHERE id=?4", "ttii",
+                                   kind, digest, now, id),
+                              err, "cannot update the source");
     }
+record:
+    if (status == CF_OK) status = record_import(s, recs, src, kind, canon, id, same_as, now, &local, err);
 done:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(upd);
-    sqlite3_finalize(chg);
-    sqlite3_finalize(imp);
+    import_stmts_free(&q);
+    free(canon);
     if (status == CF_OK) {
         st->added += local.added;
         st->updated += local.updated;
         st->unchanged += local.unchanged;
         st->rejected += local.rejected;
         st->skipped += local.skipped;
+        st->removed += local.removed;
+        st->same_content += local.same_content;
     }
     return status;
 }
@@ -319,18 +1021,28 @@ done:
 cf_status cf_store_import(cf_store *s, const cf_records *recs, cf_store_import_stats *stats, cf_error *err)
 {
     if (s == NULL || recs == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or no records");
-    cf_store_import_stats local = {0, 0, 0, 0, 0};
-    cf_status st = exec(s, "BEGIN IMMEDIATE", err, "cannot start the import");
-    if (st != CF_OK) return st;
-    for (size_t src = 0; src < cf_records_source_count(recs) && st == CF_OK; src++)
-        st = import_source(s, recs, src, &local, err);
-    if (st == CF_OK) st = exec(s, "COMMIT", err, "cannot commit the import");
+    cf_store_import_stats local;
+    memset(&local, 0, sizeof local);
+    size_t nsrc = cf_records_source_count(recs);
+    digest_hex *dig = calloc(nsrc ? nsrc : 1, sizeof *dig);
+    size_t *nrec = calloc(nsrc ? nsrc : 1, sizeof *nrec);
+    cf_status st = dig && nrec ? CF_OK : CF_ERR_NOMEM;
+    /* hashing needs no lock: it is done before the transaction */
+    for (size_t src = 0; src < nsrc && st == CF_OK; src++) st = records_digest(recs, src, dig[src], &nrec[src]);
     if (st != CF_OK) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
+        free(dig);
+        free(nrec);
+        return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
     }
-    if (stats != NULL) *stats = local;
-    return CF_OK;
+    st = exec(s, "BEGIN IMMEDIATE", err, "cannot start the import");
+    for (size_t src = 0; src < nsrc && st == CF_OK; src++)
+        st = import_source(s, recs, src, dig[src], nrec[src], &local, err);
+    if (st == CF_OK) st = exec(s, "COMMIT", err, "cannot commit the import");
+    if (st != CF_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    free(dig);
+    free(nrec);
+    if (st == CF_OK && stats != NULL) *stats = local;
+    return st;
 }
 
 /* Runs a query returning one integer (bound to an optional text and integer parameter). */
@@ -377,20 +1089,161 @@ cf_status cf_store_changes_since(cf_store *s, long long since, size_t *added, si
     return CF_OK;
 }
 
+/* Fills src from a row of the sources query (id, kind, path, sha256, runs, first_imported, last_imported). 0 on
+ * allocation failure. */
+static int source_from_row(sqlite3_stmt *q, cf_store_source *src)
+{
+    memset(src, 0, sizeof *src);
+    src->id = sqlite3_column_int64(q, 0);
+    src->kind = dup_str((const char *)sqlite3_column_text(q, 1));
+    src->path = dup_str((const char *)sqlite3_column_text(q, 2));
+    snprintf(src->sha256, sizeof src->sha256, "%s", (const char *)sqlite3_column_text(q, 3));
+    src->runs = (size_t)sqlite3_column_int64(q, 4);
+    src->first_imported = sqlite3_column_int64(q, 5);
+    src->last_imported = sqlite3_column_int64(q, 6);
+    return src->kind != NULL && src->path != NULL;
+}
+
+#define SOURCES_SELECT                                                                                                 \
+    "SELECT s.id, s.kind, s.path, s.sha256, (SELECT count(*) FROM store_runs r WHERE r.source_id = s.id),"             \
+    " s.first_imported, s.last_imported FROM sources s"
+
+void cf_store_sources_free(cf_store_source *sources, size_t n)
+{
+    if (sources == NULL) return;
+    for (size_t i = 0; i < n; i++) {
+        free(sources[i].kind);
+        free(sources[i].path);
+    }
+    free(sources);
+}
+
+cf_status cf_store_sources(cf_store *s, cf_store_source **out, size_t *n, cf_error *err)
+{
+    if (s == NULL || out == NULL || n == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or output");
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q = prep(s, SOURCES_SELECT " ORDER BY s.id", "");
+    if (q == NULL) return db_error(s, err, "cannot list the sources");
+    cf_store_source *arr = NULL;
+    size_t cnt = 0;
+    cf_status st = CF_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        cf_store_source *grown = realloc(arr, (cnt + 1) * sizeof *grown);
+        if (grown == NULL) {
+            st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+            break;
+        }
+        arr = grown;
+        int ok = source_from_row(q, &arr[cnt++]);
+        if (!ok) {
+            st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+            break;
+        }
+    }
+    if (st == CF_OK && rc != SQLITE_DONE) st = db_error(s, err, "cannot list the sources");
+    sqlite3_finalize(q);
+    if (st != CF_OK) {
+        cf_store_sources_free(arr, cnt);
+        return st;
+    }
+    *out = arr;
+    *n = cnt;
+    return CF_OK;
+}
+
+/* Finds the source named by which (an id of digits, else a path: canonical first, then as given) inside the
+ * caller's transaction; *src is filled when found. */
+static cf_status find_source(cf_store *s, const char *which, cf_store_source *src, int *found, cf_error *err)
+{
+    *found = 0;
+    size_t len = strlen(which);
+    int digits = len > 0 && len < 19 && strspn(which, "0123456789") == len;
+    char *canon = digits ? NULL : canonical_path(which);
+    if (!digits && canon == NULL) return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+    for (int attempt = 0; attempt < 2 && !*found; attempt++) {
+        sqlite3_stmt *q = NULL;
+        if (digits && attempt == 0)
+            q = prep(s, SOURCES_SELECT " WHERE s.id=?1", "i", strtoll(which, NULL, 10));
+        else if (!digits)
+            q = prep(s, SOURCES_SELECT " WHERE s.path=?1", "t", attempt == 0 ? canon : which);
+        else
+            break;
+        if (q == NULL) {
+            free(canon);
+            return db_error(s, err, "cannot look up the source");
+        }
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            *found = 1;
+            if (!source_from_row(q, src)) {
+                sqlite3_finalize(q);
+                free(canon);
+                free(src->kind);
+                free(src->path);
+                src->kind = src->path = NULL;
+                return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+            }
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            free(canon);
+            return db_error(s, err, "cannot look up the source");
+        }
+    }
+    free(canon);
+    return CF_OK;
+}
+
+cf_status cf_store_remove_source(cf_store *s, const char *which, cf_store_source **removed, cf_error *err)
+{
+    if (removed != NULL) *removed = NULL;
+    if (s == NULL || which == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or no source");
+    cf_store_source *src = calloc(1, sizeof *src);
+    if (src == NULL) return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+    int found = 0;
+    cf_status st = exec(s, "BEGIN IMMEDIATE", err, "cannot start a transaction");
+    if (st == CF_OK) st = find_source(s, which, src, &found, err);
+    if (st == CF_OK && !found)
+        st = cf_error_set(err, CF_ERR_NOT_FOUND, s->path, 0, 0, NULL,
+                          "no source '%s' in the store (give an id or a path as 'costfront store sources' lists them)",
+                          which);
+    if (st == CF_OK)
+        st = run_stmt(s,
+                      prep(s, "DELETE FROM run_changes WHERE run_id IN (SELECT id FROM store_runs WHERE source_id=?1)",
+                           "i", src->id),
+                      err, "cannot remove the source's runs");
+    if (st == CF_OK)
+        st = run_stmt(s, prep(s, "DELETE FROM store_runs WHERE source_id=?1", "i", src->id), err,
+                      "cannot remove the source's runs");
+    if (st == CF_OK)
+        st = run_stmt(s, prep(s, "DELETE FROM sources WHERE id=?1", "i", src->id), err, "cannot remove the source");
+    if (st == CF_OK) st = exec(s, "COMMIT", err, "cannot commit the removal");
+    if (st != CF_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        cf_store_sources_free(src, 1);
+        return st;
+    }
+    if (removed != NULL)
+        *removed = src;
+    else
+        cf_store_sources_free(src, 1);
+    return CF_OK;
+}
+
 cf_status cf_store_load_records(cf_store *s, cf_records *out, cf_error *err)
 {
     if (s == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or no records");
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT r.source_kind, r.source_path, r.record_key, r.line, r.pairs, r.raw FROM store_runs r"
-                           " JOIN (SELECT source_kind, source_path, min(id) AS first FROM store_runs"
-                           "       GROUP BY source_kind, source_path) g"
-                           " ON g.source_kind = r.source_kind AND g.source_path = r.source_path"
-                           " ORDER BY g.first, r.id",
+                           "SELECT s.kind, s.path, r.record_key, r.line, r.pairs, r.raw, s.id FROM store_runs r"
+                           " JOIN sources s ON s.id = r.source_id ORDER BY s.id, r.id",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err, "cannot read the stored runs");
     cf_status status = CF_OK;
-    char cur_kind[256] = "", cur_path[4096] = "";
+    long long cur = 0;
     int have_source = 0;
     int rc;
     while (status == CF_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -400,12 +1253,18 @@ cf_status cf_store_load_records(cf_store *s, cf_records *out, cf_error *err)
         long line = (long)sqlite3_column_int64(q, 3);
         const char *pairs = (const char *)sqlite3_column_text(q, 4);
         const char *raw = (const char *)sqlite3_column_text(q, 5);
-        if (!have_source || strcmp(kind, cur_kind) != 0 || strcmp(path, cur_path) != 0) {
-            snprintf(cur_kind, sizeof cur_kind, "%s", kind);
-            snprintf(cur_path, sizeof cur_path, "%s", path);
-            char name[4400];
-            snprintf(name, sizeof name, "store:%s:%s", kind, path);
+        long long sid = sqlite3_column_int64(q, 6);
+        if (!have_source || sid != cur) {
+            cur = sid;
+            size_t need = strlen(kind) + strlen(path) + 16;
+            char *name = malloc(need);
+            if (name == NULL) {
+                status = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+                break;
+            }
+            snprintf(name, need, "store:%s:%s", kind, path);
             status = cf_records_begin_source(out, "store", name);
+            free(name);
             have_source = 1;
             if (status != CF_OK) break;
         }

@@ -2,25 +2,44 @@
  *
  * The store keeps raw records (records.h) rather than validated runs, so that loading them back through a
  * cf_runset validates them exactly as reading the original source would (and a better validator later applies to
- * old imports too). Every stored run keeps where it came from: the source kind and path, its key inside that
- * source, its line, its (name, value) pairs as JSON, its raw text, a content hash, and when it was first seen and
- * last updated. Importing the same records twice adds nothing; a run whose content changed is updated in place and
- * the change (old hash, new hash, time) is recorded in run_changes. Every import is recorded with its counts,
- * including the runs the reader skipped (running, failed, deleted). The store also keeps a history of reports
- * (hypervolume, best cost at the accuracy target, frontier JSON, number of runs) so a nightly report can say what
- * changed since the last one.
+ * old imports too). Every stored run keeps where it came from: its source, its key inside that source, its line,
+ * its (name, value) pairs as JSON, its raw text, a content hash, and when it was first seen and last updated.
  *
- * Tables (schema version 1): store_meta(key, value); store_runs(id, source_kind, source_path, record_key, line,
- * pairs, raw, hash, first_seen, updated) unique on (source_kind, source_path, record_key); run_changes(id, run_id,
- * record_key, old_hash, new_hash, at); imports(id, source_kind, source_path, at, added, updated, unchanged,
- * rejected, skipped, skipped_json); reports(id, created_at, hypervolume, best_cost_at_target, frontier, n_runs).
- * Times are seconds since the Unix epoch.
+ * Sources. A source (a file, an MLflow directory, a database) is identified by its canonical path (realpath(3):
+ * "runs.csv", "./runs.csv" and "/home/me/runs.csv" are one source; a path that does not exist is kept as given)
+ * and described by the SHA-256 of its content. The content hash is taken over the runs read from it (each run's
+ * key, line and every name and value, in a fixed order), not over its bytes, so that directories and databases
+ * have one too and a database whose bytes change without its runs changing is not a change. Importing a source:
+ *  - same canonical path, same content: nothing is written but the time; every run counts as unchanged;
+ *  - same canonical path, changed content: the source's runs are replaced in the import's one transaction: runs
+ *    whose content changed are updated in place (the change, old hash, new hash and time recorded in
+ *    run_changes), new runs are added, unchanged runs keep their first_seen, and runs no longer in the source are
+ *    removed (counted as removed);
+ *  - a new path whose content is that of a source already stored (a copy, a moved file): nothing is added, its
+ *    runs count as unchanged, and a note names the source it duplicates;
+ *  - a new path otherwise: a new source.
+ * A run id (the record key; "<file name>:<line>" for a record without one, as cf_runset names it) belongs to one
+ * source: an import that brings a run id already stored from another source is refused with CF_ERR_INVALID
+ * naming the run id, the line and both sources, and nothing of that import is written.
  *
- * Every write runs in one transaction: a failed import leaves the store as it was. A file that is not an SQLite
- * database, or a damaged one, is refused at cf_store_open with CF_ERR_DB naming the file, and is never written.
+ * Tables (schema version 2): store_meta(key, value); sources(id, kind, path, sha256, first_imported,
+ * last_imported) unique on path; store_runs(id, source_id, record_key, run_id, line, pairs, raw, hash, first_seen,
+ * updated) unique on (source_id, record_key), indexed on run_id; run_changes(id, run_id, record_key, old_hash,
+ * new_hash, at); imports(id, source_kind, source_path, at, added, updated, unchanged, rejected, skipped,
+ * skipped_json, source_id, removed, same_as); reports(id, created_at, hypervolume, best_cost_at_target, frontier,
+ * n_runs). Times are seconds since the Unix epoch. A schema version 1 store (sources identified by the path as
+ * typed) is migrated when it is opened, in one transaction: sources whose paths name the same file are merged
+ * when every run they share has the same content (so the duplicates of the old bug disappear and no run is lost),
+ * kept apart under the path as typed otherwise; a note says what was done. A store of a newer schema is refused.
  *
- * Ownership: a cf_store owns its database connection. Arrays returned by cf_store_reports are owned by the caller
- * and freed with cf_store_reports_free. Callers own what they pass in.
+ * Every read-decide-write (open and migration, import, remove, report) runs in one BEGIN IMMEDIATE transaction,
+ * so concurrent commands on one store serialise (waiting up to 60 s for the lock) and a failed one leaves the
+ * store as it was. A file that is not an SQLite database, or a damaged one, is refused at cf_store_open with
+ * CF_ERR_DB naming the file, and is never written.
+ *
+ * Ownership: a cf_store owns its database connection and its notes. Arrays returned by cf_store_reports and
+ * cf_store_sources are owned by the caller and freed with cf_store_reports_free and cf_store_sources_free.
+ * Callers own what they pass in.
  */
 #ifndef COSTFRONT_STORE_H
 #define COSTFRONT_STORE_H
@@ -52,21 +71,54 @@ void cf_store_set_clock(cf_store *s, long long now);
 
 /* What one import did. */
 typedef struct cf_store_import_stats {
-    size_t added;     /* runs not seen before */
-    size_t updated;   /* runs whose content changed (each recorded in run_changes) */
-    size_t unchanged; /* runs already stored with the same content */
-    size_t rejected;  /* records the reader could not parse (not stored) */
-    size_t skipped;   /* runs the reader skipped on purpose (running, failed, deleted, ...) */
+    size_t added;        /* runs not seen before */
+    size_t updated;      /* runs whose content changed (each recorded in run_changes) */
+    size_t unchanged;    /* runs already stored with the same content */
+    size_t rejected;     /* records the reader could not parse (not stored) */
+    size_t skipped;      /* runs the reader skipped on purpose (running, failed, deleted, ...) */
+    size_t removed;      /* stored runs no longer in their (changed) source, removed */
+    size_t same_content; /* sources not imported because another stored source has the same content */
 } cf_store_import_stats;
 
-/* Imports every record of recs in one transaction. stats may be NULL. On failure nothing is written. */
+/* Imports every record of recs in one transaction, source by source as described at the top. stats may be NULL.
+ * Returns CF_ERR_INVALID when a run id is already stored from another source (err names the importing source,
+ * the line, the run id and the other source). On failure nothing is written. */
 cf_status cf_store_import(cf_store *s, const cf_records *recs, cf_store_import_stats *stats, cf_error *err);
+
+/* Notes (full sentences) left since the store was opened: a migration, a source with the same content as a
+ * stored one. The text is owned by the store. */
+size_t cf_store_note_count(const cf_store *s);
+const char *cf_store_note(const cf_store *s, size_t i);
+
+/* One stored source. */
+typedef struct cf_store_source {
+    long long id;             /* assigned by the store, never reused */
+    char *kind;               /* reader kind ("csv", "mlflow", ...) */
+    char *path;               /* canonical path (or the path as given when it did not exist) */
+    char sha256[65];          /* content hash, 64 hex digits */
+    size_t runs;              /* runs stored from it */
+    long long first_imported; /* seconds since the epoch */
+    long long last_imported;  /* the latest import that read it */
+} cf_store_source;
+
+/* Lists the stored sources by id. *out is a caller-owned array of *n sources (NULL when there are none), freed
+ * with cf_store_sources_free. */
+cf_status cf_store_sources(cf_store *s, cf_store_source **out, size_t *n, cf_error *err);
+
+/* Frees an array returned by cf_store_sources or cf_store_remove_source. Accepts NULL. */
+void cf_store_sources_free(cf_store_source *sources, size_t n);
+
+/* Removes a source and its runs (and their recorded changes) in one transaction. which is a source id (decimal
+ * digits only) or a path (canonicalised as at import; a path made of digits is written "./123"). The import
+ * history is kept. *removed (may be NULL) receives a caller-owned copy of the source as it was (runs = runs
+ * removed), freed with cf_store_sources_free(*removed, 1). CF_ERR_NOT_FOUND when no source matches. */
+cf_status cf_store_remove_source(cf_store *s, const char *which, cf_store_source **removed, cf_error *err);
 
 /* Number of stored runs. */
 cf_status cf_store_count(cf_store *s, size_t *n, cf_error *err);
 
-/* Feeds every stored run into rs, one runset source per original source named "store:<kind>:<path>", in the
- * order they were first seen. */
+/* Feeds every stored run into rs, one runset source per stored source named "store:<kind>:<path>", in the order
+ * the sources were first imported. */
 cf_status cf_store_load(cf_store *s, cf_runset *rs, cf_error *err);
 
 /* Fills out (which must be empty or hold other sources) with the stored records, one source per original source,
