@@ -218,7 +218,7 @@ int cf_cmd_curves(int argc, char **argv)
     for (size_t i = 0; i < n_hist && st == CF_OK; i++) st = cf_curves_read(cv, hist[i], &err);
     if (st != CF_OK) {
         cf_cli_print_error(NULL, &err);
-        rc = cf_cli_exit_for(st);
+        rc = st == CF_ERR_NOMEM ? cf_cli_exit_for(st) : CF_EXIT_INPUT; /* an input that cannot be read is bad input */
         goto done;
     }
     print_curve_counts(cv, in.max_errors, in.quiet);
