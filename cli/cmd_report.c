@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "curves_common.h"
+#include "costfront/report_curves.h"
 #include "costfront/output.h"
 #include "costfront/report.h"
 #include "costfront/report_predicted.h"
@@ -262,6 +264,7 @@ int cf_cmd_report(int argc, char **argv)
                                              {"date", required_argument, 0, OPT_DATE},
                                              {"group-by", required_argument, 0, OPT_GROUP_BY},
                                              CF_CLI_PLAN_OPTIONS,
+                                             CF_CLI_CURVES_OPTIONS,
                                              CF_CLI_FRONTIER_OPTIONS,
                                              CF_CLI_RUN_OPTIONS,
                                              {0, 0, 0, 0}};
@@ -279,6 +282,9 @@ int cf_cmd_report(int argc, char **argv)
     unsigned long seed =
         CF_CLI_MC_SEED; /* --seed is a frontier option (fr.seed); this only receives cf_cli_plan_option */
     cf_plan *plan = NULL;
+    cf_cli_curves curves_opts;
+    cf_cli_curves_init(&curves_opts);
+    int want_curves = 0; /* --curves or --curve-metric given */
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
@@ -297,6 +303,7 @@ int cf_cmd_report(int argc, char **argv)
         default: break;
         }
         int r = cf_cli_plan_option(c, optarg, &plan_path, &seed);
+        if (r == 0 && (r = cf_cli_curves_option(&curves_opts, "report", c, optarg)) == 1) want_curves = 1;
         if (r == 0) r = cf_cli_frontier_option(&fr, c, optarg);
         if (r == 0) r = cf_cli_inputs_option(&in, c, optarg);
         if (r < 0) return CF_EXIT_USAGE;
@@ -366,6 +373,8 @@ int cf_cmd_report(int argc, char **argv)
     char *dated = NULL;
     cf_store_report pending;
     memset(&pending, 0, sizeof pending);
+    cf_curves *curves_cv = NULL;
+    cf_waste *curves_w = NULL;
     int fired = 0;
     if (rc != CF_EXIT_OK) goto out;
     f = cf_cli_compute_frontier(&fr, &in, &rc);
@@ -389,6 +398,24 @@ int cf_cmd_report(int argc, char **argv)
         rc = cf_cli_recommend_report(rep, f, &in, fr.target_accuracy);
         if (rc == CF_EXIT_OK) rc = cf_cli_plan_report(rep, plan, &in, fr.seed);
         if (rc != CF_EXIT_OK) goto out;
+    }
+    if (st == CF_OK && want_curves) {
+        /* The learning-curve section: --curves sources, or the MLflow sources among the runs. */
+        if (group_by.n == 1) curves_opts.wo.group_by = group_by.field[0];
+        if (!cf_cli_curves_wanted(&curves_opts, argc - optind, argv + optind)) {
+            fprintf(stderr, "costfront report: --curve-metric needs a history: --curves FILE, or an MLflow store or "
+                            "database among the runs\n");
+            rc = CF_EXIT_USAGE;
+            goto out;
+        }
+        rc = cf_cli_curves_compute(&curves_opts, &in, &curves_cv, &curves_w);
+        if (rc != CF_EXIT_OK) goto out;
+        st = cf_report_curves_section(rep, curves_w, curves_cv, ro.charts, &err);
+        if (st != CF_OK) {
+            cf_cli_print_error("report", &err);
+            rc = cf_cli_exit_for(st);
+            goto out;
+        }
     }
     if (st == CF_OK && in.store_path) {
         rc = cf_cli_history_section(in.store_path, rep, f, in.runs, alerts_path ? &alerts : NULL, fr.target_accuracy,
@@ -441,15 +468,19 @@ int cf_cmd_report(int argc, char **argv)
         rc = CF_EXIT_ALERT;
     }
 out:
+    cf_waste_destroy(curves_w);
+    cf_curves_destroy(curves_cv);
     free(pending.frontier_json);
     free(dated);
     cf_report_destroy(rep);
     cf_frontier_destroy(f);
     cf_plan_destroy(plan);
+    cf_cli_curves_free(&curves_opts);
     cf_cli_inputs_free(&in);
     group_fields_free(&group_by);
     return rc;
 early: /* failures before the report is built: only the plan and the catalog are held */
+    cf_cli_curves_free(&curves_opts);
     cf_plan_destroy(plan);
     cf_cli_inputs_free(&in);
     group_fields_free(&group_by);

@@ -4,9 +4,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "costfront/numfmt.h"
+#include "costfront/plot.h"
+#include "costfront/report.h"
 #include "reports/numfmt.h"
 
 /* Writes s as a JSON string (quoted, escaped). */
@@ -260,4 +263,161 @@ cf_status cf_report_waste(const cf_waste *w, cf_curves_format format, size_t top
     else write_table(w, top_runs, f);
     if (ferror(f)) return cf_error_set(err, CF_ERR_IO, NULL, 0, 0, NULL, "writing the curves output failed");
     return CF_OK;
+}
+
+/* ---- the HTML report's section ---- */
+
+#define CURVE_COLS_RUNS 9
+
+/* Writes v with "%.4g" into b (CF_NUM_BUF bytes), "-" when not finite. */
+static void put4(char *b, double v)
+{
+    if (isfinite(v)) snprintf(b, CF_NUM_BUF, "%.4g", v);
+    else snprintf(b, CF_NUM_BUF, "-");
+}
+
+/* The totals sentence shared by the table and the report. */
+static void totals_sentence(const cf_waste *w, char *buf, size_t n)
+{
+    const cf_waste_group *t = cf_waste_total(w);
+    char a[CF_NUM_BUF];
+    double share = t->cost_usd > 0 ? 100.0 * t->wasted_cost_usd / t->cost_usd : 0;
+    double hshare = t->gpu_hours > 0 ? 100.0 * t->wasted_gpu_hours / t->gpu_hours : 0;
+    snprintf(buf, n,
+             "%s (%.1f%% of spend) and %.4g GPU-hours (%.1f%%) went to training after the plateau of %s, in %zu of "
+             "%zu runs (early stopping with patience %d, min_delta %g).",
+             money(a, t->wasted_cost_usd), share, t->wasted_gpu_hours, hshare, cf_waste_metric(w), t->stopped, t->runs,
+             cf_waste_options(w)->patience, cf_waste_options(w)->min_delta);
+}
+
+cf_status cf_report_curves_section(struct cf_report *r, const cf_waste *w, cf_curves *curves, int charts, cf_error *err)
+{
+    if (r == NULL || w == NULL || curves == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no report, analysis or histories");
+    cf_status st = cf_report_add_section(r, "curves", "Learning curves: cost after the plateau");
+    char sentence[700];
+    totals_sentence(w, sentence, sizeof sentence);
+    if (st == CF_OK) st = cf_report_add_paragraph(r, sentence);
+    /* The chart: the most wasteful stopped runs. */
+    size_t n_runs = cf_waste_run_count(w), drawn = 0;
+    if (st == CF_OK && charts) {
+        cf_plot *p = cf_plot_create(NULL);
+        if (p == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        char ylabel[300];
+        snprintf(ylabel, sizeof ylabel, "%s (%s is better)", cf_waste_metric(w), cf_waste_maximize(w) ? "higher" : "lower");
+        st = cf_plot_set_labels(p, "step", ylabel);
+        cf_plot_set_key(p, CF_PLOT_KEY_OUTSIDE);
+        double sx[6], sy[6];
+        for (size_t i = 0; i < n_runs && drawn < 6 && st == CF_OK; i++) {
+            const cf_waste_run *run = cf_waste_run_at(w, i);
+            cf_curve c;
+            if (!run->stopped || cf_curves_find(curves, run->run_id, cf_waste_metric(w), &c) != CF_OK) continue;
+            st = cf_plot_add_series(p, run->run_id, CF_PLOT_LINES, c.step, c.value, c.n, NULL);
+            size_t k = 0;
+            while (k + 1 < c.n && c.step[k] < run->stop_step) k++;
+            sx[drawn] = run->stop_step;
+            sy[drawn] = c.value[k];
+            drawn++;
+        }
+        if (st == CF_OK && drawn > 0) st = cf_plot_add_series(p, "early stopping would stop here", CF_PLOT_POINTS, sx, sy, drawn, NULL);
+        if (st == CF_OK && drawn > 0) {
+            char alt[300];
+            snprintf(alt, sizeof alt, "%s against step for the %zu runs with the most cost after the plateau", cf_waste_metric(w), drawn);
+            st = cf_report_add_chart(r, p, "learning_curves.svg", alt);
+        } else {
+            cf_plot_destroy(p);
+            if (st == CF_OK && drawn == 0) st = cf_report_add_paragraph(r, "No chart: early stopping would have stopped no run.");
+        }
+    }
+    /* Waste by group. */
+    size_t ng = cf_waste_group_count(w);
+    if (st == CF_OK && (ng > 1 || (ng == 1 && cf_waste_group_at(w, 0)->name[0] != '\0'))) {
+        enum { NC = 6 };
+        const char *hdr[NC] = {cf_waste_options(w)->group_by ? cf_waste_options(w)->group_by : "group", "runs",
+                               "GPU-hours", "spend", "after the plateau", "share of spend"};
+        char (*cells)[CF_NUM_BUF] = calloc(ng * NC, sizeof *cells);
+        const char **ptr = calloc(ng * NC, sizeof *ptr);
+        if (cells == NULL || ptr == NULL) {
+            free(cells);
+            free(ptr);
+            return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        for (size_t g = 0; g < ng; g++) {
+            const cf_waste_group *G = cf_waste_group_at(w, g);
+            ptr[g * NC] = G->name;
+            snprintf(cells[g * NC + 1], CF_NUM_BUF, "%zu", G->runs);
+            snprintf(cells[g * NC + 2], CF_NUM_BUF, "%.4g", G->gpu_hours);
+            money(cells[g * NC + 3], G->cost_usd);
+            money(cells[g * NC + 4], G->wasted_cost_usd);
+            if (G->cost_usd > 0) snprintf(cells[g * NC + 5], CF_NUM_BUF, "%.1f%%", 100.0 * G->wasted_cost_usd / G->cost_usd);
+            else snprintf(cells[g * NC + 5], CF_NUM_BUF, "-");
+            for (int k = 1; k < NC; k++) ptr[g * NC + (size_t)k] = cells[g * NC + (size_t)k];
+        }
+        st = cf_report_add_table(r, "Cost after the plateau by group", NC, hdr, ng, ptr);
+        free(cells);
+        free(ptr);
+    }
+    /* Policies. */
+    if (st == CF_OK) {
+        enum { NC = 6 };
+        const char *hdr[NC] = {"policy", "runs stopped", "GPU-hours saved", "cost saved", "runs lost", "rule"};
+        char cells[3][NC][CF_NUM_BUF];
+        const char *ptr[3 * NC];
+        size_t np = cf_waste_policy_count(w);
+        for (size_t p = 0; p < np && p < 3; p++) {
+            const cf_waste_policy *P = cf_waste_policy_at(w, p);
+            ptr[p * NC] = P->name;
+            snprintf(cells[p][1], CF_NUM_BUF, "%zu", P->runs_stopped);
+            snprintf(cells[p][2], CF_NUM_BUF, "%.4g", P->saved_gpu_hours);
+            money(cells[p][3], P->saved_cost_usd);
+            snprintf(cells[p][4], CF_NUM_BUF, "%zu", P->runs_lost);
+            for (int k = 1; k < 5; k++) ptr[p * NC + (size_t)k] = cells[p][k];
+            ptr[p * NC + 5] = P->rule;
+        }
+        st = cf_report_add_table(r,
+                                 "What stopping policies would have saved (lost: stopped runs whose best value beat "
+                                 "the best result the policy kept in their group)",
+                                 NC, hdr, np < 3 ? np : 3, ptr);
+    }
+    /* The most wasteful runs. */
+    if (st == CF_OK && n_runs > 0) {
+        size_t nr = n_runs < 20 ? n_runs : 20;
+        enum { NC = CURVE_COLS_RUNS };
+        const char *hdr[NC] = {"run", "evaluations", "best", "plateau step", "stop step", "last step", "GPU-hours after",
+                               "cost after", "apportioned by"};
+        char (*cells)[CF_NUM_BUF] = calloc(nr * NC, sizeof *cells);
+        const char **ptr = calloc(nr * NC, sizeof *ptr);
+        if (cells == NULL || ptr == NULL) {
+            free(cells);
+            free(ptr);
+            return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        for (size_t i = 0; i < nr; i++) {
+            const cf_waste_run *run = cf_waste_run_at(w, i);
+            char (*c)[CF_NUM_BUF] = cells + i * NC;
+            ptr[i * NC] = run->run_id;
+            snprintf(c[1], CF_NUM_BUF, "%zu", run->evaluations);
+            put4(c[2], run->best_value);
+            put4(c[3], run->plateau_step);
+            put4(c[4], run->stop_step);
+            put4(c[5], run->last_step);
+            snprintf(c[6], CF_NUM_BUF, "%.4g", run->wasted_gpu_hours);
+            money(c[7], run->wasted_cost_usd);
+            snprintf(c[8], CF_NUM_BUF, "%s", run->by_time ? "time" : "steps");
+            for (int k = 1; k < NC; k++) ptr[i * NC + (size_t)k] = c[k];
+        }
+        char cap[120];
+        snprintf(cap, sizeof cap, "%s runs by cost after the plateau", nr < n_runs ? "The 20" : "All");
+        st = cf_report_add_table(r, cap, NC, hdr, nr, ptr);
+        free(cells);
+        free(ptr);
+    }
+    for (size_t i = 0; i < cf_waste_note_count(w) && st == CF_OK; i++) {
+        char note[700];
+        snprintf(note, sizeof note, "Note: %s", cf_waste_note(w, i));
+        st = cf_report_add_paragraph(r, note);
+    }
+    if (st != CF_OK && (err == NULL || err->status == CF_OK))
+        st = cf_error_set(err, st, NULL, 0, 0, NULL, "cannot add the learning-curve section: %s", cf_status_str(st));
+    return st;
 }

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "costfront/curves.h"
 #include "costfront/status.h"
 #include "costfront/waste.h"
 
@@ -25,6 +26,15 @@ typedef enum cf_curves_format { CF_CURVES_TABLE = 0, CF_CURVES_JSON = 1, CF_CURV
  * all), the JSON document (metric, rule, totals, groups, policies, every run, notes) or the CSV of every run.
  * Returns CF_ERR_IO when the stream reports a write error. */
 cf_status cf_report_waste(const cf_waste *w, cf_curves_format format, size_t top_runs, FILE *f, cf_error *err);
+
+struct cf_report;
+
+/* Adds the "Learning curves" section to an HTML report: the totals sentence, a chart of the histories of the most
+ * wasteful runs (at most 6) with the point where early stopping would have stopped each marked (when charts is
+ * nonzero and any run was stopped), the waste by group, the policy table and the top 20 runs. curves must be the
+ * histories w was computed from. */
+cf_status cf_report_curves_section(struct cf_report *r, const cf_waste *w, cf_curves *curves, int charts,
+                                   cf_error *err);
 
 #ifdef __cplusplus
 }

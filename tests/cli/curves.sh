@@ -70,4 +70,14 @@ expect_grep "$TMP/err" "no run has a history of 'nope'" "the missing metric is n
 expect_rc 1 "no history source is a usage error" -- "$BIN" curves "$F/runs.csv" "${CAT[@]}"
 expect_rc 1 "--patience 0 is refused" -- "$BIN" curves "$F/runs.csv" --curves "$F/history.jsonl" --patience 0
 expect_rc 2 "a missing history file" -- "$BIN" curves "$F/runs.csv" --curves "$F/nope.jsonl" "${CAT[@]}"
+
+# The report's learning-curve section.
+expect_rc 0 "report with --curves" -- "$BIN" report "$F/runs.csv" --curves "$F/history.jsonl" "${CAT[@]}" --out "$TMP/rep"
+expect_grep "$TMP/rep/index.html" "Learning curves: cost after the plateau" "the section is there"
+expect_grep "$TMP/rep/index.html" '$26.00 (32.5% of spend) and 13 GPU-hours (32.5%) went to training after the plateau of val_accuracy, in 3 of 4 runs' "its totals sentence"
+expect_grep "$TMP/rep/index.html" "median_stopping" "its policy table"
+expect_true "the learning-curve chart is well-formed SVG" -- xmllint --noout "$TMP/rep/learning_curves.svg"
+expect_grep "$TMP/rep/learning_curves.svg" "early stopping would stop here" "stop points are marked"
+expect_rc 0 "report without --curves has no such section" -- "$BIN" report "$F/runs.csv" "${CAT[@]}" --out "$TMP/rep2" --no-charts
+expect_no_grep "$TMP/rep2/index.html" "Learning curves" "no section unless asked"
 finish
