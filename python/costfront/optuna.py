@@ -40,6 +40,7 @@ from .study import Study
 __all__ = ["CostfrontSampler", "report_cost"]
 
 _CONSTRAINTS_KEY = "constraints"  # where Optuna's samplers keep constraints_func's values (system attrs)
+_GROUP_SPAN = 8  # running trials without params this many numbers back count as being sampled now
 _COSTS = ("cost_usd", "total_cost_usd", "co2e_kg", "energy_kwh", "carbon_cost_usd")
 
 
@@ -84,8 +85,11 @@ class CostfrontSampler(BaseSampler):
         search_space: the distributions to optimise ({name: distribution}); default: the intersection of the
             complete trials' spaces, as Optuna's BoTorch sampler does (until a trial completes, the first trial is
             sampled independently). Giving it lets costfront's Sobol design start at the first trial.
-        reference_point: the hypervolume reference point in the objectives' own units (default: inferred from the
-            observed front, BoTorch's way).
+        reference_point: the hypervolume reference point in the objectives' own units; or "observed" (the
+            default): per objective, the worst value of any complete trial pushed out by 10% of the range seen,
+            moved outwards as trials arrive; or "front": the worst value on the observed front pushed out by 10% of
+            the front's range (BoTorch's inference, costfront study's default). "front" focuses the search on the
+            part of the front found first; "observed" explores the whole front (bench/RESULTS.md, sampler section).
         catalog, catalog_only: a price catalog file for a cost-aware sweep (default: the bundled one).
         n_startup_trials: size of the initial Sobol design (default max(2 (d + 1), 5)).
         seed: seed of the Sobol scramble and the acquisition's search (default 0); with the same trials and seed the
@@ -108,7 +112,15 @@ class CostfrontSampler(BaseSampler):
         self._objectives = list(objectives) if objectives is not None else None
         self._constraints_func = constraints_func
         self._search_space = dict(search_space) if search_space is not None else None
-        self._reference_point = list(reference_point) if reference_point is not None else None
+        self._ref_mode = (reference_point if isinstance(reference_point, str)
+                          else "observed" if reference_point is None else None)
+        if self._ref_mode not in (None, "front", "observed"):
+            raise Error(f"reference_point: expected numbers, \"front\" or \"observed\", found '{reference_point}'",
+                        field="reference_point", code=-5, status="bad argument")
+        self._reference_point = (list(reference_point) if reference_point is not None and self._ref_mode is None
+                                 else None)
+        self._observed_ref: Optional[List[float]] = None
+        self._ref_study: Optional[int] = None  # the Optuna study _observed_ref belongs to
         self._catalog = catalog
         self._catalog_only = catalog_only
         self._n_init = n_startup_trials
@@ -159,8 +171,9 @@ class CostfrontSampler(BaseSampler):
         for i, (name, d) in enumerate(zip(self._names(study), study.directions)):
             o: Dict[str, Any] = {"name": name,
                                  "direction": "maximize" if d == StudyDirection.MAXIMIZE else "minimize"}
-            if self._reference_point is not None:
-                o["ref"] = self._reference_point[i]
+            ref = self._reference_point if self._reference_point is not None else self._observed_ref
+            if ref is not None:
+                o["ref"] = ref[i]
             objs.append(o)
         space: Dict[str, Any] = {"params": params, "objectives": objs}
         if n_con:
@@ -170,11 +183,13 @@ class CostfrontSampler(BaseSampler):
     def _reset(self, space: Dict[str, Any], key: Tuple[Any, ...]) -> None:
         """Starts a new mirror study for a new space (the old file is removed)."""
         self.close()
-        self._tmp = tempfile.mkdtemp(prefix="costfront-sampler-")
+        # In memory when the system offers it (tmpfs): the mirror is private to this process and rebuilt at will,
+        # so it needs no disk flushes.
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self._tmp = tempfile.mkdtemp(prefix="costfront-sampler-", dir=shm)
         self._cf = Study.create(os.path.join(self._tmp, "mirror.db"), space, catalog=self._catalog,
                                 catalog_only=self._catalog_only)
-        if self._n_init:
-            self._cf.set_n_init(self._n_init)
+        self._cf.set_n_init(1)  # the initial design is made here (_design_point), by trial number
         if self._effort:
             self._cf.set_effort(*self._effort)
         if self._acquisition != "auto":
@@ -201,7 +216,7 @@ class CostfrontSampler(BaseSampler):
     def __getstate__(self) -> Dict[str, Any]:
         """A copy for another process starts without the mirror (each process keeps its own)."""
         st = self.__dict__.copy()
-        st.update(_tmp=None, _cf=None, _key=None, _map={}, _codec={})
+        st.update(_tmp=None, _cf=None, _key=None, _map={}, _codec={}, _observed_ref=None, _ref_study=None)
         return st
 
     def _encode(self, t: FrozenTrial, search_space: Dict[str, BaseDistribution]) -> Optional[Dict[str, Any]]:
@@ -269,6 +284,59 @@ class CostfrontSampler(BaseSampler):
                 self._cf.tell(known[0], state="pruned" if t.state == TrialState.PRUNED else "failed")
                 self._map[t.number] = (known[0], "done")
 
+    def _update_observed_ref(self, study: OptunaStudy) -> None:
+        """Moves the "observed" reference point out to cover every complete trial: per objective, the worst value
+        seen pushed out by 10% of the range seen. It only ever moves outwards (each move starts a new mirror)."""
+        if self._ref_study != study._study_id:
+            self._observed_ref, self._ref_study = None, study._study_id
+        sign = [1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions]
+        ys = [[s * v for s, v in zip(sign, t.values)] for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+              if t.values is not None and all(math.isfinite(v) for v in t.values)]
+        if len(ys) < 2:
+            return
+        ref = []
+        for j in range(len(sign)):
+            col = [y[j] for y in ys]
+            lo, hi = min(col), max(col)
+            r = hi + 0.1 * (hi - lo if hi > lo else max(abs(hi), 1.0))
+            ref.append(r)
+        old = None if self._observed_ref is None else [s * v for s, v in zip(sign, self._observed_ref)]
+        if old is None or any(r > o for r, o in zip(ref, old)):
+            new = ref if old is None else [max(r, o) for r, o in zip(ref, old)]
+            self._observed_ref = [s * v for s, v in zip(sign, new)]
+
+    def _design_point(self, space: Dict[str, Any], number: int) -> Dict[str, Any]:
+        """Point `number` of the study's scrambled Sobol design (costfront's own, from a scratch study asked for
+        number + 1 points with the sampler's seed): indexed by the trial number, which is unique across workers, so
+        the workers of a sweep together lay out one design without repeats."""
+        assert self._tmp is not None
+        path = os.path.join(self._tmp, f"design-{number}.db")
+        try:
+            with Study.create(path, space, catalog=self._catalog, catalog_only=self._catalog_only) as scratch:
+                scratch.set_acquisition("sobol")
+                return {"params": scratch.ask(number + 1, seed=self._seed)[-1]["params"]}
+        finally:
+            for ext in ("", "-wal", "-shm", "-journal"):
+                if os.path.exists(path + ext):
+                    os.remove(path + ext)
+
+    def _model_point(self, study: OptunaStudy, trial: FrozenTrial) -> Dict[str, Any]:
+        """The mirror's model-based ask for the trial.
+
+        Trials that other workers are sampling at this moment have no params yet, so they cannot be pending here.
+        Each of those workers sees the same trials, so all ask for the same batch (sequential greedy with the
+        kriging believer, the same seed: that of the group's first trial) and each takes its own element, by
+        trial number: points asked at the same moment differ without any coordination. The other elements are
+        told failed at once: they reach the mirror again as those trials' params."""
+        assert self._cf is not None
+        group = sorted(t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                       if not t.params and trial.number - _GROUP_SPAN <= t.number < trial.number)
+        group.append(trial.number)
+        batch = self._cf.ask(len(group), seed=(self._seed * 1000003 + group[0]) % (1 << 32))
+        for other in batch[:-1]:
+            self._cf.tell(other["id"], state="failed")
+        return batch[-1]
+
     def sample_relative(self, study: OptunaStudy, trial: FrozenTrial,
                         search_space: Dict[str, BaseDistribution]) -> Dict[str, Any]:
         """Proposes the trial's values of the relative search space with costfront's ask."""
@@ -282,17 +350,21 @@ class CostfrontSampler(BaseSampler):
                     n_con = len(con)
                     break
         names = self._names(study)
+        if self._ref_mode == "observed":
+            self._update_observed_ref(study)
         space = self._space(study, search_space, n_con)
         key = (json.dumps(space, sort_keys=True), study._study_id)
         try:
             if key != self._key or self._cf is None:
                 self._reset(space, key)
             self._sync(study, trial, search_space, names, n_con)
-            # Trial numbers are unique across the workers of a study, so workers with the same seed still draw
-            # different Sobol scrambles and acquisition restarts: two asks at the same moment (neither sees the
-            # other's trial yet) do not propose the same point.
-            ask_seed = (self._seed * 1000003 + trial.number) % (1 << 32)
-            asked = self._cf.ask(1, seed=ask_seed)[0]  # type: ignore[union-attr]
+            n_init = self._n_init or max(2 * (len(search_space) + 1), 5)
+            n_complete = sum(1 for st in self._map.values() if st[1] == "complete")
+            if trial.number < n_init or n_complete < 2:
+                asked = self._design_point(space, trial.number)
+                asked["id"] = self._cf.add(asked["params"])  # type: ignore[union-attr]
+            else:
+                asked = self._model_point(study, trial)
         except Error as e:
             warnings.warn(f"CostfrontSampler: falling back to independent sampling for trial {trial.number}: {e}")
             return {}
