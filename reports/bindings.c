@@ -16,6 +16,8 @@
 #include "costfront/runset.h"
 #include "costfront/sources.h"
 #include "costfront/store.h"
+#include "costfront/surrogate.h"
+#include "costfront/tco.h"
 
 /* What a request's inputs load: the catalog, the column mapping and the runs. */
 typedef struct {
@@ -433,6 +435,299 @@ cf_status cf_bind_frontier(const char *request, char **out, cf_error *err)
     }
     cf_frontier_destroy(f);
     inputs_free(&in);
+    cJSON_Delete(req);
+    return st;
+}
+
+/* ---- Predictions (as `costfront predict --format json`) ---- */
+
+/* Adds key: {"mean", "sd", "lo", "hi"} of e to o. */
+static void add_est(cJSON *o, const char *key, const cf_estimate *e)
+{
+    cJSON *x = cJSON_AddObjectToObject(o, key);
+    cJSON_AddNumberToObject(x, "mean", e->mean);
+    cJSON_AddNumberToObject(x, "sd", e->sd);
+    cJSON_AddNumberToObject(x, "lo", e->lo);
+    cJSON_AddNumberToObject(x, "hi", e->hi);
+}
+
+/* Adds the estimate, or null when its mean is not finite. */
+static void add_est_or_null(cJSON *o, const char *key, const cf_estimate *e)
+{
+    if (isfinite(e->mean))
+        add_est(o, key, e);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+/* The prediction entry of configuration cfg: what `costfront predict` prints for it, every procurement option of
+ * procs priced (only the configuration's own when it names one). */
+static cf_status predict_one(const cf_surrogate *s, const cf_config *cfg, unsigned procs, const cf_pricing_opts *po,
+                             cJSON *arr, cf_error *err)
+{
+    cf_prediction p;
+    cf_status st = cf_surrogate_predict(s, cfg, &p, err);
+    char *cj = NULL;
+    if (st == CF_OK) st = cf_config_json(s, cfg, &cj, err);
+    if (st) return st;
+    const char *target = cf_surrogate_target(s);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddItemToArray(arr, e);
+    cJSON_AddItemToObject(e, "config", cJSON_Parse(cj));
+    free(cj);
+    cJSON *def = cJSON_AddArrayToObject(e, "defaulted");
+    for (size_t j = 0; j < cf_surrogate_field_count(s); j++)
+        if (cf_config_defaulted(cfg, j)) cJSON_AddItemToArray(def, cJSON_CreateString(cf_surrogate_field_name(s, j)));
+    add_est(e, target, &p.metric);
+    add_est(e, "gpu_hours", &p.gpu_hours);
+    cJSON *lg = cJSON_AddObjectToObject(e, "log_gpu_hours");
+    cJSON_AddNumberToObject(lg, "mean", p.log_gpu_hours.mean);
+    cJSON_AddNumberToObject(lg, "sd", p.log_gpu_hours.sd);
+    cJSON *pr = cJSON_AddObjectToObject(e, "prior");
+    cJSON_AddNumberToObject(pr, "log_gpu_hours_offset", p.prior_log_gpu_hours);
+    cJSON_AddBoolToObject(pr, "hardware_unseen", p.hardware_unseen);
+    cJSON_AddBoolToObject(pr, "precision_unseen", p.precision_unseen);
+    cJSON_AddBoolToObject(pr, "leans_on_prior", p.hardware_unseen || p.precision_unseen);
+    char note[1024];
+    snprintf(note, sizeof note, "%s%s%s", p.note, p.note[0] && cf_config_note(cfg)[0] ? "; " : "", cf_config_note(cfg));
+    cJSON_AddStringToObject(e, "note", note);
+    cJSON *costs = cJSON_AddArrayToObject(e, "costs");
+    cJSON *unpriced = cJSON_CreateArray();
+    int only = cf_config_procurement(cfg);
+    for (int o = 0; o < CF_PROC_COUNT && st == CF_OK; o++) {
+        if (only >= 0 ? o != only : !(procs & (1u << o))) continue;
+        cf_predicted_cost pc;
+        st = cf_surrogate_price(s, cfg, &p, (cf_procurement)o, po, &pc, err);
+        if (st == CF_ERR_NOT_FOUND) {
+            cf_error_clear(err);
+            st = CF_OK;
+            cJSON_AddItemToArray(unpriced, cJSON_CreateString(cf_procurement_name((cf_procurement)o)));
+            continue;
+        }
+        if (st) break;
+        cJSON *co = cJSON_CreateObject();
+        cJSON_AddItemToArray(costs, co);
+        cJSON_AddStringToObject(co, "procurement", cf_procurement_name((cf_procurement)o));
+        cJSON_AddStringToObject(co, "provider", pc.price.offer ? pc.price.offer->provider : "");
+        cJSON_AddStringToObject(co, "region", pc.price.offer ? pc.price.offer->region : "");
+        add_num(co, "price_per_hour", pc.price.price_per_hour);
+        add_num(co, "overhead_fraction", pc.price.overhead_fraction);
+        add_est_or_null(co, "cost_usd", &pc.cost_usd);
+        add_est_or_null(co, "co2e_kg", &pc.co2e_kg);
+        add_est_or_null(co, "energy_kwh", &pc.energy_kwh);
+        add_est_or_null(co, "total_cost_usd", &pc.total_cost_usd);
+    }
+    cJSON_AddItemToObject(e, "unpriced", unpriced);
+    return st;
+}
+
+cf_status cf_bind_predict(const char *request, char **out, cf_error *err)
+{
+    if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_bind_predict needs an output.");
+    *out = NULL;
+    cJSON *req = NULL;
+    cf_status st = parse_request(request, &req, err);
+    if (st) return st;
+    cf_frontier_opts fo; /* only its procurement mask, read as frontier reads it */
+    cf_frontier_opts_default(&fo);
+    cf_surrogate_opts so;
+    cf_surrogate_opts_default(&so);
+    double seed = NAN, restarts = NAN, ckpt = NAN, restart = NAN, carbon = NAN;
+    int prec_cat = 0;
+    const cJSON *configs = cJSON_GetObjectItemCaseSensitive(req, "configs");
+    if (!cJSON_IsArray(configs) || cJSON_GetArraySize(configs) == 0)
+        st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "configs",
+                          "Expected a list of configurations (JSON objects).");
+    if (st == CF_OK) st = read_procurement(req, &fo, err);
+    if (st == CF_OK) st = opt_str(req, "target", &so.target, err);
+    if (st == CF_OK) st = opt_str(req, "log", &so.log_params, err);
+    if (st == CF_OK) st = opt_str(req, "linear", &so.linear_params, err);
+    if (st == CF_OK) st = opt_bool(req, "precision_categorical", &prec_cat, err);
+    if (st == CF_OK) st = opt_num(req, "seed", &seed, err);
+    if (st == CF_OK) st = opt_num(req, "restarts", &restarts, err);
+    if (st == CF_OK) st = opt_num(req, "checkpoint_minutes", &ckpt, err);
+    if (st == CF_OK) st = opt_num(req, "restart_minutes", &restart, err);
+    if (st == CF_OK) st = opt_num(req, "carbon_price", &carbon, err);
+    if (st == CF_OK && isfinite(seed) && (seed < 0 || seed != floor(seed)))
+        st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "seed", "Expected a non-negative integer.");
+    if (st == CF_OK && isfinite(restarts) && (restarts < 0 || restarts > 1000 || restarts != floor(restarts)))
+        st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "restarts", "Expected an integer in [0, 1000].");
+    so.precision_categorical = prec_cat;
+    if (isfinite(seed)) so.seed = (unsigned long)seed;
+    if (isfinite(restarts)) so.restarts = (size_t)restarts;
+    bind_inputs in;
+    memset(&in, 0, sizeof in);
+    cf_surrogate *s = NULL;
+    size_t n = configs ? (size_t)cJSON_GetArraySize(configs) : 0;
+    cf_config **cfg = NULL;
+    cJSON *root = NULL;
+    if (st == CF_OK) st = load_inputs(req, &in, err);
+    if (st == CF_OK) st = check_runs(&in, err);
+    if (st == CF_OK) st = cf_surrogate_create(in.runs, in.catalog, &so, &s, err);
+    if (st == CF_OK) st = cf_surrogate_fit(s, err);
+    if (st == CF_OK && (cfg = calloc(n, sizeof *cfg)) == NULL)
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    /* Every configuration is validated before anything is predicted; errors name "configs[i]" as the source. */
+    for (size_t i = 0; i < n && st == CF_OK; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "configs[%zu]", i);
+        char *text = cJSON_PrintUnformatted(cJSON_GetArrayItem(configs, (int)i));
+        st = text ? cf_surrogate_parse_config(s, text, src, 0, &cfg[i], err)
+                  : cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        free(text);
+    }
+    if (st == CF_OK) {
+        cf_pricing_opts po;
+        cf_pricing_opts_default(&po);
+        st = opt_str(req, "provider", &po.provider, err);
+        if (st == CF_OK) st = opt_str(req, "region", &po.region, err);
+        if (isfinite(ckpt)) po.spot.checkpoint_hours = ckpt / 60.0;
+        if (isfinite(restart)) po.spot.restart_hours = restart / 60.0;
+        if (isfinite(carbon)) po.carbon_price_usd_per_t = carbon;
+        root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "target", cf_surrogate_target(s));
+        cJSON *arr = cJSON_AddArrayToObject(root, "predictions");
+        for (size_t i = 0; i < n && st == CF_OK; i++) st = predict_one(s, cfg[i], fo.procurements, &po, arr, err);
+    }
+    if (st == CF_OK)
+        st = finish_json(root, out, err);
+    else
+        cJSON_Delete(root);
+    for (size_t i = 0; cfg && i < n; i++) cf_config_destroy(cfg[i]);
+    free(cfg);
+    cf_surrogate_destroy(s);
+    inputs_free(&in);
+    cJSON_Delete(req);
+    return st;
+}
+
+/* ---- TCO (the options, cheapest, server-month and breakeven parts of `costfront tco --format json`) ---- */
+
+/* v rounded to 10 significant digits, as the command's TCO JSON prints numbers. */
+static double round10(double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.10g", v);
+    return strtod(buf, NULL);
+}
+
+/* Adds a number rounded to 10 significant digits, or null when it is not finite. */
+static void add_r10(cJSON *o, const char *k, double v)
+{
+    cJSON_AddItemToObject(o, k, isfinite(v) ? cJSON_CreateNumber(round10(v)) : cJSON_CreateNull());
+}
+
+/* The TCO result of plan as JSON (the field names of the command's). */
+static cJSON *tco_json(const cf_plan *plan, const cf_tco_result *res)
+{
+    static const char *const metric_names[] = {"total", "npv", "total_with_carbon", "npv_with_carbon"};
+    cJSON *root = cJSON_CreateObject();
+    cJSON *pl = cJSON_AddObjectToObject(root, "plan");
+    add_str(pl, "hardware", cf_plan_hardware(plan) ? cf_plan_hardware(plan) : "");
+    cJSON_AddNumberToObject(pl, "horizon_months", cf_tco_result_months(res));
+    cJSON *opts = cJSON_AddArrayToObject(root, "options");
+    for (int o = 0; o < CF_PROC_COUNT; o++) {
+        cf_tco_option op;
+        cf_tco_result_option(res, (cf_procurement)o, &op);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(opts, e);
+        cJSON_AddStringToObject(e, "option", cf_procurement_name((cf_procurement)o));
+        cJSON_AddBoolToObject(e, "available", op.available);
+        cJSON_AddNumberToObject(e, "units", op.units);
+        add_r10(e, "price_per_gpu_hour", op.price_per_gpu_hour);
+        add_r10(e, "overhead_fraction", op.overhead_fraction);
+        add_r10(e, "useful_gpu_hours", op.useful_gpu_hours);
+        add_r10(e, "billed_gpu_hours", op.billed_gpu_hours);
+        add_r10(e, "owned_gpu_hours", op.owned_gpu_hours);
+        add_r10(e, "total_usd", op.total_usd);
+        add_r10(e, "npv_usd", op.npv_usd);
+        add_r10(e, "usd_per_gpu_hour", op.cost_per_useful_gpu_hour);
+        add_r10(e, "levelized_usd_per_gpu_hour", op.levelized_per_gpu_hour);
+        add_r10(e, "energy_kwh", op.energy_kwh);
+        add_r10(e, "co2e_operational_kg", op.co2e_operational_kg);
+        add_r10(e, "co2e_embodied_kg", op.co2e_embodied_kg);
+        add_r10(e, "co2e_kg", op.co2e_kg);
+        add_r10(e, "carbon_cost_usd", op.carbon_cost_usd);
+        add_r10(e, "total_with_carbon_usd", op.total_with_carbon_usd);
+        add_r10(e, "npv_with_carbon_usd", op.npv_with_carbon_usd);
+        add_str(e, "price_source", op.price_source);
+    }
+    cJSON *ch = cJSON_AddObjectToObject(root, "cheapest");
+    for (int m = 0; m < 4; m++)
+        add_str(ch, metric_names[m], cf_procurement_name(cf_tco_result_cheapest(res, (cf_tco_metric)m)));
+    cf_tco_server_month sm;
+    cf_tco_result_server_month(res, &sm);
+    cJSON *s = cJSON_AddObjectToObject(root, "server_month");
+    add_r10(s, "depreciation_usd", sm.depreciation_usd);
+    add_r10(s, "colocation_usd", sm.colocation_usd);
+    add_r10(s, "electricity_full_usd", sm.electricity_full_usd);
+    add_r10(s, "ops_usd", sm.ops_usd);
+    add_r10(s, "fixed_usd", sm.fixed_usd);
+    add_r10(s, "total_full_use_usd", sm.total_full_use_usd);
+    add_r10(s, "usd_per_gpu_hour_full_use", sm.usd_per_gpu_hour_full_use);
+    cJSON_AddNumberToObject(s, "servers", sm.servers);
+    add_r10(s, "mean_utilization", sm.mean_utilization);
+    cJSON *be = cJSON_AddArrayToObject(root, "breakeven");
+    for (int o = CF_PROC_ON_DEMAND; o <= CF_PROC_RESERVED_3Y; o++) {
+        cf_tco_breakeven b;
+        cf_tco_result_breakeven(res, (cf_procurement)o, &b);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(be, e);
+        cJSON_AddStringToObject(e, "against", cf_procurement_name((cf_procurement)o));
+        cJSON_AddBoolToObject(e, "available", b.available);
+        add_r10(e, "cloud_usd_per_useful_hour", b.cloud_usd_per_useful_hour);
+        add_r10(e, "utilization", b.utilization_scaling);
+        add_r10(e, "utilization_full_power", b.utilization_full_power);
+        cJSON_AddItemToObject(e, "month", b.month > 0 ? cJSON_CreateNumber(b.month) : cJSON_CreateNull());
+        cJSON_AddItemToObject(e, "month_discounted",
+                              b.month_discounted > 0 ? cJSON_CreateNumber(b.month_discounted) : cJSON_CreateNull());
+    }
+    return root;
+}
+
+cf_status cf_bind_tco(const char *request, char **out, cf_error *err)
+{
+    if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_bind_tco needs an output.");
+    *out = NULL;
+    cJSON *req = NULL;
+    cf_status st = parse_request(request, &req, err);
+    if (st) return st;
+    const char *plan_path = NULL, *catalog = NULL;
+    int catalog_only = 0;
+    double carbon = NAN;
+    st = opt_str(req, "plan", &plan_path, err);
+    if (st == CF_OK) st = opt_str(req, "catalog", &catalog, err);
+    if (st == CF_OK) st = opt_bool(req, "catalog_only", &catalog_only, err);
+    if (st == CF_OK) st = opt_num(req, "carbon_price", &carbon, err);
+    if (st == CF_OK && plan_path == NULL)
+        st = cf_error_set(err, CF_ERR_ARG, "request", 0, 0, "plan", "Expected the plan's file name.");
+    if (st == CF_OK && catalog_only && catalog == NULL)
+        st = cf_error_set(err, CF_ERR_ARG, "request", 0, 0, "catalog_only", "catalog_only needs a catalog file.");
+    cf_catalog *cat = NULL;
+    cf_plan *plan = NULL;
+    cf_tco_result *res = NULL;
+    if (st == CF_OK && ((cat = cf_catalog_create()) == NULL || (plan = cf_plan_create()) == NULL))
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    if (st == CF_OK && !catalog_only) st = cf_catalog_load_default(cat, err);
+    if (st == CF_OK && catalog) st = cf_catalog_load_file(cat, catalog, err);
+    if (st == CF_OK && isfinite(carbon)) cf_catalog_set_carbon_price(cat, carbon);
+    if (st == CF_OK) st = cf_plan_load_file(plan, plan_path, cat, err);
+    /* "set": {"json.path": number} overrides values of the plan, as --set PATH=VALUE. */
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(req, "set");
+    if (st == CF_OK && set && !cJSON_IsNull(set) && !cJSON_IsObject(set))
+        st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "set", "Expected {\"path\": number}.");
+    for (const cJSON *it = set && cJSON_IsObject(set) ? set->child : NULL; st == CF_OK && it; it = it->next) {
+        if (!cJSON_IsNumber(it))
+            st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, it->string, "Expected a number.");
+        else
+            st = cf_plan_set_number(plan, it->string, it->valuedouble, cat, err);
+        if (st && err && err->source[0] == '\0') snprintf(err->source, sizeof err->source, "%s", plan_path);
+    }
+    if (st == CF_OK) st = cf_tco_evaluate(plan, cat, &res, err);
+    if (st == CF_OK) st = finish_json(tco_json(plan, res), out, err);
+    cf_tco_result_destroy(res);
+    cf_plan_destroy(plan);
+    cf_catalog_destroy(cat);
     cJSON_Delete(req);
     return st;
 }

@@ -47,6 +47,18 @@ cf_status cf_bind_read_runs(const char *request, char **out, cf_error *err);
  * and message), as the command does; no accepted run is CF_ERR_EMPTY. */
 cf_status cf_bind_frontier(const char *request, char **out, cf_error *err);
 
+/* Predicts configurations never run as `costfront predict --format json` does (same shape and values): the
+ * request adds "configs" (a list of configuration objects, validated before anything is predicted; errors name
+ * "configs[i]" as the source), "procurement" (as in cf_bind_frontier), and the surrogate options "target", "log",
+ * "linear" (comma-separated column names), "precision_categorical", "seed" and "restarts". */
+cf_status cf_bind_predict(const char *request, char **out, cf_error *err);
+
+/* Evaluates a TCO plan: {"plan": "plan.json", "catalog", "catalog_only", "carbon_price", "set": {"path": number}}
+ * gives {"plan": {"hardware", "horizon_months"}, "options": [...], "cheapest": {...}, "server_month": {...},
+ * "breakeven": [...]}, with the field names and values (10 significant digits) of `costfront tco --format json`.
+ * Plan errors name the plan file and the JSON path. */
+cf_status cf_bind_tco(const char *request, char **out, cf_error *err);
+
 /* ---- Studies (study.h) with the error record: the flat study API reports only a message. ---- */
 
 /* Creates a study file at path with the space JSON, priced with the default catalog, or with catalog_json (may be

@@ -9,6 +9,8 @@ the environment variable COSTFRONT_LIB when set, then the installed library, the
     fr = costfront.frontier(runs)                  # fr.frontier, fr.dominated, fr.rejects (DataFrames)
     print(fr.hypervolume, fr.knee)
     costfront.price({"accuracy": 0.91, "gpu_hours": 12, "hardware": "h100", "precision": "bf16"})
+    costfront.predict(runs, {"model": "resnet50", "hardware": "l4", "precision": "int8", "pruning": 0.5})
+    costfront.tco("examples/plans/lab-steady-training.json").cheapest
 
     with costfront.Study.create("study.db", space) as s:   # ask/tell Bayesian optimisation
         for t in s.ask(2):
@@ -19,12 +21,13 @@ carries the library's file, line, column, field and message.
 """
 from ._lib import Error, library_path
 from .runs import Frontier, Runs, frontier, price, read_runs
+from .models import Tco, predict, tco
 from .study import Study, StudyFront
 
 __version__ = "0.1.0"
 
-__all__ = ["Error", "Frontier", "Runs", "Study", "StudyFront", "frontier", "library_path", "price", "read_runs",
-           "version"]
+__all__ = ["Error", "Frontier", "Runs", "Study", "StudyFront", "Tco", "frontier", "library_path", "predict", "price",
+           "read_runs", "tco", "version"]
 
 
 def version() -> str:

@@ -84,7 +84,7 @@ def _declare(L: ctypes.CDLL) -> None:
     """Declares the argument and result types of every entry point the package calls."""
     P, S, I, E = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(_CfError)
     pp = ctypes.POINTER(ctypes.c_void_p)
-    for name in ("cf_bind_read_runs", "cf_bind_frontier"):
+    for name in ("cf_bind_read_runs", "cf_bind_frontier", "cf_bind_predict", "cf_bind_tco"):
         f = getattr(L, name)
         f.restype, f.argtypes = I, [S, pp, E]
     L.cf_bind_study_create.restype = I
