@@ -14,6 +14,7 @@ is given the problem's reference point (reference_point=), as bench/mobo.sh give
 every sampler is measured against the problem's fixed reference point below.
 """
 import argparse
+import os
 import math
 import statistics
 import sys
@@ -75,8 +76,9 @@ def make_sampler(name, seed, ref):
         # costfront-front / costfront-observed: the reference_point modes.
         rp = {"costfront": None,  # the default, "observed"
               "costfront-ref": ref, "costfront-front": "front",
-              "costfront-observed": "observed"}[name]
-        return CostfrontSampler(seed=seed, reference_point=rp)
+              "costfront-observed": "observed", "costfront-mid": "mid"}[name]
+        n0 = int(os.environ.get("CF_BENCH_N_INIT", "0")) or None  # experiments only
+        return CostfrontSampler(seed=seed, reference_point=rp, n_startup_trials=n0)
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
     if name == "nsga2":

@@ -85,11 +85,12 @@ class CostfrontSampler(BaseSampler):
         search_space: the distributions to optimise ({name: distribution}); default: the intersection of the
             complete trials' spaces, as Optuna's BoTorch sampler does (until a trial completes, the first trial is
             sampled independently). Giving it lets costfront's Sobol design start at the first trial.
-        reference_point: the hypervolume reference point in the objectives' own units; or "observed" (the
-            default): per objective, the worst value of any complete trial pushed out by 10% of the range seen,
-            moved outwards as trials arrive; or "front": the worst value on the observed front pushed out by 10% of
-            the front's range (BoTorch's inference, costfront study's default). "front" focuses the search on the
-            part of the front found first; "observed" explores the whole front (bench/RESULTS.md, sampler section).
+        reference_point: the hypervolume reference point in the objectives' own units, when you know it (the
+            best choice: bench/RESULTS.md, sampler section); otherwise "mid" (the default): per objective,
+            halfway between the worst value on the observed front and the worst value of any trial, plus 10% of
+            the front's range; "observed": the worst value of any trial pushed out by 10% of the range seen; or
+            "front": the worst value on the front pushed out by 10% of its range (BoTorch's inference, costfront
+            study's default), which keeps the search near the part of the front found first.
         catalog, catalog_only: a price catalog file for a cost-aware sweep (default: the bundled one).
         n_startup_trials: size of the initial Sobol design (default max(2 (d + 1), 5)).
         seed: seed of the Sobol scramble and the acquisition's search (default 0); with the same trials and seed the
@@ -113,9 +114,10 @@ class CostfrontSampler(BaseSampler):
         self._constraints_func = constraints_func
         self._search_space = dict(search_space) if search_space is not None else None
         self._ref_mode = (reference_point if isinstance(reference_point, str)
-                          else "observed" if reference_point is None else None)
-        if self._ref_mode not in (None, "front", "observed"):
-            raise Error(f"reference_point: expected numbers, \"front\" or \"observed\", found '{reference_point}'",
+                          else "mid" if reference_point is None else None)
+        if self._ref_mode not in (None, "front", "observed", "mid"):
+            raise Error(f"reference_point: expected numbers, \"observed\", \"mid\" or \"front\", found "
+                        f"'{reference_point}'",
                         field="reference_point", code=-5, status="bad argument")
         self._reference_point = (list(reference_point) if reference_point is not None and self._ref_mode is None
                                  else None)
@@ -168,6 +170,9 @@ class CostfrontSampler(BaseSampler):
             params.append(spec)
             self._codec[name] = (to_cf, from_cf)
         objs = []
+        if self._reference_point is not None and len(self._reference_point) != len(study.directions):
+            raise Error(f"reference_point has {len(self._reference_point)} values but the study has "
+                        f"{len(study.directions)} objectives", field="reference_point", code=-5, status="bad argument")
         for i, (name, d) in enumerate(zip(self._names(study), study.directions)):
             o: Dict[str, Any] = {"name": name,
                                  "direction": "maximize" if d == StudyDirection.MAXIMIZE else "minimize"}
@@ -284,6 +289,30 @@ class CostfrontSampler(BaseSampler):
                 self._cf.tell(known[0], state="pruned" if t.state == TrialState.PRUNED else "failed")
                 self._map[t.number] = (known[0], "done")
 
+    def _update_mid_ref(self, study: OptunaStudy) -> None:
+        """Halfway between the front's worst value and the worst value seen, plus 10% of the front's range; moved
+        only when it changes by more than 5% of the range seen (each move starts a new mirror)."""
+        if self._ref_study != study._study_id:
+            self._observed_ref, self._ref_study = None, study._study_id
+        sign = [1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions]
+        ys = [[s * v for s, v in zip(sign, t.values)] for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+              if t.values is not None and all(math.isfinite(v) for v in t.values)]
+        if len(ys) < 2:
+            return
+        front = [y for y in ys if not any(all(a <= b for a, b in zip(z, y)) and z != y for z in ys)]
+        m = len(sign)
+        ref, tol = [], []
+        for j in range(m):
+            col = [y[j] for y in ys]
+            fcol = [y[j] for y in front]
+            fr = max(fcol) - min(fcol)
+            r = max(fcol) + 0.5 * (max(col) - max(fcol)) + 0.1 * (fr if fr > 0 else max(abs(max(fcol)), 1.0))
+            ref.append(r)
+            tol.append(0.05 * (max(col) - min(col)))
+        old = None if self._observed_ref is None else [s * v for s, v in zip(sign, self._observed_ref)]
+        if old is None or any(abs(r - o) > t for r, o, t in zip(ref, old, tol)):
+            self._observed_ref = [s * v for s, v in zip(sign, ref)]
+
     def _update_observed_ref(self, study: OptunaStudy) -> None:
         """Moves the "observed" reference point out to cover every complete trial: per objective, the worst value
         seen pushed out by 10% of the range seen. It only ever moves outwards (each move starts a new mirror)."""
@@ -352,6 +381,8 @@ class CostfrontSampler(BaseSampler):
         names = self._names(study)
         if self._ref_mode == "observed":
             self._update_observed_ref(study)
+        elif self._ref_mode == "mid":
+            self._update_mid_ref(study)
         space = self._space(study, search_space, n_con)
         key = (json.dumps(space, sort_keys=True), study._study_id)
         try:

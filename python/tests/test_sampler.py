@@ -167,3 +167,32 @@ def test_two_processes_share_one_sqlite_storage(tmp_path):
     # Both workers' points together make a good front: above the best of 10 seeds of random sampling at 24 trials
     # (32.9; Optuna's TPE: median 32.0, best 45.1). Timing varies from run to run, and so does the HV: 44-55 seen.
     assert hv2([t.values for t in trials], BC_REF) > 38.0
+
+
+def test_reference_point_modes_and_errors():
+    with pytest.raises(Exception) as ei:
+        CostfrontSampler(reference_point="nadir")
+    assert "reference_point" in str(ei.value)
+    given = CostfrontSampler(seed=0, effort=EFFORT, reference_point=[18.0, 6.0])
+    s = run_bc(given, 12)
+    assert '"ref": 18.0' in given._key[0] and '"ref": 6.0' in given._key[0]
+    assert given._cf.front().ref == [18.0, 6.0] and not any(given._cf.front().ref_inferred)
+    # "observed": the worst values seen pushed out by 10% of the range seen, in every mirror's space.
+    obs = CostfrontSampler(seed=0, effort=EFFORT, reference_point="observed")
+    s = run_bc(obs, 12)
+    vals = [t.values for t in s.trials[:-1]]
+    for j in range(2):
+        col = [v[j] for v in vals]
+        assert obs._observed_ref[j] == pytest.approx(max(col) + 0.1 * (max(col) - min(col)))
+    # "mid" (the default): halfway between the front's worst and the worst seen, plus 10% of the front's range.
+    mid = CostfrontSampler(seed=0, effort=EFFORT)
+    s = run_bc(mid, 12)
+    vals = [t.values for t in s.trials[:-1]]
+    front = [v for v in vals if not any(w[0] <= v[0] and w[1] <= v[1] and w != v for w in vals)]
+    for j in range(2):
+        fw, fb, worst = max(f[j] for f in front), min(f[j] for f in front), max(v[j] for v in vals)
+        assert fw < mid._observed_ref[j] <= fw + 0.5 * (worst - fw) + 0.1 * (fw - fb) + 1e-9
+    bad = CostfrontSampler(seed=0, reference_point=[1.0, 2.0, 3.0])
+    with pytest.raises(Exception) as ei:
+        run_bc(bad, 3)
+    assert "reference_point" in str(ei.value)
