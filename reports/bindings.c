@@ -143,7 +143,8 @@ static cf_status load_inputs(const cJSON *req, bind_inputs *in, cf_error *err)
                             "Expected fraction, percent or detect, found '%s'.", unit);
     in->catalog = cf_catalog_create();
     in->map = cf_colmap_create();
-    if (in->catalog == NULL || in->map == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    if (in->catalog == NULL || in->map == NULL)
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
     if (!catalog_only) st = cf_catalog_load_default(in->catalog, err);
     if (st == CF_OK && catalog) st = cf_catalog_load_file(in->catalog, catalog, err);
     if (st) return st;
@@ -153,7 +154,8 @@ static cf_status load_inputs(const cJSON *req, bind_inputs *in, cf_error *err)
     if (percent != -1 || map_file == NULL) cf_colmap_set_accuracy_percent(in->map, percent);
     in->runs = cf_runset_create(in->catalog, in->map);
     if (in->runs == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
-    for (int i = 0; i < npaths && st == CF_OK; i++) st = read_any(in->runs, cJSON_GetArrayItem(paths, i)->valuestring, err);
+    for (int i = 0; i < npaths && st == CF_OK; i++)
+        st = read_any(in->runs, cJSON_GetArrayItem(paths, i)->valuestring, err);
     if (st == CF_OK && store) {
         cf_store *db = NULL;
         st = cf_store_open(store, &db, err);
@@ -275,8 +277,7 @@ static cf_status check_runs(const bind_inputs *in, cf_error *err)
                             "%s (input refused: %zu bad record%s; fix them, or set keep_going to use the good ones)",
                             msg, nrej, nrej == 1 ? "" : "s");
     }
-    if (cf_runset_size(in->runs) == 0)
-        return cf_error_set(err, CF_ERR_EMPTY, NULL, 0, 0, NULL, "No run was accepted.");
+    if (cf_runset_size(in->runs) == 0) return cf_error_set(err, CF_ERR_EMPTY, NULL, 0, 0, NULL, "No run was accepted.");
     return CF_OK;
 }
 
@@ -371,8 +372,7 @@ static cf_status read_reference_where(const cJSON *req, cf_frontier_opts *o, cf_
                 return cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "where", "Expected a value for '%s'.",
                                     it->string);
             if (o->n_where >= CF_MAX_WHERE)
-                return cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "where", "At most %d filters.",
-                                    CF_MAX_WHERE);
+                return cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "where", "At most %d filters.", CF_MAX_WHERE);
             o->where_field[o->n_where] = it->string;
             o->where_value[o->n_where++] = it->valuestring;
         }
@@ -403,8 +403,8 @@ cf_status cf_bind_frontier(const char *request, char **out, cf_error *err)
     if (st == CF_OK && isfinite(target) && (target < 0 || target > 1))
         st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "target_accuracy", "Expected a fraction in [0, 1].");
     if (st == CF_OK && ((isfinite(ckpt) && ckpt < 0) || (isfinite(restart) && restart < 0)))
-        st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, isfinite(ckpt) && ckpt < 0 ? "checkpoint_minutes"
-                                                                                              : "restart_minutes",
+        st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0,
+                          isfinite(ckpt) && ckpt < 0 ? "checkpoint_minutes" : "restart_minutes",
                           "Expected a non-negative number.");
     if (st == CF_OK && format && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "table"))
         st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "format", "Expected json, csv or table, found '%s'.",

@@ -59,8 +59,7 @@ Test(bindings, frontier_known_answers_and_refusals)
     cr_assert_eq(e.line, 10);
     cr_assert_str_eq(e.field, "run_id");
     cr_assert(strstr(e.message, "8 bad records") != NULL, "%s", e.message);
-    cr_assert_eq(cf_bind_frontier(req_paths("runs_bad.csv", "\"keep_going\": true"), &out, &e), CF_OK, "%s",
-                 e.message);
+    cr_assert_eq(cf_bind_frontier(req_paths("runs_bad.csv", "\"keep_going\": true"), &out, &e), CF_OK, "%s", e.message);
     free(out);
     /* Bad options name their member. */
     cf_error_clear(&e);

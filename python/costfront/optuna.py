@@ -1,13 +1,16 @@
 """costfront.optuna.CostfrontSampler: an Optuna sampler that proposes points with costfront's EHVI.
 
-The sampler keeps, per process, a costfront study (include/costfront/study.h) in a temporary file that mirrors the
+The sampler keeps, per process, a costfront study (include/costfront/study.h) in a temporary file (in /dev/shm when
+there is one) that mirrors the
 Optuna study's trials: complete trials with their values (and constraint values from ``constraints_func``), running
 trials of any worker as pending (so they are fantasised and not proposed twice), failed and pruned ones as failed.
-Each relative sample synchronises it with what Optuna's storage holds, then asks costfront for one point: the
-scrambled Sobol initial design, then a GP per objective and per constraint with exact EHVI for two or three
-objectives (ParEGO beyond, expected improvement for one), times the probability of feasibility. Since the Optuna
-storage is the only shared state, it works with any storage: Optuna's RDB storage on a shared SQLite file or on
-PostgreSQL gives a distributed sweep with costfront choosing the points.
+Each relative sample synchronises it with what Optuna's storage holds, then proposes: point <trial number> of
+costfront's scrambled Sobol design while the design lasts (the same sequence in every worker, so workers never
+repeat each other's points), then costfront's ask: a GP per objective and per constraint with exact EHVI for two or
+three objectives (ParEGO beyond, expected improvement for one), times the probability of feasibility. Workers that
+sample at the same moment (neither sees the other's params yet) compute the same batch and each takes its own
+element. Since the Optuna storage is the only shared state, it works with any storage: Optuna's RDB storage on a
+shared SQLite file or on PostgreSQL gives a distributed sweep with costfront choosing the points.
 
 Cost-aware sweeps: name the study's objectives with ``objectives=`` (e.g. ``["accuracy", "total_cost_usd"]``); when
 one is a cost (cost_usd, total_cost_usd, co2e_kg, energy_kwh, carbon_cost_usd) and the space has a categorical
