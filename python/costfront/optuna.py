@@ -1,8 +1,9 @@
 """costfront.optuna.CostfrontSampler: an Optuna sampler that proposes points with costfront's EHVI.
 
 The sampler keeps, per process, a costfront study (include/costfront/study.h) in a temporary file (in /dev/shm when
-there is one) that mirrors the Optuna study's trials: complete trials with their values (and constraint values from ``constraints_func``), running
-trials of any worker as pending (so they are fantasised and not proposed twice), failed and pruned ones as failed.
+there is one) that mirrors the Optuna study's trials: complete trials with their values (and constraint values from
+``constraints_func``), running trials of any worker as pending (so they are fantasised and not proposed twice),
+failed and pruned ones as failed.
 Each relative sample synchronises it with what Optuna's storage holds, then proposes: point <trial number> of
 costfront's scrambled Sobol design while the design lasts (the same sequence in every worker, so workers never
 repeat each other's points), then costfront's ask: a GP per objective and per constraint with exact EHVI for two or
