@@ -76,6 +76,16 @@ def _param_spec(name: str, d: BaseDistribution) -> Tuple[Dict[str, Any], Callabl
                 status="bad argument")
 
 
+def _minimised(study: OptunaStudy) -> Tuple[List[float], List[List[float]]]:
+    """The signs turning the study's objectives into minimised ones, and the complete trials' minimised values."""
+    sign = [1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions]
+    ys = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        if t.values is not None and all(math.isfinite(v) for v in t.values):
+            ys.append([s * v for s, v in zip(sign, t.values)])
+    return sign, ys
+
+
 class CostfrontSampler(BaseSampler):
     """An ``optuna.samplers.BaseSampler`` whose relative sampling proposes with costfront's EHVI.
 
@@ -297,9 +307,7 @@ class CostfrontSampler(BaseSampler):
         only when it changes by more than 5% of the range seen (each move starts a new mirror)."""
         if self._ref_study != study._study_id:
             self._observed_ref, self._ref_study = None, study._study_id
-        sign = [1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions]
-        ys = [[s * v for s, v in zip(sign, t.values)] for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-              if t.values is not None and all(math.isfinite(v) for v in t.values)]
+        sign, ys = _minimised(study)
         if len(ys) < 2:
             return
         front = [y for y in ys if not any(all(a <= b for a, b in zip(z, y)) and z != y for z in ys)]
@@ -321,9 +329,7 @@ class CostfrontSampler(BaseSampler):
         seen pushed out by 10% of the range seen. It only ever moves outwards (each move starts a new mirror)."""
         if self._ref_study != study._study_id:
             self._observed_ref, self._ref_study = None, study._study_id
-        sign = [1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions]
-        ys = [[s * v for s, v in zip(sign, t.values)] for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-              if t.values is not None and all(math.isfinite(v) for v in t.values)]
+        sign, ys = _minimised(study)
         if len(ys) < 2:
             return
         ref = []
