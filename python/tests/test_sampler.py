@@ -13,7 +13,7 @@ from optuna.distributions import FloatDistribution
 from costfront.optuna import CostfrontSampler, report_cost
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from problems import bc_objective, branin_currin, hv2  # noqa: E402
+from problems import bc_objective, hv2  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 pytestmark = pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
