@@ -452,6 +452,30 @@ cf_status cf_study_add(cf_study *s, const cJSON *params, const cJSON *values, lo
     return st;
 }
 
+cf_status cf_study_add_pending(cf_study *s, const cJSON *params, long *id, cf_error *err)
+{
+    if (s == NULL || params == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_add_pending needs a study and params.");
+    size_t np = cf_space_n_params(s->space);
+    double *x = malloc((np + 1) * sizeof *x);
+    if (x == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    /* The params are checked as ask's own would be, so a later tell or ask never meets a point it cannot encode. */
+    cf_status st = cf_space_encode(s->space, params, x, err);
+    char *pt = NULL;
+    if (st == CF_OK && (pt = cJSON_PrintUnformatted(params)) == NULL)
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    long nid = 0;
+    cf_trial_state ps = CF_TRIAL_PENDING;
+    if (st == CF_OK) {
+        const char *pp[1] = {pt};
+        st = cf_study_store_insert(s->store, 1, &ps, pp, NULL, &nid, err);
+    }
+    if (st == CF_OK && id) *id = nid;
+    free(pt);
+    free(x);
+    return st;
+}
+
 /* Adds a stored JSON text as a parsed item (null when absent or unparsable). */
 static int add_json_text(cJSON *obj, const char *key, const char *txt)
 {

@@ -287,6 +287,79 @@ Test(study, pending_trials_are_accounted_for)
     cleanup(p);
 }
 
+/* A study with six complete BraninCurrin trials at the points of a seeded ask (added with cf_study_add). */
+static cf_study *six_added(const char *path)
+{
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, BC_SPACE, &s, &e), CF_OK, "%s", e.message);
+    static const double pts[6][2] = {{0.1, 0.2}, {0.9, 0.1}, {0.5, 0.5}, {0.3, 0.8}, {0.7, 0.9}, {0.2, 0.6}};
+    for (int i = 0; i < 6; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddNumberToObject(p, "x0", pts[i][0]);
+        cJSON_AddNumberToObject(p, "x1", pts[i][1]);
+        cJSON *v = bc_values(p);
+        long id = 0;
+        cr_assert_eq(cf_study_add(s, p, v, &id, &e), CF_OK, "%s", e.message);
+        cr_assert_eq(id, i + 1);
+        cJSON_Delete(p);
+        cJSON_Delete(v);
+    }
+    return s;
+}
+
+Test(study, add_pending_is_accounted_for_and_told_later)
+{
+    char p1[512], p2[512];
+    tmp_path(p1, sizeof p1, "addp1");
+    tmp_path(p2, sizeof p2, "addp2");
+    cf_error e;
+    cf_error_clear(&e);
+    /* The point a seeded ask proposes on the six trials ... */
+    cf_study *a = six_added(p1);
+    cJSON *ta = NULL;
+    cr_assert_eq(cf_study_ask(a, 1, 5, &ta, &e), CF_OK, "%s", e.message);
+    cJSON *pa = cJSON_GetObjectItem(cJSON_GetArrayItem(ta, 0), "params");
+    /* ... recorded as pending in a second study with the same trials: the same seeded ask must move away. */
+    cf_study *b = six_added(p2);
+    long pid = 0;
+    cr_assert_eq(cf_study_add_pending(b, pa, &pid, &e), CF_OK, "%s", e.message);
+    cr_assert_eq(pid, 7);
+    cJSON *tb = NULL;
+    cr_assert_eq(cf_study_ask(b, 1, 5, &tb, &e), CF_OK, "%s", e.message);
+    cJSON *pb = cJSON_GetObjectItem(cJSON_GetArrayItem(tb, 0), "params");
+    cr_assert_eq((long)cJSON_GetObjectItem(cJSON_GetArrayItem(tb, 0), "id")->valuedouble, 8);
+    double dx = cJSON_GetObjectItem(pa, "x0")->valuedouble - cJSON_GetObjectItem(pb, "x0")->valuedouble;
+    double dy = cJSON_GetObjectItem(pa, "x1")->valuedouble - cJSON_GetObjectItem(pb, "x1")->valuedouble;
+    cr_assert(sqrt(dx * dx + dy * dy) > 1e-3, "the ask repeated the added pending point");
+    /* The added trial is pending with its params, and is told like any pending trial. */
+    cJSON *all = NULL;
+    cr_assert_eq(cf_study_trials(b, &all, &e), CF_OK, "%s", e.message);
+    cJSON *t7 = cJSON_GetArrayItem(all, 6);
+    cr_assert_str_eq(cJSON_GetObjectItem(t7, "state")->valuestring, "pending");
+    cr_assert_float_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(t7, "params"), "x0")->valuedouble,
+                       cJSON_GetObjectItem(pa, "x0")->valuedouble, 0.0);
+    cJSON_Delete(all);
+    cJSON *v = bc_values(pa);
+    cr_assert_eq(cf_study_tell(b, 7, v, CF_TRIAL_COMPLETE, &e), CF_OK, "%s", e.message);
+    cJSON_Delete(v);
+    /* Params outside the space are refused with their path, and nothing is stored. */
+    cJSON *bad = cJSON_Parse("{\"x0\": 2, \"x1\": 0.5}");
+    cr_assert_eq(cf_study_add_pending(b, bad, NULL, &e), CF_ERR_INVALID);
+    cr_assert_str_eq(e.field, "params.x0");
+    cJSON_Delete(bad);
+    cr_assert_eq(cf_study_trials(b, &all, &e), CF_OK, "%s", e.message);
+    cr_assert_eq(cJSON_GetArraySize(all), 8);
+    cJSON_Delete(all);
+    cJSON_Delete(ta);
+    cJSON_Delete(tb);
+    cf_study_destroy(a);
+    cf_study_destroy(b);
+    cleanup(p1);
+    cleanup(p2);
+}
+
 Test(study, branin_currin_beats_sobol, .timeout = 600)
 {
     char p1[512], p2[512];

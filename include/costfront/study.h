@@ -135,6 +135,11 @@ cf_status cf_study_tell(cf_study *s, long id, const cJSON *values, cf_trial_stat
  * run outside the study. *id (may be NULL) receives its id. */
 cf_status cf_study_add(cf_study *s, const cJSON *params, const cJSON *values, long *id, cf_error *err);
 
+/* Records a trial with the given params (as in ask's output, checked against the space) as pending without
+ * choosing it: a point another program is evaluating (a worker of an Optuna study), so that ask accounts for it as
+ * for its own pending trials. Tell it later like any pending trial. *id (may be NULL) receives its id. */
+cf_status cf_study_add_pending(cf_study *s, const cJSON *params, long *id, cf_error *err);
+
 /* Every trial, in id order: a new array [{"id", "state", "params", "values" (null when absent), "created",
  * "updated"}] (times in seconds since the epoch). */
 cf_status cf_study_trials(cf_study *s, cJSON **out, cf_error *err);
