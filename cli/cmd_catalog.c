@@ -99,6 +99,7 @@ int cf_cmd_catalog(int argc, char **argv)
             else cf_cli_print_error(NULL, &err);
             rc = cf_cli_exit_for(st);
         } else {
+            for (size_t i = 0; i < cf_catalog_note_count(cat); i++) printf("note: %s\n", cf_catalog_note_at(cat, i));
             printf("%s: valid (%zu hardware, %zu regions, %zu offers %s)\n", argv[optind + 1],
                    cf_catalog_hardware_count(cat), cf_catalog_region_count(cat), cf_catalog_offer_count(cat),
                    in.catalog_only ? "on its own, without the default catalog" : "after merging with the default catalog");

@@ -207,6 +207,8 @@ int cf_cli_load_catalog(cf_cli_inputs *in)
         cf_cli_print_error("catalog", &err);
         return cf_cli_exit_for(st) == CF_EXIT_OUTPUT ? CF_EXIT_INPUT : cf_cli_exit_for(st);
     }
+    for (size_t i = 0; i < cf_catalog_note_count(in->catalog); i++)
+        fprintf(stderr, "note: %s\n", cf_catalog_note_at(in->catalog, i));
     if (isfinite(in->carbon_price)) cf_catalog_set_carbon_price(in->catalog, in->carbon_price);
     return CF_EXIT_OK;
 }

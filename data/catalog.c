@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ typedef struct hw_entry {
     cf_hardware h;           /* public view; its strings and alias array are owned by this entry */
     char *throughput_source; /* where the throughput ratios come from, may be NULL */
     size_t n_aliases;
+    unsigned gen;            /* the load (cf_catalog.gen) that last declared this entry */
 } hw_entry;
 
 struct cf_catalog {
@@ -48,6 +50,9 @@ struct cf_catalog {
     size_t n_off, cap_off;
     double carbon_price; /* USD per tonne CO2e, NaN when unknown */
     char *carbon_source;
+    unsigned gen;        /* number of loads so far; entries declared by the current load carry it */
+    char **notes;        /* what loads said without failing (shadowed aliases), oldest first */
+    size_t n_notes, cap_notes;
 };
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -141,6 +146,8 @@ static void catalog_clear(cf_catalog *cat)
     free(cat->reg);
     free(cat->off);
     free(cat->carbon_source);
+    for (size_t i = 0; i < cat->n_notes; i++) free(cat->notes[i]);
+    free(cat->notes);
     memset(cat, 0, sizeof *cat);
     cat->carbon_price = NAN;
 }
@@ -168,6 +175,10 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
     int oom = 0;
     dst->carbon_price = src->carbon_price;
     dst->carbon_source = cf_dup_str(src->carbon_source, &oom);
+    dst->gen = src->gen;
+    if (src->n_notes && !cf_grow_to((void **)&dst->notes, &dst->cap_notes, src->n_notes, sizeof *dst->notes, 4))
+        goto fail;
+    for (size_t i = 0; i < src->n_notes; i++) dst->notes[dst->n_notes++] = cf_dup_str(src->notes[i], &oom);
     if (src->n_hw && !cf_grow_to((void **)&dst->hw, &dst->cap_hw, src->n_hw, sizeof *dst->hw, 8)) goto fail;
     for (size_t i = 0; i < src->n_hw; i++) {
         const hw_entry *s = &src->hw[i];
@@ -180,6 +191,7 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
         d->h.name = cf_dup_str(s->h.name, &oom);
         d->h.source = cf_dup_str(s->h.source, &oom);
         d->throughput_source = cf_dup_str(s->throughput_source, &oom);
+        d->gen = s->gen;
         for (size_t k = 0; k < s->n_aliases; k++)
             if (!hw_add_alias(d, s->h.aliases[k])) goto fail;
     }
@@ -282,6 +294,13 @@ const cf_region *cf_catalog_region(const cf_catalog *cat, const char *name)
 }
 
 size_t cf_catalog_hardware_count(const cf_catalog *cat) { return cat ? cat->n_hw : 0; }
+
+size_t cf_catalog_note_count(const cf_catalog *cat) { return cat ? cat->n_notes : 0; }
+
+const char *cf_catalog_note_at(const cf_catalog *cat, size_t i)
+{
+    return (cat && i < cat->n_notes && cat->notes[i]) ? cat->notes[i] : NULL;
+}
 
 const cf_hardware *cf_catalog_hardware_at(const cf_catalog *cat, size_t i)
 {
@@ -464,6 +483,79 @@ static const char *default_source(load_ctx *c, char *buf, size_t n)
     return buf;
 }
 
+/* Records a note of the current load ("<file>: <path>: <text>"). Returns 0 on allocation failure. */
+static int add_note(load_ctx *c, cf_catalog *cat, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static int add_note(load_ctx *c, cf_catalog *cat, const char *path, const char *fmt, ...)
+{
+    char body[600], line[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    snprintf(line, sizeof line, "%s: %s: %s", c->source, path, body);
+    char esc[1200];
+    cf_text_escape(esc, sizeof esc, line); /* names come from the file: never let them drive a terminal */
+    if (!cf_grow_to((void **)&cat->notes, &cat->cap_notes, cat->n_notes + 1, sizeof *cat->notes, 4)) return 0;
+    int oom = 0;
+    char *d = cf_dup_str(esc, &oom);
+    if (oom) return 0;
+    cat->notes[cat->n_notes++] = d;
+    return 1;
+}
+
+/* Removes alias k of e (keeping the order of the others). */
+static void hw_drop_alias(hw_entry *e, size_t k)
+{
+    char **a = (char **)e->h.aliases;
+    free(a[k]);
+    memmove(a + k, a + k + 1, (e->n_aliases - k) * sizeof *a); /* moves the terminating NULL too */
+    e->n_aliases--;
+}
+
+/* Gives the name nm, declared at JSON path `path` by the entry being merged (target: the existing entry it
+ * overrides, or NULL for a new one), to that entry. The user's entry wins for the names it declares: an alias of an
+ * entry from an earlier load is taken from it, with a note naming the entry that loses it. What cannot be resolved
+ * that way is an error saying how to write it: a name that is another entry's id (offers and runs refer to entries
+ * by id), or a name two entries of the same file both declare. */
+static cf_status claim_name(load_ctx *c, cf_catalog *cat, const hw_entry *target, const char *id, const char *nm,
+                            const char *path)
+{
+    for (size_t j = 0; j < cat->n_hw; j++) {
+        hw_entry *o = &cat->hw[j];
+        if (o == target) continue;
+        if (name_eq(o->h.id, nm))
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
+                                "the name \"%s\" is the id of hardware \"%s\", and an id cannot be taken over (to "
+                                "change that entry, write {\"id\": \"%s\", ...}; to add another one, give it a name "
+                                "of its own)",
+                                nm, o->h.id, o->h.id);
+        int noted = 0;
+        for (size_t k = 0; k < o->n_aliases;) {
+            if (!name_eq(o->h.aliases[k], nm)) {
+                k++;
+                continue;
+            }
+            if (o->gen == cat->gen)
+                return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
+                                    "the name \"%s\" is already declared by hardware \"%s\" in this file; a name "
+                                    "must identify one hardware",
+                                    nm, o->h.id);
+            if (!noted && !add_note(c, cat, path,
+                                    "\"%s\" now names hardware \"%s\" from this file; it was an alias of hardware "
+                                    "\"%s\", which no longer answers to it (shadowed)",
+                                    nm, id, o->h.id))
+                return CF_NOMEM(c);
+            noted = 1;
+            hw_drop_alias(o, k); /* spellings that normalise alike all go */
+        }
+    }
+    return CF_OK;
+}
+
 static const char *const hw_keys[] = {
     "id",         "name",         "aliases",    "board_power_w",     "embodied_kgco2e",
     "life_years", "purchase_usd", "throughput", "throughput_source", "source",
@@ -531,8 +623,22 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
         }
     }
 
-    /* Merge. */
+    /* Names first: the entry wins for every name it declares (see claim_name). */
     hw_entry *e = find_hw_by_id(cat, id);
+    {
+        char p[96];
+        snprintf(p, sizeof p, "%s.id", path);
+        if ((st = claim_name(c, cat, e, id, id, p))) return st;
+        size_t k = 0;
+        const cJSON *a;
+        if (al != NULL) cJSON_ArrayForEach(a, al)
+            {
+                snprintf(p, sizeof p, "%s.aliases[%zu]", path, k++);
+                if ((st = claim_name(c, cat, e, id, a->valuestring, p))) return st;
+            }
+    }
+
+    /* Merge. */
     char dsrc[300];
     if (e == NULL) {
         if (!cf_grow_to((void **)&cat->hw, &cat->cap_hw, cat->n_hw + 1, sizeof *cat->hw, 8)) return CF_NOMEM(c);
@@ -543,6 +649,7 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
         if (!set_str(&e->h.id, id)) return CF_NOMEM(c);
         if (source == NULL) source = default_source(c, dsrc, sizeof dsrc);
     }
+    e->gen = cat->gen;
     if (name && !set_str(&e->h.name, name)) return CF_NOMEM(c);
     if (source && !set_str(&e->h.source, source)) return CF_NOMEM(c);
     if (tps && !set_str((const char **)&e->throughput_source, tps)) return CF_NOMEM(c);
@@ -800,6 +907,7 @@ static cf_status load_buffer(cf_catalog *cat, const char *json, size_t len, cons
         cJSON_Delete(root);
         return CF_NOMEM(&c);
     }
+    work.gen++;
     cf_status st = merge_root(&c, &work, root);
     cJSON_Delete(root);
     if (st != CF_OK) {

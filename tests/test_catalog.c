@@ -261,8 +261,16 @@ static const struct {
      "unknown field"},
     {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"ok\", 7]}]}", CF_ERR_INVALID, "hardware[0].aliases[1]",
      "expected a non-empty string, found 7"},
-    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"NVIDIA A100-SXM4-80GB\"]}]}", CF_ERR_INVALID, "hardware",
-     "also names hardware \"a100-80gb\""},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"ok\", \"H100\"]}]}", CF_ERR_INVALID, "hardware[0].aliases[1]",
+     "the name \"H100\" is the id of hardware \"h100\", and an id cannot be taken over (to change that entry, write "
+     "{\"id\": \"h100\", ...}"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"a100_80gb\"]}]}", CF_ERR_INVALID, "hardware[0].aliases[0]",
+     "is the id of hardware \"a100-80gb\""},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"foo\"]}, {\"id\": \"x2\", \"aliases\": [\"bar\", \"FOO\"]}]}",
+     CF_ERR_INVALID, "hardware[1].aliases[1]", "already declared by hardware \"x1\" in this file"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"NVIDIA H100 PCIe\"]}, {\"id\": \"x2\", \"aliases\": "
+     "[\"nvidia_h100_pcie\"]}]}",
+     CF_ERR_INVALID, "hardware[1].aliases[0]", "already declared by hardware \"x1\" in this file"},
     {"{\"hardware\": {\"id\": \"x1\"}}", CF_ERR_INVALID, "hardware", "expected an array, found an object"},
     {"{\"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 400, \"pue\": 0.9}]}", CF_ERR_INVALID, "regions[0].pue",
      "expected a number >= 1 (power usage effectiveness), found 0.9"},
@@ -312,6 +320,70 @@ Test(catalog, error_format_matches_the_issue)
     char buf[800];
     cr_assert_str_eq(cf_error_format(&err, buf, sizeof buf),
                      "my.json: offers[3].spot: expected a non-negative number, found \"abc\"");
+    cf_catalog_destroy(cat);
+}
+
+/* Issue 9: a user entry under a natural id that is an alias of a default entry wins for the names it declares,
+ * and a note says which default entry lost the alias. */
+Test(catalog, user_entry_shadows_default_alias)
+{
+    cf_catalog *cat = load_default();
+    const cf_hardware *def = cf_catalog_hardware(cat, "h100");
+    cr_assert_not_null(def);
+    cr_assert_eq(cf_catalog_hardware(cat, "h100-sxm"), def, "before: h100-sxm is an alias of the default h100");
+    cr_assert_eq(cf_catalog_note_count(cat), 0);
+    cf_error err;
+    cf_error_clear(&err);
+    const char *user = "{\"hardware\": [{\"id\": \"h100-sxm\", \"name\": \"our H100 SXM\", \"board_power_w\": 650,"
+                       " \"aliases\": [\"NVIDIA A100-SXM4-80GB\"], \"source\": \"test\"}],"
+                       " \"offers\": [{\"provider\": \"lab\", \"region\": \"us-east-1\", \"hardware\": \"h100_sxm\","
+                       " \"on_demand\": 2.0, \"source\": \"test\"}]}";
+    char buf[800];
+    cf_status st = cf_catalog_load_string(cat, user, "mine.json", &err);
+    cr_assert_eq(st, CF_OK, "%s", cf_error_format(&err, buf, sizeof buf));
+    const cf_hardware *mine = cf_catalog_hardware(cat, "h100-sxm");
+    cr_assert_not_null(mine);
+    cr_assert_str_eq(mine->id, "h100-sxm");
+    cr_assert_float_eq(mine->board_power_w, 650.0, 1e-12);
+    cr_assert_eq(cf_catalog_hardware(cat, "H100_SXM"), mine, "every spelling of the name goes to the user's entry");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "h100")->id, "h100", "the default keeps its id and other aliases");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "NVIDIA H100-SXM5-80GB")->id, "h100");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "NVIDIA A100-SXM4-80GB")->id, "h100-sxm");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "a100-80gb")->id, "a100-80gb");
+    const cf_offer *o = cf_catalog_offer_at(cat, cf_catalog_offer_count(cat) - 1);
+    cr_assert_str_eq(o->hardware, "h100-sxm", "the offer names the user's entry");
+    cr_assert_eq(cf_catalog_note_count(cat), 2);
+    cr_assert_str_eq(cf_catalog_note_at(cat, 0),
+                     "mine.json: hardware[0].id: \"h100-sxm\" now names hardware \"h100-sxm\" from this file; it was "
+                     "an alias of hardware \"h100\", which no longer answers to it (shadowed)");
+    cr_assert(strstr(cf_catalog_note_at(cat, 1), "hardware[0].aliases[0]") != NULL);
+    cr_assert(strstr(cf_catalog_note_at(cat, 1), "alias of hardware \"a100-80gb\"") != NULL);
+    cr_assert_null(cf_catalog_note_at(cat, 2));
+    /* The merged catalog exports and reloads on its own (the shadowed aliases are gone from the defaults). */
+    char *text = NULL;
+    cr_assert_eq(cf_catalog_to_json(cat, &text, &err), CF_OK);
+    cf_catalog *again = cf_catalog_create();
+    st = cf_catalog_load_string(again, text, "export", &err);
+    cr_assert_eq(st, CF_OK, "%s", cf_error_format(&err, buf, sizeof buf));
+    cr_assert_str_eq(cf_catalog_hardware(again, "h100-sxm")->id, "h100-sxm");
+    cr_assert_eq(cf_catalog_note_count(again), 0);
+    free(text);
+    cf_catalog_destroy(again);
+    cf_catalog_destroy(cat);
+}
+
+/* A failed load adds no note and leaves the aliases where they were. */
+Test(catalog, failed_load_keeps_aliases_and_adds_no_note)
+{
+    cf_catalog *cat = load_default();
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st = cf_catalog_load_string(cat, "{\"hardware\": [{\"id\": \"h100-sxm\", \"board_power_w\": -1}]}",
+                                          "bad.json", &err);
+    cr_assert_eq(st, CF_ERR_INVALID);
+    cr_assert_str_eq(err.field, "hardware[0].board_power_w");
+    cr_assert_eq(cf_catalog_note_count(cat), 0);
+    cr_assert_str_eq(cf_catalog_hardware(cat, "h100-sxm")->id, "h100");
     cf_catalog_destroy(cat);
 }
 

@@ -3,7 +3,9 @@
  * "What does an hour of X cost, draw and emit here." The default catalog is data/catalog.json, compiled into the
  * library; a user catalog overrides it by id (hardware, regions) or by (provider, region, hardware) (offers), or
  * replaces it. An overriding entry replaces the old one field by field: fields it omits keep their old values, an
- * explicit null makes a number unknown, aliases are added. Every figure carries a `source` string.
+ * explicit null makes a number unknown, aliases are added. Every figure carries a `source` string. A user entry
+ * wins for the names it declares: an alias of an earlier entry that it declares (as its id or an alias) moves to it,
+ * with a note (cf_catalog_note_at) naming the entry that lost it.
  *
  * Ownership: the catalog owns every struct and string it returns; pointers stay valid until the catalog is
  * destroyed or another file is loaded into it.
@@ -77,6 +79,12 @@ cf_status cf_catalog_load_file(cf_catalog *cat, const char *path, cf_error *err)
 
 /* Same as cf_catalog_load_file for a JSON text in memory; source names it in errors. */
 cf_status cf_catalog_load_string(cf_catalog *cat, const char *json, const char *source, cf_error *err);
+
+/* Notes the loads so far made without failing, oldest first, each "<file>: <JSON path>: <text>": e.g. a user entry
+ * that took over an alias of a default entry ("hardware[0].id: \"h100-sxm\" now names hardware \"h100-sxm\" from
+ * this file; it was an alias of hardware \"h100\" ..."). The catalog owns the strings. */
+size_t cf_catalog_note_count(const cf_catalog *cat);
+const char *cf_catalog_note_at(const cf_catalog *cat, size_t i);
 
 /* Carbon shadow price in USD per tonne CO2e, and its source. */
 double cf_catalog_carbon_price(const cf_catalog *cat);
