@@ -574,3 +574,217 @@ Test(status, messages_escape_control_characters)
     cf_text_escape(buf, sizeof buf, NULL);
     cr_assert_str_eq(buf, "");
 }
+
+/* Issue 17: dates are checked (a real calendar day) and staleness is computed against an explicit reference. */
+Test(catalog, dates_and_staleness)
+{
+    long d = 0;
+    cr_assert(cf_catalog_parse_date("1970-01-01", &d));
+    cr_assert_eq(d, 0);
+    cr_assert(cf_catalog_parse_date("2024-02-29", &d));
+    cr_assert_eq(d, 19782);
+    cr_assert_not(cf_catalog_parse_date("2023-02-29", &d), "2023 is not a leap year");
+    cr_assert_not(cf_catalog_parse_date("2024-13-01", NULL));
+    cr_assert_not(cf_catalog_parse_date("2024-6-01", NULL));
+    cr_assert_not(cf_catalog_parse_date("2024-06-01x", NULL));
+    cr_assert_not(cf_catalog_parse_date(NULL, NULL));
+    long age = 0;
+    cr_assert_eq(cf_catalog_is_stale("2024-06-01", "2025-06-01", &age), 0, "365 days is not more than a year");
+    cr_assert_eq(age, 365);
+    cr_assert_eq(cf_catalog_is_stale("2024-06-01", "2025-06-02", &age), 1);
+    cr_assert_eq(age, 366);
+    cr_assert_eq(cf_catalog_is_stale(NULL, "2025-06-02", NULL), -1);
+    cr_assert_eq(cf_catalog_is_stale("2024-06-01", "soon", NULL), -1);
+}
+
+/* as_of on every kind of entry: checked, kept, inherited from the file's top-level as_of, exported. */
+Test(catalog, as_of_fields)
+{
+    cf_catalog *cat = load_default();
+    cf_error err;
+    cf_error_clear(&err);
+    const char *text = "{\"as_of\": \"2025-03-01\", \"carbon_price_usd_per_t\": 85, \"carbon_price_source\": \"EU ETS\","
+                       " \"hardware\": [{\"id\": \"x1\", \"memory_gb\": 48, \"inference_throughput\": {\"fp8\": 2.5},"
+                       " \"as_of\": \"2024-11-30\", \"source\": \"t\"}],"
+                       " \"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 10, \"pue\": 1.1, \"source\": \"t\"}],"
+                       " \"offers\": [{\"provider\": \"lab\", \"region\": \"site\", \"hardware\": \"x1\","
+                       " \"on_demand\": 1.5, \"as_of\": \"2025-01-15\", \"source\": \"t\"}]}";
+    char buf[800];
+    cr_assert_eq(cf_catalog_load_string(cat, text, "dated.json", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    const cf_hardware *h = cf_catalog_hardware(cat, "x1");
+    cr_assert_str_eq(h->as_of, "2024-11-30");
+    cr_assert_float_eq(h->memory_gb, 48.0, 1e-12);
+    cr_assert_float_eq(h->inference_throughput[5], 2.5, 1e-12);
+    cr_assert(isnan(h->inference_throughput[3]));
+    cr_assert_str_eq(cf_catalog_region(cat, "site")->as_of, "2025-03-01", "the file's as_of dates undated entries");
+    cr_assert_str_eq(cf_catalog_carbon_price_as_of(cat), "2025-03-01");
+    const cf_offer *o = cf_catalog_offer_at(cat, cf_catalog_offer_count(cat) - 1);
+    cr_assert_str_eq(o->as_of, "2025-01-15");
+    char *json = NULL;
+    cr_assert_eq(cf_catalog_to_json(cat, &json, &err), CF_OK);
+    cf_catalog *again = cf_catalog_create();
+    cr_assert_eq(cf_catalog_load_string(again, json, "export", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    cr_assert_str_eq(cf_catalog_hardware(again, "x1")->as_of, "2024-11-30");
+    cr_assert_float_eq(cf_catalog_hardware(again, "x1")->inference_throughput[5], 2.5, 1e-12);
+    char *d = NULL;
+    size_t n = 99;
+    cr_assert_eq(cf_catalog_diff(cat, again, &d, &n, &err), CF_OK);
+    cr_assert_eq(n, 0, "an exported catalog reloads unchanged: %s", d);
+    free(d);
+    free(json);
+    cf_catalog_destroy(again);
+    /* Bad dates name their path. */
+    static const struct {
+        const char *json, *field;
+    } bad[] = {
+        {"{\"as_of\": \"2025-02-30\"}", "as_of"},
+        {"{\"hardware\": [{\"id\": \"h100\", \"as_of\": \"June 2025\"}]}", "hardware[0].as_of"},
+        {"{\"regions\": [{\"id\": \"us-east-1\", \"as_of\": 20250601}]}", "regions[0].as_of"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r\", \"hardware\": \"h100\", \"as_of\": \"2025/06/01\"}]}",
+         "offers[0].as_of"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cf_error_clear(&err);
+        cr_expect_eq(cf_catalog_load_string(cat, bad[i].json, "b.json", &err), CF_ERR_INVALID, "case %zu", i);
+        cr_expect_str_eq(err.field, bad[i].field);
+        cr_expect(strstr(err.message, "expected a date YYYY-MM-DD") != NULL, "%s", err.message);
+    }
+    cf_catalog_destroy(cat);
+}
+
+/* Instance types: a name resolves to hardware x count; an instance price becomes a per-accelerator price. */
+Test(catalog, instance_types_and_instance_prices)
+{
+    cf_catalog *cat = cf_catalog_create();
+    cf_error err;
+    cf_error_clear(&err);
+    const char *text =
+        "{\"hardware\": [{\"id\": \"gpu-a\", \"aliases\": [\"Acme GPU A 80GB\"], \"board_power_w\": 500},"
+        "               {\"id\": \"gpu-a-40gb\", \"aliases\": [\"Acme GPU A 40GB\"], \"board_power_w\": 400}],"
+        " \"instances\": [{\"id\": \"big.8x\", \"provider\": \"acme\", \"hardware\": \"gpu-a\", \"accelerators\": 8,"
+        "                  \"aliases\": [\"Big 8X\"], \"source\": \"t\"}],"
+        " \"regions\": [{\"id\": \"r1\", \"grid_gco2e_per_kwh\": 100, \"pue\": 1.2}],"
+        " \"offers\": [{\"provider\": \"acme\", \"region\": \"r1\", \"instance\": \"big.8x\", \"on_demand\": 98.32,"
+        "              \"spot\": 19.66, \"spot_interruptions_per_hour\": 0.05, \"source\": \"price page\"}]}";
+    char buf[800];
+    cr_assert_eq(cf_catalog_load_string(cat, text, "i.json", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    cf_hw_match m;
+    cr_assert_eq(cf_catalog_resolve(cat, "BIG.8X", &m, &err), CF_OK);
+    cr_assert_str_eq(m.hardware->id, "gpu-a");
+    cr_assert_eq(m.accelerators, 8);
+    cr_assert_eq(m.kind, CF_MATCH_INSTANCE);
+    cr_assert_str_eq(m.instance->id, "big.8x");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "big 8x")->id, "gpu-a");
+    const cf_offer *o = cf_catalog_offer_at(cat, 0);
+    cr_assert_str_eq(o->hardware, "gpu-a");
+    cr_assert_str_eq(o->instance, "big.8x");
+    cr_assert_float_eq(o->on_demand, 12.29, 1e-12);
+    cr_assert_float_eq(o->spot, 2.4575, 1e-12);
+    cr_assert_float_eq(o->spot_interruptions_per_hour, 0.05, 1e-12, "a rate is not divided");
+    cr_assert(isnan(o->reserved_1y));
+    cr_assert_str_eq(o->source, "price page [per accelerator-hour: big.8x instance-hour prices on_demand 98.32 spot "
+                                "19.66, each divided by its 8 accelerators]");
+    /* Loose matching ignores vendor words and memory sizes; it accepts one candidate, lists several. */
+    cr_assert_eq(cf_catalog_resolve(cat, "NVIDIA Acme-GPU-A-80GB HBM3", &m, &err), CF_OK, "%s", err.message);
+    cr_assert_str_eq(m.hardware->id, "gpu-a");
+    cr_assert_eq(m.kind, CF_MATCH_LOOSE);
+    cr_assert_eq(cf_catalog_resolve(cat, "Acme GPU A", &m, &err), CF_ERR_NOT_FOUND);
+    cr_assert_null(m.hardware);
+    cr_assert_eq(m.n_candidates, 2);
+    cr_assert_str_eq(err.message, "ambiguous hardware \"Acme GPU A\": it could be gpu-a, gpu-a-40gb; write one of these ids "
+                                  "(or add the name as an alias in your catalog)");
+    cr_assert_null(cf_catalog_hardware(cat, "Acme GPU A"));
+    cr_assert_eq(cf_catalog_resolve(cat, "GPU A", &m, &err), CF_OK, "the id itself, loosely");
+    cr_assert_str_eq(m.hardware->id, "gpu-a");
+    cr_assert_eq(cf_catalog_resolve(cat, "Acme GPU A 40GB HBM2e", &m, &err), CF_OK, "memory kind ignored");
+    cr_assert_str_eq(m.hardware->id, "gpu-a-40gb");
+    cr_assert_eq(cf_catalog_resolve(cat, "gpu-z", &m, &err), CF_ERR_NOT_FOUND);
+    cr_assert_eq(m.n_candidates, 0);
+    /* Errors. */
+    static const struct {
+        const char *json, *field, *msg;
+    } bad[] = {
+        {"{\"instances\": [{\"id\": \"gpu-a\", \"hardware\": \"gpu-a\", \"accelerators\": 1}]}", "instances[0].id",
+         "already names hardware"},
+        {"{\"instances\": [{\"id\": \"x.2\", \"hardware\": \"gpu-a\", \"accelerators\": 1.5}]}",
+         "instances[0].accelerators", "a whole number"},
+        {"{\"instances\": [{\"id\": \"x.2\", \"hardware\": \"gpu-q\", \"accelerators\": 2}]}", "instances[0].hardware",
+         "unknown hardware"},
+        {"{\"instances\": [{\"id\": \"x.2\", \"accelerators\": 2}]}", "instances[0].hardware", "missing required"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"instance\": \"nope\", \"on_demand\": 1}]}",
+         "offers[0].instance", "unknown instance type"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"instance\": \"big.8x\", \"hardware\": "
+         "\"gpu-a-40gb\"}]}",
+         "offers[0].hardware", "is not the hardware of instance type"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"gpu-a\", \"price_unit\": "
+         "\"instance-hour\"}]}",
+         "offers[0].price_unit", "needs \"instance\""},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"Acme GPU A\"}]}", "offers[0].hardware",
+         "it could be gpu-a, gpu-a-40gb"},
+        {"{\"hardware\": [{\"id\": \"Big 8X\"}]}", "hardware[0].id", "is the instance type \"big.8x\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cf_error_clear(&err);
+        cr_expect_eq(cf_catalog_load_string(cat, bad[i].json, "b.json", &err), CF_ERR_INVALID, "case %zu", i);
+        cr_expect_str_eq(err.field, bad[i].field, "case %zu: %s", i, err.message);
+        cr_expect(strstr(err.message, bad[i].msg) != NULL, "case %zu: %s", i, err.message);
+    }
+    /* price_unit accelerator-hour keeps the price as given. */
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_load_string(cat,
+                                        "{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"instance\": "
+                                        "\"big.8x\", \"price_unit\": \"accelerator-hour\", \"on_demand\": 3}]}",
+                                        "u.json", &err),
+                 CF_OK);
+    cr_assert_float_eq(cf_catalog_offer_at(cat, 1)->on_demand, 3.0, 1e-12);
+    cf_catalog_destroy(cat);
+}
+
+/* catalog diff: a known set of changes, in a's order then b's additions, deterministic. */
+Test(catalog, diff_lists_changes)
+{
+    cf_catalog *a = cf_catalog_create(), *b = cf_catalog_create();
+    cf_error err;
+    cf_error_clear(&err);
+    const char *ta = "{\"carbon_price_usd_per_t\": 190, \"carbon_price_source\": \"EPA\","
+                     " \"hardware\": [{\"id\": \"g1\", \"board_power_w\": 300, \"aliases\": [\"G one\"]},"
+                     "              {\"id\": \"g2\", \"board_power_w\": 200}],"
+                     " \"regions\": [{\"id\": \"r1\", \"grid_gco2e_per_kwh\": 100, \"pue\": 1.2}],"
+                     " \"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g1\", \"on_demand\": 2,"
+                     " \"source\": \"list 2024\", \"as_of\": \"2024-06-01\"},"
+                     " {\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g2\", \"on_demand\": 1}]}";
+    const char *tb = "{\"carbon_price_usd_per_t\": 85, \"carbon_price_source\": \"EPA\","
+                     " \"hardware\": [{\"id\": \"g1\", \"board_power_w\": 350, \"aliases\": [\"G 1\"]},"
+                     "              {\"id\": \"g3\", \"name\": \"Three\", \"board_power_w\": 100, \"source\": \"s\"}],"
+                     " \"regions\": [{\"id\": \"r1\", \"grid_gco2e_per_kwh\": 100, \"pue\": 1.2}],"
+                     " \"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g1\", \"on_demand\": 1.5,"
+                     " \"source\": \"list 2025\", \"as_of\": \"2025-06-01\"},"
+                     " {\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g3\", \"on_demand\": 0.5}]}";
+    cr_assert_eq(cf_catalog_load_string(a, ta, "c.json", &err), CF_OK);
+    cr_assert_eq(cf_catalog_load_string(b, tb, "c.json", &err), CF_OK);
+    char *d = NULL;
+    size_t n = 0;
+    cr_assert_eq(cf_catalog_diff(a, b, &d, &n, &err), CF_OK);
+    cr_assert_str_eq(d, "carbon price: usd_per_t 190 -> 85\n"
+                        "hardware g1: alias removed \"G one\"\n"
+                        "hardware g1: alias added \"G 1\"\n"
+                        "hardware g1: board_power_w 300 -> 350\n"
+                        "hardware removed: g2 -\n"
+                        "hardware added: g3 \"Three\" (source s)\n"
+                        "offer p r1 g1: on_demand 2 -> 1.5\n"
+                        "offer p r1 g1: source \"list 2024\" -> \"list 2025\"\n"
+                        "offer p r1 g1: as_of \"2024-06-01\" -> \"2025-06-01\"\n"
+                        "offer removed: p r1 g2 (on_demand 1, reserved_1y -, reserved_3y -, spot -, as_of -)\n"
+                        "offer added: p r1 g3 (on_demand 0.5, reserved_1y -, reserved_3y -, spot -, as_of -)\n");
+    cr_assert_eq(n, 11);
+    free(d);
+    cr_assert_eq(cf_catalog_diff(a, a, &d, &n, &err), CF_OK);
+    cr_assert_str_eq(d, "");
+    cr_assert_eq(n, 0);
+    free(d);
+    cf_catalog_destroy(a);
+    cf_catalog_destroy(b);
+}

@@ -28,4 +28,49 @@ JSON
 expect_rc 2 "a bad price is refused" -- "$BIN" catalog validate "$TMP/bad2.json"
 expect_grep "$TMP/err" "offers[1].on_demand: expected a non-negative number, found \"x\"" "the offer path has the index"
 
+# Issue 17: as_of is checked and shown; a price more than a year before --today is marked stale.
+cat > "$TMP/dated.json" <<'JSON'
+{"offers": [{"provider": "lab", "region": "us-east-1", "hardware": "t4", "on_demand": 0.30, "as_of": "2024-06-01",
+             "source": "test fixture"},
+            {"provider": "lab", "region": "us-west-2", "hardware": "t4", "on_demand": 0.31, "as_of": "2025-05-01",
+             "source": "test fixture"}]}
+JSON
+expect_rc 0 "catalog list with dated prices" -- "$BIN" catalog list --catalog "$TMP/dated.json" --today 2025-06-15
+expect_grep "$TMP/out" "2024-06-01 (stale)" "a price older than a year is marked stale"
+expect_grep "$TMP/out" "2025-05-01 " "a recent price shows its as_of"
+expect_no_grep "$TMP/out" "2025-05-01 (stale)" "a recent price is not stale"
+expect_rc 1 "--today needs a real date" -- "$BIN" catalog list --today 2025-02-30
+cat > "$TMP/baddate.json" <<'JSON'
+{"offers": [{"provider": "lab", "region": "us-east-1", "hardware": "t4", "on_demand": 0.30, "as_of": "June 2024"}]}
+JSON
+expect_rc 2 "a malformed as_of is refused" -- "$BIN" catalog validate "$TMP/baddate.json"
+expect_grep "$TMP/err" "offers[0].as_of: expected a date YYYY-MM-DD" "the date error names the path"
+
+# catalog diff A B: deterministic lines, same output twice.
+cat > "$TMP/new.json" <<'JSON'
+{"offers": [{"provider": "lab", "region": "us-east-1", "hardware": "t4", "on_demand": 0.25, "as_of": "2025-06-01",
+             "source": "test fixture, new contract"}]}
+JSON
+expect_rc 0 "catalog diff" -- "$BIN" catalog diff "$TMP/dated.json" "$TMP/new.json"
+cp "$TMP/out" "$TMP/diff1"
+expect_grep "$TMP/out" "offer lab us-east-1 t4: on_demand 0.3 -> 0.25" "the price change is listed"
+expect_grep "$TMP/out" "offer lab us-east-1 t4: as_of \"2024-06-01\" -> \"2025-06-01\"" "the date change is listed"
+expect_grep "$TMP/out" "offer removed: lab us-west-2 t4" "a removed offer is listed"
+expect_grep "$TMP/out" "4 changes from" "the count is printed"
+"$BIN" catalog diff "$TMP/dated.json" "$TMP/new.json" > "$TMP/diff2" 2>/dev/null
+expect_true "diff output is deterministic" -- cmp -s "$TMP/diff1" "$TMP/diff2"
+
+# Instance types and ambiguous names.
+cat > "$TMP/inst.json" <<'JSON'
+{"instances": [{"id": "lab.8x", "provider": "lab", "hardware": "h100", "accelerators": 8, "source": "test fixture"}],
+ "offers": [{"provider": "lab", "region": "us-east-1", "instance": "lab.8x", "on_demand": 20, "source": "test"}]}
+JSON
+expect_rc 0 "an instance type resolves" -- "$BIN" catalog resolve lab.8x --catalog "$TMP/inst.json"
+expect_grep "$TMP/out" "lab.8x -> h100 x 8 (matched by instance type: lab.8x)" "hardware and count"
+expect_rc 0 "instance prices are per accelerator" -- "$BIN" catalog offers --catalog "$TMP/inst.json"
+expect_grep "$TMP/out" "2.500" "20 per instance-hour / 8 = 2.5 per accelerator-hour"
+expect_grep "$TMP/out" "each divided by its 8 accelerators" "the source says so"
+expect_rc 2 "an ambiguous name is refused" -- "$BIN" catalog resolve "A100"
+expect_grep "$TMP/err" "ambiguous hardware \"A100\": it could be a100-40gb, a100-80gb" "the candidates are listed"
+
 finish
