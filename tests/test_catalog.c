@@ -42,9 +42,9 @@ static char *read_text(const char *path)
 Test(catalog, default_loads_with_expected_contents)
 {
     cf_catalog *cat = load_default();
-    cr_assert_eq(cf_catalog_hardware_count(cat), 11);
-    cr_assert_eq(cf_catalog_region_count(cat), 13);
-    cr_assert_eq(cf_catalog_offer_count(cat), 20);
+    cr_assert_eq(cf_catalog_hardware_count(cat), 33);
+    cr_assert_eq(cf_catalog_region_count(cat), 22);
+    cr_assert_eq(cf_catalog_offer_count(cat), 86);
     cr_assert_float_eq(cf_catalog_carbon_price(cat), 190.0, 1e-12);
     cr_assert(strstr(cf_catalog_carbon_price_source(cat), "EPA") != NULL);
 
@@ -145,7 +145,9 @@ static const struct {
     {"NVIDIA A10G", "a10g"},
     {"nvidia a10g", "a10g"},
     {"A100", NULL}, /* ambiguous between 40 and 80 GB: deliberately not an alias */
-    {"A10", NULL},
+    {"A10", "a10"},
+    {"V100", "v100"},
+    {"H100", "h100"},
     {"gpu-9000", NULL},
     {"", NULL},
 };
@@ -192,9 +194,9 @@ Test(catalog, every_figure_has_a_source)
     cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(root, "carbon_price_usd_per_t")));
     expect_source(root, "carbon_price_source", "root", 0);
     cr_assert_eq(cJSON_GetObjectItem(root, "schema_version")->valuedouble, 1.0);
-    const char *sections[] = {"hardware", "regions", "offers"};
+    const char *sections[] = {"hardware", "regions", "offers", "instances"};
     int checked = 0;
-    for (int s = 0; s < 3; s++) {
+    for (int s = 0; s < 4; s++) {
         const cJSON *arr = cJSON_GetObjectItem(root, sections[s]);
         cr_assert(cJSON_IsArray(arr));
         int i = 0;
@@ -221,7 +223,7 @@ Test(catalog, every_figure_has_a_source)
             i++;
         }
     }
-    cr_assert_eq(checked, 11 + 13 + 20);
+    cr_assert_eq(checked, 33 + 22 + 86 + 49);
     cJSON_Delete(root);
     free(text);
 }
@@ -303,9 +305,9 @@ Test(catalog, validation_errors_name_the_json_path)
         cr_expect_str_eq(err.source, "test");
     }
     /* A failed load leaves the catalog untouched: same sizes, same entries (pointers stay valid). */
-    cr_assert_eq(cf_catalog_hardware_count(cat), 11);
-    cr_assert_eq(cf_catalog_offer_count(cat), 20);
-    cr_assert_eq(cf_catalog_region_count(cat), 13);
+    cr_assert_eq(cf_catalog_hardware_count(cat), 33);
+    cr_assert_eq(cf_catalog_offer_count(cat), 86);
+    cr_assert_eq(cf_catalog_region_count(cat), 22);
     cr_assert_eq(cf_catalog_hardware(cat, "h100"), h100);
     cr_assert_null(cf_catalog_hardware(cat, "x1"));
     cf_catalog_destroy(cat);
@@ -402,7 +404,7 @@ static const char issue_catalog[] =
     "{\"carbon_price_usd_per_t\": 190, \"hardware\": [{\"id\": \"a100-80gb\", \"aliases\": [\"NVIDIA "
     "A100-SXM4-80GB\"], \"board_power_w\": 400, \"embodied_kgco2e\": 150, \"life_years\": 5, \"purchase_usd\": "
     "17000, \"source\": \"my quote\"}], \"regions\": [{\"id\": \"us-east-1\", \"grid_gco2e_per_kwh\": 367.8, "
-    "\"pue\": 1.2, \"source\": \"...\"}], \"offers\": [{\"provider\": \"aws\", \"region\": \"us-east-1\", "
+    "\"pue\": 1.2, \"source\": \"...\"}], \"offers\": [{\"provider\": \"aws-private\", \"region\": \"us-east-1\", "
     "\"hardware\": \"a100-80gb\", \"on_demand\": 4.10, \"reserved_1y\": 2.52, \"reserved_3y\": 1.56, \"spot\": "
     "1.71, \"spot_interruptions_per_hour\": 0.05, \"source\": \"...\"}]}";
 
@@ -414,9 +416,9 @@ Test(catalog, override_by_id_inherits_omitted_fields)
     char buf[800];
     cr_assert_eq(cf_catalog_load_string(cat, issue_catalog, "user.json", &err), CF_OK, "%s",
                  cf_error_format(&err, buf, sizeof buf));
-    cr_assert_eq(cf_catalog_hardware_count(cat), 11, "a100-80gb was overridden, not added");
-    cr_assert_eq(cf_catalog_region_count(cat), 13);
-    cr_assert_eq(cf_catalog_offer_count(cat), 21, "aws/us-east-1/a100-80gb is a new offer");
+    cr_assert_eq(cf_catalog_hardware_count(cat), 33, "a100-80gb was overridden, not added");
+    cr_assert_eq(cf_catalog_region_count(cat), 22);
+    cr_assert_eq(cf_catalog_offer_count(cat), 87, "aws-private/us-east-1/a100-80gb is a new offer");
     const cf_hardware *h = cf_catalog_hardware(cat, "a100-80gb");
     cr_assert_float_eq(h->purchase_usd, 17000.0, 1e-9);
     cr_assert_str_eq(h->source, "my quote");
@@ -426,19 +428,19 @@ Test(catalog, override_by_id_inherits_omitted_fields)
     const cf_region *r = cf_catalog_region(cat, "us-east-1");
     cr_assert_float_eq(r->electricity_usd_per_kwh, 0.0892, 1e-12, "electricity is inherited");
     cr_assert_str_eq(r->source, "...");
-    const cf_offer *o = cf_catalog_offer_at(cat, 20);
-    cr_assert_str_eq(o->provider, "aws");
+    const cf_offer *o = cf_catalog_offer_at(cat, 86);
+    cr_assert_str_eq(o->provider, "aws-private");
     cr_assert_str_eq(o->hardware, "a100-80gb");
     cr_assert_float_eq(o->reserved_3y, 1.56, 1e-12);
 
     /* A second override of that offer by (provider, region, hardware alias) changes only what it names; an
      * explicit null makes a figure unknown. */
-    const char *more = "{\"offers\": [{\"provider\": \"AWS\", \"region\": \"US-EAST-1\", \"hardware\": \"NVIDIA "
+    const char *more = "{\"offers\": [{\"provider\": \"AWS_Private\", \"region\": \"US-EAST-1\", \"hardware\": \"NVIDIA "
                        "A100-SXM4-80GB\", \"spot\": 1.5, \"reserved_1y\": null}]}";
     cr_assert_eq(cf_catalog_load_string(cat, more, "more.json", &err), CF_OK, "%s",
                  cf_error_format(&err, buf, sizeof buf));
-    cr_assert_eq(cf_catalog_offer_count(cat), 21);
-    o = cf_catalog_offer_at(cat, 20);
+    cr_assert_eq(cf_catalog_offer_count(cat), 87);
+    o = cf_catalog_offer_at(cat, 86);
     cr_assert_float_eq(o->spot, 1.5, 1e-12);
     cr_assert(isnan(o->reserved_1y));
     cr_assert_float_eq(o->on_demand, 4.10, 1e-12);
@@ -549,7 +551,8 @@ Test(catalog, export_text_loads_back)
     cr_assert_not_null(strstr(text, "\"source\""));
     cf_catalog *back = cf_catalog_create();
     cr_assert_eq(cf_catalog_load_string(back, text, "stdout", &err), CF_OK, "%s", err.message);
-    cr_assert_eq(cf_catalog_offer_count(back), 20);
+    cr_assert_eq(cf_catalog_offer_count(back), 86);
+    cr_assert_eq(cf_catalog_instance_count(back), 49);
     cr_assert_float_eq(cf_catalog_hardware(back, "NVIDIA H100 80GB HBM3")->board_power_w, 700.0, 1e-12);
     free(text);
     cf_catalog_destroy(back);

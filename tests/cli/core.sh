@@ -111,7 +111,7 @@ expect_rc 0 "report grouped by model" -- "$BIN" report "$EX/runs.csv" --group-by
 expect_no_grep "$TMP/err" "by --where" "no --where in grouped notes"
 expect_grep "$TMP/grp/model-bert-base-report.json" "this section is the group model=bert-base: 47 of 144 runs (the other 97 are in other groups)" "group scope"
 expect_true "the demo's notes: one line per kind (issue 9)" -- test "$(grep -c '^note:' "$TMP/err")" -le 3
-expect_grep "$TMP/err" "note: --group-by model: 4 groups of 144 runs in all; their 31 notes are in each group's JSON" "group notes summed up"
+expect_grep "$TMP/err" "note: --group-by model: 4 groups of 144 runs in all; their 26 notes are in each group's JSON" "group notes summed up"
 expect_grep "$TMP/grp/index.html" 'id="summary-model-resnet50"' "a summary per model"
 expect_grep "$TMP/grp/index.html" 'id="frontier-model-bert-base"' "a frontier per model"
 expect_true "charts scoped per model" -- test -s "$TMP/grp/model-resnet50-accuracy_vs_cost.svg"
