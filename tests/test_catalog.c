@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "costfront/catalog.h"
+#include "costfront/pricing.h"
+#include "costfront/runset.h"
 
 static cf_catalog *load_default(void)
 {
@@ -790,4 +792,102 @@ Test(catalog, diff_lists_changes)
     free(d);
     cf_catalog_destroy(a);
     cf_catalog_destroy(b);
+}
+
+/* Issue 17: every name of tests/fixtures/catalog_names.tsv (MLPerf accelerator strings, nvidia-smi names,
+ * instance types) resolves to the listed id and accelerator count; the ambiguous ones list their candidates. */
+Test(catalog, real_world_names_resolve)
+{
+    cf_catalog *cat = load_default();
+    FILE *f = fopen(CF_SOURCE_DIR "/tests/fixtures/catalog_names.tsv", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    size_t checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *name = line, *id = strchr(line, '\t');
+        cr_assert_not_null(id, "bad fixture line: %s", line);
+        *id++ = '\0';
+        char *count = strchr(id, '\t');
+        cr_assert_not_null(count, "bad fixture line: %s", name);
+        *count++ = '\0';
+        cf_hw_match m;
+        cf_error err;
+        cf_error_clear(&err);
+        cf_status st = cf_catalog_resolve(cat, name, &m, &err);
+        if (strcmp(id, "AMBIGUOUS") == 0) {
+            cr_expect_eq(st, CF_ERR_NOT_FOUND, "\"%s\" should be ambiguous", name);
+            cr_expect_geq(m.n_candidates, 2, "\"%s\"", name);
+            cr_expect(strstr(err.message, "it could be ") != NULL, "\"%s\": %s", name, err.message);
+        } else {
+            cr_expect_eq(st, CF_OK, "\"%s\": %s", name, err.message);
+            if (st == CF_OK) {
+                cr_expect_str_eq(m.hardware->id, id, "\"%s\"", name);
+                cr_expect_eq(m.accelerators, (size_t)strtoul(count, NULL, 10), "\"%s\"", name);
+            }
+        }
+        checked++;
+    }
+    fclose(f);
+    cr_assert_geq(checked, 70);
+    cf_catalog_destroy(cat);
+}
+
+/* Issue 17: the MLPerf Training v4.0 summary (tests/fixtures, copied by make_mlperf_training_fixture.sh), read
+ * with the README's mapping (accel -> hardware, accel_hours -> gpu_hours): every row is accepted, so every
+ * accelerator resolves, and every run is priced on demand. */
+Test(catalog, mlperf_training_accelerators_resolve_and_are_priced)
+{
+    cf_catalog *cat = load_default();
+    cf_colmap *m = cf_colmap_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_colmap_parse_pairs(m, "accel=hardware,accel_hours=gpu_hours", &err), CF_OK);
+    cf_runset *rs = cf_runset_create(cat, m);
+    cf_status st = cf_read_runs(rs, CF_SOURCE_DIR "/tests/fixtures/mlperf-training-v4.0-summary.csv", &err);
+    cr_assert_eq(st, CF_OK, "%s", err.message);
+    cr_assert_eq(cf_runset_read(rs), 168);
+    /* Three JuniperNetworks rows had no successful run (n_success 0), hence no time and no accel_hours: they are
+     * refused for that, never for their accelerator. */
+    cr_assert_eq(cf_runset_rejected(rs), 3);
+    for (size_t i = 0; i < cf_runset_rejected(rs); i++) {
+        const cf_reject *rj = cf_runset_reject(rs, i);
+        cr_expect(strstr(rj->message, "expected gpu_hours") != NULL, "line %ld: %s", rj->line, rj->message);
+    }
+    cr_assert_eq(cf_runset_size(rs), 165);
+    /* And every accelerator string of the file, those three rows included, resolves by itself. */
+    FILE *f = fopen(CF_SOURCE_DIR "/tests/fixtures/mlperf-training-v4.0-summary.csv", "r");
+    cr_assert_not_null(f);
+    char line[1024];
+    size_t rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (rows++ == 0) continue; /* header; accel is the 9th column and no field of this file is quoted */
+        char *p = line;
+        for (int k = 0; k < 8 && p; k++) p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+        cr_assert_not_null(p);
+        p[strcspn(p, ",")] = '\0';
+        cr_expect_not_null(cf_catalog_hardware(cat, p), "MLPerf accelerator \"%s\" does not resolve", p);
+    }
+    fclose(f);
+    cr_assert_eq(rows, 169);
+    const char *seen[16];
+    size_t n_seen = 0;
+    for (size_t i = 0; i < cf_runset_size(rs); i++) {
+        const cf_run *r = cf_runset_get(rs, i);
+        cr_assert_not_null(cf_catalog_hardware(cat, r->hardware));
+        cf_price pr;
+        cf_error_clear(&err);
+        cr_expect_eq(cf_price_run(cat, r, CF_PROC_ON_DEMAND, NULL, &pr, &err), CF_OK, "run %s (%s): %s", r->run_id,
+                     r->hardware, err.message);
+        cr_expect_gt(pr.cost_usd, 0.0, "run %s", r->run_id);
+        size_t k = 0;
+        while (k < n_seen && strcmp(seen[k], r->hardware) != 0) k++;
+        if (k == n_seen && n_seen < 16) seen[n_seen++] = r->hardware;
+    }
+    /* The ten accelerator strings of the file map to these nine ids (two spellings of the H100 SXM). */
+    cr_assert_eq(n_seen, 9);
+    cf_runset_destroy(rs);
+    cf_colmap_destroy(m);
+    cf_catalog_destroy(cat);
 }
