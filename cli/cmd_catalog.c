@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -24,8 +23,8 @@ static void help(void)
            "  validate FILE    check a user catalog file; errors name the JSON path (offers[3].spot)\n"
            "  diff A B         what changed from catalog file A to B (prices, hardware, sources, dates)\n"
            "  export           print the effective catalog as JSON (default merged with --catalog)\n\n"
-           "  --today DATE     reference date YYYY-MM-DD for stale prices (default: today, UTC); a price whose\n"
-           "                   as_of is more than 365 days before it is marked 'stale'\n\n%s\n"
+           "A price whose as_of is more than 365 days before --today (default: today, UTC) is marked 'stale'.\n\n"
+           "%s\n"
            "Examples:\n"
            "  costfront catalog show \"NVIDIA A100-SXM4-80GB\"\n"
            "  costfront catalog resolve p5.48xlarge\n"
@@ -106,15 +105,7 @@ static void print_hardware(const cf_hardware *h, int verbose)
 
 int cf_cmd_catalog(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'}, {"today", required_argument, 0, 'T'}, CF_CLI_RUN_OPTIONS, {0, 0, 0, 0}};
-    static char today_buf[16];
-    {
-        time_t now = time(NULL);
-        struct tm tmv;
-        if (gmtime_r(&now, &tmv) != NULL) strftime(today_buf, sizeof today_buf, "%Y-%m-%d", &tmv);
-        g_today = today_buf;
-    }
+    static const struct option longopts[] = {{"help", no_argument, 0, 'h'}, CF_CLI_RUN_OPTIONS, {0, 0, 0, 0}};
     cf_cli_inputs in;
     cf_cli_inputs_init(&in);
     int c;
@@ -124,18 +115,11 @@ int cf_cmd_catalog(int argc, char **argv)
             help();
             return CF_EXIT_OK;
         }
-        if (c == 'T') {
-            if (!cf_catalog_parse_date(optarg, NULL)) {
-                cf_cli_inputs_free(&in);
-                return cf_cli_usage_error("catalog", "--today: expected a date YYYY-MM-DD, found '%s'", optarg);
-            }
-            g_today = optarg;
-            continue;
-        }
         int r = cf_cli_inputs_option(&in, c, optarg);
         if (r < 0) return CF_EXIT_USAGE;
         if (r == 0) return cf_cli_usage_error("catalog", "unknown option");
     }
+    g_today = cf_cli_today(&in);
     const char *sub = optind < argc ? argv[optind] : "list";
     int rc = CF_EXIT_OK;
     if (!strcmp(sub, "validate")) {

@@ -73,4 +73,17 @@ expect_grep "$TMP/out" "each divided by its 8 accelerators" "the source says so"
 expect_rc 2 "an ambiguous name is refused" -- "$BIN" catalog resolve "A100"
 expect_grep "$TMP/err" "ambiguous hardware \"A100\": it could be a100-40gb, a100-80gb" "the candidates are listed"
 
+cat > "$TMP/dated-only.json" <<'JSON'
+{"hardware": [{"id": "t4", "aliases": ["Tesla T4"], "board_power_w": 70, "source": "test fixture"}],
+ "regions": [{"id": "site", "grid_gco2e_per_kwh": 100, "pue": 1.2, "source": "test fixture"}],
+ "offers": [{"provider": "lab", "region": "site", "hardware": "t4", "on_demand": 0.5, "as_of": "2024-06-01",
+             "source": "test fixture"}]}
+JSON
+printf 'run_id,accuracy,gpu_hours,hardware\nr1,0.9,10,Tesla T4\nr2,0.8,5,t4\n' > "$TMP/t4runs.csv"
+# A price used that is more than a year older than the reference date gets one note (issue 17).
+expect_rc 0 "frontier with dated prices" -- "$BIN" frontier "$TMP/t4runs.csv" --catalog-only --catalog "$TMP/dated-only.json" --today 2025-06-15 --procurement on_demand
+expect_grep "$TMP/err" "note: 1 of the 1 catalog prices used are more than a year older than 2025-06-15 (oldest: lab site t4, as_of 2024-06-01)" "stale price used"
+expect_rc 0 "frontier with fresh prices" -- "$BIN" frontier "$TMP/t4runs.csv" --catalog-only --catalog "$TMP/dated-only.json" --today 2025-05-31 --procurement on_demand
+expect_no_grep "$TMP/err" "more than a year older" "365 days is not stale"
+
 finish
