@@ -37,6 +37,7 @@ enum {
     CF_OPT_REGION,
     CF_OPT_CHECKPOINT_MIN,
     CF_OPT_RESTART_MIN,
+    CF_OPT_TODAY,
     CF_OPT_COMMAND_BASE = 1100 /* commands number their own long-only options from here */
 };
 
@@ -49,6 +50,7 @@ enum {
         {"quiet", no_argument, 0, CF_OPT_QUIET}, {"carbon-price", required_argument, 0, CF_OPT_CARBON_PRICE},          \
         {"provider", required_argument, 0, CF_OPT_PROVIDER}, {"region", required_argument, 0, CF_OPT_REGION},          \
         {"checkpoint-minutes", required_argument, 0, CF_OPT_CHECKPOINT_MIN},                                           \
+        {"today", required_argument, 0, CF_OPT_TODAY},                                                                 \
     {                                                                                                                  \
         "restart-minutes", required_argument, 0, CF_OPT_RESTART_MIN                                                    \
     }
@@ -73,10 +75,14 @@ typedef struct cf_cli_inputs {
     const char *provider;
     const char *region;
     double checkpoint_minutes, restart_minutes; /* NaN: defaults */
+    const char *today; /* --today YYYY-MM-DD (checked), or NULL: cf_cli_today gives the date in UTC */
     cf_catalog *catalog;
     cf_colmap *map;
     cf_runset *runs;
 } cf_cli_inputs;
+
+/* The reference date for stale prices: --today, else today's date in UTC ("YYYY-MM-DD"; static storage). */
+const char *cf_cli_today(const cf_cli_inputs *in);
 
 /* Sets defaults. */
 void cf_cli_inputs_init(cf_cli_inputs *in);

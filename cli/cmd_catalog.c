@@ -8,20 +8,28 @@
 
 static void help(void)
 {
-    printf("usage: costfront catalog [list|hardware|regions|offers|show NAME|validate FILE|export] [options]\n\n"
-           "Shows the price catalog costfront uses: hardware (with aliases, power, embodied carbon, price, life),\n"
-           "regions (grid intensity, PUE, electricity), offers (USD per accelerator-hour by provider, region and\n"
-           "hardware) and the carbon shadow price, each with its source.\n\n"
-           "  list (default)   a summary: counts and the carbon price\n"
+    printf("usage: costfront catalog [list|hardware|instances|regions|offers|show NAME|resolve NAME|validate FILE|\n"
+           "                         diff A B|export] [options]\n\n"
+           "Shows the price catalog costfront uses: hardware (with aliases, power, memory, embodied carbon, price,\n"
+           "life), instance types, regions (grid intensity, PUE, electricity), offers (USD per accelerator-hour by\n"
+           "provider, region and hardware) and the carbon shadow price, each with its source and as_of date.\n\n"
+           "  list (default)   a summary: counts, the carbon price, hardware, and every price with its as_of\n"
            "  hardware         every accelerator and its aliases\n"
+           "  instances        every instance type (name -> hardware x accelerators)\n"
            "  regions          every region\n"
-           "  offers           every offer\n"
-           "  show NAME        one hardware (id or any alias) with its offers\n"
+           "  offers           every offer with its as_of\n"
+           "  show NAME        one hardware (id, alias or instance type) with its offers\n"
+           "  resolve NAME     what a name resolves to and how (ambiguous names list their candidates)\n"
            "  validate FILE    check a user catalog file; errors name the JSON path (offers[3].spot)\n"
-           "  export           print the effective catalog as JSON (default merged with --catalog)\n\n%s\n"
+           "  diff A B         what changed from catalog file A to B (prices, hardware, sources, dates)\n"
+           "  export           print the effective catalog as JSON (default merged with --catalog)\n\n"
+           "A price whose as_of is more than 365 days before --today (default: today, UTC) is marked 'stale'.\n\n"
+           "%s\n"
            "Examples:\n"
            "  costfront catalog show \"NVIDIA A100-SXM4-80GB\"\n"
+           "  costfront catalog resolve p5.48xlarge\n"
            "  costfront catalog validate my-prices.json\n"
+           "  costfront catalog diff old-prices.json new-prices.json\n"
            "  costfront catalog export --catalog my-prices.json > effective.json\n",
            cf_cli_catalog_options_help);
 }
@@ -34,36 +42,64 @@ static void fmt_num(char *buf, size_t n, double v, const char *fmt)
         snprintf(buf, n, fmt, v);
 }
 
+/* Reference date for staleness: --today, else today's date in UTC. */
+static const char *g_today;
+
+/* The as_of column: the date, "stale" when more than a year before the reference date, "-" when undated. */
+static void fmt_as_of(char *buf, size_t n, const char *as_of)
+{
+    long age = 0;
+    int st = cf_catalog_is_stale(as_of, g_today, &age);
+    if (as_of == NULL)
+        snprintf(buf, n, "-");
+    else if (st == 1)
+        snprintf(buf, n, "%s (stale)", as_of);
+    else
+        snprintf(buf, n, "%s", as_of);
+}
+
 static void print_offer(const cf_offer *o)
 {
-    char od[32], r1[32], r3[32], sp[32], lam[32];
+    char od[32], r1[32], r3[32], sp[32], lam[32], asof[40];
+    fmt_as_of(asof, sizeof asof, o->as_of);
     fmt_num(od, sizeof od, o->on_demand, "%.3f");
     fmt_num(r1, sizeof r1, o->reserved_1y, "%.3f");
     fmt_num(r3, sizeof r3, o->reserved_3y, "%.3f");
     fmt_num(sp, sizeof sp, o->spot, "%.3f");
     fmt_num(lam, sizeof lam, o->spot_interruptions_per_hour, "%.3f");
-    printf("  %-20s %-16s %-14s %9s %9s %9s %9s %8s  %s\n", o->provider, o->region, o->hardware, od, r1, r3, sp, lam,
-           o->source ? o->source : "");
+    printf("  %-20s %-16s %-14s %9s %9s %9s %9s %8s  %-18s %s\n", o->provider, o->region, o->hardware, od, r1, r3, sp,
+           lam, asof, o->source ? o->source : "");
 }
 
 static void offers_header(void)
 {
-    printf("  %-20s %-16s %-14s %9s %9s %9s %9s %8s  %s\n", "provider", "region", "hardware", "on_demand", "reserv_1y",
-           "reserv_3y", "spot", "lambda/h", "source (USD per accelerator-hour)");
+    printf("  %-20s %-16s %-14s %9s %9s %9s %9s %8s  %-18s %s\n", "provider", "region", "hardware", "on_demand",
+           "reserv_1y", "reserv_3y", "spot", "lambda/h", "as_of", "source (USD per accelerator-hour)");
 }
 
 static void print_hardware(const cf_hardware *h, int verbose)
 {
-    char pw[32], emb[32], life[32], usd[32];
+    char pw[32], emb[32], life[32], usd[32], mem[32], asof[40];
+    fmt_num(mem, sizeof mem, h->memory_gb, "%.0f GB");
+    fmt_as_of(asof, sizeof asof, h->as_of);
     fmt_num(pw, sizeof pw, h->board_power_w, "%.0f W");
     fmt_num(emb, sizeof emb, h->embodied_kgco2e, "%.0f kg");
     fmt_num(life, sizeof life, h->life_years, "%.1f y");
     fmt_num(usd, sizeof usd, h->purchase_usd, "%.0f USD");
-    printf("  %-16s %-28s %8s %8s %7s %10s\n", h->id, h->name ? h->name : "", pw, emb, life, usd);
+    printf("  %-16s %-36s %8s %7s %8s %7s %10s  %s\n", h->id, h->name ? h->name : "", pw, mem, emb, life, usd, asof);
     if (verbose) {
         printf("    aliases:");
         for (const char *const *a = h->aliases; a && *a; a++) printf(" \"%s\"", *a);
+        printf("\n    throughput (training, inference):");
+        static const char *const pk[CF_CATALOG_PRECISIONS] = {NULL, "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"};
+        for (int k = 1; k < CF_CATALOG_PRECISIONS; k++) {
+            char a[24], b[24];
+            fmt_num(a, sizeof a, h->throughput[k], "%.3g");
+            fmt_num(b, sizeof b, h->inference_throughput[k], "%.3g");
+            printf(" %s %s/%s", pk[k], a, b);
+        }
         printf("\n    source: %s\n", h->source ? h->source : "");
+        if (h->throughput_source) printf("    throughput source: %s\n", h->throughput_source);
     }
 }
 
@@ -83,6 +119,7 @@ int cf_cmd_catalog(int argc, char **argv)
         if (r < 0) return CF_EXIT_USAGE;
         if (r == 0) return cf_cli_usage_error("catalog", "unknown option");
     }
+    g_today = cf_cli_today(&in);
     const char *sub = optind < argc ? argv[optind] : "list";
     int rc = CF_EXIT_OK;
     if (!strcmp(sub, "validate")) {
@@ -99,12 +136,41 @@ int cf_cmd_catalog(int argc, char **argv)
             else cf_cli_print_error(NULL, &err);
             rc = cf_cli_exit_for(st);
         } else {
+            for (size_t i = 0; i < cf_catalog_note_count(cat); i++) printf("note: %s\n", cf_catalog_note_at(cat, i));
             printf("%s: valid (%zu hardware, %zu regions, %zu offers %s)\n", argv[optind + 1],
                    cf_catalog_hardware_count(cat), cf_catalog_region_count(cat), cf_catalog_offer_count(cat),
                    in.catalog_only ? "on its own, without the default catalog" : "after merging with the default catalog");
         }
         cf_cli_inputs_free(&in);
         cf_catalog_destroy(cat);
+        return rc;
+    }
+    if (!strcmp(sub, "diff")) {
+        if (optind + 2 >= argc) return cf_cli_usage_error("catalog", "diff needs two catalog files A B");
+        cf_catalog *ca = cf_catalog_create(), *cb = cf_catalog_create();
+        cf_error err;
+        cf_error_clear(&err);
+        /* Like validate: each file as used with --catalog (over the default), or on its own with --catalog-only. */
+        cf_status st = (ca && cb) ? CF_OK : CF_ERR_NOMEM;
+        if (st == CF_OK && !in.catalog_only) st = cf_catalog_load_default(ca, &err);
+        if (st == CF_OK) st = cf_catalog_load_file(ca, argv[optind + 1], &err);
+        if (st == CF_OK && !in.catalog_only) st = cf_catalog_load_default(cb, &err);
+        if (st == CF_OK) st = cf_catalog_load_file(cb, argv[optind + 2], &err);
+        char *text = NULL;
+        size_t n = 0;
+        if (st == CF_OK) st = cf_catalog_diff(ca, cb, &text, &n, &err);
+        if (st != CF_OK) {
+            if (ca == NULL || cb == NULL) fprintf(stderr, "costfront: out of memory\n");
+            else cf_cli_print_error(NULL, &err);
+            rc = cf_cli_exit_for(st);
+        } else {
+            fputs(text, stdout);
+            printf("%zu change%s from %s to %s\n", n, n == 1 ? "" : "s", argv[optind + 1], argv[optind + 2]);
+        }
+        free(text);
+        cf_catalog_destroy(ca);
+        cf_catalog_destroy(cb);
+        cf_cli_inputs_free(&in);
         return rc;
     }
     rc = cf_cli_load_catalog(&in);
@@ -118,7 +184,43 @@ int cf_cmd_catalog(int argc, char **argv)
                cf_catalog_carbon_price_source(cat) ? cf_catalog_carbon_price_source(cat) : "no source");
         printf("%zu hardware, %zu regions, %zu offers\n", cf_catalog_hardware_count(cat), cf_catalog_region_count(cat),
                cf_catalog_offer_count(cat));
+        printf("%zu instance types; reference date for stale prices: %s\n", cf_catalog_instance_count(cat), g_today);
+        printf("hardware:\n");
         for (size_t i = 0; i < cf_catalog_hardware_count(cat); i++) print_hardware(cf_catalog_hardware_at(cat, i), 0);
+        size_t stale = 0, undated = 0;
+        for (size_t i = 0; i < cf_catalog_offer_count(cat); i++) {
+            const char *d = cf_catalog_offer_at(cat, i)->as_of;
+            stale += cf_catalog_is_stale(d, g_today, NULL) == 1;
+            undated += d == NULL;
+        }
+        printf("prices (%zu stale: as_of more than a year before %s; %zu undated):\n", stale, g_today, undated);
+        offers_header();
+        for (size_t i = 0; i < cf_catalog_offer_count(cat); i++) print_offer(cf_catalog_offer_at(cat, i));
+    } else if (!strcmp(sub, "instances")) {
+        for (size_t i = 0; i < cf_catalog_instance_count(cat); i++) {
+            const cf_instance *x = cf_catalog_instance_at(cat, i);
+            char asof[40];
+            fmt_as_of(asof, sizeof asof, x->as_of);
+            printf("  %-28s %-8s %3zu x %-14s %-18s %s\n", x->id, x->provider ? x->provider : "-", x->accelerators,
+                   x->hardware, asof, x->source ? x->source : "");
+        }
+    } else if (!strcmp(sub, "resolve")) {
+        if (optind + 1 >= argc) {
+            cf_cli_inputs_free(&in);
+            return cf_cli_usage_error("catalog", "resolve needs a NAME");
+        }
+        cf_hw_match m;
+        cf_error err;
+        cf_error_clear(&err);
+        if (cf_catalog_resolve(cat, argv[optind + 1], &m, &err) != CF_OK) {
+            cf_cli_print_error(NULL, &err);
+            rc = CF_EXIT_INPUT;
+        } else {
+            static const char *const how[] = {"none", "name", "instance type", "loose (vendor words and memory "
+                                                                               "sizes ignored)"};
+            printf("%s -> %s x %zu (matched by %s%s%s)\n", argv[optind + 1], m.hardware->id, m.accelerators,
+                   how[m.kind], m.instance ? ": " : "", m.instance ? m.instance->id : "");
+        }
     } else if (!strcmp(sub, "hardware")) {
         for (size_t i = 0; i < cf_catalog_hardware_count(cat); i++) print_hardware(cf_catalog_hardware_at(cat, i), 1);
     } else if (!strcmp(sub, "regions")) {
@@ -137,9 +239,13 @@ int cf_cmd_catalog(int argc, char **argv)
             cf_cli_inputs_free(&in);
             return cf_cli_usage_error("catalog", "show needs a hardware NAME");
         }
-        const cf_hardware *h = cf_catalog_hardware(cat, argv[optind + 1]);
+        cf_hw_match m;
+        cf_error err;
+        cf_error_clear(&err);
+        const cf_hardware *h = cf_catalog_resolve(cat, argv[optind + 1], &m, &err) == CF_OK ? m.hardware : NULL;
         if (h == NULL) {
-            fprintf(stderr, "costfront: unknown hardware '%s'; see 'costfront catalog hardware'\n", argv[optind + 1]);
+            cf_cli_print_error(NULL, &err);
+            fprintf(stderr, "costfront: see 'costfront catalog hardware'\n");
             rc = CF_EXIT_INPUT;
         } else {
             print_hardware(h, 1);

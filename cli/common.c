@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -24,7 +25,9 @@ const char cf_cli_catalog_options_help[] =
     "  --provider NAME         price only offers of this provider (default: the cheapest of any)\n"
     "  --region ID             price runs that name no region in this region (default: the cheapest)\n"
     "  --checkpoint-minutes M  spot: time to write one checkpoint (default 2)\n"
-    "  --restart-minutes M     spot: time to restart after an interruption (default 10)\n";
+    "  --restart-minutes M     spot: time to restart after an interruption (default 10)\n"
+    "  --today YYYY-MM-DD      reference date for stale prices (as_of more than a year before it gets a note;\n"
+    "                          default: today, UTC)\n";
 
 const char cf_cli_run_options_help[] =
     "Input options:\n"
@@ -115,6 +118,13 @@ int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg)
             return -1;
         }
         return 1;
+    case CF_OPT_TODAY:
+        if (!cf_catalog_parse_date(arg, NULL)) {
+            fprintf(stderr, "costfront: --today: expected a date YYYY-MM-DD, found '%s'\n", arg);
+            return -1;
+        }
+        in->today = arg;
+        return 1;
     case CF_OPT_PROVIDER: in->provider = arg; return 1;
     case CF_OPT_REGION: in->region = arg; return 1;
     case CF_OPT_CHECKPOINT_MIN:
@@ -189,6 +199,16 @@ int cf_cli_write_output(const char *path, const char *text)
     return CF_EXIT_OK;
 }
 
+const char *cf_cli_today(const cf_cli_inputs *in)
+{
+    static char buf[16];
+    if (in != NULL && in->today != NULL) return in->today;
+    time_t now = time(NULL);
+    struct tm tmv;
+    if (gmtime_r(&now, &tmv) == NULL || strftime(buf, sizeof buf, "%Y-%m-%d", &tmv) == 0) return NULL;
+    return buf;
+}
+
 int cf_cli_load_catalog(cf_cli_inputs *in)
 {
     if (in->catalog != NULL) return CF_EXIT_OK;
@@ -207,6 +227,8 @@ int cf_cli_load_catalog(cf_cli_inputs *in)
         cf_cli_print_error("catalog", &err);
         return cf_cli_exit_for(st) == CF_EXIT_OUTPUT ? CF_EXIT_INPUT : cf_cli_exit_for(st);
     }
+    for (size_t i = 0; i < cf_catalog_note_count(in->catalog); i++)
+        fprintf(stderr, "note: %s\n", cf_catalog_note_at(in->catalog, i));
     if (isfinite(in->carbon_price)) cf_catalog_set_carbon_price(in->catalog, in->carbon_price);
     return CF_EXIT_OK;
 }

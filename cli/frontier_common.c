@@ -151,6 +151,7 @@ int cf_cli_frontier_finish(cf_cli_frontier *fr, const cf_cli_inputs *in)
     if (isfinite(in->checkpoint_minutes)) fr->opts.pricing.spot.checkpoint_hours = in->checkpoint_minutes / 60.0;
     if (isfinite(in->restart_minutes)) fr->opts.pricing.spot.restart_hours = in->restart_minutes / 60.0;
     if (isfinite(in->carbon_price)) fr->opts.pricing.carbon_price_usd_per_t = in->carbon_price;
+    fr->opts.price_date = cf_cli_today(in);
     if ((fr->opts.procurements & ((1u << CF_PROC_ON_PREM) | (1u << CF_PROC_HYBRID))) &&
         !isfinite(fr->opts.on_prem_usd_per_gpu_hour)) {
         fprintf(stderr, "costfront: --procurement on_prem and hybrid need a TCO plan (--plan FILE)\n");

@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,18 @@ static const char *const throughput_keys[] = {"fp32", "tf32", "bf16", "fp16", "f
 
 typedef struct hw_entry {
     cf_hardware h;           /* public view; its strings and alias array are owned by this entry */
-    char *throughput_source; /* where the throughput ratios come from, may be NULL */
     size_t n_aliases;
+    unsigned gen;            /* the load (cf_catalog.gen) that last declared this entry */
+    /* Normalised names (id, then aliases: n_aliases + 1) and their loose keys ("" when none), built after each
+     * load so that a lookup normalises only the name asked for; NULL while a load is merging. */
+    char **keys, **lkeys, **lkeys2;
 } hw_entry;
+
+typedef struct inst_entry {
+    cf_instance in; /* public view; strings and alias array owned by this entry */
+    size_t n_aliases;
+    char **keys; /* normalised id then aliases, as for hw_entry; NULL while merging */
+} inst_entry;
 
 struct cf_catalog {
     hw_entry *hw;
@@ -46,8 +56,14 @@ struct cf_catalog {
     size_t n_reg, cap_reg;
     cf_offer *off;
     size_t n_off, cap_off;
+    inst_entry *inst;
+    size_t n_inst, cap_inst;
     double carbon_price; /* USD per tonne CO2e, NaN when unknown */
     char *carbon_source;
+    char *carbon_as_of;
+    unsigned gen;        /* number of loads so far; entries declared by the current load carry it */
+    char **notes;        /* what loads said without failing (shadowed aliases), oldest first */
+    size_t n_notes, cap_notes;
 };
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -98,13 +114,26 @@ static int name_eq(const char *a, const char *b)
     return strcmp(na, nb) == 0;
 }
 
+/* Frees a key array of n strings and sets it to NULL (a lookup then normalises names itself). */
+static void keys_free(char ***keys, size_t n)
+{
+    if (*keys == NULL) return;
+    for (size_t i = 0; i < n; i++) free((*keys)[i]);
+    free(*keys);
+    *keys = NULL;
+}
+
 /* Frees what a hardware entry owns (its strings and aliases), not the entry itself, which lives in an array. */
 static void hw_free(hw_entry *e)
 {
+    keys_free(&e->keys, e->n_aliases + 1);
+    keys_free(&e->lkeys, e->n_aliases + 1);
+    keys_free(&e->lkeys2, e->n_aliases + 1);
     free((char *)e->h.id);
     free((char *)e->h.name);
     free((char *)e->h.source);
-    free(e->throughput_source);
+    free((char *)e->h.throughput_source);
+    free((char *)e->h.as_of);
     if (e->h.aliases) {
         char **a = (char **)e->h.aliases;
         for (size_t i = 0; i < e->n_aliases; i++) free(a[i]);
@@ -118,6 +147,7 @@ static void region_free(cf_region *r)
 {
     free((char *)r->id);
     free((char *)r->source);
+    free((char *)r->as_of);
     memset(r, 0, sizeof *r);
 }
 
@@ -128,7 +158,26 @@ static void offer_free(cf_offer *o)
     free((char *)o->region);
     free((char *)o->hardware);
     free((char *)o->source);
+    free((char *)o->as_of);
+    free((char *)o->instance);
     memset(o, 0, sizeof *o);
+}
+
+/* Frees an instance type's strings and aliases and zeroes it. */
+static void inst_free(inst_entry *e)
+{
+    keys_free(&e->keys, e->n_aliases + 1);
+    free((char *)e->in.id);
+    free((char *)e->in.provider);
+    free((char *)e->in.hardware);
+    free((char *)e->in.source);
+    free((char *)e->in.as_of);
+    if (e->in.aliases) {
+        char **a = (char **)e->in.aliases;
+        for (size_t i = 0; i < e->n_aliases; i++) free(a[i]);
+        free(a);
+    }
+    memset(e, 0, sizeof *e);
 }
 
 /* Frees everything the catalog owns but not the struct itself. */
@@ -137,29 +186,43 @@ static void catalog_clear(cf_catalog *cat)
     for (size_t i = 0; i < cat->n_hw; i++) hw_free(&cat->hw[i]);
     for (size_t i = 0; i < cat->n_reg; i++) region_free(&cat->reg[i]);
     for (size_t i = 0; i < cat->n_off; i++) offer_free(&cat->off[i]);
+    for (size_t i = 0; i < cat->n_inst; i++) inst_free(&cat->inst[i]);
+    free(cat->inst);
+    free(cat->carbon_as_of);
     free(cat->hw);
     free(cat->reg);
     free(cat->off);
     free(cat->carbon_source);
+    for (size_t i = 0; i < cat->n_notes; i++) free(cat->notes[i]);
+    free(cat->notes);
     memset(cat, 0, sizeof *cat);
     cat->carbon_price = NAN;
 }
 
-/* Appends a copy of alias to e's NULL-terminated alias list. Returns 0 on allocation failure. */
-static int hw_add_alias(hw_entry *e, const char *alias)
+/* Appends a copy of alias to the NULL-terminated alias list *list of *n entries. Returns 0 on allocation failure. */
+static int add_alias(const char *const **list, size_t *n, const char *alias)
 {
-    char **a = realloc((char **)e->h.aliases, (e->n_aliases + 2) * sizeof *a);
+    char **a = realloc((char **)*list, (*n + 2) * sizeof *a);
     if (a == NULL) return 0;
-    e->h.aliases = (const char *const *)a;
+    *list = (const char *const *)a;
     int oom = 0;
-    a[e->n_aliases] = cf_dup_str(alias, &oom);
+    a[*n] = cf_dup_str(alias, &oom);
     if (oom) {
-        a[e->n_aliases] = NULL;
+        a[*n] = NULL;
         return 0;
     }
-    e->n_aliases++;
-    a[e->n_aliases] = NULL;
+    (*n)++;
+    a[*n] = NULL;
     return 1;
+}
+
+/* Appends a copy of alias to e's alias list. Returns 0 on allocation failure. */
+static int hw_add_alias(hw_entry *e, const char *alias)
+{
+    keys_free(&e->keys, e->n_aliases + 1);
+    keys_free(&e->lkeys, e->n_aliases + 1);
+    keys_free(&e->lkeys2, e->n_aliases + 1);
+    return add_alias(&e->h.aliases, &e->n_aliases, alias);
 }
 
 /* Deep-copies src into dst (which must be empty). Returns 0 on allocation failure (dst is then cleared). */
@@ -168,18 +231,24 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
     int oom = 0;
     dst->carbon_price = src->carbon_price;
     dst->carbon_source = cf_dup_str(src->carbon_source, &oom);
+    dst->carbon_as_of = cf_dup_str(src->carbon_as_of, &oom);
+    dst->gen = src->gen;
+    if (src->n_notes && !cf_grow_to((void **)&dst->notes, &dst->cap_notes, src->n_notes, sizeof *dst->notes, 4))
+        goto fail;
+    for (size_t i = 0; i < src->n_notes; i++) dst->notes[dst->n_notes++] = cf_dup_str(src->notes[i], &oom);
     if (src->n_hw && !cf_grow_to((void **)&dst->hw, &dst->cap_hw, src->n_hw, sizeof *dst->hw, 8)) goto fail;
     for (size_t i = 0; i < src->n_hw; i++) {
         const hw_entry *s = &src->hw[i];
         hw_entry *d = &dst->hw[dst->n_hw++];
         memset(d, 0, sizeof *d);
         d->h = s->h;
-        d->h.id = d->h.name = d->h.source = NULL;
         d->h.aliases = NULL;
         d->h.id = cf_dup_str(s->h.id, &oom);
         d->h.name = cf_dup_str(s->h.name, &oom);
         d->h.source = cf_dup_str(s->h.source, &oom);
-        d->throughput_source = cf_dup_str(s->throughput_source, &oom);
+        d->h.throughput_source = cf_dup_str(s->h.throughput_source, &oom);
+        d->h.as_of = cf_dup_str(s->h.as_of, &oom);
+        d->gen = s->gen;
         for (size_t k = 0; k < s->n_aliases; k++)
             if (!hw_add_alias(d, s->h.aliases[k])) goto fail;
     }
@@ -189,6 +258,7 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
         *d = src->reg[i];
         d->id = cf_dup_str(src->reg[i].id, &oom);
         d->source = cf_dup_str(src->reg[i].source, &oom);
+        d->as_of = cf_dup_str(src->reg[i].as_of, &oom);
     }
     if (src->n_off && !cf_grow_to((void **)&dst->off, &dst->cap_off, src->n_off, sizeof *dst->off, 8)) goto fail;
     for (size_t i = 0; i < src->n_off; i++) {
@@ -198,6 +268,23 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
         d->region = cf_dup_str(src->off[i].region, &oom);
         d->hardware = cf_dup_str(src->off[i].hardware, &oom);
         d->source = cf_dup_str(src->off[i].source, &oom);
+        d->as_of = cf_dup_str(src->off[i].as_of, &oom);
+        d->instance = cf_dup_str(src->off[i].instance, &oom);
+    }
+    if (src->n_inst && !cf_grow_to((void **)&dst->inst, &dst->cap_inst, src->n_inst, sizeof *dst->inst, 8))
+        goto fail;
+    for (size_t i = 0; i < src->n_inst; i++) {
+        const inst_entry *s = &src->inst[i];
+        inst_entry *d = &dst->inst[dst->n_inst++];
+        memset(d, 0, sizeof *d);
+        d->in.accelerators = s->in.accelerators;
+        d->in.id = cf_dup_str(s->in.id, &oom);
+        d->in.provider = cf_dup_str(s->in.provider, &oom);
+        d->in.hardware = cf_dup_str(s->in.hardware, &oom);
+        d->in.source = cf_dup_str(s->in.source, &oom);
+        d->in.as_of = cf_dup_str(s->in.as_of, &oom);
+        for (size_t k = 0; k < s->n_aliases; k++)
+            if (!add_alias(&d->in.aliases, &d->n_aliases, s->in.aliases[k])) goto fail;
     }
     if (oom) goto fail;
     return 1;
@@ -210,15 +297,34 @@ fail:
  * Lookup
  * ------------------------------------------------------------------------------------------------------------- */
 
+/* Whether one of names (n of them; keys, when built, their normalised forms) normalises to q. */
+static int has_name(char *const *keys, const char *const *names, size_t n, const char *q)
+{
+    char b[512];
+    for (size_t i = 0; i < n; i++) {
+        if (keys != NULL) {
+            if (strcmp(keys[i], q) == 0) return 1;
+        } else if (names[i] != NULL && norm_name(names[i], b, sizeof b) && strcmp(b, q) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether hardware e answers to the normalised name q (its id or an alias). */
+static int hw_has_name(const hw_entry *e, const char *q)
+{
+    if (has_name(e->keys, &e->h.id, 1, q)) return 1;
+    return e->n_aliases > 0 && has_name(e->keys ? e->keys + 1 : NULL, e->h.aliases, e->n_aliases, q);
+}
+
 /* Finds hardware by id or alias with the catalog's name normalisation; exact, so no fuzzy fallback. */
 static hw_entry *find_hw_exact(const cf_catalog *cat, const char *name)
 {
-    for (size_t i = 0; i < cat->n_hw; i++) {
-        hw_entry *e = &cat->hw[i];
-        if (name_eq(e->h.id, name)) return e;
-        for (size_t k = 0; k < e->n_aliases; k++)
-            if (name_eq(e->h.aliases[k], name)) return e;
-    }
+    char q[512];
+    if (name == NULL || !norm_name(name, q, sizeof q)) return NULL;
+    for (size_t i = 0; i < cat->n_hw; i++)
+        if (hw_has_name(&cat->hw[i], q)) return &cat->hw[i];
     return NULL;
 }
 
@@ -248,32 +354,193 @@ static cf_offer *find_offer(const cf_catalog *cat, const char *provider, const c
     return NULL;
 }
 
+/* Finds an instance type by id or alias. */
+static inst_entry *find_inst(const cf_catalog *cat, const char *name)
+{
+    char q[512];
+    if (name == NULL || !norm_name(name, q, sizeof q)) return NULL;
+    for (size_t i = 0; i < cat->n_inst; i++) {
+        inst_entry *e = &cat->inst[i];
+        if (has_name(e->keys, &e->in.id, 1, q)) return e;
+        if (e->n_aliases > 0 && has_name(e->keys ? e->keys + 1 : NULL, e->in.aliases, e->n_aliases, q)) return e;
+    }
+    return NULL;
+}
+
+/* Vendor words dropped from the front of a name (exact step) and anywhere in it (loose step). */
+static const char *const vendor_words[] = {"nvidia", "tesla", "google", "amd", "intel", "habana", "instinct", "cloud",
+                                           NULL};
+
+/* Whether the normalised token t (length n) is a vendor word. */
+static int is_vendor_token(const char *t, size_t n)
+{
+    for (size_t k = 0; vendor_words[k]; k++)
+        if (strlen(vendor_words[k]) == n && strncmp(t, vendor_words[k], n) == 0) return 1;
+    return 0;
+}
+
+/* Whether the normalised token t (length n) is a memory size ("80gb", "141gb", "24g") or kind ("hbm3", "hbm3e",
+ * "hbm2e", "gddr6", "gddr6x"): words a data source adds or leaves out for the same card. */
+static int is_memory_token(const char *t, size_t n)
+{
+    size_t d = 0;
+    while (d < n && isdigit((unsigned char)t[d])) d++;
+    if (d > 0 && ((n - d == 2 && strncmp(t + d, "gb", 2) == 0) || (n - d == 1 && t[d] == 'g'))) return 1;
+    if (n >= 3 && strncmp(t, "hbm", 3) == 0) return 1;
+    if (n >= 4 && strncmp(t, "gddr", 4) == 0) return 1;
+    return 0;
+}
+
+/* The loose key of a name: its normalised form without vendor words and memory kinds, and (sizes = 1) without
+ * memory sizes. Returns 0 when it does not fit or nothing is left. */
+static int loose_key(const char *name, int sizes, char *out, size_t n)
+{
+    char norm[512];
+    if (!norm_name(name, norm, sizeof norm)) return 0;
+    size_t k = 0;
+    const char *p = norm;
+    while (*p) {
+        const char *q = strchr(p, '-');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        int mem = is_memory_token(p, len), size = mem && isdigit((unsigned char)p[0]);
+        if (!is_vendor_token(p, len) && (!mem || (size && !sizes))) {
+            if (k + len + 2 > n) return 0;
+            if (k > 0) out[k++] = '-';
+            memcpy(out + k, p, len);
+            k += len;
+        }
+        p += len;
+        if (*p == '-') p++;
+    }
+    out[k] = '\0';
+    return k > 0;
+}
+
+/* The exact steps of cf_catalog_resolve: a name, then the name without leading vendor words. */
+static hw_entry *find_hw_named(const cf_catalog *cat, const char *name)
+{
+    hw_entry *e = find_hw_exact(cat, name);
+    if (e != NULL) return e;
+    /* Vendor prefixes are often present in one source and absent in another ("NVIDIA L4" vs "L4"). */
+    char n[512];
+    if (!norm_name(name, n, sizeof n)) return NULL;
+    const char *rest = n;
+    for (;;) {
+        const char *dash = strchr(rest, '-');
+        if (dash == NULL || !is_vendor_token(rest, (size_t)(dash - rest))) break;
+        rest = dash + 1;
+    }
+    return rest != n ? find_hw_exact(cat, rest) : NULL;
+}
+
+/* Compares hardware entries by id, for a sorted candidate list. */
+static int cmp_hw_id(const void *a, const void *b)
+{
+    return strcmp((*(const hw_entry *const *)a)->h.id, (*(const hw_entry *const *)b)->h.id);
+}
+
+cf_status cf_catalog_resolve(const cf_catalog *cat, const char *name, cf_hw_match *out, cf_error *err)
+{
+    cf_hw_match m;
+    memset(&m, 0, sizeof m);
+    if (out != NULL) *out = m;
+    if (cat == NULL || name == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "catalog, name and output must not be NULL");
+    hw_entry *e = find_hw_named(cat, name);
+    if (e != NULL) {
+        m.hardware = &e->h;
+        m.accelerators = 1;
+        m.kind = CF_MATCH_NAME;
+        m.n_candidates = 1;
+        *out = m;
+        return CF_OK;
+    }
+    inst_entry *ie = find_inst(cat, name);
+    if (ie != NULL && (e = find_hw_by_id(cat, ie->in.hardware)) != NULL) {
+        m.hardware = &e->h;
+        m.instance = &ie->in;
+        m.accelerators = ie->in.accelerators;
+        m.kind = CF_MATCH_INSTANCE;
+        m.n_candidates = 1;
+        *out = m;
+        return CF_OK;
+    }
+    /* Loose, in two tiers: every hardware one of whose names has the same key without vendor words and memory
+     * kinds; when none, the same without memory sizes too ("A100" then meets both A100 40GB and 80GB). */
+    char key[512], other[512];
+    hw_entry **cand = malloc((cat->n_hw ? cat->n_hw : 1) * sizeof *cand);
+    size_t nc = 0;
+    if (cand == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory resolving a name");
+    for (int tier = 0; tier < 2 && nc == 0; tier++) {
+        if (!loose_key(name, tier, key, sizeof key)) continue;
+        for (size_t i = 0; i < cat->n_hw; i++) {
+            hw_entry *h = &cat->hw[i];
+            char **lk = tier ? h->lkeys2 : h->lkeys;
+            int hit = 0;
+            for (size_t k = 0; !hit && k <= h->n_aliases; k++) {
+                if (lk != NULL)
+                    hit = strcmp(lk[k], key) == 0;
+                else
+                    hit = loose_key(k == 0 ? h->h.id : h->h.aliases[k - 1], tier, other, sizeof other) &&
+                          strcmp(key, other) == 0;
+            }
+            if (hit) cand[nc++] = h;
+        }
+    }
+    m.n_candidates = nc;
+    if (nc == 1) {
+        m.hardware = &cand[0]->h;
+        m.accelerators = 1;
+        m.kind = CF_MATCH_LOOSE;
+        *out = m;
+        free(cand);
+        return CF_OK;
+    }
+    *out = m;
+    if (nc == 0) {
+        free(cand);
+        return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, NULL,
+                            "unknown hardware \"%s\" (not a hardware id, alias or instance type of the catalog)",
+                            name);
+    }
+    qsort(cand, nc, sizeof *cand, cmp_hw_id);
+    char list[400];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < nc && used + 1 < sizeof list; i++) {
+        int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", cand[i]->h.id);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    free(cand);
+    return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, NULL,
+                        "ambiguous hardware \"%s\": it could be %s; write one of these ids (or add the name as an "
+                        "alias in your catalog)",
+                        name, list);
+}
+
 const cf_hardware *cf_catalog_hardware(const cf_catalog *cat, const char *name)
 {
     if (cat == NULL || name == NULL) return NULL;
-    hw_entry *e = find_hw_exact(cat, name);
-    if (e == NULL) {
-        /* Vendor prefixes are often present in one source and absent in another ("NVIDIA L4" vs "L4"). */
-        char n[512];
-        if (norm_name(name, n, sizeof n)) {
-            const char *prefixes[] = {"nvidia-", "tesla-", "google-"};
-            const char *rest = n;
-            int stripped = 1;
-            while (stripped) {
-                stripped = 0;
-                for (size_t k = 0; k < sizeof prefixes / sizeof *prefixes; k++) {
-                    size_t len = strlen(prefixes[k]);
-                    if (strncmp(rest, prefixes[k], len) == 0 && rest[len]) {
-                        rest += len;
-                        stripped = 1;
-                    }
-                }
-            }
-            if (rest != n) e = find_hw_exact(cat, rest);
-        }
-    }
-    return e ? &e->h : NULL;
+    cf_hw_match m;
+    return cf_catalog_resolve(cat, name, &m, NULL) == CF_OK ? m.hardware : NULL;
 }
+
+const cf_instance *cf_catalog_instance(const cf_catalog *cat, const char *name)
+{
+    if (cat == NULL || name == NULL) return NULL;
+    inst_entry *e = find_inst(cat, name);
+    return e ? &e->in : NULL;
+}
+
+size_t cf_catalog_instance_count(const cf_catalog *cat) { return cat ? cat->n_inst : 0; }
+
+const cf_instance *cf_catalog_instance_at(const cf_catalog *cat, size_t i)
+{
+    return (cat && i < cat->n_inst) ? &cat->inst[i].in : NULL;
+}
+
+const char *cf_catalog_carbon_price_as_of(const cf_catalog *cat) { return cat ? cat->carbon_as_of : NULL; }
 
 const cf_region *cf_catalog_region(const cf_catalog *cat, const char *name)
 {
@@ -282,6 +549,13 @@ const cf_region *cf_catalog_region(const cf_catalog *cat, const char *name)
 }
 
 size_t cf_catalog_hardware_count(const cf_catalog *cat) { return cat ? cat->n_hw : 0; }
+
+size_t cf_catalog_note_count(const cf_catalog *cat) { return cat ? cat->n_notes : 0; }
+
+const char *cf_catalog_note_at(const cf_catalog *cat, size_t i)
+{
+    return (cat && i < cat->n_notes && cat->notes[i]) ? cat->notes[i] : NULL;
+}
 
 const cf_hardware *cf_catalog_hardware_at(const cf_catalog *cat, size_t i)
 {
@@ -343,6 +617,7 @@ void cf_catalog_destroy(cf_catalog *cat)
 typedef struct load_ctx {
     const char *source;
     cf_error *err;
+    const char *file_as_of; /* the file's top-level as_of: the date of entries that give none, or NULL */
 } load_ctx;
 
 /* Describes a JSON value for "found ..." in messages. */
@@ -455,6 +730,39 @@ static cf_status get_req_str(load_ctx *c, const cJSON *obj, const char *path, co
     return CF_OK;
 }
 
+/* Reads an optional "as_of" date (YYYY-MM-DD, a real calendar day). *out is the file's top-level as_of when the
+ * key is absent, NULL when that is absent too. */
+static cf_status get_as_of(load_ctx *c, const cJSON *obj, const char *path, const char *key, const char **out)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = c->file_as_of;
+    if (v == NULL) return CF_OK;
+    long days;
+    if (!cJSON_IsString(v) || !cf_catalog_parse_date(v->valuestring, &days))
+        return bad_value(c, p, "a date YYYY-MM-DD (a real calendar day, e.g. \"2025-06-01\")", v);
+    *out = v->valuestring;
+    return CF_OK;
+}
+
+/* Reads a throughput object (precision -> relative throughput) at obj.key into tp/pres. */
+static cf_status get_throughput(load_ctx *c, const cJSON *obj, const char *path, const char *key,
+                                double tp[CF_CATALOG_PRECISIONS], int pres[CF_CATALOG_PRECISIONS])
+{
+    const cJSON *tpo = cJSON_GetObjectItemCaseSensitive(obj, key);
+    for (int k = 0; k < CF_CATALOG_PRECISIONS; k++) pres[k] = 0;
+    if (tpo == NULL || cJSON_IsNull(tpo)) return CF_OK;
+    char tpath[96];
+    snprintf(tpath, sizeof tpath, "%s.%s", path, key);
+    if (!cJSON_IsObject(tpo)) return bad_value(c, tpath, "an object of precision: relative throughput", tpo);
+    cf_status st = check_keys(c, tpo, tpath, throughput_keys, "fp32, tf32, bf16, fp16, fp8, int8, int4");
+    if (st) return st;
+    for (int k = 1; k < CF_CATALOG_PRECISIONS; k++)
+        if ((st = get_num(c, tpo, tpath, precision_keys[k], NUM_POSITIVE, &pres[k], &tp[k]))) return st;
+    return CF_OK;
+}
+
 #define CF_NOMEM(c) cf_error_set((c)->err, CF_ERR_NOMEM, (c)->source, 0, 0, NULL, "out of memory loading the catalog")
 
 /* Source string given to a new entry that has none. */
@@ -464,12 +772,103 @@ static const char *default_source(load_ctx *c, char *buf, size_t n)
     return buf;
 }
 
-static const char *const hw_keys[] = {
-    "id",         "name",         "aliases",    "board_power_w",     "embodied_kgco2e",
-    "life_years", "purchase_usd", "throughput", "throughput_source", "source",
-    NULL};
-static const char hw_keys_text[] = "id, name, aliases, board_power_w, embodied_kgco2e, life_years, purchase_usd, "
-                                   "throughput, throughput_source, source";
+/* Records a note of the current load ("<file>: <path>: <text>"). Returns 0 on allocation failure. */
+static int add_note(load_ctx *c, cf_catalog *cat, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static int add_note(load_ctx *c, cf_catalog *cat, const char *path, const char *fmt, ...)
+{
+    char body[600], line[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    snprintf(line, sizeof line, "%s: %s: %s", c->source, path, body);
+    char esc[1200];
+    cf_text_escape(esc, sizeof esc, line); /* names come from the file: never let them drive a terminal */
+    if (!cf_grow_to((void **)&cat->notes, &cat->cap_notes, cat->n_notes + 1, sizeof *cat->notes, 4)) return 0;
+    int oom = 0;
+    char *d = cf_dup_str(esc, &oom);
+    if (oom) return 0;
+    cat->notes[cat->n_notes++] = d;
+    return 1;
+}
+
+/* Removes alias k of e (keeping the order of the others). */
+static void hw_drop_alias(hw_entry *e, size_t k)
+{
+    keys_free(&e->keys, e->n_aliases + 1);
+    keys_free(&e->lkeys, e->n_aliases + 1);
+    keys_free(&e->lkeys2, e->n_aliases + 1);
+    char **a = (char **)e->h.aliases;
+    free(a[k]);
+    memmove(a + k, a + k + 1, (e->n_aliases - k) * sizeof *a); /* moves the terminating NULL too */
+    e->n_aliases--;
+}
+
+/* Gives the name nm, declared at JSON path `path` by the entry being merged (target: the existing entry it
+ * overrides, or NULL for a new one), to that entry. The user's entry wins for the names it declares: an alias of an
+ * entry from an earlier load is taken from it, with a note naming the entry that loses it. What cannot be resolved
+ * that way is an error saying how to write it: a name that is another entry's id (offers and runs refer to entries
+ * by id), or a name two entries of the same file both declare. */
+static cf_status claim_name(load_ctx *c, cf_catalog *cat, const hw_entry *target, const char *id, const char *nm,
+                            const char *path)
+{
+    const inst_entry *ie = find_inst(cat, nm);
+    if (ie != NULL)
+        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
+                            "the name \"%s\" is the instance type \"%s\" (%zu x %s); hardware needs a name of its own",
+                            nm, ie->in.id, ie->in.accelerators, ie->in.hardware);
+    for (size_t j = 0; j < cat->n_hw; j++) {
+        hw_entry *o = &cat->hw[j];
+        if (o == target) continue;
+        if (name_eq(o->h.id, nm))
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
+                                "the name \"%s\" is the id of hardware \"%s\", and an id cannot be taken over (to "
+                                "change that entry, write {\"id\": \"%s\", ...}; to add another one, give it a name "
+                                "of its own)",
+                                nm, o->h.id, o->h.id);
+        int noted = 0;
+        for (size_t k = 0; k < o->n_aliases;) {
+            if (!name_eq(o->h.aliases[k], nm)) {
+                k++;
+                continue;
+            }
+            if (o->gen == cat->gen)
+                return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
+                                    "the name \"%s\" is already declared by hardware \"%s\" in this file; a name "
+                                    "must identify one hardware",
+                                    nm, o->h.id);
+            if (!noted && !add_note(c, cat, path,
+                                    "\"%s\" now names hardware \"%s\" from this file; it was an alias of hardware "
+                                    "\"%s\", which no longer answers to it (shadowed)",
+                                    nm, id, o->h.id))
+                return CF_NOMEM(c);
+            noted = 1;
+            hw_drop_alias(o, k); /* spellings that normalise alike all go */
+        }
+    }
+    return CF_OK;
+}
+
+static const char *const hw_keys[] = {"id",
+                                      "name",
+                                      "aliases",
+                                      "board_power_w",
+                                      "memory_gb",
+                                      "embodied_kgco2e",
+                                      "life_years",
+                                      "purchase_usd",
+                                      "throughput",
+                                      "inference_throughput",
+                                      "throughput_source",
+                                      "source",
+                                      "as_of",
+                                      NULL};
+static const char hw_keys_text[] = "id, name, aliases, board_power_w, memory_gb, embodied_kgco2e, life_years, "
+                                   "purchase_usd, throughput, inference_throughput, throughput_source, source, as_of";
 
 /* Validates hardware[i] (an element of the array all) and merges it into cat. */
 static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, size_t i, const cJSON *all)
@@ -494,25 +893,20 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     if ((st = get_str(c, v, path, "name", 0, &name))) return st;
     if ((st = get_str(c, v, path, "source", 0, &source))) return st;
     if ((st = get_str(c, v, path, "throughput_source", 0, &tps))) return st;
+    const char *as_of;
+    if ((st = get_as_of(c, v, path, "as_of", &as_of))) return st;
 
-    double vals[4];
-    int pres[4];
-    const char *num_keys[4] = {"board_power_w", "embodied_kgco2e", "life_years", "purchase_usd"};
-    enum num_rule rules[4] = {NUM_POSITIVE, NUM_NONNEG, NUM_POSITIVE, NUM_NONNEG};
-    for (int k = 0; k < 4; k++)
+    double vals[5];
+    int pres[5];
+    const char *num_keys[5] = {"board_power_w", "embodied_kgco2e", "life_years", "purchase_usd", "memory_gb"};
+    enum num_rule rules[5] = {NUM_POSITIVE, NUM_NONNEG, NUM_POSITIVE, NUM_NONNEG, NUM_POSITIVE};
+    for (int k = 0; k < 5; k++)
         if ((st = get_num(c, v, path, num_keys[k], rules[k], &pres[k], &vals[k]))) return st;
 
-    double tp[CF_CATALOG_PRECISIONS];
-    int tp_pres[CF_CATALOG_PRECISIONS] = {0};
-    const cJSON *tpo = cJSON_GetObjectItemCaseSensitive(v, "throughput");
-    if (tpo != NULL && !cJSON_IsNull(tpo)) {
-        char tpath[96];
-        snprintf(tpath, sizeof tpath, "%s.throughput", path);
-        if (!cJSON_IsObject(tpo)) return bad_value(c, tpath, "an object of precision: relative throughput", tpo);
-        if ((st = check_keys(c, tpo, tpath, throughput_keys, "fp32, tf32, bf16, fp16, fp8, int8, int4"))) return st;
-        for (int k = 1; k < CF_CATALOG_PRECISIONS; k++)
-            if ((st = get_num(c, tpo, tpath, precision_keys[k], NUM_POSITIVE, &tp_pres[k], &tp[k]))) return st;
-    }
+    double tp[CF_CATALOG_PRECISIONS], itp[CF_CATALOG_PRECISIONS];
+    int tp_pres[CF_CATALOG_PRECISIONS], itp_pres[CF_CATALOG_PRECISIONS];
+    if ((st = get_throughput(c, v, path, "throughput", tp, tp_pres))) return st;
+    if ((st = get_throughput(c, v, path, "inference_throughput", itp, itp_pres))) return st;
     const cJSON *al = cJSON_GetObjectItemCaseSensitive(v, "aliases");
     if (al != NULL) {
         char apath[96];
@@ -531,26 +925,45 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
         }
     }
 
-    /* Merge. */
+    /* Names first: the entry wins for every name it declares (see claim_name). */
     hw_entry *e = find_hw_by_id(cat, id);
+    {
+        char p[96];
+        snprintf(p, sizeof p, "%s.id", path);
+        if ((st = claim_name(c, cat, e, id, id, p))) return st;
+        size_t k = 0;
+        const cJSON *a;
+        if (al != NULL) cJSON_ArrayForEach(a, al)
+            {
+                snprintf(p, sizeof p, "%s.aliases[%zu]", path, k++);
+                if ((st = claim_name(c, cat, e, id, a->valuestring, p))) return st;
+            }
+    }
+
+    /* Merge. */
     char dsrc[300];
     if (e == NULL) {
         if (!cf_grow_to((void **)&cat->hw, &cat->cap_hw, cat->n_hw + 1, sizeof *cat->hw, 8)) return CF_NOMEM(c);
         e = &cat->hw[cat->n_hw++];
         memset(e, 0, sizeof *e);
-        e->h.board_power_w = e->h.embodied_kgco2e = e->h.life_years = e->h.purchase_usd = NAN;
-        for (int k = 0; k < CF_CATALOG_PRECISIONS; k++) e->h.throughput[k] = NAN;
+        e->h.board_power_w = e->h.embodied_kgco2e = e->h.life_years = e->h.purchase_usd = e->h.memory_gb = NAN;
+        for (int k = 0; k < CF_CATALOG_PRECISIONS; k++) e->h.throughput[k] = e->h.inference_throughput[k] = NAN;
         if (!set_str(&e->h.id, id)) return CF_NOMEM(c);
         if (source == NULL) source = default_source(c, dsrc, sizeof dsrc);
     }
+    e->gen = cat->gen;
     if (name && !set_str(&e->h.name, name)) return CF_NOMEM(c);
     if (source && !set_str(&e->h.source, source)) return CF_NOMEM(c);
-    if (tps && !set_str((const char **)&e->throughput_source, tps)) return CF_NOMEM(c);
-    double *slots[4] = {&e->h.board_power_w, &e->h.embodied_kgco2e, &e->h.life_years, &e->h.purchase_usd};
-    for (int k = 0; k < 4; k++)
+    if (tps && !set_str(&e->h.throughput_source, tps)) return CF_NOMEM(c);
+    if (as_of && !set_str(&e->h.as_of, as_of)) return CF_NOMEM(c);
+    double *slots[5] = {&e->h.board_power_w, &e->h.embodied_kgco2e, &e->h.life_years, &e->h.purchase_usd,
+                        &e->h.memory_gb};
+    for (int k = 0; k < 5; k++)
         if (pres[k]) *slots[k] = vals[k];
-    for (int k = 1; k < CF_CATALOG_PRECISIONS; k++)
+    for (int k = 1; k < CF_CATALOG_PRECISIONS; k++) {
         if (tp_pres[k]) e->h.throughput[k] = tp[k];
+        if (itp_pres[k]) e->h.inference_throughput[k] = itp[k];
+    }
     if (al != NULL) {
         const cJSON *a;
         cJSON_ArrayForEach(a, al)
@@ -563,8 +976,9 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     return CF_OK;
 }
 
-static const char *const region_keys[] = {"id", "grid_gco2e_per_kwh", "pue", "electricity_usd_per_kwh", "source", NULL};
-static const char region_keys_text[] = "id, grid_gco2e_per_kwh, pue, electricity_usd_per_kwh, source";
+static const char *const region_keys[] = {"id",     "grid_gco2e_per_kwh", "pue", "electricity_usd_per_kwh",
+                                          "source", "as_of",              NULL};
+static const char region_keys_text[] = "id, grid_gco2e_per_kwh, pue, electricity_usd_per_kwh, source, as_of";
 
 /* Validates regions[i] (an element of the array all) and merges it into cat. */
 static cf_status merge_region(load_ctx *c, cf_catalog *cat, const cJSON *v, size_t i, const cJSON *all)
@@ -586,6 +1000,8 @@ static cf_status merge_region(load_ctx *c, cf_catalog *cat, const cJSON *v, size
         }
     }
     if ((st = get_str(c, v, path, "source", 0, &source))) return st;
+    const char *as_of;
+    if ((st = get_as_of(c, v, path, "as_of", &as_of))) return st;
     double grid = NAN, pue = NAN, elec = NAN;
     int pg, pp, pe;
     if ((st = get_num(c, v, path, "grid_gco2e_per_kwh", NUM_NONNEG, &pg, &grid))) return st;
@@ -614,34 +1030,102 @@ static cf_status merge_region(load_ctx *c, cf_catalog *cat, const cJSON *v, size
     if (pp) r->pue = pue;
     if (pe) r->electricity_usd_per_kwh = elec;
     if (source && !set_str(&r->source, source)) return CF_NOMEM(c);
+    if (as_of && !set_str(&r->as_of, as_of)) return CF_NOMEM(c);
     return CF_OK;
 }
 
-static const char *const offer_keys[] = {"provider",    "region",      "hardware", "on_demand",
-                                         "reserved_1y", "reserved_3y", "spot",     "spot_interruptions_per_hour",
-                                         "source",      NULL};
-static const char offer_keys_text[] = "provider, region, hardware, on_demand, reserved_1y, reserved_3y, spot, "
-                                      "spot_interruptions_per_hour, source";
+static const char *const offer_keys[] = {"provider", "region",      "hardware",    "instance",
+                                         "price_unit", "on_demand",   "reserved_1y", "reserved_3y",
+                                         "spot",       "spot_interruptions_per_hour", "source",
+                                         "as_of",      NULL};
+static const char offer_keys_text[] = "provider, region, hardware, instance, price_unit, on_demand, reserved_1y, "
+                                      "reserved_3y, spot, spot_interruptions_per_hour, source, as_of";
 
-/* Validates offers[i] and merges it into cat (whose hardware and regions are already merged). */
+/* The hardware an offers[] element names, through "hardware" or "instance" (NULL when neither resolves). */
+static const cf_hardware *offer_json_hardware(const cf_catalog *cat, const cJSON *o)
+{
+    const cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "hardware");
+    if (cJSON_IsString(ph)) return cf_catalog_hardware(cat, ph->valuestring);
+    const cJSON *pi = cJSON_GetObjectItemCaseSensitive(o, "instance");
+    const inst_entry *ie = cJSON_IsString(pi) ? find_inst(cat, pi->valuestring) : NULL;
+    const hw_entry *e = ie ? find_hw_by_id(cat, ie->in.hardware) : NULL;
+    return e ? &e->h : NULL;
+}
+
+/* Validates offers[i] and merges it into cat (whose hardware, instances and regions are already merged). An offer
+ * may name an instance type instead of (or as well as) its hardware; its prices are then per instance-hour unless
+ * "price_unit" says "accelerator-hour", and are divided by the instance's accelerator count, the source saying so. */
 static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_t i, const cJSON *all)
 {
-    char path[64];
+    char path[64], p[128];
     snprintf(path, sizeof path, "offers[%zu]", i);
     if (!cJSON_IsObject(v)) return bad_value(c, path, "an object", v);
     cf_status st = check_keys(c, v, path, offer_keys, offer_keys_text);
     if (st) return st;
-    const char *prov, *reg, *hwname, *source;
+    const char *prov, *reg, *hwname, *source, *iname, *unit, *as_of;
     if ((st = get_req_str(c, v, path, "provider", &prov))) return st;
     if ((st = get_req_str(c, v, path, "region", &reg))) return st;
-    if ((st = get_req_str(c, v, path, "hardware", &hwname))) return st;
+    if ((st = get_str(c, v, path, "hardware", 1, &hwname))) return st;
+    if ((st = get_str(c, v, path, "instance", 1, &iname))) return st;
+    if ((st = get_str(c, v, path, "price_unit", 1, &unit))) return st;
     if ((st = get_str(c, v, path, "source", 0, &source))) return st;
-    const cf_hardware *hw = cf_catalog_hardware(cat, hwname);
-    if (hw == NULL) {
-        char p[96];
+    if ((st = get_as_of(c, v, path, "as_of", &as_of))) return st;
+    if (hwname == NULL && iname == NULL) {
         snprintf(p, sizeof p, "%s.hardware", path);
         return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
-                            "unknown hardware \"%s\": add it to \"hardware\" first", hwname);
+                            "missing required field \"hardware\" (a non-empty string; or give \"instance\", an "
+                            "instance type of \"instances\")");
+    }
+    const inst_entry *ie = NULL;
+    if (iname != NULL) {
+        ie = find_inst(cat, iname);
+        if (ie == NULL) {
+            snprintf(p, sizeof p, "%s.instance", path);
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "unknown instance type \"%s\": add it to \"instances\" first", iname);
+        }
+    }
+    int per_instance = ie != NULL;
+    if (unit != NULL) {
+        snprintf(p, sizeof p, "%s.price_unit", path);
+        if (strcmp(unit, "accelerator-hour") == 0)
+            per_instance = 0;
+        else if (strcmp(unit, "instance-hour") == 0 && ie != NULL)
+            per_instance = 1;
+        else if (strcmp(unit, "instance-hour") == 0)
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "price_unit \"instance-hour\" needs \"instance\" (whose accelerator count divides "
+                                "the prices)");
+        else
+            return bad_value(c, p, "\"accelerator-hour\" or \"instance-hour\"", cJSON_GetObjectItem(v, "price_unit"));
+    }
+    const cf_hardware *hw = NULL;
+    if (hwname != NULL) {
+        hw = cf_catalog_hardware(cat, hwname);
+        if (hw == NULL) {
+            cf_hw_match m;
+            cf_error e2;
+            cf_error_clear(&e2);
+            cf_catalog_resolve(cat, hwname, &m, &e2);
+            snprintf(p, sizeof p, "%s.hardware", path);
+            if (m.n_candidates > 1) return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p, "%s", e2.message);
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "unknown hardware \"%s\": add it to \"hardware\" first", hwname);
+        }
+    }
+    if (ie != NULL) {
+        const hw_entry *ih = find_hw_by_id(cat, ie->in.hardware);
+        if (hw != NULL && ih != NULL && &ih->h != hw) {
+            snprintf(p, sizeof p, "%s.hardware", path);
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "hardware \"%s\" is not the hardware of instance type \"%s\" (\"%s\")", hwname,
+                                ie->in.id, ie->in.hardware);
+        }
+        if (ih != NULL) hw = &ih->h;
+    }
+    if (hw == NULL) { /* an instance whose hardware is unknown: merge_instance checks this, so never here */
+        snprintf(p, sizeof p, "%s.instance", path);
+        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p, "the instance's hardware is unknown");
     }
     const cf_region *known = find_region(cat, reg);
     const char *region_id = known ? known->id : reg;
@@ -649,10 +1133,8 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
         const cJSON *o = cJSON_GetArrayItem(all, (int)j);
         const cJSON *pp = cJSON_GetObjectItemCaseSensitive(o, "provider");
         const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "region");
-        const cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "hardware");
-        if (!cJSON_IsString(pp) || !cJSON_IsString(pr) || !cJSON_IsString(ph)) continue;
-        const cf_hardware *h2 = cf_catalog_hardware(cat, ph->valuestring);
-        if (name_eq(pp->valuestring, prov) && name_eq(pr->valuestring, reg) && h2 == hw)
+        if (!cJSON_IsString(pp) || !cJSON_IsString(pr)) continue;
+        if (name_eq(pp->valuestring, prov) && name_eq(pr->valuestring, reg) && offer_json_hardware(cat, o) == hw)
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
                                 "duplicate offer for provider \"%s\", region \"%s\", hardware \"%s\" (already at "
                                 "offers[%zu])",
@@ -663,6 +1145,20 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
     int pres[5];
     for (int k = 0; k < 5; k++)
         if ((st = get_num(c, v, path, keys[k], NUM_NONNEG, &pres[k], &vals[k]))) return st;
+    char conv[700];
+    conv[0] = '\0';
+    if (per_instance) {
+        double n = (double)ie->in.accelerators;
+        size_t used = (size_t)snprintf(conv, sizeof conv, " [per accelerator-hour: %s instance-hour prices", ie->in.id);
+        for (int k = 0; k < 4; k++) {
+            if (!pres[k] || isnan(vals[k])) continue;
+            if (used < sizeof conv)
+                used += (size_t)snprintf(conv + used, sizeof conv - used, " %s %.10g", keys[k], vals[k]);
+            vals[k] /= n;
+        }
+        if (used < sizeof conv)
+            snprintf(conv + used, sizeof conv - used, ", each divided by its %zu accelerators]", ie->in.accelerators);
+    }
 
     cf_offer *o = find_offer(cat, prov, region_id, hw->id);
     char dsrc[300];
@@ -678,7 +1174,116 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
     double *slots[5] = {&o->on_demand, &o->reserved_1y, &o->reserved_3y, &o->spot, &o->spot_interruptions_per_hour};
     for (int k = 0; k < 5; k++)
         if (pres[k]) *slots[k] = vals[k];
-    if (source && !set_str(&o->source, source)) return CF_NOMEM(c);
+    if (per_instance) {
+        char full[1400];
+        snprintf(full, sizeof full, "%s%s", source ? source : (o->source ? o->source : ""), conv);
+        if (!set_str(&o->source, full)) return CF_NOMEM(c);
+    } else if (source && !set_str(&o->source, source)) {
+        return CF_NOMEM(c);
+    }
+    if (ie != NULL && !set_str(&o->instance, ie->in.id)) return CF_NOMEM(c);
+    if (as_of && !set_str(&o->as_of, as_of)) return CF_NOMEM(c);
+    return CF_OK;
+}
+
+static const char *const inst_keys[] = {"id", "provider", "hardware", "accelerators", "aliases", "source", "as_of",
+                                        NULL};
+static const char inst_keys_text[] = "id, provider, hardware, accelerators, aliases, source, as_of";
+
+/* Validates instances[i] and merges it into cat (whose hardware is merged). Matching by id, like hardware; an
+ * instance name may not also name hardware (a runs file's hardware column may hold either). */
+static cf_status merge_instance(load_ctx *c, cf_catalog *cat, const cJSON *v, size_t i, const cJSON *all)
+{
+    char path[64], p[128];
+    snprintf(path, sizeof path, "instances[%zu]", i);
+    if (!cJSON_IsObject(v)) return bad_value(c, path, "an object", v);
+    cf_status st = check_keys(c, v, path, inst_keys, inst_keys_text);
+    if (st) return st;
+    const char *id, *prov, *hwname, *source, *as_of;
+    if ((st = get_req_str(c, v, path, "id", &id))) return st;
+    for (size_t j = 0; j < i; j++) {
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, (int)j), "id");
+        if (cJSON_IsString(pid) && name_eq(pid->valuestring, id)) {
+            snprintf(p, sizeof p, "%s.id", path);
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "duplicate instance type \"%s\" (already at instances[%zu])", id, j);
+        }
+    }
+    if ((st = get_str(c, v, path, "provider", 1, &prov))) return st;
+    if ((st = get_str(c, v, path, "hardware", 1, &hwname))) return st;
+    if ((st = get_str(c, v, path, "source", 0, &source))) return st;
+    if ((st = get_as_of(c, v, path, "as_of", &as_of))) return st;
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(v, "accelerators");
+    snprintf(p, sizeof p, "%s.accelerators", path);
+    if (acc != NULL && !(cJSON_IsNumber(acc) && acc->valuedouble >= 1 && acc->valuedouble <= 65536 &&
+                         acc->valuedouble == floor(acc->valuedouble)))
+        return bad_value(c, p, "a whole number of accelerators from 1 to 65536", acc);
+    inst_entry *e = find_inst(cat, id);
+    if (e != NULL && !name_eq(e->in.id, id)) e = NULL; /* an alias of another instance: a new id is not an override */
+    if (e == NULL && (hwname == NULL || acc == NULL)) {
+        snprintf(p, sizeof p, "%s.%s", path, hwname == NULL ? "hardware" : "accelerators");
+        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                            "missing required field \"%s\" for new instance type \"%s\"",
+                            hwname == NULL ? "hardware" : "accelerators", id);
+    }
+    const hw_entry *hw = NULL;
+    if (hwname != NULL) {
+        const cf_hardware *h = cf_catalog_hardware(cat, hwname);
+        hw = h ? find_hw_by_id(cat, h->id) : NULL;
+        if (hw == NULL) {
+            snprintf(p, sizeof p, "%s.hardware", path);
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "unknown hardware \"%s\": add it to \"hardware\" first", hwname);
+        }
+    }
+    const cJSON *al = cJSON_GetObjectItemCaseSensitive(v, "aliases");
+    if (al != NULL && !cJSON_IsArray(al)) {
+        snprintf(p, sizeof p, "%s.aliases", path);
+        return bad_value(c, p, "an array of strings", al);
+    }
+    /* Every name must be free of hardware names and of other instances' names. */
+    size_t k = 0;
+    const cJSON *a = al ? al->child : NULL;
+    for (const char *nm = id;; nm = a->valuestring, a = a->next, k++) {
+        if (nm != id) snprintf(p, sizeof p, "%s.aliases[%zu]", path, k - 1);
+        else snprintf(p, sizeof p, "%s.id", path);
+        if (nm == NULL) return bad_value(c, p, "a non-empty string", NULL);
+        if (find_hw_exact(cat, nm) != NULL)
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "the name \"%s\" already names hardware \"%s\"; an instance type needs a name of its "
+                                "own",
+                                nm, find_hw_exact(cat, nm)->h.id);
+        inst_entry *other = find_inst(cat, nm);
+        if (other != NULL && other != e)
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "the name \"%s\" already names instance type \"%s\"", nm, other->in.id);
+        if (a == NULL) break;
+        if (!cJSON_IsString(a) || a->valuestring[0] == '\0') {
+            snprintf(p, sizeof p, "%s.aliases[%zu]", path, k);
+            return bad_value(c, p, "a non-empty string", a);
+        }
+    }
+    char dsrc[300];
+    if (e == NULL) {
+        if (!cf_grow_to((void **)&cat->inst, &cat->cap_inst, cat->n_inst + 1, sizeof *cat->inst, 8))
+            return CF_NOMEM(c);
+        e = &cat->inst[cat->n_inst++];
+        memset(e, 0, sizeof *e);
+        if (!set_str(&e->in.id, id)) return CF_NOMEM(c);
+        if (source == NULL) source = default_source(c, dsrc, sizeof dsrc);
+    }
+    keys_free(&e->keys, e->n_aliases + 1);
+    if (prov && !set_str(&e->in.provider, prov)) return CF_NOMEM(c);
+    if (hw && !set_str(&e->in.hardware, hw->h.id)) return CF_NOMEM(c);
+    if (acc) e->in.accelerators = (size_t)acc->valuedouble;
+    if (source && !set_str(&e->in.source, source)) return CF_NOMEM(c);
+    if (as_of && !set_str(&e->in.as_of, as_of)) return CF_NOMEM(c);
+    if (al != NULL) cJSON_ArrayForEach(a, al)
+        {
+            int have = name_eq(e->in.id, a->valuestring);
+            for (size_t m = 0; !have && m < e->n_aliases; m++) have = name_eq(e->in.aliases[m], a->valuestring);
+            if (!have && !add_alias(&e->in.aliases, &e->n_aliases, a->valuestring)) return CF_NOMEM(c);
+        }
     return CF_OK;
 }
 
@@ -706,10 +1311,10 @@ static cf_status check_alias_conflicts(load_ctx *c, const cf_catalog *cat)
     return CF_OK;
 }
 
-static const char *const top_keys[] = {
-    "schema_version", "carbon_price_usd_per_t", "carbon_price_source", "hardware", "regions", "offers", NULL};
-static const char top_keys_text[] = "schema_version, carbon_price_usd_per_t, carbon_price_source, hardware, regions, "
-                                    "offers";
+static const char *const top_keys[] = {"schema_version", "as_of",    "carbon_price_usd_per_t", "carbon_price_source",
+                                       "carbon_price_as_of", "hardware", "instances", "regions", "offers", NULL};
+static const char top_keys_text[] = "schema_version, as_of, carbon_price_usd_per_t, carbon_price_source, "
+                                    "carbon_price_as_of, hardware, instances, regions, offers";
 
 /* Validates the parsed document root and merges it into work. */
 static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
@@ -720,6 +1325,9 @@ static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
     const cJSON *sv = cJSON_GetObjectItemCaseSensitive(root, "schema_version");
     if (sv != NULL && !(cJSON_IsNumber(sv) && sv->valuedouble == 1.0))
         return bad_value(c, "schema_version", "1 (the only schema version this library reads)", sv);
+    const char *file_as_of;
+    if ((st = get_as_of(c, root, "", "as_of", &file_as_of))) return st;
+    c->file_as_of = file_as_of;
     const cJSON *cp = cJSON_GetObjectItemCaseSensitive(root, "carbon_price_usd_per_t");
     if (cp != NULL) {
         if (!cJSON_IsNumber(cp) || !isfinite(cp->valuedouble) || cp->valuedouble < 0)
@@ -734,10 +1342,15 @@ static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
         char buf[300];
         if (!set_str((const char **)&work->carbon_source, default_source(c, buf, sizeof buf))) return CF_NOMEM(c);
     }
+    const char *carbon_as_of;
+    if ((st = get_as_of(c, root, "", "carbon_price_as_of", &carbon_as_of))) return st;
+    if ((cp != NULL || cs != NULL || carbon_as_of != file_as_of) && carbon_as_of != NULL &&
+        !set_str((const char **)&work->carbon_as_of, carbon_as_of))
+        return CF_NOMEM(c);
 
-    const char *sections[3] = {"hardware", "regions", "offers"};
-    const cJSON *arrs[3];
-    for (int s = 0; s < 3; s++) {
+    const char *sections[4] = {"hardware", "regions", "offers", "instances"};
+    const cJSON *arrs[4];
+    for (int s = 0; s < 4; s++) {
         arrs[s] = cJSON_GetObjectItemCaseSensitive(root, sections[s]);
         if (arrs[s] != NULL && !cJSON_IsArray(arrs[s])) return bad_value(c, sections[s], "an array", arrs[s]);
     }
@@ -748,6 +1361,11 @@ static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
             if ((st = merge_hardware(c, work, v, i++, arrs[0]))) return st;
         }
     if ((st = check_alias_conflicts(c, work))) return st;
+    i = 0;
+    if (arrs[3]) cJSON_ArrayForEach(v, arrs[3])
+        {
+            if ((st = merge_instance(c, work, v, i++, arrs[3]))) return st;
+        }
     i = 0;
     if (arrs[1]) cJSON_ArrayForEach(v, arrs[1])
         {
@@ -765,10 +1383,56 @@ static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
  * Loading
  * ------------------------------------------------------------------------------------------------------------- */
 
+/* Builds the normalised keys of every entry (see hw_entry.keys). Returns 0 on allocation failure; the keys built
+ * so far stay, and lookups fall back to normalising names themselves. */
+static int build_index(cf_catalog *cat)
+{
+    char b[512];
+    for (size_t i = 0; i < cat->n_hw; i++) {
+        hw_entry *e = &cat->hw[i];
+        if (e->keys != NULL && e->lkeys != NULL && e->lkeys2 != NULL) continue;
+        keys_free(&e->keys, e->n_aliases + 1);
+        keys_free(&e->lkeys, e->n_aliases + 1);
+        keys_free(&e->lkeys2, e->n_aliases + 1);
+        char **k = calloc(e->n_aliases + 1, sizeof *k), **l = calloc(e->n_aliases + 1, sizeof *l),
+             **l2 = calloc(e->n_aliases + 1, sizeof *l2);
+        int oom = k == NULL || l == NULL || l2 == NULL;
+        for (size_t j = 0; !oom && j <= e->n_aliases; j++) {
+            const char *nm = j == 0 ? e->h.id : e->h.aliases[j - 1];
+            k[j] = cf_dup_str(norm_name(nm, b, sizeof b) ? b : "", &oom);
+            l[j] = cf_dup_str(loose_key(nm, 0, b, sizeof b) ? b : "", &oom);
+            l2[j] = cf_dup_str(loose_key(nm, 1, b, sizeof b) ? b : "", &oom);
+        }
+        if (oom) {
+            keys_free(&k, k ? e->n_aliases + 1 : 0);
+            keys_free(&l, l ? e->n_aliases + 1 : 0);
+            keys_free(&l2, l2 ? e->n_aliases + 1 : 0);
+            return 0;
+        }
+        e->keys = k;
+        e->lkeys = l;
+        e->lkeys2 = l2;
+    }
+    for (size_t i = 0; i < cat->n_inst; i++) {
+        inst_entry *e = &cat->inst[i];
+        if (e->keys != NULL) continue;
+        char **k = calloc(e->n_aliases + 1, sizeof *k);
+        int oom = k == NULL;
+        for (size_t j = 0; !oom && j <= e->n_aliases; j++)
+            k[j] = cf_dup_str(norm_name(j == 0 ? e->in.id : e->in.aliases[j - 1], b, sizeof b) ? b : "", &oom);
+        if (oom) {
+            keys_free(&k, k ? e->n_aliases + 1 : 0);
+            return 0;
+        }
+        e->keys = k;
+    }
+    return 1;
+}
+
 /* Loads json of length len into cat atomically. */
 static cf_status load_buffer(cf_catalog *cat, const char *json, size_t len, const char *source, cf_error *err)
 {
-    load_ctx c = {source ? source : "catalog", err};
+    load_ctx c = {source ? source : "catalog", err, NULL};
     if (cat == NULL || json == NULL)
         return cf_error_set(err, CF_ERR_ARG, c.source, 0, 0, NULL, "catalog and JSON text must not be NULL");
     const char *end = NULL;
@@ -800,11 +1464,16 @@ static cf_status load_buffer(cf_catalog *cat, const char *json, size_t len, cons
         cJSON_Delete(root);
         return CF_NOMEM(&c);
     }
+    work.gen++;
     cf_status st = merge_root(&c, &work, root);
     cJSON_Delete(root);
     if (st != CF_OK) {
         catalog_clear(&work);
         return st;
+    }
+    if (!build_index(&work)) {
+        catalog_clear(&work);
+        return CF_NOMEM(&c);
     }
     catalog_clear(cat);
     *cat = work;
@@ -864,110 +1533,4 @@ cf_status cf_catalog_load_file(cf_catalog *cat, const char *path, cf_error *err)
     cf_status st = load_buffer(cat, buf, n, path, err);
     free(buf);
     return st;
-}
-
-/* ---------------------------------------------------------------------------------------------------------------
- * Saving
- * ------------------------------------------------------------------------------------------------------------- */
-
-/* Adds key: x, or key: null when x is NaN. Returns 0 on allocation failure. */
-static int add_num(cJSON *obj, const char *key, double x)
-{
-    return (isnan(x) ? cJSON_AddNullToObject(obj, key) : cJSON_AddNumberToObject(obj, key, x)) != NULL;
-}
-
-/* Adds key: s when s is not NULL. Returns 0 on allocation failure. */
-static int add_str(cJSON *obj, const char *key, const char *s)
-{
-    return s == NULL || cJSON_AddStringToObject(obj, key, s) != NULL;
-}
-
-/* Builds the JSON document of cat, or NULL on allocation failure. */
-static cJSON *catalog_to_json(const cf_catalog *cat)
-{
-    cJSON *root = cJSON_CreateObject();
-    if (root == NULL) return NULL;
-    int ok = cJSON_AddNumberToObject(root, "schema_version", 1) != NULL &&
-             add_num(root, "carbon_price_usd_per_t", cat->carbon_price) &&
-             add_str(root, "carbon_price_source", cat->carbon_source);
-    cJSON *hw = cJSON_AddArrayToObject(root, "hardware");
-    cJSON *rg = cJSON_AddArrayToObject(root, "regions");
-    cJSON *of = cJSON_AddArrayToObject(root, "offers");
-    ok = ok && hw && rg && of;
-    for (size_t i = 0; ok && i < cat->n_hw; i++) {
-        const hw_entry *e = &cat->hw[i];
-        cJSON *o = cJSON_CreateObject();
-        ok = o != NULL && cJSON_AddItemToArray(hw, o);
-        if (!ok) {
-            cJSON_Delete(o);
-            break;
-        }
-        ok = add_str(o, "id", e->h.id) && add_str(o, "name", e->h.name);
-        cJSON *al = ok ? cJSON_AddArrayToObject(o, "aliases") : NULL;
-        ok = ok && al;
-        for (size_t k = 0; ok && k < e->n_aliases; k++) {
-            cJSON *s = cJSON_CreateString(e->h.aliases[k]);
-            ok = s != NULL && cJSON_AddItemToArray(al, s);
-        }
-        ok = ok && add_num(o, "board_power_w", e->h.board_power_w) &&
-             add_num(o, "embodied_kgco2e", e->h.embodied_kgco2e) && add_num(o, "life_years", e->h.life_years) &&
-             add_num(o, "purchase_usd", e->h.purchase_usd);
-        cJSON *tp = ok ? cJSON_AddObjectToObject(o, "throughput") : NULL;
-        ok = ok && tp;
-        for (int k = 1; ok && k < CF_CATALOG_PRECISIONS; k++) ok = add_num(tp, precision_keys[k], e->h.throughput[k]);
-        ok = ok && add_str(o, "throughput_source", e->throughput_source) && add_str(o, "source", e->h.source);
-    }
-    for (size_t i = 0; ok && i < cat->n_reg; i++) {
-        const cf_region *r = &cat->reg[i];
-        cJSON *o = cJSON_CreateObject();
-        ok = o != NULL && cJSON_AddItemToArray(rg, o);
-        if (!ok) {
-            cJSON_Delete(o);
-            break;
-        }
-        ok = add_str(o, "id", r->id) && add_num(o, "grid_gco2e_per_kwh", r->grid_gco2e_per_kwh) &&
-             add_num(o, "pue", r->pue) && add_num(o, "electricity_usd_per_kwh", r->electricity_usd_per_kwh) &&
-             add_str(o, "source", r->source);
-    }
-    for (size_t i = 0; ok && i < cat->n_off; i++) {
-        const cf_offer *f = &cat->off[i];
-        cJSON *o = cJSON_CreateObject();
-        ok = o != NULL && cJSON_AddItemToArray(of, o);
-        if (!ok) {
-            cJSON_Delete(o);
-            break;
-        }
-        ok = add_str(o, "provider", f->provider) && add_str(o, "region", f->region) &&
-             add_str(o, "hardware", f->hardware) && add_num(o, "on_demand", f->on_demand) &&
-             add_num(o, "reserved_1y", f->reserved_1y) && add_num(o, "reserved_3y", f->reserved_3y) &&
-             add_num(o, "spot", f->spot) && add_num(o, "spot_interruptions_per_hour", f->spot_interruptions_per_hour) &&
-             add_str(o, "source", f->source);
-    }
-    if (!ok) {
-        cJSON_Delete(root);
-        return NULL;
-    }
-    return root;
-}
-
-cf_status cf_catalog_to_json(const cf_catalog *cat, char **out, cf_error *err)
-{
-    if (out != NULL) *out = NULL;
-    if (cat == NULL || out == NULL)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "catalog and output must not be NULL");
-    cJSON *root = catalog_to_json(cat);
-    char *text = root ? cJSON_Print(root) : NULL;
-    cJSON_Delete(root);
-    if (text == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory writing the catalog");
-    size_t n = strlen(text);
-    *out = malloc(n + 2); /* plain malloc: the caller frees with free(), whatever cJSON's allocator is */
-    if (*out == NULL) {
-        cJSON_free(text);
-        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory writing the catalog");
-    }
-    memcpy(*out, text, n);
-    (*out)[n] = '\n';
-    (*out)[n + 1] = '\0';
-    cJSON_free(text);
-    return CF_OK;
 }

@@ -358,6 +358,41 @@ int cf_frontier_where_accepts(const cf_frontier_opts *o, const cf_catalog *cat, 
     return 1;
 }
 
+/* Adds one note counting the distinct catalog offers the candidates use whose as_of is more than a year before
+ * opts.price_date, naming the oldest (ties: the first used), so a report says when its prices may be out of date. */
+static cf_status stale_price_note(cf_frontier *f)
+{
+    if (f->opts.price_date == NULL || f->cat == NULL) return CF_OK;
+    size_t n_off = cf_catalog_offer_count(f->cat), n_stale = 0, n_used = 0;
+    if (n_off == 0) return CF_OK;
+    /* Offers live in one catalog array, so an offer's index marks it as counted: linear in the candidates. */
+    const cf_offer *base = cf_catalog_offer_at(f->cat, 0);
+    unsigned char *seen = calloc(n_off, 1);
+    if (seen == NULL) return CF_ERR_NOMEM;
+    const cf_offer *oldest = NULL;
+    long oldest_age = -1;
+    for (size_t i = 0; i < f->n; i++) {
+        const cf_offer *o = f->cand[i].price.offer;
+        if (o == NULL || o < base || o >= base + n_off || seen[o - base]) continue;
+        seen[o - base] = 1;
+        n_used++;
+        long age = 0;
+        if (cf_catalog_is_stale(o->as_of, f->opts.price_date, &age) != 1) continue;
+        n_stale++;
+        if (age > oldest_age) {
+            oldest_age = age;
+            oldest = o;
+        }
+    }
+    free(seen);
+    if (n_stale == 0) return CF_OK;
+    return add_note(f,
+                    "%zu of the %zu catalog prices used are more than a year older than %s (oldest: %s %s %s, as_of "
+                    "%s); check them with 'costfront catalog list' or give your own (--catalog)",
+                    n_stale, n_used, f->opts.price_date, oldest->provider, oldest->region, oldest->hardware,
+                    oldest->as_of);
+}
+
 /* Prices every run of the runset under every admissible option and appends one candidate per pair. */
 static cf_status add_runs(cf_frontier *f, cf_error *err)
 {
@@ -471,7 +506,7 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
         add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid", not_owned,
                  not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
         return CF_ERR_NOMEM;
-    return CF_OK;
+    return stale_price_note(f);
 }
 
 /* True when name is one of the candidate fields a filter or group-by may name. */

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "costfront/catalog.h"
+#include "costfront/pricing.h"
+#include "costfront/runset.h"
 
 static cf_catalog *load_default(void)
 {
@@ -42,9 +44,9 @@ static char *read_text(const char *path)
 Test(catalog, default_loads_with_expected_contents)
 {
     cf_catalog *cat = load_default();
-    cr_assert_eq(cf_catalog_hardware_count(cat), 11);
-    cr_assert_eq(cf_catalog_region_count(cat), 13);
-    cr_assert_eq(cf_catalog_offer_count(cat), 20);
+    cr_assert_eq(cf_catalog_hardware_count(cat), 33);
+    cr_assert_eq(cf_catalog_region_count(cat), 22);
+    cr_assert_eq(cf_catalog_offer_count(cat), 86);
     cr_assert_float_eq(cf_catalog_carbon_price(cat), 190.0, 1e-12);
     cr_assert(strstr(cf_catalog_carbon_price_source(cat), "EPA") != NULL);
 
@@ -145,7 +147,9 @@ static const struct {
     {"NVIDIA A10G", "a10g"},
     {"nvidia a10g", "a10g"},
     {"A100", NULL}, /* ambiguous between 40 and 80 GB: deliberately not an alias */
-    {"A10", NULL},
+    {"A10", "a10"},
+    {"V100", "v100"},
+    {"H100", "h100"},
     {"gpu-9000", NULL},
     {"", NULL},
 };
@@ -192,9 +196,9 @@ Test(catalog, every_figure_has_a_source)
     cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(root, "carbon_price_usd_per_t")));
     expect_source(root, "carbon_price_source", "root", 0);
     cr_assert_eq(cJSON_GetObjectItem(root, "schema_version")->valuedouble, 1.0);
-    const char *sections[] = {"hardware", "regions", "offers"};
+    const char *sections[] = {"hardware", "regions", "offers", "instances"};
     int checked = 0;
-    for (int s = 0; s < 3; s++) {
+    for (int s = 0; s < 4; s++) {
         const cJSON *arr = cJSON_GetObjectItem(root, sections[s]);
         cr_assert(cJSON_IsArray(arr));
         int i = 0;
@@ -221,7 +225,7 @@ Test(catalog, every_figure_has_a_source)
             i++;
         }
     }
-    cr_assert_eq(checked, 11 + 13 + 20);
+    cr_assert_eq(checked, 33 + 22 + 86 + 49);
     cJSON_Delete(root);
     free(text);
 }
@@ -261,8 +265,16 @@ static const struct {
      "unknown field"},
     {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"ok\", 7]}]}", CF_ERR_INVALID, "hardware[0].aliases[1]",
      "expected a non-empty string, found 7"},
-    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"NVIDIA A100-SXM4-80GB\"]}]}", CF_ERR_INVALID, "hardware",
-     "also names hardware \"a100-80gb\""},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"ok\", \"H100\"]}]}", CF_ERR_INVALID, "hardware[0].aliases[1]",
+     "the name \"H100\" is the id of hardware \"h100\", and an id cannot be taken over (to change that entry, write "
+     "{\"id\": \"h100\", ...}"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"a100_80gb\"]}]}", CF_ERR_INVALID, "hardware[0].aliases[0]",
+     "is the id of hardware \"a100-80gb\""},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"foo\"]}, {\"id\": \"x2\", \"aliases\": [\"bar\", \"FOO\"]}]}",
+     CF_ERR_INVALID, "hardware[1].aliases[1]", "already declared by hardware \"x1\" in this file"},
+    {"{\"hardware\": [{\"id\": \"x1\", \"aliases\": [\"NVIDIA H100 PCIe\"]}, {\"id\": \"x2\", \"aliases\": "
+     "[\"nvidia_h100_pcie\"]}]}",
+     CF_ERR_INVALID, "hardware[1].aliases[0]", "already declared by hardware \"x1\" in this file"},
     {"{\"hardware\": {\"id\": \"x1\"}}", CF_ERR_INVALID, "hardware", "expected an array, found an object"},
     {"{\"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 400, \"pue\": 0.9}]}", CF_ERR_INVALID, "regions[0].pue",
      "expected a number >= 1 (power usage effectiveness), found 0.9"},
@@ -295,9 +307,9 @@ Test(catalog, validation_errors_name_the_json_path)
         cr_expect_str_eq(err.source, "test");
     }
     /* A failed load leaves the catalog untouched: same sizes, same entries (pointers stay valid). */
-    cr_assert_eq(cf_catalog_hardware_count(cat), 11);
-    cr_assert_eq(cf_catalog_offer_count(cat), 20);
-    cr_assert_eq(cf_catalog_region_count(cat), 13);
+    cr_assert_eq(cf_catalog_hardware_count(cat), 33);
+    cr_assert_eq(cf_catalog_offer_count(cat), 86);
+    cr_assert_eq(cf_catalog_region_count(cat), 22);
     cr_assert_eq(cf_catalog_hardware(cat, "h100"), h100);
     cr_assert_null(cf_catalog_hardware(cat, "x1"));
     cf_catalog_destroy(cat);
@@ -312,6 +324,70 @@ Test(catalog, error_format_matches_the_issue)
     char buf[800];
     cr_assert_str_eq(cf_error_format(&err, buf, sizeof buf),
                      "my.json: offers[3].spot: expected a non-negative number, found \"abc\"");
+    cf_catalog_destroy(cat);
+}
+
+/* Issue 9: a user entry under a natural id that is an alias of a default entry wins for the names it declares,
+ * and a note says which default entry lost the alias. */
+Test(catalog, user_entry_shadows_default_alias)
+{
+    cf_catalog *cat = load_default();
+    const cf_hardware *def = cf_catalog_hardware(cat, "h100");
+    cr_assert_not_null(def);
+    cr_assert_eq(cf_catalog_hardware(cat, "h100-sxm"), def, "before: h100-sxm is an alias of the default h100");
+    cr_assert_eq(cf_catalog_note_count(cat), 0);
+    cf_error err;
+    cf_error_clear(&err);
+    const char *user = "{\"hardware\": [{\"id\": \"h100-sxm\", \"name\": \"our H100 SXM\", \"board_power_w\": 650,"
+                       " \"aliases\": [\"NVIDIA A100-SXM4-80GB\"], \"source\": \"test\"}],"
+                       " \"offers\": [{\"provider\": \"lab\", \"region\": \"us-east-1\", \"hardware\": \"h100_sxm\","
+                       " \"on_demand\": 2.0, \"source\": \"test\"}]}";
+    char buf[800];
+    cf_status st = cf_catalog_load_string(cat, user, "mine.json", &err);
+    cr_assert_eq(st, CF_OK, "%s", cf_error_format(&err, buf, sizeof buf));
+    const cf_hardware *mine = cf_catalog_hardware(cat, "h100-sxm");
+    cr_assert_not_null(mine);
+    cr_assert_str_eq(mine->id, "h100-sxm");
+    cr_assert_float_eq(mine->board_power_w, 650.0, 1e-12);
+    cr_assert_eq(cf_catalog_hardware(cat, "H100_SXM"), mine, "every spelling of the name goes to the user's entry");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "h100")->id, "h100", "the default keeps its id and other aliases");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "NVIDIA H100-SXM5-80GB")->id, "h100");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "NVIDIA A100-SXM4-80GB")->id, "h100-sxm");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "a100-80gb")->id, "a100-80gb");
+    const cf_offer *o = cf_catalog_offer_at(cat, cf_catalog_offer_count(cat) - 1);
+    cr_assert_str_eq(o->hardware, "h100-sxm", "the offer names the user's entry");
+    cr_assert_eq(cf_catalog_note_count(cat), 2);
+    cr_assert_str_eq(cf_catalog_note_at(cat, 0),
+                     "mine.json: hardware[0].id: \"h100-sxm\" now names hardware \"h100-sxm\" from this file; it was "
+                     "an alias of hardware \"h100\", which no longer answers to it (shadowed)");
+    cr_assert(strstr(cf_catalog_note_at(cat, 1), "hardware[0].aliases[0]") != NULL);
+    cr_assert(strstr(cf_catalog_note_at(cat, 1), "alias of hardware \"a100-80gb\"") != NULL);
+    cr_assert_null(cf_catalog_note_at(cat, 2));
+    /* The merged catalog exports and reloads on its own (the shadowed aliases are gone from the defaults). */
+    char *text = NULL;
+    cr_assert_eq(cf_catalog_to_json(cat, &text, &err), CF_OK);
+    cf_catalog *again = cf_catalog_create();
+    st = cf_catalog_load_string(again, text, "export", &err);
+    cr_assert_eq(st, CF_OK, "%s", cf_error_format(&err, buf, sizeof buf));
+    cr_assert_str_eq(cf_catalog_hardware(again, "h100-sxm")->id, "h100-sxm");
+    cr_assert_eq(cf_catalog_note_count(again), 0);
+    free(text);
+    cf_catalog_destroy(again);
+    cf_catalog_destroy(cat);
+}
+
+/* A failed load adds no note and leaves the aliases where they were. */
+Test(catalog, failed_load_keeps_aliases_and_adds_no_note)
+{
+    cf_catalog *cat = load_default();
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st = cf_catalog_load_string(cat, "{\"hardware\": [{\"id\": \"h100-sxm\", \"board_power_w\": -1}]}",
+                                          "bad.json", &err);
+    cr_assert_eq(st, CF_ERR_INVALID);
+    cr_assert_str_eq(err.field, "hardware[0].board_power_w");
+    cr_assert_eq(cf_catalog_note_count(cat), 0);
+    cr_assert_str_eq(cf_catalog_hardware(cat, "h100-sxm")->id, "h100");
     cf_catalog_destroy(cat);
 }
 
@@ -330,7 +406,7 @@ static const char issue_catalog[] =
     "{\"carbon_price_usd_per_t\": 190, \"hardware\": [{\"id\": \"a100-80gb\", \"aliases\": [\"NVIDIA "
     "A100-SXM4-80GB\"], \"board_power_w\": 400, \"embodied_kgco2e\": 150, \"life_years\": 5, \"purchase_usd\": "
     "17000, \"source\": \"my quote\"}], \"regions\": [{\"id\": \"us-east-1\", \"grid_gco2e_per_kwh\": 367.8, "
-    "\"pue\": 1.2, \"source\": \"...\"}], \"offers\": [{\"provider\": \"aws\", \"region\": \"us-east-1\", "
+    "\"pue\": 1.2, \"source\": \"...\"}], \"offers\": [{\"provider\": \"aws-private\", \"region\": \"us-east-1\", "
     "\"hardware\": \"a100-80gb\", \"on_demand\": 4.10, \"reserved_1y\": 2.52, \"reserved_3y\": 1.56, \"spot\": "
     "1.71, \"spot_interruptions_per_hour\": 0.05, \"source\": \"...\"}]}";
 
@@ -342,9 +418,9 @@ Test(catalog, override_by_id_inherits_omitted_fields)
     char buf[800];
     cr_assert_eq(cf_catalog_load_string(cat, issue_catalog, "user.json", &err), CF_OK, "%s",
                  cf_error_format(&err, buf, sizeof buf));
-    cr_assert_eq(cf_catalog_hardware_count(cat), 11, "a100-80gb was overridden, not added");
-    cr_assert_eq(cf_catalog_region_count(cat), 13);
-    cr_assert_eq(cf_catalog_offer_count(cat), 21, "aws/us-east-1/a100-80gb is a new offer");
+    cr_assert_eq(cf_catalog_hardware_count(cat), 33, "a100-80gb was overridden, not added");
+    cr_assert_eq(cf_catalog_region_count(cat), 22);
+    cr_assert_eq(cf_catalog_offer_count(cat), 87, "aws-private/us-east-1/a100-80gb is a new offer");
     const cf_hardware *h = cf_catalog_hardware(cat, "a100-80gb");
     cr_assert_float_eq(h->purchase_usd, 17000.0, 1e-9);
     cr_assert_str_eq(h->source, "my quote");
@@ -354,19 +430,19 @@ Test(catalog, override_by_id_inherits_omitted_fields)
     const cf_region *r = cf_catalog_region(cat, "us-east-1");
     cr_assert_float_eq(r->electricity_usd_per_kwh, 0.0892, 1e-12, "electricity is inherited");
     cr_assert_str_eq(r->source, "...");
-    const cf_offer *o = cf_catalog_offer_at(cat, 20);
-    cr_assert_str_eq(o->provider, "aws");
+    const cf_offer *o = cf_catalog_offer_at(cat, 86);
+    cr_assert_str_eq(o->provider, "aws-private");
     cr_assert_str_eq(o->hardware, "a100-80gb");
     cr_assert_float_eq(o->reserved_3y, 1.56, 1e-12);
 
     /* A second override of that offer by (provider, region, hardware alias) changes only what it names; an
      * explicit null makes a figure unknown. */
-    const char *more = "{\"offers\": [{\"provider\": \"AWS\", \"region\": \"US-EAST-1\", \"hardware\": \"NVIDIA "
+    const char *more = "{\"offers\": [{\"provider\": \"AWS_Private\", \"region\": \"US-EAST-1\", \"hardware\": \"NVIDIA "
                        "A100-SXM4-80GB\", \"spot\": 1.5, \"reserved_1y\": null}]}";
     cr_assert_eq(cf_catalog_load_string(cat, more, "more.json", &err), CF_OK, "%s",
                  cf_error_format(&err, buf, sizeof buf));
-    cr_assert_eq(cf_catalog_offer_count(cat), 21);
-    o = cf_catalog_offer_at(cat, 20);
+    cr_assert_eq(cf_catalog_offer_count(cat), 87);
+    o = cf_catalog_offer_at(cat, 86);
     cr_assert_float_eq(o->spot, 1.5, 1e-12);
     cr_assert(isnan(o->reserved_1y));
     cr_assert_float_eq(o->on_demand, 4.10, 1e-12);
@@ -477,7 +553,8 @@ Test(catalog, export_text_loads_back)
     cr_assert_not_null(strstr(text, "\"source\""));
     cf_catalog *back = cf_catalog_create();
     cr_assert_eq(cf_catalog_load_string(back, text, "stdout", &err), CF_OK, "%s", err.message);
-    cr_assert_eq(cf_catalog_offer_count(back), 20);
+    cr_assert_eq(cf_catalog_offer_count(back), 86);
+    cr_assert_eq(cf_catalog_instance_count(back), 49);
     cr_assert_float_eq(cf_catalog_hardware(back, "NVIDIA H100 80GB HBM3")->board_power_w, 700.0, 1e-12);
     free(text);
     cf_catalog_destroy(back);
@@ -501,4 +578,316 @@ Test(status, messages_escape_control_characters)
     cr_assert_str_eq(buf, "abcd");
     cf_text_escape(buf, sizeof buf, NULL);
     cr_assert_str_eq(buf, "");
+}
+
+/* Issue 17: dates are checked (a real calendar day) and staleness is computed against an explicit reference. */
+Test(catalog, dates_and_staleness)
+{
+    long d = 0;
+    cr_assert(cf_catalog_parse_date("1970-01-01", &d));
+    cr_assert_eq(d, 0);
+    cr_assert(cf_catalog_parse_date("2024-02-29", &d));
+    cr_assert_eq(d, 19782);
+    cr_assert_not(cf_catalog_parse_date("2023-02-29", &d), "2023 is not a leap year");
+    cr_assert_not(cf_catalog_parse_date("2024-13-01", NULL));
+    cr_assert_not(cf_catalog_parse_date("2024-6-01", NULL));
+    cr_assert_not(cf_catalog_parse_date("2024-06-01x", NULL));
+    cr_assert_not(cf_catalog_parse_date(NULL, NULL));
+    long age = 0;
+    cr_assert_eq(cf_catalog_is_stale("2024-06-01", "2025-06-01", &age), 0, "365 days is not more than a year");
+    cr_assert_eq(age, 365);
+    cr_assert_eq(cf_catalog_is_stale("2024-06-01", "2025-06-02", &age), 1);
+    cr_assert_eq(age, 366);
+    cr_assert_eq(cf_catalog_is_stale(NULL, "2025-06-02", NULL), -1);
+    cr_assert_eq(cf_catalog_is_stale("2024-06-01", "soon", NULL), -1);
+}
+
+/* as_of on every kind of entry: checked, kept, inherited from the file's top-level as_of, exported. */
+Test(catalog, as_of_fields)
+{
+    cf_catalog *cat = load_default();
+    cf_error err;
+    cf_error_clear(&err);
+    const char *text = "{\"as_of\": \"2025-03-01\", \"carbon_price_usd_per_t\": 85, \"carbon_price_source\": \"EU ETS\","
+                       " \"hardware\": [{\"id\": \"x1\", \"memory_gb\": 48, \"inference_throughput\": {\"fp8\": 2.5},"
+                       " \"as_of\": \"2024-11-30\", \"source\": \"t\"}],"
+                       " \"regions\": [{\"id\": \"site\", \"grid_gco2e_per_kwh\": 10, \"pue\": 1.1, \"source\": \"t\"}],"
+                       " \"offers\": [{\"provider\": \"lab\", \"region\": \"site\", \"hardware\": \"x1\","
+                       " \"on_demand\": 1.5, \"as_of\": \"2025-01-15\", \"source\": \"t\"}]}";
+    char buf[800];
+    cr_assert_eq(cf_catalog_load_string(cat, text, "dated.json", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    const cf_hardware *h = cf_catalog_hardware(cat, "x1");
+    cr_assert_str_eq(h->as_of, "2024-11-30");
+    cr_assert_float_eq(h->memory_gb, 48.0, 1e-12);
+    cr_assert_float_eq(h->inference_throughput[5], 2.5, 1e-12);
+    cr_assert(isnan(h->inference_throughput[3]));
+    cr_assert_str_eq(cf_catalog_region(cat, "site")->as_of, "2025-03-01", "the file's as_of dates undated entries");
+    cr_assert_str_eq(cf_catalog_carbon_price_as_of(cat), "2025-03-01");
+    const cf_offer *o = cf_catalog_offer_at(cat, cf_catalog_offer_count(cat) - 1);
+    cr_assert_str_eq(o->as_of, "2025-01-15");
+    char *json = NULL;
+    cr_assert_eq(cf_catalog_to_json(cat, &json, &err), CF_OK);
+    cf_catalog *again = cf_catalog_create();
+    cr_assert_eq(cf_catalog_load_string(again, json, "export", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    cr_assert_str_eq(cf_catalog_hardware(again, "x1")->as_of, "2024-11-30");
+    cr_assert_float_eq(cf_catalog_hardware(again, "x1")->inference_throughput[5], 2.5, 1e-12);
+    char *d = NULL;
+    size_t n = 99;
+    cr_assert_eq(cf_catalog_diff(cat, again, &d, &n, &err), CF_OK);
+    cr_assert_eq(n, 0, "an exported catalog reloads unchanged: %s", d);
+    free(d);
+    free(json);
+    cf_catalog_destroy(again);
+    /* Bad dates name their path. */
+    static const struct {
+        const char *json, *field;
+    } bad[] = {
+        {"{\"as_of\": \"2025-02-30\"}", "as_of"},
+        {"{\"hardware\": [{\"id\": \"h100\", \"as_of\": \"June 2025\"}]}", "hardware[0].as_of"},
+        {"{\"regions\": [{\"id\": \"us-east-1\", \"as_of\": 20250601}]}", "regions[0].as_of"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r\", \"hardware\": \"h100\", \"as_of\": \"2025/06/01\"}]}",
+         "offers[0].as_of"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cf_error_clear(&err);
+        cr_expect_eq(cf_catalog_load_string(cat, bad[i].json, "b.json", &err), CF_ERR_INVALID, "case %zu", i);
+        cr_expect_str_eq(err.field, bad[i].field);
+        cr_expect(strstr(err.message, "expected a date YYYY-MM-DD") != NULL, "%s", err.message);
+    }
+    cf_catalog_destroy(cat);
+}
+
+/* Instance types: a name resolves to hardware x count; an instance price becomes a per-accelerator price. */
+Test(catalog, instance_types_and_instance_prices)
+{
+    cf_catalog *cat = cf_catalog_create();
+    cf_error err;
+    cf_error_clear(&err);
+    const char *text =
+        "{\"hardware\": [{\"id\": \"gpu-a\", \"aliases\": [\"Acme GPU A 80GB\"], \"board_power_w\": 500},"
+        "               {\"id\": \"gpu-a-40gb\", \"aliases\": [\"Acme GPU A 40GB\"], \"board_power_w\": 400}],"
+        " \"instances\": [{\"id\": \"big.8x\", \"provider\": \"acme\", \"hardware\": \"gpu-a\", \"accelerators\": 8,"
+        "                  \"aliases\": [\"Big 8X\"], \"source\": \"t\"}],"
+        " \"regions\": [{\"id\": \"r1\", \"grid_gco2e_per_kwh\": 100, \"pue\": 1.2}],"
+        " \"offers\": [{\"provider\": \"acme\", \"region\": \"r1\", \"instance\": \"big.8x\", \"on_demand\": 98.32,"
+        "              \"spot\": 19.66, \"spot_interruptions_per_hour\": 0.05, \"source\": \"price page\"}]}";
+    char buf[800];
+    cr_assert_eq(cf_catalog_load_string(cat, text, "i.json", &err), CF_OK, "%s",
+                 cf_error_format(&err, buf, sizeof buf));
+    cf_hw_match m;
+    cr_assert_eq(cf_catalog_resolve(cat, "BIG.8X", &m, &err), CF_OK);
+    cr_assert_str_eq(m.hardware->id, "gpu-a");
+    cr_assert_eq(m.accelerators, 8);
+    cr_assert_eq(m.kind, CF_MATCH_INSTANCE);
+    cr_assert_str_eq(m.instance->id, "big.8x");
+    cr_assert_str_eq(cf_catalog_hardware(cat, "big 8x")->id, "gpu-a");
+    const cf_offer *o = cf_catalog_offer_at(cat, 0);
+    cr_assert_str_eq(o->hardware, "gpu-a");
+    cr_assert_str_eq(o->instance, "big.8x");
+    cr_assert_float_eq(o->on_demand, 12.29, 1e-12);
+    cr_assert_float_eq(o->spot, 2.4575, 1e-12);
+    cr_assert_float_eq(o->spot_interruptions_per_hour, 0.05, 1e-12, "a rate is not divided");
+    cr_assert(isnan(o->reserved_1y));
+    cr_assert_str_eq(o->source, "price page [per accelerator-hour: big.8x instance-hour prices on_demand 98.32 spot "
+                                "19.66, each divided by its 8 accelerators]");
+    /* Loose matching ignores vendor words and memory sizes; it accepts one candidate, lists several. */
+    cr_assert_eq(cf_catalog_resolve(cat, "NVIDIA Acme-GPU-A-80GB HBM3", &m, &err), CF_OK, "%s", err.message);
+    cr_assert_str_eq(m.hardware->id, "gpu-a");
+    cr_assert_eq(m.kind, CF_MATCH_LOOSE);
+    cr_assert_eq(cf_catalog_resolve(cat, "Acme GPU A", &m, &err), CF_ERR_NOT_FOUND);
+    cr_assert_null(m.hardware);
+    cr_assert_eq(m.n_candidates, 2);
+    cr_assert_str_eq(err.message, "ambiguous hardware \"Acme GPU A\": it could be gpu-a, gpu-a-40gb; write one of these ids "
+                                  "(or add the name as an alias in your catalog)");
+    cr_assert_null(cf_catalog_hardware(cat, "Acme GPU A"));
+    cr_assert_eq(cf_catalog_resolve(cat, "GPU A", &m, &err), CF_OK, "the id itself, loosely");
+    cr_assert_str_eq(m.hardware->id, "gpu-a");
+    cr_assert_eq(cf_catalog_resolve(cat, "Acme GPU A 40GB HBM2e", &m, &err), CF_OK, "memory kind ignored");
+    cr_assert_str_eq(m.hardware->id, "gpu-a-40gb");
+    cr_assert_eq(cf_catalog_resolve(cat, "gpu-z", &m, &err), CF_ERR_NOT_FOUND);
+    cr_assert_eq(m.n_candidates, 0);
+    /* Errors. */
+    static const struct {
+        const char *json, *field, *msg;
+    } bad[] = {
+        {"{\"instances\": [{\"id\": \"gpu-a\", \"hardware\": \"gpu-a\", \"accelerators\": 1}]}", "instances[0].id",
+         "already names hardware"},
+        {"{\"instances\": [{\"id\": \"x.2\", \"hardware\": \"gpu-a\", \"accelerators\": 1.5}]}",
+         "instances[0].accelerators", "a whole number"},
+        {"{\"instances\": [{\"id\": \"x.2\", \"hardware\": \"gpu-q\", \"accelerators\": 2}]}", "instances[0].hardware",
+         "unknown hardware"},
+        {"{\"instances\": [{\"id\": \"x.2\", \"accelerators\": 2}]}", "instances[0].hardware", "missing required"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"instance\": \"nope\", \"on_demand\": 1}]}",
+         "offers[0].instance", "unknown instance type"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"instance\": \"big.8x\", \"hardware\": "
+         "\"gpu-a-40gb\"}]}",
+         "offers[0].hardware", "is not the hardware of instance type"},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"gpu-a\", \"price_unit\": "
+         "\"instance-hour\"}]}",
+         "offers[0].price_unit", "needs \"instance\""},
+        {"{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"Acme GPU A\"}]}", "offers[0].hardware",
+         "it could be gpu-a, gpu-a-40gb"},
+        {"{\"hardware\": [{\"id\": \"Big 8X\"}]}", "hardware[0].id", "is the instance type \"big.8x\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cf_error_clear(&err);
+        cr_expect_eq(cf_catalog_load_string(cat, bad[i].json, "b.json", &err), CF_ERR_INVALID, "case %zu", i);
+        cr_expect_str_eq(err.field, bad[i].field, "case %zu: %s", i, err.message);
+        cr_expect(strstr(err.message, bad[i].msg) != NULL, "case %zu: %s", i, err.message);
+    }
+    /* price_unit accelerator-hour keeps the price as given. */
+    cf_error_clear(&err);
+    cr_assert_eq(cf_catalog_load_string(cat,
+                                        "{\"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"instance\": "
+                                        "\"big.8x\", \"price_unit\": \"accelerator-hour\", \"on_demand\": 3}]}",
+                                        "u.json", &err),
+                 CF_OK);
+    cr_assert_float_eq(cf_catalog_offer_at(cat, 1)->on_demand, 3.0, 1e-12);
+    cf_catalog_destroy(cat);
+}
+
+/* catalog diff: a known set of changes, in a's order then b's additions, deterministic. */
+Test(catalog, diff_lists_changes)
+{
+    cf_catalog *a = cf_catalog_create(), *b = cf_catalog_create();
+    cf_error err;
+    cf_error_clear(&err);
+    const char *ta = "{\"carbon_price_usd_per_t\": 190, \"carbon_price_source\": \"EPA\","
+                     " \"hardware\": [{\"id\": \"g1\", \"board_power_w\": 300, \"aliases\": [\"G one\"]},"
+                     "              {\"id\": \"g2\", \"board_power_w\": 200}],"
+                     " \"regions\": [{\"id\": \"r1\", \"grid_gco2e_per_kwh\": 100, \"pue\": 1.2}],"
+                     " \"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g1\", \"on_demand\": 2,"
+                     " \"source\": \"list 2024\", \"as_of\": \"2024-06-01\"},"
+                     " {\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g2\", \"on_demand\": 1}]}";
+    const char *tb = "{\"carbon_price_usd_per_t\": 85, \"carbon_price_source\": \"EPA\","
+                     " \"hardware\": [{\"id\": \"g1\", \"board_power_w\": 350, \"aliases\": [\"G 1\"]},"
+                     "              {\"id\": \"g3\", \"name\": \"Three\", \"board_power_w\": 100, \"source\": \"s\"}],"
+                     " \"regions\": [{\"id\": \"r1\", \"grid_gco2e_per_kwh\": 100, \"pue\": 1.2}],"
+                     " \"offers\": [{\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g1\", \"on_demand\": 1.5,"
+                     " \"source\": \"list 2025\", \"as_of\": \"2025-06-01\"},"
+                     " {\"provider\": \"p\", \"region\": \"r1\", \"hardware\": \"g3\", \"on_demand\": 0.5}]}";
+    cr_assert_eq(cf_catalog_load_string(a, ta, "c.json", &err), CF_OK);
+    cr_assert_eq(cf_catalog_load_string(b, tb, "c.json", &err), CF_OK);
+    char *d = NULL;
+    size_t n = 0;
+    cr_assert_eq(cf_catalog_diff(a, b, &d, &n, &err), CF_OK);
+    cr_assert_str_eq(d, "carbon price: usd_per_t 190 -> 85\n"
+                        "hardware g1: alias removed \"G one\"\n"
+                        "hardware g1: alias added \"G 1\"\n"
+                        "hardware g1: board_power_w 300 -> 350\n"
+                        "hardware removed: g2 -\n"
+                        "hardware added: g3 \"Three\" (source s)\n"
+                        "offer p r1 g1: on_demand 2 -> 1.5\n"
+                        "offer p r1 g1: source \"list 2024\" -> \"list 2025\"\n"
+                        "offer p r1 g1: as_of \"2024-06-01\" -> \"2025-06-01\"\n"
+                        "offer removed: p r1 g2 (on_demand 1, reserved_1y -, reserved_3y -, spot -, as_of -)\n"
+                        "offer added: p r1 g3 (on_demand 0.5, reserved_1y -, reserved_3y -, spot -, as_of -)\n");
+    cr_assert_eq(n, 11);
+    free(d);
+    cr_assert_eq(cf_catalog_diff(a, a, &d, &n, &err), CF_OK);
+    cr_assert_str_eq(d, "");
+    cr_assert_eq(n, 0);
+    free(d);
+    cf_catalog_destroy(a);
+    cf_catalog_destroy(b);
+}
+
+/* Issue 17: every name of tests/fixtures/catalog_names.tsv (MLPerf accelerator strings, nvidia-smi names,
+ * instance types) resolves to the listed id and accelerator count; the ambiguous ones list their candidates. */
+Test(catalog, real_world_names_resolve)
+{
+    cf_catalog *cat = load_default();
+    FILE *f = fopen(CF_SOURCE_DIR "/tests/fixtures/catalog_names.tsv", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    size_t checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *name = line, *id = strchr(line, '\t');
+        cr_assert_not_null(id, "bad fixture line: %s", line);
+        *id++ = '\0';
+        char *count = strchr(id, '\t');
+        cr_assert_not_null(count, "bad fixture line: %s", name);
+        *count++ = '\0';
+        cf_hw_match m;
+        cf_error err;
+        cf_error_clear(&err);
+        cf_status st = cf_catalog_resolve(cat, name, &m, &err);
+        if (strcmp(id, "AMBIGUOUS") == 0) {
+            cr_expect_eq(st, CF_ERR_NOT_FOUND, "\"%s\" should be ambiguous", name);
+            cr_expect_geq(m.n_candidates, 2, "\"%s\"", name);
+            cr_expect(strstr(err.message, "it could be ") != NULL, "\"%s\": %s", name, err.message);
+        } else {
+            cr_expect_eq(st, CF_OK, "\"%s\": %s", name, err.message);
+            if (st == CF_OK) {
+                cr_expect_str_eq(m.hardware->id, id, "\"%s\"", name);
+                cr_expect_eq(m.accelerators, (size_t)strtoul(count, NULL, 10), "\"%s\"", name);
+            }
+        }
+        checked++;
+    }
+    fclose(f);
+    cr_assert_geq(checked, 70);
+    cf_catalog_destroy(cat);
+}
+
+/* Issue 17: the MLPerf Training v4.0 summary (tests/fixtures, copied by make_mlperf_training_fixture.sh), read
+ * with the README's mapping (accel -> hardware, accel_hours -> gpu_hours): every row is accepted, so every
+ * accelerator resolves, and every run is priced on demand. */
+Test(catalog, mlperf_training_accelerators_resolve_and_are_priced)
+{
+    cf_catalog *cat = load_default();
+    cf_colmap *m = cf_colmap_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_colmap_parse_pairs(m, "accel=hardware,accel_hours=gpu_hours", &err), CF_OK);
+    cf_runset *rs = cf_runset_create(cat, m);
+    cf_status st = cf_read_runs(rs, CF_SOURCE_DIR "/tests/fixtures/mlperf-training-v4.0-summary.csv", &err);
+    cr_assert_eq(st, CF_OK, "%s", err.message);
+    cr_assert_eq(cf_runset_read(rs), 168);
+    /* Three JuniperNetworks rows had no successful run (n_success 0), hence no time and no accel_hours: they are
+     * refused for that, never for their accelerator. */
+    cr_assert_eq(cf_runset_rejected(rs), 3);
+    for (size_t i = 0; i < cf_runset_rejected(rs); i++) {
+        const cf_reject *rj = cf_runset_reject(rs, i);
+        cr_expect(strstr(rj->message, "expected gpu_hours") != NULL, "line %ld: %s", rj->line, rj->message);
+    }
+    cr_assert_eq(cf_runset_size(rs), 165);
+    /* And every accelerator string of the file, those three rows included, resolves by itself. */
+    FILE *f = fopen(CF_SOURCE_DIR "/tests/fixtures/mlperf-training-v4.0-summary.csv", "r");
+    cr_assert_not_null(f);
+    char line[1024];
+    size_t rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (rows++ == 0) continue; /* header; accel is the 9th column and no field of this file is quoted */
+        char *p = line;
+        for (int k = 0; k < 8 && p; k++) p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+        cr_assert_not_null(p);
+        p[strcspn(p, ",")] = '\0';
+        cr_expect_not_null(cf_catalog_hardware(cat, p), "MLPerf accelerator \"%s\" does not resolve", p);
+    }
+    fclose(f);
+    cr_assert_eq(rows, 169);
+    const char *seen[16];
+    size_t n_seen = 0;
+    for (size_t i = 0; i < cf_runset_size(rs); i++) {
+        const cf_run *r = cf_runset_get(rs, i);
+        cr_assert_not_null(cf_catalog_hardware(cat, r->hardware));
+        cf_price pr;
+        cf_error_clear(&err);
+        cr_expect_eq(cf_price_run(cat, r, CF_PROC_ON_DEMAND, NULL, &pr, &err), CF_OK, "run %s (%s): %s", r->run_id,
+                     r->hardware, err.message);
+        cr_expect_gt(pr.cost_usd, 0.0, "run %s", r->run_id);
+        size_t k = 0;
+        while (k < n_seen && strcmp(seen[k], r->hardware) != 0) k++;
+        if (k == n_seen && n_seen < 16) seen[n_seen++] = r->hardware;
+    }
+    /* The ten accelerator strings of the file map to these nine ids (two spellings of the H100 SXM). */
+    cr_assert_eq(n_seen, 9);
+    cf_runset_destroy(rs);
+    cf_colmap_destroy(m);
+    cf_catalog_destroy(cat);
 }

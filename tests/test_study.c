@@ -481,7 +481,7 @@ Test(study, hvi_over_the_stored_front)
 }
 
 static const char *COST_SPACE =
-    "{\"params\": [{\"name\": \"hardware\", \"type\": \"categorical\", \"choices\": [\"a100-80gb\", \"t4\", \"h200\"]},"
+    "{\"params\": [{\"name\": \"hardware\", \"type\": \"categorical\", \"choices\": [\"a100-80gb\", \"t4\", \"gh200\"]},"
     "  {\"name\": \"procurement\", \"type\": \"categorical\", \"choices\": [\"on_demand\", \"spot\"]},"
     "  {\"name\": \"lr\", \"type\": \"float\", \"low\": 1e-4, \"high\": 1e-1, \"log\": true}],"
     " \"objectives\": [{\"name\": \"accuracy\", \"direction\": \"maximize\"}, {\"name\": \"total_cost_usd\"}],"
@@ -493,7 +493,7 @@ static void toy_run(const cJSON *p, double *acc, double *gh)
     const char *hw = cJSON_GetObjectItem(p, "hardware")->valuestring;
     double lr = cJSON_GetObjectItem(p, "lr")->valuedouble, l = log10(lr) + 2.5;
     *acc = 0.95 - 0.04 * l * l - (strcmp(hw, "t4") == 0 ? 0.01 : 0.0);
-    *gh = strcmp(hw, "t4") == 0 ? 40.0 : strcmp(hw, "h200") == 0 ? 4.0 : 8.0;
+    *gh = strcmp(hw, "t4") == 0 ? 40.0 : strcmp(hw, "gh200") == 0 ? 4.0 : 8.0;
 }
 
 Test(study, cost_aware_costs_come_from_the_catalog, .timeout = 300)
@@ -538,7 +538,7 @@ Test(study, cost_aware_costs_come_from_the_catalog, .timeout = 300)
     cJSON_Delete(v);
     cJSON_Delete(p);
     /* Ask/tell with only accuracy and gpu_hours: every suggestion is priceable (the catalog has no spot offer for
-     * h200, so h200 always comes with on_demand), and the model phase runs. */
+     * gh200, so gh200 always comes with on_demand), and the model phase runs. */
     cf_study_set_effort(s, 128, 2, 80, 1);
     for (int round = 0; round < 14; round++) {
         cJSON *tr = NULL;
@@ -546,7 +546,7 @@ Test(study, cost_aware_costs_come_from_the_catalog, .timeout = 300)
         cJSON *it = cJSON_GetArrayItem(tr, 0), *pp = cJSON_GetObjectItem(it, "params");
         const char *hw = cJSON_GetObjectItem(pp, "hardware")->valuestring;
         const char *pr = cJSON_GetObjectItem(pp, "procurement")->valuestring;
-        cr_assert(strcmp(hw, "h200") != 0 || strcmp(pr, "on_demand") == 0, "unpriceable suggestion %s/%s", hw, pr);
+        cr_assert(strcmp(hw, "gh200") != 0 || strcmp(pr, "on_demand") == 0, "unpriceable suggestion %s/%s", hw, pr);
         double acc, gh;
         toy_run(pp, &acc, &gh);
         char vt[96];

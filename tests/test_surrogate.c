@@ -259,9 +259,9 @@ Test(surrogate, interval_propagation_to_costs)
     cr_assert_float_eq(pc.co2e_kg.hi, unit.co2e_kg * exp(mu + z * sd), 1e-9);
     cr_assert_float_eq(pc.price.cost_usd, pc.cost_usd.mean, 1e-9);
     cr_assert(pc.total_cost_usd.lo < pc.total_cost_usd.mean && pc.total_cost_usd.mean < pc.total_cost_usd.hi);
-    /* An option no offer prices is reported, not invented: the A100 PCIe 80GB has no offer in the catalog. */
+    /* An option no offer prices is reported, not invented: the A100 PCIe 40GB has no offer in the catalog. */
     cf_config_destroy(c);
-    c = parse(s, "{\"hardware\": \"a100-pcie-80gb\"}");
+    c = parse(s, "{\"hardware\": \"a100-pcie-40gb\"}");
     cr_assert_eq(cf_surrogate_predict(s, c, &p, &err), CF_OK);
     cr_assert_eq(cf_surrogate_price(s, c, &p, CF_PROC_ON_DEMAND, NULL, &pc, &err), CF_ERR_NOT_FOUND);
     cf_config_destroy(c);

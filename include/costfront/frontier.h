@@ -60,6 +60,10 @@ typedef struct cf_frontier_opts {
     size_t n_where;
     /* How many of the last where filters are a --group-by section's own (notes word them as the grouping). */
     size_t n_group_where;
+    /* Reference date "YYYY-MM-DD" for stale prices: one note counts the catalog offers used whose as_of is more
+     * than a year before it (cf_catalog_is_stale). NULL (the default): no check. The library never reads the
+     * clock; the command passes today's date (UTC) or its --today. Not copied. */
+    const char *price_date;
 } cf_frontier_opts;
 
 /* Fills o with the defaults above. */

@@ -74,8 +74,9 @@ expect_grep "$TMP/out" '"project":	"nlp"' "project defaulted from runs of that m
 expect_grep "$TMP/out" '"dataset":	"glue"' "dataset defaulted from runs of that model"
 
 # Six notes: the filter's, and five runs without some price, summarised in one line with its count (issue 9: the
-# demo printed about 30 note lines); every note stays in the JSON.
-expect_rc 0 "frontier with six notes" -- "$BIN" frontier "$EX/runs.csv" --where model=resnet50 --where "precision=bf16|int8"
+# demo printed about 30 note lines); every note stays in the JSON. --today 2025-01-01: no catalog price is a year old
+# yet, so the stale-price note (issue 17) does not add a seventh.
+expect_rc 0 "frontier with six notes" -- "$BIN" frontier "$EX/runs.csv" --where model=resnet50 --where "precision=bf16|int8" --today 2025-01-01
 expect_grep "$TMP/err" "note: 5 runs have no catalog price under some procurement options; e.g. run r003: no reserved_3y price for tpu-v5e in the catalog; those pairs are not candidates (all 5 in the JSON notes)" "repeated notes summarised by kind"
 expect_true "two note lines for six notes" -- test "$(grep -c '^note:' "$TMP/err")" -eq 2
 expect_rc 0 "the same frontier as JSON" -- "$BIN" frontier "$EX/runs.csv" --where model=resnet50 --where "precision=bf16|int8" --format json
