@@ -1174,7 +1174,7 @@ static cf_status section_pricing(cf_report *r, const cf_frontier *f, const cf_ca
     if (st != CF_OK) return st;
     static const char *const head[] = {"provider", "region",      "hardware",    "on-demand",
                                        "spot",     "reserved 1y", "reserved 3y", "spot interruptions / h",
-                                       "source"};
+                                       "source",   "as of"};
     strs c = {0};
     for (size_t i = 0; i < no; i++) {
         const cf_offer *o = offers[i];
@@ -1187,6 +1187,13 @@ static cf_status section_pricing(cf_report *r, const cf_frontier *f, const cf_ca
         strs_add(&c, "%s", fx(b, o->reserved_3y, 4));
         strs_add(&c, "%s", g10(b, o->spot_interruptions_per_hour));
         strs_add(&c, "%s", txt(o->source));
+        /* The prices' date, marked when it is more than a year before the date the prices are judged at. */
+        if (o->as_of == NULL)
+            strs_add(&c, "not given");
+        else if (fo->price_date != NULL && cf_catalog_is_stale(o->as_of, fo->price_date, NULL) == 1)
+            strs_add(&c, "%s (older than a year)", o->as_of);
+        else
+            strs_add(&c, "%s", o->as_of);
     }
     free(offers);
     if (c.oom)

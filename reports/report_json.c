@@ -305,6 +305,7 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         put_num(b, o, "reserved_3y", offers[i]->reserved_3y);
         put_num(b, o, "spot_interruptions_per_hour", offers[i]->spot_interruptions_per_hour);
         put_str(b, o, "source", offers[i]->source);
+        put_str(b, o, "as_of", offers[i]->as_of);
     }
     free(offers);
     return root;
