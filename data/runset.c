@@ -102,14 +102,13 @@ static char *squash(const char *s, const char *drop, char *out, size_t n)
     return out;
 }
 
-/* Parses a whole string as a finite number (surrounding blanks allowed). Returns 1 on success. */
 /* The largest number of GPU-hours a run may have (about 114 million GPU-years): far beyond any real training run,
  * and small enough that prices, energy and hypervolumes computed from it stay finite. */
 #define CF_MAX_GPU_HOURS 1e12
 
-/* Parses a whole string as a finite double (trailing blanks allowed); returns 0 for anything else so that "12abc"
- * is rejected rather than read as 12. */
-static int parse_num(const char *s, double *out)
+/* Parses a whole string as a decimal number, finite or not ("nan", "inf", "1e999" overflowing to infinity),
+ * trailing blanks allowed; returns 0 for anything else so that "12abc" is rejected rather than read as 12. */
+static int parse_decimal(const char *s, double *out)
 {
     if (s == NULL) return 0;
     /* strtod also reads hexadecimal ("0x10" = 16, "0x1p-1" = 0.5), which no run file means: refused. */
@@ -122,7 +121,16 @@ static int parse_num(const char *s, double *out)
     double v = strtod(s, &end);
     if (end == s) return 0;
     while (*end && isspace((unsigned char)*end)) end++;
-    if (*end != '\0' || !isfinite(v)) return 0;
+    if (*end != '\0') return 0;
+    *out = v;
+    return 1;
+}
+
+/* Parses a whole string as a finite double (see parse_decimal); returns 0 for anything else. */
+static int parse_num(const char *s, double *out)
+{
+    double v;
+    if (!parse_decimal(s, &v) || !isfinite(v)) return 0;
     *out = v;
     return 1;
 }
@@ -1493,6 +1501,184 @@ static void discard_source(cf_runset *rs)
     rs->in_source = 0;
 }
 
+/* Index of hyperparameter column name through the name hash, or (size_t)-1 when there is none. */
+static size_t param_lookup(const cf_runset *rs, const char *name)
+{
+    if (rs->param_slots_cap == 0) return (size_t)-1;
+    size_t mask = rs->param_slots_cap - 1;
+    for (size_t h = name_hash(name) & mask; rs->param_slots[h] != 0; h = (h + 1) & mask)
+        if (strcmp(rs->params[rs->param_slots[h] - 1].name, name) == 0) return rs->param_slots[h] - 1;
+    return (size_t)-1;
+}
+
+/* What the open source's values of one hyperparameter column look like, to tell a numeric column (where "nan" or
+ * "inf" is a broken value) from a categorical one (where it is just a word). */
+typedef struct colstate {
+    const char *name; /* mapped column name (owned by the mapping or a pending record) */
+    int finite;       /* some value is a finite number */
+    int text;         /* some value is not a number at all */
+} colstate;
+
+/* An open-addressing table of colstate by name, grown at half load. */
+typedef struct colstates {
+    colstate *slots;
+    size_t cap, n;
+} colstates;
+
+/* The entry for name, added when new; NULL on allocation failure. */
+static colstate *colstate_get(colstates *t, const char *name)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        colstate *g = calloc(cap, sizeof *g);
+        if (g == NULL) return NULL;
+        for (size_t k = 0; k < t->cap; k++) {
+            if (t->slots[k].name == NULL) continue;
+            size_t h = name_hash(t->slots[k].name) & (cap - 1);
+            while (g[h].name != NULL) h = (h + 1) & (cap - 1);
+            g[h] = t->slots[k];
+        }
+        free(t->slots);
+        t->slots = g;
+        t->cap = cap;
+    }
+    size_t mask = t->cap - 1, h = name_hash(name) & mask;
+    for (; t->slots[h].name != NULL; h = (h + 1) & mask)
+        if (strcmp(t->slots[h].name, name) == 0) return &t->slots[h];
+    t->slots[h].name = name;
+    t->n++;
+    return &t->slots[h];
+}
+
+/* The entry for name, or NULL. */
+static const colstate *colstate_find(const colstates *t, const char *name)
+{
+    if (t->cap == 0) return NULL;
+    size_t mask = t->cap - 1;
+    for (size_t h = name_hash(name) & mask; t->slots[h].name != NULL; h = (h + 1) & mask)
+        if (strcmp(t->slots[h].name, name) == 0) return &t->slots[h];
+    return NULL;
+}
+
+/* The hyperparameter column a raw column name maps to, or NULL when it maps to a canonical field or to nothing. */
+static const char *param_target(const cf_colmap *map, const char *raw_name)
+{
+    const char *to = cf_colmap_lookup(map, raw_name);
+    return (canon_field(to) == F_PARAM && to[0] != '\0') ? to : NULL;
+}
+
+/* Collects the column states of the open source's records (res[k] resolved, rejects skipped). Returns 0 on
+ * allocation failure. */
+static int collect_colstates(const cf_runset *rs, colstates *t)
+{
+    for (size_t k = 0; k < rs->npend; k++) {
+        const pending *p = &rs->pend[k];
+        if (p->is_reject) continue;
+        for (size_t i = 0; i < p->n; i++) {
+            if (p->values[i] == NULL) continue;
+            const char *to = param_target(rs->map, p->names[i]);
+            if (to == NULL) continue;
+            colstate *c = colstate_get(t, to);
+            if (c == NULL) return 0;
+            double x;
+            if (!parse_decimal(p->values[i], &x))
+                c->text = 1;
+            else if (isfinite(x))
+                c->finite = 1;
+        }
+    }
+    return 1;
+}
+
+/* 1 when column name is numeric: no value of it, in this source or an earlier one, is text, and some value is a
+ * finite number. */
+static int column_is_numeric(const cf_runset *rs, const colstates *t, const char *name)
+{
+    const colstate *c = colstate_find(t, name);
+    int finite = c != NULL && c->finite, text = c != NULL && c->text;
+    size_t j = param_lookup(rs, name);
+    if (j != (size_t)-1 && rs->nruns > 0) {
+        if (rs->params[j].kind == CF_PARAM_CATEGORICAL)
+            text = 1;
+        else
+            finite = 1;
+    }
+    return finite && !text;
+}
+
+/* Finds a non-finite value (nan, inf, or a number too large for a double) in a numeric hyperparameter column of
+ * record p. Returns the index of the pair, or (size_t)-1 when there is none. One such value used to turn the whole
+ * column categorical without a word; now the record is refused with the value's place. */
+static size_t nonfinite_param(const cf_runset *rs, const colstates *t, const pending *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        double x;
+        if (p->values[i] == NULL || !parse_decimal(p->values[i], &x) || isfinite(x)) continue;
+        const char *to = param_target(rs->map, p->names[i]);
+        if (to != NULL && column_is_numeric(rs, t, to)) return i;
+    }
+    return (size_t)-1;
+}
+
+/* How far from the column's typical magnitude a value must be to be pointed out: more than CF_OUTLIER_FACTOR times
+ * the median of the nonzero magnitudes of the column's values in the source. */
+#define CF_OUTLIER_FACTOR 1e6
+
+/* qsort comparison of doubles, ascending. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Adds a note for each numeric hyperparameter column whose values among runs first..nruns-1 (the source just
+ * accepted) include extreme outliers: |x| > CF_OUTLIER_FACTOR x the (lower) median of the nonzero |x|. The median
+ * is robust: one 1e308 among learning rates near 1e-3 does not move it, so the typo is found, while a column that
+ * honestly spans a few decades (1e-5 .. 1e-1) is never flagged. The runs are kept; the note names up to three
+ * values with their lines, because such a value stretches the column's range (and its log scale) for fit and
+ * suggest. */
+static cf_status note_outliers(cf_runset *rs, size_t first)
+{
+    size_t n = rs->nruns - first;
+    if (n < 2) return CF_OK;
+    double *mag = malloc(n * sizeof *mag);
+    if (mag == NULL) return CF_ERR_NOMEM;
+    cf_status st = CF_OK;
+    for (size_t j = 0; j < rs->nparams && st == CF_OK; j++) {
+        const param_col *pc = &rs->params[j];
+        if (pc->kind == CF_PARAM_CATEGORICAL) continue;
+        size_t m = 0;
+        for (size_t i = first; i < rs->nruns; i++)
+            if (pc->str[i] != NULL && isfinite(pc->num[i]) && pc->num[i] != 0.0) mag[m++] = fabs(pc->num[i]);
+        if (m < 2) continue;
+        qsort(mag, m, sizeof *mag, cmp_double);
+        double med = mag[(m - 1) / 2], limit = CF_OUTLIER_FACTOR * med;
+        size_t count = 0;
+        char examples[400] = "";
+        size_t used = 0;
+        for (size_t i = first; i < rs->nruns; i++) {
+            if (pc->str[i] == NULL || !(fabs(pc->num[i]) > limit)) continue;
+            if (count++ < 3 && used < sizeof examples) {
+                int k = snprintf(examples + used, sizeof examples - used, "%s'%.40s' at line %ld", count > 1 ? ", " : "",
+                                 pc->str[i], rs->runs[i]->line);
+                if (k > 0) used += (size_t)k;
+            }
+        }
+        if (count == 0) continue;
+        char name[200];
+        cf_text_escape(name, sizeof name, pc->name);
+        char ex[400];
+        cf_text_escape(ex, sizeof ex, examples);
+        st = cf_runset_add_note(rs,
+                                "%s: column '%s' has %zu extreme value%s (more than 10^6 times the median magnitude "
+                                "%.3g of its values): %s%s; kept, but check for a typo: such a value stretches the "
+                                "column's range for fit and suggest",
+                                rs->cur_source, name, count, count == 1 ? "" : "s", med, ex, count > 3 ? ", ..." : "");
+    }
+    free(mag);
+    return st;
+}
+
 cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
 {
     if (rs == NULL || !rs->in_source)
@@ -1539,6 +1725,14 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         discard_source(rs);
         return st;
     }
+    colstates cols = {NULL, 0, 0};
+    if (!collect_colstates(rs, &cols)) {
+        free(cols.slots);
+        free(res);
+        discard_source(rs);
+        return cf_error_set(err, CF_ERR_NOMEM, src, 0, 0, NULL, "out of memory");
+    }
+    size_t first_run = rs->nruns;
     size_t missing_ids = 0;
     long first_missing = 0;
     const char *base = cf_text_basename(src);
@@ -1557,6 +1751,14 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         if (!check_record(rs, r, &unit, &c, &fail)) {
             const char *fname = r->name[fail.field] ? r->name[fail.field] : field_names[fail.field];
             st = push_reject(rs, p->line, r->col[fail.field], fname, fail.message, p->raw);
+            continue;
+        }
+        size_t bad = nonfinite_param(rs, &cols, p);
+        if (bad != (size_t)-1) {
+            const char *to = param_target(rs->map, p->names[bad]);
+            char *m = fmt_str("expected a finite number (column '%s' holds numbers), found '%s'", to,
+                              p->values[bad]);
+            st = push_reject(rs, p->line, p->columns[bad], p->names[bad], m, p->raw);
             continue;
         }
         char *id;
@@ -1582,6 +1784,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         st = accept_record(rs, p, r, &c, id);
     }
     free(res);
+    free(cols.slots);
     if (st == CF_OK && missing_ids > 0)
         st = cf_runset_add_note(rs,
                                 "%s: %zu records have no run_id; ids were made from the file name and line "
@@ -1591,6 +1794,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
     rs->npend = 0;
     rs->in_source = 0;
     type_params(rs);
+    if (st == CF_OK) st = note_outliers(rs, first_run);
     if (st != CF_OK) return cf_error_set(err, st, src, 0, 0, NULL, "out of memory");
     return CF_OK;
 }
@@ -1649,9 +1853,7 @@ const char *cf_runset_param_str(const cf_runset *rs, size_t i, size_t j)
 size_t cf_runset_param_find(const cf_runset *rs, const char *name)
 {
     if (rs == NULL || name == NULL) return (size_t)-1;
-    for (size_t j = 0; j < rs->nparams; j++)
-        if (strcmp(rs->params[j].name, name) == 0) return j;
-    return (size_t)-1;
+    return param_lookup(rs, name);
 }
 
 cf_status cf_runset_numeric(const cf_runset *rs, size_t i, const char *name, double *out)

@@ -701,6 +701,80 @@ Test(params, columns_are_typed_after_each_source)
     cf_runset_destroy(rs);
 }
 
+/* One nan, inf or 1e999 in a numeric column used to turn the column categorical without a word: now each such
+ * record is refused with its line, column and field, and the column stays numeric. */
+Test(params, non_finite_values_in_a_numeric_column_are_refused)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s1[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.001", "opt", "adam"),
+        REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1", "lr", "nan", "opt", "sgd"),
+        REC("run_id", "c", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.01", "opt", "nan"),
+        REC("run_id", "d", "accuracy", "0.5", "gpu_hours", "1", "lr", "-inf", "opt", "adam"),
+        REC("run_id", "e", "accuracy", "0.5", "gpu_hours", "1", "lr", "1e999", "opt", "adam"),
+        REC("run_id", "f", "accuracy", "0.5", "gpu_hours", "1", "lr", "", "opt", "adam"),
+    };
+    cr_assert_eq(one_source(rs, "runs.csv", 6, s1, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 3, "a, c (nan is a word in the categorical opt) and f (lr absent)");
+    cr_assert_eq(cf_runset_rejected(rs), 3);
+    expect_reject(rs, 0, 3, 4, "lr", "expected a finite number (column 'lr' holds numbers), found 'nan'");
+    expect_reject(rs, 1, 5, 4, "lr", "expected a finite number (column 'lr' holds numbers), found '-inf'");
+    expect_reject(rs, 2, 6, 4, "lr", "expected a finite number (column 'lr' holds numbers), found '1e999'");
+    cr_assert_str_eq(cf_runset_reject(rs, 0)->source, "runs.csv");
+    size_t lr = cf_runset_param_find(rs, "lr"), opt = cf_runset_param_find(rs, "opt");
+    cr_assert_eq(cf_runset_param_kind(rs, lr), CF_PARAM_NUMERIC);
+    cr_assert_eq(cf_runset_param_kind(rs, opt), CF_PARAM_CATEGORICAL);
+    cr_assert_str_eq(cf_runset_param_str(rs, 1, opt), "nan");
+
+    /* A later source with only nan in lr: the column is numeric from the first source, so it is refused too. */
+    const char *const *s2[] = {REC("run_id", "g", "accuracy", "0.5", "gpu_hours", "1", "lr", "NaN")};
+    cr_assert_eq(one_source(rs, "more.csv", 1, s2, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 3);
+    expect_reject(rs, 3, 2, 4, "lr", "expected a finite number (column 'lr' holds numbers), found 'NaN'");
+    cr_assert_str_eq(cf_runset_reject(rs, 3)->source, "more.csv");
+    cf_runset_destroy(rs);
+}
+
+/* A column of words in which one value happens to read "inf" (a mode name) is categorical, not broken. */
+Test(params, a_word_column_may_hold_nan_or_inf)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s1[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "mode", "inf"),
+        REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1", "mode", "fast"),
+    };
+    cr_assert_eq(one_source(rs, "w.csv", 2, s1, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 2);
+    cr_assert_eq(cf_runset_param_kind(rs, cf_runset_param_find(rs, "mode")), CF_PARAM_CATEGORICAL);
+    cf_runset_destroy(rs);
+}
+
+/* One 1e308 among learning rates near 1e-3 is kept but pointed out in a note (more than 10^6 x the median
+ * magnitude 0.001); a column that honestly spans four decades, and zeros, are not flagged. */
+Test(params, extreme_outliers_are_noted)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s1[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.001", "wd", "0", "decay", "1e-5"),
+        REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1", "lr", "1e308", "wd", "0", "decay", "1e-1"),
+        REC("run_id", "c", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.002", "wd", "0.01", "decay", "1e-3"),
+        REC("run_id", "d", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.0005", "wd", "0", "decay", "1e-4"),
+        REC("run_id", "e", "accuracy", "0.5", "gpu_hours", "1", "lr", "-2e9", "wd", "0", "decay", "1e-2"),
+    };
+    cr_assert_eq(one_source(rs, "runs.csv", 5, s1, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 5);
+    cr_assert_eq(cf_runset_rejected(rs), 0);
+    cr_assert_eq(cf_runset_note_count(rs), 1);
+    cr_assert_str_eq(cf_runset_note(rs, 0),
+                     "runs.csv: column 'lr' has 2 extreme values (more than 10^6 times the median magnitude 0.002 "
+                     "of its values): '1e308' at line 3, '-2e9' at line 6; kept, but check for a typo: such a value "
+                     "stretches the column's range for fit and suggest");
+    cf_runset_destroy(rs);
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 
 Test(source, reader_rejects_count_as_read_and_rejected)
