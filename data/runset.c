@@ -934,6 +934,36 @@ static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
     }
 }
 
+/* Finds two pairs of record p that land on the same field after mapping: a canonical field given twice ("acc"
+ * mapped to accuracy in a file that has "accuracy") or a column renamed onto another column's name. Sets *a < *b to
+ * their indices and returns 1, or returns 0. Taking the first silently would pick one of two different numbers. */
+static int record_collision(const cf_colmap *map, const pending *p, size_t *a, size_t *b)
+{
+    size_t seen[F_COUNT];
+    for (int f = 0; f < F_COUNT; f++) seen[f] = (size_t)-1;
+    for (size_t i = 0; i < p->n; i++) {
+        const char *to = cf_colmap_lookup(map, p->names[i]);
+        int f = canon_field(to);
+        if (f >= 0) {
+            if (seen[f] != (size_t)-1) {
+                *a = seen[f];
+                *b = i;
+                return 1;
+            }
+            seen[f] = i;
+        } else if (f == F_PARAM && to != p->names[i] && to[0] != '\0') {
+            /* a column renamed onto a hyperparameter name: look for another pair with that name */
+            for (size_t k = 0; k < p->n; k++) {
+                if (k == i || strcmp(cf_colmap_lookup(map, p->names[k]), to) != 0) continue;
+                *a = k < i ? k : i;
+                *b = k < i ? i : k;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Appends a reject; the message is taken over (freed on failure). */
 static cf_status push_reject(cf_runset *rs, long line, long column, const char *field, char *message, const char *raw)
 {
@@ -1700,7 +1730,25 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         if (rs->pend[k].is_reject) continue;
         any_record = 1;
         if (first == NULL) first = &rs->pend[k];
-        resolve_record(rs->map, &rs->pend[k], &res[k]);
+        const pending *p = &rs->pend[k];
+        size_t a, b;
+        if (record_collision(rs->map, p, &a, &b)) {
+            const char *to = cf_colmap_lookup(rs->map, p->names[b]);
+            int f = canon_field(to);
+            const char *target = f >= 0 ? field_names[f] : to;
+            int ma = cf_colmap_lookup(rs->map, p->names[a]) != p->names[a];
+            int mb = to != p->names[b];
+            cf_status cst = cf_error_set(
+                err, CF_ERR_INVALID, src, p->line, p->columns[b], p->names[b],
+                "expected one column for '%s', found two: '%s'%s (field %ld) and '%s'%s (field %ld); drop one, map "
+                "one elsewhere or to ignore",
+                target, p->names[a], ma ? " (mapped)" : "", p->columns[a], p->names[b], mb ? " (mapped)" : "",
+                p->columns[b]);
+            free(res);
+            discard_source(rs);
+            return cst;
+        }
+        resolve_record(rs->map, p, &res[k]);
         if (res[k].val[F_ACCURACY] || res[k].val[F_GPU_HOURS] || res[k].val[F_WALL_HOURS]) usable = 1;
     }
     if (any_record && !usable) {

@@ -775,6 +775,41 @@ Test(params, extreme_outliers_are_noted)
     cf_runset_destroy(rs);
 }
 
+/* --map acc=accuracy on a file that already has accuracy was taken silently (the first column won): the source is
+ * refused whole with the line and column of the second one, as a CSV header with a repeated column is. */
+Test(colmap, a_mapping_onto_an_existing_column_is_refused)
+{
+    cf_colmap *m = cf_colmap_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_colmap_parse_pairs(m, "acc=accuracy,step_lr=lr", &err), CF_OK);
+    cf_runset *rs = cf_runset_create(NULL, m);
+    const char *const *s1[] = {REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "acc", "0.9")};
+    cr_assert_eq(one_source(rs, "runs.csv", 1, s1, &err), CF_ERR_INVALID);
+    cr_assert_str_eq(err.source, "runs.csv");
+    cr_assert_eq(err.line, 2);
+    cr_assert_eq(err.column, 4);
+    cr_assert_str_eq(err.field, "acc");
+    cr_assert_str_eq(err.message, "expected one column for 'accuracy', found two: 'accuracy' (field 2) and 'acc' "
+                                  "(mapped) (field 4); drop one, map one elsewhere or to ignore");
+    cr_assert_eq(cf_runset_size(rs), 0);
+    cr_assert_eq(cf_runset_read(rs), 0, "the source is discarded whole");
+
+    /* a column renamed onto a hyperparameter the file already has */
+    const char *const *s2[] = {REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.1", "step_lr", "0.2")};
+    cr_assert_eq(one_source(rs, "two.csv", 1, s2, &err), CF_ERR_INVALID);
+    cr_assert_eq(err.column, 5);
+    cr_assert_str_eq(err.message, "expected one column for 'lr', found two: 'lr' (field 4) and 'step_lr' (mapped) "
+                                  "(field 5); drop one, map one elsewhere or to ignore");
+
+    /* the same mapping on a file without accuracy is fine */
+    const char *const *s3[] = {REC("run_id", "a", "acc", "0.9", "gpu_hours", "1", "step_lr", "0.2")};
+    cr_assert_eq(one_source(rs, "three.csv", 1, s3, &err), CF_OK, "%s", err.message);
+    cr_assert_float_eq(cf_runset_get(rs, 0)->accuracy, 0.9, 0);
+    cf_runset_destroy(rs);
+    cf_colmap_destroy(m);
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 
 Test(source, reader_rejects_count_as_read_and_rejected)

@@ -13,4 +13,10 @@ expect_grep "$TMP/err" "big.csv:2: x: run 'r1': the value '1e308' of column 'x' 
   "fit names file, line, column and run"
 expect_no_grep "$TMP/err" "row 0 column" "no GP-internal row/column numbers"
 
+# --map onto a column the file already has: refused with line and column (the first column silently won).
+printf 'run_id,accuracy,gpu_hours,hardware,acc\nr1,0.5,1,a100-80gb,0.9\n' >"$TMP/acc.csv"
+expect_rc 2 "--map acc=accuracy beside accuracy" -- "$BIN" frontier "$TMP/acc.csv" --map acc=accuracy
+expect_grep "$TMP/err" "acc.csv:2:5: acc: expected one column for 'accuracy', found two: 'accuracy' (field 2) and 'acc' (mapped) (field 5)" \
+  "collision named with line and column"
+
 finish
