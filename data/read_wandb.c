@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "costfront/sources.h"
+#include "data/runset_internal.h"
 #include "data/src_util.h"
 
 /* ---- CSV rows ------------------------------------------------------------------------------------------------ */
@@ -112,7 +113,13 @@ static cf_status read_table(const char *path, csv_table *t, cf_error *err)
     size_t len;
     char *text = cf_src_read_file(path, &len);
     if (text == NULL) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot read the file");
-    size_t skip = (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+    /* The same text check as CSV input: UTF-16/32, invalid UTF-8 and NUL bytes are refused with line and byte. */
+    size_t skip = 0;
+    cf_status ust = cf_text_check_utf8(path, text, len, &skip, err);
+    if (ust != CF_OK) {
+        free(text);
+        return ust;
+    }
     struct csv_parser p;
     if (csv_init(&p, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
         free(text);
