@@ -448,13 +448,7 @@ static cf_status read_run_dir(mlf_tree *t, const char *run_dir, const char *run_
     if (rn != NULL && rn[0] != '\0') {
         st = cf_pairbuf_add_unique(&pairs, "mlflow.", "run_name", rn);
         /* keep run_name right after the identity pairs for readability */
-        if (st == CF_OK && name_slot < pairs.n - 1) {
-            char *nm = pairs.names[pairs.n - 1], *vl = pairs.values[pairs.n - 1];
-            memmove(pairs.names + name_slot + 1, pairs.names + name_slot, (pairs.n - 1 - name_slot) * sizeof(char *));
-            memmove(pairs.values + name_slot + 1, pairs.values + name_slot, (pairs.n - 1 - name_slot) * sizeof(char *));
-            pairs.names[name_slot] = nm;
-            pairs.values[name_slot] = vl;
-        }
+        if (st == CF_OK) cf_pairbuf_move_last(&pairs, name_slot);
     }
     for (size_t i = 0; i < tags.n && st == CF_OK; i++)
         st = cf_pairbuf_add_unique(&pairs, "tag.", tags.names[i], tags.values[i]);
@@ -709,15 +703,7 @@ cf_status cf_read_mlflow_db(const char *path, cf_records *out, cf_error *err)
         const char *rn = (rname && rname[0]) ? rname : tag_name;
         if (st == CF_OK && rn && rn[0]) {
             st = cf_pairbuf_add_unique(&pairs, "mlflow.", "run_name", rn);
-            if (st == CF_OK && name_slot < pairs.n - 1) {
-                char *nm = pairs.names[pairs.n - 1], *vl = pairs.values[pairs.n - 1];
-                memmove(pairs.names + name_slot + 1, pairs.names + name_slot,
-                        (pairs.n - 1 - name_slot) * sizeof(char *));
-                memmove(pairs.values + name_slot + 1, pairs.values + name_slot,
-                        (pairs.n - 1 - name_slot) * sizeof(char *));
-                pairs.names[name_slot] = nm;
-                pairs.values[name_slot] = vl;
-            }
+            if (st == CF_OK) cf_pairbuf_move_last(&pairs, name_slot);
         }
         for (size_t i = 0; i < tags.n && st == CF_OK; i++)
             st = cf_pairbuf_add_unique(&pairs, "tag.", tags.names[i], tags.values[i]);

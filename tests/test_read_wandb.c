@@ -215,3 +215,38 @@ Test(read_wandb, nesting_50000_deep_is_refused_fast)
                  after.ru_maxrss - before.ru_maxrss);
 #endif
 }
+
+/* A flat dict of 100,000 keys (1.7 MB in one cell) took 12 s: each key was looked up among all the earlier ones.
+ * Now names are hashed: well under two seconds, every key kept, a repeated key still renamed. */
+Test(read_wandb, a_dict_of_100000_keys_is_read_in_linear_time)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/wide.csv", tu_tmpdir());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(",summary,config,name\n0,\"{'k5': 'again'}\",\"{", f);
+    for (int i = 0; i < 100000; i++) fprintf(f, "%s'k%d': %d", i ? ", " : "", i, i);
+    fputs("}\",wide\n", f);
+    fclose(f);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_wandb(path, r, &err), CF_OK, "%s", err.message);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const cf_record *w = tu_find(r, "wide");
+    cr_assert_not_null(w);
+    cr_assert_eq(w->n, 100000 + 2, "run_id, 100,000 config keys, summary.k5");
+    TU_EXPECT(w, "k0", "0");
+    TU_EXPECT(w, "k99999", "99999");
+    TU_EXPECT(w, "summary.k5", "again");
+    cf_records_destroy(r);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+#if defined(__SANITIZE_ADDRESS__)
+    const double limit = 20.0; /* ASan costs about 10x on this many small allocations; quadratic was minutes */
+#else
+    const double limit = 2.0;
+#endif
+    cr_assert_lt(secs, limit, "took %.3f s", secs);
+}
