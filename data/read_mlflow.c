@@ -14,14 +14,81 @@
  * as +-1.7976931348623157e308 (DBL_MAX), which are read back as infinities like MLflow does.
  */
 #include <float.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "costfront/sources.h"
+#include "data/runset_internal.h"
 #include "data/src_util.h"
+
+/* ---- staying inside the store -------------------------------------------------------------------------------- */
+
+/* The store being read: its resolved path, and the symbolic links found leading out of it, which are not followed
+ * (a params/stolen -> /outside/secret link must not put that file's content into the run store or a report). */
+typedef struct mlf_tree {
+    const char *root; /* the path as given */
+    char *real;       /* realpath of root, NULL when it cannot be resolved (then no link is followed) */
+    size_t links_out; /* links not followed */
+    char first[600];  /* the first one, "rel -> target", for the note */
+} mlf_tree;
+
+/* 1 when path is a symbolic link whose target lies outside the store (or does not resolve): the caller skips the
+ * entry, which is counted for the note. Links that stay inside the store are followed. rel names the entry in the
+ * note. */
+static int leaves_tree(mlf_tree *t, const char *path, const char *rel)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || !S_ISLNK(sb.st_mode)) return 0;
+    char *real = t->real ? realpath(path, NULL) : NULL;
+    size_t n = t->real ? strlen(t->real) : 0;
+    int inside = real != NULL && strncmp(real, t->real, n) == 0 && (real[n] == '/' || real[n] == '\0' ||
+                                                                   (n == 1 && t->real[0] == '/'));
+    free(real);
+    if (inside) return 0;
+    if (t->links_out++ == 0) {
+        char target[PATH_MAX];
+        ssize_t k = readlink(path, target, sizeof target - 1);
+        target[k > 0 ? k : 0] = '\0';
+        snprintf(t->first, sizeof t->first, "%.280s -> %.280s", rel, target);
+    }
+    return 1;
+}
+
+/* Checks text[0..len), the content of file, as every text input is checked (UTF-8, no NUL); on failure copies the
+ * reason (with line and byte) into why and returns CF_ERR_PARSE with *line set. */
+static cf_status check_file_text(const char *file, const char *text, size_t len, long *line, char *why, size_t nwhy)
+{
+    cf_error e;
+    cf_error_clear(&e);
+    size_t skip;
+    if (cf_text_check_utf8(file, text, len, &skip, &e) == CF_OK) return CF_OK;
+    *line = e.line;
+    snprintf(why, nwhy, "%.250s", e.message);
+    return CF_ERR_PARSE;
+}
+
+/* 1 when s is valid UTF-8 text (names of files become keys, which reach reports). */
+static int utf8_ok(const char *s)
+{
+    cf_error e;
+    size_t skip;
+    return cf_text_check_utf8("", s, strlen(s), &skip, &e) == CF_OK;
+}
+
+/* Copies s into out (n bytes) with every byte outside printable ASCII shown as '?', to name a key that is not
+ * UTF-8 without repeating its bytes. */
+static void ascii_copy(char *out, size_t n, const char *s)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++) out[k++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+    out[k] = '\0';
+}
 
 /* ---- meta.yaml ---------------------------------------------------------------------------------------------- */
 
@@ -177,29 +244,10 @@ static cf_status read_metric_file(const char *path, latest *lt, long *bad_line, 
  * path under the root joined with '/'. Stops at the first non-OK result. */
 typedef cf_status (*visit_fn)(void *ctx, const char *key, const char *file);
 
-/* Recurses because MLflow stores a key with slashes ("train/loss") as nested directories. */
-static cf_status walk_keys(const char *dir, const char *prefix, visit_fn visit, void *ctx)
-{
-    size_t n;
-    char **names = cf_src_list_dir(dir, &n);
-    cf_status st = CF_OK;
-    for (size_t i = 0; i < n && st == CF_OK; i++) {
-        char *full = cf_src_join(dir, names[i]);
-        char *key = prefix[0] ? cf_src_join(prefix, names[i]) : cf_src_strdup(names[i]);
-        if (full == NULL || key == NULL)
-            st = CF_ERR_NOMEM;
-        else if (cf_src_is_dir(full))
-            st = walk_keys(full, key, visit, ctx);
-        else
-            st = visit(ctx, key, full);
-        free(full);
-        free(key);
-    }
-    cf_src_free_list(names, n);
-    return st;
-}
-
+/* What reading one run collects. */
 typedef struct run_ctx {
+    mlf_tree *tree;
+    const char *rel; /* the run directory relative to the store, for the links note */
     cf_pairbuf *pairs;
     cf_pairbuf *tags; /* user tags collected for later */
     char *run_name;   /* from the mlflow.runName tag */
@@ -207,6 +255,48 @@ typedef struct run_ctx {
     char bad_key[256];
     char why[256];
 } run_ctx;
+
+/* Recurses because MLflow stores a key with slashes ("train/loss") as nested directories. part is "metrics",
+ * "params" or "tags". Links out of the store are skipped (counted in ctx->tree); a key that is not UTF-8 fails
+ * with CF_ERR_PARSE and the reason in ctx. */
+static cf_status walk_keys(const char *dir, const char *part, const char *prefix, visit_fn visit, run_ctx *ctx)
+{
+    size_t n;
+    char **names = cf_src_list_dir(dir, &n);
+    cf_status st = CF_OK;
+    for (size_t i = 0; i < n && st == CF_OK; i++) {
+        char *full = cf_src_join(dir, names[i]);
+        char *key = prefix[0] ? cf_src_join(prefix, names[i]) : cf_src_strdup(names[i]);
+        char *rel = NULL;
+        if (full != NULL && key != NULL) {
+            size_t len = strlen(ctx->rel) + strlen(part) + strlen(key) + 3;
+            rel = malloc(len);
+            if (rel != NULL) snprintf(rel, len, "%s/%s/%s", ctx->rel, part, key);
+        }
+        if (full == NULL || key == NULL || rel == NULL) {
+            st = CF_ERR_NOMEM;
+        } else if (!utf8_ok(key)) {
+            char shown[256];
+            ascii_copy(shown, sizeof shown, key);
+            snprintf(ctx->bad_key, sizeof ctx->bad_key, "%s/%.200s", part, shown);
+            snprintf(ctx->why, sizeof ctx->why, "the file name is not valid UTF-8 (shown with '?')");
+            ctx->bad_line = 0;
+            st = CF_ERR_PARSE;
+        } else if (leaves_tree(ctx->tree, full, rel)) {
+            /* not followed; counted for the note */
+        } else if (cf_src_is_dir(full))
+            st = walk_keys(full, part, key, visit, ctx);
+        else
+            st = visit(ctx, key, full);
+        free(full);
+        free(key);
+        free(rel);
+    }
+    cf_src_free_list(names, n);
+    return st;
+}
+
+
 
 /* Keeps a metric's latest value (MLflow logs a history; the last step is what the run ended with). */
 static cf_status visit_metric(void *c, const char *key, const char *file)
@@ -222,26 +312,33 @@ static cf_status visit_metric(void *c, const char *key, const char *file)
     return cf_pairbuf_add_unique(ctx->pairs, "metric.", key, lt.value);
 }
 
-/* Reads a params/ or tags/ file: the whole content is the value (a trailing newline is dropped). */
-static char *read_value_file(const char *file)
+/* Reads the value file of key under dir ("params" or "tags"): the whole content is the value (a UTF-8 byte order
+ * mark and trailing newlines are dropped). When it cannot be read, or is not UTF-8 text (checked as CSV input is),
+ * records the file and why in ctx, so that the caller's error names the file, sets *st and returns NULL. */
+static char *read_run_value(run_ctx *ctx, const char *dir, const char *what, const char *key, const char *file,
+                            cf_status *st)
 {
     size_t len;
-    char *text = cf_src_read_file(file, &len);
-    if (text == NULL) return NULL;
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r')) text[--len] = '\0';
-    return text;
-}
-
-/* Reads the value file of key under dir ("params" or "tags"); when it cannot be read, records the file and why
- * ("cannot read the <what> file") in ctx, so that the caller's error names the file, and returns NULL. */
-static char *read_run_value(run_ctx *ctx, const char *dir, const char *what, const char *key, const char *file)
-{
-    char *v = read_value_file(file);
+    char *v = cf_src_read_file(file, &len);
+    *st = CF_OK;
     if (v == NULL) {
-        snprintf(ctx->bad_key, sizeof ctx->bad_key, "%s/%s", dir, key);
         snprintf(ctx->why, sizeof ctx->why, "cannot read the %s file", what);
         ctx->bad_line = 0;
+        *st = CF_ERR_IO;
+    } else if (check_file_text(file, v, len, &ctx->bad_line, ctx->why, sizeof ctx->why) != CF_OK) {
+        free(v);
+        v = NULL;
+        *st = CF_ERR_PARSE;
     }
+    if (v == NULL) {
+        snprintf(ctx->bad_key, sizeof ctx->bad_key, "%s/%s", dir, key);
+        return NULL;
+    }
+    if (len >= 3 && memcmp(v, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(v, v + 3, len - 2);
+        len -= 3;
+    }
+    while (len > 0 && (v[len - 1] == '\n' || v[len - 1] == '\r')) v[--len] = '\0';
     return v;
 }
 
@@ -249,9 +346,10 @@ static char *read_run_value(run_ctx *ctx, const char *dir, const char *what, con
 static cf_status visit_param(void *c, const char *key, const char *file)
 {
     run_ctx *ctx = c;
-    char *v = read_run_value(ctx, "params", "param", key, file);
-    if (v == NULL) return CF_ERR_IO;
-    cf_status st = cf_pairbuf_add_unique(ctx->pairs, "param.", key, v);
+    cf_status st;
+    char *v = read_run_value(ctx, "params", "param", key, file, &st);
+    if (v == NULL) return st;
+    st = cf_pairbuf_add_unique(ctx->pairs, "param.", key, v);
     free(v);
     return st;
 }
@@ -261,9 +359,9 @@ static cf_status visit_param(void *c, const char *key, const char *file)
 static cf_status visit_tag(void *c, const char *key, const char *file)
 {
     run_ctx *ctx = c;
-    char *v = read_run_value(ctx, "tags", "tag", key, file);
-    if (v == NULL) return CF_ERR_IO;
-    cf_status st = CF_OK;
+    cf_status st;
+    char *v = read_run_value(ctx, "tags", "tag", key, file, &st);
+    if (v == NULL) return st;
     if (strcmp(key, "mlflow.runName") == 0) {
         free(ctx->run_name);
         ctx->run_name = v;
@@ -275,16 +373,26 @@ static cf_status visit_tag(void *c, const char *key, const char *file)
 }
 
 /* Reads one run directory of experiment exp_name into out (a record, a rejected record or a skip). */
-static cf_status read_run_dir(const char *root, const char *run_dir, const char *run_rel, const char *exp_name,
+static cf_status read_run_dir(mlf_tree *t, const char *run_dir, const char *run_rel, const char *exp_name,
                               int exp_deleted, cf_records *out, long recno, cf_error *err)
 {
+    const char *root = t->root;
     cf_pairbuf meta = {0}, pairs = {0}, tags = {0};
-    run_ctx ctx = {&pairs, &tags, NULL, 0, "", ""};
+    run_ctx ctx = {t, run_rel, &pairs, &tags, NULL, 0, "", ""};
     char *meta_path = cf_src_join(run_dir, "meta.yaml");
     cf_status st = CF_OK;
     if (meta_path == NULL) return cf_error_set(err, CF_ERR_NOMEM, root, 0, 0, NULL, "out of memory");
     cf_error merr;
     cf_error_clear(&merr);
+    char meta_rel[600];
+    snprintf(meta_rel, sizeof meta_rel, "%.580s/meta.yaml", run_rel);
+    if (leaves_tree(t, meta_path, meta_rel)) {
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s is a symbolic link leading out of the store; costfront does not follow it",
+                 meta_rel);
+        st = cf_records_reject(out, run_rel, recno, 0, "meta.yaml", msg, "");
+        goto done;
+    }
     if (!cf_src_is_file(meta_path)) {
         char msg[2048];
         snprintf(msg, sizeof msg, "run directory %s has no meta.yaml; it is not an MLflow run (damaged store?)",
@@ -322,8 +430,8 @@ static cf_status read_run_dir(const char *root, const char *run_dir, const char 
         sub = cf_src_join(run_dir, parts[k]);
         if (sub == NULL)
             st = CF_ERR_NOMEM;
-        else if (cf_src_is_dir(sub))
-            st = walk_keys(sub, "", fns[k], &ctx);
+        else if (cf_src_is_dir(sub) && !leaves_tree(t, sub, parts[k]))
+            st = walk_keys(sub, parts[k], "", fns[k], &ctx);
         free(sub);
     }
     if (st == CF_ERR_PARSE || st == CF_ERR_IO) {
@@ -340,13 +448,7 @@ static cf_status read_run_dir(const char *root, const char *run_dir, const char 
     if (rn != NULL && rn[0] != '\0') {
         st = cf_pairbuf_add_unique(&pairs, "mlflow.", "run_name", rn);
         /* keep run_name right after the identity pairs for readability */
-        if (st == CF_OK && name_slot < pairs.n - 1) {
-            char *nm = pairs.names[pairs.n - 1], *vl = pairs.values[pairs.n - 1];
-            memmove(pairs.names + name_slot + 1, pairs.names + name_slot, (pairs.n - 1 - name_slot) * sizeof(char *));
-            memmove(pairs.values + name_slot + 1, pairs.values + name_slot, (pairs.n - 1 - name_slot) * sizeof(char *));
-            pairs.names[name_slot] = nm;
-            pairs.values[name_slot] = vl;
-        }
+        if (st == CF_OK) cf_pairbuf_move_last(&pairs, name_slot);
     }
     for (size_t i = 0; i < tags.n && st == CF_OK; i++)
         st = cf_pairbuf_add_unique(&pairs, "tag.", tags.names[i], tags.values[i]);
@@ -366,12 +468,21 @@ done:
 }
 
 /* Reads one experiment directory (holding meta.yaml). rel is its path relative to the source root. */
-static cf_status read_experiment(const char *root, const char *dir, const char *rel, cf_records *out, long *recno,
+static cf_status read_experiment(mlf_tree *t, const char *dir, const char *rel, cf_records *out, long *recno,
                                  cf_error *err)
 {
+    const char *root = t->root;
     cf_pairbuf meta = {0};
     char *meta_path = cf_src_join(dir, "meta.yaml");
     if (meta_path == NULL) return cf_error_set(err, CF_ERR_NOMEM, root, 0, 0, NULL, "out of memory");
+    struct stat lsb;
+    if (lstat(meta_path, &lsb) == 0 && S_ISLNK(lsb.st_mode) && leaves_tree(t, meta_path, "meta.yaml")) {
+        cf_status ls = cf_error_set(err, CF_ERR_PARSE, meta_path, 0, 0, NULL,
+                                    "the experiment's meta.yaml is a symbolic link leading out of the store; "
+                                    "costfront does not follow it");
+        free(meta_path);
+        return ls;
+    }
     cf_status st = read_meta(meta_path, &meta, err);
     free(meta_path);
     if (st != CF_OK) {
@@ -391,8 +502,11 @@ static cf_status read_experiment(const char *root, const char *dir, const char *
         char *run_rel = rel[0] ? cf_src_join(rel, entries[i]) : cf_src_strdup(entries[i]);
         if (run_dir == NULL || run_rel == NULL)
             st = cf_error_set(err, CF_ERR_NOMEM, root, 0, 0, NULL, "out of memory");
+        else if (leaves_tree(t, run_dir, run_rel)) {
+            /* not followed; counted for the note */
+        }
         else if (cf_src_is_dir(run_dir))
-            st = read_run_dir(root, run_dir, run_rel, name, deleted, out, ++*recno, err);
+            st = read_run_dir(t, run_dir, run_rel, name, deleted, out, ++*recno, err);
         free(run_dir);
         free(run_rel);
     }
@@ -413,9 +527,11 @@ cf_status cf_read_mlflow(const char *path, cf_records *out, cf_error *err)
     if (top_meta == NULL) return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
     int single = cf_src_is_file(top_meta);
     free(top_meta);
+    mlf_tree tree = {path, realpath(path, NULL), 0, ""};
+    mlf_tree *t = &tree;
     size_t n_exp = 0;
     if (single) {
-        st = read_experiment(path, path, "", out, &recno, err);
+        st = read_experiment(t, path, "", out, &recno, err);
         n_exp = 1;
     } else {
         size_t n;
@@ -428,10 +544,12 @@ cf_status cf_read_mlflow(const char *path, cf_records *out, cf_error *err)
                 st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
                 break;
             }
-            if (cf_src_is_dir(dir)) {
+            if (leaves_tree(t, dir, entries[i])) {
+                /* not followed; counted for the note */
+            } else if (cf_src_is_dir(dir)) {
                 char *mp = cf_src_join(dir, "meta.yaml");
                 if (mp != NULL && cf_src_is_file(mp)) {
-                    st = read_experiment(path, dir, entries[i], out, &recno, err);
+                    st = read_experiment(t, dir, entries[i], out, &recno, err);
                     n_exp++;
                 } else if (mp != NULL) {
                     st = cf_error_set(err, CF_ERR_PARSE, mp, 0, 0, NULL,
@@ -448,6 +566,15 @@ cf_status cf_read_mlflow(const char *path, cf_records *out, cf_error *err)
                               "no MLflow experiment found (expected directories holding meta.yaml)");
     }
     if (st == CF_OK) st = cf_records_note_skips(out);
+    if (st == CF_OK && tree.links_out > 0) {
+        char shown[sizeof tree.first];
+        cf_text_escape(shown, sizeof shown, tree.first);
+        st = cf_records_note(out,
+                             "%s: %zu symbolic link%s leading out of the store %s not followed (e.g. %s)", path,
+                             tree.links_out, tree.links_out == 1 ? "" : "s", tree.links_out == 1 ? "was" : "were",
+                             shown);
+    }
+    free(tree.real);
     return st;
 }
 
@@ -576,15 +703,7 @@ cf_status cf_read_mlflow_db(const char *path, cf_records *out, cf_error *err)
         const char *rn = (rname && rname[0]) ? rname : tag_name;
         if (st == CF_OK && rn && rn[0]) {
             st = cf_pairbuf_add_unique(&pairs, "mlflow.", "run_name", rn);
-            if (st == CF_OK && name_slot < pairs.n - 1) {
-                char *nm = pairs.names[pairs.n - 1], *vl = pairs.values[pairs.n - 1];
-                memmove(pairs.names + name_slot + 1, pairs.names + name_slot,
-                        (pairs.n - 1 - name_slot) * sizeof(char *));
-                memmove(pairs.values + name_slot + 1, pairs.values + name_slot,
-                        (pairs.n - 1 - name_slot) * sizeof(char *));
-                pairs.names[name_slot] = nm;
-                pairs.values[name_slot] = vl;
-            }
+            if (st == CF_OK) cf_pairbuf_move_last(&pairs, name_slot);
         }
         for (size_t i = 0; i < tags.n && st == CF_OK; i++)
             st = cf_pairbuf_add_unique(&pairs, "tag.", tags.names[i], tags.values[i]);

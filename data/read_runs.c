@@ -119,6 +119,18 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+size_t cf_text_utf8_valid_prefix(const char *text, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len && u[i] != 0) {
+        size_t k = utf8_seq(u + i, len - i);
+        if (k == 0) break;
+        i += k;
+    }
+    return i;
+}
+
 cf_status cf_text_check_utf8(const char *source, const char *text, size_t len, size_t *skip, cf_error *err)
 {
     const unsigned char *u = (const unsigned char *)text;

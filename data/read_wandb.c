@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "costfront/sources.h"
+#include "data/runset_internal.h"
 #include "data/src_util.h"
 
 /* ---- CSV rows ------------------------------------------------------------------------------------------------ */
@@ -112,7 +113,13 @@ static cf_status read_table(const char *path, csv_table *t, cf_error *err)
     size_t len;
     char *text = cf_src_read_file(path, &len);
     if (text == NULL) return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot read the file");
-    size_t skip = (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+    /* The same text check as CSV input: UTF-16/32, invalid UTF-8 and NUL bytes are refused with line and byte. */
+    size_t skip = 0;
+    cf_status ust = cf_text_check_utf8(path, text, len, &skip, err);
+    if (ust != CF_OK) {
+        free(text);
+        return ust;
+    }
     struct csv_parser p;
     if (csv_init(&p, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
         free(text);
@@ -161,7 +168,8 @@ static char *row_text(const csv_row *r)
 typedef struct pyparse {
     const char *s;
     size_t i;
-    char why[160];
+    char why[200];
+    int too_deep; /* the failure is CF_WANDB_MAX_DEPTH, not a syntax error */
 } pyparse;
 
 /* Skips whitespace in the Python-literal parser (pandas writes dicts with repr()). */
@@ -268,12 +276,51 @@ static char *py_token(pyparse *p)
     return cf_src_strdup(tok);
 }
 
-/* Parses a dict at p->i, adding its flattened entries to b with prefix. skip_private drops top-level keys that
- * begin with '_' (W&B's own bookkeeping) except _runtime, which becomes runtime_s. */
-static cf_status py_dict(pyparse *p, const char *prefix, cf_pairbuf *b, const char *collide, int skip_private)
+/* The deepest nesting of dicts a config or summary cell may have. Real W&B configs nest a few levels; the limit
+ * keeps the recursion of py_dict (one C frame per level) far from the stack's end whatever the input. */
+#define CF_WANDB_MAX_DEPTH 100
+
+/* The dotted key of the entry being flattened: one buffer shared by every level, grown as needed and cut back
+ * when a level returns, so that flattening costs time and memory linear in the cell, not in depth squared. */
+typedef struct keybuf {
+    char *s;
+    size_t len, cap;
+} keybuf;
+
+/* Appends ".k" (or "k" at the top) to the key. Returns 0 on allocation failure. */
+static int key_push(keybuf *kb, const char *k)
+{
+    size_t kl = strlen(k), need = kb->len + (kb->len ? 1 : 0) + kl + 1;
+    if (need > kb->cap) {
+        size_t cap = kb->cap ? kb->cap : 64;
+        while (cap < need) cap *= 2;
+        char *g = realloc(kb->s, cap);
+        if (g == NULL) return 0;
+        kb->s = g;
+        kb->cap = cap;
+    }
+    if (kb->len) kb->s[kb->len++] = '.';
+    memcpy(kb->s + kb->len, k, kl + 1);
+    kb->len += kl;
+    return 1;
+}
+
+/* Parses a dict at p->i, adding its flattened entries to b under the key in kb (restored on return). depth is the
+ * nesting of this dict (1 for the cell's own dict); deeper than CF_WANDB_MAX_DEPTH is refused with p->too_deep set.
+ * skip_private drops top-level keys that begin with '_' (W&B's own bookkeeping) except _runtime, which becomes
+ * runtime_s. */
+static cf_status py_dict(pyparse *p, keybuf *kb, int depth, cf_pairbuf *b, const char *collide, int skip_private)
 {
     if (p->s[p->i] != '{') {
         snprintf(p->why, sizeof p->why, "expected '{' at character %zu", p->i + 1);
+        return CF_ERR_PARSE;
+    }
+    if (depth > CF_WANDB_MAX_DEPTH) {
+        p->too_deep = 1;
+        snprintf(p->why, sizeof p->why,
+                 "dicts nested more than %d levels deep (level %d starts at character %zu); costfront reads at most "
+                 "%d levels",
+                 CF_WANDB_MAX_DEPTH, depth, p->i + 1, CF_WANDB_MAX_DEPTH);
         return CF_ERR_PARSE;
     }
     p->i++;
@@ -282,6 +329,7 @@ static cf_status py_dict(pyparse *p, const char *prefix, cf_pairbuf *b, const ch
         p->i++;
         return CF_OK;
     }
+    size_t base = kb->len;
     for (;;) {
         py_ws(p);
         char *k = (p->s[p->i] == '\'' || p->s[p->i] == '"') ? py_string(p) : py_token(p);
@@ -294,16 +342,11 @@ static cf_status py_dict(pyparse *p, const char *prefix, cf_pairbuf *b, const ch
         }
         p->i++;
         py_ws(p);
-        size_t plen = strlen(prefix) + strlen(k) + 2;
-        char *full = malloc(plen);
-        if (full == NULL) {
-            free(k);
-            return CF_ERR_NOMEM;
-        }
-        snprintf(full, plen, "%s%s%s", prefix, prefix[0] ? "." : "", k);
         int private_key = skip_private && k[0] == '_';
         int runtime = skip_private && strcmp(k, "_runtime") == 0;
+        int pushed = key_push(kb, k);
         free(k);
+        if (!pushed) return CF_ERR_NOMEM;
         cf_status st = CF_OK;
         char c = p->s[p->i];
         if (c == '{') {
@@ -312,7 +355,7 @@ static cf_status py_dict(pyparse *p, const char *prefix, cf_pairbuf *b, const ch
                 st = skipped ? CF_OK : (p->why[0] ? CF_ERR_PARSE : CF_ERR_NOMEM);
                 free(skipped);
             } else {
-                st = py_dict(p, full, b, collide, 0);
+                st = py_dict(p, kb, depth + 1, b, collide, 0);
             }
         } else {
             char *v = (c == '\'' || c == '"') ? py_string(p) : (c == '[' || c == '(') ? py_bracketed(p) : py_token(p);
@@ -321,10 +364,11 @@ static cf_status py_dict(pyparse *p, const char *prefix, cf_pairbuf *b, const ch
             else if (runtime)
                 st = cf_pairbuf_add_unique(b, collide, "runtime_s", v);
             else if (!private_key)
-                st = cf_pairbuf_add_unique(b, collide, full, v);
+                st = cf_pairbuf_add_unique(b, collide, kb->s, v);
             free(v);
         }
-        free(full);
+        kb->len = base;
+        kb->s[base] = '\0';
         if (st != CF_OK) return st;
         py_ws(p);
         if (p->s[p->i] == ',') {
@@ -413,6 +457,7 @@ static cf_status read_pandas(const char *path, const csv_table *t, cf_records *o
     size_t c_sum = col_index(h, "summary"), c_cfg = col_index(h, "config"), c_name = col_index(h, "name");
     size_t c_id = col_index(h, "id"), c_state = col_index(h, "state");
     cf_pairbuf b = {0};
+    keybuf kb = {NULL, 0, 0};
     cf_status st = CF_OK;
     for (size_t i = 1; i < t->n && st == CF_OK; i++) {
         const csv_row *r = &t->rows[i];
@@ -438,9 +483,11 @@ static cf_status read_pandas(const char *path, const csv_table *t, cf_records *o
         for (int k = 0; k < 2 && st == CF_OK; k++) {
             const char *text = cell(r, cols[k]);
             if (text[0] == '\0') continue;
-            pyparse p = {text, 0, ""};
+            pyparse p = {text, 0, "", 0};
             py_ws(&p);
-            st = py_dict(&p, "", &b, k == 0 ? "config." : "summary.", k == 1);
+            kb.len = 0;
+            st = key_push(&kb, "") ? CF_OK : CF_ERR_NOMEM;
+            if (st == CF_OK) st = py_dict(&p, &kb, 1, &b, k == 0 ? "config." : "summary.", k == 1);
             if (st == CF_OK) {
                 py_ws(&p);
                 if (p.s[p.i] != '\0') {
@@ -450,7 +497,10 @@ static cf_status read_pandas(const char *path, const csv_table *t, cf_records *o
             }
             if (st == CF_ERR_PARSE) {
                 char msg[300];
-                snprintf(msg, sizeof msg, "%s cell is not a Python dict literal: %s", colnames[k], p.why);
+                if (p.too_deep)
+                    snprintf(msg, sizeof msg, "%s cell has %s", colnames[k], p.why);
+                else
+                    snprintf(msg, sizeof msg, "%s cell is not a Python dict literal: %s", colnames[k], p.why);
                 st = cf_records_reject(out, key[0] ? key : NULL, r->line, (long)cols[k] + 1, colnames[k], msg, raw);
                 rejected = 1;
                 break;
@@ -467,6 +517,7 @@ static cf_status read_pandas(const char *path, const csv_table *t, cf_records *o
         free(raw);
     }
     cf_pairbuf_free(&b);
+    free(kb.s);
     if (st == CF_ERR_NOMEM) return cf_error_set(err, st, path, 0, 0, NULL, "out of memory");
     return st;
 }

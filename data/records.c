@@ -276,10 +276,38 @@ const char *cf_records_note_text(const cf_records *r, size_t i)
     return (r != NULL && i < r->n_notes) ? r->notes[i] : NULL;
 }
 
+/* Checks that the key, names and values of rec are UTF-8 text, the net under every reader (the database readers
+ * in particular, whose strings come from SQLite unchecked): invalid text fails the source, naming the record and
+ * field, and never reaches the store or a report. */
+static cf_status check_record_text(const char *path, const cf_record *rec, cf_error *err)
+{
+    for (size_t i = 0; i <= 2 * rec->n; i++) {
+        const char *s = i == 2 * rec->n ? rec->key : (i % 2 == 0 ? rec->names[i / 2] : rec->values[i / 2]);
+        if (s == NULL) continue;
+        size_t len = strlen(s), ok = cf_text_utf8_valid_prefix(s, len);
+        if (ok == len) continue;
+        const char *name = i < 2 * rec->n ? rec->names[i / 2] : NULL;
+        int name_ok = name != NULL && cf_text_utf8_valid_prefix(name, strlen(name)) == strlen(name);
+        const char *what = i == 2 * rec->n ? "its id" : (i % 2 == 0 ? "a field name" : "the value");
+        return cf_error_set(err, CF_ERR_PARSE, path, rec->line, 0, name_ok ? name : NULL,
+                            "record %ld%s: %s is not valid UTF-8 (byte 0x%02X at byte %zu of it); costfront reads "
+                            "text as UTF-8",
+                            rec->line, name_ok ? "" : " (field name not shown)", what, (unsigned)(unsigned char)s[ok],
+                            ok + 1);
+    }
+    return CF_OK;
+}
+
 cf_status cf_records_to_runset(const cf_records *r, cf_runset *rs, cf_error *err)
 {
     if (r == NULL || rs == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no records or no runset");
     for (size_t s = 0; s < r->n_sources; s++) {
+        /* Text first, so that a source refused for it leaves the runset untouched. */
+        for (size_t i = 0; i < r->n; i++) {
+            if (r->recs[i].source != s || r->recs[i].rejected) continue;
+            cf_status cst = check_record_text(r->sources[s].path, &r->recs[i], err);
+            if (cst != CF_OK) return cst;
+        }
         cf_status st = cf_runset_begin_source(rs, r->sources[s].path);
         if (st != CF_OK) return cf_error_set(err, st, r->sources[s].path, 0, 0, NULL, "cannot start a runset source");
         for (size_t k = 0; k < r->n_notes && st == CF_OK; k++)

@@ -1,4 +1,5 @@
-/* costfront: the runset -- column mapping, the one place of shared validation, typed hyperparameter columns.
+/* costfront: the runset -- applying the column mapping (data/colmap.c), the one place of shared validation, typed
+ * hyperparameter columns.
  *
  * Readers hand in raw (name, value) records; nothing is validated until the source ends, because two decisions
  * need the whole source: whether the accuracy column is a percentage (decided per source, always reported as a
@@ -34,6 +35,7 @@
 
 #include "data/runset_internal.h"
 #include "data/alloc.h"
+#include "data/runset_fields.h"
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Small string helpers                                                                                           */
@@ -82,14 +84,6 @@ static char *dup_trimmed(const char *s, int *oom)
     return d;
 }
 
-/* Case-insensitive equality. */
-static int ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
-    return *a == *b;
-}
-
 /* Writes s lower-cased with every character of drop removed into out (size n); returns out. */
 static char *squash(const char *s, const char *drop, char *out, size_t n)
 {
@@ -102,14 +96,13 @@ static char *squash(const char *s, const char *drop, char *out, size_t n)
     return out;
 }
 
-/* Parses a whole string as a finite number (surrounding blanks allowed). Returns 1 on success. */
 /* The largest number of GPU-hours a run may have (about 114 million GPU-years): far beyond any real training run,
  * and small enough that prices, energy and hypervolumes computed from it stay finite. */
 #define CF_MAX_GPU_HOURS 1e12
 
-/* Parses a whole string as a finite double (trailing blanks allowed); returns 0 for anything else so that "12abc"
- * is rejected rather than read as 12. */
-static int parse_num(const char *s, double *out)
+/* Parses a whole string as a decimal number, finite or not ("nan", "inf", "1e999" overflowing to infinity),
+ * trailing blanks allowed; returns 0 for anything else so that "12abc" is rejected rather than read as 12. */
+static int parse_decimal(const char *s, double *out)
 {
     if (s == NULL) return 0;
     /* strtod also reads hexadecimal ("0x10" = 16, "0x1p-1" = 0.5), which no run file means: refused. */
@@ -122,7 +115,16 @@ static int parse_num(const char *s, double *out)
     double v = strtod(s, &end);
     if (end == s) return 0;
     while (*end && isspace((unsigned char)*end)) end++;
-    if (*end != '\0' || !isfinite(v)) return 0;
+    if (*end != '\0') return 0;
+    *out = v;
+    return 1;
+}
+
+/* Parses a whole string as a finite double (see parse_decimal); returns 0 for anything else. */
+static int parse_num(const char *s, double *out)
+{
+    double v;
+    if (!parse_decimal(s, &v) || !isfinite(v)) return 0;
     *out = v;
     return 1;
 }
@@ -238,372 +240,6 @@ cf_status cf_precision_parse(const char *s, cf_precision *out)
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
-/* Canonical fields                                                                                               */
-
-enum {
-    F_RUN_ID,
-    F_ACCURACY,
-    F_GPU_HOURS,
-    F_WALL_HOURS,
-    F_NUM_GPUS,
-    F_PRECISION,
-    F_PRUNING,
-    F_HARDWARE,
-    F_REGION,
-    F_PROVIDER,
-    F_PROCUREMENT,
-    F_MODEL,
-    F_DATASET,
-    F_PROJECT,
-    F_COUNT,
-    F_IGNORE = -2,
-    F_PARAM = -1
-};
-
-static const char *const field_names[F_COUNT] = {"run_id",      "accuracy", "gpu_hours", "wall_hours", "num_gpus",
-                                                 "precision",   "pruning",  "hardware",  "region",     "provider",
-                                                 "procurement", "model",    "dataset",   "project"};
-
-/* Index of the canonical field name (case-insensitive, ' ' and '-' taken as '_'), F_IGNORE for "ignore", or
- * F_PARAM. */
-static int canon_field(const char *name)
-{
-    char key[64];
-    if (strlen(name) >= sizeof key) return F_PARAM;
-    size_t k = 0;
-    for (const char *p = name; *p; p++) {
-        char c = (char)tolower((unsigned char)*p);
-        key[k++] = (c == ' ' || c == '-') ? '_' : c;
-    }
-    key[k] = '\0';
-    if (strcmp(key, "ignore") == 0) return F_IGNORE;
-    for (int f = 0; f < F_COUNT; f++)
-        if (strcmp(key, field_names[f]) == 0) return f;
-    return F_PARAM;
-}
-
-/* ------------------------------------------------------------------------------------------------------------ */
-/* Column mapping                                                                                                 */
-
-struct cf_colmap {
-    size_t n, cap;
-    char **from;             /* raw column names, matched case-insensitively */
-    char **to;               /* canonical name, "ignore" or a hyperparameter name */
-    int accuracy_mode;       /* 1 percent, 0 fraction, -1 detect */
-    double hours_scale;      /* multiplies gpu_hours and wall_hours */
-    char *defaults[F_COUNT]; /* default value per canonical field, or NULL */
-};
-
-cf_colmap *cf_colmap_create(void)
-{
-    cf_colmap *m = calloc(1, sizeof *m);
-    if (m == NULL) return NULL;
-    m->accuracy_mode = -1;
-    m->hours_scale = 1.0;
-    return m;
-}
-
-void cf_colmap_destroy(cf_colmap *m)
-{
-    if (m == NULL) return;
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->from[i]);
-        free(m->to[i]);
-    }
-    free(m->from);
-    free(m->to);
-    for (int f = 0; f < F_COUNT; f++) free(m->defaults[f]);
-    free(m);
-}
-
-cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to)
-{
-    if (m == NULL || from == NULL || to == NULL) return CF_ERR_ARG;
-    if (from[0] == '\0' || to[0] == '\0') return CF_ERR_INVALID;
-    int oom = 0;
-    for (size_t i = 0; i < m->n; i++) {
-        if (ieq(m->from[i], from)) {
-            char *t = cf_dup_str(to, &oom);
-            if (oom) return CF_ERR_NOMEM;
-            free(m->to[i]);
-            m->to[i] = t;
-            return CF_OK;
-        }
-    }
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 8;
-        char **nf = realloc(m->from, cap * sizeof *nf);
-        if (nf == NULL) return CF_ERR_NOMEM;
-        m->from = nf;
-        char **nt = realloc(m->to, cap * sizeof *nt);
-        if (nt == NULL) return CF_ERR_NOMEM;
-        m->to = nt;
-        m->cap = cap;
-    }
-    char *f = cf_dup_str(from, &oom);
-    char *t = cf_dup_str(to, &oom);
-    if (oom) {
-        free(f);
-        free(t);
-        return CF_ERR_NOMEM;
-    }
-    m->from[m->n] = f;
-    m->to[m->n] = t;
-    m->n++;
-    return CF_OK;
-}
-
-cf_status cf_colmap_parse_pairs(cf_colmap *m, const char *pairs, cf_error *err)
-{
-    if (m == NULL || pairs == NULL) return cf_error_set(err, CF_ERR_ARG, "--map", 0, 0, NULL, "no mapping given");
-    const char *p = pairs;
-    long index = 0;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        index++;
-        char *item = malloc(len + 1);
-        if (item == NULL) return cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
-        memcpy(item, p, len);
-        item[len] = '\0';
-        int oom = 0;
-        char *trimmed = dup_trimmed(item, &oom);
-        cf_status st = CF_OK;
-        if (oom) {
-            st = cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
-        } else if (trimmed != NULL) {
-            char *eq = strchr(trimmed, '=');
-            if (eq == NULL) {
-                st = cf_error_set(err, CF_ERR_INVALID, "--map", 0, index, NULL,
-                                  "expected column=field (e.g. val_acc=accuracy), found '%s'", trimmed);
-            } else {
-                *eq = '\0';
-                char *a = dup_trimmed(trimmed, &oom);
-                char *b = dup_trimmed(eq + 1, &oom);
-                if (oom) {
-                    st = cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
-                } else if (a == NULL || b == NULL) {
-                    *eq = '=';
-                    st = cf_error_set(err, CF_ERR_INVALID, "--map", 0, index, NULL,
-                                      "expected column=field with both names, found '%s'", trimmed);
-                } else {
-                    st = cf_colmap_add(m, a, b);
-                    if (st == CF_ERR_NOMEM) cf_error_set(err, st, "--map", 0, 0, NULL, "out of memory");
-                }
-                free(a);
-                free(b);
-            }
-        }
-        free(trimmed);
-        free(item);
-        if (st != CF_OK) return st;
-        p = end ? end + 1 : p + len;
-    }
-    return CF_OK;
-}
-
-void cf_colmap_set_accuracy_percent(cf_colmap *m, int mode)
-{
-    if (m == NULL) return;
-    m->accuracy_mode = mode > 0 ? 1 : (mode == 0 ? 0 : -1);
-}
-
-void cf_colmap_set_hours_scale(cf_colmap *m, double factor)
-{
-    if (m == NULL || !isfinite(factor) || factor <= 0) return;
-    m->hours_scale = factor;
-}
-
-cf_status cf_colmap_set_default(cf_colmap *m, const char *field, const char *value)
-{
-    if (m == NULL || field == NULL) return CF_ERR_ARG;
-    int f = canon_field(field);
-    if (f < 0) return CF_ERR_INVALID;
-    int oom = 0;
-    char *v = dup_trimmed(value, &oom);
-    if (oom) return CF_ERR_NOMEM;
-    free(m->defaults[f]);
-    m->defaults[f] = v;
-    return CF_OK;
-}
-
-const char *cf_colmap_lookup(const cf_colmap *m, const char *from)
-{
-    if (m == NULL || from == NULL) return from;
-    for (size_t i = 0; i < m->n; i++)
-        if (ieq(m->from[i], from)) return m->to[i];
-    return from;
-}
-
-/* Copies src into a new mapping; returns NULL on allocation failure. */
-static cf_colmap *colmap_copy(const cf_colmap *src)
-{
-    cf_colmap *m = cf_colmap_create();
-    if (m == NULL || src == NULL) return m;
-    m->accuracy_mode = src->accuracy_mode;
-    m->hours_scale = src->hours_scale;
-    for (size_t i = 0; i < src->n; i++) {
-        if (cf_colmap_add(m, src->from[i], src->to[i]) != CF_OK) goto oom;
-    }
-    for (int f = 0; f < F_COUNT; f++) {
-        int oom = 0;
-        m->defaults[f] = cf_dup_str(src->defaults[f], &oom);
-        if (oom) goto oom;
-    }
-    return m;
-oom:
-    cf_colmap_destroy(m);
-    return NULL;
-}
-
-/* Converts a JSON scalar into text for a default value; returns NULL (and *bad = 1) for anything else. */
-static char *json_scalar_text(const cJSON *v, int *bad, int *oom)
-{
-    if (cJSON_IsString(v)) return cf_dup_str(v->valuestring, oom);
-    if (cJSON_IsNumber(v)) {
-        char *s = fmt_str("%.17g", v->valuedouble);
-        if (s == NULL) *oom = 1;
-        return s;
-    }
-    if (cJSON_IsBool(v)) return cf_dup_str(cJSON_IsTrue(v) ? "true" : "false", oom);
-    *bad = 1;
-    return NULL;
-}
-
-cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err)
-{
-    if (m == NULL || path == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no mapping file given");
-    char *text = NULL;
-    size_t len = 0;
-    size_t skip = 0;
-    cf_status st = cf_text_load_utf8(path, &text, &len, &skip, err);
-    if (st != CF_OK) return st;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text + skip, &end, 1);
-    if (root == NULL) {
-        size_t off = cf_json_error_offset(text, len, end ? end : cJSON_GetErrorPtr());
-        long line, col;
-        cf_text_linecol(text, off, &line, &col);
-        free(text);
-        return cf_error_set(err, CF_ERR_PARSE, path, line, col, NULL, "invalid JSON at line %ld, column %ld", line,
-                            col);
-    }
-    /* Validate into a scratch mapping so that m is unchanged on failure. */
-    cf_colmap *tmp = colmap_copy(m);
-    if (tmp == NULL) {
-        st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
-        goto done;
-    }
-    if (!cJSON_IsObject(root)) {
-        st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL,
-                          "expected a JSON object with \"columns\", \"accuracy_unit\", \"gpu_hours_unit\" or "
-                          "\"defaults\", found another JSON value");
-        goto done;
-    }
-    for (const cJSON *it = root->child; it != NULL; it = it->next) {
-        const char *key = it->string ? it->string : "";
-        if (strcmp(key, "columns") == 0) {
-            if (!cJSON_IsObject(it)) {
-                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "columns",
-                                  "expected an object of \"column\": \"field\" pairs, found another JSON value");
-                goto done;
-            }
-            for (const cJSON *c = it->child; c != NULL; c = c->next) {
-                if (!cJSON_IsString(c)) {
-                    st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "columns",
-                                      "expected a field name (string) for column '%s', found another JSON value",
-                                      c->string ? c->string : "");
-                    goto done;
-                }
-                st = cf_colmap_add(tmp, c->string, c->valuestring);
-                if (st != CF_OK) {
-                    cf_error_set(err, st, path, 0, 0, "columns",
-                                 st == CF_ERR_NOMEM ? "out of memory"
-                                                    : "expected non-empty column and field names, found an empty one");
-                    goto done;
-                }
-            }
-        } else if (strcmp(key, "accuracy_unit") == 0) {
-            const char *u = cJSON_IsString(it) ? it->valuestring : "";
-            if (strcmp(u, "percent") == 0)
-                tmp->accuracy_mode = 1;
-            else if (strcmp(u, "fraction") == 0)
-                tmp->accuracy_mode = 0;
-            else if (strcmp(u, "detect") == 0)
-                tmp->accuracy_mode = -1;
-            else {
-                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "accuracy_unit",
-                                  "expected \"percent\", \"fraction\" or \"detect\", found '%s'", u);
-                goto done;
-            }
-        } else if (strcmp(key, "gpu_hours_unit") == 0) {
-            const char *u = cJSON_IsString(it) ? it->valuestring : "";
-            if (strcmp(u, "hours") == 0)
-                tmp->hours_scale = 1.0;
-            else if (strcmp(u, "minutes") == 0)
-                tmp->hours_scale = 1.0 / 60.0;
-            else if (strcmp(u, "seconds") == 0)
-                tmp->hours_scale = 1.0 / 3600.0;
-            else {
-                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "gpu_hours_unit",
-                                  "expected \"hours\", \"minutes\" or \"seconds\", found '%s'", u);
-                goto done;
-            }
-        } else if (strcmp(key, "defaults") == 0) {
-            if (!cJSON_IsObject(it)) {
-                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "defaults",
-                                  "expected an object of \"field\": value pairs, found another JSON value");
-                goto done;
-            }
-            for (const cJSON *d = it->child; d != NULL; d = d->next) {
-                int bad = 0, oom = 0;
-                char *v = json_scalar_text(d, &bad, &oom);
-                char fieldpath[160];
-                snprintf(fieldpath, sizeof fieldpath, "defaults.%s", d->string ? d->string : "");
-                if (oom) {
-                    st = cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, fieldpath, "out of memory");
-                    goto done;
-                }
-                if (bad) {
-                    st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, fieldpath,
-                                      "expected a string or number, found another JSON value");
-                    goto done;
-                }
-                st = cf_colmap_set_default(tmp, d->string ? d->string : "", v);
-                free(v);
-                if (st != CF_OK) {
-                    cf_error_set(err, st, path, 0, 0, fieldpath,
-                                 st == CF_ERR_NOMEM ? "out of memory"
-                                                    : "expected a canonical field (run_id, accuracy, gpu_hours, "
-                                                      "wall_hours, num_gpus, precision, pruning, hardware, region, "
-                                                      "provider, procurement, model, dataset, project), found '%s'",
-                                 d->string ? d->string : "");
-                    goto done;
-                }
-            }
-        } else {
-            st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, key,
-                              "expected \"columns\", \"accuracy_unit\", \"gpu_hours_unit\" or \"defaults\", found "
-                              "'%s'",
-                              key);
-            goto done;
-        }
-    }
-    /* Commit: swap the scratch mapping's contents into m. */
-    {
-        cf_colmap swap = *m;
-        *m = *tmp;
-        *tmp = swap;
-    }
-    st = CF_OK;
-done:
-    cf_colmap_destroy(tmp);
-    cJSON_Delete(root);
-    free(text);
-    return st;
-}
-
-/* ------------------------------------------------------------------------------------------------------------ */
 /* The runset                                                                                                     */
 
 /* A record handed in by a reader, kept until the source ends. */
@@ -663,7 +299,7 @@ cf_runset *cf_runset_create(const cf_catalog *cat, const cf_colmap *map)
     cf_runset *rs = calloc(1, sizeof *rs);
     if (rs == NULL) return NULL;
     rs->cat = cat;
-    rs->map = colmap_copy(map);
+    rs->map = cf_colmap_copy(map);
     if (rs->map == NULL) {
         free(rs);
         return NULL;
@@ -903,7 +539,7 @@ static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
 {
     memset(r, 0, sizeof *r);
     for (size_t i = 0; i < p->n; i++) {
-        int f = canon_field(cf_colmap_lookup(map, p->names[i]));
+        int f = cf_runset_canon_field(cf_colmap_lookup(map, p->names[i]));
         if (f < 0 || r->val[f] != NULL) continue;
         if (p->values[i] == NULL) {
             /* An empty cell: remember where it is, so "found nothing" can point at the column. */
@@ -920,10 +556,40 @@ static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
     for (int f = 0; f < F_COUNT; f++) {
         if (r->val[f] == NULL && map->defaults[f] != NULL) {
             r->val[f] = map->defaults[f];
-            r->name[f] = field_names[f];
+            r->name[f] = cf_runset_field_names[f];
             r->col[f] = 0;
         }
     }
+}
+
+/* Finds two pairs of record p that land on the same field after mapping: a canonical field given twice ("acc"
+ * mapped to accuracy in a file that has "accuracy") or a column renamed onto another column's name. Sets *a < *b to
+ * their indices and returns 1, or returns 0. Taking the first silently would pick one of two different numbers. */
+static int record_collision(const cf_colmap *map, const pending *p, size_t *a, size_t *b)
+{
+    size_t seen[F_COUNT];
+    for (int f = 0; f < F_COUNT; f++) seen[f] = (size_t)-1;
+    for (size_t i = 0; i < p->n; i++) {
+        const char *to = cf_colmap_lookup(map, p->names[i]);
+        int f = cf_runset_canon_field(to);
+        if (f >= 0) {
+            if (seen[f] != (size_t)-1) {
+                *a = seen[f];
+                *b = i;
+                return 1;
+            }
+            seen[f] = i;
+        } else if (f == F_PARAM && to != p->names[i] && to[0] != '\0') {
+            /* a column renamed onto a hyperparameter name: look for another pair with that name */
+            for (size_t k = 0; k < p->n; k++) {
+                if (k == i || strcmp(cf_colmap_lookup(map, p->names[k]), to) != 0) continue;
+                *a = k < i ? k : i;
+                *b = k < i ? i : k;
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* Appends a reject; the message is taken over (freed on failure). */
@@ -1452,7 +1118,7 @@ static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *
     for (size_t k = 0; k < p->n; k++) {
         if (p->values[k] == NULL) continue;
         const char *to = cf_colmap_lookup(rs->map, p->names[k]);
-        if (canon_field(to) != F_PARAM || to[0] == '\0') continue;
+        if (cf_runset_canon_field(to) != F_PARAM || to[0] == '\0') continue;
         size_t j = param_get(rs, to);
         if (j == (size_t)-1) return CF_ERR_NOMEM;
         param_col *pc = &rs->params[j];
@@ -1493,6 +1159,184 @@ static void discard_source(cf_runset *rs)
     rs->in_source = 0;
 }
 
+/* Index of hyperparameter column name through the name hash, or (size_t)-1 when there is none. */
+static size_t param_lookup(const cf_runset *rs, const char *name)
+{
+    if (rs->param_slots_cap == 0) return (size_t)-1;
+    size_t mask = rs->param_slots_cap - 1;
+    for (size_t h = name_hash(name) & mask; rs->param_slots[h] != 0; h = (h + 1) & mask)
+        if (strcmp(rs->params[rs->param_slots[h] - 1].name, name) == 0) return rs->param_slots[h] - 1;
+    return (size_t)-1;
+}
+
+/* What the open source's values of one hyperparameter column look like, to tell a numeric column (where "nan" or
+ * "inf" is a broken value) from a categorical one (where it is just a word). */
+typedef struct colstate {
+    const char *name; /* mapped column name (owned by the mapping or a pending record) */
+    int finite;       /* some value is a finite number */
+    int text;         /* some value is not a number at all */
+} colstate;
+
+/* An open-addressing table of colstate by name, grown at half load. */
+typedef struct colstates {
+    colstate *slots;
+    size_t cap, n;
+} colstates;
+
+/* The entry for name, added when new; NULL on allocation failure. */
+static colstate *colstate_get(colstates *t, const char *name)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        colstate *g = calloc(cap, sizeof *g);
+        if (g == NULL) return NULL;
+        for (size_t k = 0; k < t->cap; k++) {
+            if (t->slots[k].name == NULL) continue;
+            size_t h = name_hash(t->slots[k].name) & (cap - 1);
+            while (g[h].name != NULL) h = (h + 1) & (cap - 1);
+            g[h] = t->slots[k];
+        }
+        free(t->slots);
+        t->slots = g;
+        t->cap = cap;
+    }
+    size_t mask = t->cap - 1, h = name_hash(name) & mask;
+    for (; t->slots[h].name != NULL; h = (h + 1) & mask)
+        if (strcmp(t->slots[h].name, name) == 0) return &t->slots[h];
+    t->slots[h].name = name;
+    t->n++;
+    return &t->slots[h];
+}
+
+/* The entry for name, or NULL. */
+static const colstate *colstate_find(const colstates *t, const char *name)
+{
+    if (t->cap == 0) return NULL;
+    size_t mask = t->cap - 1;
+    for (size_t h = name_hash(name) & mask; t->slots[h].name != NULL; h = (h + 1) & mask)
+        if (strcmp(t->slots[h].name, name) == 0) return &t->slots[h];
+    return NULL;
+}
+
+/* The hyperparameter column a raw column name maps to, or NULL when it maps to a canonical field or to nothing. */
+static const char *param_target(const cf_colmap *map, const char *raw_name)
+{
+    const char *to = cf_colmap_lookup(map, raw_name);
+    return (cf_runset_canon_field(to) == F_PARAM && to[0] != '\0') ? to : NULL;
+}
+
+/* Collects the column states of the open source's records (res[k] resolved, rejects skipped). Returns 0 on
+ * allocation failure. */
+static int collect_colstates(const cf_runset *rs, colstates *t)
+{
+    for (size_t k = 0; k < rs->npend; k++) {
+        const pending *p = &rs->pend[k];
+        if (p->is_reject) continue;
+        for (size_t i = 0; i < p->n; i++) {
+            if (p->values[i] == NULL) continue;
+            const char *to = param_target(rs->map, p->names[i]);
+            if (to == NULL) continue;
+            colstate *c = colstate_get(t, to);
+            if (c == NULL) return 0;
+            double x;
+            if (!parse_decimal(p->values[i], &x))
+                c->text = 1;
+            else if (isfinite(x))
+                c->finite = 1;
+        }
+    }
+    return 1;
+}
+
+/* 1 when column name is numeric: no value of it, in this source or an earlier one, is text, and some value is a
+ * finite number. */
+static int column_is_numeric(const cf_runset *rs, const colstates *t, const char *name)
+{
+    const colstate *c = colstate_find(t, name);
+    int finite = c != NULL && c->finite, text = c != NULL && c->text;
+    size_t j = param_lookup(rs, name);
+    if (j != (size_t)-1 && rs->nruns > 0) {
+        if (rs->params[j].kind == CF_PARAM_CATEGORICAL)
+            text = 1;
+        else
+            finite = 1;
+    }
+    return finite && !text;
+}
+
+/* Finds a non-finite value (nan, inf, or a number too large for a double) in a numeric hyperparameter column of
+ * record p. Returns the index of the pair, or (size_t)-1 when there is none. One such value used to turn the whole
+ * column categorical without a word; now the record is refused with the value's place. */
+static size_t nonfinite_param(const cf_runset *rs, const colstates *t, const pending *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        double x;
+        if (p->values[i] == NULL || !parse_decimal(p->values[i], &x) || isfinite(x)) continue;
+        const char *to = param_target(rs->map, p->names[i]);
+        if (to != NULL && column_is_numeric(rs, t, to)) return i;
+    }
+    return (size_t)-1;
+}
+
+/* How far from the column's typical magnitude a value must be to be pointed out: more than CF_OUTLIER_FACTOR times
+ * the median of the nonzero magnitudes of the column's values in the source. */
+#define CF_OUTLIER_FACTOR 1e6
+
+/* qsort comparison of doubles, ascending. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Adds a note for each numeric hyperparameter column whose values among runs first..nruns-1 (the source just
+ * accepted) include extreme outliers: |x| > CF_OUTLIER_FACTOR x the (lower) median of the nonzero |x|. The median
+ * is robust: one 1e308 among learning rates near 1e-3 does not move it, so the typo is found, while a column that
+ * honestly spans a few decades (1e-5 .. 1e-1) is never flagged. The runs are kept; the note names up to three
+ * values with their lines, because such a value stretches the column's range (and its log scale) for fit and
+ * suggest. */
+static cf_status note_outliers(cf_runset *rs, size_t first)
+{
+    size_t n = rs->nruns - first;
+    if (n < 2) return CF_OK;
+    double *mag = malloc(n * sizeof *mag);
+    if (mag == NULL) return CF_ERR_NOMEM;
+    cf_status st = CF_OK;
+    for (size_t j = 0; j < rs->nparams && st == CF_OK; j++) {
+        const param_col *pc = &rs->params[j];
+        if (pc->kind == CF_PARAM_CATEGORICAL) continue;
+        size_t m = 0;
+        for (size_t i = first; i < rs->nruns; i++)
+            if (pc->str[i] != NULL && isfinite(pc->num[i]) && pc->num[i] != 0.0) mag[m++] = fabs(pc->num[i]);
+        if (m < 2) continue;
+        qsort(mag, m, sizeof *mag, cmp_double);
+        double med = mag[(m - 1) / 2], limit = CF_OUTLIER_FACTOR * med;
+        size_t count = 0;
+        char examples[400] = "";
+        size_t used = 0;
+        for (size_t i = first; i < rs->nruns; i++) {
+            if (pc->str[i] == NULL || !(fabs(pc->num[i]) > limit)) continue;
+            if (count++ < 3 && used < sizeof examples) {
+                int k = snprintf(examples + used, sizeof examples - used, "%s'%.40s' at line %ld", count > 1 ? ", " : "",
+                                 pc->str[i], rs->runs[i]->line);
+                if (k > 0) used += (size_t)k;
+            }
+        }
+        if (count == 0) continue;
+        char name[200];
+        cf_text_escape(name, sizeof name, pc->name);
+        char ex[400];
+        cf_text_escape(ex, sizeof ex, examples);
+        st = cf_runset_add_note(rs,
+                                "%s: column '%s' has %zu extreme value%s (more than 10^6 times the median magnitude "
+                                "%.3g of its values): %s%s; kept, but check for a typo: such a value stretches the "
+                                "column's range for fit and suggest",
+                                rs->cur_source, name, count, count == 1 ? "" : "s", med, ex, count > 3 ? ", ..." : "");
+    }
+    free(mag);
+    return st;
+}
+
 cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
 {
     if (rs == NULL || !rs->in_source)
@@ -1514,7 +1358,25 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         if (rs->pend[k].is_reject) continue;
         any_record = 1;
         if (first == NULL) first = &rs->pend[k];
-        resolve_record(rs->map, &rs->pend[k], &res[k]);
+        const pending *p = &rs->pend[k];
+        size_t a, b;
+        if (record_collision(rs->map, p, &a, &b)) {
+            const char *to = cf_colmap_lookup(rs->map, p->names[b]);
+            int f = cf_runset_canon_field(to);
+            const char *target = f >= 0 ? cf_runset_field_names[f] : to;
+            int ma = cf_colmap_lookup(rs->map, p->names[a]) != p->names[a];
+            int mb = to != p->names[b];
+            cf_status cst = cf_error_set(
+                err, CF_ERR_INVALID, src, p->line, p->columns[b], p->names[b],
+                "expected one column for '%s', found two: '%s'%s (field %ld) and '%s'%s (field %ld); drop one, map "
+                "one elsewhere or to ignore",
+                target, p->names[a], ma ? " (mapped)" : "", p->columns[a], p->names[b], mb ? " (mapped)" : "",
+                p->columns[b]);
+            free(res);
+            discard_source(rs);
+            return cst;
+        }
+        resolve_record(rs->map, p, &res[k]);
         if (res[k].val[F_ACCURACY] || res[k].val[F_GPU_HOURS] || res[k].val[F_WALL_HOURS]) usable = 1;
     }
     if (any_record && !usable) {
@@ -1539,6 +1401,14 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         discard_source(rs);
         return st;
     }
+    colstates cols = {NULL, 0, 0};
+    if (!collect_colstates(rs, &cols)) {
+        free(cols.slots);
+        free(res);
+        discard_source(rs);
+        return cf_error_set(err, CF_ERR_NOMEM, src, 0, 0, NULL, "out of memory");
+    }
+    size_t first_run = rs->nruns;
     size_t missing_ids = 0;
     long first_missing = 0;
     const char *base = cf_text_basename(src);
@@ -1555,8 +1425,16 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         checked c;
         failure fail = {0, NULL};
         if (!check_record(rs, r, &unit, &c, &fail)) {
-            const char *fname = r->name[fail.field] ? r->name[fail.field] : field_names[fail.field];
+            const char *fname = r->name[fail.field] ? r->name[fail.field] : cf_runset_field_names[fail.field];
             st = push_reject(rs, p->line, r->col[fail.field], fname, fail.message, p->raw);
+            continue;
+        }
+        size_t bad = nonfinite_param(rs, &cols, p);
+        if (bad != (size_t)-1) {
+            const char *to = param_target(rs->map, p->names[bad]);
+            char *m = fmt_str("expected a finite number (column '%s' holds numbers), found '%s'", to,
+                              p->values[bad]);
+            st = push_reject(rs, p->line, p->columns[bad], p->names[bad], m, p->raw);
             continue;
         }
         char *id;
@@ -1582,6 +1460,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         st = accept_record(rs, p, r, &c, id);
     }
     free(res);
+    free(cols.slots);
     if (st == CF_OK && missing_ids > 0)
         st = cf_runset_add_note(rs,
                                 "%s: %zu records have no run_id; ids were made from the file name and line "
@@ -1591,6 +1470,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
     rs->npend = 0;
     rs->in_source = 0;
     type_params(rs);
+    if (st == CF_OK) st = note_outliers(rs, first_run);
     if (st != CF_OK) return cf_error_set(err, st, src, 0, 0, NULL, "out of memory");
     return CF_OK;
 }
@@ -1649,16 +1529,14 @@ const char *cf_runset_param_str(const cf_runset *rs, size_t i, size_t j)
 size_t cf_runset_param_find(const cf_runset *rs, const char *name)
 {
     if (rs == NULL || name == NULL) return (size_t)-1;
-    for (size_t j = 0; j < rs->nparams; j++)
-        if (strcmp(rs->params[j].name, name) == 0) return j;
-    return (size_t)-1;
+    return param_lookup(rs, name);
 }
 
 cf_status cf_runset_numeric(const cf_runset *rs, size_t i, const char *name, double *out)
 {
     if (rs == NULL || name == NULL || out == NULL || i >= rs->nruns) return CF_ERR_ARG;
     const cf_run *r = rs->runs[i];
-    switch (canon_field(name)) {
+    switch (cf_runset_canon_field(name)) {
     case F_ACCURACY: *out = r->accuracy; return CF_OK;
     case F_GPU_HOURS: *out = r->gpu_hours; return CF_OK;
     case F_WALL_HOURS: *out = r->wall_hours; return CF_OK;

@@ -30,6 +30,9 @@ cf_status cf_text_load(const char *path, char **buf, size_t *len, cf_error *err)
  * length of a UTF-8 byte order mark to strip (0 or 3). source names the file in err. */
 cf_status cf_text_check_utf8(const char *source, const char *text, size_t len, size_t *skip, cf_error *err);
 
+/* Length of the longest prefix of text[0..len) that is valid UTF-8 without NUL bytes: len when all of it is. */
+size_t cf_text_utf8_valid_prefix(const char *text, size_t len);
+
 /* Loads the file at path with cf_text_load and checks it with cf_text_check_utf8, the two steps every text reader
  * starts with, so that each reader does not repeat the free-on-failure dance. On success *buf (caller frees) holds
  * the file and the text proper starts at *buf + *skip; on failure *buf is NULL and err says why. */

@@ -26,6 +26,14 @@ void cf_pairbuf_clear(cf_pairbuf *b)
         free(b->values[i]);
     }
     b->n = 0;
+    /* A big table is dropped rather than wiped, so that clearing after one wide record stays cheap per record. */
+    if (b->slots_cap > 1024) {
+        free(b->slots);
+        b->slots = NULL;
+        b->slots_cap = 0;
+    } else if (b->slots != NULL) {
+        memset(b->slots, 0, b->slots_cap * sizeof *b->slots);
+    }
 }
 
 void cf_pairbuf_free(cf_pairbuf *b)
@@ -33,13 +41,43 @@ void cf_pairbuf_free(cf_pairbuf *b)
     cf_pairbuf_clear(b);
     free(b->names);
     free(b->values);
+    free(b->slots);
     memset(b, 0, sizeof *b);
+}
+
+/* FNV-1a hash of a pair name. */
+static size_t pair_hash(const char *s)
+{
+    size_t h = (size_t)1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* Rebuilds the name hash with room for at least need names (capacity at least twice that). Returns 0 on
+ * allocation failure, leaving the old table. */
+static int pair_rehash(cf_pairbuf *b, size_t need)
+{
+    size_t cap = 32;
+    while (cap < 2 * need) cap *= 2;
+    size_t *t = calloc(cap, sizeof *t);
+    if (t == NULL) return 0;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t h = pair_hash(b->names[i]) & (cap - 1);
+        while (t[h] != 0) h = (h + 1) & (cap - 1);
+        t[h] = i + 1;
+    }
+    free(b->slots);
+    b->slots = t;
+    b->slots_cap = cap;
+    return 1;
 }
 
 size_t cf_pairbuf_find(const cf_pairbuf *b, const char *name)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (strcmp(b->names[i], name) == 0) return i;
+    if (b->slots_cap == 0) return (size_t)-1; /* only an empty buffer has no table */
+    size_t mask = b->slots_cap - 1;
+    for (size_t h = pair_hash(name) & mask; b->slots[h] != 0; h = (h + 1) & mask)
+        if (strcmp(b->names[b->slots[h] - 1], name) == 0) return b->slots[h] - 1;
     return (size_t)-1;
 }
 
@@ -55,6 +93,7 @@ cf_status cf_pairbuf_add(cf_pairbuf *b, const char *name, const char *value)
         b->values = vv;
         b->cap = cap;
     }
+    if (2 * (b->n + 1) > b->slots_cap && !pair_rehash(b, b->n + 1)) return CF_ERR_NOMEM;
     char *n = cf_src_strdup(name), *v = cf_src_strdup(value);
     if (n == NULL || v == NULL) {
         free(n);
@@ -63,8 +102,30 @@ cf_status cf_pairbuf_add(cf_pairbuf *b, const char *name, const char *value)
     }
     b->names[b->n] = n;
     b->values[b->n] = v;
+    /* a repeated name goes after the first along its probe chain, so find keeps returning the first */
+    size_t mask = b->slots_cap - 1, h = pair_hash(n) & mask;
+    while (b->slots[h] != 0) h = (h + 1) & mask;
+    b->slots[h] = b->n + 1;
     b->n++;
     return CF_OK;
+}
+
+void cf_pairbuf_move_last(cf_pairbuf *b, size_t at)
+{
+    if (b->n == 0 || at >= b->n - 1) return;
+    char *nm = b->names[b->n - 1], *vl = b->values[b->n - 1];
+    memmove(b->names + at + 1, b->names + at, (b->n - 1 - at) * sizeof(char *));
+    memmove(b->values + at + 1, b->values + at, (b->n - 1 - at) * sizeof(char *));
+    b->names[at] = nm;
+    b->values[at] = vl;
+    /* indices moved: rebuild the table in place (same capacity, so this cannot fail for lack of room) */
+    memset(b->slots, 0, b->slots_cap * sizeof *b->slots);
+    size_t mask = b->slots_cap - 1;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t h = pair_hash(b->names[i]) & mask;
+        while (b->slots[h] != 0) h = (h + 1) & mask;
+        b->slots[h] = i + 1;
+    }
 }
 
 cf_status cf_pairbuf_add_unique(cf_pairbuf *b, const char *prefix, const char *name, const char *value)

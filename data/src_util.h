@@ -12,11 +12,14 @@
 #include "costfront/records.h"
 #include "costfront/status.h"
 
-/* A growing list of (name, value) pairs for one record. */
+/* A growing list of (name, value) pairs for one record, with a hash of the names so that a record of many pairs
+ * (a W&B dict of 100,000 keys) is built in linear time. Reorder pairs only with cf_pairbuf_move_last. */
 typedef struct cf_pairbuf {
     char **names;
     char **values;
     size_t n, cap;
+    size_t *slots;     /* open-addressing hash of names: index + 1, 0 empty */
+    size_t slots_cap;  /* 0 or a power of two at least twice n */
 } cf_pairbuf;
 
 /* Empties the buffer (keeps nothing). */
@@ -34,6 +37,9 @@ cf_status cf_pairbuf_add(cf_pairbuf *b, const char *name, const char *value);
 /* Appends (name, value), renaming it prefix+name when name is already present (and prefix+name+"_2", "_3" ...
  * while that is present too). */
 cf_status cf_pairbuf_add_unique(cf_pairbuf *b, const char *prefix, const char *name, const char *value);
+
+/* Moves the last pair to position at (shifting the pairs from at on by one), keeping the name hash right. */
+void cf_pairbuf_move_last(cf_pairbuf *b, size_t at);
 
 /* Hands the pairs to cf_records_add as one record. */
 cf_status cf_pairbuf_emit(const cf_pairbuf *b, cf_records *out, const char *key, long line, const char *raw);

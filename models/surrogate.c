@@ -566,6 +566,36 @@ fail:
 /* Fitting                                                                                                    */
 /* ---------------------------------------------------------------------------------------------------------- */
 
+/* Checks that the training rows, targets and prior means of model m are finite before the GP sees them, so that a
+ * bad value is named by the run's file, line and column (field) instead of the GP's "row 2 column 4". A value can
+ * be finite and still give a non-finite input: a linear column spanning -1e308 .. 1e308 has a range too wide to
+ * scale. */
+static cf_status check_training(const cf_surrogate *s, int m, cf_error *err)
+{
+    const model *md = &s->m[m];
+    for (size_t i = 0; i < md->n; i++) {
+        size_t run_i = md->rows[i];
+        const cf_run *r = cf_runset_get(s->rs, run_i);
+        for (size_t c = 0; c < md->d; c++) {
+            if (isfinite(md->X[i * md->d + c])) continue;
+            const field *f = &s->f[md->col_field[c]];
+            const char *text = f->role == CF_FIELD_PARAM ? cf_runset_param_str(s->rs, run_i, f->param) : NULL;
+            char num[32];
+            snprintf(num, sizeof num, "%g", s->raw[run_i * s->nf + md->col_field[c]]);
+            return cf_error_set(err, CF_ERR_INVALID, r->source, r->line, 0, f->name,
+                                "run '%s': the value '%s' of column '%s' gives a non-finite model input (the "
+                                "column's values span [%g, %g], too wide to scale); fix the value, or leave the "
+                                "run or the column out (--map %s=ignore)",
+                                r->run_id, text ? text : num, f->name, f->lo, f->hi, f->name);
+        }
+        if (!isfinite(md->y[i]) || !isfinite(md->pm[i]))
+            return cf_error_set(err, CF_ERR_INVALID, r->source, r->line, 0, m == 0 ? s->target : "gpu_hours",
+                                "run '%s': its %s gives a non-finite model target", r->run_id,
+                                m == 0 ? s->target : "gpu_hours");
+    }
+    return CF_OK;
+}
+
 cf_status cf_surrogate_fit(cf_surrogate *s, cf_error *err)
 {
     if (s == NULL) return cf_error_set(err, CF_ERR_ARG, SRC, 0, 0, NULL, "expected a surrogate");
@@ -579,7 +609,8 @@ cf_status cf_surrogate_fit(cf_surrogate *s, cf_error *err)
         if (md->gp == NULL) return cf_error_set(err, CF_ERR_NOMEM, SRC, 0, 0, NULL, "out of memory");
         cf_gp_set_seed(md->gp, s->seed + (unsigned long)m);
         cf_gp_set_restarts(md->gp, s->restarts);
-        cf_status st = cf_gp_fit(md->gp, md->X, md->n, md->y, m == 1 ? md->pm : NULL, err);
+        cf_status st = check_training(s, m, err);
+        if (st == CF_OK) st = cf_gp_fit(md->gp, md->X, md->n, md->y, m == 1 ? md->pm : NULL, err);
         if (st != CF_OK) return st;
         st = cf_gp_loo(md->gp, md->loo_mu, md->loo_var, err);
         if (st != CF_OK) return st;

@@ -221,3 +221,88 @@ Test(read_mlflow, detection)
     cr_assert_str_eq(cf_records_source_kind(r, 0), "mlflow-db");
     cf_records_destroy(r);
 }
+
+/* Writes len bytes to path. */
+static void put_file(const char *path, const char *bytes, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+}
+
+/* A params/stolen -> /outside/secret link used to put the secret into the store: links leading out of the store
+ * (a file, a run directory) are not followed and are counted in a note; a link inside the store is followed. */
+Test(read_mlflow, links_out_of_the_store_are_not_followed)
+{
+    gen("");
+    char outside[600], path[700], target[700];
+    snprintf(outside, sizeof outside, "%s/../secret", mlruns);
+    put_file(outside, "hunter2\n", 8);
+    snprintf(path, sizeof path, "%s/1/aaaa1111/params/stolen", mlruns);
+    cr_assert_eq(symlink(outside, path), 0);
+    /* a whole run directory outside the store, linked in */
+    snprintf(target, sizeof target, "%s/../outside_run", mlruns);
+    char cmd[2000];
+    snprintf(cmd, sizeof cmd, "cp -R '%s/1/aaaa1111' '%s'", mlruns, target);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/1/zzzz9999", mlruns);
+    cr_assert_eq(symlink(target, path), 0);
+    /* a link that stays inside the store: followed */
+    snprintf(path, sizeof path, "%s/1/aaaa1111/params/lr_copy", mlruns);
+    cr_assert_eq(symlink("lr", path), 0);
+
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_mlflow(mlruns, r, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_records_count(r), 3, "the linked run directory is not read");
+    const cf_record *a = tu_find(r, "aaaa1111");
+    cr_assert_not_null(a);
+    cr_assert_null(tu_value(a, "stolen"), "the secret is not read");
+    TU_EXPECT(a, "lr_copy", "0.001");
+    int found = 0;
+    for (size_t i = 0; i < cf_records_note_count(r); i++) {
+        const char *n = cf_records_note_text(r, i);
+        if (strstr(n, "2 symbolic links leading out of the store were not followed (e.g. ") != NULL) {
+            found = 1;
+            cr_assert(strstr(n, "params/stolen -> ") != NULL || strstr(n, "zzzz9999 -> ") != NULL, "%s", n);
+        }
+    }
+    cr_assert(found, "a note counts the links not followed");
+    cf_records_destroy(r);
+}
+
+/* A param or tag file holding raw 0xFF reached index.html: each value file is checked as CSV input is, and the run
+ * is refused naming the file, line and byte. */
+Test(read_mlflow, value_files_must_be_utf8)
+{
+    gen("");
+    char path[700];
+    snprintf(path, sizeof path, "%s/1/aaaa1111/params/lr", mlruns);
+    put_file(path, "0.\xff" "1\n", 5);
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_mlflow(mlruns, r, &err), CF_OK, "%s", err.message);
+    const cf_record *a = tu_find(r, "aaaa1111");
+    cr_assert_not_null(a);
+    cr_assert(a->rejected);
+    cr_assert_str_eq(a->field, "params/lr");
+    cr_assert(strstr(a->message, "1/aaaa1111/params/lr line 1: file is not valid UTF-8: byte 0xFF at line 1, byte 3") !=
+                  NULL,
+              "%s", a->message);
+    cf_records_destroy(r);
+
+    /* a tag whose file name is not UTF-8 */
+    gen("");
+    snprintf(path, sizeof path, "%s/1/aaaa1111/tags/t\xfe", mlruns);
+    put_file(path, "x", 1);
+    r = cf_records_create();
+    cr_assert_eq(cf_read_mlflow(mlruns, r, &err), CF_OK, "%s", err.message);
+    a = tu_find(r, "aaaa1111");
+    cr_assert(a->rejected);
+    cr_assert_str_eq(a->field, "tags/t?");
+    cr_assert(strstr(a->message, "the file name is not valid UTF-8") != NULL, "%s", a->message);
+    cf_records_destroy(r);
+}

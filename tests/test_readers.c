@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include "costfront/catalog.h"
+#include "costfront/records.h"
 #include "costfront/runset.h"
+#include "costfront/sources.h"
+#include "tests/fixtures/records_testutil.h"
 
 static char tmpdir[64];
 static char *made[64];
@@ -599,4 +602,95 @@ Test(examples, runs_csv_follows_the_documented_hours_model)
     cr_assert(fabs(sum_log / (double)n) < 0.03, "mean log ratio %g", sum_log / (double)n);
     cf_runset_destroy(rs);
     cf_catalog_destroy(cat);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Every source's text is checked as CSV input is (issue 10): W&B and XML files as files, database strings (Optuna,
+ * MLflow's tracking database) by the net in cf_records_to_runset. */
+
+/* Writes text to a new file name in a fresh directory; returns its path (static buffer). */
+static const char *text_file(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tu_tmpdir(), name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+Test(text, wandb_export_with_invalid_utf8_is_refused_with_line_and_byte)
+{
+    const char *path = text_file("w.csv", "Name,State,val_acc\nrun-\xff,finished,0.9\n");
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_wandb(path, r, &err), CF_ERR_PARSE);
+    cr_assert_eq(err.line, 2);
+    cr_assert_eq(err.column, 5);
+    cr_assert_str_eq(err.message, "file is not valid UTF-8: byte 0xFF at line 2, byte 5 (save it as UTF-8)");
+    cr_assert_eq(cf_records_count(r), 0);
+    cf_records_destroy(r);
+}
+
+Test(text, xml_with_invalid_utf8_is_refused)
+{
+    const char *path =
+        text_file("r.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<runs>\n<run id=\"r\xff\"><accuracy>0.5</accuracy>"
+                           "</run>\n</runs>\n");
+    cf_records *r = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_xml(path, r, &err), CF_ERR_PARSE);
+    cr_assert_eq(err.line, 3);
+    cr_assert(strstr(err.message, "malformed XML") != NULL, "%s", err.message);
+    cr_assert_eq(cf_records_count(r), 0);
+    cf_records_destroy(r);
+}
+
+/* A reader that hands over unchecked text (as the database readers could): the source is refused naming the
+ * record and the field, and the runset is untouched. */
+Test(text, records_with_invalid_utf8_are_refused_by_the_net)
+{
+    cf_records *r = cf_records_create();
+    cr_assert_eq(cf_records_begin_source(r, "optuna", "study.db"), CF_OK);
+    const char *names[3] = {"run_id", "accuracy", "optimizer"};
+    const char *values[3] = {"s#0", "0.5", "ad\xc3(m"};
+    cr_assert_eq(cf_records_add(r, "s#0", 7, 3, names, values, ""), CF_OK);
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_records_to_runset(r, rs, &err), CF_ERR_PARSE);
+    cr_assert_str_eq(err.source, "study.db");
+    cr_assert_eq(err.line, 7);
+    cr_assert_str_eq(err.field, "optimizer");
+    cr_assert_str_eq(err.message, "record 7: the value is not valid UTF-8 (byte 0xC3 at byte 3 of it); costfront "
+                                  "reads text as UTF-8");
+    cr_assert_eq(cf_runset_read(rs), 0);
+    cr_assert_eq(cf_runset_begin_source(rs, "next"), CF_OK, "no source was left open");
+    cf_runset_destroy(rs);
+    cf_records_destroy(r);
+}
+
+/* The same through the Optuna reader: a study name with a raw 0xFF byte in the storage. */
+Test(text, optuna_storage_with_invalid_utf8_is_refused)
+{
+    const char *cached = tu_cached("gen_optuna.py", "optuna.db", "");
+    char db[512], cmd[1400];
+    snprintf(db, sizeof db, "%s/optuna.db", tu_tmpdir());
+    tu_copy(cached, db);
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"UPDATE trial_params SET param_name = CAST(X'6C72FF' AS TEXT) WHERE "
+                              "param_name = 'lr'\"",
+             db);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_read_runs(rs, db, &err), CF_ERR_PARSE);
+    cr_assert_str_eq(err.source, db);
+    cr_assert(strstr(err.message, "a field name is not valid UTF-8 (byte 0xFF at byte 3 of it)") != NULL, "%s",
+              err.message);
+    cr_assert_eq(cf_runset_size(rs), 0);
+    cf_runset_destroy(rs);
 }

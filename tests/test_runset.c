@@ -701,6 +701,115 @@ Test(params, columns_are_typed_after_each_source)
     cf_runset_destroy(rs);
 }
 
+/* One nan, inf or 1e999 in a numeric column used to turn the column categorical without a word: now each such
+ * record is refused with its line, column and field, and the column stays numeric. */
+Test(params, non_finite_values_in_a_numeric_column_are_refused)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s1[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.001", "opt", "adam"),
+        REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1", "lr", "nan", "opt", "sgd"),
+        REC("run_id", "c", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.01", "opt", "nan"),
+        REC("run_id", "d", "accuracy", "0.5", "gpu_hours", "1", "lr", "-inf", "opt", "adam"),
+        REC("run_id", "e", "accuracy", "0.5", "gpu_hours", "1", "lr", "1e999", "opt", "adam"),
+        REC("run_id", "f", "accuracy", "0.5", "gpu_hours", "1", "lr", "", "opt", "adam"),
+    };
+    cr_assert_eq(one_source(rs, "runs.csv", 6, s1, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 3, "a, c (nan is a word in the categorical opt) and f (lr absent)");
+    cr_assert_eq(cf_runset_rejected(rs), 3);
+    expect_reject(rs, 0, 3, 4, "lr", "expected a finite number (column 'lr' holds numbers), found 'nan'");
+    expect_reject(rs, 1, 5, 4, "lr", "expected a finite number (column 'lr' holds numbers), found '-inf'");
+    expect_reject(rs, 2, 6, 4, "lr", "expected a finite number (column 'lr' holds numbers), found '1e999'");
+    cr_assert_str_eq(cf_runset_reject(rs, 0)->source, "runs.csv");
+    size_t lr = cf_runset_param_find(rs, "lr"), opt = cf_runset_param_find(rs, "opt");
+    cr_assert_eq(cf_runset_param_kind(rs, lr), CF_PARAM_NUMERIC);
+    cr_assert_eq(cf_runset_param_kind(rs, opt), CF_PARAM_CATEGORICAL);
+    cr_assert_str_eq(cf_runset_param_str(rs, 1, opt), "nan");
+
+    /* A later source with only nan in lr: the column is numeric from the first source, so it is refused too. */
+    const char *const *s2[] = {REC("run_id", "g", "accuracy", "0.5", "gpu_hours", "1", "lr", "NaN")};
+    cr_assert_eq(one_source(rs, "more.csv", 1, s2, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 3);
+    expect_reject(rs, 3, 2, 4, "lr", "expected a finite number (column 'lr' holds numbers), found 'NaN'");
+    cr_assert_str_eq(cf_runset_reject(rs, 3)->source, "more.csv");
+    cf_runset_destroy(rs);
+}
+
+/* A column of words in which one value happens to read "inf" (a mode name) is categorical, not broken. */
+Test(params, a_word_column_may_hold_nan_or_inf)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s1[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "mode", "inf"),
+        REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1", "mode", "fast"),
+    };
+    cr_assert_eq(one_source(rs, "w.csv", 2, s1, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 2);
+    cr_assert_eq(cf_runset_param_kind(rs, cf_runset_param_find(rs, "mode")), CF_PARAM_CATEGORICAL);
+    cf_runset_destroy(rs);
+}
+
+/* One 1e308 among learning rates near 1e-3 is kept but pointed out in a note (more than 10^6 x the median
+ * magnitude 0.001); a column that honestly spans four decades, and zeros, are not flagged. */
+Test(params, extreme_outliers_are_noted)
+{
+    cf_runset *rs = cf_runset_create(NULL, NULL);
+    cf_error err;
+    const char *const *s1[] = {
+        REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.001", "wd", "0", "decay", "1e-5"),
+        REC("run_id", "b", "accuracy", "0.5", "gpu_hours", "1", "lr", "1e308", "wd", "0", "decay", "1e-1"),
+        REC("run_id", "c", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.002", "wd", "0.01", "decay", "1e-3"),
+        REC("run_id", "d", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.0005", "wd", "0", "decay", "1e-4"),
+        REC("run_id", "e", "accuracy", "0.5", "gpu_hours", "1", "lr", "-2e9", "wd", "0", "decay", "1e-2"),
+    };
+    cr_assert_eq(one_source(rs, "runs.csv", 5, s1, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 5);
+    cr_assert_eq(cf_runset_rejected(rs), 0);
+    cr_assert_eq(cf_runset_note_count(rs), 1);
+    cr_assert_str_eq(cf_runset_note(rs, 0),
+                     "runs.csv: column 'lr' has 2 extreme values (more than 10^6 times the median magnitude 0.002 "
+                     "of its values): '1e308' at line 3, '-2e9' at line 6; kept, but check for a typo: such a value "
+                     "stretches the column's range for fit and suggest");
+    cf_runset_destroy(rs);
+}
+
+/* --map acc=accuracy on a file that already has accuracy was taken silently (the first column won): the source is
+ * refused whole with the line and column of the second one, as a CSV header with a repeated column is. */
+Test(colmap, a_mapping_onto_an_existing_column_is_refused)
+{
+    cf_colmap *m = cf_colmap_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_colmap_parse_pairs(m, "acc=accuracy,step_lr=lr", &err), CF_OK);
+    cf_runset *rs = cf_runset_create(NULL, m);
+    const char *const *s1[] = {REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "acc", "0.9")};
+    cr_assert_eq(one_source(rs, "runs.csv", 1, s1, &err), CF_ERR_INVALID);
+    cr_assert_str_eq(err.source, "runs.csv");
+    cr_assert_eq(err.line, 2);
+    cr_assert_eq(err.column, 4);
+    cr_assert_str_eq(err.field, "acc");
+    cr_assert_str_eq(err.message, "expected one column for 'accuracy', found two: 'accuracy' (field 2) and 'acc' "
+                                  "(mapped) (field 4); drop one, map one elsewhere or to ignore");
+    cr_assert_eq(cf_runset_size(rs), 0);
+    cr_assert_eq(cf_runset_read(rs), 0, "the source is discarded whole");
+
+    /* a column renamed onto a hyperparameter the file already has */
+    const char *const *s2[] = {REC("run_id", "a", "accuracy", "0.5", "gpu_hours", "1", "lr", "0.1", "step_lr", "0.2")};
+    cr_assert_eq(one_source(rs, "two.csv", 1, s2, &err), CF_ERR_INVALID);
+    cr_assert_eq(err.column, 5);
+    cr_assert_str_eq(err.message, "expected one column for 'lr', found two: 'lr' (field 4) and 'step_lr' (mapped) "
+                                  "(field 5); drop one, map one elsewhere or to ignore");
+
+    /* the same mapping on a file without accuracy is fine */
+    const char *const *s3[] = {REC("run_id", "a", "acc", "0.9", "gpu_hours", "1", "step_lr", "0.2")};
+    cr_assert_eq(one_source(rs, "three.csv", 1, s3, &err), CF_OK, "%s", err.message);
+    cr_assert_float_eq(cf_runset_get(rs, 0)->accuracy, 0.9, 0);
+    cf_runset_destroy(rs);
+    cf_colmap_destroy(m);
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 
 Test(source, reader_rejects_count_as_read_and_rejected)
