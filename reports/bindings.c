@@ -400,6 +400,7 @@ cf_status cf_bind_frontier(const char *request, char **out, cf_error *err)
     if (st == CF_OK) st = opt_str(req, "provider", &o.pricing.provider, err);
     if (st == CF_OK) st = opt_str(req, "region", &o.pricing.region, err);
     if (st == CF_OK) st = opt_str(req, "format", &format, err);
+    if (st == CF_OK) st = opt_str(req, "today", &o.price_date, err); /* prices older than a year before it are noted */
     if (st == CF_OK && isfinite(target) && (target < 0 || target > 1))
         st = cf_error_set(err, CF_ERR_INVALID, "request", 0, 0, "target_accuracy", "Expected a fraction in [0, 1].");
     if (st == CF_OK && ((isfinite(ckpt) && ckpt < 0) || (isfinite(restart) && restart < 0)))

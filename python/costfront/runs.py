@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import json
 import os
 import tempfile
@@ -235,7 +236,8 @@ def frontier(runs: RunsInput, objectives: Any = None, procurement: Any = None, c
              where: Optional[Dict[str, str]] = None, target_accuracy: Optional[float] = None,
              keep_going: bool = False, catalog_only: bool = False, accuracy_unit: Optional[str] = None,
              carbon_price: Optional[float] = None, provider: Optional[str] = None, region: Optional[str] = None,
-             checkpoint_minutes: Optional[float] = None, restart_minutes: Optional[float] = None) -> Frontier:
+             checkpoint_minutes: Optional[float] = None, restart_minutes: Optional[float] = None,
+             today: Optional[str] = None) -> Frontier:
     """Prices every run under every procurement option and computes the cost-accuracy Pareto frontier, exactly as
     ``costfront frontier --format json`` does.
 
@@ -251,6 +253,8 @@ def frontier(runs: RunsInput, objectives: Any = None, procurement: Any = None, c
         target_accuracy: the accuracy the business needs; adds the JSON's "target".
         keep_going: use the good runs when some records are rejected.
         carbon_price, provider, region, checkpoint_minutes, restart_minutes: as the command's options.
+        today: the date prices are judged at ("YYYY-MM-DD", default today in UTC, as the command's ``--today``):
+            prices whose as_of is more than a year older are counted in a note.
 
     Returns:
         Frontier with the frontier, dominated and rejects DataFrames, the hypervolume and the knee.
@@ -261,7 +265,8 @@ def frontier(runs: RunsInput, objectives: Any = None, procurement: Any = None, c
     extra = {"objectives": _objective_spec(objectives), "procurement": procurement,
              "reference": list(reference) if reference is not None else None, "where": where,
              "target_accuracy": target_accuracy, "carbon_price": carbon_price, "provider": provider,
-             "region": region, "checkpoint_minutes": checkpoint_minutes, "restart_minutes": restart_minutes}
+             "region": region, "checkpoint_minutes": checkpoint_minutes, "restart_minutes": restart_minutes,
+             "today": today or _dt.datetime.now(_dt.timezone.utc).date().isoformat()}
     src, mapping, opts = _frontier_request(runs, mapping, keep_going, catalog, catalog_only, accuracy_unit, extra)
     with _materialise(src, mapping) as (req, rename):
         req.update(opts)

@@ -81,7 +81,7 @@ def test_frontier_is_the_commands_json(root, cli):
     assert fr.json == json.loads(text)
     assert fr.hypervolume == 1324.088214
     assert fr.knee == {"run_id": "r068", "procurement": "spot", "accuracy": 0.9026, "total_cost_usd": 1.233077694}
-    assert fr.counts["frontier"] == len(fr.frontier) == 7 and fr.counts["dominated"] == len(fr.dominated) == 495
+    assert fr.counts["frontier"] == len(fr.frontier) == 7 and fr.counts["dominated"] == len(fr.dominated) == 510
     assert fr.objectives == [("accuracy", "max"), ("total_cost_usd", "min")]
     doc = json.loads(text)
     for i, row in enumerate(doc["frontier"]):
@@ -141,8 +141,8 @@ def test_price_matches_score(cli_json):
     df = costfront.price({"accuracy": 0.91, "gpu_hours": 12, "hardware": "h100", "precision": "bf16"})
     score = cli_json("score", "--accuracy", "0.91", "--gpu-hours", "12", "--hardware", "h100", "--precision", "bf16")
     by = df.set_index("procurement")
-    # On demand: 12 GPU-hours at 4.916 USD (the catalog's cheapest H100 offer).
-    assert by.loc["on_demand", "cost_usd"] == pytest.approx(58.992, abs=1e-9)
+    # On demand: 12 GPU-hours at 2.99 USD (the default catalog's cheapest H100 on-demand offer).
+    assert by.loc["on_demand", "cost_usd"] == pytest.approx(35.88, abs=1e-9)
     for o in score["options"]:
         for k in ("cost_usd", "co2e_kg", "total_cost_usd", "energy_kwh", "price_per_hour"):
             assert by.loc[o["procurement"], k] == pytest.approx(o[k], rel=1e-9)
