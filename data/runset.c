@@ -942,6 +942,15 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
         if (rs->cat != NULL) {
             const cf_hardware *hw = cf_catalog_hardware(rs->cat, v);
             if (hw == NULL) {
+                /* An ambiguous name ("A100") gets the candidates the catalog's resolver lists; an unknown one the
+                 * catalog's ids. */
+                cf_hw_match m;
+                cf_error rerr;
+                cf_error_clear(&rerr);
+                if (cf_catalog_resolve(rs->cat, v, &m, &rerr) != CF_OK && m.n_candidates >= 2) {
+                    fail->message = fmt_str("%s", rerr.message);
+                    return 0;
+                }
                 char *known = known_ids(rs->cat, 0);
                 fail->message =
                     known ? fmt_str("unknown hardware '%s'; known: %s (see costfront catalog)", v, known) : NULL;

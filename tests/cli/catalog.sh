@@ -86,4 +86,10 @@ expect_grep "$TMP/err" "note: 1 of the 1 catalog prices used are more than a yea
 expect_rc 0 "frontier with fresh prices" -- "$BIN" frontier "$TMP/t4runs.csv" --catalog-only --catalog "$TMP/dated-only.json" --today 2025-05-31 --procurement on_demand
 expect_no_grep "$TMP/err" "more than a year older" "365 days is not stale"
 
+# A runs file naming hardware ambiguously gets the candidates, with the line and column.
+printf 'run_id,accuracy,gpu_hours,hardware\nr1,0.9,10,A100\n' > "$TMP/amb.csv"
+expect_rc 2 "an ambiguous hardware name in a runs file is refused" -- "$BIN" frontier "$TMP/amb.csv"
+expect_grep "$TMP/err" 'amb.csv:2:4: hardware: ambiguous hardware "A100": it could be a100-40gb, a100-80gb' \
+  "the candidates are listed"
+
 finish
