@@ -14,23 +14,6 @@
 #include "data/runset_fields.h"
 #include "data/runset_internal.h"
 
-/* Returns a malloc'd copy of s without leading and trailing white space; NULL when s is NULL or all blank. */
-static char *dup_trimmed(const char *s, int *oom)
-{
-    if (s == NULL) return NULL;
-    while (*s && isspace((unsigned char)*s)) s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
-    if (n == 0) return NULL;
-    char *d = malloc(n + 1);
-    if (d == NULL) {
-        *oom = 1;
-        return NULL;
-    }
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
 
 /* Case-insensitive equality. */
 static int ieq(const char *a, const char *b)
@@ -141,7 +124,7 @@ cf_status cf_colmap_parse_pairs(cf_colmap *m, const char *pairs, cf_error *err)
         memcpy(item, p, len);
         item[len] = '\0';
         int oom = 0;
-        char *trimmed = dup_trimmed(item, &oom);
+        char *trimmed = cf_dup_trimmed(item, &oom);
         cf_status st = CF_OK;
         if (oom) {
             st = cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
@@ -152,8 +135,8 @@ cf_status cf_colmap_parse_pairs(cf_colmap *m, const char *pairs, cf_error *err)
                                   "expected column=field (e.g. val_acc=accuracy), found '%s'", trimmed);
             } else {
                 *eq = '\0';
-                char *a = dup_trimmed(trimmed, &oom);
-                char *b = dup_trimmed(eq + 1, &oom);
+                char *a = cf_dup_trimmed(trimmed, &oom);
+                char *b = cf_dup_trimmed(eq + 1, &oom);
                 if (oom) {
                     st = cf_error_set(err, CF_ERR_NOMEM, "--map", 0, 0, NULL, "out of memory");
                 } else if (a == NULL || b == NULL) {
@@ -194,7 +177,7 @@ cf_status cf_colmap_set_default(cf_colmap *m, const char *field, const char *val
     int f = cf_runset_canon_field(field);
     if (f < 0) return CF_ERR_INVALID;
     int oom = 0;
-    char *v = dup_trimmed(value, &oom);
+    char *v = cf_dup_trimmed(value, &oom);
     if (oom) return CF_ERR_NOMEM;
     free(m->defaults[f]);
     m->defaults[f] = v;

@@ -66,8 +66,8 @@ static char *fmt_str(const char *fmt, ...)
     return s;
 }
 
-/* Returns a malloc'd copy of s without leading and trailing white space; NULL when s is NULL or all blank. */
-static char *dup_trimmed(const char *s, int *oom)
+/* Returns a malloc'd copy (shared with data/colmap.c, declared in runset_fields.h) of s without leading and trailing white space; NULL when s is NULL or all blank. */
+char *cf_dup_trimmed(const char *s, int *oom)
 {
     if (s == NULL) return NULL;
     while (*s && isspace((unsigned char)*s)) s++;
@@ -493,7 +493,7 @@ cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *cons
         p->n = n;
         for (size_t i = 0; i < n; i++) {
             p->names[i] = cf_dup_str(names[i] ? names[i] : "", &oom);
-            p->values[i] = dup_trimmed(values[i], &oom);
+            p->values[i] = cf_dup_trimmed(values[i], &oom);
             p->columns[i] = columns ? columns[i] : 0;
         }
         p->raw = cf_dup_str(raw, &oom);

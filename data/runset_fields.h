@@ -48,4 +48,8 @@ struct cf_colmap {
 /* Copies src (NULL gives an empty mapping) into a new mapping; returns NULL on allocation failure. */
 cf_colmap *cf_colmap_copy(const cf_colmap *src);
 
+/* A malloc'd copy of s without leading and trailing white space; NULL when s is NULL or all blank (*oom is set
+ * when the allocation fails). Defined in data/runset.c. */
+char *cf_dup_trimmed(const char *s, int *oom);
+
 #endif
