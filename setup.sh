@@ -14,7 +14,7 @@ PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev l
 TEST_PKGS=(chromium    # the report is checked in headless Chromium (tests/cli/browser.sh)
            locales     # de_DE's definition, compiled by tests/test_report.c to check decimal-comma independence
            python3-venv python3-pip python3-setuptools python3-wheel   # tests/cli/python.sh: venv + pip install
-           python3-pandas python3-pytest)                             # the Python package's pytest suite
+           python3-pandas python3-pytest python3-scipy)               # the Python package's pytest suite (scipy: Optuna's QMC sampler)
 FUZZ_PKGS=(clang libclang-rt-14-dev)  # Debian's clang and its libFuzzer runtime
 BENCH_PKGS=(g++ libpagmo-dev python3-optuna python3-sklearn python3-scipy)
 
