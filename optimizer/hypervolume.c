@@ -8,14 +8,16 @@
  *    hypervolume contributions in up to four dimensions", IEEE TEC 2018): sort by f3, keep the 2-D staircase of the
  *    (f1, f2) projections in a balanced tree together with the area it dominates, and add area x height between
  *    consecutive f3 values. O(n log n).
- *  - d >= 4: the WFG algorithm of While, Bradstreet & Barone, "A fast way of calculating exact hypervolumes", IEEE
+ *  - d = 4: HV4D+ of Guerreiro & Fonseca, "Computing and updating hypervolume contributions in up to four
+ *    dimensions", IEEE TEC 2018: a sweep in f4 adding the exclusive 3-D contribution of each point, each found in
+ *    linear time from a list kept in f3 order with remembered staircase neighbours (details below). O(n^2).
+ *  - d >= 5: the WFG algorithm of While, Bradstreet & Barone, "A fast way of calculating exact hypervolumes", IEEE
  *    TEC 2012. Points are sorted by the last objective; the region first dominated by point i (in that order) is
  *    the slab [f_d(i), ref_d] times the (d-1)-dimensional part of p_i's box not covered by earlier points, whose
- *    volume is box(p_i) - HV(nondominated limit set {max(p_i, p_j) : j < i}). Earlier points whose projection is
- *    weakly dominated by a later one are dropped for good (their limit is always dominated), which keeps the limit
- *    sets small. For d = 4 the kept projections are held sorted by f3, so the limit set arrives already ordered for
- *    the 3-D sweep and needs neither a sort nor a separate filter (the sweep skips covered points), in the spirit
- *    of HV4D (Guerreiro & Fonseca 2018).
+ *    volume is box(p_i) - HV(limit set {max(p_i, p_j) : j < i}). Earlier points whose projection is weakly
+ *    dominated by a later one are dropped for good (their limit is always dominated), which keeps the limit sets
+ *    small; limit rows dominated by a row that differs from p_i in one coordinate are pruned in linear time; 4-D
+ *    limit sets go to the HV4D+ sweep in the order they already have.
  */
 #include "costfront/pareto.h"
 
@@ -325,18 +327,58 @@ static cf_status hv4(const double *P, size_t m, const double *ref, double *out)
     return CF_OK;
 }
 
-/* WFG for d >= 5. Limit sets in 5 or more dimensions are filtered (nondominated, repeat-free) and recursed on;
- * 4-D limit sets go straight to the HV4D+ sweep, which skips dominated points itself: the kept projections are
- * held sorted by their last coordinate, and max(p, q) preserves that order, so the limit set needs no sort. */
+/* Removes from the limit set L (s rows of e coordinates, each >= p, none equal to p) rows that are weakly
+ * dominated by a row differing from p in one coordinate only. Among the rows that exceed p in coordinate k alone,
+ * the one with the smallest value there, (p with p_k raised to b_k), weakly dominates every row whose coordinate
+ * k is >= b_k; so a row survives when it is below b_k in every k, or when it is the first row that defines some
+ * b_k. The order of the survivors is kept. This O(s e) pass removes most of the dominated rows before the
+ * quadratic work. Returns the number of rows kept, compacted at the front of L; tag is scratch of s entries. */
+static size_t prune_limits(double *L, size_t s, size_t e, const double *p, size_t *tag)
+{
+    double b[e];
+    unsigned char used[e];
+    for (size_t k = 0; k < e; k++) b[k] = INFINITY, used[k] = 0;
+    for (size_t j = 0; j < s; j++) {
+        const double *r = L + e * j;
+        size_t c = 0, m = 0;
+        for (size_t k = 0; k < e; k++)
+            if (r[k] > p[k]) c++, m = k;
+        tag[j] = c == 1 ? 1 + m : 0;
+        if (c == 1 && r[m] < b[m]) b[m] = r[m];
+    }
+    size_t kept = 0;
+    for (size_t j = 0; j < s; j++) {
+        const double *r = L + e * j;
+        int keep = 1;
+        if (tag[j]) {
+            size_t m = tag[j] - 1;
+            keep = r[m] == b[m] && !used[m];
+            if (keep) used[m] = 1;
+        } else {
+            for (size_t k = 0; k < e && keep; k++) keep = r[k] < b[k];
+        }
+        if (keep) {
+            if (kept != j) memcpy(L + e * kept, r, e * sizeof *L);
+            kept++;
+        }
+    }
+    return kept;
+}
+
+/* WFG for d >= 5. Limit sets are pruned (prune_limits); in 5 or more dimensions they are then filtered
+ * (nondominated, repeat-free) and recursed on, while 4-D limit sets go straight to the HV4D+ sweep, which skips
+ * dominated points itself: the kept projections are held sorted by their last coordinate, and max(p, q) preserves
+ * that order, so the limit set needs no sort. */
 static cf_status hv_wfg(const double *P, size_t m, size_t d, const double *ref, double *out)
 {
     size_t e = d - 1;
     cf_preck *a = malloc(m * sizeof *a), *tmp = malloc(m * sizeof *tmp);
     double *S = malloc(m * e * sizeof *S), *L = malloc(m * e * sizeof *L);
     unsigned char *nd = malloc(m);
+    size_t *tag = malloc(m * sizeof *tag);
     hv4_node *nodes = e == 4 ? malloc((m + 3) * sizeof *nodes) : NULL;
     cf_status rc = CF_OK;
-    if (!a || !tmp || !S || !L || !nd || (e == 4 && !nodes)) {
+    if (!a || !tmp || !S || !L || !nd || !tag || (e == 4 && !nodes)) {
         rc = CF_ERR_NOMEM;
         goto out;
     }
@@ -363,13 +405,14 @@ static cf_status hv_wfg(const double *P, size_t m, size_t d, const double *ref, 
                     double q = S[e * j + k];
                     L[e * j + k] = q > p[k] ? q : p[k];
                 }
+            size_t c0 = prune_limits(L, s, e, p, tag);
             if (e == 4) {
-                lim = hv4_sweep(L, s, ref, nodes, p);
+                lim = hv4_sweep(L, c0, ref, nodes, p);
             } else {
-                rc = cf_pareto_filter_ex(L, s, e, nd, 1);
+                rc = cf_pareto_filter_ex(L, c0, e, nd, 1);
                 if (rc != CF_OK) goto out;
                 size_t c = 0;
-                for (size_t j = 0; j < s; j++)
+                for (size_t j = 0; j < c0; j++)
                     if (nd[j]) {
                         if (c != j) memcpy(L + e * c, L + e * j, e * sizeof *L);
                         c++;
@@ -400,6 +443,7 @@ out:
     free(S);
     free(L);
     free(nd);
+    free(tag);
     free(nodes);
     return rc;
 }
