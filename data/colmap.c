@@ -28,7 +28,10 @@ static int ieq(const char *a, const char *b)
 
 const char *const cf_runset_field_names[F_COUNT] = {"run_id",      "accuracy", "gpu_hours", "wall_hours", "num_gpus",
                                                  "precision",   "pruning",  "hardware",  "region",     "provider",
-                                                 "procurement", "model",    "dataset",   "project"};
+                                                 "procurement", "model",    "dataset",   "project",
+                                                 /* issue 16 */
+                                                 "data_gb", "data_location", "checkpoint_gb", "storage_days",
+                                                 "model_gb", "num_nodes"};
 
 int cf_runset_canon_field(const char *name)
 {
