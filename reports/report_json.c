@@ -99,6 +99,19 @@ static cJSON *frontier_entry(jb *b, const cf_frontier *f, size_t i)
     put_str(b, o, "region", cf_rep_region(c));
     put_num(b, o, "price_per_hour", p->price_per_hour);
     put_num(b, o, "overhead_fraction", p->overhead_fraction);
+    if (cf_frontier_has_transfer(f)) { /* issue 16: cost_usd's parts, only for runs that move or keep data */
+        put_num(b, o, "compute_cost_usd", p->compute_cost_usd);
+        put_num(b, o, "egress_cost_usd", p->egress_cost_usd);
+        put_num(b, o, "storage_cost_usd", p->storage_cost_usd);
+        put_num(b, o, "egress_gb", p->egress_gb);
+        put_str(b, o, "egress_path", p->egress_path);
+        char loc[300];
+        if (p->data_src) snprintf(loc, sizeof loc, "%s/%s", p->data_src->provider, p->data_src->region);
+        put_str(b, o, "data_location", p->data_src ? loc : NULL);
+        put_num(b, o, "storage_gb", p->storage_gb);
+        put_num(b, o, "checkpoints_written", p->checkpoints_written);
+        put_num(b, o, "checkpoints_kept", p->checkpoints_kept);
+    }
     put_bool(b, o, "predicted", c->predicted);
     const cf_frontier_opts *opts = cf_frontier_options(f);
     cJSON *vals = attach(b, o, "values", cJSON_CreateArray());
