@@ -208,8 +208,8 @@ void cf_transfer_need_of_run(const cf_run *run, cf_transfer_need *n)
 
 int cf_transfer_need_any(const cf_transfer_need *n)
 {
-    return n != NULL && (!isnan(n->data_gb) || !isnan(n->checkpoint_gb) || !isnan(n->storage_days) ||
-                         !isnan(n->model_gb));
+    /* Positive only: zero, like absent, asks for nothing (and a run struct zeroed by hand stays priced as before). */
+    return n != NULL && (n->data_gb > 0 || n->checkpoint_gb > 0 || n->storage_days > 0 || n->model_gb > 0);
 }
 
 double cf_checkpoints_written(double wall_hours, double tau_hours)

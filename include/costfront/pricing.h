@@ -9,7 +9,7 @@
  * the catalog's price for the path from data_location to the offer (0 in the same region, inter-region within one
  * network, internet otherwise); storage_cost_usd = (data_gb + checkpoints kept x checkpoint_gb + model_gb) x the
  * offer's USD per GB-month x storage_days / 30; cost_usd = compute + egress + storage. A run that gives none of
- * data_gb, checkpoint_gb, model_gb, storage_days is priced exactly as before (egress and storage 0).
+ * data_gb, checkpoint_gb, model_gb, storage_days (or gives them as 0) is priced exactly as before.
  *
  * Ownership: results are plain structs filled into caller memory; pointers inside them point into the catalog.
  */
@@ -100,7 +100,7 @@ typedef struct cf_price {
     const cf_egress *data_src; /* where the data lives, NULL when the run does not say */
     double checkpoints_written, checkpoints_kept; /* from the checkpoint interval; 0 without checkpoint_gb */
     double storage_gb;         /* data + checkpoints kept + model */
-    int has_transfer;          /* 1 when the run gave data_gb, checkpoint_gb, model_gb or storage_days */
+    int has_transfer;          /* 1 when the run gave a positive data_gb, checkpoint_gb, model_gb or storage_days */
     /* When the whole cost chose another offer than compute alone would (data gravity): that offer, and its
      * compute and whole cost; NULL / NaN otherwise. */
     const cf_offer *compute_best;
@@ -122,7 +122,7 @@ void cf_transfer_need_none(cf_transfer_need *n);
 /* Fills n from a run's fields. */
 void cf_transfer_need_of_run(const cf_run *run, cf_transfer_need *n);
 
-/* Whether n asks for anything (data, checkpoints, a model or storage days). */
+/* Whether n asks for anything: a positive data_gb, checkpoint_gb, model_gb or storage_days. */
 int cf_transfer_need_any(const cf_transfer_need *n);
 
 /* Number of checkpoints written over wall_hours at interval tau_hours: floor(wall / tau), 0 when tau is not finite
