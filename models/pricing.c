@@ -185,6 +185,22 @@ static void list_hardware(const cf_catalog *cat, char *buf, size_t n)
     }
 }
 
+char *cf_price_gravity_phrase(const cf_price *p, char *buf, size_t n)
+{
+    if (p == NULL || buf == NULL || n == 0 || p->compute_best == NULL || p->offer == NULL) return NULL;
+    double cheaper = p->compute_cost_usd > 0 ? 100.0 * (1.0 - p->compute_best_compute_usd / p->compute_cost_usd) : NAN;
+    double dearer = p->cost_usd > 0 ? 100.0 * (p->compute_best_cost_usd / p->cost_usd - 1.0) : NAN;
+    char at[300] = "";
+    if (p->data_src != NULL) snprintf(at, sizeof at, " (data at %s/%s)", p->data_src->provider, p->data_src->region);
+    if (isfinite(dearer))
+        snprintf(buf, n, "%s on %s/%s is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage%s",
+                 cf_procurement_name(p->option), p->compute_best->provider, p->compute_best->region, cheaper, dearer, at);
+    else
+        snprintf(buf, n, "%s on %s/%s is %.0f%% cheaper in compute but its egress or storage has no price%s",
+                 cf_procurement_name(p->option), p->compute_best->provider, p->compute_best->region, cheaper, at);
+    return buf;
+}
+
 void cf_transfer_need_none(cf_transfer_need *n)
 {
     if (n == NULL) return;

@@ -17,6 +17,7 @@
 
 #include "costfront/numfmt.h"
 #include "costfront/plot.h"
+#include "costfront/pricing.h"
 #include "costfront/report.h"
 #include "reports/report_internal.h"
 #include "reports/strbuf.h"
@@ -38,18 +39,10 @@ static void parts_of(const cf_candidate *c, double v[NPART])
 
 char *cf_rep_gravity_phrase(const cf_candidate *c)
 {
-    if (c == NULL || c->price.compute_best == NULL || c->price.offer == NULL) return NULL;
-    const cf_price *p = &c->price;
-    double cheaper = p->compute_cost_usd > 0 ? 100.0 * (1.0 - p->compute_best_compute_usd / p->compute_cost_usd) : NAN;
-    double dearer = p->cost_usd > 0 ? 100.0 * (p->compute_best_cost_usd / p->cost_usd - 1.0) : NAN;
+    char buf[600];
+    if (c == NULL || cf_price_gravity_phrase(&c->price, buf, sizeof buf) == NULL) return NULL;
     cf_sb b = {0};
-    cf_sb_printf(&b, "data gravity decided: %s on %s/%s is %.0f%% cheaper in compute but ", cf_procurement_name(p->option),
-                 p->compute_best->provider, p->compute_best->region, cheaper);
-    if (isfinite(dearer))
-        cf_sb_printf(&b, "%.0f%% dearer with egress and storage", dearer);
-    else
-        cf_sb_puts(&b, "its egress or storage has no price");
-    if (p->data_src != NULL) cf_sb_printf(&b, " (data at %s/%s)", p->data_src->provider, p->data_src->region);
+    cf_sb_printf(&b, "data gravity decided: %s", buf);
     return cf_sb_take(&b);
 }
 

@@ -1,10 +1,11 @@
 /* Tests of the whole cost of a run (issue 16): the catalog's egress and storage sections (data/catalog_transfer.c),
- * the run fields that ask for them (data/runset.c), their pricing (models/pricing.c) and the frontier whose offers
- * and membership they change (optimizer/frontier.c). Every expected figure is worked by hand in the comment beside
+ * the run fields that ask for them (data/runset.c), their pricing (models/pricing.c), the frontier whose offers
+ * and membership they change (optimizer/frontier.c) and the TCO plan's "data" section (models/tco.c). Every expected figure is worked by hand in the comment beside
  * it, on a small catalog whose prices are round numbers and whose grid is carbon-free (so total = cost). */
 #include <criterion/criterion.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "costfront/frontier.h"
 #include "costfront/pricing.h"
 #include "costfront/runset.h"
+#include "costfront/tco.h"
 
 /* Provider a has regions r1 and r2, provider b region r3; owned servers sit at owner-amortised/on-prem-us. */
 static const char test_catalog[] =
@@ -526,5 +528,75 @@ Test(egress, owned_servers_pay_egress_from_the_cloud_and_their_storage)
     cr_expect_float_eq(q->price.cost_usd, 145.0, 1e-9);
     cf_frontier_destroy(f);
     cf_runset_destroy(rs);
+    cf_catalog_destroy(cat);
+}
+
+/* ---- the TCO plan's "data" section ---- */
+
+
+/* A 12-month plan of 100 GPU-hours a month in r1 (on-demand from the catalog: a/r1 at 4.0), one owned server,
+ * no discounting; data_json is spliced in (may be ""). */
+static cf_tco_option plan_option(const cf_catalog *cat, const char *data_json, cf_procurement o)
+{
+    char json[1200];
+    snprintf(json, sizeof json,
+             "{\"horizon_months\": 12, \"demand_gpu_hours_per_month\": 100, \"hardware\": \"gpu\", \"region\": \"r1\","
+             " \"discount_rate_annual\": 0, \"on_prem\": {\"server_capex_usd\": 1000, \"server_power_kw\": 1,"
+             " \"servers\": 1}%s}",
+             data_json);
+    cf_plan *p = cf_plan_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_plan_load_string(p, json, "plan", cat, &err), CF_OK, "%s: %s", err.field, err.message);
+    cf_tco_result *r = NULL;
+    cr_assert_eq(cf_tco_evaluate(p, cat, &r, &err), CF_OK, "%s", err.message);
+    cf_tco_option x;
+    cr_assert_eq(cf_tco_result_option(r, o, &x), CF_OK);
+    cf_tco_result_destroy(r);
+    cf_plan_destroy(p);
+    return x;
+}
+
+Test(egress, tco_owned_servers_pay_egress_from_the_cloud_and_their_own_storage)
+{
+    cf_catalog *cat = load(test_catalog);
+    static const char data[] = ", \"data\": {\"location\": \"a/r1\", \"gb_per_month\": 1000, \"stored_gb\": 2000}";
+    cf_tco_option od0 = plan_option(cat, "", CF_PROC_ON_DEMAND), od1 = plan_option(cat, data, CF_PROC_ON_DEMAND);
+    cf_tco_option op0 = plan_option(cat, "", CF_PROC_ON_PREM), op1 = plan_option(cat, data, CF_PROC_ON_PREM);
+    cr_assert(od0.available && od1.available && op0.available && op1.available);
+    /* On demand in a/r1, the data's own region: egress 0; storage 2,000 GB x 0.023 = 46 a month, 552 a year. */
+    cr_expect_float_eq(od1.total_usd - od0.total_usd, 552.0, 1e-6);
+    /* Owned: every GB leaves a/r1 for the internet, 1,000 x 0.09 = 90 a month, and the owned site keeps 2,000 GB at
+     * 0.005 = 10 a month: 100 x 12 = 1,200. */
+    cr_expect_float_eq(op1.total_usd - op0.total_usd, 1200.0, 1e-6);
+    cr_expect_float_eq(op1.npv_usd - op0.npv_usd, 1200.0, 1e-6, "no discounting");
+    cf_catalog_destroy(cat);
+}
+
+Test(egress, tco_data_section_errors)
+{
+    cf_catalog *cat = load(test_catalog);
+    static const struct {
+        const char *data, *field;
+    } cases[] = {
+        {"{\"location\": \"z/r9\", \"gb_per_month\": 1}", "data.location"},
+        {"{\"gb_per_month\": 1}", "data.location"},
+        {"{\"location\": \"a/r1\", \"gb_per_month\": -1}", "data.gb_per_month"},
+        {"{\"location\": \"a/r1\", \"storage_class\": \"tape\"}", "data.storage_class"},
+        {"{\"location\": \"a/r1\", \"egress\": 1}", "data.egress"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char json[800];
+        snprintf(json, sizeof json,
+                 "{\"demand_gpu_hours_per_month\": 100, \"hardware\": \"gpu\", \"region\": \"r1\","
+                 " \"on_prem\": {\"server_capex_usd\": 1, \"server_power_kw\": 1}, \"data\": %s}",
+                 cases[i].data);
+        cf_plan *p = cf_plan_create();
+        cf_error err;
+        cf_error_clear(&err);
+        cr_expect_neq(cf_plan_load_string(p, json, "plan", cat, &err), CF_OK, "case %zu", i);
+        cr_expect_str_eq(err.field, cases[i].field, "case %zu: %s", i, err.message);
+        cf_plan_destroy(p);
+    }
     cf_catalog_destroy(cat);
 }

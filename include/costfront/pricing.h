@@ -116,6 +116,11 @@ typedef struct cf_transfer_need {
     const char *data_location; /* "provider/region" or a region (cf_catalog_data_location) */
 } cf_transfer_need;
 
+/* Writes "spot on lambda/us-east-1 is 31% cheaper in compute but 12% dearer with egress and storage (data at
+ * aws/us-east-1)" into buf (size n) when the whole cost chose another offer for p than compute alone would (data
+ * gravity), and returns buf; returns NULL (buf untouched) otherwise. */
+char *cf_price_gravity_phrase(const cf_price *p, char *buf, size_t n);
+
 /* Fills n with "nothing needed" (every field absent). */
 void cf_transfer_need_none(cf_transfer_need *n);
 
