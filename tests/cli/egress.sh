@@ -1,0 +1,80 @@
+# Command-line tests of the whole cost of a run (issue 16): the catalog's egress and storage tables, cost_usd's parts
+# in the table, CSV and JSON, the offer chosen by total with its data-gravity note, a frontier whose membership
+# changes when egress is counted, Young/Daly checkpoint storage with --keep-checkpoints, bad run fields, the report's
+# breakdown section and the untouched output of runs without the fields. Fixtures: tests/fixtures/gen_egress.py.
+BIN=$1
+SRC=$2
+source "$SRC/tests/cli/lib.sh"
+/usr/bin/python3 "$SRC/tests/fixtures/gen_egress.py" "$TMP/fx" || { echo "FAIL: fixtures"; exit 1; }
+FX=$TMP/fx
+CAT=(--catalog "$FX/catalog.json" --catalog-only --today 2024-06-01)
+
+json_check() {
+  if /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" 2>"$TMP/pyerr"; then
+    PASSES=$((PASSES + 1))
+  else
+    echo "FAIL: $3"; sed 's/^/  | /' "$TMP/pyerr" | head -5; FAILS=$((FAILS + 1))
+  fi
+}
+
+# The default catalog's tables.
+expect_rc 0 "catalog transfer" -- "$BIN" catalog transfer --today 2024-06-01
+expect_grep "$TMP/out" "egress (USD per GB leaving the region; free tiers ignored):" "egress heading"
+expect_grep "$TMP/out" "lambda               us-east-1          lambda          0.0000    0.0000    0.0000" "lambda free"
+expect_grep "$TMP/out" "storage (USD per GB-month):" "storage heading"
+expect_rc 0 "catalog list shows them too" -- "$BIN" catalog list --today 2024-06-01
+expect_grep "$TMP/out" "aws                  us-east-1             0.0230    0.0125    0.0800" "S3 and EBS prices"
+expect_rc 0 "catalog export" -- "$BIN" catalog export
+json_check "$TMP/out" "len(j['egress']) >= 20 and all(e.get('source') and e.get('as_of') for e in j['egress'] + j['storage'])" \
+  "every egress and storage figure carries source and as_of"
+
+# Compute alone: P dominates Q.
+expect_rc 0 "plain frontier" -- "$BIN" frontier "$FX/plain.csv" "${CAT[@]}" --procurement on_demand --format json
+json_check "$TMP/out" "[e['run_id'] for e in j['frontier']] == ['P'] and 'egress_cost_usd' not in j['frontier'][0]" \
+  "without data fields: frontier {P}, no parts"
+# With egress counted: P stays in a/r1 (400), Q in b/r3 (240): both on the frontier.
+expect_rc 0 "whole-cost frontier" -- "$BIN" frontier "$FX/runs.csv" "${CAT[@]}" --procurement on_demand --format json
+json_check "$TMP/out" "sorted(e['run_id'] for e in j['frontier']) == ['P', 'Q']" "membership changes with egress"
+json_check "$TMP/out" "[(e['run_id'], e['provider'], e['region'], e['cost_usd'], e['compute_cost_usd'], e['egress_cost_usd']) for e in j['frontier'] if e['run_id'] == 'P'] == [('P', 'a', 'r1', 400, 400, 0)]" \
+  "P priced in its data's region"
+expect_grep "$TMP/err" "run P, on_demand: b/r3 is 50% cheaper in compute but 62% dearer with 5 TB of egress and storage (data at a/r1); a/r1 chosen" \
+  "data gravity said"
+expect_rc 0 "table" -- "$BIN" frontier "$FX/runs.csv" "${CAT[@]}" --procurement on_demand
+expect_grep "$TMP/out" "compute_cost_usd  egress_cost_usd  storage_cost_usd" "table shows the parts"
+expect_rc 0 "csv" -- "$BIN" frontier "$FX/runs.csv" "${CAT[@]}" --procurement on_demand --format csv
+expect_grep "$TMP/out" ",compute_cost_usd,egress_cost_usd,storage_cost_usd,egress_gb,egress_path,storage_gb,checkpoints_kept" "csv header"
+expect_grep "$TMP/out" "P,on_demand,gpu,unknown,0,0.9,100,100,4,0,400," "P in a/r1"
+expect_grep "$TMP/out" ",400,0,0,0,same region,5000,0" "P's parts: no egress in the data's region"
+# Pinned to a/r2: P pays 5,000 GB x 0.02 of inter-region egress; Q's data leaves b free (internet path, 0).
+expect_rc 0 "csv in a/r2" -- "$BIN" frontier "$FX/runs.csv" "${CAT[@]}" --procurement on_demand --format csv --provider a --region r2
+expect_grep "$TMP/out" "P,on_demand,gpu,unknown,0,0.9,100,100,3.5,0,450," "P on a/r2 costs 350 + 100"
+expect_grep "$TMP/out" ",350,100,0,5000,inter-region,5000,0" "the a/r2 parts"
+expect_grep "$TMP/out" ",420,0,0,5000,internet,5000,0" "Q's data moved from b for free"
+
+# Spot checkpoints from the Young/Daly interval.
+expect_rc 0 "spot storage" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --procurement spot --format json
+json_check "$TMP/out" "abs(j['frontier'][0]['storage_cost_usd'] - 65.32) < 1e-9 and j['frontier'][0]['checkpoints_kept'] == 8" \
+  "8 checkpoints kept, 65.32 USD"
+expect_rc 0 "keep the last 3" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --procurement spot --format json --keep-checkpoints 3
+json_check "$TMP/out" "abs(j['frontier'][0]['storage_cost_usd'] - 53.82) < 1e-9" "keep-last-3: 53.82 USD"
+expect_rc 1 "bad --keep-checkpoints" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --keep-checkpoints 0
+expect_rc 1 "bad --storage-class" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --storage-class tape
+expect_grep "$TMP/err" "expected object_standard, object_infrequent or block_ssd, found 'tape'" "storage class named"
+
+# Bad fields: file, line, field, expected and found.
+expect_rc 2 "bad run fields" -- "$BIN" frontier "$FX/bad.csv" "${CAT[@]}"
+expect_grep "$TMP/err" "bad.csv:2" "line of the negative data_gb"
+expect_grep "$TMP/err" "expected a non-negative number (GB of data), found '-5'" "data_gb message"
+expect_grep "$TMP/err" "expected a whole number of nodes >= 1, found '1.5'" "num_nodes message"
+
+# plan and the report.
+expect_rc 0 "plan" -- "$BIN" plan "$FX/runs.csv" "${CAT[@]}" --procurement on_demand --min-accuracy 0.88
+expect_grep "$TMP/out" "parts        compute 400.00, egress 0.00, storage 0.00 USD" "plan shows the parts"
+expect_grep "$TMP/out" "data gravity on_demand on b/r3 is 50% cheaper in compute but 62% dearer with egress and storage (data at a/r1)" "plan says data gravity decided"
+expect_rc 0 "report" -- "$BIN" report "$FX/runs.csv" "${CAT[@]}" --procurement on_demand --out "$TMP/rep" --no-charts
+expect_grep "$TMP/rep/index.html" "Cost breakdown: compute, egress, storage, carbon" "breakdown section"
+expect_grep "$TMP/rep/index.html" "data gravity decided: on_demand on b/r3 is 50% cheaper in compute" "report recommendation says so"
+expect_rc 0 "plain report" -- "$BIN" report "$FX/plain.csv" "${CAT[@]}" --out "$TMP/rep2" --no-charts
+expect_no_grep "$TMP/rep2/index.html" "Cost breakdown" "no breakdown without data fields"
+
+finish
