@@ -99,7 +99,8 @@ typedef struct tco_params {
      * GB-month of storage there. 0 without the section. */
     double data_gb_month, stored_gb;
     double egress_cloud[N_CLOUD], egress_own, storage_cloud[N_CLOUD], storage_own;
-    char data_location[160];
+    char data_location[160], data_class[32], data_site[160];
+    int has_data;
 } tco_params;
 
 static void params_free(tco_params *p)
@@ -452,6 +453,9 @@ static cf_status resolve_data(pctx *c, const cJSON *root, const cf_catalog *cat,
         snprintf(oprov, sizeof oprov, "%.*s", (int)(sl - site), site);
         snprintf(oreg, sizeof oreg, "%s", sl + 1);
     }
+    p->has_data = 1;
+    snprintf(p->data_class, sizeof p->data_class, "%s", cf_storage_class_name(sc));
+    snprintf(p->data_site, sizeof p->data_site, "%s/%s", oprov, oreg);
     const cf_storage *so = cf_catalog_storage(cat, oprov, oreg);
     p->storage_own = p->stored_gb > 0 ? (so ? so->usd_per_gb_month[sc] : NAN) : 0.0;
     p->egress_own = p->data_gb_month > 0 ? cf_egress_price(cat, src, oprov, oreg, NULL) : 0.0;
@@ -1560,6 +1564,16 @@ cf_status cf_plan_resolved_json(const cf_plan *plan, const cf_catalog *catalog, 
         add_num(cl, "gpu_power_w", p.gpu_kw * 1000.0);
         add_num(cl, "grid_gco2e_per_kwh", p.grid_cloud);
         add_num(cl, "embodied_kgco2e_per_gpu_hour", p.emb_gpuh);
+    }
+    if (p.has_data) { /* issue 16: the plan's data section as resolved (loadable again) */
+        cJSON *dt = cJSON_AddObjectToObject(root, "data");
+        if (dt) {
+            if (p.data_location[0]) cJSON_AddStringToObject(dt, "location", p.data_location);
+            add_num(dt, "gb_per_month", p.data_gb_month);
+            add_num(dt, "stored_gb", p.stored_gb);
+            cJSON_AddStringToObject(dt, "storage_class", p.data_class);
+            cJSON_AddStringToObject(dt, "owned_site", p.data_site);
+        }
     }
     cJSON *hy = cJSON_AddObjectToObject(root, "hybrid");
     if (hy) cJSON_AddStringToObject(hy, "burst", p.burst_pref < 0 ? "cheapest" : k_opt_names[p.burst_pref]);

@@ -600,3 +600,33 @@ Test(egress, tco_data_section_errors)
     }
     cf_catalog_destroy(cat);
 }
+
+Test(egress, tco_resolved_plan_keeps_the_data_section)
+{
+    cf_catalog *cat = load(test_catalog);
+    static const char json[] =
+        "{\"horizon_months\": 12, \"demand_gpu_hours_per_month\": 100, \"hardware\": \"gpu\", \"region\": \"r1\","
+        " \"discount_rate_annual\": 0, \"on_prem\": {\"server_capex_usd\": 1000, \"server_power_kw\": 1,"
+        " \"servers\": 1}, \"data\": {\"location\": \"a/r1\", \"gb_per_month\": 1000, \"stored_gb\": 2000}}";
+    cf_plan *p = cf_plan_create(), *q = cf_plan_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_plan_load_string(p, json, "plan", cat, &err), CF_OK, "%s", err.message);
+    char *resolved = NULL;
+    cr_assert_eq(cf_plan_resolved_json(p, cat, &resolved, &err), CF_OK, "%s", err.message);
+    cr_expect(strstr(resolved, "\"owned_site\"") != NULL, "%s", resolved);
+    cr_assert_eq(cf_plan_load_string(q, resolved, "resolved", cat, &err), CF_OK, "%s: %s", err.field, err.message);
+    cf_tco_result *a = NULL, *b = NULL;
+    cr_assert_eq(cf_tco_evaluate(p, cat, &a, &err), CF_OK);
+    cr_assert_eq(cf_tco_evaluate(q, cat, &b, &err), CF_OK);
+    cf_tco_option x, y;
+    cr_assert_eq(cf_tco_result_option(a, CF_PROC_ON_PREM, &x), CF_OK);
+    cr_assert_eq(cf_tco_result_option(b, CF_PROC_ON_PREM, &y), CF_OK);
+    cr_expect_float_eq(x.total_usd, y.total_usd, 1e-9);
+    free(resolved);
+    cf_tco_result_destroy(a);
+    cf_tco_result_destroy(b);
+    cf_plan_destroy(p);
+    cf_plan_destroy(q);
+    cf_catalog_destroy(cat);
+}
