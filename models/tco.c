@@ -1002,6 +1002,7 @@ static double useful_price(const tco_params *p, int opt)
 typedef struct sim_out {
     int ok;
     double total, npv, useful, billed, owned, energy, co2_op, co2_emb, carbon, carbon_npv, disc_hours, overflow;
+    double egress, storage; /* issue 16: undiscounted data costs, inside total */
 } sim_out;
 
 /* Optional per-step series (H + 1 values each, cumulative). */
@@ -1055,12 +1056,14 @@ static void simulate(const tco_params *p, double dscale, int S, int k, int res_o
                        d * p->data_gb_month;
             if (isnan(e)) o->ok = 0;
             opex += e;
+            o->egress += e;
         }
         if (p->stored_gb > 0) {
             int cloud_opt = over_opt >= 0 ? over_opt : res_opt;
             double st = S > 0 ? p->storage_own : (cloud_opt >= 0 ? p->storage_cloud[cloud_opt] : NAN);
             if (isnan(st)) o->ok = 0;
             opex += p->stored_gb * st;
+            o->storage += p->stored_gb * st;
         }
         double accr = S * dep + opex;
         double cash = opex;
@@ -1180,6 +1183,7 @@ struct cf_tco_result {
     cf_tco_hybrid hybrid;
     double *hybrid_curve;
     cf_tco_reservation res[2];
+    char data_gravity[400]; /* issue 16: "" unless data costs changed the cheapest option */
 };
 
 /* Computes the base-case decisions: fleet sizes, the hybrid baseline and the reservation levels, by exhaustive
@@ -1304,6 +1308,8 @@ static void fill_option(const tco_params *p, const decisions *dc, int opt, const
     r->carbon_cost_usd = o->carbon;
     r->total_with_carbon_usd = o->total + o->carbon;
     r->npv_with_carbon_usd = o->npv + o->carbon_npv;
+    r->egress_usd = o->egress;
+    r->storage_usd = o->storage;
 }
 
 void cf_tco_result_destroy(cf_tco_result *res)
@@ -1356,6 +1362,28 @@ cf_status cf_tco_evaluate(const cf_plan *plan, const cf_catalog *catalog, cf_tco
             for (int k = 0; k < 5; k++)
                 for (size_t i = 0; i < n1; i++) r->series[o][k][i] = NAN;
     }
+    /* Data gravity (issue 16): the cheapest option in total against the cheapest without the data's costs. */
+    if (p->has_data) {
+        int best = -1, best_c = -1;
+        for (int o = 0; o < CF_PROC_COUNT; o++) {
+            const cf_tco_option *x = &r->opt[o];
+            if (!x->available || !isfinite(x->total_usd)) continue;
+            if (best < 0 || x->total_usd < r->opt[best].total_usd) best = o;
+            double c = x->total_usd - x->egress_usd - x->storage_usd;
+            if (best_c < 0 || c < r->opt[best_c].total_usd - r->opt[best_c].egress_usd - r->opt[best_c].storage_usd)
+                best_c = o;
+        }
+        if (best >= 0 && best_c >= 0 && best != best_c) {
+            const cf_tco_option *b = &r->opt[best], *c = &r->opt[best_c];
+            double bc = b->total_usd - b->egress_usd - b->storage_usd, cc = c->total_usd - c->egress_usd - c->storage_usd;
+            snprintf(r->data_gravity, sizeof r->data_gravity,
+                     "%s is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage (data at %s); %s is "
+                     "cheapest in total",
+                     k_opt_names[best_c], bc > 0 ? 100.0 * (1.0 - cc / bc) : 0.0,
+                     b->total_usd > 0 ? 100.0 * (c->total_usd / b->total_usd - 1.0) : 0.0,
+                     p->data_location[0] ? p->data_location : "the plan's location", k_opt_names[best]);
+        }
+    }
     /* the owned server's month */
     cf_tco_server_month *sm = &r->server;
     sm->depreciation_usd = p->capex * (1.0 - p->residual) / p->life;
@@ -1399,6 +1427,11 @@ oom:
 }
 
 int cf_tco_result_months(const cf_tco_result *res) { return res ? res->H : 0; }
+
+const char *cf_tco_result_data_gravity(const cf_tco_result *res)
+{
+    return res && res->data_gravity[0] ? res->data_gravity : NULL;
+}
 
 cf_status cf_tco_result_option(const cf_tco_result *res, cf_procurement opt, cf_tco_option *out)
 {

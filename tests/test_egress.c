@@ -630,3 +630,41 @@ Test(egress, tco_resolved_plan_keeps_the_data_section)
     cf_plan_destroy(q);
     cf_catalog_destroy(cat);
 }
+
+Test(egress, tco_says_when_data_gravity_decided)
+{
+    cf_catalog *cat = load(test_catalog);
+    /* One 8-GPU server's 5,840 hours a month: owned compute is far cheaper than spot (2.00 x 1.066 per hour), but
+     * 200,000 GB a month leaving a/r1 for the owned site cost 200,000 x 0.09 x 12 = 216,000 over the year, while
+     * spot in a/r1 reads it in its own region for nothing. */
+    static const char json[] =
+        "{\"horizon_months\": 12, \"demand_gpu_hours_per_month\": 5840, \"hardware\": \"gpu\", \"region\": \"r1\","
+        " \"discount_rate_annual\": 0, \"target_utilization\": 1.0, \"on_prem\": {\"server_capex_usd\": 1000,"
+        " \"server_power_kw\": 1, \"servers\": 1}, \"data\": {\"location\": \"a/r1\", \"gb_per_month\": 200000}}";
+    cf_plan *p = cf_plan_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_plan_load_string(p, json, "plan", cat, &err), CF_OK, "%s", err.message);
+    cf_tco_result *r = NULL;
+    cr_assert_eq(cf_tco_evaluate(p, cat, &r, &err), CF_OK, "%s", err.message);
+    cf_tco_option op, sp;
+    cr_assert_eq(cf_tco_result_option(r, CF_PROC_ON_PREM, &op), CF_OK);
+    cr_assert_eq(cf_tco_result_option(r, CF_PROC_SPOT, &sp), CF_OK);
+    cr_expect_float_eq(op.egress_usd, 216000.0, 1e-6);
+    cr_expect_float_eq(sp.egress_usd, 0.0, 1e-12);
+    /* spot's compute: 5,840 x 12 x 1.0660931 x 2.00 = 149,420.6. */
+    cr_expect_float_eq(sp.total_usd, 5840.0 * 12 * 1.0660931316 * 2.0, 1e-3);
+    cr_expect(op.total_usd - op.egress_usd < sp.total_usd, "owned is cheaper in compute");
+    cr_expect(op.total_usd > sp.total_usd, "and dearer with egress");
+    const char *g = cf_tco_result_data_gravity(r);
+    cr_assert_not_null(g);
+    char want[300];
+    snprintf(want, sizeof want, "on_prem is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage (data "
+             "at a/r1)", 100.0 * (1.0 - (op.total_usd - op.egress_usd) / sp.total_usd),
+             100.0 * (op.total_usd / sp.total_usd - 1.0));
+    cr_expect(strstr(g, want) != NULL, "%s\nwanted %s", g, want);
+    cr_expect(strstr(g, "spot is cheapest in total") != NULL, "%s", g);
+    cf_tco_result_destroy(r);
+    cf_plan_destroy(p);
+    cf_catalog_destroy(cat);
+}

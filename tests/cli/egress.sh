@@ -77,4 +77,14 @@ expect_grep "$TMP/rep/index.html" "data gravity decided: on_demand on b/r3 is 50
 expect_rc 0 "plain report" -- "$BIN" report "$FX/plain.csv" "${CAT[@]}" --out "$TMP/rep2" --no-charts
 expect_no_grep "$TMP/rep2/index.html" "Cost breakdown" "no breakdown without data fields"
 
+# The TCO comparison: owned servers pay egress from the data's cloud.
+expect_rc 0 "tco with a data section" -- "$BIN" tco --plan "$FX/plan.json" --catalog "$FX/catalog.json" --catalog-only
+expect_grep "$TMP/out" "  on_prem      egress 216000.00, storage 0.00 USD" "on_prem's egress"
+expect_grep "$TMP/out" "  spot         egress 0.00, storage 0.00 USD" "spot reads in its own region"
+expect_grep "$TMP/out" "Data gravity: on_prem is" "gravity said"
+expect_grep "$TMP/out" "spot is cheapest in total" "the total decides"
+expect_rc 0 "tco json" -- "$BIN" tco --plan "$FX/plan.json" --catalog "$FX/catalog.json" --catalog-only --format json
+json_check "$TMP/out" "[o['egress_usd'] for o in j['options'] if o['option'] == 'on_prem'] == [216000] and 'spot is cheapest in total' in j['data_gravity']" \
+  "tco JSON parts and data_gravity"
+
 finish
