@@ -45,6 +45,7 @@ struct cf_catalog {
     size_t n_egr, cap_egr;
     cf_storage *sto;     /* storage prices (data/catalog_transfer.c) */
     size_t n_sto, cap_sto;
+    char **egr_key, **sto_key; /* normalised "provider/region" per entry, or NULL (lookups then normalise) */
 };
 
 /* Normalises a name for matching: lower case, and every run of spaces, tabs, '-', '_' and '/' becomes one '-',

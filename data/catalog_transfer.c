@@ -40,10 +40,14 @@ cf_status cf_storage_class_parse(const char *s, cf_storage_class *out)
         const char *name;
         cf_storage_class c;
     } table[] = {
-        {"object-standard", CF_STORAGE_OBJECT_STANDARD},   {"standard", CF_STORAGE_OBJECT_STANDARD},
-        {"object", CF_STORAGE_OBJECT_STANDARD},            {"object-infrequent", CF_STORAGE_OBJECT_INFREQUENT},
-        {"infrequent", CF_STORAGE_OBJECT_INFREQUENT},      {"ia", CF_STORAGE_OBJECT_INFREQUENT},
-        {"block-ssd", CF_STORAGE_BLOCK_SSD},               {"ssd", CF_STORAGE_BLOCK_SSD},
+        {"object-standard", CF_STORAGE_OBJECT_STANDARD},
+        {"standard", CF_STORAGE_OBJECT_STANDARD},
+        {"object", CF_STORAGE_OBJECT_STANDARD},
+        {"object-infrequent", CF_STORAGE_OBJECT_INFREQUENT},
+        {"infrequent", CF_STORAGE_OBJECT_INFREQUENT},
+        {"ia", CF_STORAGE_OBJECT_INFREQUENT},
+        {"block-ssd", CF_STORAGE_BLOCK_SSD},
+        {"ssd", CF_STORAGE_BLOCK_SSD},
         {"block", CF_STORAGE_BLOCK_SSD},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
@@ -68,10 +72,65 @@ const cf_storage *cf_catalog_storage_at(const cf_catalog *cat, size_t i)
     return cat && i < cat->n_sto ? &cat->sto[i] : NULL;
 }
 
+/* The normalised key "provider/region" of a name pair into out (n bytes). Returns 0 when it does not fit. */
+static int pair_key(const char *provider, const char *region, char *out, size_t n)
+{
+    if (!cf_cat_norm_name(provider, out, n)) return 0;
+    size_t k = strlen(out);
+    if (k + 2 >= n) return 0;
+    out[k++] = '/';
+    return cf_cat_norm_name(region, out + k, n - k);
+}
+
+/* Frees a key array of n strings. */
+static void keys_free(char ***keys, size_t n)
+{
+    if (*keys == NULL) return;
+    for (size_t i = 0; i < n; i++) free((*keys)[i]);
+    free(*keys);
+    *keys = NULL;
+}
+
+/* Builds the normalised keys of every egress and storage entry, so that a lookup normalises only the names asked
+ * for (a frontier over 10^5 runs looks up several entries per run and offer). On allocation failure the keys stay
+ * NULL and lookups normalise both sides. */
+static void build_keys(cf_catalog *cat)
+{
+    keys_free(&cat->egr_key, cat->n_egr);
+    keys_free(&cat->sto_key, cat->n_sto);
+    char buf[600];
+    char **ek = cat->n_egr ? calloc(cat->n_egr, sizeof *ek) : NULL;
+    char **sk = cat->n_sto ? calloc(cat->n_sto, sizeof *sk) : NULL;
+    int ok = (cat->n_egr == 0 || ek) && (cat->n_sto == 0 || sk);
+    for (size_t i = 0; ok && i < cat->n_egr; i++) {
+        int oom = 0;
+        ek[i] = pair_key(cat->egr[i].provider, cat->egr[i].region, buf, sizeof buf) ? cf_dup_str(buf, &oom) : NULL;
+        ok = !oom && ek[i] != NULL;
+    }
+    for (size_t i = 0; ok && i < cat->n_sto; i++) {
+        int oom = 0;
+        sk[i] = pair_key(cat->sto[i].provider, cat->sto[i].region, buf, sizeof buf) ? cf_dup_str(buf, &oom) : NULL;
+        ok = !oom && sk[i] != NULL;
+    }
+    cat->egr_key = ek;
+    cat->sto_key = sk;
+    if (!ok) {
+        keys_free(&cat->egr_key, cat->n_egr);
+        keys_free(&cat->sto_key, cat->n_sto);
+    }
+}
+
 /* The index of the egress entry for (provider, region), or (size_t)-1. */
 static size_t find_egr(const cf_catalog *cat, const char *provider, const char *region)
 {
-    for (size_t i = 0; cat && provider && region && i < cat->n_egr; i++)
+    if (cat == NULL || provider == NULL || region == NULL) return (size_t)-1;
+    char q[600];
+    if (cat->egr_key != NULL && pair_key(provider, region, q, sizeof q)) {
+        for (size_t i = 0; i < cat->n_egr; i++)
+            if (strcmp(cat->egr_key[i], q) == 0) return i;
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < cat->n_egr; i++)
         if (cf_cat_name_eq(cat->egr[i].provider, provider) && cf_cat_name_eq(cat->egr[i].region, region)) return i;
     return (size_t)-1;
 }
@@ -79,7 +138,14 @@ static size_t find_egr(const cf_catalog *cat, const char *provider, const char *
 /* The index of the storage entry for (provider, region), or (size_t)-1. */
 static size_t find_sto(const cf_catalog *cat, const char *provider, const char *region)
 {
-    for (size_t i = 0; cat && provider && region && i < cat->n_sto; i++)
+    if (cat == NULL || provider == NULL || region == NULL) return (size_t)-1;
+    char q[600];
+    if (cat->sto_key != NULL && pair_key(provider, region, q, sizeof q)) {
+        for (size_t i = 0; i < cat->n_sto; i++)
+            if (strcmp(cat->sto_key[i], q) == 0) return i;
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < cat->n_sto; i++)
         if (cf_cat_name_eq(cat->sto[i].provider, provider) && cf_cat_name_eq(cat->sto[i].region, region)) return i;
     return (size_t)-1;
 }
@@ -207,6 +273,8 @@ static void sto_free(cf_storage *s)
 
 void cf_cat_transfer_clear(cf_catalog *cat)
 {
+    keys_free(&cat->egr_key, cat->n_egr);
+    keys_free(&cat->sto_key, cat->n_sto);
     for (size_t i = 0; i < cat->n_egr; i++) egr_free(&cat->egr[i]);
     for (size_t i = 0; i < cat->n_sto; i++) sto_free(&cat->sto[i]);
     free(cat->egr);
@@ -240,6 +308,7 @@ int cf_cat_transfer_copy(cf_catalog *dst, const cf_catalog *src)
         d->source = cf_dup_str(s->source, &oom);
         d->as_of = cf_dup_str(s->as_of, &oom);
     }
+    if (!oom) build_keys(dst);
     return !oom;
 }
 
@@ -299,8 +368,8 @@ static cf_status t_keys(tctx *c, const cJSON *obj, const char *path, const char 
         if (!ok) {
             char p[160];
             snprintf(p, sizeof p, "%s.%s", path, k);
-            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p, "unknown field \"%s\" (expected one of: %s)",
-                                k, text);
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
+                                "unknown field \"%s\" (expected one of: %s)", k, text);
         }
     }
     return CF_OK;
@@ -377,8 +446,8 @@ static cf_status t_dup(tctx *c, const cJSON *arr, size_t i, const char *sect, co
     return CF_OK;
 }
 
-static const char *const egr_keys[] = {"provider", "region",   "network", "same_region", "inter_region",
-                                       "internet", "source",   "as_of",   NULL};
+static const char *const egr_keys[] = {"provider", "region", "network", "same_region", "inter_region",
+                                       "internet", "source", "as_of",   NULL};
 static const char egr_text[] = "provider, region, network, same_region, inter_region, internet, source, as_of";
 static const char *const egr_price_keys[3] = {"same_region", "inter_region", "internet"};
 
@@ -476,6 +545,9 @@ cf_status cf_cat_transfer_merge(cf_catalog *work, const struct cJSON *root, cons
                                 cf_error *err)
 {
     tctx c = {source ? source : "catalog", file_as_of, err};
+    /* Entries change while merging: lookups normalise both sides until the keys are rebuilt at the end. */
+    keys_free(&work->egr_key, work->n_egr);
+    keys_free(&work->sto_key, work->n_sto);
     const cJSON *eg = cJSON_GetObjectItemCaseSensitive(root, "egress");
     const cJSON *sg = cJSON_GetObjectItemCaseSensitive(root, "storage");
     if (eg != NULL && !cJSON_IsArray(eg)) return t_bad(&c, "egress", "an array", eg);
@@ -492,6 +564,7 @@ cf_status cf_cat_transfer_merge(cf_catalog *work, const struct cJSON *root, cons
     {
         if ((st = merge_storage(&c, work, v, i++, sg))) return st;
     }
+    build_keys(work);
     return CF_OK;
 }
 
@@ -634,8 +707,9 @@ char *cf_cat_transfer_diff(const cf_catalog *a, const cf_catalog *b)
     for (size_t j = 0; j < b->n_egr; j++) {
         const cf_egress *f = &b->egr[j];
         if (cf_catalog_egress(a, f->provider, f->region) == NULL)
-            tline(&t, "egress added: %s/%s (same region %s, inter-region %s, internet %s USD/GB)", f->provider, f->region,
-                  tnum(f->same_region, x, sizeof x), tnum(f->inter_region, y, sizeof y), tnum(f->internet, z, sizeof z));
+            tline(&t, "egress added: %s/%s (same region %s, inter-region %s, internet %s USD/GB)", f->provider,
+                  f->region, tnum(f->same_region, x, sizeof x), tnum(f->inter_region, y, sizeof y),
+                  tnum(f->internet, z, sizeof z));
     }
     for (size_t i = 0; i < a->n_sto; i++) {
         const cf_storage *s = &a->sto[i];

@@ -194,7 +194,8 @@ char *cf_price_gravity_phrase(const cf_price *p, char *buf, size_t n)
     if (p->data_src != NULL) snprintf(at, sizeof at, " (data at %s/%s)", p->data_src->provider, p->data_src->region);
     if (isfinite(dearer))
         snprintf(buf, n, "%s on %s/%s is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage%s",
-                 cf_procurement_name(p->option), p->compute_best->provider, p->compute_best->region, cheaper, dearer, at);
+                 cf_procurement_name(p->option), p->compute_best->provider, p->compute_best->region, cheaper, dearer,
+                 at);
     else
         snprintf(buf, n, "%s on %s/%s is %.0f%% cheaper in compute but its egress or storage has no price%s",
                  cf_procurement_name(p->option), p->compute_best->provider, p->compute_best->region, cheaper, at);
@@ -206,6 +207,7 @@ void cf_transfer_need_none(cf_transfer_need *n)
     if (n == NULL) return;
     n->data_gb = n->checkpoint_gb = n->storage_days = n->model_gb = n->num_nodes = n->wall_hours = n->num_gpus = NAN;
     n->data_location = NULL;
+    n->data_src = NULL;
 }
 
 void cf_transfer_need_of_run(const cf_run *run, cf_transfer_need *n)
@@ -256,8 +258,10 @@ cf_status cf_price_transfer(const cf_catalog *cat, const cf_transfer_need *need,
     const char *where_p = provider ? provider : "?", *where_r = region ? region : "?";
     /* Egress: the data's own cloud charges for every GB that leaves it. */
     double data = or0(need->data_gb);
-    if (need->data_location != NULL) {
-        cf_status st = cf_catalog_data_location(cat, need->data_location, &out->data_src, err);
+    if (need->data_location != NULL || need->data_src != NULL) {
+        out->data_src = need->data_src;
+        cf_status st =
+            out->data_src ? CF_OK : cf_catalog_data_location(cat, need->data_location, &out->data_src, err);
         if (st != CF_OK) return st;
         const char *path = NULL;
         double per_gb = cf_egress_price(cat, out->data_src, provider, region, &path);
@@ -394,13 +398,22 @@ cf_status cf_price_hours_need(const cf_catalog *cat, const char *hardware, const
     const char *want_provider = provider ? provider : opts->provider;
     const char *want_region = region ? region : opts->region;
     int whole = cf_transfer_need_any(need);
+    cf_transfer_need resolved;
+    if (whole && need->data_location != NULL && need->data_src == NULL) {
+        /* Resolve where the data lives once, not once per offer. */
+        resolved = *need;
+        cf_status st = cf_catalog_data_location(cat, need->data_location, &resolved.data_src, err);
+        if (st != CF_OK) return st;
+        need = &resolved;
+    }
 
     /* Two choices over the same candidates: the cheapest per hour (compute alone, ties: catalog order), and,
      * when the run needs data moved or kept, the cheapest in compute + egress + storage. */
     const cf_offer *best = NULL;
     double best_price = NAN;
-    cf_price cur, pick;
-    int have_pick = 0;
+    cf_price cur;
+    const cf_offer *pick_offer = NULL;
+    double pick_money = NAN, pick_price = NAN;
     cf_error first_err;
     cf_error_clear(&first_err);
     int transfer_failed = 0;
@@ -416,24 +429,37 @@ cf_status cf_price_hours_need(const cf_catalog *cat, const char *hardware, const
             best_price = pr;
         }
         if (!whole) continue;
+        /* The money of this offer only (compute with its overhead, egress, storage): energy and carbon are
+         * worked out for the offer chosen. */
         cf_error e;
         cf_error_clear(&e);
-        cf_status st = price_offer(cat, hw, o, pr, gpu_hours, need, option, opts, &cur, &e);
+        double tau = INFINITY, f = 0.0;
+        if (option == CF_PROC_SPOT) {
+            double lambda =
+                isnan(o->spot_interruptions_per_hour) ? CF_DEFAULT_SPOT_LAMBDA : o->spot_interruptions_per_hour;
+            if (need->num_nodes > 1) lambda *= need->num_nodes;
+            f = cf_spot_overhead(lambda, &opts->spot, &tau);
+        }
+        cf_transfer_need n = *need;
+        n.wall_hours = need_wall(need, gpu_hours);
+        cf_status st = cf_price_transfer(cat, &n, o->provider, o->region, option, tau, opts, &cur, &e);
         if (st == CF_ERR_NOMEM) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
         if (st != CF_OK) {
             if (!transfer_failed++) first_err = e;
             continue;
         }
-        if (!have_pick || cur.cost_usd < pick.cost_usd) {
-            pick = cur;
-            have_pick = 1;
+        double money = gpu_hours * (1.0 + f) * pr + cur.egress_cost_usd + cur.storage_cost_usd;
+        if (pick_offer == NULL || money < pick_money) {
+            pick_offer = o;
+            pick_money = money;
+            pick_price = pr;
         }
     }
     if (best == NULL)
         return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "offer",
                             "no offer prices %s under %s (provider %s, region %s)", hw->id, cf_procurement_name(option),
                             want_provider ? want_provider : "any", want_region ? want_region : "any");
-    if (whole && !have_pick) {
+    if (whole && pick_offer == NULL) {
         if (err != NULL) *err = first_err;
         return first_err.status != CF_OK ? first_err.status : CF_ERR_NOT_FOUND;
     }
@@ -442,9 +468,10 @@ cf_status cf_price_hours_need(const cf_catalog *cat, const char *hardware, const
         out->cheapest_chosen = !(want_provider && want_region);
         return st;
     }
-    *out = pick;
+    cf_status pst = price_offer(cat, hw, pick_offer, pick_price, gpu_hours, need, option, opts, out, err);
+    if (pst != CF_OK) return pst; /* cannot happen: the same transfer prices worked above */
     out->cheapest_chosen = !(want_provider && want_region);
-    if (pick.offer != best) {
+    if (pick_offer != best) {
         /* Data gravity: compute alone would have chosen best; say what it would have cost. */
         cf_price alt;
         cf_error e;

@@ -1,7 +1,8 @@
 /* Tests of the whole cost of a run (issue 16): the catalog's egress and storage sections (data/catalog_transfer.c),
  * the run fields that ask for them (data/runset.c), their pricing (models/pricing.c), the frontier whose offers
- * and membership they change (optimizer/frontier.c) and the TCO plan's "data" section (models/tco.c). Every expected figure is worked by hand in the comment beside
- * it, on a small catalog whose prices are round numbers and whose grid is carbon-free (so total = cost). */
+ * and membership they change (optimizer/frontier.c) and the TCO plan's "data" section (models/tco.c). Every expected
+ * figure is worked by hand in the comment beside it, on a small catalog whose prices are round numbers and whose grid
+ * is carbon-free (so total = cost). */
 #include <criterion/criterion.h>
 
 #include <math.h>
@@ -24,15 +25,18 @@ static const char test_catalog[] =
     "              {\"id\": \"r3\", \"grid_gco2e_per_kwh\": 0, \"pue\": 1, \"source\": \"t\"}],"
     " \"offers\": [{\"provider\": \"a\", \"region\": \"r1\", \"hardware\": \"gpu\", \"on_demand\": 4.0, \"spot\": 2.0,"
     "               \"spot_interruptions_per_hour\": 0.05, \"source\": \"t\"},"
-    "             {\"provider\": \"a\", \"region\": \"r2\", \"hardware\": \"gpu\", \"on_demand\": 3.5, \"source\": \"t\"},"
-    "             {\"provider\": \"b\", \"region\": \"r3\", \"hardware\": \"gpu\", \"on_demand\": 2.0, \"source\": \"t\"}],"
+    "             {\"provider\": \"a\", \"region\": \"r2\", \"hardware\": \"gpu\", \"on_demand\": 3.5, \"source\": "
+    "\"t\"},"
+    "             {\"provider\": \"b\", \"region\": \"r3\", \"hardware\": \"gpu\", \"on_demand\": 2.0, \"source\": "
+    "\"t\"}],"
     " \"egress\": [{\"provider\": \"a\", \"region\": \"r1\", \"same_region\": 0, \"inter_region\": 0.02,"
     "               \"internet\": 0.09, \"source\": \"t\"},"
     "             {\"provider\": \"a\", \"region\": \"r2\", \"same_region\": 0, \"inter_region\": 0.02,"
     "               \"internet\": 0.09, \"source\": \"t\"},"
     "             {\"provider\": \"b\", \"region\": \"r3\", \"same_region\": 0, \"inter_region\": 0, \"internet\": 0,"
     "               \"source\": \"t\"}],"
-    " \"storage\": [{\"provider\": \"a\", \"region\": \"r1\", \"object_standard\": 0.023, \"object_infrequent\": 0.0125,"
+    " \"storage\": [{\"provider\": \"a\", \"region\": \"r1\", \"object_standard\": 0.023, \"object_infrequent\": "
+    "0.0125,"
     "                \"block_ssd\": 0.08, \"source\": \"t\"},"
     "              {\"provider\": \"a\", \"region\": \"r2\", \"object_standard\": 0.023, \"source\": \"t\"},"
     "              {\"provider\": \"b\", \"region\": \"r3\", \"object_standard\": 0.2, \"source\": \"t\"},"
@@ -265,7 +269,8 @@ Test(egress, default_catalog_prices_every_offered_provider_and_region)
         const cf_storage *s = cf_catalog_storage(cat, o->provider, o->region);
         cr_expect_not_null(e, "egress for %s/%s", o->provider, o->region);
         cr_expect_not_null(s, "storage for %s/%s", o->provider, o->region);
-        if (e) cr_expect(e->source && e->source[0] && e->as_of, "egress %s/%s source and as_of", o->provider, o->region);
+        if (e)
+            cr_expect(e->source && e->source[0] && e->as_of, "egress %s/%s source and as_of", o->provider, o->region);
         if (s) cr_expect(s->source && s->source[0] && s->as_of, "storage %s/%s source", o->provider, o->region);
     }
     cf_catalog_destroy(cat);
@@ -279,8 +284,8 @@ static const struct {
     {"{\"egress\": [{\"provider\": \"a\", \"region\": \"r\", \"internet\": -1, \"source\": \"s\"}]}",
      "egress[0].internet", "non-negative"},
     {"{\"egress\": [{\"provider\": \"a\", \"region\": \"r\", \"internet\": 1}]}", "egress[0].source", "source"},
-    {"{\"egress\": [{\"provider\": \"a\", \"region\": \"r\", \"intenet\": 1, \"source\": \"s\"}]}",
-     "egress[0].intenet", "unknown field"},
+    {"{\"egress\": [{\"provider\": \"a\", \"region\": \"r\", \"intenet\": 1, \"source\": \"s\"}]}", "egress[0].intenet",
+     "unknown field"},
     {"{\"storage\": [{\"region\": \"r\", \"block_ssd\": 1, \"source\": \"s\"}]}", "storage[0].provider", "missing"},
     {"{\"storage\": [{\"provider\": \"a\", \"region\": \"r\", \"source\": \"s\"},"
      " {\"provider\": \"A\", \"region\": \"r\", \"source\": \"s\"}]}",
@@ -310,12 +315,13 @@ Test(egress, user_catalog_overrides_field_by_field_and_diff_says_so)
     cf_catalog *a = load(test_catalog), *b = load(test_catalog);
     cf_error err;
     cf_error_clear(&err);
-    cr_assert_eq(cf_catalog_load_string(b,
-                                        "{\"egress\": [{\"provider\": \"a\", \"region\": \"r1\", \"internet\": 0.05,"
-                                        " \"source\": \"contract\"}],"
-                                        " \"storage\": [{\"provider\": \"b\", \"region\": \"r3\", \"block_ssd\": null}]}",
-                                        "mine.json", &err),
-                 CF_OK, "%s", err.message);
+    cr_assert_eq(
+        cf_catalog_load_string(b,
+                               "{\"egress\": [{\"provider\": \"a\", \"region\": \"r1\", \"internet\": 0.05,"
+                               " \"source\": \"contract\"}],"
+                               " \"storage\": [{\"provider\": \"b\", \"region\": \"r3\", \"block_ssd\": null}]}",
+                               "mine.json", &err),
+        CF_OK, "%s", err.message);
     const cf_egress *e = cf_catalog_egress(b, "a", "r1");
     cr_expect_float_eq(e->internet, 0.05, 1e-12);
     cr_expect_float_eq(e->inter_region, 0.02, 1e-12, "kept from the earlier file");
@@ -365,7 +371,7 @@ Test(egress, run_fields_parsed_and_checked)
 {
     cf_catalog *cat = load(NULL);
     cf_runset *rs = cf_runset_create(cat, NULL);
-    static const char *const names[] = {"run_id",        "accuracy",     "gpu_hours", "hardware", "data_gb",
+    static const char *const names[] = {"run_id",        "accuracy",      "gpu_hours",    "hardware", "data_gb",
                                         "data_location", "checkpoint_gb", "storage_days", "model_gb", "num_nodes"};
     static const char *const ok[] = {"ok", "0.9", "10", "a100-40gb", "5000", "aws/us-east-1", "12", "30", "4", "2"};
     static const char *const neg[] = {"neg", "0.9", "10", "a100-40gb", "-5", NULL, NULL, NULL, NULL, NULL};
@@ -414,8 +420,8 @@ Test(egress, run_fields_parsed_and_checked)
 static cf_runset *pq_runs(const cf_catalog *cat, int with_data)
 {
     cf_runset *rs = cf_runset_create(cat, NULL);
-    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "data_gb", "data_location",
-                                        "storage_days"};
+    static const char *const names[] = {"run_id",  "accuracy",      "gpu_hours",   "hardware",
+                                        "data_gb", "data_location", "storage_days"};
     static const char *const p[] = {"P", "0.90", "100", "gpu", "5000", "a/r1", "30"};
     static const char *const q[] = {"Q", "0.85", "120", "gpu", "5000", "b/r3", "30"};
     cr_assert_eq(cf_runset_begin_source(rs, "pq.csv"), CF_OK);
@@ -532,7 +538,6 @@ Test(egress, owned_servers_pay_egress_from_the_cloud_and_their_storage)
 }
 
 /* ---- the TCO plan's "data" section ---- */
-
 
 /* A 12-month plan of 100 GPU-hours a month in r1 (on-demand from the catalog: a/r1 at 4.0), one owned server,
  * no discounting; data_json is spliced in (may be ""). */
@@ -659,8 +664,10 @@ Test(egress, tco_says_when_data_gravity_decided)
     const char *g = cf_tco_result_data_gravity(r);
     cr_assert_not_null(g);
     char want[300];
-    snprintf(want, sizeof want, "on_prem is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage (data "
-             "at a/r1)", 100.0 * (1.0 - (op.total_usd - op.egress_usd) / sp.total_usd),
+    snprintf(want, sizeof want,
+             "on_prem is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage (data "
+             "at a/r1)",
+             100.0 * (1.0 - (op.total_usd - op.egress_usd) / sp.total_usd),
              100.0 * (op.total_usd / sp.total_usd - 1.0));
     cr_expect(strstr(g, want) != NULL, "%s\nwanted %s", g, want);
     cr_expect(strstr(g, "spot is cheapest in total") != NULL, "%s", g);

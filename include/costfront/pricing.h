@@ -114,6 +114,7 @@ typedef struct cf_transfer_need {
     double wall_hours;         /* hours the checkpoints are spread over (NaN: gpu_hours / num_gpus, else gpu_hours) */
     double num_gpus;
     const char *data_location; /* "provider/region" or a region (cf_catalog_data_location) */
+    const cf_egress *data_src; /* data_location resolved, or NULL (pricing resolves it, once per run) */
 } cf_transfer_need;
 
 /* Writes "spot on lambda/us-east-1 is 31% cheaper in compute but 12% dearer with egress and storage (data at
