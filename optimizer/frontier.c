@@ -481,8 +481,8 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                           what, nr - filtered, nr);
         if (st != CF_OK) return CF_ERR_NOMEM;
     }
-    size_t unsupported = 0;
-    const char *unsupported_example = NULL;
+    size_t unsupported = 0, no_location = 0;
+    const char *unsupported_example = NULL, *no_location_example = NULL;
     cf_precision unsupported_prec = CF_PREC_UNKNOWN;
     for (size_t i = 0; i < nr; i++) {
         const cf_run *r = cf_runset_get(f->rs, i);
@@ -553,6 +553,7 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
         }
         if (n_gravity > 0 && gravity_note(f, r, &gravity, n_gravity - 1) != CF_OK) return CF_ERR_NOMEM;
+        if (r->data_gb > 0 && r->data_location == NULL && no_location++ == 0) no_location_example = r->run_id;
         if (n_missing > 0 &&
             add_note_kind(f, NOTE_KIND_MISSING_PRICE,
                           "run %s: no %s price for %s%s%s%s%s in the catalog; those pairs are not candidates", r->run_id,
@@ -571,6 +572,12 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                      cf_precision_name(unsupported_prec), ex && ex->hardware ? ex->hardware : "?") != CF_OK)
             return CF_ERR_NOMEM;
     }
+    if (no_location > 0 &&
+        add_note(f,
+                 "%zu run%s data_gb but no data_location (e.g. run %s): the data is taken to be where the run is "
+                 "priced, so no egress is charged; give data_location (provider/region) to price moving it",
+                 no_location, no_location == 1 ? " gives" : "s give", no_location_example) != CF_OK)
+        return CF_ERR_NOMEM;
     if (not_owned > 0 &&
         add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid", not_owned,
                  not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)

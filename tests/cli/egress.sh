@@ -51,6 +51,11 @@ expect_grep "$TMP/out" "P,on_demand,gpu,unknown,0,0.9,100,100,3.5,0,450," "P on 
 expect_grep "$TMP/out" ",350,100,0,5000,inter-region,5000,0" "the a/r2 parts"
 expect_grep "$TMP/out" ",420,0,0,5000,internet,5000,0" "Q's data moved from b for free"
 
+# data_gb without data_location: said, not silently free.
+printf 'run_id,accuracy,gpu_hours,hardware,data_gb\nL,0.9,10,gpu,100\n' >"$TMP/noloc.csv"
+expect_rc 0 "data without a location" -- "$BIN" frontier "$TMP/noloc.csv" "${CAT[@]}" --procurement on_demand
+expect_grep "$TMP/err" "1 run gives data_gb but no data_location (e.g. run L): the data is taken to be where the run is priced, so no egress is charged" "missing location said"
+
 # Spot checkpoints from the Young/Daly interval.
 expect_rc 0 "spot storage" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --procurement spot --format json
 json_check "$TMP/out" "abs(j['frontier'][0]['storage_cost_usd'] - 65.32) < 1e-9 and j['frontier'][0]['checkpoints_kept'] == 8" \
