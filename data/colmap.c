@@ -44,6 +44,7 @@ int cf_runset_canon_field(const char *name)
     }
     key[k] = '\0';
     if (strcmp(key, "ignore") == 0) return F_IGNORE;
+    if (strcmp(key, "data_region") == 0) return F_DATA_LOCATION; /* a region alone (issue 16) */
     for (int f = 0; f < F_COUNT; f++)
         if (strcmp(key, cf_runset_field_names[f]) == 0) return f;
     return F_PARAM;

@@ -56,6 +56,14 @@ printf 'run_id,accuracy,gpu_hours,hardware,data_gb\nL,0.9,10,gpu,100\n' >"$TMP/n
 expect_rc 0 "data without a location" -- "$BIN" frontier "$TMP/noloc.csv" "${CAT[@]}" --procurement on_demand
 expect_grep "$TMP/err" "1 run gives data_gb but no data_location (e.g. run L): the data is taken to be where the run is priced, so no egress is charged" "missing location said"
 
+# data_region: a region alone, accepted when one network holds it.
+printf 'run_id,accuracy,gpu_hours,hardware,data_gb,data_region\nD,0.9,10,a100-40gb,1000,europe-west4\nE,0.9,10,a100-40gb,1000,us-east-1\n' >"$TMP/dreg.csv"
+expect_rc 2 "ambiguous data_region refused" -- "$BIN" frontier "$TMP/dreg.csv" --today 2024-06-01
+expect_grep "$TMP/err" "region 'us-east-1' alone is ambiguous" "ambiguity named"
+expect_grep "$TMP/err" "dreg.csv:3" "its line"
+expect_rc 0 "unambiguous data_region" -- "$BIN" frontier "$TMP/dreg.csv" --today 2024-06-01 --keep-going --format json
+json_check "$TMP/out" "all(e.get('data_location') == 'gcp/europe-west4' for e in j['frontier'])" "europe-west4 is gcp's"
+
 # Spot checkpoints from the Young/Daly interval.
 expect_rc 0 "spot storage" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --procurement spot --format json
 json_check "$TMP/out" "abs(j['frontier'][0]['storage_cost_usd'] - 65.32) < 1e-9 and j['frontier'][0]['checkpoints_kept'] == 8" \
