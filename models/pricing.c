@@ -255,6 +255,9 @@ cf_status cf_price_transfer(const cf_catalog *cat, const cf_transfer_need *need,
         cf_pricing_opts_default(&dflt);
         opts = &dflt;
     }
+    if ((int)opts->storage_class < 0 || opts->storage_class >= CF_STORAGE_CLASS_COUNT)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "storage_class", "unknown storage class %d",
+                            (int)opts->storage_class);
     const char *where_p = provider ? provider : "?", *where_r = region ? region : "?";
     /* Egress: the data's own cloud charges for every GB that leaves it. */
     double data = or0(need->data_gb);
