@@ -248,6 +248,7 @@ cf_status cf_price_transfer(const cf_catalog *cat, const cf_transfer_need *need,
     out->checkpoints_written = out->checkpoints_kept = 0.0;
     out->egress_path = NULL;
     out->data_src = NULL;
+    out->storage_src = NULL;
     out->has_transfer = cf_transfer_need_any(need);
     if (!out->has_transfer) return CF_OK;
     cf_pricing_opts dflt;
@@ -299,6 +300,7 @@ cf_status cf_price_transfer(const cf_catalog *cat, const cf_transfer_need *need,
                                 cf_storage_class_name(opts->storage_class), where_p, where_r,
                                 sto ? " (it has null)" : "");
         out->storage_cost_usd = out->storage_gb * per * days / 30.0;
+        out->storage_src = sto;
     }
     return CF_OK;
 }

@@ -119,6 +119,67 @@ static cf_plot *stacked_chart(const cf_frontier *f, const size_t *rows, size_t n
     return p;
 }
 
+/* Adds the table of the egress entries (where data lives) and storage entries (where it was kept) that priced f's
+ * n candidates, in order of first use, each with its figures, source and as_of. */
+static cf_status add_sources_table(cf_report *r, const cf_frontier *f, size_t n)
+{
+    static const char *const head[5] = {"figure", "provider/region", "USD", "source", "as_of"};
+    const void **seen = calloc(2 * n + 1, sizeof *seen);
+    char(*cells)[5][400] = calloc(2 * n + 1, sizeof *cells);
+    const char **ptr = calloc(10 * n + 5, sizeof *ptr);
+    if (seen == NULL || cells == NULL || ptr == NULL) {
+        free(seen);
+        free(cells);
+        free(ptr);
+        return CF_ERR_NOMEM;
+    }
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c == NULL || !c->price.has_transfer) continue;
+        const void *items[2] = {c->price.data_src, c->price.storage_src};
+        for (int k = 0; k < 2; k++) {
+            if (items[k] == NULL) continue;
+            int dup = 0;
+            for (size_t j = 0; j < rows && !dup; j++) dup = seen[j] == items[k];
+            if (dup) continue;
+            seen[rows] = items[k];
+            char a[40], b[40], d[40];
+            const char *src, *as_of;
+            if (k == 0) {
+                const cf_egress *e = c->price.data_src;
+                snprintf(cells[rows][0], 400, "egress (data leaving)");
+                snprintf(cells[rows][1], 400, "%s/%s (network %s)", e->provider, e->region, e->network);
+                snprintf(cells[rows][2], 400, "per GB: same region %s, inter-region %s, internet %s",
+                         cf_money_str(a, sizeof a, e->same_region, "-"),
+                         cf_money_str(b, sizeof b, e->inter_region, "-"), cf_money_str(d, sizeof d, e->internet, "-"));
+                src = e->source;
+                as_of = e->as_of;
+            } else {
+                const cf_storage *s = c->price.storage_src;
+                snprintf(cells[rows][0], 400, "storage");
+                snprintf(cells[rows][1], 400, "%s/%s", s->provider, s->region);
+                snprintf(cells[rows][2], 400, "per GB-month: object standard %s, infrequent %s, block SSD %s",
+                         cf_money_str(a, sizeof a, s->usd_per_gb_month[0], "-"),
+                         cf_money_str(b, sizeof b, s->usd_per_gb_month[1], "-"),
+                         cf_money_str(d, sizeof d, s->usd_per_gb_month[2], "-"));
+                src = s->source;
+                as_of = s->as_of;
+            }
+            snprintf(cells[rows][3], 400, "%s", src ? src : "-");
+            snprintf(cells[rows][4], 400, "%s", as_of ? as_of : "-");
+            rows++;
+        }
+    }
+    for (size_t j = 0; j < rows; j++)
+        for (int k = 0; k < 5; k++) ptr[5 * j + (size_t)k] = cells[j][k];
+    cf_status st = rows > 0 ? cf_report_add_table(r, "Egress and storage prices used", 5, head, rows, ptr) : CF_OK;
+    free(seen);
+    free(cells);
+    free(ptr);
+    return st;
+}
+
 cf_status cf_rep_section_breakdown(cf_report *r, const cf_frontier *f, const cf_report_opts *o)
 {
     if (!cf_frontier_has_transfer(f)) return CF_OK;
@@ -159,6 +220,8 @@ cf_status cf_rep_section_breakdown(cf_report *r, const cf_frontier *f, const cf_
                                      "The cheapest run under each way of buying, its cost stacked by part.")
                : CF_ERR_NOMEM;
     }
+    /* The egress and storage figures used, with their sources (every figure carries one). */
+    if (st == CF_OK) st = add_sources_table(r, f, n);
     /* Where data gravity decided, say so. */
     cf_sb b = {0};
     size_t said = 0;

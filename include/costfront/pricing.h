@@ -98,6 +98,7 @@ typedef struct cf_price {
     double egress_gb;          /* data moved (0 in the same region or without data_location) */
     const char *egress_path;   /* "same region", "inter-region", "internet", or NULL when nothing was moved */
     const cf_egress *data_src; /* where the data lives, NULL when the run does not say */
+    const cf_storage *storage_src; /* the storage entry that priced storage_cost_usd, NULL when nothing was kept */
     double checkpoints_written, checkpoints_kept; /* from the checkpoint interval; 0 without checkpoint_gb */
     double storage_gb;         /* data + checkpoints kept + model */
     int has_transfer;          /* 1 when the run gave a positive data_gb, checkpoint_gb, model_gb or storage_days */

@@ -87,6 +87,9 @@ expect_grep "$TMP/out" "data gravity on_demand on b/r3 is 50% cheaper in compute
 expect_rc 0 "report" -- "$BIN" report "$FX/runs.csv" "${CAT[@]}" --procurement on_demand --out "$TMP/rep" --no-charts
 expect_grep "$TMP/rep/index.html" "Cost breakdown: compute, egress, storage, carbon" "breakdown section"
 expect_grep "$TMP/rep/index.html" "data gravity decided: on_demand on b/r3 is 50% cheaper in compute" "report recommendation says so"
+expect_grep "$TMP/rep/index.html" "Egress and storage prices used" "the figures used, with their sources"
+expect_grep "$TMP/rep/index.html" "per GB: same region 0.00, inter-region 0.0200, internet 0.0900" "a/r1's egress figures"
+json_check "$TMP/rep/report.json" "any('egress_cost_usd' in e for e in j['frontier'])" "report.json carries the parts"
 expect_rc 0 "plain report" -- "$BIN" report "$FX/plain.csv" "${CAT[@]}" --out "$TMP/rep2" --no-charts
 expect_no_grep "$TMP/rep2/index.html" "Cost breakdown" "no breakdown without data fields"
 
