@@ -321,6 +321,41 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         put_str(b, o, "as_of", offers[i]->as_of);
     }
     free(offers);
+    if (cf_frontier_has_transfer(f)) { /* issue 16: the egress and storage figures used, with their sources */
+        cJSON *eu = attach(b, pr, "egress_used", cJSON_CreateArray());
+        cJSON *su = attach(b, pr, "storage_used", cJSON_CreateArray());
+        size_t nc = cf_frontier_candidate_count(f);
+        for (size_t i = 0; i < nc; i++) {
+            const cf_price *p = &cf_frontier_candidate(f, i)->price;
+            int seen_e = p->data_src == NULL, seen_s = p->storage_src == NULL;
+            for (size_t j = 0; j < i && !(seen_e && seen_s); j++) {
+                const cf_price *q = &cf_frontier_candidate(f, j)->price;
+                seen_e |= q->data_src == p->data_src;
+                seen_s |= q->storage_src == p->storage_src;
+            }
+            if (!seen_e) {
+                cJSON *o = attach(b, eu, NULL, cJSON_CreateObject());
+                put_str(b, o, "provider", p->data_src->provider);
+                put_str(b, o, "region", p->data_src->region);
+                put_str(b, o, "network", p->data_src->network);
+                put_num(b, o, "same_region", p->data_src->same_region);
+                put_num(b, o, "inter_region", p->data_src->inter_region);
+                put_num(b, o, "internet", p->data_src->internet);
+                put_str(b, o, "source", p->data_src->source);
+                put_str(b, o, "as_of", p->data_src->as_of);
+            }
+            if (!seen_s) {
+                cJSON *o = attach(b, su, NULL, cJSON_CreateObject());
+                put_str(b, o, "provider", p->storage_src->provider);
+                put_str(b, o, "region", p->storage_src->region);
+                put_num(b, o, "object_standard", p->storage_src->usd_per_gb_month[CF_STORAGE_OBJECT_STANDARD]);
+                put_num(b, o, "object_infrequent", p->storage_src->usd_per_gb_month[CF_STORAGE_OBJECT_INFREQUENT]);
+                put_num(b, o, "block_ssd", p->storage_src->usd_per_gb_month[CF_STORAGE_BLOCK_SSD]);
+                put_str(b, o, "source", p->storage_src->source);
+                put_str(b, o, "as_of", p->storage_src->as_of);
+            }
+        }
+    }
     return root;
 }
 

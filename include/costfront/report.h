@@ -64,7 +64,9 @@ void cf_report_opts_default(cf_report_opts *o);
  *                 "dominated_by": {"run_id","procurement"},"margin"}],
  *  "rejects": [{"source","line","column","field","message"}], "notes": [...],
  *  "pricing": {"carbon_price_usd_per_t","carbon_price_source","spot": {"checkpoint_minutes","restart_minutes",
- *              "interval"}, "offers_used": [{"provider","region","hardware","source"}]}}
+ *              "interval"}, "offers_used": [{"provider","region","hardware","source"}],
+ *              "egress_used", "storage_used" (issue 16, only when some run moves or keeps data): the catalog
+ *              entries used, with their figures, source and as_of}}
  * Frontier entries are in the frontier's order (cf_frontier_optimal_at); dominated ones in candidate order. */
 cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out, cf_error *err);
 

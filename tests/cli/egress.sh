@@ -68,6 +68,8 @@ json_check "$TMP/out" "all(e.get('data_location') == 'gcp/europe-west4' for e in
 expect_rc 0 "spot storage" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --procurement spot --format json
 json_check "$TMP/out" "abs(j['frontier'][0]['storage_cost_usd'] - 65.32) < 1e-9 and j['frontier'][0]['checkpoints_kept'] == 8" \
   "8 checkpoints kept, 65.32 USD"
+json_check "$TMP/out" "[(e['provider'], e['internet']) for e in j['pricing']['egress_used']] == [('a', 0.09)] and [s['object_standard'] for s in j['pricing']['storage_used']] == [0.023]" \
+  "pricing lists the egress and storage figures used"
 expect_rc 0 "keep the last 3" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --procurement spot --format json --keep-checkpoints 3
 json_check "$TMP/out" "abs(j['frontier'][0]['storage_cost_usd'] - 53.82) < 1e-9" "keep-last-3: 53.82 USD"
 expect_rc 1 "bad --keep-checkpoints" -- "$BIN" frontier "$FX/spot.csv" "${CAT[@]}" --keep-checkpoints 0
