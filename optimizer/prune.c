@@ -281,9 +281,14 @@ static cf_status decide(cf_study *s, const cf_prune_options *o, const trials *t,
         for (size_t r = lo[ti]; r < hi[ti]; r++) best = fmin(best, v[r * K + k]);
         for (size_t i = 0; i < t->n; i++) {
             if (!t->ok[i] || hi[i] == lo[i]) continue;
-            double b = INFINITY;
-            for (size_t r = lo[i]; r < hi[i] && rec[r].step <= s_now; r++) b = fmin(b, v[r * K + k]);
-            if (isfinite(b)) gain = fmax(gain, fmax(0.0, b - t->y[i * M + j]));
+            /* The gain from the best value up to s_now to the best the trial reached: over its whole curve or
+             * its told final value, whichever is better (noise can put either above the other). */
+            double b = INFINITY, end = t->y[i * M + j];
+            for (size_t r = lo[i]; r < hi[i]; r++) {
+                if (rec[r].step <= s_now) b = fmin(b, v[r * K + k]);
+                end = fmin(end, v[r * K + k]);
+            }
+            if (isfinite(b)) gain = fmax(gain, fmax(0.0, b - end));
         }
         if (gain < 0.0) {
             vd->reason = "no_curve_at_step";

@@ -10,7 +10,8 @@
  *   1. Never prune with fewer than min_steps evaluations (default 3), or fewer than min_completed completed trials
  *      with learning curves (default 3) to learn from.
  *   2. Optimistic value: for every step objective, the trial's best value so far improved by the largest gain any
- *      completed trial made after the same step (from its best value up to step s to its told final value). Like
+ *      completed trial made after the same step (from its best value up to step s to the best it reached, on its
+ *      curve or as its told final value, so that a noisy last evaluation does not hide a gain). Like
  *      the median stopping rule (Golovin et al. 2017, "Google Vizier", KDD) it judges a trial by the other trials'
  *      curves at the same step, but it takes the most favourable of them rather than the median, so a trial is
  *      pruned only when even the best improvement seen in the study would not save it; unlike a parametric
