@@ -71,4 +71,16 @@ expect_rc 1 "should-prune --min-steps 0" -- "$BIN" should-prune --store "$DB" --
 expect_rc 2 "should-prune of a missing file" -- "$BIN" should-prune --store "$TMP/nope.db" --id 1
 expect_rc 0 "nothing refused was recorded: trial 5 still continues from step 30" -- "$BIN" should-prune --store "$DB" --id 5
 expect_grep "$TMP/out" '"step":30' "its last step is 30"
+
+# The sweep examples that report curves and prune (examples/sweeps/): the shell loop and the Python package loop.
+expect_rc 0 "examples/sweeps/prune_loop.sh runs" -- bash "$SRC/examples/sweeps/prune_loop.sh" "$BIN" 8 "$TMP/ex"
+expect_grep "$TMP/out" "pruned at step" "the shell loop prunes some trials"
+expect_grep "$TMP/out" "pruned 4 of 8 trials" "four of eight (deterministic: same seeds, same study)"
+LIBSO="$(cd "$(dirname "$BIN")" && pwd)/libcostfront.so"
+if ! ldd "$LIBSO" 2>/dev/null | grep -q libasan; then  # Python is not instrumented: skip under ASan
+  expect_rc 0 "examples/sweeps/prune_loop.py runs" -- env COSTFRONT_LIB="$LIBSO" OPENBLAS_NUM_THREADS=1 \
+    /usr/bin/python3 "$SRC/examples/sweeps/prune_loop.py" --budget 8
+  expect_grep "$TMP/out" "pruned at step 30" "the Python loop prunes some trials"
+  expect_grep "$TMP/out" "without pruning" "and says what it saved"
+fi
 finish
