@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cost-aware pruning on a synthetic sweep (issue 13): the same trials run unpruned and pruned, same seeds.
 
-usage: PYTHONPATH=python COSTFRONT_LIB=build/libcostfront.so /usr/bin/python3 bench/prune.py [--repeats 5]
+usage: PYTHONPATH=python COSTFRONT_LIB=build/libcostfront.so /usr/bin/python3 bench/prune.py [--repeats 10]
        [--trials 40] [--steps 100] [--every 5] [--noise 0.004]
 
 The sweep: parameters lr (log-uniform 1e-4..1e-1), width (1, 2 or 4) and accelerator (fast, mid, slow), drawn from
@@ -92,7 +92,7 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--trials", type=int, default=40)
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--every", type=int, default=5)
