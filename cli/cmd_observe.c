@@ -144,7 +144,8 @@ int cf_cmd_observe(int argc, char **argv)
                                   id_text);
     if (step && state_name) return cf_cli_usage_error("observe", "--step records a running trial: omit --state");
     if (gh && step == NULL)
-        return cf_cli_usage_error("observe", "--gpu-hours goes with --step (a final outcome gives gpu_hours in --values)");
+        return cf_cli_usage_error("observe",
+                                  "--gpu-hours goes with --step (a final outcome gives gpu_hours in --values)");
     if (step) return observe_step(store, catalog, id, step, values, gh);
     cf_trial_state state = CF_TRIAL_COMPLETE;
     if (state_name && (cf_trial_state_from_name(state_name, &state) != CF_OK || state == CF_TRIAL_PENDING))

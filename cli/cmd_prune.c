@@ -6,6 +6,7 @@
 #include "costfront/prune.h"
 #include "study_cli.h"
 
+/* Prints the usage, the rule in one paragraph and the exit codes. */
 static void help(void)
 {
     printf("usage: costfront should-prune --store DB --id ID [--min-steps K] [--min-completed K] [--budget-step S]\n"
@@ -45,6 +46,8 @@ static int parse_count(const char *opt, const char *text, long min, long *out)
     return 1;
 }
 
+/* The should-prune command: parses the options, asks the library and prints its JSON answer; exit 0 continue, 7
+ * prune. */
 int cf_cmd_should_prune(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'},

@@ -144,7 +144,7 @@ cf_status cf_study_steps(cf_study *s, long id, cJSON **out, cf_error *err)
             k++;
         }
         ok = ok && (isnan(rec[r].gpu_hours) ? cJSON_AddNullToObject(it, "gpu_hours") != NULL
-                                             : cJSON_AddNumberToObject(it, "gpu_hours", rec[r].gpu_hours) != NULL);
+                                            : cJSON_AddNumberToObject(it, "gpu_hours", rec[r].gpu_hours) != NULL);
         ok = ok && cJSON_AddNumberToObject(it, "created", (double)rec[r].created);
     }
     if (st == CF_OK && !ok) st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
@@ -160,16 +160,16 @@ cf_status cf_study_steps(cf_study *s, long id, cJSON **out, cf_error *err)
 
 /* The decision and the numbers behind it, gathered for the JSON answer. */
 typedef struct {
-    const char *reason;   /* see prune.h */
-    char message[600];    /* a sentence for people */
-    size_t evaluations;   /* the trial's records */
-    long step;            /* its last step (-1 without records) */
-    long budget;          /* the step it trains to (-1 when unknown) */
-    double gpu_hours;     /* last reported GPU-hours (NaN when none) */
-    double projected_gh;  /* GPU-hours to finish (NaN when not projected) */
-    double *projected;    /* M minimised objectives, or NULL */
-    long dominated_by;    /* front trial id, or 0 */
-    size_t n_refs;        /* completed trials with curves */
+    const char *reason;  /* see prune.h */
+    char message[600];   /* a sentence for people */
+    size_t evaluations;  /* the trial's records */
+    long step;           /* its last step (-1 without records) */
+    long budget;         /* the step it trains to (-1 when unknown) */
+    double gpu_hours;    /* last reported GPU-hours (NaN when none) */
+    double projected_gh; /* GPU-hours to finish (NaN when not projected) */
+    double *projected;   /* M minimised objectives, or NULL */
+    long dominated_by;   /* front trial id, or 0 */
+    size_t n_refs;       /* completed trials with curves */
 } verdict;
 
 /* Formats the projected outcome ("accuracy 0.8, gpu_hours 10") in the objectives' own units. */
@@ -424,8 +424,8 @@ cf_status cf_study_should_prune(cf_study *s, long id, const cf_prune_options *op
         return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "id", "There is no trial %ld.", id);
     }
     if (t.rows[ti].state != CF_TRIAL_PENDING) {
-        st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "id", "Trial %ld is %s, not running: nothing to prune.",
-                          id, cf_trial_state_name(t.rows[ti].state));
+        st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "id", "Trial %ld is %s, not running: nothing to prune.", id,
+                          cf_trial_state_name(t.rows[ti].state));
         cf_study_trials_free(&t);
         return st;
     }

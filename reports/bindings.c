@@ -812,7 +812,8 @@ cf_status cf_bind_study_report(cf_study *s, long id, long step, const char *valu
     size_t K = cf_study_step_objectives(s, NULL, 0), n = 0;
     const char **names = st == CF_OK ? malloc((K + 1) * sizeof *names) : NULL;
     double *x = st == CF_OK ? malloc((K + (size_t)cJSON_GetArraySize(v) + 1) * sizeof *x) : NULL;
-    if (st == CF_OK && (names == NULL || x == NULL)) st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    if (st == CF_OK && (names == NULL || x == NULL))
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
     if (st == CF_OK) cf_study_step_objectives(s, names, K);
     if (st == CF_OK && cJSON_IsArray(v)) {
         /* Every entry is passed on, so that the count is checked (and reported) by cf_study_report. */
@@ -820,7 +821,8 @@ cf_status cf_bind_study_report(cf_study *s, long id, long step, const char *valu
             if (cJSON_IsNumber(it))
                 x[n] = it->valuedouble;
             else
-                st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values", "Expected numbers; value %zu is not.", n + 1);
+                st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values", "Expected numbers; value %zu is not.",
+                                  n + 1);
     } else if (st == CF_OK && cJSON_IsObject(v)) {
         for (; st == CF_OK && n < K; n++) {
             const cJSON *it = cJSON_GetObjectItemCaseSensitive(v, names[n]);
@@ -841,7 +843,8 @@ cf_status cf_bind_study_report(cf_study *s, long id, long step, const char *valu
 
 cf_status cf_bind_study_should_prune(cf_study *s, long id, const char *options_json, char **out, cf_error *err)
 {
-    if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_bind_study_should_prune needs an output.");
+    if (out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_bind_study_should_prune needs an output.");
     *out = NULL;
     cf_prune_options o;
     cf_prune_options_init(&o);
