@@ -10,6 +10,12 @@ cat >"$TMP/space.json" <<'JSON'
 {"params": [{"name": "x", "type": "float", "low": 0, "high": 1}],
  "objectives": [{"name": "accuracy", "direction": "maximize"}, {"name": "gpu_hours", "direction": "minimize"}]}
 JSON
+expect_rc 0 "should-prune --help" -- "$BIN" should-prune --help
+expect_grep "$TMP/out" "Exit codes: 0 continue, 7 prune" "documents its exit codes"
+expect_rc 0 "costfront --help lists should-prune" -- "$BIN" --help
+expect_grep "$TMP/out" "should-prune answer prune or continue" "with its summary"
+expect_rc 0 "observe --help documents --step" -- "$BIN" observe --help
+expect_grep "$TMP/out" "--step S" "--step listed"
 expect_rc 0 "create the study" -- "$BIN" study create --space "$TMP/space.json" --store "$DB"
 expect_rc 0 "six pending trials" -- "$BIN" suggest --store "$DB" --n 6 --seed 1 --acquisition sobol
 step() { "$BIN" observe --store "$DB" --id "$1" --step "$2" --values "$3" ${4:+--gpu-hours "$4"} >/dev/null || echo "FAIL: observe $*"; }
