@@ -404,3 +404,65 @@ Test(prune_store, two_processes_report_steps)
     }
     cf_study_destroy(s);
 }
+
+/* Two step objectives, one minimised (loss) and one maximised (accuracy), reported in declaration order.
+ * Completed (steps 10..40, 1 GPU-hour per 10 steps): 1: loss 1.0 0.8 0.7 0.65, accuracy 0.5 0.6 0.7 0.75;
+ * 2: loss 1.2 1.0 0.9 0.85, accuracy 0.4 0.5 0.55 0.6; 3: loss 0.9 0.7 0.6 0.5, accuracy 0.6 0.7 0.8 0.9 (the front:
+ * it dominates 1 and 2). Largest gains after step 30: loss 0.1, accuracy 0.1 (both trial 3's).
+ * Trial 4 at step 30 (loss 1.5 1.4 1.3, accuracy 0.3 0.35 0.4): projected loss 1.2, accuracy 0.5, 4 GPU-hours:
+ * dominated by trial 3, pruned. Trial 5 (loss 0.8 0.6 0.45, accuracy 0.6 0.75 0.85): 0.35 and 0.95: continues. */
+Test(prune, two_step_objectives_with_mixed_directions)
+{
+    static const char *space = "{\"params\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
+                               " \"objectives\": [{\"name\": \"loss\"}, {\"name\": \"accuracy\", \"direction\": "
+                               "\"maximize\"}, {\"name\": \"gpu_hours\"}]}";
+    cf_study *s = make("mixed", space);
+    const char *names[3];
+    cr_assert_eq(cf_study_step_objectives(s, names, 3), 2);
+    cr_assert_str_eq(names[0], "loss");
+    cr_assert_str_eq(names[1], "accuracy");
+    add_pending(s, 5, 0);
+    const double loss[5][4] = {{1.0, 0.8, 0.7, 0.65}, {1.2, 1.0, 0.9, 0.85}, {0.9, 0.7, 0.6, 0.5},
+                               {1.5, 1.4, 1.3, 0}, {0.8, 0.6, 0.45, 0}};
+    const double acc[5][4] = {{0.5, 0.6, 0.7, 0.75}, {0.4, 0.5, 0.55, 0.6}, {0.6, 0.7, 0.8, 0.9},
+                              {0.3, 0.35, 0.4, 0}, {0.6, 0.75, 0.85, 0}};
+    cf_error e;
+    for (int t = 0; t < 5; t++) {
+        for (int k = 0; k < (t < 3 ? 4 : 3); k++) {
+            double v[2] = {loss[t][k], acc[t][k]};
+            cf_error_clear(&e);
+            cr_assert_eq(cf_study_report(s, t + 1, 10 * (k + 1), v, 2, k + 1.0, &e), CF_OK, "%s", e.message);
+        }
+        if (t < 3) {
+            cJSON *v = cJSON_CreateObject();
+            cJSON_AddNumberToObject(v, "loss", loss[t][3]);
+            cJSON_AddNumberToObject(v, "accuracy", acc[t][3]);
+            cJSON_AddNumberToObject(v, "gpu_hours", 4.0);
+            cr_assert_eq(cf_study_tell(s, t + 1, v, CF_TRIAL_COMPLETE, NULL), CF_OK);
+            cJSON_Delete(v);
+        }
+    }
+    int prune = -1;
+    cJSON *o = ask_prune(s, 4, NULL, &prune);
+    cr_assert_eq(prune, 1);
+    cr_assert_eq(num(o, "dominated_by"), 3);
+    const cJSON *p = cJSON_GetObjectItem(o, "projected");
+    cr_assert_float_eq(num(p, "loss"), 1.2, 1e-12);
+    cr_assert_float_eq(num(p, "accuracy"), 0.5, 1e-12);
+    cr_assert_float_eq(num(p, "gpu_hours"), 4.0, 1e-12);
+    cJSON_Delete(o);
+    o = ask_prune(s, 5, NULL, &prune);
+    cr_assert_eq(prune, 0);
+    p = cJSON_GetObjectItem(o, "projected");
+    cr_assert_float_eq(num(p, "loss"), 0.35, 1e-12);
+    cr_assert_float_eq(num(p, "accuracy"), 0.95, 1e-12);
+    cJSON_Delete(o);
+    /* The stored curve keeps the values by name, in the objectives' own units. */
+    cJSON *rows = NULL;
+    cr_assert_eq(cf_study_steps(s, 4, &rows, NULL), CF_OK);
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 2), "values");
+    cr_assert_float_eq(num(v, "loss"), 1.3, 1e-15);
+    cr_assert_float_eq(num(v, "accuracy"), 0.4, 1e-15);
+    cJSON_Delete(rows);
+    cf_study_destroy(s);
+}
