@@ -13,7 +13,8 @@ max and gpu_hours min, fixed reference point 0.8 and 10, close to the front so t
 evaluation with Study.report and, in the pruned run, asks Study.should_prune after it (default rule options) and
 stops when told to prune. A complete trial is told its last accuracy and its GPU-hours. Printed per seed: GPU-hours
 unpruned and pruned, the saving, both hypervolumes and their ratio, trials pruned, wall seconds; then medians and
-the pass criteria (saving >= 30%, hypervolume within 1%), and the machine's facts.
+the pass criteria (saving >= 30%, hypervolume within 1%), the same figures for a cost-blind baseline (the median
+stopping rule on accuracy, run on the same trials), and the machine's facts.
 """
 import argparse
 import math
@@ -26,7 +27,11 @@ import sys
 import tempfile
 import time
 
-import costfront
+try:
+    import costfront
+except ImportError:  # run from a checkout: the package in python/, the library in build/ (or COSTFRONT_LIB)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+    import costfront
 
 ACCEL = {"fast": 0.0125, "mid": 0.03, "slow": 0.0625}
 SPACE = {"params": [{"name": "lr", "type": "float", "low": 1e-4, "high": 1e-1, "log": True},
@@ -52,19 +57,42 @@ def trials(seed, n):
     return out
 
 
+BASELINES = {"median": "median stopping, running averages (Golovin et al. 2017), accuracy only",
+             "median_value": "median of the values at the step (Optuna's MedianPruner), accuracy only"}
+
+
+def median_stop(curve, done, kind, min_evals=3):
+    """Cost-blind baselines on accuracy alone: "median", the median stopping rule (Golovin et al. 2017): stop when
+    the trial's best accuracy so far is below the median of the completed trials' running averages at the same
+    step; "median_value", the common variant (Optuna's MedianPruner): below the median of their values at that
+    step."""
+    if len(curve) < min_evals or len(done) < 3:
+        return False
+    t = curve[-1][0]
+    ref = []
+    for c in done:
+        upto = [v for st, v in c if st <= t]
+        if upto:
+            ref.append(sum(upto) / len(upto) if kind == "median" else upto[-1])
+    return len(ref) >= 3 and max(v for _, v in curve) < statistics.median(ref)
+
+
 def run(path, seed, n, steps, every, prune, sd):
-    """Runs the sweep into a new study at path; returns (GPU-hours spent, hypervolume, trials pruned, seconds)."""
+    """Runs the sweep into a new study at path; prune is False, "cost" (Study.should_prune) or "median" (the
+    baseline above). Returns (GPU-hours spent, hypervolume, trials pruned, seconds)."""
     t0 = time.perf_counter()
-    spent, pruned = 0.0, 0
+    spent, pruned, done = 0.0, 0, []
     with costfront.Study.create(path, SPACE) as s:
         for params, a, tau, rate, noise_seed in trials(seed, n):
             tid = s.add(params)
             noise = random.Random(noise_seed)
-            last, stopped = None, False
+            last, stopped, curve = None, False, []
             for t in range(every, steps + 1, every):
                 last = a * (1 - math.exp(-t / tau)) + noise.gauss(0, sd)
+                curve.append((t, last))
                 s.report(tid, t, [last], gpu_hours=rate * t)
-                if prune and t < steps and s.should_prune(tid):
+                if t < steps and ((prune == "cost" and s.should_prune(tid)) or
+                                  (prune in ("median", "median_value") and median_stop(curve, done, prune))):
                     s.tell(tid, state="pruned")
                     spent += rate * t
                     pruned += 1
@@ -73,6 +101,7 @@ def run(path, seed, n, steps, every, prune, sd):
             if not stopped:
                 s.tell(tid, {"accuracy": last, "gpu_hours": rate * steps})
                 spent += rate * steps
+                done.append(curve)
         hv = s.front().hypervolume
     return spent, hv, pruned, time.perf_counter() - t0
 
@@ -103,10 +132,16 @@ def main():
     print(f"{'seed':>4} {'GPU-h full':>10} {'GPU-h pruned':>12} {'saved':>7} {'HV full':>9} {'HV pruned':>9} "
           f"{'HV ratio':>8} {'pruned':>6} {'s full':>7} {'s pruned':>8}")
     saves, ratios, slow = [], [], []
+    base = {k: ([], []) for k in BASELINES}
     with tempfile.TemporaryDirectory() as d:
         for seed in range(a.repeats):
             h0, hv0, _, t0 = run(os.path.join(d, f"full{seed}.db"), seed, a.trials, a.steps, a.every, False, a.noise)
-            h1, hv1, np_, t1 = run(os.path.join(d, f"pruned{seed}.db"), seed, a.trials, a.steps, a.every, True, a.noise)
+            h1, hv1, np_, t1 = run(os.path.join(d, f"pruned{seed}.db"), seed, a.trials, a.steps, a.every, "cost", a.noise)
+            for kind in BASELINES:
+                h2, hv2, _, _ = run(os.path.join(d, f"{kind}{seed}.db"), seed, a.trials, a.steps, a.every, kind,
+                                    a.noise)
+                base[kind][0].append(1 - h2 / h0)
+                base[kind][1].append(hv2 / hv0)
             save, ratio = 1 - h1 / h0, hv1 / hv0
             saves.append(save)
             ratios.append(ratio)
@@ -116,6 +151,9 @@ def main():
     ms, mr = statistics.median(saves), statistics.median(ratios)
     print(f"median: GPU-hours saved {100 * ms:.1f}% (min {100 * min(saves):.1f}%), hypervolume ratio {mr:.4f} "
           f"(min {min(ratios):.4f}); wall time pruned / full {statistics.median(slow):.2f}")
+    for kind, (bs, br) in base.items():
+        print(f"baseline {BASELINES[kind]}: GPU-hours saved {100 * statistics.median(bs):.1f}% "
+              f"(min {100 * min(bs):.1f}%), hypervolume ratio {statistics.median(br):.4f} (min {min(br):.4f})")
     ok = ms >= 0.30 and min(ratios) >= 0.99
     print(f"criteria: median saving >= 30% and every hypervolume within 1%: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
