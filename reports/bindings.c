@@ -868,3 +868,12 @@ cf_status cf_bind_study_should_prune(cf_study *s, long id, const char *options_j
     cJSON_Delete(req);
     return st ? st : finish_json(ans, out, err);
 }
+
+cf_status cf_bind_study_steps(cf_study *s, long id, char **out, cf_error *err)
+{
+    if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_bind_study_steps needs an output.");
+    *out = NULL;
+    cJSON *t = NULL;
+    cf_status st = cf_study_steps(s, id, &t, err);
+    return st ? st : finish_json(t, out, err);
+}

@@ -89,6 +89,9 @@ cf_status cf_bind_study_report(cf_study *s, long id, long step, const char *valu
  * NULL) is {"min_steps", "min_completed", "budget_step"}, every member optional. */
 cf_status cf_bind_study_should_prune(cf_study *s, long id, const char *options_json, char **out, cf_error *err);
 
+/* The recorded learning curves (cf_study_steps) of trial id, or of every trial when id is 0, as JSON text. */
+cf_status cf_bind_study_steps(cf_study *s, long id, char **out, cf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

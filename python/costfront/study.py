@@ -202,6 +202,15 @@ class Study:
                                   ("budget_step", budget_step)) if v is not None}
         return json.loads(self._text("cf_bind_study_should_prune", int(id), json.dumps(opts).encode()))
 
+    def steps(self, id: Optional[int] = None) -> pd.DataFrame:
+        """The recorded learning curves (of trial id, or of every trial): one row per report with id, step,
+        values_<objective>..., gpu_hours (NaN when not given) and created."""
+        rows = json.loads(self._text("cf_bind_study_steps", int(id or 0)))
+        df = _flat(rows)
+        if "gpu_hours" in df:
+            df["gpu_hours"] = df["gpu_hours"].astype(float)
+        return df
+
     def should_prune(self, id: int, **options: Any) -> bool:
         """True when running trial id should be stopped now: a trial of the current front is at least as good in
         every objective as its optimistic final outcome at the cost still to spend (see :meth:`prune_decision`

@@ -37,6 +37,10 @@ def test_should_prune_known_answers(tmp_path):
         assert s.should_prune(5, budget_step=80) is True
         assert s.prune_decision(4, min_steps=4)["reason"] == "too_few_steps"
         s.tell(4, state="pruned")
+        curve = s.steps(4)
+        assert list(curve["step"]) == [10, 20, 30] and list(curve["values_accuracy"]) == [0.3, 0.45, 0.5]
+        assert list(curve["gpu_hours"]) == [1, 2, 3]
+        assert len(s.steps()) == 3 * 4 + 2 * 3
 
 
 def test_report_errors(tmp_path):
