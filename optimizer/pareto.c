@@ -171,7 +171,7 @@ out:
 }
 
 /* Largest number of points in one f2 bucket that filter3 accepts before it falls back on filter3_ranked. */
-#define CF_F3_BUCKET_MAX 64
+#define CF_F3_BUCKET_MAX 128
 
 /* A bucket of the f2 staircase: its first slot in the entry array and how many entries it holds. */
 typedef struct cf_f3b {
@@ -191,7 +191,7 @@ static size_t f3_bucket(double y, double lo, double scale, size_t nb)
 }
 
 /* d = 3: one lexicographic sort, then the staircase sweep of Kung et al. over groups of identical points. The
- * staircase of (f2, f3) is kept in m / 4 + 1 buckets of equal f2 width, each a short array sorted by f2 (so by f3
+ * staircase of (f2, f3) is kept in m / 16 + 1 buckets of equal f2 width, each a short array sorted by f2 (so by f3
  * descending), with a 64-ary bit tree (cf_rstair) over the non-empty buckets: "is some staircase point <= (y, z)"
  * looks at the last entry <= y in y's bucket or else in the previous non-empty bucket, and an insertion removes the
  * dominated entries that follow it in the same and the next buckets. No second sort is needed to rank f2. When the
@@ -223,7 +223,7 @@ static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int uni
         if (x[1] > hi) hi = x[1];
         m++;
     }
-    size_t nb = m / 4 + 1;
+    size_t nb = m / 16 + 1;
     double scale = hi > lo ? (double)nb / (hi - lo) : 0.0;
     int bucketed = m >= 256 && m < UINT32_MAX && isfinite(hi - lo) && scale > 0.0 && isfinite(scale);
     if (bucketed) {
