@@ -108,14 +108,6 @@ out:
     return rc;
 }
 
-/* Returns 1 when q <= p in all of the first d coordinates. */
-static int weakly_le(const double *q, const double *p, size_t d)
-{
-    for (size_t k = 0; k < d; k++)
-        if (!(q[k] <= p[k])) return 0;
-    return 1;
-}
-
 /* Volume of the box between p and ref in the first d coordinates. */
 static double box(const double *p, const double *ref, size_t d)
 {
@@ -327,45 +319,63 @@ static cf_status hv4(const double *P, size_t m, const double *ref, double *out)
     return CF_OK;
 }
 
-/* Removes from the limit set L (s rows of e coordinates, each >= p, none equal to p) rows that are weakly
- * dominated by a row differing from p in one coordinate only. Among the rows that exceed p in coordinate k alone,
- * the one with the smallest value there, (p with p_k raised to b_k), weakly dominates every row whose coordinate
- * k is >= b_k; so a row survives when it is below b_k in every k, or when it is the first row that defines some
- * b_k. The order of the survivors is kept. This O(s e) pass removes most of the dominated rows before the
- * quadratic work. Returns the number of rows kept, compacted at the front of L; tag is scratch of s entries. */
-static size_t prune_limits(double *L, size_t s, size_t e, const double *p, size_t *tag)
+/* Builds the limit set of p against the s kept projections S (e coordinates each) into L, pruned: among the rows
+ * max(p, q) that exceed p in coordinate k alone, the one with the smallest value there, (p with p_k raised to
+ * b_k), weakly dominates every row whose coordinate k is >= b_k, so a row is kept when it is below b_k in every k,
+ * or when it is the first row that defines some b_k (the order of S is kept). In the same pass it marks in pq[j]
+ * whether p weakly dominates q_j (then q_j leaves S after p). Returns SIZE_MAX when some q_j weakly dominates p
+ * (p adds nothing), else the number of rows of L. tag is scratch of s entries. */
+static inline size_t limit_set_e(const double *S, size_t s, size_t e, const double *p, double *L, size_t *tag,
+                                  unsigned char *pq)
 {
-    double b[e];
-    unsigned char used[e];
-    for (size_t k = 0; k < e; k++) b[k] = INFINITY, used[k] = 0;
+    double b[e + 1]; /* b[e] absorbs the rows that exceed p in more than one coordinate */
+    unsigned char used[e + 1];
+    for (size_t k = 0; k <= e; k++) b[k] = INFINITY, used[k] = 0;
     for (size_t j = 0; j < s; j++) {
-        const double *r = L + e * j;
-        size_t c = 0, m = 0;
-        for (size_t k = 0; k < e; k++)
-            if (r[k] > p[k]) c++, m = k;
-        tag[j] = c == 1 ? 1 + m : 0;
-        if (c == 1 && r[m] < b[m]) b[m] = r[m];
+        const double *q = S + e * j;
+        double *r = L + e * j;
+        size_t c = 0, m = 0, le = 0;
+        for (size_t k = 0; k < e; k++) {
+            double x = q[k], y = p[k];
+            int gt = x > y;
+            r[k] = gt ? x : y;
+            c += (size_t)gt;
+            m = gt ? k : m;
+            le += (size_t)(y <= x);
+        }
+        if (c == 0) return SIZE_MAX;
+        pq[j] = le == e;
+        size_t t = c == 1 ? m : e; /* branch-free: these tests are unpredictable */
+        tag[j] = t;
+        double val = c == 1 ? r[m] : INFINITY;
+        b[t] = val < b[t] ? val : b[t];
     }
     size_t kept = 0;
     for (size_t j = 0; j < s; j++) {
         const double *r = L + e * j;
-        int keep = 1;
-        if (tag[j]) {
-            size_t m = tag[j] - 1;
-            keep = r[m] == b[m] && !used[m];
-            if (keep) used[m] = 1;
+        size_t t = tag[j];
+        int keep;
+        if (t < e) {
+            keep = r[t] == b[t] && !used[t];
+            used[t] |= (unsigned char)keep;
         } else {
-            for (size_t k = 0; k < e && keep; k++) keep = r[k] < b[k];
+            keep = 1;
+            for (size_t k = 0; k < e; k++) keep &= r[k] < b[k];
         }
-        if (keep) {
-            if (kept != j) memcpy(L + e * kept, r, e * sizeof *L);
-            kept++;
-        }
+        if (kept != j) memcpy(L + e * kept, r, e * sizeof *L);
+        kept += (size_t)keep;
     }
     return kept;
 }
 
-/* WFG for d >= 5. Limit sets are pruned (prune_limits); in 5 or more dimensions they are then filtered
+/* limit_set_e with e = 4 known to the compiler (the 5-D case, where this pass is a third of the time), else any e. */
+static size_t limit_set(const double *S, size_t s, size_t e, const double *p, double *L, size_t *tag,
+                        unsigned char *pq)
+{
+    return e == 4 ? limit_set_e(S, s, 4, p, L, tag, pq) : limit_set_e(S, s, e, p, L, tag, pq);
+}
+
+/* WFG for d >= 5. Limit sets are pruned (limit_set); in 5 or more dimensions they are then filtered
  * (nondominated, repeat-free) and recursed on, while 4-D limit sets go straight to the HV4D+ sweep, which skips
  * dominated points itself: the kept projections are held sorted by their last coordinate, and max(p, q) preserves
  * that order, so the limit set needs no sort. */
@@ -374,11 +384,11 @@ static cf_status hv_wfg(const double *P, size_t m, size_t d, const double *ref, 
     size_t e = d - 1;
     cf_preck *a = malloc(m * sizeof *a), *tmp = malloc(m * sizeof *tmp);
     double *S = malloc(m * e * sizeof *S), *L = malloc(m * e * sizeof *L);
-    unsigned char *nd = malloc(m);
+    unsigned char *nd = malloc(m), *pq = malloc(m);
     size_t *tag = malloc(m * sizeof *tag);
     hv4_node *nodes = e == 4 ? malloc((m + 3) * sizeof *nodes) : NULL;
     cf_status rc = CF_OK;
-    if (!a || !tmp || !S || !L || !nd || !tag || (e == 4 && !nodes)) {
+    if (!a || !tmp || !S || !L || !nd || !pq || !tag || (e == 4 && !nodes)) {
         rc = CF_ERR_NOMEM;
         goto out;
     }
@@ -391,45 +401,31 @@ static cf_status hv_wfg(const double *P, size_t m, size_t d, const double *ref, 
     double v = 0.0;
     for (size_t t = 0; t < m; t++) {
         const double *p = P + d * a[t].i;
-        int covered = 0;
-        for (size_t j = 0; j < s; j++)
-            if (weakly_le(S + e * j, p, e)) {
-                covered = 1;
-                break;
-            }
-        if (covered) continue;
         double lim = 0.0;
-        if (s > 0) {
-            for (size_t j = 0; j < s; j++)
-                for (size_t k = 0; k < e; k++) {
-                    double q = S[e * j + k];
-                    L[e * j + k] = q > p[k] ? q : p[k];
+        size_t c0 = limit_set(S, s, e, p, L, tag, pq);
+        if (c0 == SIZE_MAX) continue; /* covered by a kept projection */
+        if (c0 > 0 && e == 4) {
+            lim = hv4_sweep(L, c0, ref, nodes, p);
+        } else if (c0 > 0) {
+            rc = cf_pareto_filter_ex(L, c0, e, nd, 1);
+            if (rc != CF_OK) goto out;
+            size_t c = 0;
+            for (size_t j = 0; j < c0; j++)
+                if (nd[j]) {
+                    if (c != j) memcpy(L + e * c, L + e * j, e * sizeof *L);
+                    c++;
                 }
-            size_t c0 = prune_limits(L, s, e, p, tag);
-            if (e == 4) {
-                lim = hv4_sweep(L, c0, ref, nodes, p);
-            } else {
-                rc = cf_pareto_filter_ex(L, c0, e, nd, 1);
-                if (rc != CF_OK) goto out;
-                size_t c = 0;
-                for (size_t j = 0; j < c0; j++)
-                    if (nd[j]) {
-                        if (c != j) memcpy(L + e * c, L + e * j, e * sizeof *L);
-                        c++;
-                    }
-                rc = hv_rec(L, c, e, ref, &lim);
-                if (rc != CF_OK) goto out;
-            }
+            rc = hv_rec(L, c, e, ref, &lim);
+            if (rc != CF_OK) goto out;
         }
         v += (ref[e] - p[e]) * (box(p, ref, e) - lim);
         /* drop kept projections that p covers; insert p by its last kept coordinate (the order hv4_sweep needs) */
         size_t k = 0, pos = SIZE_MAX;
         for (size_t j = 0; j < s; j++) {
             const double *q = S + e * j;
-            if (weakly_le(p, q, e)) continue;
-            if (pos == SIZE_MAX && q[e - 1] > p[e - 1]) pos = k;
-            if (k != j) memcpy(S + e * k, q, e * sizeof *S);
-            k++;
+            if (pos == SIZE_MAX && !pq[j] && q[e - 1] > p[e - 1]) pos = k;
+            if (k != j) memmove(S + e * k, q, e * sizeof *S);
+            k += (size_t)!pq[j];
         }
         if (pos == SIZE_MAX) pos = k;
         memmove(S + e * (pos + 1), S + e * pos, (k - pos) * e * sizeof *S);
@@ -443,6 +439,7 @@ out:
     free(S);
     free(L);
     free(nd);
+    free(pq);
     free(tag);
     free(nodes);
     return rc;
