@@ -278,8 +278,7 @@ static double hv4_sweep(const double *P, size_t m, const double *ref, hv4_node *
     for (size_t t = 0; t < m; t++) {
         hv4_node *p = s + 3 + t;
         const double *r = P + 4 * t;
-        if (cap && r[0] == cap[0] && r[1] == cap[1] && r[2] == cap[2])
-            return hv + box(cap, ref, 3) * (ref[3] - r[3]);
+        if (cap && r[0] == cap[0] && r[1] == cap[1] && r[2] == cap[2]) return hv + box(cap, ref, 3) * (ref[3] - r[3]);
         memcpy(p->x, r, 3 * sizeof *p->x);
         if (hv4_restart(s, p)) {
             vol += hv4_contribution(p);
@@ -326,7 +325,7 @@ static cf_status hv4(const double *P, size_t m, const double *ref, double *out)
  * whether p weakly dominates q_j (then q_j leaves S after p). Returns SIZE_MAX when some q_j weakly dominates p
  * (p adds nothing), else the number of rows of L. tag is scratch of s entries. */
 static inline size_t limit_set_e(const double *S, size_t s, size_t e, const double *p, double *L, size_t *tag,
-                                  unsigned char *pq)
+                                 unsigned char *pq)
 {
     double b[e + 1]; /* b[e] absorbs the rows that exceed p in more than one coordinate */
     unsigned char used[e + 1];
@@ -369,8 +368,7 @@ static inline size_t limit_set_e(const double *S, size_t s, size_t e, const doub
 }
 
 /* limit_set_e with e = 4 known to the compiler (the 5-D case, where this pass is a third of the time), else any e. */
-static size_t limit_set(const double *S, size_t s, size_t e, const double *p, double *L, size_t *tag,
-                        unsigned char *pq)
+static size_t limit_set(const double *S, size_t s, size_t e, const double *p, double *L, size_t *tag, unsigned char *pq)
 {
     return e == 4 ? limit_set_e(S, s, 4, p, L, tag, pq) : limit_set_e(S, s, e, p, L, tag, pq);
 }
