@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 mode=${1:-demo}
 
 PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev libxml2-dev libxml2-utils
-      libcjson-dev libsqlite3-dev sqlite3 libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
+      libcjson-dev libsqlite3-dev sqlite3 libpq-dev libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
 TEST_PKGS=(chromium    # the report is checked in headless Chromium (tests/cli/browser.sh)
            locales     # de_DE's definition, compiled by tests/test_report.c to check decimal-comma independence
            python3-venv python3-pip python3-setuptools python3-wheel   # tests/cli/python.sh: venv + pip install
