@@ -20,5 +20,7 @@ const cf_cli_command cf_cli_commands[] = {
     {"curves", "price the GPU-hours spent after learning curves plateaued; what early stopping would save",
      cf_cmd_curves},
     {"observe", "tell a study the outcome of a suggested trial (values, or failed / pruned)", cf_cmd_observe},
+    {"should-prune", "answer prune or continue for a running trial from the study's learning curves and costs",
+     cf_cmd_should_prune},
     {0, 0, 0},
 };

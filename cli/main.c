@@ -13,10 +13,10 @@ static void usage(FILE *out)
                  "What your accuracy really costs: prices ML experiment runs under every way of buying compute,\n"
                  "adds energy and carbon, finds the cost-accuracy frontier and says what to run and buy next.\n\n"
                  "Commands:\n");
-    for (const cf_cli_command *c = cf_cli_commands; c->name; c++) fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    for (const cf_cli_command *c = cf_cli_commands; c->name; c++) fprintf(out, "  %-12s %s\n", c->name, c->summary);
     fprintf(out, "\nRun 'costfront <command> --help' for a command's options.\n"
                  "Exit codes: 0 ok, 1 usage, 2 bad input, 3 output failed, 4 internal/numerical failure,\n"
-                 "            5 alert fired (report --alerts), 6 plan infeasible.\n");
+                 "            5 alert fired (report --alerts), 6 plan infeasible, 7 should-prune says prune.\n");
 }
 
 int main(int argc, char **argv)

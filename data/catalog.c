@@ -12,6 +12,7 @@
 #include "costfront/catalog.h"
 #include "data/json_syntax.h"
 #include "data/alloc.h"
+#include "data/catalog_internal.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -34,37 +35,7 @@ static const char *const precision_keys[CF_CATALOG_PRECISIONS] = {NULL,   "fp32"
 /* The same keys as a NULL-terminated list for check_keys. */
 static const char *const throughput_keys[] = {"fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4", NULL};
 
-typedef struct hw_entry {
-    cf_hardware h;           /* public view; its strings and alias array are owned by this entry */
-    size_t n_aliases;
-    unsigned gen;            /* the load (cf_catalog.gen) that last declared this entry */
-    /* Normalised names (id, then aliases: n_aliases + 1) and their loose keys ("" when none), built after each
-     * load so that a lookup normalises only the name asked for; NULL while a load is merging. */
-    char **keys, **lkeys, **lkeys2;
-} hw_entry;
-
-typedef struct inst_entry {
-    cf_instance in; /* public view; strings and alias array owned by this entry */
-    size_t n_aliases;
-    char **keys; /* normalised id then aliases, as for hw_entry; NULL while merging */
-} inst_entry;
-
-struct cf_catalog {
-    hw_entry *hw;
-    size_t n_hw, cap_hw;
-    cf_region *reg;
-    size_t n_reg, cap_reg;
-    cf_offer *off;
-    size_t n_off, cap_off;
-    inst_entry *inst;
-    size_t n_inst, cap_inst;
-    double carbon_price; /* USD per tonne CO2e, NaN when unknown */
-    char *carbon_source;
-    char *carbon_as_of;
-    unsigned gen;        /* number of loads so far; entries declared by the current load carry it */
-    char **notes;        /* what loads said without failing (shadowed aliases), oldest first */
-    size_t n_notes, cap_notes;
-};
+/* hw_entry, inst_entry and struct cf_catalog live in data/catalog_internal.h. */
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Small helpers
@@ -81,41 +52,8 @@ static int set_str(const char **slot, const char *s)
     return 1;
 }
 
-/* Normalises a name for matching: lower case, and every run of spaces, tabs, '-', '_' and '/' becomes one '-',
- * with none at either end. Returns 0 when the name does not fit in out (such names never match). */
-static int norm_name(const char *s, char *out, size_t n)
-{
-    size_t k = 0;
-    int sep = 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '/') {
-            sep = 1;
-            continue;
-        }
-        if (sep && k > 0) {
-            if (k + 1 >= n) return 0;
-            out[k++] = '-';
-        }
-        sep = 0;
-        if (k + 1 >= n) return 0;
-        out[k++] = (char)tolower(c);
-    }
-    out[k] = '\0';
-    return 1;
-}
-
-/* Whether two names are equal under norm_name. */
-static int name_eq(const char *a, const char *b)
-{
-    char na[512], nb[512];
-    if (a == NULL || b == NULL) return 0;
-    if (!norm_name(a, na, sizeof na) || !norm_name(b, nb, sizeof nb)) return 0;
-    return strcmp(na, nb) == 0;
-}
-
 /* Frees a key array of n strings and sets it to NULL (a lookup then normalises names itself). */
-static void keys_free(char ***keys, size_t n)
+void cf_cat_keys_free(char ***keys, size_t n)
 {
     if (*keys == NULL) return;
     for (size_t i = 0; i < n; i++) free((*keys)[i]);
@@ -126,9 +64,9 @@ static void keys_free(char ***keys, size_t n)
 /* Frees what a hardware entry owns (its strings and aliases), not the entry itself, which lives in an array. */
 static void hw_free(hw_entry *e)
 {
-    keys_free(&e->keys, e->n_aliases + 1);
-    keys_free(&e->lkeys, e->n_aliases + 1);
-    keys_free(&e->lkeys2, e->n_aliases + 1);
+    cf_cat_keys_free(&e->keys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->lkeys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->lkeys2, e->n_aliases + 1);
     free((char *)e->h.id);
     free((char *)e->h.name);
     free((char *)e->h.source);
@@ -166,7 +104,7 @@ static void offer_free(cf_offer *o)
 /* Frees an instance type's strings and aliases and zeroes it. */
 static void inst_free(inst_entry *e)
 {
-    keys_free(&e->keys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->keys, e->n_aliases + 1);
     free((char *)e->in.id);
     free((char *)e->in.provider);
     free((char *)e->in.hardware);
@@ -219,9 +157,9 @@ static int add_alias(const char *const **list, size_t *n, const char *alias)
 /* Appends a copy of alias to e's alias list. Returns 0 on allocation failure. */
 static int hw_add_alias(hw_entry *e, const char *alias)
 {
-    keys_free(&e->keys, e->n_aliases + 1);
-    keys_free(&e->lkeys, e->n_aliases + 1);
-    keys_free(&e->lkeys2, e->n_aliases + 1);
+    cf_cat_keys_free(&e->keys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->lkeys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->lkeys2, e->n_aliases + 1);
     return add_alias(&e->h.aliases, &e->n_aliases, alias);
 }
 
@@ -293,246 +231,6 @@ fail:
     return 0;
 }
 
-/* ---------------------------------------------------------------------------------------------------------------
- * Lookup
- * ------------------------------------------------------------------------------------------------------------- */
-
-/* Whether one of names (n of them; keys, when built, their normalised forms) normalises to q. */
-static int has_name(char *const *keys, const char *const *names, size_t n, const char *q)
-{
-    char b[512];
-    for (size_t i = 0; i < n; i++) {
-        if (keys != NULL) {
-            if (strcmp(keys[i], q) == 0) return 1;
-        } else if (names[i] != NULL && norm_name(names[i], b, sizeof b) && strcmp(b, q) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* Whether hardware e answers to the normalised name q (its id or an alias). */
-static int hw_has_name(const hw_entry *e, const char *q)
-{
-    if (has_name(e->keys, &e->h.id, 1, q)) return 1;
-    return e->n_aliases > 0 && has_name(e->keys ? e->keys + 1 : NULL, e->h.aliases, e->n_aliases, q);
-}
-
-/* Finds hardware by id or alias with the catalog's name normalisation; exact, so no fuzzy fallback. */
-static hw_entry *find_hw_exact(const cf_catalog *cat, const char *name)
-{
-    char q[512];
-    if (name == NULL || !norm_name(name, q, sizeof q)) return NULL;
-    for (size_t i = 0; i < cat->n_hw; i++)
-        if (hw_has_name(&cat->hw[i], q)) return &cat->hw[i];
-    return NULL;
-}
-
-/* Finds hardware by id only: aliases must not match when a file refers to an entry's identity. */
-static hw_entry *find_hw_by_id(const cf_catalog *cat, const char *id)
-{
-    for (size_t i = 0; i < cat->n_hw; i++)
-        if (name_eq(cat->hw[i].h.id, id)) return &cat->hw[i];
-    return NULL;
-}
-
-/* Finds a region by id (normalised names), or NULL. */
-static cf_region *find_region(const cf_catalog *cat, const char *id)
-{
-    for (size_t i = 0; i < cat->n_reg; i++)
-        if (name_eq(cat->reg[i].id, id)) return &cat->reg[i];
-    return NULL;
-}
-
-/* Finds the offer for (provider, region, hardware), the key under which a later file overrides an earlier one. */
-static cf_offer *find_offer(const cf_catalog *cat, const char *provider, const char *region, const char *hardware)
-{
-    for (size_t i = 0; i < cat->n_off; i++) {
-        cf_offer *o = &cat->off[i];
-        if (name_eq(o->provider, provider) && name_eq(o->region, region) && name_eq(o->hardware, hardware)) return o;
-    }
-    return NULL;
-}
-
-/* Finds an instance type by id or alias. */
-static inst_entry *find_inst(const cf_catalog *cat, const char *name)
-{
-    char q[512];
-    if (name == NULL || !norm_name(name, q, sizeof q)) return NULL;
-    for (size_t i = 0; i < cat->n_inst; i++) {
-        inst_entry *e = &cat->inst[i];
-        if (has_name(e->keys, &e->in.id, 1, q)) return e;
-        if (e->n_aliases > 0 && has_name(e->keys ? e->keys + 1 : NULL, e->in.aliases, e->n_aliases, q)) return e;
-    }
-    return NULL;
-}
-
-/* Vendor words dropped from the front of a name (exact step) and anywhere in it (loose step). */
-static const char *const vendor_words[] = {"nvidia", "tesla", "google", "amd", "intel", "habana", "instinct", "cloud",
-                                           NULL};
-
-/* Whether the normalised token t (length n) is a vendor word. */
-static int is_vendor_token(const char *t, size_t n)
-{
-    for (size_t k = 0; vendor_words[k]; k++)
-        if (strlen(vendor_words[k]) == n && strncmp(t, vendor_words[k], n) == 0) return 1;
-    return 0;
-}
-
-/* Whether the normalised token t (length n) is a memory size ("80gb", "141gb", "24g") or kind ("hbm3", "hbm3e",
- * "hbm2e", "gddr6", "gddr6x"): words a data source adds or leaves out for the same card. */
-static int is_memory_token(const char *t, size_t n)
-{
-    size_t d = 0;
-    while (d < n && isdigit((unsigned char)t[d])) d++;
-    if (d > 0 && ((n - d == 2 && strncmp(t + d, "gb", 2) == 0) || (n - d == 1 && t[d] == 'g'))) return 1;
-    if (n >= 3 && strncmp(t, "hbm", 3) == 0) return 1;
-    if (n >= 4 && strncmp(t, "gddr", 4) == 0) return 1;
-    return 0;
-}
-
-/* The loose key of a name: its normalised form without vendor words and memory kinds, and (sizes = 1) without
- * memory sizes. Returns 0 when it does not fit or nothing is left. */
-static int loose_key(const char *name, int sizes, char *out, size_t n)
-{
-    char norm[512];
-    if (!norm_name(name, norm, sizeof norm)) return 0;
-    size_t k = 0;
-    const char *p = norm;
-    while (*p) {
-        const char *q = strchr(p, '-');
-        size_t len = q ? (size_t)(q - p) : strlen(p);
-        int mem = is_memory_token(p, len), size = mem && isdigit((unsigned char)p[0]);
-        if (!is_vendor_token(p, len) && (!mem || (size && !sizes))) {
-            if (k + len + 2 > n) return 0;
-            if (k > 0) out[k++] = '-';
-            memcpy(out + k, p, len);
-            k += len;
-        }
-        p += len;
-        if (*p == '-') p++;
-    }
-    out[k] = '\0';
-    return k > 0;
-}
-
-/* The exact steps of cf_catalog_resolve: a name, then the name without leading vendor words. */
-static hw_entry *find_hw_named(const cf_catalog *cat, const char *name)
-{
-    hw_entry *e = find_hw_exact(cat, name);
-    if (e != NULL) return e;
-    /* Vendor prefixes are often present in one source and absent in another ("NVIDIA L4" vs "L4"). */
-    char n[512];
-    if (!norm_name(name, n, sizeof n)) return NULL;
-    const char *rest = n;
-    for (;;) {
-        const char *dash = strchr(rest, '-');
-        if (dash == NULL || !is_vendor_token(rest, (size_t)(dash - rest))) break;
-        rest = dash + 1;
-    }
-    return rest != n ? find_hw_exact(cat, rest) : NULL;
-}
-
-/* Compares hardware entries by id, for a sorted candidate list. */
-static int cmp_hw_id(const void *a, const void *b)
-{
-    return strcmp((*(const hw_entry *const *)a)->h.id, (*(const hw_entry *const *)b)->h.id);
-}
-
-cf_status cf_catalog_resolve(const cf_catalog *cat, const char *name, cf_hw_match *out, cf_error *err)
-{
-    cf_hw_match m;
-    memset(&m, 0, sizeof m);
-    if (out != NULL) *out = m;
-    if (cat == NULL || name == NULL || out == NULL)
-        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "catalog, name and output must not be NULL");
-    hw_entry *e = find_hw_named(cat, name);
-    if (e != NULL) {
-        m.hardware = &e->h;
-        m.accelerators = 1;
-        m.kind = CF_MATCH_NAME;
-        m.n_candidates = 1;
-        *out = m;
-        return CF_OK;
-    }
-    inst_entry *ie = find_inst(cat, name);
-    if (ie != NULL && (e = find_hw_by_id(cat, ie->in.hardware)) != NULL) {
-        m.hardware = &e->h;
-        m.instance = &ie->in;
-        m.accelerators = ie->in.accelerators;
-        m.kind = CF_MATCH_INSTANCE;
-        m.n_candidates = 1;
-        *out = m;
-        return CF_OK;
-    }
-    /* Loose, in two tiers: every hardware one of whose names has the same key without vendor words and memory
-     * kinds; when none, the same without memory sizes too ("A100" then meets both A100 40GB and 80GB). */
-    char key[512], other[512];
-    hw_entry **cand = malloc((cat->n_hw ? cat->n_hw : 1) * sizeof *cand);
-    size_t nc = 0;
-    if (cand == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory resolving a name");
-    for (int tier = 0; tier < 2 && nc == 0; tier++) {
-        if (!loose_key(name, tier, key, sizeof key)) continue;
-        for (size_t i = 0; i < cat->n_hw; i++) {
-            hw_entry *h = &cat->hw[i];
-            char **lk = tier ? h->lkeys2 : h->lkeys;
-            int hit = 0;
-            for (size_t k = 0; !hit && k <= h->n_aliases; k++) {
-                if (lk != NULL)
-                    hit = strcmp(lk[k], key) == 0;
-                else
-                    hit = loose_key(k == 0 ? h->h.id : h->h.aliases[k - 1], tier, other, sizeof other) &&
-                          strcmp(key, other) == 0;
-            }
-            if (hit) cand[nc++] = h;
-        }
-    }
-    m.n_candidates = nc;
-    if (nc == 1) {
-        m.hardware = &cand[0]->h;
-        m.accelerators = 1;
-        m.kind = CF_MATCH_LOOSE;
-        *out = m;
-        free(cand);
-        return CF_OK;
-    }
-    *out = m;
-    if (nc == 0) {
-        free(cand);
-        return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, NULL,
-                            "unknown hardware \"%s\" (not a hardware id, alias or instance type of the catalog)",
-                            name);
-    }
-    qsort(cand, nc, sizeof *cand, cmp_hw_id);
-    char list[400];
-    size_t used = 0;
-    list[0] = '\0';
-    for (size_t i = 0; i < nc && used + 1 < sizeof list; i++) {
-        int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", cand[i]->h.id);
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-    free(cand);
-    return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, NULL,
-                        "ambiguous hardware \"%s\": it could be %s; write one of these ids (or add the name as an "
-                        "alias in your catalog)",
-                        name, list);
-}
-
-const cf_hardware *cf_catalog_hardware(const cf_catalog *cat, const char *name)
-{
-    if (cat == NULL || name == NULL) return NULL;
-    cf_hw_match m;
-    return cf_catalog_resolve(cat, name, &m, NULL) == CF_OK ? m.hardware : NULL;
-}
-
-const cf_instance *cf_catalog_instance(const cf_catalog *cat, const char *name)
-{
-    if (cat == NULL || name == NULL) return NULL;
-    inst_entry *e = find_inst(cat, name);
-    return e ? &e->in : NULL;
-}
-
 size_t cf_catalog_instance_count(const cf_catalog *cat) { return cat ? cat->n_inst : 0; }
 
 const cf_instance *cf_catalog_instance_at(const cf_catalog *cat, size_t i)
@@ -545,7 +243,7 @@ const char *cf_catalog_carbon_price_as_of(const cf_catalog *cat) { return cat ? 
 const cf_region *cf_catalog_region(const cf_catalog *cat, const char *name)
 {
     if (cat == NULL || name == NULL) return NULL;
-    return find_region(cat, name);
+    return cf_cat_find_region(cat, name);
 }
 
 size_t cf_catalog_hardware_count(const cf_catalog *cat) { return cat ? cat->n_hw : 0; }
@@ -799,9 +497,9 @@ static int add_note(load_ctx *c, cf_catalog *cat, const char *path, const char *
 /* Removes alias k of e (keeping the order of the others). */
 static void hw_drop_alias(hw_entry *e, size_t k)
 {
-    keys_free(&e->keys, e->n_aliases + 1);
-    keys_free(&e->lkeys, e->n_aliases + 1);
-    keys_free(&e->lkeys2, e->n_aliases + 1);
+    cf_cat_keys_free(&e->keys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->lkeys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->lkeys2, e->n_aliases + 1);
     char **a = (char **)e->h.aliases;
     free(a[k]);
     memmove(a + k, a + k + 1, (e->n_aliases - k) * sizeof *a); /* moves the terminating NULL too */
@@ -816,7 +514,7 @@ static void hw_drop_alias(hw_entry *e, size_t k)
 static cf_status claim_name(load_ctx *c, cf_catalog *cat, const hw_entry *target, const char *id, const char *nm,
                             const char *path)
 {
-    const inst_entry *ie = find_inst(cat, nm);
+    const inst_entry *ie = cf_cat_find_inst(cat, nm);
     if (ie != NULL)
         return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
                             "the name \"%s\" is the instance type \"%s\" (%zu x %s); hardware needs a name of its own",
@@ -824,7 +522,7 @@ static cf_status claim_name(load_ctx *c, cf_catalog *cat, const hw_entry *target
     for (size_t j = 0; j < cat->n_hw; j++) {
         hw_entry *o = &cat->hw[j];
         if (o == target) continue;
-        if (name_eq(o->h.id, nm))
+        if (cf_cat_name_eq(o->h.id, nm))
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
                                 "the name \"%s\" is the id of hardware \"%s\", and an id cannot be taken over (to "
                                 "change that entry, write {\"id\": \"%s\", ...}; to add another one, give it a name "
@@ -832,7 +530,7 @@ static cf_status claim_name(load_ctx *c, cf_catalog *cat, const hw_entry *target
                                 nm, o->h.id, o->h.id);
         int noted = 0;
         for (size_t k = 0; k < o->n_aliases;) {
-            if (!name_eq(o->h.aliases[k], nm)) {
+            if (!cf_cat_name_eq(o->h.aliases[k], nm)) {
                 k++;
                 continue;
             }
@@ -883,7 +581,7 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     for (size_t j = 0; j < i; j++) {
         const cJSON *prev = cJSON_GetArrayItem(all, (int)j);
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(prev, "id");
-        if (cJSON_IsString(pid) && name_eq(pid->valuestring, id)) {
+        if (cJSON_IsString(pid) && cf_cat_name_eq(pid->valuestring, id)) {
             char p[80];
             snprintf(p, sizeof p, "%s.id", path);
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
@@ -926,7 +624,7 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     }
 
     /* Names first: the entry wins for every name it declares (see claim_name). */
-    hw_entry *e = find_hw_by_id(cat, id);
+    hw_entry *e = cf_cat_find_hw_by_id(cat, id);
     {
         char p[96];
         snprintf(p, sizeof p, "%s.id", path);
@@ -968,8 +666,8 @@ static cf_status merge_hardware(load_ctx *c, cf_catalog *cat, const cJSON *v, si
         const cJSON *a;
         cJSON_ArrayForEach(a, al)
         {
-            int have = name_eq(e->h.id, a->valuestring);
-            for (size_t k = 0; !have && k < e->n_aliases; k++) have = name_eq(e->h.aliases[k], a->valuestring);
+            int have = cf_cat_name_eq(e->h.id, a->valuestring);
+            for (size_t k = 0; !have && k < e->n_aliases; k++) have = cf_cat_name_eq(e->h.aliases[k], a->valuestring);
             if (!have && !hw_add_alias(e, a->valuestring)) return CF_NOMEM(c);
         }
     }
@@ -992,7 +690,7 @@ static cf_status merge_region(load_ctx *c, cf_catalog *cat, const cJSON *v, size
     if ((st = get_req_str(c, v, path, "id", &id))) return st;
     for (size_t j = 0; j < i; j++) {
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, (int)j), "id");
-        if (cJSON_IsString(pid) && name_eq(pid->valuestring, id)) {
+        if (cJSON_IsString(pid) && cf_cat_name_eq(pid->valuestring, id)) {
             char p[80];
             snprintf(p, sizeof p, "%s.id", path);
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
@@ -1008,7 +706,7 @@ static cf_status merge_region(load_ctx *c, cf_catalog *cat, const cJSON *v, size
     if ((st = get_num(c, v, path, "pue", NUM_PUE, &pp, &pue))) return st;
     if ((st = get_num(c, v, path, "electricity_usd_per_kwh", NUM_NONNEG, &pe, &elec))) return st;
 
-    cf_region *r = find_region(cat, id);
+    cf_region *r = cf_cat_find_region(cat, id);
     char dsrc[300];
     if (r == NULL) {
         /* A new site is useless without its carbon intensity and PUE, so both are required. */
@@ -1047,8 +745,8 @@ static const cf_hardware *offer_json_hardware(const cf_catalog *cat, const cJSON
     const cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "hardware");
     if (cJSON_IsString(ph)) return cf_catalog_hardware(cat, ph->valuestring);
     const cJSON *pi = cJSON_GetObjectItemCaseSensitive(o, "instance");
-    const inst_entry *ie = cJSON_IsString(pi) ? find_inst(cat, pi->valuestring) : NULL;
-    const hw_entry *e = ie ? find_hw_by_id(cat, ie->in.hardware) : NULL;
+    const inst_entry *ie = cJSON_IsString(pi) ? cf_cat_find_inst(cat, pi->valuestring) : NULL;
+    const hw_entry *e = ie ? cf_cat_find_hw_by_id(cat, ie->in.hardware) : NULL;
     return e ? &e->h : NULL;
 }
 
@@ -1078,7 +776,7 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
     }
     const inst_entry *ie = NULL;
     if (iname != NULL) {
-        ie = find_inst(cat, iname);
+        ie = cf_cat_find_inst(cat, iname);
         if (ie == NULL) {
             snprintf(p, sizeof p, "%s.instance", path);
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
@@ -1114,7 +812,7 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
         }
     }
     if (ie != NULL) {
-        const hw_entry *ih = find_hw_by_id(cat, ie->in.hardware);
+        const hw_entry *ih = cf_cat_find_hw_by_id(cat, ie->in.hardware);
         if (hw != NULL && ih != NULL && &ih->h != hw) {
             snprintf(p, sizeof p, "%s.hardware", path);
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
@@ -1127,14 +825,14 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
         snprintf(p, sizeof p, "%s.instance", path);
         return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p, "the instance's hardware is unknown");
     }
-    const cf_region *known = find_region(cat, reg);
+    const cf_region *known = cf_cat_find_region(cat, reg);
     const char *region_id = known ? known->id : reg;
     for (size_t j = 0; j < i; j++) {
         const cJSON *o = cJSON_GetArrayItem(all, (int)j);
         const cJSON *pp = cJSON_GetObjectItemCaseSensitive(o, "provider");
         const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "region");
         if (!cJSON_IsString(pp) || !cJSON_IsString(pr)) continue;
-        if (name_eq(pp->valuestring, prov) && name_eq(pr->valuestring, reg) && offer_json_hardware(cat, o) == hw)
+        if (cf_cat_name_eq(pp->valuestring, prov) && cf_cat_name_eq(pr->valuestring, reg) && offer_json_hardware(cat, o) == hw)
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path,
                                 "duplicate offer for provider \"%s\", region \"%s\", hardware \"%s\" (already at "
                                 "offers[%zu])",
@@ -1160,7 +858,7 @@ static cf_status merge_offer(load_ctx *c, cf_catalog *cat, const cJSON *v, size_
             snprintf(conv + used, sizeof conv - used, ", each divided by its %zu accelerators]", ie->in.accelerators);
     }
 
-    cf_offer *o = find_offer(cat, prov, region_id, hw->id);
+    cf_offer *o = cf_cat_find_offer(cat, prov, region_id, hw->id);
     char dsrc[300];
     if (o == NULL) {
         if (!cf_grow_to((void **)&cat->off, &cat->cap_off, cat->n_off + 1, sizeof *cat->off, 8)) return CF_NOMEM(c);
@@ -1203,7 +901,7 @@ static cf_status merge_instance(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     if ((st = get_req_str(c, v, path, "id", &id))) return st;
     for (size_t j = 0; j < i; j++) {
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, (int)j), "id");
-        if (cJSON_IsString(pid) && name_eq(pid->valuestring, id)) {
+        if (cJSON_IsString(pid) && cf_cat_name_eq(pid->valuestring, id)) {
             snprintf(p, sizeof p, "%s.id", path);
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
                                 "duplicate instance type \"%s\" (already at instances[%zu])", id, j);
@@ -1218,8 +916,8 @@ static cf_status merge_instance(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     if (acc != NULL && !(cJSON_IsNumber(acc) && acc->valuedouble >= 1 && acc->valuedouble <= 65536 &&
                          acc->valuedouble == floor(acc->valuedouble)))
         return bad_value(c, p, "a whole number of accelerators from 1 to 65536", acc);
-    inst_entry *e = find_inst(cat, id);
-    if (e != NULL && !name_eq(e->in.id, id)) e = NULL; /* an alias of another instance: a new id is not an override */
+    inst_entry *e = cf_cat_find_inst(cat, id);
+    if (e != NULL && !cf_cat_name_eq(e->in.id, id)) e = NULL; /* an alias of another instance: a new id is not an override */
     if (e == NULL && (hwname == NULL || acc == NULL)) {
         snprintf(p, sizeof p, "%s.%s", path, hwname == NULL ? "hardware" : "accelerators");
         return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
@@ -1229,7 +927,7 @@ static cf_status merge_instance(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     const hw_entry *hw = NULL;
     if (hwname != NULL) {
         const cf_hardware *h = cf_catalog_hardware(cat, hwname);
-        hw = h ? find_hw_by_id(cat, h->id) : NULL;
+        hw = h ? cf_cat_find_hw_by_id(cat, h->id) : NULL;
         if (hw == NULL) {
             snprintf(p, sizeof p, "%s.hardware", path);
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
@@ -1248,12 +946,12 @@ static cf_status merge_instance(load_ctx *c, cf_catalog *cat, const cJSON *v, si
         if (nm != id) snprintf(p, sizeof p, "%s.aliases[%zu]", path, k - 1);
         else snprintf(p, sizeof p, "%s.id", path);
         if (nm == NULL) return bad_value(c, p, "a non-empty string", NULL);
-        if (find_hw_exact(cat, nm) != NULL)
+        if (cf_cat_find_hw_exact(cat, nm) != NULL)
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
                                 "the name \"%s\" already names hardware \"%s\"; an instance type needs a name of its "
                                 "own",
-                                nm, find_hw_exact(cat, nm)->h.id);
-        inst_entry *other = find_inst(cat, nm);
+                                nm, cf_cat_find_hw_exact(cat, nm)->h.id);
+        inst_entry *other = cf_cat_find_inst(cat, nm);
         if (other != NULL && other != e)
             return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, p,
                                 "the name \"%s\" already names instance type \"%s\"", nm, other->in.id);
@@ -1272,7 +970,7 @@ static cf_status merge_instance(load_ctx *c, cf_catalog *cat, const cJSON *v, si
         if (!set_str(&e->in.id, id)) return CF_NOMEM(c);
         if (source == NULL) source = default_source(c, dsrc, sizeof dsrc);
     }
-    keys_free(&e->keys, e->n_aliases + 1);
+    cf_cat_keys_free(&e->keys, e->n_aliases + 1);
     if (prov && !set_str(&e->in.provider, prov)) return CF_NOMEM(c);
     if (hw && !set_str(&e->in.hardware, hw->h.id)) return CF_NOMEM(c);
     if (acc) e->in.accelerators = (size_t)acc->valuedouble;
@@ -1280,8 +978,8 @@ static cf_status merge_instance(load_ctx *c, cf_catalog *cat, const cJSON *v, si
     if (as_of && !set_str(&e->in.as_of, as_of)) return CF_NOMEM(c);
     if (al != NULL) cJSON_ArrayForEach(a, al)
         {
-            int have = name_eq(e->in.id, a->valuestring);
-            for (size_t m = 0; !have && m < e->n_aliases; m++) have = name_eq(e->in.aliases[m], a->valuestring);
+            int have = cf_cat_name_eq(e->in.id, a->valuestring);
+            for (size_t m = 0; !have && m < e->n_aliases; m++) have = cf_cat_name_eq(e->in.aliases[m], a->valuestring);
             if (!have && !add_alias(&e->in.aliases, &e->n_aliases, a->valuestring)) return CF_NOMEM(c);
         }
     return CF_OK;
@@ -1298,8 +996,8 @@ static cf_status check_alias_conflicts(load_ctx *c, const cf_catalog *cat)
             for (size_t j = 0; j < cat->n_hw; j++) {
                 if (j == i) continue;
                 const hw_entry *b = &cat->hw[j];
-                int clash = name_eq(b->h.id, nm);
-                for (size_t m = 0; !clash && m < b->n_aliases; m++) clash = name_eq(b->h.aliases[m], nm);
+                int clash = cf_cat_name_eq(b->h.id, nm);
+                for (size_t m = 0; !clash && m < b->n_aliases; m++) clash = cf_cat_name_eq(b->h.aliases[m], nm);
                 if (clash)
                     return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, "hardware",
                                         "the name \"%s\" of hardware \"%s\" also names hardware \"%s\"; names and "
@@ -1383,52 +1081,6 @@ static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
  * Loading
  * ------------------------------------------------------------------------------------------------------------- */
 
-/* Builds the normalised keys of every entry (see hw_entry.keys). Returns 0 on allocation failure; the keys built
- * so far stay, and lookups fall back to normalising names themselves. */
-static int build_index(cf_catalog *cat)
-{
-    char b[512];
-    for (size_t i = 0; i < cat->n_hw; i++) {
-        hw_entry *e = &cat->hw[i];
-        if (e->keys != NULL && e->lkeys != NULL && e->lkeys2 != NULL) continue;
-        keys_free(&e->keys, e->n_aliases + 1);
-        keys_free(&e->lkeys, e->n_aliases + 1);
-        keys_free(&e->lkeys2, e->n_aliases + 1);
-        char **k = calloc(e->n_aliases + 1, sizeof *k), **l = calloc(e->n_aliases + 1, sizeof *l),
-             **l2 = calloc(e->n_aliases + 1, sizeof *l2);
-        int oom = k == NULL || l == NULL || l2 == NULL;
-        for (size_t j = 0; !oom && j <= e->n_aliases; j++) {
-            const char *nm = j == 0 ? e->h.id : e->h.aliases[j - 1];
-            k[j] = cf_dup_str(norm_name(nm, b, sizeof b) ? b : "", &oom);
-            l[j] = cf_dup_str(loose_key(nm, 0, b, sizeof b) ? b : "", &oom);
-            l2[j] = cf_dup_str(loose_key(nm, 1, b, sizeof b) ? b : "", &oom);
-        }
-        if (oom) {
-            keys_free(&k, k ? e->n_aliases + 1 : 0);
-            keys_free(&l, l ? e->n_aliases + 1 : 0);
-            keys_free(&l2, l2 ? e->n_aliases + 1 : 0);
-            return 0;
-        }
-        e->keys = k;
-        e->lkeys = l;
-        e->lkeys2 = l2;
-    }
-    for (size_t i = 0; i < cat->n_inst; i++) {
-        inst_entry *e = &cat->inst[i];
-        if (e->keys != NULL) continue;
-        char **k = calloc(e->n_aliases + 1, sizeof *k);
-        int oom = k == NULL;
-        for (size_t j = 0; !oom && j <= e->n_aliases; j++)
-            k[j] = cf_dup_str(norm_name(j == 0 ? e->in.id : e->in.aliases[j - 1], b, sizeof b) ? b : "", &oom);
-        if (oom) {
-            keys_free(&k, k ? e->n_aliases + 1 : 0);
-            return 0;
-        }
-        e->keys = k;
-    }
-    return 1;
-}
-
 /* Loads json of length len into cat atomically. */
 static cf_status load_buffer(cf_catalog *cat, const char *json, size_t len, const char *source, cf_error *err)
 {
@@ -1471,7 +1123,7 @@ static cf_status load_buffer(cf_catalog *cat, const char *json, size_t len, cons
         catalog_clear(&work);
         return st;
     }
-    if (!build_index(&work)) {
+    if (!cf_cat_build_index(&work)) {
         catalog_clear(&work);
         return CF_NOMEM(&c);
     }

@@ -868,6 +868,12 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
             return 0;
         }
         c->num_gpus = x;
+    } else if (r->val[F_HARDWARE] != NULL && rs->cat != NULL) {
+        /* An instance type in the hardware column (p4d.24xlarge) says how many accelerators the run had. */
+        cf_hw_match m;
+        if (cf_catalog_resolve(rs->cat, r->val[F_HARDWARE], &m, NULL) == CF_OK && m.kind == CF_MATCH_INSTANCE &&
+            m.accelerators > 0)
+            c->num_gpus = (double)m.accelerators;
     }
     fail->field = F_GPU_HOURS;
     v = r->val[F_GPU_HOURS];

@@ -3,6 +3,7 @@
 #include "data/alloc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,8 @@ typedef enum {
 /* Tables a study file holds (sqlite_sequence comes with AUTOINCREMENT, sqlite_stat1 with ANALYZE). */
 static int study_table(const char *name)
 {
-    static const char *const ours[] = {"study", "trials", "study_meta", "sqlite_sequence", "sqlite_stat1"};
+    static const char *const ours[] = {"study", "trials", "study_meta", "sqlite_sequence", "sqlite_stat1",
+                                       "trial_steps"};
     for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
         if (strcmp(name, ours[i]) == 0) return 1;
     return 0;
@@ -205,6 +207,39 @@ static int has_study(cf_study_store *st)
     return found;
 }
 
+/* Schema version 2: the table of intermediate values of running trials, created in the caller's transaction (a new
+ * study's, or the migration's), and the version recorded. */
+static cf_status steps_schema(cf_study_store *st, cf_error *err)
+{
+    static const char *sql =
+        "CREATE TABLE IF NOT EXISTS trial_steps(trial_id INTEGER NOT NULL REFERENCES trials(id), step INTEGER NOT "
+        "NULL CHECK (step >= 0), \"values\" TEXT NOT NULL, gpu_hours REAL, created INTEGER NOT NULL, PRIMARY KEY "
+        "(trial_id, step));"
+        "INSERT OR REPLACE INTO study_meta(key, value) VALUES ('schema_version', '2');";
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
+               ? CF_OK
+               : db_err(st, err, "Cannot create the table of intermediate values");
+}
+
+/* Brings a study file of schema version 1 to version 2 (adds trial_steps) in one transaction; several workers
+ * opening the same file at once are serialised by the write lock and the table is created once. A file of a later
+ * version is left as it is. */
+static cf_status migrate(cf_study_store *st, cf_error *err)
+{
+    char *v = NULL;
+    cf_status s = cf_study_store_get_meta(st, "schema_version", &v, err);
+    long version = v ? strtol(v, NULL, 10) : 1;
+    free(v);
+    if (s || version >= 2) return s;
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_err(st, err, "Cannot lock the study to upgrade it");
+    s = steps_schema(st, err);
+    if (s == CF_OK && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        s = db_err(st, err, "Cannot upgrade the study");
+    if (s) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return s;
+}
+
 cf_status cf_study_store_create(const char *path, const char *space_json, size_t nmeta, const char *const *meta_keys,
                                 const char *const *meta_values, cf_study_store **out, cf_error *err)
 {
@@ -247,6 +282,7 @@ cf_status cf_study_store_create(const char *path, const char *space_json, size_t
     /* The creation metadata (e.g. the study's price catalog) in the same transaction: a study never exists
      * without it. */
     for (size_t i = 0; i < nmeta && s == CF_OK; i++) s = cf_study_store_set_meta(st, meta_keys[i], meta_values[i], err);
+    if (s == CF_OK) s = steps_schema(st, err);
     if (s == CF_OK && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         s = db_err(st, err, "Cannot store the study");
     if (s) {
@@ -277,6 +313,12 @@ cf_status cf_study_store_open(const char *path, cf_study_store **out, char **spa
     if (*space_json == NULL) {
         cf_study_store_close(st);
         return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "Out of memory.");
+    }
+    if ((s = migrate(st, err)) != CF_OK) {
+        free(*space_json);
+        *space_json = NULL;
+        cf_study_store_close(st);
+        return s;
     }
     *out = st;
     return CF_OK;
@@ -549,4 +591,132 @@ cf_status cf_study_store_delete_meta_prefix(cf_study_store *st, const char *pref
     cf_status s = sqlite3_step(q) == SQLITE_DONE ? CF_OK : db_err(st, err, "Cannot write study metadata");
     sqlite3_finalize(q);
     return s;
+}
+
+/* ---- Intermediate values (trial_steps) ---- */
+
+cf_status cf_study_store_add_step(cf_study_store *st, long id, long step, const char *values_json, double gpu_hours,
+                                  cf_error *err)
+{
+    if (st == NULL || values_json == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_add_step needs a store and values.");
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_err(st, err, "Cannot lock the study for writing");
+    cf_status s = CF_OK;
+    sqlite3_stmt *q = NULL;
+    /* The checks and the insert share the write lock, so two workers reporting the same trial cannot both pass
+     * the check for the same step. */
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT t.state, (SELECT max(step) FROM trial_steps WHERE trial_id = t.id), (SELECT "
+                           "max(gpu_hours) FROM trial_steps WHERE trial_id = t.id) FROM trials t WHERE t.id = ?",
+                           -1, &q, NULL) != SQLITE_OK)
+        s = db_err(st, err, "Cannot read the trial");
+    else {
+        sqlite3_bind_int64(q, 1, id);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE)
+            s = cf_error_set(err, CF_ERR_NOT_FOUND, st->path, 0, 0, "id", "There is no trial %ld.", id);
+        else if (rc != SQLITE_ROW)
+            s = db_err(st, err, "Cannot read the trial");
+        else {
+            const char *state = (const char *)sqlite3_column_text(q, 0);
+            if (state == NULL || strcmp(state, "pending") != 0)
+                s = cf_error_set(err, CF_ERR_INVALID, st->path, 0, 0, "id",
+                                 "Trial %ld is %s, not running: intermediate values are for pending trials.", id,
+                                 state ? state : "in an unknown state");
+            else if (sqlite3_column_type(q, 1) != SQLITE_NULL && (long)sqlite3_column_int64(q, 1) >= step)
+                s = cf_error_set(err, CF_ERR_INVALID, st->path, 0, 0, "step",
+                                 "Expected a step after %ld, the last one recorded for trial %ld, found %ld (steps "
+                                 "only go forward).",
+                                 (long)sqlite3_column_int64(q, 1), id, step);
+            else if (!isnan(gpu_hours) && sqlite3_column_type(q, 2) != SQLITE_NULL &&
+                     gpu_hours < sqlite3_column_double(q, 2))
+                s = cf_error_set(err, CF_ERR_INVALID, st->path, 0, 0, "gpu_hours",
+                                 "Expected the GPU-hours spent so far, at least the %.10g already recorded for trial "
+                                 "%ld, found %.10g.",
+                                 sqlite3_column_double(q, 2), id, gpu_hours);
+        }
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (s == CF_OK) {
+        if (sqlite3_prepare_v2(st->db,
+                               "INSERT INTO trial_steps(trial_id, step, \"values\", gpu_hours, created) VALUES (?, ?, "
+                               "?, ?, ?)",
+                               -1, &q, NULL) != SQLITE_OK)
+            s = db_err(st, err, "Cannot record the intermediate values");
+        else {
+            sqlite3_bind_int64(q, 1, id);
+            sqlite3_bind_int64(q, 2, step);
+            sqlite3_bind_text(q, 3, values_json, -1, SQLITE_STATIC);
+            if (isnan(gpu_hours))
+                sqlite3_bind_null(q, 4);
+            else
+                sqlite3_bind_double(q, 4, gpu_hours);
+            sqlite3_bind_int64(q, 5, (sqlite3_int64)time(NULL));
+            if (sqlite3_step(q) != SQLITE_DONE) s = db_err(st, err, "Cannot record the intermediate values");
+        }
+        sqlite3_finalize(q);
+    }
+    if (s == CF_OK && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        s = db_err(st, err, "Cannot commit the intermediate values");
+    if (s) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return s;
+}
+
+void cf_study_steps_free(cf_study_step *rows, size_t n)
+{
+    if (rows == NULL) return;
+    for (size_t i = 0; i < n; i++) free(rows[i].values);
+    free(rows);
+}
+
+cf_status cf_study_store_load_steps(cf_study_store *st, long id, cf_study_step **rows, size_t *n, cf_error *err)
+{
+    if (st == NULL || rows == NULL || n == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_study_store_load_steps needs a store and outputs.");
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT trial_id, step, \"values\", gpu_hours, created FROM trial_steps WHERE ?1 = 0 OR "
+                           "trial_id = ?1 ORDER BY trial_id, step",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_err(st, err, "Cannot read the intermediate values");
+    sqlite3_bind_int64(q, 1, id);
+    size_t cap = 0, cnt = 0;
+    cf_study_step *r = NULL;
+    cf_status s = CF_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            cf_study_step *nr = realloc(r, nc * sizeof *nr);
+            if (nr == NULL) {
+                s = cf_error_set(err, CF_ERR_NOMEM, st->path, 0, 0, NULL, "Out of memory.");
+                break;
+            }
+            r = nr;
+            cap = nc;
+        }
+        cf_study_step *w = &r[cnt++];
+        w->trial_id = (long)sqlite3_column_int64(q, 0);
+        w->step = (long)sqlite3_column_int64(q, 1);
+        w->values = cf_dup_str((const char *)sqlite3_column_text(q, 2), NULL);
+        w->gpu_hours = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 3);
+        w->created = sqlite3_column_int64(q, 4);
+        if (w->values == NULL) {
+            s = cf_error_set(err, CF_ERR_NOMEM, st->path, 0, 0, NULL, "Out of memory.");
+            break;
+        }
+    }
+    if (s == CF_OK && rc != SQLITE_DONE) s = db_err(st, err, "Cannot read the intermediate values");
+    sqlite3_finalize(q);
+    if (s) {
+        cf_study_steps_free(r, cnt);
+        return s;
+    }
+    *rows = r;
+    *n = cnt;
+    return CF_OK;
 }

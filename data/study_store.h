@@ -3,7 +3,9 @@
  * Schema (version 1): study(id = 1, space TEXT, created INTEGER); trials(id INTEGER PRIMARY KEY AUTOINCREMENT,
  * state TEXT 'pending' | 'complete' | 'failed' | 'pruned', params TEXT (JSON object), "values" TEXT (JSON object
  * or NULL), created INTEGER, updated INTEGER); study_meta(key TEXT PRIMARY KEY, value TEXT). Times are seconds
- * since the Unix epoch. The database uses the WAL journal (rollback journal when WAL is unavailable) and every
+ * since the Unix epoch. Version 2 adds trial_steps(trial_id INTEGER REFERENCES trials(id), step INTEGER, "values"
+ * TEXT (JSON array), gpu_hours REAL or NULL, created INTEGER, PRIMARY KEY (trial_id, step)): the intermediate
+ * values of running trials (optimizer/prune.c); a version-1 file is migrated when opened. The database uses the WAL journal (rollback journal when WAL is unavailable) and every
  * write runs in one transaction, so a crash mid-write leaves the previous state; a busy timeout of 10 s lets
  * several sweep workers share one file.
  *
@@ -86,5 +88,30 @@ void cf_study_meta_free(char **keys, char **values, size_t n);
 
 /* Deletes every metadata entry whose key starts with prefix. */
 cf_status cf_study_store_delete_meta_prefix(cf_study_store *st, const char *prefix, cf_error *err);
+
+/* ---- Intermediate values of running trials (table trial_steps, schema version 2) ---- */
+
+/* One intermediate record. */
+typedef struct cf_study_step {
+    long trial_id;     /* the trial it belongs to */
+    long step;         /* training step, >= 0, increasing within a trial */
+    char *values;      /* JSON array of numbers */
+    double gpu_hours;  /* GPU-hours spent by the trial up to step; NaN when not given */
+    long long created; /* seconds since the epoch */
+} cf_study_step;
+
+/* Appends a record to trial id in one transaction of its own (BEGIN IMMEDIATE, so concurrent writers are
+ * serialised): CF_ERR_NOT_FOUND when there is no such trial; CF_ERR_INVALID when the trial is not pending, when
+ * step is not after the trial's last recorded step, or when gpu_hours (NaN: not given) is below the GPU-hours
+ * already recorded. Messages name the field ("id", "step", "gpu_hours"). */
+cf_status cf_study_store_add_step(cf_study_store *st, long id, long step, const char *values_json, double gpu_hours,
+                                  cf_error *err);
+
+/* Loads the records of trial id (every trial's when id is 0), ordered by trial and step (caller frees with
+ * cf_study_steps_free). */
+cf_status cf_study_store_load_steps(cf_study_store *st, long id, cf_study_step **rows, size_t *n, cf_error *err);
+
+/* Frees rows returned by cf_study_store_load_steps; accepts NULL. */
+void cf_study_steps_free(cf_study_step *rows, size_t n);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "costfront/catalog.h"
 #include "costfront/frontier.h"
+#include "costfront/prune.h"
 #include "costfront/records.h"
 #include "costfront/report.h"
 #include "costfront/runset.h"
@@ -800,5 +801,79 @@ cf_status cf_bind_study_front(cf_study *s, char **out, cf_error *err)
     *out = NULL;
     cJSON *t = NULL;
     cf_status st = cf_study_front(s, &t, err);
+    return st ? st : finish_json(t, out, err);
+}
+
+cf_status cf_bind_study_report(cf_study *s, long id, long step, const char *values_json, double gpu_hours,
+                               cf_error *err)
+{
+    cJSON *v = NULL;
+    cf_status st = parse_arg(values_json, "values", 0, &v, err);
+    size_t K = cf_study_step_objectives(s, NULL, 0), n = 0;
+    const char **names = st == CF_OK ? malloc((K + 1) * sizeof *names) : NULL;
+    double *x = st == CF_OK ? malloc((K + (size_t)cJSON_GetArraySize(v) + 1) * sizeof *x) : NULL;
+    if (st == CF_OK && (names == NULL || x == NULL))
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    if (st == CF_OK) cf_study_step_objectives(s, names, K);
+    if (st == CF_OK && cJSON_IsArray(v)) {
+        /* Every entry is passed on, so that the count is checked (and reported) by cf_study_report. */
+        for (const cJSON *it = v->child; st == CF_OK && it; it = it->next, n++)
+            if (cJSON_IsNumber(it))
+                x[n] = it->valuedouble;
+            else
+                st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values", "Expected numbers; value %zu is not.",
+                                  n + 1);
+    } else if (st == CF_OK && cJSON_IsObject(v)) {
+        for (; st == CF_OK && n < K; n++) {
+            const cJSON *it = cJSON_GetObjectItemCaseSensitive(v, names[n]);
+            if (!cJSON_IsNumber(it))
+                st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values", "Expected a number for %s.", names[n]);
+            else
+                x[n] = it->valuedouble;
+        }
+    } else if (st == CF_OK) {
+        st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, "values", "Expected an array or an object of numbers.");
+    }
+    if (st == CF_OK) st = cf_study_report(s, id, step, x, n, gpu_hours, err);
+    free(names);
+    free(x);
+    cJSON_Delete(v);
+    return st;
+}
+
+cf_status cf_bind_study_should_prune(cf_study *s, long id, const char *options_json, char **out, cf_error *err)
+{
+    if (out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_bind_study_should_prune needs an output.");
+    *out = NULL;
+    cf_prune_options o;
+    cf_prune_options_init(&o);
+    cJSON *req = NULL;
+    cf_status st = parse_arg(options_json, "options", 1, &req, err);
+    static const char *const keys[3] = {"min_steps", "min_completed", "budget_step"};
+    for (int k = 0; st == CF_OK && req && k < 3; k++) {
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(req, keys[k]);
+        if (it == NULL || cJSON_IsNull(it)) continue;
+        if (!cJSON_IsNumber(it) || it->valuedouble < (k < 2 ? 1 : 0) || it->valuedouble != floor(it->valuedouble) ||
+            it->valuedouble > 1e15) {
+            st = cf_error_set(err, CF_ERR_INVALID, NULL, 0, 0, keys[k], "Expected an integer >= %d.", k < 2 ? 1 : 0);
+            break;
+        }
+        if (k == 0) o.min_steps = (size_t)it->valuedouble;
+        if (k == 1) o.min_completed = (size_t)it->valuedouble;
+        if (k == 2) o.budget_step = (long)it->valuedouble;
+    }
+    cJSON *ans = NULL;
+    if (st == CF_OK) st = cf_study_should_prune(s, id, &o, NULL, &ans, err);
+    cJSON_Delete(req);
+    return st ? st : finish_json(ans, out, err);
+}
+
+cf_status cf_bind_study_steps(cf_study *s, long id, char **out, cf_error *err)
+{
+    if (out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_bind_study_steps needs an output.");
+    *out = NULL;
+    cJSON *t = NULL;
+    cf_status st = cf_study_steps(s, id, &t, err);
     return st ? st : finish_json(t, out, err);
 }

@@ -307,7 +307,7 @@ cf_status cf_report_curves_section(struct cf_report *r, const cf_waste *w, cf_cu
         snprintf(ylabel, sizeof ylabel, "%s (%s is better)", cf_waste_metric(w), cf_waste_maximize(w) ? "higher" : "lower");
         st = cf_plot_set_labels(p, "step", ylabel);
         cf_plot_set_key(p, CF_PLOT_KEY_OUTSIDE);
-        double sx[6], sy[6];
+        double sx[6], sy[6], px[6], py[6];
         for (size_t i = 0; i < n_runs && drawn < 6 && st == CF_OK; i++) {
             const cf_waste_run *run = cf_waste_run_at(w, i);
             cf_curve c;
@@ -317,8 +317,14 @@ cf_status cf_report_curves_section(struct cf_report *r, const cf_waste *w, cf_cu
             while (k + 1 < c.n && c.step[k] < run->stop_step) k++;
             sx[drawn] = run->stop_step;
             sy[drawn] = c.value[k];
+            /* The plateau: the step where the best value before stopping was reached. */
+            size_t b = 0;
+            while (b + 1 < c.n && c.step[b] < run->plateau_step) b++;
+            px[drawn] = run->plateau_step;
+            py[drawn] = c.value[b];
             drawn++;
         }
+        if (st == CF_OK && drawn > 0) st = cf_plot_add_series(p, "plateau (best value before stopping)", CF_PLOT_POINTS, px, py, drawn, NULL);
         if (st == CF_OK && drawn > 0) st = cf_plot_add_series(p, "early stopping would stop here", CF_PLOT_POINTS, sx, sy, drawn, NULL);
         if (st == CF_OK && drawn > 0) {
             char alt[300];

@@ -513,6 +513,34 @@ Test(hours, wall_hours_times_num_gpus_and_the_failures)
     cf_runset_destroy(rs);
 }
 
+/* Issue 17: an instance type in the hardware column gives the accelerator count, so wall_hours alone prices the
+ * run: p4d.24xlarge has 8 A100-40GB, so 2.5 wall hours are 20 GPU-hours; an explicit num_gpus still wins (a job
+ * on two such instances says 16), and a bare accelerator name still needs num_gpus. */
+Test(hours, instance_type_gives_the_accelerator_count)
+{
+    cf_catalog *cat = cf_catalog_create();
+    cf_error err;
+    cr_assert_eq(cf_catalog_load_default(cat, &err), CF_OK);
+    cf_runset *rs = cf_runset_create(cat, NULL);
+    const char *const *s[] = {
+        REC("run_id", "a", "accuracy", "0.5", "wall_hours", "2.5", "hardware", "p4d.24xlarge"),
+        REC("run_id", "b", "accuracy", "0.5", "wall_hours", "2.5", "hardware", "p4d.24xlarge", "num_gpus", "16"),
+        REC("run_id", "c", "accuracy", "0.5", "wall_hours", "2.5", "hardware", "a100-40gb"),
+    };
+    cr_assert_eq(one_source(rs, "inst", 3, s, &err), CF_OK);
+    cr_assert_eq(cf_runset_size(rs), 2);
+    const cf_run *a = cf_runset_get(rs, 0), *b = cf_runset_get(rs, 1);
+    cr_assert_float_eq(a->num_gpus, 8.0, 1e-12);
+    cr_assert_float_eq(a->gpu_hours, 20.0, 1e-12);
+    cr_assert_str_eq(a->hardware, "a100-40gb");
+    cr_assert_float_eq(b->num_gpus, 16.0, 1e-12);
+    cr_assert_float_eq(b->gpu_hours, 40.0, 1e-12);
+    expect_reject(rs, 0, 4, 0, "num_gpus",
+                  "expected num_gpus with wall_hours (gpu_hours = wall_hours x num_gpus), found nothing");
+    cf_runset_destroy(rs);
+    cf_catalog_destroy(cat);
+}
+
 /* Regression (qa): 1e200 GPU-hours, or 1e200 hours x 1e200 GPUs (= inf), used to be accepted, so costs came out
  * infinite (null in the JSON) and the hypervolume overflowed silently. Beyond 1e12 GPU-hours a run is rejected. */
 Test(hours, absurd_hours_are_rejected_before_they_overflow_costs)

@@ -79,6 +79,19 @@ cf_status cf_bind_study_add(cf_study *s, const char *params_json, const char *va
 cf_status cf_bind_study_trials(cf_study *s, char **out, cf_error *err);
 cf_status cf_bind_study_front(cf_study *s, char **out, cf_error *err);
 
+/* Records intermediate values of running trial id at step (cf_study_report, prune.h): values_json is an array
+ * in the order of the step objectives or an object {name: value} naming each of them; gpu_hours NaN when not
+ * given. */
+cf_status cf_bind_study_report(cf_study *s, long id, long step, const char *values_json, double gpu_hours,
+                               cf_error *err);
+
+/* The pruning answer for running trial id (cf_study_should_prune) as JSON text in *out; options_json (may be
+ * NULL) is {"min_steps", "min_completed", "budget_step"}, every member optional. */
+cf_status cf_bind_study_should_prune(cf_study *s, long id, const char *options_json, char **out, cf_error *err);
+
+/* The recorded learning curves (cf_study_steps) of trial id, or of every trial when id is 0, as JSON text. */
+cf_status cf_bind_study_steps(cf_study *s, long id, char **out, cf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,6 +96,12 @@ def _declare(L: ctypes.CDLL) -> None:
     L.cf_bind_study_ask.argtypes = [P, ctypes.c_size_t, ctypes.c_ulong, pp, E]
     L.cf_bind_study_tell.restype = I
     L.cf_bind_study_tell.argtypes = [P, ctypes.c_long, S, S, E]
+    L.cf_bind_study_report.restype = I
+    L.cf_bind_study_report.argtypes = [P, ctypes.c_long, ctypes.c_long, S, ctypes.c_double, E]
+    L.cf_bind_study_should_prune.restype = I
+    L.cf_bind_study_should_prune.argtypes = [P, ctypes.c_long, S, pp, E]
+    L.cf_bind_study_steps.restype = I
+    L.cf_bind_study_steps.argtypes = [P, ctypes.c_long, pp, E]
     L.cf_bind_study_add.restype = I
     L.cf_bind_study_add.argtypes = [P, S, S, ctypes.POINTER(ctypes.c_long), E]
     for name in ("cf_bind_study_trials", "cf_bind_study_front"):

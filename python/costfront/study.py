@@ -177,6 +177,46 @@ class Study:
         if code != 0:
             raise_error(L, code, err)
 
+    def report(self, id: int, step: int, values: Union[Dict[str, float], Sequence[float], float],
+               gpu_hours: Optional[float] = None) -> None:
+        """Records intermediate values of running trial id at training step ``step`` (after its last one): one
+        value per objective that training reports (all but gpu_hours and the costs of a cost-aware study), as a
+        list in the space's order, a dict by name, or one number; ``gpu_hours`` is what the trial has spent so far.
+        Raises Error for an unknown id, a trial that is not running, a step going backwards, or the wrong number
+        of values."""
+        L = lib()
+        err = new_error()
+        if isinstance(values, (int, float)):
+            values = [float(values)]
+        vtext = json.dumps(values if isinstance(values, dict) else list(values)).encode()
+        gh = float("nan") if gpu_hours is None else float(gpu_hours)
+        code = L.cf_bind_study_report(self._handle(), int(id), int(step), vtext, gh, ctypes.byref(err))
+        if code != 0:
+            raise_error(L, code, err)
+
+    def prune_decision(self, id: int, min_steps: Optional[int] = None, min_completed: Optional[int] = None,
+                       budget_step: Optional[int] = None) -> Dict[str, Any]:
+        """The pruning answer for running trial id as the library gives it: {"decision": "prune" | "continue",
+        "reason", "message", "projected", "dominated_by", ...} (include/costfront/prune.h has the rule)."""
+        opts = {k: v for k, v in (("min_steps", min_steps), ("min_completed", min_completed),
+                                  ("budget_step", budget_step)) if v is not None}
+        return json.loads(self._text("cf_bind_study_should_prune", int(id), json.dumps(opts).encode()))
+
+    def steps(self, id: Optional[int] = None) -> pd.DataFrame:
+        """The recorded learning curves (of trial id, or of every trial): one row per report with id, step,
+        values_<objective>..., gpu_hours (NaN when not given) and created."""
+        rows = json.loads(self._text("cf_bind_study_steps", int(id or 0)))
+        df = _flat(rows)
+        if "gpu_hours" in df:
+            df["gpu_hours"] = df["gpu_hours"].astype(float)
+        return df
+
+    def should_prune(self, id: int, **options: Any) -> bool:
+        """True when running trial id should be stopped now: a trial of the current front is at least as good in
+        every objective as its optimistic final outcome at the cost still to spend (see :meth:`prune_decision`
+        for the reason and the options). Tell it ``state="pruned"`` after stopping it."""
+        return self.prune_decision(id, **options)["decision"] == "prune"
+
     def add(self, params: Dict[str, Any], values: Optional[Union[Dict[str, float], Sequence[float]]] = None) -> int:
         """Adds a trial evaluated outside the study (complete, with values) or, without values, one being evaluated
         elsewhere (pending, told later). Returns its id."""

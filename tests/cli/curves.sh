@@ -78,6 +78,7 @@ expect_grep "$TMP/rep/index.html" '$26.00 (32.5% of spend) and 13 GPU-hours (32.
 expect_grep "$TMP/rep/index.html" "median_stopping" "its policy table"
 expect_true "the learning-curve chart is well-formed SVG" -- xmllint --noout "$TMP/rep/learning_curves.svg"
 expect_grep "$TMP/rep/learning_curves.svg" "early stopping would stop here" "stop points are marked"
+expect_grep "$TMP/rep/learning_curves.svg" "plateau (best value before stopping)" "plateau points are marked"
 expect_rc 0 "report without --curves has no such section" -- "$BIN" report "$F/runs.csv" "${CAT[@]}" --out "$TMP/rep2" --no-charts
 expect_no_grep "$TMP/rep2/index.html" "Learning curves" "no section unless asked"
 finish
