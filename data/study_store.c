@@ -477,9 +477,14 @@ cf_status cf_study_store_insert(cf_study_store *st, size_t n, const cf_trial_sta
     cf_status s = CF_OK;
     if (own && (s = begin_write(st, err, "Cannot start a transaction"))) return s;
     long long now = (long long)time(NULL);
-    cf_db_stmt *q = cf_db_prepare(st->db,
-                                  "INSERT INTO trials(state, params, \"values\", created, updated) VALUES "
-                                  "(?, ?, ?, ?, ?) RETURNING id");
+    /* On PostgreSQL the id is the next after the largest, taken under the write lock, rather than the identity
+     * sequence's, which a rolled-back insert (a worker killed mid-ask) would leave a gap in: ids stay 1, 2, 3, ...
+     * as SQLite's AUTOINCREMENT keeps them (trials are never deleted). */
+    cf_db_stmt *q = cf_db_prepare(
+        st->db, cf_db_is_pg(st->db) ? "INSERT INTO trials(id, state, params, \"values\", created, updated) VALUES "
+                                      "((SELECT COALESCE(max(id), 0) + 1 FROM trials), ?, ?, ?, ?, ?) RETURNING id"
+                                    : "INSERT INTO trials(state, params, \"values\", created, updated) VALUES "
+                                      "(?, ?, ?, ?, ?) RETURNING id");
     if (q == NULL) s = db_err(st, err, "Cannot insert trials");
     for (size_t i = 0; s == CF_OK && i < n; i++) {
         cf_db_reset(q);

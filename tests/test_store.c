@@ -14,15 +14,25 @@
 #include "costfront/sources.h"
 #include "costfront/store.h"
 #include "tests/fixtures/records_testutil.h"
+#include "tests/pg/pg_testutil.h"
 
-static char dir[256], mlruns[512], storepath[512];
+static char dir[256], mlruns[512], storepath[1024];
+
+/* Points storepath at a new store: dir/store.db (removed) on SQLite, a new schema on PostgreSQL. */
+static void fresh_store(void)
+{
+    char file[600];
+    snprintf(file, sizeof file, "%s/store.db", dir);
+    unlink(file);
+    tu_store_name(storepath, sizeof storepath, file);
+}
 
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", tu_tmpdir());
     tu_generate("gen_mlflow.py", dir, "");
     snprintf(mlruns, sizeof mlruns, "%s/mlruns", dir);
-    snprintf(storepath, sizeof storepath, "%s/store.db", dir);
+    fresh_store();
 }
 
 /* Reads the fixture store into a new records buffer. */
@@ -215,6 +225,7 @@ Test(store, report_history, .init = setup)
 
 Test(store, damaged_store_is_refused_and_untouched, .init = setup)
 {
+    tu_sqlite_only();
     cf_store *s = NULL;
     cf_error err;
     cr_assert_eq(cf_store_open(storepath, &s, &err), CF_OK, "%s", err.message);
@@ -249,6 +260,7 @@ Test(store, damaged_store_is_refused_and_untouched, .init = setup)
 
 Test(store, foreign_database_is_refused, .init = setup)
 {
+    tu_sqlite_only();
     char db[600];
     snprintf(db, sizeof db, "%s/mlflow.db", dir);
     size_t n1, n2;
@@ -326,7 +338,7 @@ Test(store, import_of_rejected_records_counts_them, .init = setup)
 static void setup_plain(void)
 {
     snprintf(dir, sizeof dir, "%s", tu_tmpdir());
-    snprintf(storepath, sizeof storepath, "%s/store.db", dir);
+    fresh_store();
 }
 
 /* Writes text to dir/name and returns the path in a static buffer (one of 4, rotating). */
@@ -512,7 +524,7 @@ Test(store_sources, a_run_id_of_another_source_is_refused, .init = setup_plain)
     cf_records_destroy(r);
     /* two sources in one import: the clash refuses the whole import */
     cf_store_close(s);
-    unlink(storepath);
+    fresh_store();
     s = open_store();
     r = read_path(apath);
     cr_assert_eq(cf_read_source(b, r, &err), CF_OK);
@@ -723,6 +735,7 @@ static void make_v1_store(char *runs_path, size_t n, int damage)
 
 Test(store_sources, a_version_1_store_migrates_without_losing_runs, .init = setup_plain)
 {
+    tu_sqlite_only();
     char runs_path[600];
     make_v1_store(runs_path, sizeof runs_path, 0);
     cr_assert_eq(raw_int("SELECT count(*) FROM store_runs"), 13);
@@ -793,6 +806,7 @@ Test(store_sources, a_version_1_store_migrates_without_losing_runs, .init = setu
 
 Test(store_sources, a_failed_migration_leaves_the_version_1_store_as_it_was, .init = setup_plain)
 {
+    tu_sqlite_only();
     char runs_path[600];
     make_v1_store(runs_path, sizeof runs_path, 1);
     size_t n1, n2;
@@ -815,6 +829,7 @@ Test(store_sources, a_failed_migration_leaves_the_version_1_store_as_it_was, .in
 
 Test(store_sources, a_newer_schema_is_refused, .init = setup_plain)
 {
+    tu_sqlite_only();
     cf_store *s = open_store();
     cf_store_close(s);
     sqlite3 *db = NULL;
