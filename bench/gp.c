@@ -10,7 +10,8 @@
  * 2. At n = 2000, d = 8 it measures the time of one log-marginal-likelihood evaluation without and with the
  *    gradient, as a ratio to the time the Cholesky factorisation's n^3/3 flops take at the dgemm rate measured in
  *    the same process (cblas_dgemm, 2000 x 2000).
- * Set OPENBLAS_NUM_THREADS (bench/gp.sh uses 2). Medians over repeats.
+ * Set OPENBLAS_NUM_THREADS (bench/gp.sh uses 2). Medians over repeats. With --lml only part 2 runs, and it also
+ * prints the objective and its gradient to 17 digits (to check that a change keeps the values).
  */
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_linalg.h>
@@ -125,11 +126,12 @@ static double dgemm_gflops(size_t reps)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s OUTDIR [--quick]\n", argv[0]);
+        fprintf(stderr, "usage: %s OUTDIR [--quick | --lml]\n", argv[0]);
         return 2;
     }
     const char *out = argv[1];
     int quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
+    int lml_only = argc > 2 && strcmp(argv[2], "--lml") == 0;
     const char *thr = getenv("OPENBLAS_NUM_THREADS");
     printf("# bench_gp: OPENBLAS_NUM_THREADS=%s, default start + 4 Sobol starts screened (on a 250-point subsample"
            " for n >= 500), L-BFGS from the best %s, ML-vs-MAP LOO selection for n >= 10 d, medians over repeats\n",
@@ -148,6 +150,7 @@ int main(int argc, char **argv)
     for (size_t a = 0; a < 3; a++)
         for (size_t b = 0; b < 2; b++) {
             size_t n = ns[a], d = ds[b];
+            if (lml_only) continue;
             if (quick && n > 200) continue;
             rng_state = 1000 * n + d;
             double *X = malloc(n * d * sizeof *X), *y = malloc(n * sizeof *y);
@@ -268,6 +271,11 @@ int main(int argc, char **argv)
     printf("likelihood + gradient (secondary):        %.4f s = %.2f x bound\n", e1, e1 / bound);
     printf("  LAPACK dpotrf alone: %.4f s = %.2f x bound; dpotri alone: %.4f s = %.2f x bound (used by gp.c)\n", elc,
            elc / bound, eli, eli / bound);
+    if (lml_only) {
+        printf("  objective %.17g\n  gradient", f);
+        for (size_t p = 0; p < d + 2; p++) printf(" %.17g", g[p]);
+        printf("\n");
+    }
     printf("  GSL cholesky_decomp1 alone: %.4f s = %.2f x bound; cholesky_invert alone: %.4f s = %.2f x bound\n", ec,
            ec / bound, ei, ei / bound);
     snprintf(path, sizeof path, "%s/gp_c_lml.csv", out);

@@ -91,6 +91,23 @@ std::vector<double> sphere_points(size_t n, size_t d)
     return p;
 }
 
+// Uniform random points on the simplex x_1 + ... + x_d = 1 (normalised exponentials): a linear front, so the
+// whole set is mutually nondominated like the sphere, with a different shape.
+std::vector<double> random_front(size_t n, size_t d)
+{
+    std::vector<double> p(n * d);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t k = 0; k < d; k++) {
+            double e = -std::log(1 - unif()) + 1e-12;
+            p[i * d + k] = e;
+            s += e;
+        }
+        for (size_t k = 0; k < d; k++) p[i * d + k] /= s;
+    }
+    return p;
+}
+
 struct rec2 {
     double x, y;
     size_t i;
@@ -225,38 +242,62 @@ int main()
                 reps);
     std::fflush(stdout);
 
+    // CF_BENCH_ONLY=filter or =hv runs only those cases (for iterating; the recorded runs use all).
+    const char *only = std::getenv("CF_BENCH_ONLY");
+    bool do_filter = !only || std::strcmp(only, "filter") == 0;
+    bool do_hv = !only || std::strcmp(only, "hv") == 0;
     size_t n = 1000000;
-    {
+    if (do_filter) {
         auto p = random_points(n, 2);
         filter_case("filter, random uniform", p, n, 2, reps, n);
     }
-    {
+    if (do_filter) {
         auto p = sphere_points(n, 2);
         filter_case("filter, quarter-circle front", p, n, 2, reps, 20000);
     }
-    {
+    if (do_filter) {
         auto p = random_points(n, 3);
         filter_case("filter, random uniform", p, n, 3, reps);
     }
-    {
+    if (do_filter) {
         auto p = sphere_points(n, 3);
         filter_case("filter, sphere-octant front", p, n, 3, reps);
     }
-    {
+    if (do_hv) {
         auto p = sphere_points(1000000, 2);
         hv_case("hypervolume, quarter-circle front", p, 1000000, 2, reps);
     }
-    {
+    if (do_hv) {
         auto p = sphere_points(100000, 3);
         hv_case("hypervolume, sphere-octant front", p, 100000, 3, reps);
     }
-    {
+    if (do_hv) {
         auto p = sphere_points(1000000, 3);
         hv_case("hypervolume, sphere-octant front", p, 1000000, 3, reps);
     }
-    {
+    if (do_hv) {
         auto p = sphere_points(10000, 4);
         hv_case("hypervolume, 4-sphere front", p, 10000, 4, reps);
+    }
+    if (do_hv) {
+        auto p = random_points(10000, 4);
+        hv_case("hypervolume, random uniform", p, 10000, 4, reps);
+    }
+    if (do_hv) {
+        auto p = random_front(10000, 4);
+        hv_case("hypervolume, random front", p, 10000, 4, reps);
+    }
+    if (do_hv) {
+        auto p = sphere_points(1000, 5);
+        hv_case("hypervolume, 5-sphere front", p, 1000, 5, reps);
+    }
+    if (do_hv) {
+        auto p = random_points(1000, 5);
+        hv_case("hypervolume, random uniform", p, 1000, 5, reps);
+    }
+    if (do_hv) {
+        auto p = random_front(1000, 5);
+        hv_case("hypervolume, random front", p, 1000, 5, reps);
     }
 
     std::printf("| case | n | d | costfront (s) | reference | reference (s) | costfront / reference | check |\n");

@@ -38,6 +38,9 @@ enum {
     CF_OPT_CHECKPOINT_MIN,
     CF_OPT_RESTART_MIN,
     CF_OPT_TODAY,
+    CF_OPT_STORAGE_CLASS,    /* issue 16 */
+    CF_OPT_KEEP_CHECKPOINTS, /* issue 16 */
+    CF_OPT_CHECKPOINT_EVERY, /* issue 16 */
     CF_OPT_COMMAND_BASE = 1100 /* commands number their own long-only options from here */
 };
 
@@ -51,6 +54,9 @@ enum {
         {"provider", required_argument, 0, CF_OPT_PROVIDER}, {"region", required_argument, 0, CF_OPT_REGION},          \
         {"checkpoint-minutes", required_argument, 0, CF_OPT_CHECKPOINT_MIN},                                           \
         {"today", required_argument, 0, CF_OPT_TODAY},                                                                 \
+        {"storage-class", required_argument, 0, CF_OPT_STORAGE_CLASS},                                                 \
+        {"keep-checkpoints", required_argument, 0, CF_OPT_KEEP_CHECKPOINTS},                                           \
+        {"checkpoint-every", required_argument, 0, CF_OPT_CHECKPOINT_EVERY},                                           \
     {                                                                                                                  \
         "restart-minutes", required_argument, 0, CF_OPT_RESTART_MIN                                                    \
     }
@@ -76,6 +82,9 @@ typedef struct cf_cli_inputs {
     const char *region;
     double checkpoint_minutes, restart_minutes; /* NaN: defaults */
     const char *today; /* --today YYYY-MM-DD (checked), or NULL: cf_cli_today gives the date in UTC */
+    int storage_class;             /* --storage-class (a cf_storage_class), -1: default */
+    long keep_checkpoints;         /* --keep-checkpoints K, 0: keep all */
+    double checkpoint_every_hours; /* --checkpoint-every H (non-spot), NaN: none */
     cf_catalog *catalog;
     cf_colmap *map;
     cf_runset *runs;

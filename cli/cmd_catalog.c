@@ -8,7 +8,7 @@
 
 static void help(void)
 {
-    printf("usage: costfront catalog [list|hardware|instances|regions|offers|show NAME|resolve NAME|validate FILE|\n"
+    printf("usage: costfront catalog [list|hardware|instances|regions|offers|transfer|show NAME|resolve NAME|validate FILE|\n"
            "                         diff A B|export] [options]\n\n"
            "Shows the price catalog costfront uses: hardware (with aliases, power, memory, embodied carbon, price,\n"
            "life), instance types, regions (grid intensity, PUE, electricity), offers (USD per accelerator-hour by\n"
@@ -18,6 +18,7 @@ static void help(void)
            "  instances        every instance type (name -> hardware x accelerators)\n"
            "  regions          every region\n"
            "  offers           every offer with its as_of\n"
+           "  transfer         data egress (USD/GB) and storage (USD/GB-month) prices by provider and region\n"
            "  show NAME        one hardware (id, alias or instance type) with its offers\n"
            "  resolve NAME     what a name resolves to and how (ambiguous names list their candidates)\n"
            "  validate FILE    check a user catalog file; errors name the JSON path (offers[3].spot)\n"
@@ -75,6 +76,35 @@ static void offers_header(void)
 {
     printf("  %-20s %-16s %-14s %9s %9s %9s %9s %8s  %-18s %s\n", "provider", "region", "hardware", "on_demand",
            "reserv_1y", "reserv_3y", "spot", "lambda/h", "as_of", "source (USD per accelerator-hour)");
+}
+
+/* Prints the egress (USD per GB) and storage (USD per GB-month) tables, each entry with its as_of and source. */
+static void print_transfer(const cf_catalog *cat)
+{
+    printf("egress (USD per GB leaving the region; free tiers ignored):\n");
+    printf("  %-20s %-18s %-12s %9s %9s %9s  %-18s %s\n", "provider", "region", "network", "same_reg", "inter_reg",
+           "internet", "as_of", "source");
+    for (size_t i = 0; i < cf_catalog_egress_count(cat); i++) {
+        const cf_egress *e = cf_catalog_egress_at(cat, i);
+        char a[32], b[32], c[32], asof[40];
+        fmt_num(a, sizeof a, e->same_region, "%.4f");
+        fmt_num(b, sizeof b, e->inter_region, "%.4f");
+        fmt_num(c, sizeof c, e->internet, "%.4f");
+        fmt_as_of(asof, sizeof asof, e->as_of);
+        printf("  %-20s %-18s %-12s %9s %9s %9s  %-18s %s\n", e->provider, e->region, e->network, a, b, c, asof,
+               e->source ? e->source : "");
+    }
+    printf("storage (USD per GB-month):\n");
+    printf("  %-20s %-18s %9s %9s %9s  %-18s %s\n", "provider", "region", "obj_std", "obj_ia", "block_ssd", "as_of",
+           "source");
+    for (size_t i = 0; i < cf_catalog_storage_count(cat); i++) {
+        const cf_storage *s = cf_catalog_storage_at(cat, i);
+        char v[CF_STORAGE_CLASS_COUNT][32], asof[40];
+        for (int k = 0; k < CF_STORAGE_CLASS_COUNT; k++) fmt_num(v[k], sizeof v[k], s->usd_per_gb_month[k], "%.4f");
+        fmt_as_of(asof, sizeof asof, s->as_of);
+        printf("  %-20s %-18s %9s %9s %9s  %-18s %s\n", s->provider, s->region, v[0], v[1], v[2], asof,
+               s->source ? s->source : "");
+    }
 }
 
 static void print_hardware(const cf_hardware *h, int verbose)
@@ -196,6 +226,9 @@ int cf_cmd_catalog(int argc, char **argv)
         printf("prices (%zu stale: as_of more than a year before %s; %zu undated):\n", stale, g_today, undated);
         offers_header();
         for (size_t i = 0; i < cf_catalog_offer_count(cat); i++) print_offer(cf_catalog_offer_at(cat, i));
+        print_transfer(cat);
+    } else if (!strcmp(sub, "transfer")) {
+        print_transfer(cat);
     } else if (!strcmp(sub, "instances")) {
         for (size_t i = 0; i < cf_catalog_instance_count(cat); i++) {
             const cf_instance *x = cf_catalog_instance_at(cat, i);

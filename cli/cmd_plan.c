@@ -90,6 +90,13 @@ static void candidate_json(cJSON *o, const cf_candidate *c, const cf_runset *rs,
         cJSON_AddNumberToObject(o, "co2e_kg", c->price.co2e_kg);
     else
         cJSON_AddNullToObject(o, "co2e_kg");
+    if (c->price.has_transfer) { /* issue 16: cost_usd's parts, and whether data gravity chose the offer */
+        cJSON_AddNumberToObject(o, "compute_cost_usd", c->price.compute_cost_usd);
+        cJSON_AddNumberToObject(o, "egress_cost_usd", c->price.egress_cost_usd);
+        cJSON_AddNumberToObject(o, "storage_cost_usd", c->price.storage_cost_usd);
+        char g[600];
+        if (cf_price_gravity_phrase(&c->price, g, sizeof g)) cJSON_AddStringToObject(o, "data_gravity", g);
+    }
     int assumed = 0;
     double t = cf_candidate_time_hours(c, rs, &assumed);
     cJSON_AddNumberToObject(o, "time_hours", t);
@@ -198,6 +205,12 @@ static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_re
         else if (pr && pr->have && isfinite(pr->lo_factor))
             OUT(" (plan P10-P90 %s to %s)", M(0, c->price.total_cost_usd * pr->lo_factor),
                 M(1, c->price.total_cost_usd * pr->hi_factor));
+        if (c->price.has_transfer) { /* issue 16 */
+            char m3[48], g[600];
+            OUT("\n  %-12s compute %s, egress %s, storage %s USD", "parts", M(0, c->price.compute_cost_usd),
+                M(1, c->price.egress_cost_usd), cf_money_str(m3, sizeof m3, c->price.storage_cost_usd, "-"));
+            if (cf_price_gravity_phrase(&c->price, g, sizeof g)) OUT("\n  %-12s %s", "data gravity", g);
+        }
         OUT("\n  %-12s %.4g kg\n", "CO2e", c->price.co2e_kg);
         OUT("  %-12s %.4g h%s\n", "time", t, assumed ? " (one GPU assumed)" : "");
     }

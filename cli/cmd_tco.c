@@ -152,7 +152,12 @@ static char *render_json(const tco_out *t)
         add_num(e, "total_with_carbon_usd", op.total_with_carbon_usd);
         add_num(e, "npv_with_carbon_usd", op.npv_with_carbon_usd);
         cJSON_AddStringToObject(e, "price_source", op.price_source);
+        if (op.egress_usd > 0 || op.storage_usd > 0) { /* issue 16: the plan's data section */
+            add_num(e, "egress_usd", op.egress_usd);
+            add_num(e, "storage_usd", op.storage_usd);
+        }
     }
+    if (cf_tco_result_data_gravity(res)) cJSON_AddStringToObject(root, "data_gravity", cf_tco_result_data_gravity(res));
     cJSON *ch = cJSON_AddObjectToObject(root, "cheapest");
     for (int m = 0; m < 4; m++)
         cJSON_AddStringToObject(ch, metric_names[m],
@@ -298,6 +303,24 @@ static char *render_table(const tco_out *t)
            num(a[5], 48, op.total_with_carbon_usd, 2), num(a[6], 48, op.npv_with_carbon_usd, 2),
            op.available ? "" : "  (no price)");
     }
+    /* issue 16: what moving and keeping the plan's data adds to each total. */
+    int any_data = 0;
+    for (int o = 0; o < CF_PROC_COUNT; o++) {
+        cf_tco_option op;
+        cf_tco_result_option(res, (cf_procurement)o, &op);
+        any_data |= op.egress_usd > 0 || op.storage_usd > 0;
+    }
+    if (any_data) {
+        tb(&b, "\nData (inside total USD):\n");
+        for (int o = 0; o < CF_PROC_COUNT; o++) {
+            cf_tco_option op;
+            cf_tco_result_option(res, (cf_procurement)o, &op);
+            if (op.available)
+                tb(&b, "  %-12s egress %s, storage %s USD\n", cf_procurement_name((cf_procurement)o),
+                   num(a[0], 48, op.egress_usd, 2), num(a[1], 48, op.storage_usd, 2));
+        }
+    }
+    if (cf_tco_result_data_gravity(res)) tb(&b, "Data gravity: %s\n", cf_tco_result_data_gravity(res));
     cf_procurement best = cf_tco_result_cheapest(res, t->metric);
     tb(&b, "\nCheapest by %s: %s\n", metric_names[t->metric], cf_procurement_name(best));
     tb(&b,

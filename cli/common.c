@@ -27,7 +27,11 @@ const char cf_cli_catalog_options_help[] =
     "  --checkpoint-minutes M  spot: time to write one checkpoint (default 2)\n"
     "  --restart-minutes M     spot: time to restart after an interruption (default 10)\n"
     "  --today YYYY-MM-DD      reference date for stale prices (as_of more than a year before it gets a note;\n"
-    "                          default: today, UTC)\n";
+    "                          default: today, UTC)\n"
+    "  --storage-class C       where data, checkpoints and the model are kept: object_standard (default),\n"
+    "                          object_infrequent or block_ssd (runs with storage_days; README \"The whole cost\")\n"
+    "  --keep-checkpoints K    keep only the last K checkpoints (default: every one written)\n"
+    "  --checkpoint-every H    checkpoint interval of non-spot runs in hours (default: none; spot uses Young/Daly)\n";
 
 const char cf_cli_run_options_help[] =
     "Input options:\n"
@@ -50,6 +54,8 @@ void cf_cli_inputs_init(cf_cli_inputs *in)
     in->carbon_price = NAN;
     in->checkpoint_minutes = NAN;
     in->restart_minutes = NAN;
+    in->storage_class = -1;
+    in->checkpoint_every_hours = NAN;
 }
 
 int cf_cli_parse_double(const char *opt, const char *s, double *out)
@@ -131,6 +137,35 @@ int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg)
         if (cf_cli_parse_double("--checkpoint-minutes", arg, &in->checkpoint_minutes) != 0) return -1;
         if (in->checkpoint_minutes < 0) {
             fprintf(stderr, "costfront: --checkpoint-minutes: expected a non-negative number, found '%s'\n", arg);
+            return -1;
+        }
+        return 1;
+    case CF_OPT_STORAGE_CLASS: {
+        cf_storage_class c;
+        if (cf_storage_class_parse(arg, &c) != CF_OK) {
+            fprintf(stderr,
+                    "costfront: --storage-class: expected object_standard, object_infrequent or block_ssd, found "
+                    "'%s'\n",
+                    arg);
+            return -1;
+        }
+        in->storage_class = (int)c;
+        return 1;
+    }
+    case CF_OPT_KEEP_CHECKPOINTS: {
+        double k;
+        if (cf_cli_parse_double("--keep-checkpoints", arg, &k) != 0) return -1;
+        if (k < 1 || k != floor(k) || k > 1e9) {
+            fprintf(stderr, "costfront: --keep-checkpoints: expected a whole number >= 1, found '%s'\n", arg);
+            return -1;
+        }
+        in->keep_checkpoints = (long)k;
+        return 1;
+    }
+    case CF_OPT_CHECKPOINT_EVERY:
+        if (cf_cli_parse_double("--checkpoint-every", arg, &in->checkpoint_every_hours) != 0) return -1;
+        if (!(in->checkpoint_every_hours > 0)) {
+            fprintf(stderr, "costfront: --checkpoint-every: expected a positive number of hours, found '%s'\n", arg);
             return -1;
         }
         return 1;

@@ -151,6 +151,9 @@ int cf_cli_frontier_finish(cf_cli_frontier *fr, const cf_cli_inputs *in)
     if (isfinite(in->checkpoint_minutes)) fr->opts.pricing.spot.checkpoint_hours = in->checkpoint_minutes / 60.0;
     if (isfinite(in->restart_minutes)) fr->opts.pricing.spot.restart_hours = in->restart_minutes / 60.0;
     if (isfinite(in->carbon_price)) fr->opts.pricing.carbon_price_usd_per_t = in->carbon_price;
+    if (in->storage_class >= 0) fr->opts.pricing.storage_class = (cf_storage_class)in->storage_class;
+    if (in->keep_checkpoints > 0) fr->opts.pricing.keep_last_checkpoints = (size_t)in->keep_checkpoints;
+    if (isfinite(in->checkpoint_every_hours)) fr->opts.pricing.checkpoint_every_hours = in->checkpoint_every_hours;
     fr->opts.price_date = cf_cli_today(in);
     if ((fr->opts.procurements & ((1u << CF_PROC_ON_PREM) | (1u << CF_PROC_HYBRID))) &&
         !isfinite(fr->opts.on_prem_usd_per_gpu_hour)) {

@@ -133,6 +133,7 @@ static void catalog_clear(cf_catalog *cat)
     free(cat->carbon_source);
     for (size_t i = 0; i < cat->n_notes; i++) free(cat->notes[i]);
     free(cat->notes);
+    cf_cat_transfer_clear(cat);
     memset(cat, 0, sizeof *cat);
     cat->carbon_price = NAN;
 }
@@ -224,6 +225,7 @@ static int catalog_copy(cf_catalog *dst, const cf_catalog *src)
         for (size_t k = 0; k < s->n_aliases; k++)
             if (!add_alias(&d->in.aliases, &d->n_aliases, s->in.aliases[k])) goto fail;
     }
+    if (!cf_cat_transfer_copy(dst, src)) goto fail;
     if (oom) goto fail;
     return 1;
 fail:
@@ -1010,9 +1012,10 @@ static cf_status check_alias_conflicts(load_ctx *c, const cf_catalog *cat)
 }
 
 static const char *const top_keys[] = {"schema_version", "as_of",    "carbon_price_usd_per_t", "carbon_price_source",
-                                       "carbon_price_as_of", "hardware", "instances", "regions", "offers", NULL};
+                                       "carbon_price_as_of", "hardware", "instances", "regions", "offers",
+                                       "egress", "storage", NULL};
 static const char top_keys_text[] = "schema_version, as_of, carbon_price_usd_per_t, carbon_price_source, "
-                                    "carbon_price_as_of, hardware, instances, regions, offers";
+                                    "carbon_price_as_of, hardware, instances, regions, offers, egress, storage";
 
 /* Validates the parsed document root and merges it into work. */
 static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
@@ -1074,7 +1077,7 @@ static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
         {
             if ((st = merge_offer(c, work, v, i++, arrs[2]))) return st;
         }
-    return CF_OK;
+    return cf_cat_transfer_merge(work, root, c->source, c->file_as_of, c->err);
 }
 
 /* ---------------------------------------------------------------------------------------------------------------

@@ -41,6 +41,11 @@ struct cf_catalog {
     unsigned gen;        /* number of loads so far; entries declared by the current load carry it */
     char **notes;        /* what loads said without failing (shadowed aliases), oldest first */
     size_t n_notes, cap_notes;
+    cf_egress *egr;      /* data transfer prices (data/catalog_transfer.c) */
+    size_t n_egr, cap_egr;
+    cf_storage *sto;     /* storage prices (data/catalog_transfer.c) */
+    size_t n_sto, cap_sto;
+    char **egr_key, **sto_key; /* normalised "provider/region" per entry, or NULL (lookups then normalise) */
 };
 
 /* Normalises a name for matching: lower case, and every run of spaces, tabs, '-', '_' and '/' becomes one '-',
@@ -77,5 +82,20 @@ inst_entry *cf_cat_find_inst(const cf_catalog *cat, const char *name);
 /* Builds the normalised keys of every entry (see hw_entry.keys). Returns 0 on allocation failure; the keys built
  * so far stay, and lookups fall back to normalising names themselves. */
 int cf_cat_build_index(cf_catalog *cat);
+
+/* ---- data/catalog_transfer.c: the "egress" and "storage" sections (issue 16) ---- */
+
+struct cJSON;
+
+/* Frees the transfer and storage entries of cat (not the struct). */
+void cf_cat_transfer_clear(cf_catalog *cat);
+
+/* Deep-copies src's transfer and storage entries into dst (which holds none). Returns 0 on allocation failure. */
+int cf_cat_transfer_copy(cf_catalog *dst, const cf_catalog *src);
+
+/* Validates the root's "egress" and "storage" arrays and merges them into work (by provider and region, field by
+ * field). file_as_of dates entries that give none. Errors name the JSON path. */
+cf_status cf_cat_transfer_merge(cf_catalog *work, const struct cJSON *root, const char *source, const char *file_as_of,
+                                cf_error *err);
 
 #endif

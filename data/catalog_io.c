@@ -6,6 +6,7 @@
  * Howard Hinnant ("chrono-Compatible Low-Level Date Algorithms", 2013), written afresh here.
  */
 #include "costfront/catalog.h"
+#include "data/catalog_transfer.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -124,6 +125,7 @@ static cJSON *catalog_to_json(const cf_catalog *cat)
              add_num(o, "spot", f->spot) && add_num(o, "spot_interruptions_per_hour", f->spot_interruptions_per_hour) &&
              add_str(o, "source", f->source) && add_str(o, "as_of", f->as_of);
     }
+    if (ok) ok = cf_cat_transfer_to_json(cat, root);
     if (!ok) {
         cJSON_Delete(root);
         return NULL;
@@ -473,6 +475,14 @@ cf_status cf_catalog_diff(const cf_catalog *a, const cf_catalog *b, char **out, 
             dline(&t, "offer added: %s %s %s (%s)", y->provider, y->region, y->hardware, buf);
         }
     }
+    char *tr = cf_cat_transfer_diff(a, b);
+    if (tr == NULL) t.oom = 1;
+    for (char *ln = tr, *nl; ln && *ln; ln = nl + 1) {
+        nl = strchr(ln, '\n');
+        *nl = '\0';
+        dline(&t, "%s", ln);
+    }
+    free(tr);
     if (t.oom) {
         free(t.s);
         return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory comparing catalogs");

@@ -28,7 +28,10 @@ static int ieq(const char *a, const char *b)
 
 const char *const cf_runset_field_names[F_COUNT] = {"run_id",      "accuracy", "gpu_hours", "wall_hours", "num_gpus",
                                                  "precision",   "pruning",  "hardware",  "region",     "provider",
-                                                 "procurement", "model",    "dataset",   "project"};
+                                                 "procurement", "model",    "dataset",   "project",
+                                                 /* issue 16 */
+                                                 "data_gb", "data_location", "checkpoint_gb", "storage_days",
+                                                 "model_gb", "num_nodes"};
 
 int cf_runset_canon_field(const char *name)
 {
@@ -41,6 +44,7 @@ int cf_runset_canon_field(const char *name)
     }
     key[k] = '\0';
     if (strcmp(key, "ignore") == 0) return F_IGNORE;
+    if (strcmp(key, "data_region") == 0) return F_DATA_LOCATION; /* a region alone (issue 16) */
     for (int f = 0; f < F_COUNT; f++)
         if (strcmp(key, cf_runset_field_names[f]) == 0) return f;
     return F_PARAM;

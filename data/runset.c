@@ -335,6 +335,7 @@ static void run_free(cf_run *r)
     free((char *)r->model);
     free((char *)r->dataset);
     free((char *)r->project);
+    free((char *)r->data_location);
     free(r);
 }
 
@@ -713,6 +714,9 @@ typedef struct checked {
     const char *hardware; /* catalog id or the text as given */
     const char *region;
     const char *procurement; /* static canonical name */
+    /* issue 16: NaN / NULL when absent */
+    double data_gb, checkpoint_gb, storage_days, model_gb, num_nodes;
+    const char *data_location; /* as given, checked against the catalog's egress table when there is one */
 } checked;
 
 /* Procurement spellings after lower-casing and removing ' ', '-' and '_'. */
@@ -796,6 +800,48 @@ static char *known_ids(const cf_catalog *cat, int regions)
     return s;
 }
 
+/* Checks the fields of the whole cost of a run (issue 16): sizes in GB and days non-negative, num_nodes a whole
+ * number >= 1, data_location resolvable through the catalog's egress table (when the catalog has one). */
+static int check_transfer(const cf_runset *rs, const resolved *r, checked *c, failure *fail)
+{
+    static const int num_fields[] = {F_DATA_GB, F_CHECKPOINT_GB, F_STORAGE_DAYS, F_MODEL_GB};
+    double *slots[] = {&c->data_gb, &c->checkpoint_gb, &c->storage_days, &c->model_gb};
+    static const char *const what[] = {"GB of data", "GB per checkpoint", "days of storage", "GB of model"};
+    const char *v;
+    double x;
+    for (size_t k = 0; k < sizeof num_fields / sizeof *num_fields; k++) {
+        if ((v = r->val[num_fields[k]]) == NULL) continue;
+        fail->field = num_fields[k];
+        if (!parse_num(v, &x) || x < 0 || !(x <= 1e12)) {
+            fail->message = fmt_str("expected a non-negative number (%s), found '%s'", what[k], v);
+            return 0;
+        }
+        *slots[k] = x;
+    }
+    if ((v = r->val[F_NUM_NODES]) != NULL) {
+        fail->field = F_NUM_NODES;
+        if (!parse_num(v, &x) || x < 1 || x != floor(x) || x > 1e6) {
+            fail->message = fmt_str("expected a whole number of nodes >= 1, found '%s'", v);
+            return 0;
+        }
+        c->num_nodes = x;
+    }
+    if ((v = r->val[F_DATA_LOCATION]) != NULL) {
+        fail->field = F_DATA_LOCATION;
+        c->data_location = v;
+        if (rs->cat != NULL && cf_catalog_egress_count(rs->cat) > 0) {
+            const cf_egress *e;
+            cf_error lerr;
+            cf_error_clear(&lerr);
+            if (cf_catalog_data_location(rs->cat, v, &e, &lerr) != CF_OK) {
+                fail->message = fmt_str("%s", lerr.message);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 /* Checks the canonical fields of one record. Returns 1 when the record is valid (filling c), 0 with *fail set
  * otherwise. */
 static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *u, checked *c, failure *fail)
@@ -804,6 +850,7 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
     double x;
     memset(c, 0, sizeof *c);
     c->wall_hours = c->num_gpus = NAN;
+    c->data_gb = c->checkpoint_gb = c->storage_days = c->model_gb = c->num_nodes = NAN;
 
     /* accuracy */
     fail->field = F_ACCURACY;
@@ -1003,7 +1050,7 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
             return 0;
         }
     }
-    return 1;
+    return check_transfer(rs, r, c, fail);
 }
 
 /* Finds or creates the hyperparameter column name; returns its index or (size_t)-1 on allocation failure. */
@@ -1118,6 +1165,12 @@ static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *
     run->project = cf_dup_str(r->val[F_PROJECT], &oom);
     run->source = rs->cur_source;
     run->line = p->line;
+    run->data_gb = c->data_gb;
+    run->data_location = cf_dup_str(c->data_location, &oom);
+    run->checkpoint_gb = c->checkpoint_gb;
+    run->storage_days = c->storage_days;
+    run->model_gb = c->model_gb;
+    run->num_nodes = c->num_nodes;
     if (oom) {
         run_free(run);
         return CF_ERR_NOMEM;
@@ -1557,6 +1610,11 @@ cf_status cf_runset_numeric(const cf_runset *rs, size_t i, const char *name, dou
     case F_WALL_HOURS: *out = r->wall_hours; return CF_OK;
     case F_NUM_GPUS: *out = r->num_gpus; return CF_OK;
     case F_PRUNING: *out = r->pruning; return CF_OK;
+    case F_DATA_GB: *out = r->data_gb; return CF_OK;
+    case F_CHECKPOINT_GB: *out = r->checkpoint_gb; return CF_OK;
+    case F_STORAGE_DAYS: *out = r->storage_days; return CF_OK;
+    case F_MODEL_GB: *out = r->model_gb; return CF_OK;
+    case F_NUM_NODES: *out = r->num_nodes; return CF_OK;
     default: break;
     }
     size_t j = cf_runset_param_find(rs, name);

@@ -24,6 +24,13 @@ enum {
     F_MODEL,
     F_DATASET,
     F_PROJECT,
+    /* issue 16: the whole cost of a run (data egress, storage, checkpoints) */
+    F_DATA_GB,
+    F_DATA_LOCATION,
+    F_CHECKPOINT_GB,
+    F_STORAGE_DAYS,
+    F_MODEL_GB,
+    F_NUM_NODES,
     F_COUNT,
     F_IGNORE = -2,
     F_PARAM = -1

@@ -134,6 +134,11 @@ void cf_pricing_opts_default(cf_pricing_opts *o)
     o->carbon_price_usd_per_t = NAN;
     o->provider = NULL;
     o->region = NULL;
+    o->storage_class = CF_STORAGE_OBJECT_STANDARD;
+    o->keep_last_checkpoints = 0;
+    o->checkpoint_every_hours = NAN;
+    o->owned_provider = NULL;
+    o->owned_region = NULL;
 }
 
 double cf_energy_kwh(double gpu_hours, double board_power_w, double pue)
@@ -180,9 +185,193 @@ static void list_hardware(const cf_catalog *cat, char *buf, size_t n)
     }
 }
 
+char *cf_price_gravity_phrase(const cf_price *p, char *buf, size_t n)
+{
+    if (p == NULL || buf == NULL || n == 0 || p->compute_best == NULL || p->offer == NULL) return NULL;
+    double cheaper = p->compute_cost_usd > 0 ? 100.0 * (1.0 - p->compute_best_compute_usd / p->compute_cost_usd) : NAN;
+    double dearer = p->cost_usd > 0 ? 100.0 * (p->compute_best_cost_usd / p->cost_usd - 1.0) : NAN;
+    char at[300] = "";
+    if (p->data_src != NULL) snprintf(at, sizeof at, " (data at %s/%s)", p->data_src->provider, p->data_src->region);
+    if (isfinite(dearer))
+        snprintf(buf, n, "%s on %s/%s is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage%s",
+                 cf_procurement_name(p->option), p->compute_best->provider, p->compute_best->region, cheaper, dearer,
+                 at);
+    else
+        snprintf(buf, n, "%s on %s/%s is %.0f%% cheaper in compute but its egress or storage has no price%s",
+                 cf_procurement_name(p->option), p->compute_best->provider, p->compute_best->region, cheaper, at);
+    return buf;
+}
+
+void cf_transfer_need_none(cf_transfer_need *n)
+{
+    if (n == NULL) return;
+    n->data_gb = n->checkpoint_gb = n->storage_days = n->model_gb = n->num_nodes = n->wall_hours = n->num_gpus = NAN;
+    n->data_location = NULL;
+    n->data_src = NULL;
+}
+
+void cf_transfer_need_of_run(const cf_run *run, cf_transfer_need *n)
+{
+    cf_transfer_need_none(n);
+    if (run == NULL || n == NULL) return;
+    n->data_gb = run->data_gb;
+    n->checkpoint_gb = run->checkpoint_gb;
+    n->storage_days = run->storage_days;
+    n->model_gb = run->model_gb;
+    n->num_nodes = run->num_nodes;
+    n->wall_hours = run->wall_hours;
+    n->num_gpus = run->num_gpus;
+    n->data_location = run->data_location;
+}
+
+int cf_transfer_need_any(const cf_transfer_need *n)
+{
+    /* Positive only: zero, like absent, asks for nothing (and a run struct zeroed by hand stays priced as before). */
+    return n != NULL && (n->data_gb > 0 || n->checkpoint_gb > 0 || n->storage_days > 0 || n->model_gb > 0);
+}
+
+double cf_checkpoints_written(double wall_hours, double tau_hours)
+{
+    if (!(tau_hours > 0) || !isfinite(tau_hours) || !(wall_hours > 0)) return 0.0;
+    return floor(wall_hours / tau_hours);
+}
+
+/* A value or 0 when absent. */
+static double or0(double x) { return isnan(x) ? 0.0 : x; }
+
+cf_status cf_price_transfer(const cf_catalog *cat, const cf_transfer_need *need, const char *provider,
+                            const char *region, cf_procurement option, double tau_hours, const cf_pricing_opts *opts,
+                            cf_price *out, cf_error *err)
+{
+    if (cat == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "catalog and result needed");
+    out->egress_cost_usd = out->storage_cost_usd = out->egress_gb = out->storage_gb = 0.0;
+    out->checkpoints_written = out->checkpoints_kept = 0.0;
+    out->egress_path = NULL;
+    out->data_src = NULL;
+    out->storage_src = NULL;
+    out->has_transfer = cf_transfer_need_any(need);
+    if (!out->has_transfer) return CF_OK;
+    cf_pricing_opts dflt;
+    if (opts == NULL) {
+        cf_pricing_opts_default(&dflt);
+        opts = &dflt;
+    }
+    if ((int)opts->storage_class < 0 || opts->storage_class >= CF_STORAGE_CLASS_COUNT)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "storage_class", "unknown storage class %d",
+                            (int)opts->storage_class);
+    const char *where_p = provider ? provider : "?", *where_r = region ? region : "?";
+    /* Egress: the data's own cloud charges for every GB that leaves it. */
+    double data = or0(need->data_gb);
+    if (need->data_location != NULL || need->data_src != NULL) {
+        out->data_src = need->data_src;
+        cf_status st =
+            out->data_src ? CF_OK : cf_catalog_data_location(cat, need->data_location, &out->data_src, err);
+        if (st != CF_OK) return st;
+        const char *path = NULL;
+        double per_gb = cf_egress_price(cat, out->data_src, provider, region, &path);
+        out->egress_path = data > 0 ? path : NULL;
+        if (data > 0 && isnan(per_gb))
+            return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "egress",
+                                "no %s egress price for data at %s/%s going to %s/%s (the catalog has null)", path,
+                                out->data_src->provider, out->data_src->region, where_p, where_r);
+        out->egress_gb = strcmp(path, "same region") != 0 ? data : 0.0;
+        out->egress_cost_usd = data * (data > 0 ? per_gb : 0.0);
+    }
+    /* Checkpoints: Young/Daly's interval for spot, the configured interval otherwise, spread over wall-clock
+     * hours. */
+    if (need->checkpoint_gb > 0) {
+        double wall = need->wall_hours; /* NaN (no checkpoints counted) unless the caller knows the hours */
+        double tau = option == CF_PROC_SPOT ? tau_hours
+                     : (opts->checkpoint_every_hours > 0) ? opts->checkpoint_every_hours
+                                                           : INFINITY;
+        out->checkpoints_written = cf_checkpoints_written(wall, tau);
+        out->checkpoints_kept = out->checkpoints_written;
+        if (opts->keep_last_checkpoints > 0 && out->checkpoints_kept > (double)opts->keep_last_checkpoints)
+            out->checkpoints_kept = (double)opts->keep_last_checkpoints;
+    }
+    out->storage_gb = data + out->checkpoints_kept * or0(need->checkpoint_gb) + or0(need->model_gb);
+    double days = or0(need->storage_days);
+    if (out->storage_gb > 0 && days > 0) {
+        const cf_storage *sto = cf_catalog_storage(cat, provider, region);
+        double per = sto ? sto->usd_per_gb_month[opts->storage_class] : NAN;
+        if (isnan(per))
+            return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "storage",
+                                "no %s storage price for %s/%s in the catalog%s",
+                                cf_storage_class_name(opts->storage_class), where_p, where_r,
+                                sto ? " (it has null)" : "");
+        out->storage_cost_usd = out->storage_gb * per * days / 30.0;
+        out->storage_src = sto;
+    }
+    return CF_OK;
+}
+
+/* The wall-clock hours a run's checkpoints are spread over: its wall_hours, else gpu_hours / num_gpus, else
+ * gpu_hours (one accelerator: the most checkpoints). */
+static double need_wall(const cf_transfer_need *need, double gpu_hours)
+{
+    if (need != NULL && need->wall_hours > 0) return need->wall_hours;
+    if (need != NULL && need->num_gpus > 0) return gpu_hours / need->num_gpus;
+    return gpu_hours;
+}
+
+/* Prices gpu_hours of hw on offer o under option (compute, energy, carbon, and the need's egress and storage)
+ * into out. Returns the status of the transfer part. */
+static cf_status price_offer(const cf_catalog *cat, const cf_hardware *hw, const cf_offer *o, double price,
+                             double gpu_hours, const cf_transfer_need *need, cf_procurement option,
+                             const cf_pricing_opts *opts, cf_price *out, cf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->option = option;
+    out->offer = o;
+    out->region = cf_catalog_region(cat, o->region);
+    out->price_per_hour = price;
+    double tau = INFINITY;
+    if (option == CF_PROC_SPOT) {
+        double lambda = isnan(o->spot_interruptions_per_hour) ? CF_DEFAULT_SPOT_LAMBDA : o->spot_interruptions_per_hour;
+        /* A multi-node job restarts when any of its nodes is reclaimed. */
+        if (need != NULL && need->num_nodes > 1) lambda *= need->num_nodes;
+        out->overhead_fraction = cf_spot_overhead(lambda, &opts->spot, &tau);
+    }
+    out->billed_gpu_hours = gpu_hours * (1.0 + out->overhead_fraction);
+    out->compute_cost_usd = out->billed_gpu_hours * price;
+
+    double pue = 1.0, grid = CF_WORLD_GRID_G_PER_KWH;
+    if (out->region) {
+        if (!isnan(out->region->pue)) pue = out->region->pue;
+        if (!isnan(out->region->grid_gco2e_per_kwh)) grid = out->region->grid_gco2e_per_kwh;
+    }
+    /* Unknown board power leaves energy and carbon NaN (unknown) rather than zero. */
+    out->energy_kwh = cf_energy_kwh(out->billed_gpu_hours, hw->board_power_w, pue);
+    out->co2e_kg = cf_co2e_kg(out->energy_kwh, grid);
+    out->embodied_kgco2e = out->billed_gpu_hours * hw->embodied_kgco2e / (hw->life_years * CF_HOURS_PER_YEAR);
+    double cprice = isnan(opts->carbon_price_usd_per_t) ? cf_catalog_carbon_price(cat) : opts->carbon_price_usd_per_t;
+    if (isnan(cprice)) cprice = 0.0; /* a catalog without a carbon price puts no price on carbon */
+    out->carbon_cost_usd = out->co2e_kg / 1000.0 * cprice;
+
+    cf_status st = CF_OK;
+    if (cf_transfer_need_any(need)) {
+        cf_transfer_need n = *need;
+        n.wall_hours = need_wall(need, gpu_hours);
+        st = cf_price_transfer(cat, &n, o->provider, o->region, option, tau, opts, out, err);
+    }
+    out->compute_best = NULL;
+    out->compute_best_compute_usd = out->compute_best_cost_usd = NAN;
+    out->cost_usd = out->compute_cost_usd + out->egress_cost_usd + out->storage_cost_usd;
+    /* An unknown carbon cost is reported as NaN but does not poison the money total. */
+    out->total_cost_usd = out->cost_usd + (isnan(out->carbon_cost_usd) ? 0.0 : out->carbon_cost_usd);
+    return st;
+}
+
 cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char *provider, const char *region,
                          double gpu_hours, cf_procurement option, const cf_pricing_opts *opts, cf_price *out,
                          cf_error *err)
+{
+    return cf_price_hours_need(cat, hardware, provider, region, gpu_hours, NULL, option, opts, out, err);
+}
+
+cf_status cf_price_hours_need(const cf_catalog *cat, const char *hardware, const char *provider, const char *region,
+                              double gpu_hours, const cf_transfer_need *need, cf_procurement option,
+                              const cf_pricing_opts *opts, cf_price *out, cf_error *err)
 {
     if (cat == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "catalog and result must not be NULL");
@@ -201,6 +390,9 @@ cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char
         cf_pricing_opts_default(&dflt);
         opts = &dflt;
     }
+    if ((int)opts->storage_class < 0 || opts->storage_class >= CF_STORAGE_CLASS_COUNT)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, "storage_class", "unknown storage class %d",
+                            (int)opts->storage_class);
     const cf_hardware *hw = cf_catalog_hardware(cat, hardware);
     if (hw == NULL) {
         char known[400];
@@ -210,9 +402,26 @@ cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char
     }
     const char *want_provider = provider ? provider : opts->provider;
     const char *want_region = region ? region : opts->region;
+    int whole = cf_transfer_need_any(need);
+    cf_transfer_need resolved;
+    if (whole && need->data_location != NULL && need->data_src == NULL) {
+        /* Resolve where the data lives once, not once per offer. */
+        resolved = *need;
+        cf_status st = cf_catalog_data_location(cat, need->data_location, &resolved.data_src, err);
+        if (st != CF_OK) return st;
+        need = &resolved;
+    }
 
+    /* Two choices over the same candidates: the cheapest per hour (compute alone, ties: catalog order), and,
+     * when the run needs data moved or kept, the cheapest in compute + egress + storage. */
     const cf_offer *best = NULL;
     double best_price = NAN;
+    cf_price cur;
+    const cf_offer *pick_offer = NULL;
+    double pick_money = NAN, pick_price = NAN;
+    cf_error first_err;
+    cf_error_clear(&first_err);
+    int transfer_failed = 0;
     for (size_t i = 0; i < cf_catalog_offer_count(cat); i++) {
         const cf_offer *o = cf_catalog_offer_at(cat, i);
         if (strcmp(o->hardware, hw->id) != 0) continue;
@@ -224,40 +433,63 @@ cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char
             best = o;
             best_price = pr;
         }
+        if (!whole) continue;
+        /* The money of this offer only (compute with its overhead, egress, storage): energy and carbon are
+         * worked out for the offer chosen. */
+        cf_error e;
+        cf_error_clear(&e);
+        double tau = INFINITY, f = 0.0;
+        if (option == CF_PROC_SPOT) {
+            double lambda =
+                isnan(o->spot_interruptions_per_hour) ? CF_DEFAULT_SPOT_LAMBDA : o->spot_interruptions_per_hour;
+            if (need->num_nodes > 1) lambda *= need->num_nodes;
+            f = cf_spot_overhead(lambda, &opts->spot, &tau);
+        }
+        cf_transfer_need n = *need;
+        n.wall_hours = need_wall(need, gpu_hours);
+        cf_status st = cf_price_transfer(cat, &n, o->provider, o->region, option, tau, opts, &cur, &e);
+        if (st == CF_ERR_NOMEM) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
+        if (st != CF_OK) {
+            if (!transfer_failed++) first_err = e;
+            continue;
+        }
+        double money = gpu_hours * (1.0 + f) * pr + cur.egress_cost_usd + cur.storage_cost_usd;
+        if (pick_offer == NULL || money < pick_money) {
+            pick_offer = o;
+            pick_money = money;
+            pick_price = pr;
+        }
     }
     if (best == NULL)
         return cf_error_set(err, CF_ERR_NOT_FOUND, NULL, 0, 0, "offer",
                             "no offer prices %s under %s (provider %s, region %s)", hw->id, cf_procurement_name(option),
                             want_provider ? want_provider : "any", want_region ? want_region : "any");
-
-    memset(out, 0, sizeof *out);
-    out->option = option;
-    out->offer = best;
-    out->region = cf_catalog_region(cat, best->region);
-    out->price_per_hour = best_price;
+    if (whole && pick_offer == NULL) {
+        if (err != NULL) *err = first_err;
+        return first_err.status != CF_OK ? first_err.status : CF_ERR_NOT_FOUND;
+    }
+    if (!whole) {
+        cf_status st = price_offer(cat, hw, best, best_price, gpu_hours, NULL, option, opts, out, err);
+        out->cheapest_chosen = !(want_provider && want_region);
+        return st;
+    }
+    cf_status pst = price_offer(cat, hw, pick_offer, pick_price, gpu_hours, need, option, opts, out, err);
+    if (pst != CF_OK) return pst; /* cannot happen: the same transfer prices worked above */
     out->cheapest_chosen = !(want_provider && want_region);
-    if (option == CF_PROC_SPOT) {
-        double lambda =
-            isnan(best->spot_interruptions_per_hour) ? CF_DEFAULT_SPOT_LAMBDA : best->spot_interruptions_per_hour;
-        out->overhead_fraction = cf_spot_overhead(lambda, &opts->spot, NULL);
+    if (pick_offer != best) {
+        /* Data gravity: compute alone would have chosen best; say what it would have cost. */
+        cf_price alt;
+        cf_error e;
+        cf_error_clear(&e);
+        out->compute_best = best;
+        if (price_offer(cat, hw, best, best_price, gpu_hours, need, option, opts, &alt, &e) == CF_OK) {
+            out->compute_best_compute_usd = alt.compute_cost_usd;
+            out->compute_best_cost_usd = alt.cost_usd;
+        } else {
+            out->compute_best_compute_usd = alt.compute_cost_usd;
+            out->compute_best_cost_usd = NAN; /* unpriceable in whole: its transfer price is unknown */
+        }
     }
-    out->billed_gpu_hours = gpu_hours * (1.0 + out->overhead_fraction);
-    out->cost_usd = out->billed_gpu_hours * best_price;
-
-    double pue = 1.0, grid = CF_WORLD_GRID_G_PER_KWH;
-    if (out->region) {
-        if (!isnan(out->region->pue)) pue = out->region->pue;
-        if (!isnan(out->region->grid_gco2e_per_kwh)) grid = out->region->grid_gco2e_per_kwh;
-    }
-    /* Unknown board power leaves energy and carbon NaN (unknown) rather than zero. */
-    out->energy_kwh = cf_energy_kwh(out->billed_gpu_hours, hw->board_power_w, pue);
-    out->co2e_kg = cf_co2e_kg(out->energy_kwh, grid);
-    out->embodied_kgco2e = out->billed_gpu_hours * hw->embodied_kgco2e / (hw->life_years * CF_HOURS_PER_YEAR);
-    double cprice = isnan(opts->carbon_price_usd_per_t) ? cf_catalog_carbon_price(cat) : opts->carbon_price_usd_per_t;
-    if (isnan(cprice)) cprice = 0.0; /* a catalog without a carbon price puts no price on carbon */
-    out->carbon_cost_usd = out->co2e_kg / 1000.0 * cprice;
-    /* An unknown carbon cost is reported as NaN but does not poison the money total. */
-    out->total_cost_usd = out->cost_usd + (isnan(out->carbon_cost_usd) ? 0.0 : out->carbon_cost_usd);
     return CF_OK;
 }
 
@@ -272,8 +504,10 @@ cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement 
     if (isnan(run->gpu_hours))
         return cf_error_set(err, CF_ERR_INVALID, run->source, run->line, 0, "gpu_hours",
                             "run \"%s\" has no gpu_hours, so it cannot be priced", id);
-    cf_status st =
-        cf_price_hours(cat, run->hardware, run->provider, run->region, run->gpu_hours, option, opts, out, err);
+    cf_transfer_need need;
+    cf_transfer_need_of_run(run, &need);
+    cf_status st = cf_price_hours_need(cat, run->hardware, run->provider, run->region, run->gpu_hours, &need, option,
+                                       opts, out, err);
     if (st != CF_OK && err != NULL && err->source[0] == '\0') {
         /* Point the error at the run's record. */
         if (run->source) snprintf(err->source, sizeof err->source, "%s", run->source);

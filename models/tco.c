@@ -94,6 +94,13 @@ typedef struct tco_params {
     double seasonality[12];
     int demand_kind; /* 0 constant, 1 array, 2 growth object */
     double demand_start, demand_growth;
+    /* issue 16, the plan's "data" section: GB moved per month (with the demand's hours), GB kept, and the USD per
+     * GB of the path from the data's location to each cloud option's offer and to the owned site, and per
+     * GB-month of storage there. 0 without the section. */
+    double data_gb_month, stored_gb;
+    double egress_cloud[N_CLOUD], egress_own, storage_cloud[N_CLOUD], storage_own;
+    char data_location[160], data_class[32], data_site[160];
+    int has_data;
 } tco_params;
 
 static void params_free(tco_params *p)
@@ -289,7 +296,10 @@ static const char *const k_top_keys[] = {"name",
                                          "hybrid",
                                          "uncertainty",
                                          "derived",
+                                         "data",
                                          NULL};
+static const char *const k_data_keys[] = {"location", "gb_per_month", "stored_gb", "storage_class", "owned_site",
+                                          NULL};
 static const char *const k_onprem_keys[] = {"server_capex_usd",
                                             "gpus_per_server",
                                             "life_months",
@@ -402,6 +412,63 @@ static cf_status resolve_demand(pctx *c, const cJSON *root, tco_params *p, int h
 
 /* Parses root and fills every field of *p, taking defaults from catalog (may be NULL) and from the documented
  * constants. On failure *p is freed. */
+/* The plan's optional "data" section (issue 16): where the data lives ("provider/region", as runs give it), GB moved
+ * per month and GB kept, the storage class and the owned site ("owner-amortised/on-prem-us" by default). Cloud
+ * options pay egress from the data's location to their offer's region (or the plan's provider and region when the
+ * plan gives its own price) and storage there; owned servers pay the path to the owned site (internet, unless the
+ * data is already there) and the owned site's storage. Prices come from the catalog's egress and storage tables. */
+static cf_status resolve_data(pctx *c, const cJSON *root, const cf_catalog *cat, const cf_offer *const *used,
+                              tco_params *p)
+{
+    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(root, "data");
+    if (dt == NULL || cJSON_IsNull(dt)) return CF_OK;
+    cf_status s = check_object(c, dt, "data", k_data_keys);
+    if (s != CF_OK) return s;
+    const char *loc = NULL, *cls = NULL, *site = NULL;
+    if ((s = get_str(c, dt, "data", "location", &loc)) != CF_OK) return s;
+    if ((s = get_str(c, dt, "data", "storage_class", &cls)) != CF_OK) return s;
+    if ((s = get_str(c, dt, "data", "owned_site", &site)) != CF_OK) return s;
+    if ((s = get_num(c, dt, "data", "gb_per_month", 0, 1, INFINITY, 0, &p->data_gb_month)) != CF_OK) return s;
+    if ((s = get_num(c, dt, "data", "stored_gb", 0, 1, INFINITY, 0, &p->stored_gb)) != CF_OK) return s;
+    if (cat == NULL) return need(c, "data", "a catalog (egress and storage prices come from it)");
+    cf_storage_class sc = CF_STORAGE_OBJECT_STANDARD;
+    if (cls && cf_storage_class_parse(cls, &sc) != CF_OK)
+        return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, "data.storage_class",
+                            "expected object_standard, object_infrequent or block_ssd, found \"%s\"", cls);
+    const cf_egress *src = NULL;
+    if (p->data_gb_month > 0 && loc == NULL) return need(c, "data.location", "where the data lives, e.g. \"aws/us-east-1\"");
+    if (loc) {
+        cf_error e;
+        cf_error_clear(&e);
+        if (cf_catalog_data_location(cat, loc, &src, &e) != CF_OK)
+            return cf_error_set(c->err, e.status, c->source, 0, 0, "data.location", "%s", e.message);
+        snprintf(p->data_location, sizeof p->data_location, "%s/%s", src->provider, src->region);
+    }
+    char oprov[64] = "owner-amortised", oreg[96] = "on-prem-us";
+    if (site) {
+        const char *sl = strchr(site, '/');
+        if (sl == NULL || sl == site || sl[1] == '\0' || (size_t)(sl - site) >= sizeof oprov)
+            return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, "data.owned_site",
+                                "expected provider/region (e.g. \"owner-amortised/on-prem-us\"), found \"%s\"", site);
+        snprintf(oprov, sizeof oprov, "%.*s", (int)(sl - site), site);
+        snprintf(oreg, sizeof oreg, "%s", sl + 1);
+    }
+    p->has_data = 1;
+    snprintf(p->data_class, sizeof p->data_class, "%s", cf_storage_class_name(sc));
+    snprintf(p->data_site, sizeof p->data_site, "%s/%s", oprov, oreg);
+    const cf_storage *so = cf_catalog_storage(cat, oprov, oreg);
+    p->storage_own = p->stored_gb > 0 ? (so ? so->usd_per_gb_month[sc] : NAN) : 0.0;
+    p->egress_own = p->data_gb_month > 0 ? cf_egress_price(cat, src, oprov, oreg, NULL) : 0.0;
+    for (int o = 0; o < N_CLOUD; o++) {
+        const char *cp = used[o] ? used[o]->provider : (p->provider[0] ? p->provider : NULL);
+        const char *cr = used[o] ? used[o]->region : (p->region[0] ? p->region : NULL);
+        const cf_storage *st = cp && cr ? cf_catalog_storage(cat, cp, cr) : NULL;
+        p->storage_cloud[o] = p->stored_gb > 0 ? (st ? st->usd_per_gb_month[sc] : NAN) : 0.0;
+        p->egress_cloud[o] = p->data_gb_month > 0 ? (cp ? cf_egress_price(cat, src, cp, cr, NULL) : NAN) : 0.0;
+    }
+    return CF_OK;
+}
+
 static cf_status resolve(const cJSON *root, const char *source, const cf_catalog *cat, tco_params *p, cf_error *err)
 {
     pctx cc = {source, err}, *c = &cc;
@@ -568,6 +635,7 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     snprintf(p->provider, sizeof p->provider, "%s", prov ? prov : "");
     p->lambda = NAN;
     const cf_offer *spot_offer = NULL;
+    const cf_offer *used_offer[N_CLOUD] = {NULL, NULL, NULL, NULL}; /* for the data section's egress paths */
     for (int o = 0; o < N_CLOUD; o++) {
         p->price[o] = NAN;
         if ((s = get_num(c, cl, "cloud", k_opt_names[o], 0, 0, INFINITY, 0, &p->price[o])) != CF_OK) goto fail;
@@ -577,6 +645,7 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
         }
         const cf_offer *best = cheapest_offer(cat, hw, reg, prov, o);
         if (best) {
+            used_offer[o] = best;
             p->price[o] = offer_price(best, o);
             snprintf(p->src[o], sizeof p->src[o], "catalog: %s %s", best->provider ? best->provider : "?",
                      best->region ? best->region : "?");
@@ -588,6 +657,7 @@ static cf_status resolve(const cJSON *root, const char *source, const cf_catalog
     if (spot_offer && isfinite(spot_offer->spot_interruptions_per_hour))
         p->lambda = spot_offer->spot_interruptions_per_hour;
     if (isnan(p->lambda)) p->lambda = DEF_LAMBDA;
+    if ((s = resolve_data(c, root, cat, used_offer, p)) != CF_OK) goto fail;
     if ((s = get_num(c, cl, "cloud", "spot_interruptions_per_hour", 0, 1, INFINITY, 0, &p->lambda)) != CF_OK) goto fail;
     cf_spot_params_default(&p->spot);
     double ck = p->spot.checkpoint_hours * 60.0, rs = p->spot.restart_hours * 60.0;
@@ -932,6 +1002,7 @@ static double useful_price(const tco_params *p, int opt)
 typedef struct sim_out {
     int ok;
     double total, npv, useful, billed, owned, energy, co2_op, co2_emb, carbon, carbon_npv, disc_hours, overflow;
+    double egress, storage; /* issue 16: undiscounted data costs, inside total */
 } sim_out;
 
 /* Optional per-step series (H + 1 values each, cumulative). */
@@ -977,6 +1048,23 @@ static void simulate(const tco_params *p, double dscale, int S, int k, int res_o
         double own_kwh = own / g * p->power_kw * p->pue_op;
         double cloud_kwh = (res_used + over_billed) * p->gpu_kw * p->cloud_pue;
         double opex = S * fixed_opex + own_kwh * p->elec + resh * pres + (over > 0 ? over_billed * pover : 0.0);
+        /* issue 16: data follows the hours (owned, reserved, overflow shares of the month's demand) and is kept at
+         * the owned site when there is one, else with the cloud that serves the month. */
+        if (p->data_gb_month > 0 && d > 0) {
+            double e = (own * p->egress_own + (res_used > 0 ? res_used * p->egress_cloud[res_opt] : 0.0) +
+                        (over > 0 ? over * p->egress_cloud[over_opt] : 0.0)) /
+                       d * p->data_gb_month;
+            if (isnan(e)) o->ok = 0;
+            opex += e;
+            o->egress += e;
+        }
+        if (p->stored_gb > 0) {
+            int cloud_opt = over_opt >= 0 ? over_opt : res_opt;
+            double st = S > 0 ? p->storage_own : (cloud_opt >= 0 ? p->storage_cloud[cloud_opt] : NAN);
+            if (isnan(st)) o->ok = 0;
+            opex += p->stored_gb * st;
+            o->storage += p->stored_gb * st;
+        }
         double accr = S * dep + opex;
         double cash = opex;
         if (S > 0 && m % p->life == 0 && m < p->H) cash += S * p->capex * (1.0 - p->residual); /* resale + rebuy */
@@ -1095,6 +1183,7 @@ struct cf_tco_result {
     cf_tco_hybrid hybrid;
     double *hybrid_curve;
     cf_tco_reservation res[2];
+    char data_gravity[400]; /* issue 16: "" unless data costs changed the cheapest option */
 };
 
 /* Computes the base-case decisions: fleet sizes, the hybrid baseline and the reservation levels, by exhaustive
@@ -1219,6 +1308,8 @@ static void fill_option(const tco_params *p, const decisions *dc, int opt, const
     r->carbon_cost_usd = o->carbon;
     r->total_with_carbon_usd = o->total + o->carbon;
     r->npv_with_carbon_usd = o->npv + o->carbon_npv;
+    r->egress_usd = o->egress;
+    r->storage_usd = o->storage;
 }
 
 void cf_tco_result_destroy(cf_tco_result *res)
@@ -1271,6 +1362,28 @@ cf_status cf_tco_evaluate(const cf_plan *plan, const cf_catalog *catalog, cf_tco
             for (int k = 0; k < 5; k++)
                 for (size_t i = 0; i < n1; i++) r->series[o][k][i] = NAN;
     }
+    /* Data gravity (issue 16): the cheapest option in total against the cheapest without the data's costs. */
+    if (p->has_data) {
+        int best = -1, best_c = -1;
+        for (int o = 0; o < CF_PROC_COUNT; o++) {
+            const cf_tco_option *x = &r->opt[o];
+            if (!x->available || !isfinite(x->total_usd)) continue;
+            if (best < 0 || x->total_usd < r->opt[best].total_usd) best = o;
+            double c = x->total_usd - x->egress_usd - x->storage_usd;
+            if (best_c < 0 || c < r->opt[best_c].total_usd - r->opt[best_c].egress_usd - r->opt[best_c].storage_usd)
+                best_c = o;
+        }
+        if (best >= 0 && best_c >= 0 && best != best_c) {
+            const cf_tco_option *b = &r->opt[best], *c = &r->opt[best_c];
+            double bc = b->total_usd - b->egress_usd - b->storage_usd, cc = c->total_usd - c->egress_usd - c->storage_usd;
+            snprintf(r->data_gravity, sizeof r->data_gravity,
+                     "%s is %.0f%% cheaper in compute but %.0f%% dearer with egress and storage (data at %s); %s is "
+                     "cheapest in total",
+                     k_opt_names[best_c], bc > 0 ? 100.0 * (1.0 - cc / bc) : 0.0,
+                     b->total_usd > 0 ? 100.0 * (c->total_usd / b->total_usd - 1.0) : 0.0,
+                     p->data_location[0] ? p->data_location : "the plan's location", k_opt_names[best]);
+        }
+    }
     /* the owned server's month */
     cf_tco_server_month *sm = &r->server;
     sm->depreciation_usd = p->capex * (1.0 - p->residual) / p->life;
@@ -1314,6 +1427,11 @@ oom:
 }
 
 int cf_tco_result_months(const cf_tco_result *res) { return res ? res->H : 0; }
+
+const char *cf_tco_result_data_gravity(const cf_tco_result *res)
+{
+    return res && res->data_gravity[0] ? res->data_gravity : NULL;
+}
 
 cf_status cf_tco_result_option(const cf_tco_result *res, cf_procurement opt, cf_tco_option *out)
 {
@@ -1479,6 +1597,16 @@ cf_status cf_plan_resolved_json(const cf_plan *plan, const cf_catalog *catalog, 
         add_num(cl, "gpu_power_w", p.gpu_kw * 1000.0);
         add_num(cl, "grid_gco2e_per_kwh", p.grid_cloud);
         add_num(cl, "embodied_kgco2e_per_gpu_hour", p.emb_gpuh);
+    }
+    if (p.has_data) { /* issue 16: the plan's data section as resolved (loadable again) */
+        cJSON *dt = cJSON_AddObjectToObject(root, "data");
+        if (dt) {
+            if (p.data_location[0]) cJSON_AddStringToObject(dt, "location", p.data_location);
+            add_num(dt, "gb_per_month", p.data_gb_month);
+            add_num(dt, "stored_gb", p.stored_gb);
+            cJSON_AddStringToObject(dt, "storage_class", p.data_class);
+            cJSON_AddStringToObject(dt, "owned_site", p.data_site);
+        }
     }
     cJSON *hy = cJSON_AddObjectToObject(root, "hybrid");
     if (hy) cJSON_AddStringToObject(hy, "burst", p.burst_pref < 0 ? "cheapest" : k_opt_names[p.burst_pref]);

@@ -454,7 +454,8 @@ cf_status cf_waste_compute(const cf_runset *rs, cf_curves *curves, const cf_cata
         cf_error perr;
         cf_error_clear(&perr);
         if (cf_price_run(cat, run, opt, &opts->pricing, &pr, &perr) == CF_OK) {
-            r->cost_usd = pr.cost_usd;
+            /* Compute only (waste.h): stopping early saves accelerator-hours, not egress or storage. */
+            r->cost_usd = pr.compute_cost_usd;
         } else {
             r->cost_usd = NAN;
             if (unpriced++ == 0) {

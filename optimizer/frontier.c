@@ -45,7 +45,9 @@ struct cf_frontier {
 
 static const char *const known_fields[] = {
     "accuracy",        "cost_usd",        "total_cost_usd",   "co2e_kg",        "energy_kwh", "gpu_hours", "wall_hours",
-    "carbon_cost_usd", "embodied_kgco2e", "billed_gpu_hours", "price_per_hour", "pruning",    NULL};
+    "carbon_cost_usd", "embodied_kgco2e", "billed_gpu_hours", "price_per_hour", "pruning",
+    /* issue 16 */
+    "compute_cost_usd", "egress_cost_usd", "storage_cost_usd", NULL};
 
 cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, size_t *n, cf_error *err)
 {
@@ -172,7 +174,7 @@ static cf_status push_candidate(cf_frontier *f, const cf_candidate *c)
 }
 
 /* Kinds of note that repeat once per run; a note of its own kind is NOTE_KIND_SINGLE. */
-enum { NOTE_KIND_SINGLE = 0, NOTE_KIND_MISSING_PRICE = 1 };
+enum { NOTE_KIND_SINGLE = 0, NOTE_KIND_MISSING_PRICE = 1, NOTE_KIND_GRAVITY = 2, NOTE_KIND_TRANSFER = 3 };
 
 /* Appends a formatted note of the given kind. */
 #if defined(__GNUC__)
@@ -250,8 +252,10 @@ cf_status cf_frontier_add_candidate(cf_frontier *f, const cf_candidate *c)
     return st;
 }
 
-/* Prices gpu_hours under an owned-compute option from the plan's per-GPU-hour figures. */
-static int price_owned(const cf_frontier *f, const cf_run *r, cf_procurement p, cf_price *out)
+/* Prices gpu_hours under an owned-compute option from the plan's per-GPU-hour figures; owned servers pay egress
+ * from the cloud the data lives in and their own storage (the catalog's owned site, see cf_pricing_opts). Returns
+ * 0 when the plan gives no figure, -1 (with e set) when the transfer part cannot be priced. */
+static int price_owned(const cf_frontier *f, const cf_run *r, cf_procurement p, cf_price *out, cf_error *e)
 {
     double usd = p == CF_PROC_ON_PREM ? f->opts.on_prem_usd_per_gpu_hour : f->opts.hybrid_usd_per_gpu_hour;
     double kg = p == CF_PROC_ON_PREM ? f->opts.on_prem_kgco2e_per_gpu_hour : f->opts.hybrid_kgco2e_per_gpu_hour;
@@ -267,8 +271,58 @@ static int price_owned(const cf_frontier *f, const cf_run *r, cf_procurement p, 
     double cp = isfinite(f->opts.pricing.carbon_price_usd_per_t) ? f->opts.pricing.carbon_price_usd_per_t
                                                                  : cf_catalog_carbon_price(f->cat);
     out->carbon_cost_usd = isfinite(out->co2e_kg) ? out->co2e_kg * cp / 1000.0 : 0.0;
+    out->compute_cost_usd = out->cost_usd;
+    out->compute_best = NULL;
+    out->compute_best_compute_usd = out->compute_best_cost_usd = NAN;
+    cf_transfer_need need;
+    cf_transfer_need_of_run(r, &need);
+    if (cf_transfer_need_any(&need)) {
+        if (!(need.wall_hours > 0)) need.wall_hours = need.num_gpus > 0 ? r->gpu_hours / need.num_gpus : r->gpu_hours;
+        const char *op = f->opts.pricing.owned_provider ? f->opts.pricing.owned_provider : "owner-amortised";
+        const char *org = f->opts.pricing.owned_region ? f->opts.pricing.owned_region : "on-prem-us";
+        if (cf_price_transfer(f->cat, &need, op, org, p, INFINITY, &f->opts.pricing, out, e) != CF_OK) return -1;
+        out->cost_usd += out->egress_cost_usd + out->storage_cost_usd;
+    }
     out->total_cost_usd = out->cost_usd + out->carbon_cost_usd;
     return 1;
+}
+
+/* A size in GB as people say it: "5 TB", "800 GB". */
+static void fmt_gb(char *buf, size_t n, double gb)
+{
+    if (gb >= 1000.0)
+        snprintf(buf, n, "%.3g TB", gb / 1000.0);
+    else
+        snprintf(buf, n, "%.3g GB", gb);
+}
+
+/* Says when data gravity decided: the offer compute alone would choose, and what the whole cost made of it. */
+static cf_status gravity_note(cf_frontier *f, const cf_run *r, const cf_price *pr, size_t others)
+{
+    const cf_offer *alt = pr->compute_best, *got = pr->offer;
+    if (alt == NULL || got == NULL) return CF_OK;
+    double cheaper = pr->compute_cost_usd > 0 ? 1.0 - pr->compute_best_compute_usd / pr->compute_cost_usd : NAN;
+    double dearer = pr->cost_usd > 0 ? pr->compute_best_cost_usd / pr->cost_usd - 1.0 : NAN;
+    char data[48] = "";
+    if (r->data_gb > 0) {
+        char gb[32];
+        fmt_gb(gb, sizeof gb, r->data_gb);
+        snprintf(data, sizeof data, "%s of ", gb);
+    }
+    char at[300] = "", more[64] = "";
+    if (pr->data_src) snprintf(at, sizeof at, " (data at %s/%s)", pr->data_src->provider, pr->data_src->region);
+    if (others > 0) snprintf(more, sizeof more, " (and %zu other option%s)", others, others == 1 ? "" : "s");
+    if (isnan(dearer))
+        return add_note_kind(f, NOTE_KIND_GRAVITY,
+                             "run %s, %s%s: %s/%s is %.0f%% cheaper in compute but its egress or storage has no price; "
+                             "%s/%s chosen",
+                             r->run_id, cf_procurement_name(pr->option), more, alt->provider, alt->region,
+                             100.0 * cheaper, got->provider, got->region);
+    return add_note_kind(f, NOTE_KIND_GRAVITY,
+                         "run %s, %s%s: %s/%s is %.0f%% cheaper in compute but %.0f%% dearer with %segress and "
+                         "storage%s; %s/%s chosen",
+                         r->run_id, cf_procurement_name(pr->option), more, alt->provider, alt->region, 100.0 * cheaper,
+                         100.0 * dearer, data, at, got->provider, got->region);
 }
 
 /* True when owned compute (on_prem, hybrid) applies to a run: the plan holds no hardware restriction, or the run
@@ -427,8 +481,8 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                           what, nr - filtered, nr);
         if (st != CF_OK) return CF_ERR_NOMEM;
     }
-    size_t unsupported = 0;
-    const char *unsupported_example = NULL;
+    size_t unsupported = 0, no_location = 0;
+    const char *unsupported_example = NULL, *no_location_example = NULL;
     cf_precision unsupported_prec = CF_PREC_UNKNOWN;
     for (size_t i = 0; i < nr; i++) {
         const cf_run *r = cf_runset_get(f->rs, i);
@@ -446,7 +500,9 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             }
         }
         char missing[128] = "";
-        size_t n_missing = 0;
+        size_t n_missing = 0, n_gravity = 0;
+        cf_price gravity;
+        memset(&gravity, 0, sizeof gravity);
         int owned_ok = owned_applies(f, r);
         if (!owned_ok && (f->opts.procurements & ((1u << CF_PROC_ON_PREM) | (1u << CF_PROC_HYBRID)))) not_owned++;
         for (int p = 0; p < CF_PROC_COUNT; p++) {
@@ -463,16 +519,28 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             c.wall_hours = r->wall_hours;
             c.run_index = i;
             c.accuracy_lo = c.accuracy_hi = c.cost_lo = c.cost_hi = NAN;
-            int ok;
+            int ok, transfer_fail = 0;
+            cf_error e;
+            cf_error_clear(&e);
             if (p == CF_PROC_ON_PREM || p == CF_PROC_HYBRID) {
-                ok = price_owned(f, r, (cf_procurement)p, &c.price);
+                ok = price_owned(f, r, (cf_procurement)p, &c.price, &e);
+                transfer_fail = ok < 0;
+                ok = ok > 0;
             } else {
-                cf_error e;
-                cf_error_clear(&e);
                 cf_status st = cf_price_run(f->cat, r, (cf_procurement)p, &f->opts.pricing, &c.price, &e);
                 if (st == CF_ERR_NOMEM) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
                 ok = st == CF_OK;
+                transfer_fail = !ok && (!strcmp(e.field, "egress") || !strcmp(e.field, "storage") ||
+                                        !strcmp(e.field, "data_location"));
             }
+            if (transfer_fail) {
+                f->unpriced++;
+                if (add_note_kind(f, NOTE_KIND_TRANSFER, "run %s, %s: %s; that pair is not a candidate", r->run_id,
+                                  cf_procurement_name((cf_procurement)p), e.message) != CF_OK)
+                    return CF_ERR_NOMEM;
+                continue;
+            }
+            if (ok && c.price.compute_best != NULL && n_gravity++ == 0) gravity = c.price;
             if (!ok) {
                 f->unpriced++;
                 size_t len = strlen(missing);
@@ -484,6 +552,8 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             cf_status st = push_candidate(f, &c);
             if (st != CF_OK) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
         }
+        if (n_gravity > 0 && gravity_note(f, r, &gravity, n_gravity - 1) != CF_OK) return CF_ERR_NOMEM;
+        if (r->data_gb > 0 && r->data_location == NULL && no_location++ == 0) no_location_example = r->run_id;
         if (n_missing > 0 &&
             add_note_kind(f, NOTE_KIND_MISSING_PRICE,
                           "run %s: no %s price for %s%s%s%s%s in the catalog; those pairs are not candidates", r->run_id,
@@ -502,6 +572,12 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                      cf_precision_name(unsupported_prec), ex && ex->hardware ? ex->hardware : "?") != CF_OK)
             return CF_ERR_NOMEM;
     }
+    if (no_location > 0 &&
+        add_note(f,
+                 "%zu run%s data_gb but no data_location (e.g. run %s): the data is taken to be where the run is "
+                 "priced, so no egress is charged; give data_location (provider/region) to price moving it",
+                 no_location, no_location == 1 ? " gives" : "s give", no_location_example) != CF_OK)
+        return CF_ERR_NOMEM;
     if (not_owned > 0 &&
         add_note(f, "%zu run%s on hardware other than the plan's (%s) %s not priced under on_prem or hybrid", not_owned,
                  not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
@@ -533,6 +609,9 @@ double cf_frontier_field(const cf_frontier *f, size_t i, const char *name)
     if (!strcmp(name, "billed_gpu_hours")) return c->price.billed_gpu_hours;
     if (!strcmp(name, "price_per_hour")) return c->price.price_per_hour;
     if (!strcmp(name, "pruning")) return c->pruning;
+    if (!strcmp(name, "compute_cost_usd")) return c->price.compute_cost_usd;
+    if (!strcmp(name, "egress_cost_usd")) return c->price.egress_cost_usd;
+    if (!strcmp(name, "storage_cost_usd")) return c->price.storage_cost_usd;
     if (c->predicted || f->rs == NULL) return NAN;
     double v;
     if (cf_runset_numeric(f->rs, c->run_index, name, &v) != CF_OK) return NAN;
@@ -784,8 +863,19 @@ const char *cf_frontier_note_kind(const cf_frontier *f, size_t i)
     switch (f->note_kinds[i]) {
     case NOTE_KIND_MISSING_PRICE:
         return "have no catalog price under some procurement options";
+    case NOTE_KIND_GRAVITY:
+        return "went to a dearer compute offer because egress and storage made it cheaper in total (data gravity)";
+    case NOTE_KIND_TRANSFER:
+        return "lack an egress or storage price under some procurement options";
     default: return NULL;
     }
 }
 
 size_t cf_frontier_unpriced_count(const cf_frontier *f) { return f ? f->unpriced : 0; }
+
+int cf_frontier_has_transfer(const cf_frontier *f)
+{
+    for (size_t i = 0; f && i < f->n; i++)
+        if (f->cand[i].price.has_transfer) return 1;
+    return 0;
+}

@@ -4,8 +4,9 @@
  *  - d = 2: sort by the first objective (radix sort on the IEEE bit pattern), one sweep keeping the smallest
  *    second objective seen in earlier groups of equal first objective. O(n log n) (O(n) after the sort).
  *  - d = 3: lexicographic sort, then a sweep keeping the 2-D staircase of the (f2, f3) projections of the
- *    nondominated points seen so far in a treap; a point is dominated exactly when some staircase point is <= it
- *    in (f2, f3), because every earlier point is lexicographically smaller. O(n log n).
+ *    nondominated points seen so far (in f2 buckets, or over f2 ranks when the values crowd); a point is dominated
+ *    exactly when some staircase point is <= it in (f2, f3), because every earlier point is lexicographically
+ *    smaller. O(n log n).
  *  - d >= 4: lexicographic sort, then each point is compared with the nondominated points found so far (a
  *    dominator always precedes what it dominates in lexicographic order, and a dominated dominator is itself
  *    dominated by an earlier nondominated point). O(n^2 d) in the worst case, O(n * front * d) in general.
@@ -127,32 +128,20 @@ static cf_status filter2(const double *pts, size_t n, unsigned char *nd, int uni
     return CF_OK;
 }
 
-/* d = 3: lexicographic sort, then the staircase sweep of Kung et al. over groups of identical points. The f2
- * values are ranked first so that the staircase can be a bit tree over ranks (cf_rstair) instead of a tree of
- * pointers. */
-static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int unique)
+/* d = 3, ranked staircase: the m records a (built, unsorted) are sorted lexicographically and the f2 values are
+ * ranked by a second sort so that the staircase can be a bit tree over ranks (cf_rstair). Used when the f2 values
+ * do not spread over the buckets of filter3. */
+static cf_status filter3_ranked(cf_prec3 *a, cf_prec3 *tmp, size_t m, unsigned char *nd, int unique)
 {
-    cf_prec3 *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp);
-    cf_preck *ka = malloc(n * sizeof *ka), *kt = malloc(n * sizeof *kt);
-    size_t *rank = malloc(n * sizeof *rank);
-    double *ys = malloc(n * sizeof *ys);
+    cf_preck *ka = malloc(m * sizeof *ka), *kt = malloc(m * sizeof *kt);
+    size_t *rank = malloc(m * sizeof *rank);
+    double *ys = malloc(m * sizeof *ys);
     cf_rstair st;
     cf_status rc = CF_OK;
     memset(&st, 0, sizeof st);
-    if (!a || !tmp || !ka || !kt || !rank || !ys) {
+    if (!ka || !kt || !rank || !ys) {
         rc = CF_ERR_NOMEM;
         goto out;
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *x = pts + 3 * i;
-        nd[i] = 0;
-        if (has_nan(x, 3)) continue;
-        a[m].k = cf_pu_key(x[0]);
-        a[m].a = x[1] + 0.0;
-        a[m].b = x[2] + 0.0;
-        a[m].i = i;
-        m++;
     }
     cf_pu_sort3(a, tmp, m, 1);
     for (size_t j = 0; j < m; j++) {
@@ -173,13 +162,140 @@ static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int uni
         s = e;
     }
 out:
-    free(a);
-    free(tmp);
     free(ka);
     free(kt);
     free(rank);
     free(ys);
     cf_rstair_free(&st);
+    return rc;
+}
+
+/* Largest number of points in one f2 bucket that filter3 accepts before it falls back on filter3_ranked. */
+#define CF_F3_BUCKET_MAX 128
+
+/* A bucket of the f2 staircase: its first slot in the entry array and how many entries it holds. */
+typedef struct cf_f3b {
+    uint32_t start, used;
+} cf_f3b;
+
+/* One (f2, f3) staircase entry. */
+typedef struct cf_yz {
+    double y, z;
+} cf_yz;
+
+/* Bucket of an f2 value y >= lo: floor((y - lo) * scale) clamped to nb - 1, nondecreasing in y. */
+static size_t f3_bucket(double y, double lo, double scale, size_t nb)
+{
+    double t = (y - lo) * scale;
+    return t < (double)nb ? (size_t)t : nb - 1;
+}
+
+/* d = 3: one lexicographic sort, then the staircase sweep of Kung et al. over groups of identical points. The
+ * staircase of (f2, f3) is kept in m / 16 + 1 buckets of equal f2 width, each a short array sorted by f2 (so by f3
+ * descending), with a 64-ary bit tree (cf_rstair) over the non-empty buckets: "is some staircase point <= (y, z)"
+ * looks at the last entry <= y in y's bucket or else in the previous non-empty bucket, and an insertion removes the
+ * dominated entries that follow it in the same and the next buckets. No second sort is needed to rank f2. When the
+ * f2 values crowd into a few buckets (more than CF_F3_BUCKET_MAX in one) or do not span a finite range, the ranked
+ * staircase is used instead. */
+static cf_status filter3(const double *pts, size_t n, unsigned char *nd, int unique)
+{
+    cf_prec3 *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp);
+    cf_f3b *hd = NULL; /* per bucket: first slot in E and entries in use */
+    cf_yz *E = NULL;
+    cf_rstair bt;
+    cf_status rc = CF_OK;
+    memset(&bt, 0, sizeof bt);
+    if (!a || !tmp) {
+        rc = CF_ERR_NOMEM;
+        goto out;
+    }
+    size_t m = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        const double *x = pts + 3 * i;
+        nd[i] = 0;
+        if (has_nan(x, 3)) continue;
+        a[m].k = cf_pu_key(x[0]);
+        a[m].a = x[1] + 0.0;
+        a[m].b = x[2] + 0.0;
+        a[m].i = i;
+        if (x[1] < lo) lo = x[1];
+        if (x[1] > hi) hi = x[1];
+        m++;
+    }
+    size_t nb = m / 16 + 1;
+    double scale = hi > lo ? (double)nb / (hi - lo) : 0.0;
+    int bucketed = m >= 256 && m < UINT32_MAX && isfinite(hi - lo) && scale > 0.0 && isfinite(scale);
+    if (bucketed) {
+        hd = calloc(nb + 1, sizeof *hd);
+        if (!hd) {
+            rc = CF_ERR_NOMEM;
+            goto out;
+        }
+        for (size_t j = 0; j < m && bucketed; j++)
+            if (++hd[f3_bucket(a[j].a, lo, scale, nb) + 1].start > CF_F3_BUCKET_MAX) bucketed = 0;
+    }
+    if (!bucketed) {
+        rc = filter3_ranked(a, tmp, m, nd, unique);
+        goto out;
+    }
+    for (size_t b = 0; b < nb; b++) hd[b + 1].start += hd[b].start;
+    E = malloc(m * sizeof *E);
+    if (!E) {
+        rc = CF_ERR_NOMEM;
+        goto out;
+    }
+    rc = cf_rstair_init(&bt, NULL, nb, 0.0, 0.0);
+    if (rc != CF_OK) goto out;
+    cf_pu_sort3(a, tmp, m, 1);
+    size_t s = 0;
+    while (s < m) {
+        size_t e = s + 1;
+        while (e < m && a[e].k == a[s].k && a[e].a == a[s].a && a[e].b == a[s].b) e++;
+        double y = a[s].a, z = a[s].b;
+        size_t b = f3_bucket(y, lo, scale, nb);
+        cf_yz *B = E + hd[b].start;
+        uint32_t u = hd[b].used, j = 0;
+        while (j < u && B[j].y <= y) j++;
+        int covered;
+        if (j > 0) {
+            covered = B[j - 1].z <= z;
+        } else {
+            size_t pb = b > 0 ? cf_rstair_pred(&bt, b - 1) : SIZE_MAX;
+            covered = pb != SIZE_MAX && E[hd[pb].start + hd[pb].used - 1].z <= z;
+        }
+        if (!covered) {
+            for (size_t t = s; t < (unique ? s + 1 : e); t++) nd[a[t].i] = 1;
+            uint32_t pos = (j > 0 && B[j - 1].y == y) ? j - 1 : j, k = pos;
+            while (k < u && B[k].z >= z) k++;
+            if (k == u) /* everything after y in this bucket went: the next buckets may lose a prefix too */
+                for (size_t c = b + 1 < nb ? cf_rstair_succ(&bt, b + 1) : SIZE_MAX; c != SIZE_MAX;) {
+                    cf_yz *C = E + hd[c].start;
+                    uint32_t cu = hd[c].used, r = 0;
+                    while (r < cu && C[r].z >= z) r++;
+                    if (r < cu) {
+                        if (r) memmove(C, C + r, (cu - r) * sizeof *C);
+                        hd[c].used = cu - r;
+                        break;
+                    }
+                    hd[c].used = 0;
+                    cf_rstair_unmark(&bt, c);
+                    c = c + 1 < nb ? cf_rstair_succ(&bt, c + 1) : SIZE_MAX;
+                }
+            memmove(B + pos + 1, B + k, (u - k) * sizeof *B);
+            B[pos].y = y;
+            B[pos].z = z;
+            hd[b].used = u - (k - pos) + 1;
+            cf_rstair_mark(&bt, b);
+        }
+        s = e;
+    }
+out:
+    free(a);
+    free(tmp);
+    free(hd);
+    free(E);
+    cf_rstair_free(&bt);
     return rc;
 }
 

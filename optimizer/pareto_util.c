@@ -498,6 +498,14 @@ double cf_rstair_insert(cf_rstair *s, size_t r, double y, int want_area)
     return gain;
 }
 
+size_t cf_rstair_pred(const cf_rstair *s, size_t r) { return rs_pred(s, r); }
+
+size_t cf_rstair_succ(const cf_rstair *s, size_t r) { return rs_succ(s, r); }
+
+void cf_rstair_mark(cf_rstair *s, size_t r) { rs_set(s, r); }
+
+void cf_rstair_unmark(cf_rstair *s, size_t r) { rs_clear(s, r); }
+
 size_t cf_pu_ranks(cf_preck *a, cf_preck *tmp, size_t m, size_t *rank, double *xs)
 {
     cf_pu_sortk(a, tmp, m, NULL, 0);

@@ -134,6 +134,13 @@ int cf_rstair_covered(const cf_rstair *s, size_t r, double y);
  * inside the corner when want_area is nonzero (else 0). */
 double cf_rstair_insert(cf_rstair *s, size_t r, double y, int want_area);
 
+/* The bit tree of a cf_rstair used on its own, as a set of integers in [0, m): the largest member <= r and the
+ * smallest member >= r (SIZE_MAX when there is none; r < m), and adding or removing r. */
+size_t cf_rstair_pred(const cf_rstair *s, size_t r);
+size_t cf_rstair_succ(const cf_rstair *s, size_t r);
+void cf_rstair_mark(cf_rstair *s, size_t r);
+void cf_rstair_unmark(cf_rstair *s, size_t r);
+
 /* Dense ranks of m keys: sorts the (key, position) records a (tmp is scratch of m records), writes
  * rank[a[j].i] for every record and the distinct values (decoded keys) to xs; returns how many are distinct. */
 size_t cf_pu_ranks(cf_preck *a, cf_preck *tmp, size_t m, size_t *rank, double *xs);

@@ -797,8 +797,11 @@ static cf_status section_summary(cf_report *r, const cf_frontier *f, const cf_ru
         char *ot = cf_sb_take(&others);
         const cf_candidate *cc = cf_frontier_candidate(f, cheapest);
         strs_add(&k, "Cheapest way to buy run %s", txt(bc->run_id));
-        strs_add(&v, "%s at %s total%s%s%s", cf_procurement_name(cc->price.option), money(m, cc->price.total_cost_usd),
-                 ot != NULL && ot[0] ? " (vs " : "", ot != NULL ? ot : "", ot != NULL && ot[0] ? ")" : "");
+        char *grav = cf_rep_gravity_phrase(cc); /* issue 16: say when data gravity decided */
+        strs_add(&v, "%s at %s total%s%s%s%s%s", cf_procurement_name(cc->price.option),
+                 money(m, cc->price.total_cost_usd), ot != NULL && ot[0] ? " (vs " : "", ot != NULL ? ot : "",
+                 ot != NULL && ot[0] ? ")" : "", grav ? "; " : "", grav ? grav : "");
+        free(grav);
         free(ot);
 
         /* Savings against the naive choice: the most accurate on-demand run when accuracy is known, else the same
@@ -1225,6 +1228,7 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
     cf_status st = section_summary(r, f, rs, &o);
     if (st == CF_OK && o.charts) st = cf_rep_section_charts(r, f, &o);
     if (st == CF_OK) st = section_frontier(r, f);
+    if (st == CF_OK) st = cf_rep_section_breakdown(r, f, &o); /* issue 16: only when runs move or keep data */
     if (st == CF_OK) st = section_dominated(r, f);
     if (st == CF_OK && !o.skip_shared_sections) st = section_quality(r, f, rs);
     if (st == CF_OK && !o.skip_shared_sections) st = section_pricing(r, f, cat);

@@ -44,6 +44,16 @@ int cf_rep_money_field(const char *name);
  * against each other, the cost by way of buying and an objective against CO2e. */
 cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_report_opts *o);
 
+/* Adds the "Cost breakdown" section (reports/report_breakdown.c, issue 16): compute / egress / storage / carbon per
+ * frontier point and per way of buying, as tables and stacked charts (charts only when o->charts). Adds nothing
+ * when no run moves or keeps data. */
+cf_status cf_rep_section_breakdown(cf_report *r, const cf_frontier *f, const cf_report_opts *o);
+
+/* "data gravity decided: spot on lambda/us-east-1 is 31% cheaper in compute but 12% dearer with egress and
+ * storage (data at aws/us-east-1)" when the whole cost chose another offer than compute alone for c, else NULL.
+ * malloc'd; the caller frees. */
+char *cf_rep_gravity_phrase(const cf_candidate *c);
+
 /* --target-accuracy: the cheapest candidate (by cf_rep_cost_objective) whose accuracy reaches target, over every
  * candidate (the frontier's own objectives may not include accuracy), or CF_REP_NONE when none reaches it;
  * *most_accurate (when not NULL) gets the most accurate candidate (under its cheapest option), CF_REP_NONE when no candidate has an accuracy. */

@@ -99,6 +99,19 @@ static cJSON *frontier_entry(jb *b, const cf_frontier *f, size_t i)
     put_str(b, o, "region", cf_rep_region(c));
     put_num(b, o, "price_per_hour", p->price_per_hour);
     put_num(b, o, "overhead_fraction", p->overhead_fraction);
+    if (cf_frontier_has_transfer(f)) { /* issue 16: cost_usd's parts, only for runs that move or keep data */
+        put_num(b, o, "compute_cost_usd", p->compute_cost_usd);
+        put_num(b, o, "egress_cost_usd", p->egress_cost_usd);
+        put_num(b, o, "storage_cost_usd", p->storage_cost_usd);
+        put_num(b, o, "egress_gb", p->egress_gb);
+        put_str(b, o, "egress_path", p->egress_path);
+        char loc[300];
+        if (p->data_src) snprintf(loc, sizeof loc, "%s/%s", p->data_src->provider, p->data_src->region);
+        put_str(b, o, "data_location", p->data_src ? loc : NULL);
+        put_num(b, o, "storage_gb", p->storage_gb);
+        put_num(b, o, "checkpoints_written", p->checkpoints_written);
+        put_num(b, o, "checkpoints_kept", p->checkpoints_kept);
+    }
     put_bool(b, o, "predicted", c->predicted);
     const cf_frontier_opts *opts = cf_frontier_options(f);
     cJSON *vals = attach(b, o, "values", cJSON_CreateArray());
@@ -308,6 +321,41 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
         put_str(b, o, "as_of", offers[i]->as_of);
     }
     free(offers);
+    if (cf_frontier_has_transfer(f)) { /* issue 16: the egress and storage figures used, with their sources */
+        cJSON *eu = attach(b, pr, "egress_used", cJSON_CreateArray());
+        cJSON *su = attach(b, pr, "storage_used", cJSON_CreateArray());
+        size_t nc = cf_frontier_candidate_count(f);
+        for (size_t i = 0; i < nc; i++) {
+            const cf_price *p = &cf_frontier_candidate(f, i)->price;
+            int seen_e = p->data_src == NULL, seen_s = p->storage_src == NULL;
+            for (size_t j = 0; j < i && !(seen_e && seen_s); j++) {
+                const cf_price *q = &cf_frontier_candidate(f, j)->price;
+                seen_e |= q->data_src == p->data_src;
+                seen_s |= q->storage_src == p->storage_src;
+            }
+            if (!seen_e) {
+                cJSON *o = attach(b, eu, NULL, cJSON_CreateObject());
+                put_str(b, o, "provider", p->data_src->provider);
+                put_str(b, o, "region", p->data_src->region);
+                put_str(b, o, "network", p->data_src->network);
+                put_num(b, o, "same_region", p->data_src->same_region);
+                put_num(b, o, "inter_region", p->data_src->inter_region);
+                put_num(b, o, "internet", p->data_src->internet);
+                put_str(b, o, "source", p->data_src->source);
+                put_str(b, o, "as_of", p->data_src->as_of);
+            }
+            if (!seen_s) {
+                cJSON *o = attach(b, su, NULL, cJSON_CreateObject());
+                put_str(b, o, "provider", p->storage_src->provider);
+                put_str(b, o, "region", p->storage_src->region);
+                put_num(b, o, "object_standard", p->storage_src->usd_per_gb_month[CF_STORAGE_OBJECT_STANDARD]);
+                put_num(b, o, "object_infrequent", p->storage_src->usd_per_gb_month[CF_STORAGE_OBJECT_INFREQUENT]);
+                put_num(b, o, "block_ssd", p->storage_src->usd_per_gb_month[CF_STORAGE_BLOCK_SSD]);
+                put_str(b, o, "source", p->storage_src->source);
+                put_str(b, o, "as_of", p->storage_src->as_of);
+            }
+        }
+    }
     return root;
 }
 

@@ -78,22 +78,39 @@ cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const 
     /* Objectives the fixed columns do not show (gpu_hours, a numeric column of the runs...) get their own columns,
      * inserted before provider/region. */
     const cf_frontier_opts *fo = cf_frontier_options(f);
-    size_t extra[CF_MAX_OBJECTIVES], nextra = 0;
+    /* Runs that move or keep data show cost_usd's parts (issue 16) the same way, as money. */
+    enum { NPARTS = 3 };
+    static const char *const parts[NPARTS] = {"compute_cost_usd", "egress_cost_usd", "storage_cost_usd"};
+    size_t extra[CF_MAX_OBJECTIVES + NPARTS], nextra = 0;
+    const char *extra_name[CF_MAX_OBJECTIVES + NPARTS];
+    int extra_money[CF_MAX_OBJECTIVES + NPARTS];
+    if (cf_frontier_has_transfer(f))
+        for (size_t k = 0; k < NPARTS; k++) {
+            extra[nextra] = (size_t)-1;
+            extra_money[nextra] = 1;
+            extra_name[nextra++] = parts[k];
+        }
     for (size_t k = 0; fo && k < fo->n_objectives; k++) {
         const char *nm = fo->objectives[k].name;
-        if (strcmp(nm, "accuracy") && strcmp(nm, "cost_usd") && strcmp(nm, "co2e_kg") && strcmp(nm, "total_cost_usd"))
+        int shown = 0;
+        for (size_t e = 0; e < nextra; e++) shown |= !strcmp(extra_name[e], nm);
+        if (!shown && strcmp(nm, "accuracy") && strcmp(nm, "cost_usd") && strcmp(nm, "co2e_kg") &&
+            strcmp(nm, "total_cost_usd")) {
+            extra_money[nextra] = 0;
+            extra_name[nextra] = nm;
             extra[nextra++] = k;
+        }
     }
     const int ncols = TCOLS + (int)nextra;
-    int right[TCOLS + CF_MAX_OBJECTIVES];
+    int right[TCOLS + CF_MAX_OBJECTIVES + NPARTS];
     for (int k = 0; k < ncols; k++) right[k] = k < TCOLS - 1 ? right_fixed[k] : (k == ncols - 1 ? 0 : 1);
     size_t nopt = cf_frontier_optimal_count(f), knee = cf_frontier_knee(f);
     size_t rows = nopt + 1;
-    char(*cell)[TCOLS + CF_MAX_OBJECTIVES][96] = calloc(rows, sizeof *cell);
+    char(*cell)[TCOLS + CF_MAX_OBJECTIVES + NPARTS][96] = calloc(rows, sizeof *cell);
     if (cell == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the table");
     for (int k = 0; k < TCOLS - 1; k++) snprintf(cell[0][k], sizeof cell[0][k], "%s", head[k]);
     for (size_t e = 0; e < nextra; e++)
-        snprintf(cell[0][TCOLS - 1 + e], sizeof cell[0][0], "%.95s", fo->objectives[extra[e]].name);
+        snprintf(cell[0][TCOLS - 1 + e], sizeof cell[0][0], "%.95s", extra_name[e]);
     snprintf(cell[0][ncols - 1], sizeof cell[0][0], "%s", head[TCOLS - 1]);
     for (size_t j = 0; j < nopt; j++) {
         size_t i = cf_frontier_optimal_at(f, j);
@@ -110,12 +127,16 @@ cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const 
         snprintf(r[6], 96, "%s", cf_money_str(num, sizeof num, c->price.cost_usd, "-"));
         snprintf(r[7], 96, "%s", cf_fmt_fixed(num, c->price.co2e_kg, 3, "-"));
         snprintf(r[8], 96, "%s", cf_money_str(num, sizeof num, c->price.total_cost_usd, "-"));
-        for (size_t e = 0; e < nextra; e++)
-            snprintf(r[TCOLS - 1 + e], 96, "%s", cf_fmt_g10(num, cf_frontier_value(f, i, extra[e]), "-"));
+        for (size_t e = 0; e < nextra; e++) {
+            if (extra_money[e])
+                snprintf(r[TCOLS - 1 + e], 96, "%s", cf_money_str(num, sizeof num, cf_frontier_field(f, i, extra_name[e]), "-"));
+            else
+                snprintf(r[TCOLS - 1 + e], 96, "%s", cf_fmt_g10(num, cf_frontier_value(f, i, extra[e]), "-"));
+        }
         const char *pv = cf_rep_provider(c), *rg = cf_rep_region(c);
         snprintf(r[ncols - 1], 96, "%s%s%s", pv != NULL ? pv : "-", rg != NULL ? "/" : "", rg != NULL ? rg : "");
     }
-    size_t w[TCOLS + CF_MAX_OBJECTIVES] = {0};
+    size_t w[TCOLS + CF_MAX_OBJECTIVES + NPARTS] = {0};
     for (size_t j = 0; j < rows; j++)
         for (int k = 0; k < ncols; k++) {
             size_t l = u8len(cell[j][k]);
@@ -206,7 +227,12 @@ cf_status cf_report_csv(const cf_frontier *f, char **out, cf_error *err)
     cf_sb b = {0};
     cf_sb_puts(&b, "run_id,procurement,hardware,precision,pruning,accuracy,gpu_hours,billed_gpu_hours,price_per_hour,"
                    "overhead_fraction,cost_usd,energy_kwh,co2e_kg,embodied_kgco2e,carbon_cost_usd,total_cost_usd,"
-                   "provider,region,predicted,on_frontier,rank,dominated_by,margin\n");
+                   "provider,region,predicted,on_frontier,rank,dominated_by,margin");
+    int parts = cf_frontier_has_transfer(f); /* issue 16: cost_usd's parts, only for runs that move or keep data */
+    if (parts)
+        cf_sb_puts(&b, ",compute_cost_usd,egress_cost_usd,storage_cost_usd,egress_gb,egress_path,storage_gb,"
+                       "checkpoints_kept");
+    cf_sb_puts(&b, "\n");
     size_t n = cf_frontier_candidate_count(f);
     for (size_t i = 0; i < n; i++) {
         const cf_candidate *c = cf_frontier_candidate(f, i);
@@ -242,6 +268,15 @@ cf_status cf_report_csv(const cf_frontier *f, char **out, cf_error *err)
         char label[300];
         csv_str(&b, by != CF_REP_NONE ? cf_rep_label(f, by, label, sizeof label) : "");
         csv_num(&b, by != CF_REP_NONE ? margin : NAN);
+        if (parts) {
+            csv_num(&b, p->compute_cost_usd);
+            csv_num(&b, p->egress_cost_usd);
+            csv_num(&b, p->storage_cost_usd);
+            csv_num(&b, p->egress_gb);
+            csv_str(&b, p->egress_path ? p->egress_path : "");
+            csv_num(&b, p->storage_gb);
+            csv_num(&b, p->checkpoints_kept);
+        }
         cf_sb_puts(&b, "\n");
     }
     *out = cf_sb_take(&b);

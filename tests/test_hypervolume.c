@@ -272,3 +272,95 @@ Test(hypervolume, dtlz2_sampled_fronts)
     cr_assert(v < exact3 && v > exact3 - 2e-3, "3-D sampled front %.9f vs %.9f", v, exact3);
     free(p);
 }
+
+/* Fills p with every 0/1 corner of the d-cube that has exactly z zeros; returns how many. */
+static size_t cube_layer(double *p, size_t d, size_t z)
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < (1u << d); s++) {
+        size_t zeros = 0;
+        for (size_t k = 0; k < d; k++) zeros += !((s >> k) & 1);
+        if (zeros != z) continue;
+        for (size_t k = 0; k < d; k++) p[n * d + k] = (double)((s >> k) & 1);
+        n++;
+    }
+    return n;
+}
+
+/* Hypercube corners with reference 2: a point y of [0, 2]^d is covered by the corners with z zeros exactly when at
+ * most z of its coordinates are below 1, so the volume is sum_{j <= z} C(d, j) (each cell has volume 1): 4-D with
+ * two zeros 1 + 4 + 6 = 11, 5-D with two zeros 16 and with three 26, 6-D with three 1 + 6 + 15 + 20 = 42. All the
+ * corners of the cube together are dominated by the origin: 2^d. Each set is also given shuffled with copies and
+ * with dominated interior points added, which must not change the volume. */
+Test(hypervolume, hypercube_corners_4d_5d_6d)
+{
+    static const struct {
+        size_t d, z;
+        double want;
+    } cases[] = {{4, 1, 5}, {4, 2, 11}, {4, 3, 15}, {5, 2, 16}, {5, 3, 26}, {5, 1, 6}, {6, 3, 42}, {6, 2, 22}};
+    const double ref[6] = {2, 2, 2, 2, 2, 2};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t d = cases[c].d;
+        double p[3 * 64 * 6];
+        size_t n = cube_layer(p, d, cases[c].z);
+        cr_assert_float_eq(hv_of(p, n, d, ref), cases[c].want, 1e-12, "d=%zu z=%zu", d, cases[c].z);
+        /* copies, dominated interior points (each corner + 0.5 in every coordinate), reversed order */
+        size_t m = 3 * n;
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < d; k++) {
+                p[(n + i) * d + k] = p[i * d + k];
+                p[(2 * n + i) * d + k] = p[i * d + k] + 0.5;
+            }
+        for (size_t i = 0; i < m / 2; i++)
+            for (size_t k = 0; k < d; k++) {
+                double t = p[i * d + k];
+                p[i * d + k] = p[(m - 1 - i) * d + k];
+                p[(m - 1 - i) * d + k] = t;
+            }
+        cr_assert_float_eq(hv_of(p, m, d, ref), cases[c].want, 1e-12, "d=%zu z=%zu with copies", d, cases[c].z);
+    }
+    for (size_t d = 4; d <= 6; d++) {
+        double p[64 * 6];
+        size_t n = 0;
+        for (size_t z = 0; z <= d; z++) n += cube_layer(p + n * d, d, z);
+        cr_assert_eq(n, (size_t)1 << d);
+        cr_assert_float_eq(hv_of(p, n, d, ref), (double)(1u << d), 1e-12, "all corners d=%zu", d);
+    }
+}
+
+/* 4-D and 5-D small sets worked by hand. 4-D: (0,0,0,1) and (1,1,1,0) with reference 2: 2^3 x 1 + 1 x 2 - 1 = 9 (their
+ * overlap is the box from (1,1,1,1), volume 1); add (0,1,0,0): its box is 2 x 1 x 2 x 2 = 8, overlapping the first
+ * in (0,1,0,1) -> 2 x 1 x 2 x 1 = 4 and the second in (1,1,1,0) -> 2, all three in (1,1,1,1) -> 1: 9 + 8 - 4 - 2 +
+ * 1 = 12. 5-D: the same three with a fifth coordinate 0 and reference 2 double everything (24), and a point
+ * (1,1,1,1,1) under all of them changes nothing. */
+Test(hypervolume, small_sets_by_hand_4d_5d)
+{
+    const double r[5] = {2, 2, 2, 2, 2};
+    const double a[] = {0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0};
+    cr_assert_float_eq(hv_of(a, 2, 4, r), 9.0, 1e-12);
+    cr_assert_float_eq(hv_of(a, 3, 4, r), 12.0, 1e-12);
+    const double b[] = {0, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1};
+    cr_assert_float_eq(hv_of(b, 3, 5, r), 24.0, 1e-12);
+    cr_assert_float_eq(hv_of(b, 4, 5, r), 24.0, 1e-12);
+}
+
+/* HV4D+ and the 5-D recursion on larger random sets with many ties (a 3-level grid) and on continuous data, against
+ * the grid brute force and, for the continuous sphere sets, against inclusion-exclusion on the first 10 points. */
+Test(hypervolume, hv4d_and_5d_random_sets_vs_brute_force)
+{
+    rng_state = 77;
+    for (size_t d = 4; d <= 5; d++)
+        for (int rep = 0; rep < 8; rep++) {
+            size_t n = d == 4 ? 25 : 12;
+            double p[25 * 5], ref[5];
+            unsigned lev = rep % 2 ? 3 : 0;
+            for (size_t i = 0; i < n * d; i++) p[i] = lev ? (double)(rng_next() % lev) : rng_unif();
+            for (size_t k = 0; k < d; k++) ref[k] = lev ? 3.0 : 1.0;
+            double want = grid_hv(p, n, d, ref), got = hv_of(p, n, d, ref);
+            cr_assert_float_eq(got, want, 1e-12 * fmax(1, want), "d=%zu rep=%d: %.15g vs %.15g", d, rep, got, want);
+            sphere_points(p, 10, d);
+            for (size_t k = 0; k < d; k++) ref[k] = 1.1;
+            double ie = incl_excl_hv(p, 10, d, ref);
+            cr_assert_float_eq(hv_of(p, 10, d, ref), ie, 1e-12, "sphere d=%zu rep=%d", d, rep);
+        }
+}

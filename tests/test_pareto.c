@@ -374,3 +374,49 @@ Test(dominators, random_vs_brute_force)
             free(nd);
         }
 }
+
+/* The 3-D filter keeps its (f2, f3) staircase in f2 buckets unless the f2 values crowd into few buckets or have no
+ * finite range; every kind of input is checked against the brute force: continuous values, f2 on 200 levels (25
+ * points per level, so ties inside buckets), f2 crowded near 0 (u^12), f2 spanning +-1e300, f2 with infinities,
+ * and signed zeros, each with a NaN row. */
+Test(filter, three_d_buckets_and_fallbacks_vs_brute_force)
+{
+    size_t n = 5000;
+    double *p = malloc(n * 3 * sizeof *p);
+    unsigned char *nd = malloc(n), *bf = malloc(n);
+    for (int kind = 0; kind < 6; kind++) {
+        rng_state = 900 + (uint64_t)kind;
+        fill(p, n, 3, 0);
+        for (size_t i = 0; i < n; i++) {
+            double u = p[3 * i + 1];
+            switch (kind) {
+            case 1: p[3 * i + 1] = (double)(rng_next() % 200); break;
+            case 2: p[3 * i + 1] = pow(u, 12); break;
+            case 3: p[3 * i + 1] = (u - 0.5) * 2e300; break;
+            case 4: p[3 * i + 1] = i % 97 == 0 ? (i % 2 ? INFINITY : -INFINITY) : u; break;
+            case 5: p[3 * i + 1] = i % 3 == 0 ? (i % 2 ? -0.0 : 0.0) : u; break;
+            default: break;
+            }
+        }
+        p[3 * 10 + 2] = NAN;
+        cr_assert_eq(cf_pareto_filter(p, n, 3, nd), CF_OK);
+        brute_filter(p, n, 3, bf);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq(nd[i], bf[i], "kind %d point %zu", kind, i);
+            kept += nd[i];
+        }
+        cr_assert(kept > 3, "kind %d kept %zu", kind, kept);
+    }
+    /* a front (nothing dominated) whose f2 is crowded in one bucket region and sparse elsewhere */
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)i / (double)n;
+        p[3 * i] = t, p[3 * i + 1] = i < n / 2 ? 1e-9 * (double)(n - i) : 1.0 - t, p[3 * i + 2] = 1.0 - t;
+    }
+    cr_assert_eq(cf_pareto_filter(p, n, 3, nd), CF_OK);
+    brute_filter(p, n, 3, bf);
+    for (size_t i = 0; i < n; i++) cr_assert_eq(nd[i], bf[i], "front point %zu", i);
+    free(p);
+    free(nd);
+    free(bf);
+}

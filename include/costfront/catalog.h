@@ -179,6 +179,64 @@ const cf_offer *cf_catalog_offer_at(const cf_catalog *cat, size_t i);
  * command writes it atomically). */
 cf_status cf_catalog_to_json(const cf_catalog *cat, char **out, cf_error *err);
 
+/* ---- Data transfer and storage (data/catalog_transfer.c, issue 16) ---- */
+
+/* What moving data out of one provider's region costs, USD per GB (free tiers ignored). NaN when unknown. */
+typedef struct cf_egress {
+    const char *provider;
+    const char *region;
+    const char *network;  /* providers on one network (aws-capacity-blocks is aws): paths between them are internal */
+    double same_region;   /* to compute in the same region of the same network (cross-zone traffic ignored) */
+    double inter_region;  /* to another region of the same network */
+    double internet;      /* to the internet: another provider, or owned servers */
+    const char *source;
+    const char *as_of;
+} cf_egress;
+
+/* Storage classes priced per GB-month. */
+typedef enum cf_storage_class {
+    CF_STORAGE_OBJECT_STANDARD = 0,
+    CF_STORAGE_OBJECT_INFREQUENT,
+    CF_STORAGE_BLOCK_SSD,
+    CF_STORAGE_CLASS_COUNT
+} cf_storage_class;
+
+/* Canonical name of a storage class ("object_standard", "object_infrequent", "block_ssd"). */
+const char *cf_storage_class_name(cf_storage_class c);
+
+/* Parses a storage class name (also "standard", "infrequent", "ia", "ssd", "block"). */
+cf_status cf_storage_class_parse(const char *s, cf_storage_class *out);
+
+/* What keeping data costs in one provider's region, USD per GB-month by class; NaN when unknown. */
+typedef struct cf_storage {
+    const char *provider;
+    const char *region;
+    double usd_per_gb_month[CF_STORAGE_CLASS_COUNT];
+    const char *source;
+    const char *as_of;
+} cf_storage;
+
+size_t cf_catalog_egress_count(const cf_catalog *cat);
+const cf_egress *cf_catalog_egress_at(const cf_catalog *cat, size_t i);
+size_t cf_catalog_storage_count(const cf_catalog *cat);
+const cf_storage *cf_catalog_storage_at(const cf_catalog *cat, size_t i);
+
+/* Finds the egress (storage) entry of provider and region (names matched as for hardware). NULL when unknown. */
+const cf_egress *cf_catalog_egress(const cf_catalog *cat, const char *provider, const char *region);
+const cf_storage *cf_catalog_storage(const cf_catalog *cat, const char *provider, const char *region);
+
+/* Resolves where a run's data lives: "provider/region" (e.g. "aws/us-east-1"), or a region alone when one network
+ * holds it in the egress table. Returns the entry in *out and CF_OK; CF_ERR_NOT_FOUND with a message that lists
+ * the candidates ("aws/us-east-1, lambda/us-east-1") when a region alone is ambiguous, or the known locations when
+ * it is unknown. */
+cf_status cf_catalog_data_location(const cf_catalog *cat, const char *text, const cf_egress **out, cf_error *err);
+
+/* The price per GB of moving data from src to compute in provider/region: 0-rated same-region paths, inter-region
+ * within one network, internet otherwise (another network, or owned servers). *path (may be NULL) receives
+ * "same region", "inter-region" or "internet". NaN when the catalog does not know the price. */
+double cf_egress_price(const cf_catalog *cat, const cf_egress *src, const char *provider, const char *region,
+                       const char **path);
+
 #ifdef __cplusplus
 }
 #endif

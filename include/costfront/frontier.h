@@ -145,6 +145,10 @@ const char *cf_frontier_note(const cf_frontier *f, size_t i);
 const char *cf_frontier_note_kind(const cf_frontier *f, size_t i);
 size_t cf_frontier_unpriced_count(const cf_frontier *f);
 
+/* 1 when some candidate's run gave data_gb, checkpoint_gb, model_gb or storage_days (issue 16): reports then show
+ * cost_usd's parts (compute_cost_usd, egress_cost_usd, storage_cost_usd) beside it. */
+int cf_frontier_has_transfer(const cf_frontier *f);
+
 #ifdef __cplusplus
 }
 #endif

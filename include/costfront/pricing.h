@@ -5,6 +5,12 @@
  * apart; carbon_cost_usd = co2e_kg x shadow price; total_cost_usd = cost_usd + carbon_cost_usd. The spot overhead
  * comes from the Young (1974) / Daly (2006) optimal checkpoint interval.
  *
+ * The whole cost of a run (issue 16): compute_cost_usd is the accelerator-hours above; egress_cost_usd = data_gb x
+ * the catalog's price for the path from data_location to the offer (0 in the same region, inter-region within one
+ * network, internet otherwise); storage_cost_usd = (data_gb + checkpoints kept x checkpoint_gb + model_gb) x the
+ * offer's USD per GB-month x storage_days / 30; cost_usd = compute + egress + storage. A run that gives none of
+ * data_gb, checkpoint_gb, model_gb, storage_days (or gives them as 0) is priced exactly as before.
+ *
  * Ownership: results are plain structs filled into caller memory; pointers inside them point into the catalog.
  */
 #ifndef COSTFRONT_PRICING_H
@@ -59,6 +65,12 @@ typedef struct cf_pricing_opts {
     double carbon_price_usd_per_t; /* NaN: use the catalog's */
     const char *provider;          /* restrict offers to this provider, NULL: any */
     const char *region;            /* restrict offers to this region when the run has none, NULL: any */
+    /* issue 16 (zero-initialised options are the defaults): */
+    cf_storage_class storage_class; /* class data, checkpoints and model are kept in (default object_standard) */
+    size_t keep_last_checkpoints;   /* keep only the last k checkpoints; 0 (default): keep every one written */
+    double checkpoint_every_hours;  /* checkpoint interval of non-spot runs; <= 0 or NaN (default): none written */
+    const char *owned_provider;     /* where owned servers sit in the egress/storage tables (default */
+    const char *owned_region;       /* "owner-amortised" / "on-prem-us") */
 } cf_pricing_opts;
 
 /* Fills o with defaults (spot defaults, catalog carbon price, any provider and region). */
@@ -79,7 +91,63 @@ typedef struct cf_price {
     double carbon_cost_usd; /* co2e_kg x shadow price */
     double total_cost_usd;  /* cost_usd + carbon_cost_usd */
     int cheapest_chosen;    /* 1 when the run named no provider/region and the cheapest offer was chosen */
+    /* The whole cost of a run (issue 16). cost_usd above = compute + egress + storage. */
+    double compute_cost_usd;   /* billed_gpu_hours x price_per_hour */
+    double egress_cost_usd;    /* data moved to the compute region x the path's USD per GB */
+    double storage_cost_usd;   /* GB kept x USD per GB-month x storage_days / 30 */
+    double egress_gb;          /* data moved (0 in the same region or without data_location) */
+    const char *egress_path;   /* "same region", "inter-region", "internet", or NULL when nothing was moved */
+    const cf_egress *data_src; /* where the data lives, NULL when the run does not say */
+    const cf_storage *storage_src; /* the storage entry that priced storage_cost_usd, NULL when nothing was kept */
+    double checkpoints_written, checkpoints_kept; /* from the checkpoint interval; 0 without checkpoint_gb */
+    double storage_gb;         /* data + checkpoints kept + model */
+    int has_transfer;          /* 1 when the run gave a positive data_gb, checkpoint_gb, model_gb or storage_days */
+    /* When the whole cost chose another offer than compute alone would (data gravity): that offer, and its
+     * compute and whole cost; NULL / NaN otherwise. */
+    const cf_offer *compute_best;
+    double compute_best_compute_usd, compute_best_cost_usd;
 } cf_price;
+
+/* What a run needs besides accelerator-hours: NaN / NULL fields are absent. */
+typedef struct cf_transfer_need {
+    double data_gb, checkpoint_gb, storage_days, model_gb;
+    double num_nodes;          /* a multi-node job is interrupted when any node is: lambda x num_nodes */
+    double wall_hours;         /* hours the checkpoints are spread over (NaN: gpu_hours / num_gpus, else gpu_hours) */
+    double num_gpus;
+    const char *data_location; /* "provider/region" or a region (cf_catalog_data_location) */
+    const cf_egress *data_src; /* data_location resolved, or NULL (pricing resolves it, once per run) */
+} cf_transfer_need;
+
+/* Writes "spot on lambda/us-east-1 is 31% cheaper in compute but 12% dearer with egress and storage (data at
+ * aws/us-east-1)" into buf (size n) when the whole cost chose another offer for p than compute alone would (data
+ * gravity), and returns buf; returns NULL (buf untouched) otherwise. */
+char *cf_price_gravity_phrase(const cf_price *p, char *buf, size_t n);
+
+/* Fills n with "nothing needed" (every field absent). */
+void cf_transfer_need_none(cf_transfer_need *n);
+
+/* Fills n from a run's fields. */
+void cf_transfer_need_of_run(const cf_run *run, cf_transfer_need *n);
+
+/* Whether n asks for anything: a positive data_gb, checkpoint_gb, model_gb or storage_days. */
+int cf_transfer_need_any(const cf_transfer_need *n);
+
+/* Number of checkpoints written over wall_hours at interval tau_hours: floor(wall / tau), 0 when tau is not finite
+ * and positive. Written checkpoints are kept unless keep_last > 0 caps them. */
+double cf_checkpoints_written(double wall_hours, double tau_hours);
+
+/* Prices the egress and storage parts of need for compute in provider/region under option (spot uses overhead's
+ * interval tau_hours for checkpoints; pass INFINITY otherwise) into out's egress/storage fields, leaving the
+ * compute fields alone. Returns CF_ERR_NOT_FOUND (with a message) when a price it needs is unknown. */
+cf_status cf_price_transfer(const cf_catalog *cat, const cf_transfer_need *need, const char *provider,
+                            const char *region, cf_procurement option, double tau_hours, const cf_pricing_opts *opts,
+                            cf_price *out, cf_error *err);
+
+/* Same as cf_price_hours for a run needing need (may be NULL: nothing): the offer chosen is the cheapest in
+ * cost_usd (compute + egress + storage) when need asks for anything, else the cheapest per hour as before. */
+cf_status cf_price_hours_need(const cf_catalog *cat, const char *hardware, const char *provider, const char *region,
+                              double gpu_hours, const cf_transfer_need *need, cf_procurement option,
+                              const cf_pricing_opts *opts, cf_price *out, cf_error *err);
 
 /* Prices gpu_hours of hardware hw under option, choosing the offer: the run's provider/region if given (region
  * may be NULL), else opts' restrictions, else the cheapest offer with a price for that option. Returns

@@ -56,12 +56,17 @@ void cf_report_opts_default(cf_report_opts *o);
  *  "frontier": [{"run_id","procurement","hardware","precision","pruning","accuracy","cost_usd","co2e_kg",
  *               "total_cost_usd","energy_kwh","embodied_kgco2e","carbon_cost_usd","gpu_hours","billed_gpu_hours",
  *               "provider","region","price_per_hour","overhead_fraction","predicted","values": [objective values],
- *               "intervals": {"accuracy": [lo,hi], "total_cost_usd": [lo,hi]} (predicted only), "note"?}],
+ *               "intervals": {"accuracy": [lo,hi], "total_cost_usd": [lo,hi]} (predicted only), "note"?,
+ *               and when some run moves or keeps data (cf_frontier_has_transfer, issue 16): "compute_cost_usd",
+ *               "egress_cost_usd","storage_cost_usd","egress_gb","egress_path","data_location","storage_gb",
+ *               "checkpoints_written","checkpoints_kept"}],
  *  "dominated": [{"run_id","procurement","accuracy","total_cost_usd", every other objective in use by name,"rank",
  *                 "dominated_by": {"run_id","procurement"},"margin"}],
  *  "rejects": [{"source","line","column","field","message"}], "notes": [...],
  *  "pricing": {"carbon_price_usd_per_t","carbon_price_source","spot": {"checkpoint_minutes","restart_minutes",
- *              "interval"}, "offers_used": [{"provider","region","hardware","source"}]}}
+ *              "interval"}, "offers_used": [{"provider","region","hardware","source"}],
+ *              "egress_used", "storage_used" (issue 16, only when some run moves or keeps data): the catalog
+ *              entries used, with their figures, source and as_of}}
  * Frontier entries are in the frontier's order (cf_frontier_optimal_at); dominated ones in candidate order. */
 cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, char **out, cf_error *err);
 

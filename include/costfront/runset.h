@@ -63,6 +63,13 @@ typedef struct cf_run {
     const char *project;
     const char *source; /* where the run came from: a file path, or "store:<kind>:<path>" */
     long line;          /* 1-based line (record number for non-line formats), 0 when unknown */
+    /* The whole cost of a run (issue 16); NaN / NULL when absent, and a run without them is priced as before. */
+    double data_gb;            /* GB of data the run reads (moved to the compute region when it lives elsewhere) */
+    const char *data_location; /* where the data lives: "provider/region", or a region alone (see pricing.h) */
+    double checkpoint_gb;      /* GB of one checkpoint */
+    double storage_days;       /* days data, checkpoints and the final model are kept */
+    double model_gb;           /* GB of the trained artefact */
+    double num_nodes;          /* machines of a multi-node job (>= 1) */
 } cf_run;
 
 /* Kind of a hyperparameter column, decided once all rows are read. */
@@ -92,7 +99,8 @@ cf_colmap *cf_colmap_create(void);
 void cf_colmap_destroy(cf_colmap *m);
 
 /* Adds "from -> to" where to is a canonical field name (run_id, accuracy, gpu_hours, wall_hours, num_gpus,
- * precision, pruning, hardware, region, provider, procurement, model, dataset, project) or "ignore", or any new
+ * precision, pruning, hardware, region, provider, procurement, model, dataset, project, data_gb, data_location,
+ * checkpoint_gb, storage_days, model_gb, num_nodes) or "ignore", or any new
  * hyperparameter name. Returns CF_ERR_INVALID for an empty name. */
 cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to);
 

@@ -108,6 +108,8 @@ typedef struct cf_tco_option {
     double total_with_carbon_usd; /* total_usd + carbon_cost_usd */
     double npv_with_carbon_usd;   /* npv_usd + discounted carbon cost */
     char price_source[160];       /* "plan", or "catalog: <provider> <region>" for cloud prices */
+    /* issue 16, the plan's "data" section: the parts of total_usd spent moving and keeping data (0 without it). */
+    double egress_usd, storage_usd;
 } cf_tco_option;
 
 /* The owned server's monthly economics, per server, at full use. */
@@ -171,6 +173,11 @@ int cf_tco_result_months(const cf_tco_result *res);
 
 /* Fills *out with option `opt`. CF_ERR_ARG for an out-of-range option. */
 cf_status cf_tco_result_option(const cf_tco_result *res, cf_procurement opt, cf_tco_option *out);
+
+/* When the plan has a data section and its egress and storage change which option is cheapest in total_usd: "spot is
+ * 31% cheaper in compute but 12% dearer with egress and storage; on_prem is cheapest in total" (owned by res, valid
+ * until it is destroyed). NULL otherwise. */
+const char *cf_tco_result_data_gravity(const cf_tco_result *res);
 
 /* The available option with the lowest metric (ties: the lower enum value). */
 cf_procurement cf_tco_result_cheapest(const cf_tco_result *res, cf_tco_metric metric);
