@@ -10,11 +10,12 @@ cd "$(dirname "$0")"
 mode=${1:-demo}
 
 PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev libxml2-dev libxml2-utils
-      libcjson-dev libsqlite3-dev sqlite3 libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
+      libcjson-dev libsqlite3-dev sqlite3 libpq-dev libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
 TEST_PKGS=(chromium    # the report is checked in headless Chromium (tests/cli/browser.sh)
            locales     # de_DE's definition, compiled by tests/test_report.c to check decimal-comma independence
            python3-venv python3-pip python3-setuptools python3-wheel   # tests/cli/python.sh: venv + pip install
-           python3-pandas python3-pytest python3-scipy)               # the Python package's pytest suite (scipy: Optuna's QMC sampler)
+           python3-pandas python3-pytest python3-scipy                # the Python package's pytest suite (scipy: Optuna's QMC sampler)
+           postgresql python3-psycopg2)  # a throw-away PostgreSQL 15 server for the store and study suites (tests/pg/)
 FUZZ_PKGS=(clang libclang-rt-14-dev)  # Debian's clang and its libFuzzer runtime
 BENCH_PKGS=(g++ libpagmo-dev python3-optuna python3-sklearn python3-scipy)
 
@@ -32,6 +33,18 @@ fi
 [ "$mode" = deps ] && exit 0
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# Starts the tests' PostgreSQL server (tests/pg/start.sh) when its binaries are installed, so the store and study
+# suites run on both backends (COSTFRONT_TEST_PG_REQUIRED: a missing server then fails them rather than skipping);
+# the server is stopped when the script exits, even on failure.
+with_pg() {
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    eval "$(tests/pg/start.sh)"
+    export COSTFRONT_TEST_PG_REQUIRED=1
+    trap 'tests/pg/stop.sh "$CF_PG_DIR"' EXIT
+  else
+    echo "setup: PostgreSQL is not installed; the *_pg tests are skipped" >&2
+  fi
+}
 build() { # build DIR [cmake args...]
   local dir=$1; shift
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
@@ -45,10 +58,12 @@ case "$mode" in
     ;;
   test)
     build build -DCOSTFRONT_WERROR=ON
+    with_pg
     ctest --test-dir build --output-on-failure -j "$jobs"
     ;;
   asan)
     build build-asan -DCOSTFRONT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCOSTFRONT_BUILD_BENCH=OFF
+    with_pg
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       ctest --test-dir build-asan --output-on-failure -j "$jobs"
     ;;

@@ -31,7 +31,7 @@ static void help(void)
 static cf_store *open_existing(const char *sub, const char *path, int *rc)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0) {
+    if (strncmp(path, "postgres", 8) != 0 && stat(path, &sb) != 0) {
         char esc[1024];
         cf_text_escape(esc, sizeof esc, path);
         fprintf(stderr, "costfront store %s: --store: no run store at '%s'\n", sub, esc);
@@ -41,7 +41,7 @@ static cf_store *open_existing(const char *sub, const char *path, int *rc)
     cf_error err;
     cf_error_clear(&err);
     cf_store *s = NULL;
-    cf_status st = cf_store_open(path, &s, &err);
+    cf_status st = cf_store_open_existing(path, &s, &err);
     if (st != CF_OK) {
         cf_cli_print_error("--store", &err);
         *rc = cf_cli_exit_for(st);

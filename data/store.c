@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 #include <limits.h>
 #include <math.h>
-#include <sqlite3.h>
+#include <sqlite3.h> /* the SQLITE_OPEN_ flags */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,14 +21,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "data/db.h"
 #include "data/sha256.h"
 
 #define CF_STORE_SCHEMA_VERSION 2
 #define CF_STORE_BUSY_MS        60000
 
+/* The name of the run store's write lock on PostgreSQL (keyed with the schema; data/db.h). */
+#define CF_STORE_LOCK "costfront run store"
+
 struct cf_store {
-    sqlite3 *db;
-    char *path;
+    cf_db *db;
+    char *path; /* the file, or the URI without its password */
     long long clock; /* 0: system clock */
     char **notes;    /* notes since open, owned */
     size_t n_notes;
@@ -59,12 +63,12 @@ static const char *const schema_sql =
     "CREATE TABLE IF NOT EXISTS reports("
     " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, hypervolume REAL, best_cost_at_target REAL,"
     " frontier TEXT, n_runs INTEGER NOT NULL);"
-    "INSERT OR IGNORE INTO store_meta(key, value) VALUES('schema_version', '2');";
+    "INSERT INTO store_meta(key, value) VALUES('schema_version', '2') ON CONFLICT DO NOTHING;";
 
 /* Records an SQLite failure in err, naming the store file and SQLite's own message. */
 static cf_status db_error(cf_store *s, cf_error *err, const char *what)
 {
-    return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL, "%s: %s", what, sqlite3_errmsg(s->db));
+    return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL, "%s: %s", what, cf_db_errmsg(s->db));
 }
 
 static long long now_of(const cf_store *s) { return s->clock ? s->clock : (long long)time(NULL); }
@@ -112,27 +116,34 @@ const char *cf_store_note(const cf_store *s, size_t i) { return s && i < s->n_no
 /* Runs one statement that returns no rows. */
 static cf_status exec(cf_store *s, const char *sql, cf_error *err, const char *what)
 {
-    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_error(s, err, what);
+    if (cf_db_exec(s->db, sql) != 0) return db_error(s, err, what);
     return CF_OK;
 }
 
-/* Prepares sql and binds one parameter per character of types from the arguments: 't' a string (copied; NULL
- * binds NULL), 'i' a long long. Returns NULL on failure (sqlite3_errmsg says why). */
-static sqlite3_stmt *prep(cf_store *s, const char *sql, const char *types, ...)
+/* Starts a write transaction holding the store's write lock (BEGIN IMMEDIATE on SQLite, an advisory transaction
+ * lock on PostgreSQL), retrying a deadlock or serialisation failure a few times. */
+static cf_status begin_write(cf_store *s, cf_error *err, const char *what)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) return NULL;
+    for (int attempt = 0;; attempt++) {
+        if (cf_db_begin_locked(s->db, CF_STORE_LOCK) == 0) return CF_OK;
+        if (!cf_db_is_pg(s->db) || !cf_db_retryable(s->db) || attempt >= 7) return db_error(s, err, what);
+    }
+}
+
+/* Prepares sql and binds one parameter per character of types from the arguments: 't' a string (copied; NULL
+ * binds NULL), 'i' a long long. Returns NULL on failure (cf_db_errmsg says why). */
+static cf_db_stmt *prep(cf_store *s, const char *sql, const char *types, ...)
+{
+    cf_db_stmt *q = cf_db_prepare(s->db, sql);
+    if (q == NULL) return NULL;
     va_list ap;
     va_start(ap, types);
     for (int k = 0; types[k] != '\0'; k++) {
         if (types[k] == 't') {
             const char *t = va_arg(ap, const char *);
-            if (t == NULL)
-                sqlite3_bind_null(q, k + 1);
-            else
-                sqlite3_bind_text(q, k + 1, t, -1, SQLITE_TRANSIENT);
+            cf_db_bind_text(q, k + 1, t);
         } else {
-            sqlite3_bind_int64(q, k + 1, va_arg(ap, long long));
+            cf_db_bind_int64(q, k + 1, va_arg(ap, long long));
         }
     }
     va_end(ap);
@@ -140,25 +151,25 @@ static sqlite3_stmt *prep(cf_store *s, const char *sql, const char *types, ...)
 }
 
 /* Steps a prepared statement that returns no rows and finalizes it. */
-static cf_status run_stmt(cf_store *s, sqlite3_stmt *q, cf_error *err, const char *what)
+static cf_status run_stmt(cf_store *s, cf_db_stmt *q, cf_error *err, const char *what)
 {
     if (q == NULL) return db_error(s, err, what);
-    int rc = sqlite3_step(q);
-    cf_status st = rc == SQLITE_DONE || rc == SQLITE_ROW ? CF_OK : db_error(s, err, what);
-    sqlite3_finalize(q);
+    int rc = cf_db_step(q);
+    cf_status st = rc == CF_DB_DONE || rc == CF_DB_ROW ? CF_OK : db_error(s, err, what);
+    cf_db_finalize(q);
     return st;
 }
 
 /* Steps a prepared statement expected to return at most one row with an integer in column 0 and finalizes it;
  * *found says whether there was a row. */
-static cf_status one_int(cf_store *s, sqlite3_stmt *q, long long *v, int *found, cf_error *err, const char *what)
+static cf_status one_int(cf_store *s, cf_db_stmt *q, long long *v, int *found, cf_error *err, const char *what)
 {
     if (q == NULL) return db_error(s, err, what);
-    int rc = sqlite3_step(q);
-    *found = rc == SQLITE_ROW;
-    if (*found) *v = sqlite3_column_int64(q, 0);
-    cf_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? CF_OK : db_error(s, err, what);
-    sqlite3_finalize(q);
+    int rc = cf_db_step(q);
+    *found = rc == CF_DB_ROW;
+    if (*found) *v = cf_db_col_int64(q, 0);
+    cf_status st = rc == CF_DB_ROW || rc == CF_DB_DONE ? CF_OK : db_error(s, err, what);
+    cf_db_finalize(q);
     return st;
 }
 
@@ -278,17 +289,17 @@ static cf_status stored_digest(cf_store *s, const char *table, long long id, cha
 {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT record_key, line, pairs FROM %s WHERE source_id=?1", table);
-    sqlite3_stmt *q = prep(s, sql, "i", id);
+    cf_db_stmt *q = prep(s, sql, "i", id);
     if (q == NULL) return db_error(s, err, "cannot read the stored runs");
     size_t cap = 16, n = 0;
     digest_hex *d = malloc(cap * sizeof *d);
     bytebuf b = {NULL, 0, 0};
     cf_status st = d ? CF_OK : cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
-    int rc = SQLITE_DONE;
-    while (st == CF_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(q, 0);
-        long line = (long)sqlite3_column_int64(q, 1);
-        cJSON *arr = cJSON_Parse((const char *)sqlite3_column_text(q, 2));
+    int rc = CF_DB_DONE;
+    while (st == CF_OK && (rc = cf_db_step(q)) == CF_DB_ROW) {
+        const char *key = cf_db_col_text(q, 0);
+        long line = (long)cf_db_col_int64(q, 1);
+        cJSON *arr = cJSON_Parse(cf_db_col_text(q, 2));
         size_t m = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
         const char **names = calloc(m ? m : 1, sizeof *names), **values = calloc(m ? m : 1, sizeof *values);
         if (n == cap) {
@@ -322,42 +333,58 @@ static cf_status stored_digest(cf_store *s, const char *table, long long id, cha
         free((void *)values);
         cJSON_Delete(arr);
     }
-    if (st == CF_OK && rc != SQLITE_DONE) st = db_error(s, err, "cannot read the stored runs");
+    if (st == CF_OK && rc != CF_DB_DONE) st = db_error(s, err, "cannot read the stored runs");
     if (st == CF_OK && !combine_digests(d, n, out))
         st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
-    sqlite3_finalize(q);
+    cf_db_finalize(q);
     free(b.p);
     free(d);
     return st;
 }
 
-/* Checks an existing file: intact (quick_check says "ok") and either empty or a costfront store. */
+/* Checks an existing file: intact (quick_check says "ok") and either empty or a costfront store. On
+ * PostgreSQL, checks that the current schema holds no tables or a costfront store. */
 static cf_status check_existing(cf_store *s, cf_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK)
+    if (cf_db_is_pg(s->db)) {
+        cf_db_stmt *q = cf_db_prepare(s->db, "SELECT count(*), count(*) FILTER (WHERE table_name = 'store_meta') FROM"
+                                             " information_schema.tables WHERE table_schema = current_schema()");
+        long long n_all = 0, n_meta = 0;
+        int rc = q ? cf_db_step(q) : CF_DB_ERROR;
+        if (rc == CF_DB_ROW) {
+            n_all = cf_db_col_int64(q, 0);
+            n_meta = cf_db_col_int64(q, 1);
+        }
+        cf_db_finalize(q);
+        if (rc != CF_DB_ROW) return db_error(s, err, "cannot list tables");
+        if (n_all > 0 && n_meta == 0)
+            return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL,
+                                "the schema holds tables but not a costfront run store (no store_meta table); "
+                                "refusing to write into it (give a new database or schema)");
+        return CF_OK;
+    }
+    cf_db_stmt *st = cf_db_prepare(s->db, "PRAGMA quick_check");
+    if (st == NULL)
         return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL,
-                            "not a readable SQLite database (%s); the file was left untouched", sqlite3_errmsg(s->db));
-    int rc = sqlite3_step(st);
-    const char *res = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+                            "not a readable SQLite database (%s); the file was left untouched", cf_db_errmsg(s->db));
+    int rc = cf_db_step(st);
+    const char *res = rc == CF_DB_ROW ? cf_db_col_text(st, 0) : NULL;
     int ok = res != NULL && strcmp(res, "ok") == 0;
     char detail[256];
-    snprintf(detail, sizeof detail, "%s", res ? res : sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
+    snprintf(detail, sizeof detail, "%s", res ? res : cf_db_errmsg(s->db));
+    cf_db_finalize(st);
     if (!ok)
         return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL,
                             "damaged SQLite database (integrity check: %s); the file was left untouched", detail);
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT (SELECT count(*) FROM sqlite_master),"
-                           " (SELECT count(*) FROM sqlite_master WHERE type='table' AND name='store_meta')",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "cannot list tables");
+    st = cf_db_prepare(s->db, "SELECT (SELECT count(*) FROM sqlite_master),"
+                              " (SELECT count(*) FROM sqlite_master WHERE type='table' AND name='store_meta')");
+    if (st == NULL) return db_error(s, err, "cannot list tables");
     long long n_all = 0, n_meta = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        n_all = sqlite3_column_int64(st, 0);
-        n_meta = sqlite3_column_int64(st, 1);
+    if (cf_db_step(st) == CF_DB_ROW) {
+        n_all = cf_db_col_int64(st, 0);
+        n_meta = cf_db_col_int64(st, 1);
     }
-    sqlite3_finalize(st);
+    cf_db_finalize(st);
     if (n_all > 0 && n_meta == 0)
         return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL,
                             "is an SQLite database but not a costfront run store (no store_meta table); "
@@ -369,37 +396,33 @@ static cf_status check_existing(cf_store *s, cf_error *err)
  * recorded version (1 when a store_meta without a version holds store_runs). Call inside a transaction. */
 static cf_status schema_version(cf_store *s, long long *version, cf_error *err)
 {
-    long long v = 0;
-    int found = 0;
-    cf_status st =
-        one_int(s, prep(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='store_meta'", ""), &v,
-                &found, err, "cannot list tables");
-    if (st != CF_OK) return st;
+    int v = cf_db_has_table(s->db, "store_meta");
+    if (v < 0) return db_error(s, err, "cannot list tables");
     if (v == 0) {
         *version = 0;
         return CF_OK;
     }
-    sqlite3_stmt *q = prep(s, "SELECT value FROM store_meta WHERE key='schema_version'", "");
+    cf_db_stmt *q = prep(s, "SELECT value FROM store_meta WHERE key='schema_version'", "");
     if (q == NULL) return db_error(s, err, "cannot read the schema version");
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(q, 0);
+    int rc = cf_db_step(q);
+    if (rc == CF_DB_ROW) {
+        const char *t = cf_db_col_text(q, 0);
         char *end = NULL;
         long long n = t ? strtoll(t, &end, 10) : 0;
         int bad = t == NULL || end == t || *end != '\0' || n < 1;
-        sqlite3_finalize(q);
+        cf_db_finalize(q);
         if (bad)
             return cf_error_set(err, CF_ERR_DB, s->path, 0, 0, "schema_version",
                                 "the store's schema version is not a positive number; the file was left untouched");
         *version = n;
         return CF_OK;
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) return db_error(s, err, "cannot read the schema version");
-    st = one_int(s, prep(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='store_runs'", ""), &v,
-                 &found, err, "cannot list tables");
-    if (st == CF_OK) *version = v > 0 ? 1 : 0;
-    return st;
+    cf_db_finalize(q);
+    if (rc != CF_DB_DONE) return db_error(s, err, "cannot read the schema version");
+    v = cf_db_has_table(s->db, "store_runs");
+    if (v < 0) return db_error(s, err, "cannot list tables");
+    *version = v > 0 ? 1 : 0;
+    return CF_OK;
 }
 
 /* Moves the rows of v1 group (kind, typed) into store_runs_v2 under source id, keeping their ids; only those whose
@@ -442,18 +465,18 @@ static cf_status migrate_v1(cf_store *s, cf_error *err)
                                           "ALTER TABLE imports ADD COLUMN same_as INTEGER;",
                         err, "cannot migrate the store to schema version 2");
     if (st != CF_OK) return st;
-    sqlite3_stmt *g = prep(s,
+    cf_db_stmt *g = prep(s,
                            "SELECT source_kind, source_path, min(first_seen), max(updated), count(*) FROM store_runs"
                            " GROUP BY source_kind, source_path ORDER BY min(id)",
                            "");
     if (g == NULL) return db_error(s, err, "cannot migrate the store to schema version 2");
     size_t n_sources = 0, n_merged = 0, n_apart = 0, n_dropped = 0;
-    int rc = SQLITE_DONE;
-    while (st == CF_OK && (rc = sqlite3_step(g)) == SQLITE_ROW) {
-        char *kind = dup_str((const char *)sqlite3_column_text(g, 0));
-        char *typed = dup_str((const char *)sqlite3_column_text(g, 1));
-        long long first = sqlite3_column_int64(g, 2), last = sqlite3_column_int64(g, 3);
-        long long nrows = sqlite3_column_int64(g, 4);
+    int rc = CF_DB_DONE;
+    while (st == CF_OK && (rc = cf_db_step(g)) == CF_DB_ROW) {
+        char *kind = dup_str(cf_db_col_text(g, 0));
+        char *typed = dup_str(cf_db_col_text(g, 1));
+        long long first = cf_db_col_int64(g, 2), last = cf_db_col_int64(g, 3);
+        long long nrows = cf_db_col_int64(g, 4);
         char *canon = typed ? canonical_path(typed) : NULL;
         if (kind == NULL || canon == NULL) {
             st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
@@ -461,16 +484,16 @@ static cf_status migrate_v1(cf_store *s, cf_error *err)
             long long id = 0, conflict = 0;
             int found = 0, f2 = 0;
             char ekind[64] = "";
-            sqlite3_stmt *q = prep(s, "SELECT id, kind FROM sources WHERE path=?1", "t", canon);
+            cf_db_stmt *q = prep(s, "SELECT id, kind FROM sources WHERE path=?1", "t", canon);
             if (q == NULL) {
                 st = db_error(s, err, "cannot migrate the store to schema version 2");
             } else {
-                found = sqlite3_step(q) == SQLITE_ROW;
+                found = cf_db_step(q) == CF_DB_ROW;
                 if (found) {
-                    id = sqlite3_column_int64(q, 0);
-                    snprintf(ekind, sizeof ekind, "%s", (const char *)sqlite3_column_text(q, 1));
+                    id = cf_db_col_int64(q, 0);
+                    snprintf(ekind, sizeof ekind, "%s", cf_db_col_text(q, 1));
                 }
-                sqlite3_finalize(q);
+                cf_db_finalize(q);
             }
             if (st == CF_OK && found)
                 st = one_int(s,
@@ -536,8 +559,10 @@ static cf_status migrate_v1(cf_store *s, cf_error *err)
                                        " VALUES(?1, ?2, '', ?3, ?4)",
                                        "ttii", kind, path, first, last),
                                   err, "cannot migrate the store to schema version 2");
+                if (st == CF_OK)
+                    st = one_int(s, prep(s, "SELECT max(id) FROM sources", ""), &id, &f2, err,
+                                 "cannot migrate the store to schema version 2");
                 if (st == CF_OK) {
-                    id = sqlite3_last_insert_rowid(s->db);
                     st = copy_group(s, id, kind, typed, path, 0, err);
                 }
                 if (st == CF_OK && found)
@@ -559,20 +584,20 @@ static cf_status migrate_v1(cf_store *s, cf_error *err)
         free(typed);
         free(canon);
     }
-    if (st == CF_OK && rc != SQLITE_DONE) st = db_error(s, err, "cannot migrate the store to schema version 2");
-    sqlite3_finalize(g);
+    if (st == CF_OK && rc != CF_DB_DONE) st = db_error(s, err, "cannot migrate the store to schema version 2");
+    cf_db_finalize(g);
     /* content hashes, from the runs as stored */
-    sqlite3_stmt *ids = st == CF_OK ? prep(s, "SELECT id FROM sources ORDER BY id", "") : NULL;
+    cf_db_stmt *ids = st == CF_OK ? prep(s, "SELECT id FROM sources ORDER BY id", "") : NULL;
     if (st == CF_OK && ids == NULL) st = db_error(s, err, "cannot migrate the store to schema version 2");
-    while (st == CF_OK && (rc = sqlite3_step(ids)) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(ids, 0);
+    while (st == CF_OK && (rc = cf_db_step(ids)) == CF_DB_ROW) {
+        long long id = cf_db_col_int64(ids, 0);
         char hex[65];
         st = stored_digest(s, "store_runs_v2", id, hex, err);
         if (st == CF_OK)
             st = run_stmt(s, prep(s, "UPDATE sources SET sha256=?1 WHERE id=?2", "ti", hex, id), err,
                           "cannot migrate the store to schema version 2");
     }
-    sqlite3_finalize(ids);
+    cf_db_finalize(ids);
     if (st == CF_OK)
         st = exec(s,
                   "DELETE FROM run_changes WHERE run_id NOT IN (SELECT id FROM store_runs_v2);"
@@ -608,12 +633,68 @@ static cf_status migrate_v1(cf_store *s, cf_error *err)
     return CF_OK;
 }
 
+/* The store's tables in PostgreSQL's dialect, from the SQLite text: 64-bit identity keys for SQLite's rowid keys,
+ * BIGINT for INTEGER, DOUBLE PRECISION for REAL. malloc'd; NULL on allocation failure. */
+static char *pg_ddl(const char *lite)
+{
+    static const char *const from[] = {"INTEGER PRIMARY KEY", "INTEGER", "REAL"};
+    static const char *const to[] = {"BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "BIGINT",
+                                     "DOUBLE PRECISION"};
+    size_t cap = strlen(lite) * 4 + 64, o = 0;
+    char *out = malloc(cap);
+    if (out == NULL) return NULL;
+    for (const char *p = lite; *p;) {
+        int hit = 0;
+        for (size_t k = 0; k < sizeof from / sizeof *from && !hit; k++) {
+            size_t len = strlen(from[k]);
+            if (strncmp(p, from[k], len) == 0) {
+                o += (size_t)sprintf(out + o, "%s", to[k]);
+                p += len;
+                hit = 1;
+            }
+        }
+        if (!hit) out[o++] = *p++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static cf_status prepare_schema(cf_store *s, cf_error *err);
+static cf_status check_existing(cf_store *s, cf_error *err);
+
+/* Opens a run store on a PostgreSQL server (URI): connects, checks the current schema and creates or checks the
+ * tables, as cf_store_open does for a file. */
+static cf_status open_pg(const char *uri, int must_exist, cf_store **out, cf_error *err)
+{
+    char shown[512], why[512];
+    cf_db_display_name(uri, shown, sizeof shown);
+    cf_store *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->path = dup_str(shown)) == NULL) {
+        free(s);
+        return cf_error_set(err, CF_ERR_NOMEM, shown, 0, 0, NULL, "out of memory");
+    }
+    cf_status st = CF_OK;
+    if (cf_db_open_pg(uri, &s->db, why, sizeof why) != 0)
+        st = cf_error_set(err, CF_ERR_DB, shown, 0, 0, NULL, "cannot open the store: %s", why);
+    if (st == CF_OK) st = check_existing(s, err);
+    if (st == CF_OK && must_exist && cf_db_has_table(s->db, "store_meta") == 0)
+        st = cf_error_set(err, CF_ERR_NOT_FOUND, shown, 0, 0, NULL, "no run store in this database (schema)");
+    if (st == CF_OK) st = prepare_schema(s, err);
+    if (st != CF_OK) {
+        cf_store_close(s);
+        return st;
+    }
+    *out = s;
+    return CF_OK;
+}
+
 /* Brings the open database to the current schema inside one write transaction: creates the tables of a new
  * store, migrates a version 1 store, refuses a newer one. */
 static cf_status prepare_schema(cf_store *s, cf_error *err)
 {
-    cf_status st = exec(s, "BEGIN IMMEDIATE", err, "cannot start a transaction");
+    cf_status st = begin_write(s, err, "cannot start a transaction");
     if (st != CF_OK) return st;
+    int pg = cf_db_is_pg(s->db);
     long long v = 0;
     st = schema_version(s, &v, err);
     if (st == CF_OK && v > CF_STORE_SCHEMA_VERSION)
@@ -621,20 +702,34 @@ static cf_status prepare_schema(cf_store *s, cf_error *err)
                           "the run store has schema version %lld, newer than this costfront understands (%d); "
                           "the file was left untouched: use a newer costfront",
                           v, CF_STORE_SCHEMA_VERSION);
+    if (st == CF_OK && v == 1 && pg)
+        st = cf_error_set(err, CF_ERR_DB, s->path, 0, 0, NULL,
+                          "a schema version 1 run store on PostgreSQL cannot exist (PostgreSQL stores began at "
+                          "version 2); the database was left untouched");
     if (st == CF_OK && v == 1) st = migrate_v1(s, err);
-    if (st == CF_OK && v == 0) st = exec(s, schema_sql, err, "cannot create the store's tables");
+    if (st == CF_OK && v == 0 && pg) {
+        char *ddl = pg_ddl(schema_sql);
+        st = ddl ? exec(s, ddl, err, "cannot create the store's tables")
+                 : cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
+        free(ddl);
+    } else if (st == CF_OK && v == 0) {
+        st = exec(s, schema_sql, err, "cannot create the store's tables");
+    }
     if (st == CF_OK) st = exec(s, "COMMIT", err, "cannot commit the store's tables");
-    if (st != CF_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st != CF_OK) cf_db_rollback(s->db);
     return st;
 }
 
-cf_status cf_store_open(const char *path, cf_store **out, cf_error *err)
+/* Opens (creating when must_exist is 0) the store named by path: a file or a PostgreSQL URI. */
+static cf_status store_open(const char *path, int must_exist, cf_store **out, cf_error *err)
 {
     if (out == NULL) return cf_error_set(err, CF_ERR_ARG, path, 0, 0, NULL, "no output pointer");
     *out = NULL;
     if (path == NULL || path[0] == '\0') return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store path");
+    if (cf_db_is_pg_uri(path)) return open_pg(path, must_exist, out, err);
     struct stat sb;
     int exists = stat(path, &sb) == 0;
+    if (!exists && must_exist) return cf_error_set(err, CF_ERR_NOT_FOUND, path, 0, 0, NULL, "no run store at this path");
     if (exists && S_ISDIR(sb.st_mode))
         return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "the store path is a directory");
     cf_store *s = calloc(1, sizeof *s);
@@ -645,13 +740,13 @@ cf_status cf_store_open(const char *path, cf_store **out, cf_error *err)
         return cf_error_set(err, CF_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
     }
     int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    char why[512];
+    if (cf_db_open_sqlite(path, flags, CF_STORE_BUSY_MS, &s->db, why, sizeof why) != 0) {
         cf_status st = cf_error_set(err, exists ? CF_ERR_DB : CF_ERR_IO, path, 0, 0, NULL, "cannot open the store: %s",
-                                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+                                    why);
         cf_store_close(s);
         return st;
     }
-    sqlite3_busy_timeout(s->db, CF_STORE_BUSY_MS);
     cf_status st = CF_OK;
     if (exists) st = check_existing(s, err);
     if (st == CF_OK) st = prepare_schema(s, err);
@@ -663,10 +758,17 @@ cf_status cf_store_open(const char *path, cf_store **out, cf_error *err)
     return CF_OK;
 }
 
+cf_status cf_store_open(const char *path, cf_store **out, cf_error *err) { return store_open(path, 0, out, err); }
+
+cf_status cf_store_open_existing(const char *path, cf_store **out, cf_error *err)
+{
+    return store_open(path, 1, out, err);
+}
+
 void cf_store_close(cf_store *s)
 {
     if (s == NULL) return;
-    sqlite3_close(s->db);
+    cf_db_close(s->db);
     for (size_t i = 0; i < s->n_notes; i++) free(s->notes[i]);
     free(s->notes);
     free(s->path);
@@ -718,19 +820,19 @@ static char *pairs_json(const cf_record *rec)
 
 /* Statements of one source's import, prepared once. */
 typedef struct import_stmts {
-    sqlite3_stmt *sel, *ins, *upd, *fix, *chg, *clash, *seen;
+    cf_db_stmt *sel, *ins, *upd, *fix, *chg, *clash, *seen;
 } import_stmts;
 
 /* Finalizes the statements of an import (any of them may be NULL). */
 static void import_stmts_free(import_stmts *q)
 {
-    sqlite3_finalize(q->sel);
-    sqlite3_finalize(q->ins);
-    sqlite3_finalize(q->upd);
-    sqlite3_finalize(q->fix);
-    sqlite3_finalize(q->chg);
-    sqlite3_finalize(q->clash);
-    sqlite3_finalize(q->seen);
+    cf_db_finalize(q->sel);
+    cf_db_finalize(q->ins);
+    cf_db_finalize(q->upd);
+    cf_db_finalize(q->fix);
+    cf_db_finalize(q->chg);
+    cf_db_finalize(q->clash);
+    cf_db_finalize(q->seen);
 }
 
 /* Prepares the statements of an import; 0 when one cannot be prepared (the database says why). */
@@ -739,7 +841,7 @@ static int import_stmts_prepare(cf_store *s, import_stmts *q)
     return (q->sel = prep(s, "SELECT id, hash, line, raw FROM store_runs WHERE source_id=?1 AND record_key=?2", "")) &&
            (q->ins = prep(s,
                           "INSERT INTO store_runs(source_id, record_key, run_id, line, pairs, raw, hash, first_seen,"
-                          " updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                          " updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
                           "")) &&
            (q->upd = prep(s, "UPDATE store_runs SET line=?1, pairs=?2, raw=?3, hash=?4, updated=?5 WHERE id=?6", "")) &&
            (q->fix = prep(s, "UPDATE store_runs SET line=?1, raw=?2 WHERE id=?3", "")) &&
@@ -751,7 +853,7 @@ static int import_stmts_prepare(cf_store *s, import_stmts *q)
                             "SELECT r.source_id, s.path, r.line FROM store_runs r JOIN sources s ON s.id=r.source_id"
                             " WHERE r.run_id=?1 AND r.source_id<>?2 ORDER BY r.id LIMIT 1",
                             "")) &&
-           (q->seen = prep(s, "INSERT OR IGNORE INTO temp.cf_seen(id) VALUES(?1)", ""));
+           (q->seen = prep(s, "INSERT INTO cf_seen(id) VALUES(?1) ON CONFLICT DO NOTHING", ""));
 }
 
 /* Stores one record of source id (canonical path canon) inside the caller's transaction: refuses a run id that
@@ -769,15 +871,15 @@ static cf_status import_record(cf_store *s, import_stmts *q, const cf_record *re
         status = cf_error_set(err, CF_ERR_NOMEM, typed, rec->line, 0, NULL, "out of memory");
         goto out;
     }
-    sqlite3_reset(q->clash);
-    sqlite3_bind_text(q->clash, 1, run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q->clash, 2, id);
-    int rc = sqlite3_step(q->clash);
-    if (rc == SQLITE_ROW) {
-        long long other = sqlite3_column_int64(q->clash, 0);
+    cf_db_reset(q->clash);
+    cf_db_bind_text(q->clash, 1, run_id);
+    cf_db_bind_int64(q->clash, 2, id);
+    int rc = cf_db_step(q->clash);
+    if (rc == CF_DB_ROW) {
+        long long other = cf_db_col_int64(q->clash, 0);
         char opath[300];
-        snprintf(opath, sizeof opath, "%s", (const char *)sqlite3_column_text(q->clash, 1));
-        long oline = (long)sqlite3_column_int64(q->clash, 2);
+        snprintf(opath, sizeof opath, "%s", cf_db_col_text(q->clash, 1));
+        long oline = (long)cf_db_col_int64(q->clash, 2);
         status = cf_error_set(err, CF_ERR_INVALID, typed, rec->line, 0, "run_id",
                               "run id '%s' is already in the store from source %lld (%s, line %ld); nothing was "
                               "imported. Give the runs distinct ids, or if this file replaces that source, remove "
@@ -785,69 +887,71 @@ static cf_status import_record(cf_store *s, import_stmts *q, const cf_record *re
                               run_id, other, opath, oline, s->path, other);
         goto out;
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != CF_DB_DONE) {
         status = db_error(s, err, "cannot look up a run id");
         goto out;
     }
-    sqlite3_reset(q->sel);
-    sqlite3_bind_int64(q->sel, 1, id);
-    sqlite3_bind_text(q->sel, 2, rec->key, -1, SQLITE_STATIC);
-    rc = sqlite3_step(q->sel);
+    cf_db_reset(q->sel);
+    cf_db_bind_int64(q->sel, 1, id);
+    cf_db_bind_text(q->sel, 2, rec->key);
+    rc = cf_db_step(q->sel);
     long long row = 0;
-    if (rc == SQLITE_ROW) {
-        row = sqlite3_column_int64(q->sel, 0);
+    if (rc == CF_DB_ROW) {
+        row = cf_db_col_int64(q->sel, 0);
         char old[64];
-        snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(q->sel, 1));
-        long old_line = (long)sqlite3_column_int64(q->sel, 2);
-        const char *old_raw = (const char *)sqlite3_column_text(q->sel, 3);
+        snprintf(old, sizeof old, "%s", cf_db_col_text(q->sel, 1));
+        long old_line = (long)cf_db_col_int64(q->sel, 2);
+        const char *old_raw = cf_db_col_text(q->sel, 3);
         if (strcmp(old, hash) == 0) {
             st->unchanged++;
             if (old_line != rec->line || old_raw == NULL || strcmp(old_raw, rec->raw) != 0) {
                 /* the same run moved within its file: keep where it is now, not a change of content */
-                sqlite3_reset(q->fix);
-                sqlite3_bind_int64(q->fix, 1, rec->line);
-                sqlite3_bind_text(q->fix, 2, rec->raw, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(q->fix, 3, row);
-                if (sqlite3_step(q->fix) != SQLITE_DONE) status = db_error(s, err, "cannot update a stored run");
+                cf_db_reset(q->fix);
+                cf_db_bind_int64(q->fix, 1, rec->line);
+                cf_db_bind_text(q->fix, 2, rec->raw);
+                cf_db_bind_int64(q->fix, 3, row);
+                if (cf_db_step(q->fix) != CF_DB_DONE) status = db_error(s, err, "cannot update a stored run");
             }
         } else {
-            sqlite3_reset(q->upd);
-            sqlite3_bind_int64(q->upd, 1, rec->line);
-            sqlite3_bind_text(q->upd, 2, json, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q->upd, 3, rec->raw, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q->upd, 4, hash, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q->upd, 5, now);
-            sqlite3_bind_int64(q->upd, 6, row);
-            sqlite3_reset(q->chg);
-            sqlite3_bind_int64(q->chg, 1, row);
-            sqlite3_bind_text(q->chg, 2, rec->key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q->chg, 3, old, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q->chg, 4, hash, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q->chg, 5, now);
-            if (sqlite3_step(q->upd) != SQLITE_DONE || sqlite3_step(q->chg) != SQLITE_DONE)
+            cf_db_reset(q->upd);
+            cf_db_bind_int64(q->upd, 1, rec->line);
+            cf_db_bind_text(q->upd, 2, json);
+            cf_db_bind_text(q->upd, 3, rec->raw);
+            cf_db_bind_text(q->upd, 4, hash);
+            cf_db_bind_int64(q->upd, 5, now);
+            cf_db_bind_int64(q->upd, 6, row);
+            cf_db_reset(q->chg);
+            cf_db_bind_int64(q->chg, 1, row);
+            cf_db_bind_text(q->chg, 2, rec->key);
+            cf_db_bind_text(q->chg, 3, old);
+            cf_db_bind_text(q->chg, 4, hash);
+            cf_db_bind_int64(q->chg, 5, now);
+            if (cf_db_step(q->upd) != CF_DB_DONE || cf_db_step(q->chg) != CF_DB_DONE)
                 status = db_error(s, err, "cannot update a stored run");
             st->updated++;
         }
-    } else if (rc == SQLITE_DONE) {
-        sqlite3_reset(q->ins);
-        sqlite3_bind_int64(q->ins, 1, id);
-        sqlite3_bind_text(q->ins, 2, rec->key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q->ins, 3, run_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q->ins, 4, rec->line);
-        sqlite3_bind_text(q->ins, 5, json, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q->ins, 6, rec->raw, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q->ins, 7, hash, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q->ins, 8, now);
-        if (sqlite3_step(q->ins) != SQLITE_DONE) status = db_error(s, err, "cannot insert a run");
-        row = sqlite3_last_insert_rowid(s->db);
+    } else if (rc == CF_DB_DONE) {
+        cf_db_reset(q->ins);
+        cf_db_bind_int64(q->ins, 1, id);
+        cf_db_bind_text(q->ins, 2, rec->key);
+        cf_db_bind_text(q->ins, 3, run_id);
+        cf_db_bind_int64(q->ins, 4, rec->line);
+        cf_db_bind_text(q->ins, 5, json);
+        cf_db_bind_text(q->ins, 6, rec->raw);
+        cf_db_bind_text(q->ins, 7, hash);
+        cf_db_bind_int64(q->ins, 8, now);
+        if (cf_db_step(q->ins) != CF_DB_ROW)
+            status = db_error(s, err, "cannot insert a run");
+        else
+            row = cf_db_col_int64(q->ins, 0);
         st->added++;
     } else {
         status = db_error(s, err, "cannot look up a stored run");
     }
     if (status == CF_OK) {
-        sqlite3_reset(q->seen);
-        sqlite3_bind_int64(q->seen, 1, row);
-        if (sqlite3_step(q->seen) != SQLITE_DONE) status = db_error(s, err, "cannot mark a stored run");
+        cf_db_reset(q->seen);
+        cf_db_bind_int64(q->seen, 1, row);
+        if (cf_db_step(q->seen) != CF_DB_DONE) status = db_error(s, err, "cannot mark a stored run");
     }
 out:
     free(json);
@@ -867,14 +971,14 @@ static cf_status record_import(cf_store *s, const cf_records *recs, size_t src, 
     }
     char *skj = sk ? cJSON_PrintUnformatted(sk) : NULL;
     cJSON_Delete(sk);
-    sqlite3_stmt *q = prep(s,
+    cf_db_stmt *q = prep(s,
                            "INSERT INTO imports(source_kind, source_path, at, added, updated, unchanged, rejected,"
                            " skipped, skipped_json, source_id, removed, same_as)"
                            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                            "ttiiiiiitiii", kind, canon, now, (long long)local->added, (long long)local->updated,
                            (long long)local->unchanged, (long long)local->rejected, (long long)local->skipped,
                            skj ? skj : "{}", id, (long long)local->removed, same_as);
-    if (q != NULL && same_as == 0) sqlite3_bind_null(q, 12);
+    if (q != NULL && same_as == 0) cf_db_bind_null(q, 12);
     free(skj);
     return run_stmt(s, q, err, "cannot record the import");
 }
@@ -896,21 +1000,21 @@ static cf_status import_source(cf_store *s, const cf_records *recs, size_t src, 
     if (canon == NULL) return cf_error_set(err, CF_ERR_NOMEM, typed, 0, 0, NULL, "out of memory");
     long long id = 0, same_as = 0;
     int found = 0, same = 0;
-    sqlite3_stmt *look = prep(s, "SELECT id, kind, sha256 FROM sources WHERE path=?1", "t", canon);
+    cf_db_stmt *look = prep(s, "SELECT id, kind, sha256 FROM sources WHERE path=?1", "t", canon);
     if (look == NULL) {
         status = db_error(s, err, "cannot look up the source");
         goto done;
     }
-    int rc = sqlite3_step(look);
-    if (rc == SQLITE_ROW) {
+    int rc = cf_db_step(look);
+    if (rc == CF_DB_ROW) {
         found = 1;
-        id = sqlite3_column_int64(look, 0);
-        same = strcmp((const char *)sqlite3_column_text(look, 1), kind) == 0 &&
-               strcmp((const char *)sqlite3_column_text(look, 2), digest) == 0;
-    } else if (rc != SQLITE_DONE) {
+        id = cf_db_col_int64(look, 0);
+        same = strcmp(cf_db_col_text(look, 1), kind) == 0 &&
+               strcmp(cf_db_col_text(look, 2), digest) == 0;
+    } else if (rc != CF_DB_DONE) {
         status = db_error(s, err, "cannot look up the source");
     }
-    sqlite3_finalize(look);
+    cf_db_finalize(look);
     if (status != CF_OK) goto done;
     for (size_t i = 0; i < cf_records_count(recs); i++) {
         const cf_record *rec = cf_records_get(recs, i);
@@ -930,18 +1034,18 @@ static cf_status import_source(cf_store *s, const cf_records *recs, size_t src, 
         goto record;
     }
     if (!found && nrec > 0) {
-        sqlite3_stmt *dup =
+        cf_db_stmt *dup =
             prep(s, "SELECT id, path FROM sources WHERE sha256=?1 AND kind=?2 ORDER BY id LIMIT 1", "tt", digest, kind);
         if (dup == NULL) {
             status = db_error(s, err, "cannot look up the source");
             goto done;
         }
-        if (sqlite3_step(dup) == SQLITE_ROW) {
-            same_as = sqlite3_column_int64(dup, 0);
+        if (cf_db_step(dup) == CF_DB_ROW) {
+            same_as = cf_db_col_int64(dup, 0);
             add_note(s, "%s: same content as source %lld (%s), already in the store; nothing imported from it", typed,
-                     same_as, (const char *)sqlite3_column_text(dup, 1));
+                     same_as, cf_db_col_text(dup, 1));
         }
-        sqlite3_finalize(dup);
+        cf_db_finalize(dup);
         if (same_as != 0) {
             status = one_int(s, prep(s, "SELECT count(*) FROM store_runs WHERE source_id=?1", "i", same_as), &n, &f,
                              err, "cannot count the stored runs");
@@ -951,16 +1055,18 @@ static cf_status import_source(cf_store *s, const cf_records *recs, size_t src, 
         }
     }
     if (!found) {
-        status = run_stmt(s,
-                          prep(s,
-                               "INSERT INTO sources(kind, path, sha256, first_imported, last_imported)"
-                               " VALUES(?1, ?2, ?3, ?4, ?4)",
-                               "ttti", kind, canon, digest, now),
-                          err, "cannot record the source");
+        status = one_int(s,
+                         prep(s,
+                              "INSERT INTO sources(kind, path, sha256, first_imported, last_imported)"
+                              " VALUES(?1, ?2, ?3, ?4, ?4) RETURNING id",
+                              "ttti", kind, canon, digest, now),
+                         &id, &f, err, "cannot record the source");
         if (status != CF_OK) goto done;
-        id = sqlite3_last_insert_rowid(s->db);
     }
-    status = exec(s, "CREATE TEMP TABLE IF NOT EXISTS cf_seen(id INTEGER PRIMARY KEY); DELETE FROM temp.cf_seen;", err,
+    status = exec(s,
+                  cf_db_is_pg(s->db) ? "CREATE TEMP TABLE IF NOT EXISTS cf_seen(id BIGINT PRIMARY KEY); DELETE FROM cf_seen;"
+                                     : "CREATE TEMP TABLE IF NOT EXISTS cf_seen(id INTEGER PRIMARY KEY); DELETE FROM cf_seen;",
+                  err,
                   "cannot prepare the import");
     if (status != CF_OK) goto done;
     if (!import_stmts_prepare(s, &q)) {
@@ -977,7 +1083,7 @@ static cf_status import_source(cf_store *s, const cf_records *recs, size_t src, 
         status = one_int(s,
                          prep(s,
                               "SELECT count(*) FROM store_runs WHERE source_id=?1 AND id NOT IN"
-                              " (SELECT id FROM temp.cf_seen)",
+                              " (SELECT id FROM cf_seen)",
                               "i", id),
                          &n, &f, err, "cannot count the removed runs");
         local.removed = (size_t)n;
@@ -985,14 +1091,14 @@ static cf_status import_source(cf_store *s, const cf_records *recs, size_t src, 
             status = run_stmt(s,
                               prep(s,
                                    "DELETE FROM run_changes WHERE run_id IN (SELECT id FROM store_runs WHERE"
-                                   " source_id=?1 AND id NOT IN (SELECT id FROM temp.cf_seen))",
+                                   " source_id=?1 AND id NOT IN (SELECT id FROM cf_seen))",
                                    "i", id),
                               err, "cannot remove runs");
         if (status == CF_OK && n > 0)
             status = run_stmt(s,
                               prep(s,
                                    "DELETE FROM store_runs WHERE source_id=?1 AND id NOT IN"
-                                   " (SELECT id FROM temp.cf_seen)",
+                                   " (SELECT id FROM cf_seen)",
                                    "i", id),
                               err, "cannot remove runs");
         if (status == CF_OK)
@@ -1034,11 +1140,11 @@ cf_status cf_store_import(cf_store *s, const cf_records *recs, cf_store_import_s
         free(nrec);
         return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
     }
-    st = exec(s, "BEGIN IMMEDIATE", err, "cannot start the import");
+    st = begin_write(s, err, "cannot start the import");
     for (size_t src = 0; src < nsrc && st == CF_OK; src++)
         st = import_source(s, recs, src, dig[src], nrec[src], &local, err);
     if (st == CF_OK) st = exec(s, "COMMIT", err, "cannot commit the import");
-    if (st != CF_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st != CF_OK) cf_db_rollback(s->db);
     free(dig);
     free(nrec);
     if (st == CF_OK && stats != NULL) *stats = local;
@@ -1048,19 +1154,19 @@ cf_status cf_store_import(cf_store *s, const cf_records *recs, cf_store_import_s
 /* Runs a query returning one integer (bound to an optional text and integer parameter). */
 static cf_status query_count(cf_store *s, const char *sql, const char *text, long long num, size_t *n, cf_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) return db_error(s, err, "cannot query the store");
+    cf_db_stmt *q = NULL;
+    if ((q = cf_db_prepare(s->db, sql)) == NULL) return db_error(s, err, "cannot query the store");
     if (text != NULL)
-        sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+        cf_db_bind_text(q, 1, text);
     else
-        sqlite3_bind_int64(q, 1, num);
-    int rc = sqlite3_step(q);
-    if (rc != SQLITE_ROW) {
-        sqlite3_finalize(q);
+        cf_db_bind_int64(q, 1, num);
+    int rc = cf_db_step(q);
+    if (rc != CF_DB_ROW) {
+        cf_db_finalize(q);
         return db_error(s, err, "cannot query the store");
     }
-    *n = (size_t)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    *n = (size_t)cf_db_col_int64(q, 0);
+    cf_db_finalize(q);
     return CF_OK;
 }
 
@@ -1091,16 +1197,16 @@ cf_status cf_store_changes_since(cf_store *s, long long since, size_t *added, si
 
 /* Fills src from a row of the sources query (id, kind, path, sha256, runs, first_imported, last_imported). 0 on
  * allocation failure. */
-static int source_from_row(sqlite3_stmt *q, cf_store_source *src)
+static int source_from_row(cf_db_stmt *q, cf_store_source *src)
 {
     memset(src, 0, sizeof *src);
-    src->id = sqlite3_column_int64(q, 0);
-    src->kind = dup_str((const char *)sqlite3_column_text(q, 1));
-    src->path = dup_str((const char *)sqlite3_column_text(q, 2));
-    snprintf(src->sha256, sizeof src->sha256, "%s", (const char *)sqlite3_column_text(q, 3));
-    src->runs = (size_t)sqlite3_column_int64(q, 4);
-    src->first_imported = sqlite3_column_int64(q, 5);
-    src->last_imported = sqlite3_column_int64(q, 6);
+    src->id = cf_db_col_int64(q, 0);
+    src->kind = dup_str(cf_db_col_text(q, 1));
+    src->path = dup_str(cf_db_col_text(q, 2));
+    snprintf(src->sha256, sizeof src->sha256, "%s", cf_db_col_text(q, 3));
+    src->runs = (size_t)cf_db_col_int64(q, 4);
+    src->first_imported = cf_db_col_int64(q, 5);
+    src->last_imported = cf_db_col_int64(q, 6);
     return src->kind != NULL && src->path != NULL;
 }
 
@@ -1124,13 +1230,13 @@ cf_status cf_store_sources(cf_store *s, cf_store_source **out, size_t *n, cf_err
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or output");
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *q = prep(s, SOURCES_SELECT " ORDER BY s.id", "");
+    cf_db_stmt *q = prep(s, SOURCES_SELECT " ORDER BY s.id", "");
     if (q == NULL) return db_error(s, err, "cannot list the sources");
     cf_store_source *arr = NULL;
     size_t cnt = 0;
     cf_status st = CF_OK;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = cf_db_step(q)) == CF_DB_ROW) {
         cf_store_source *grown = realloc(arr, (cnt + 1) * sizeof *grown);
         if (grown == NULL) {
             st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
@@ -1143,8 +1249,8 @@ cf_status cf_store_sources(cf_store *s, cf_store_source **out, size_t *n, cf_err
             break;
         }
     }
-    if (st == CF_OK && rc != SQLITE_DONE) st = db_error(s, err, "cannot list the sources");
-    sqlite3_finalize(q);
+    if (st == CF_OK && rc != CF_DB_DONE) st = db_error(s, err, "cannot list the sources");
+    cf_db_finalize(q);
     if (st != CF_OK) {
         cf_store_sources_free(arr, cnt);
         return st;
@@ -1164,7 +1270,7 @@ static cf_status find_source(cf_store *s, const char *which, cf_store_source *sr
     char *canon = digits ? NULL : canonical_path(which);
     if (!digits && canon == NULL) return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
     for (int attempt = 0; attempt < 2 && !*found; attempt++) {
-        sqlite3_stmt *q = NULL;
+        cf_db_stmt *q = NULL;
         if (digits && attempt == 0)
             q = prep(s, SOURCES_SELECT " WHERE s.id=?1", "i", strtoll(which, NULL, 10));
         else if (!digits)
@@ -1175,11 +1281,11 @@ static cf_status find_source(cf_store *s, const char *which, cf_store_source *sr
             free(canon);
             return db_error(s, err, "cannot look up the source");
         }
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW) {
+        int rc = cf_db_step(q);
+        if (rc == CF_DB_ROW) {
             *found = 1;
             if (!source_from_row(q, src)) {
-                sqlite3_finalize(q);
+                cf_db_finalize(q);
                 free(canon);
                 free(src->kind);
                 free(src->path);
@@ -1187,8 +1293,8 @@ static cf_status find_source(cf_store *s, const char *which, cf_store_source *sr
                 return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
             }
         }
-        sqlite3_finalize(q);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        cf_db_finalize(q);
+        if (rc != CF_DB_ROW && rc != CF_DB_DONE) {
             free(canon);
             return db_error(s, err, "cannot look up the source");
         }
@@ -1204,7 +1310,7 @@ cf_status cf_store_remove_source(cf_store *s, const char *which, cf_store_source
     cf_store_source *src = calloc(1, sizeof *src);
     if (src == NULL) return cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
     int found = 0;
-    cf_status st = exec(s, "BEGIN IMMEDIATE", err, "cannot start a transaction");
+    cf_status st = begin_write(s, err, "cannot start a transaction");
     if (st == CF_OK) st = find_source(s, which, src, &found, err);
     if (st == CF_OK && !found)
         st = cf_error_set(err, CF_ERR_NOT_FOUND, s->path, 0, 0, NULL,
@@ -1222,7 +1328,7 @@ cf_status cf_store_remove_source(cf_store *s, const char *which, cf_store_source
         st = run_stmt(s, prep(s, "DELETE FROM sources WHERE id=?1", "i", src->id), err, "cannot remove the source");
     if (st == CF_OK) st = exec(s, "COMMIT", err, "cannot commit the removal");
     if (st != CF_OK) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        cf_db_rollback(s->db);
         cf_store_sources_free(src, 1);
         return st;
     }
@@ -1236,24 +1342,22 @@ cf_status cf_store_remove_source(cf_store *s, const char *which, cf_store_source
 cf_status cf_store_load_records(cf_store *s, cf_records *out, cf_error *err)
 {
     if (s == NULL || out == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or no records");
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT s.kind, s.path, r.record_key, r.line, r.pairs, r.raw, s.id FROM store_runs r"
-                           " JOIN sources s ON s.id = r.source_id ORDER BY s.id, r.id",
-                           -1, &q, NULL) != SQLITE_OK)
+    cf_db_stmt *q = NULL;
+    if ((q = cf_db_prepare(s->db, "SELECT s.kind, s.path, r.record_key, r.line, r.pairs, r.raw, s.id FROM store_runs r"
+                           " JOIN sources s ON s.id = r.source_id ORDER BY s.id, r.id")) == NULL)
         return db_error(s, err, "cannot read the stored runs");
     cf_status status = CF_OK;
     long long cur = 0;
     int have_source = 0;
     int rc;
-    while (status == CF_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *kind = (const char *)sqlite3_column_text(q, 0);
-        const char *path = (const char *)sqlite3_column_text(q, 1);
-        const char *key = (const char *)sqlite3_column_text(q, 2);
-        long line = (long)sqlite3_column_int64(q, 3);
-        const char *pairs = (const char *)sqlite3_column_text(q, 4);
-        const char *raw = (const char *)sqlite3_column_text(q, 5);
-        long long sid = sqlite3_column_int64(q, 6);
+    while (status == CF_OK && (rc = cf_db_step(q)) == CF_DB_ROW) {
+        const char *kind = cf_db_col_text(q, 0);
+        const char *path = cf_db_col_text(q, 1);
+        const char *key = cf_db_col_text(q, 2);
+        long line = (long)cf_db_col_int64(q, 3);
+        const char *pairs = cf_db_col_text(q, 4);
+        const char *raw = cf_db_col_text(q, 5);
+        long long sid = cf_db_col_int64(q, 6);
         if (!have_source || sid != cur) {
             cur = sid;
             size_t need = strlen(kind) + strlen(path) + 16;
@@ -1299,8 +1403,8 @@ cf_status cf_store_load_records(cf_store *s, cf_records *out, cf_error *err)
         free((void *)values);
         cJSON_Delete(arr);
     }
-    if (status == CF_OK && rc != SQLITE_DONE) status = db_error(s, err, "cannot read the stored runs");
-    sqlite3_finalize(q);
+    if (status == CF_OK && rc != CF_DB_DONE) status = db_error(s, err, "cannot read the stored runs");
+    cf_db_finalize(q);
     return status;
 }
 
@@ -1318,37 +1422,37 @@ cf_status cf_store_load(cf_store *s, cf_runset *rs, cf_error *err)
 cf_status cf_store_add_report(cf_store *s, const cf_store_report *r, long long *id, cf_error *err)
 {
     if (s == NULL || r == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or no report");
-    sqlite3_stmt *q = NULL;
-    cf_status st = exec(s, "BEGIN IMMEDIATE", err, "cannot start a transaction");
+    cf_db_stmt *q = NULL;
+    cf_status st = begin_write(s, err, "cannot start a transaction");
     if (st != CF_OK) return st;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO reports(created_at, hypervolume, best_cost_at_target, frontier, n_runs)"
-                           " VALUES(?1, ?2, ?3, ?4, ?5)",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if ((q = cf_db_prepare(s->db, "INSERT INTO reports(created_at, hypervolume, best_cost_at_target, frontier, n_runs)"
+                           " VALUES(?1, ?2, ?3, ?4, ?5) RETURNING id")) == NULL) {
         st = db_error(s, err, "cannot prepare the report");
     } else {
-        sqlite3_bind_int64(q, 1, r->created_at ? r->created_at : now_of(s));
+        cf_db_bind_int64(q, 1, r->created_at ? r->created_at : now_of(s));
         if (isfinite(r->hypervolume))
-            sqlite3_bind_double(q, 2, r->hypervolume);
+            cf_db_bind_double(q, 2, r->hypervolume);
         else
-            sqlite3_bind_null(q, 2);
+            cf_db_bind_null(q, 2);
         if (isfinite(r->best_cost_at_target))
-            sqlite3_bind_double(q, 3, r->best_cost_at_target);
+            cf_db_bind_double(q, 3, r->best_cost_at_target);
         else
-            sqlite3_bind_null(q, 3);
+            cf_db_bind_null(q, 3);
         if (r->frontier_json)
-            sqlite3_bind_text(q, 4, r->frontier_json, -1, SQLITE_STATIC);
+            cf_db_bind_text(q, 4, r->frontier_json);
         else
-            sqlite3_bind_null(q, 4);
-        sqlite3_bind_int64(q, 5, (long long)r->n_runs);
-        if (sqlite3_step(q) != SQLITE_DONE) st = db_error(s, err, "cannot record the report");
+            cf_db_bind_null(q, 4);
+        cf_db_bind_int64(q, 5, (long long)r->n_runs);
+        if (cf_db_step(q) != CF_DB_ROW)
+            st = db_error(s, err, "cannot record the report");
+        else if (id)
+            *id = cf_db_col_int64(q, 0);
     }
-    sqlite3_finalize(q);
+    cf_db_finalize(q);
     if (st == CF_OK) {
-        if (id) *id = sqlite3_last_insert_rowid(s->db);
         st = exec(s, "COMMIT", err, "cannot commit the report");
     }
-    if (st != CF_OK) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st != CF_OK) cf_db_rollback(s->db);
     return st;
 }
 
@@ -1365,18 +1469,16 @@ cf_status cf_store_reports(cf_store *s, size_t limit, cf_store_report **out, siz
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "no store or output");
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, created_at, hypervolume, best_cost_at_target, frontier, n_runs FROM reports"
-                           " ORDER BY created_at DESC, id DESC LIMIT ?1",
-                           -1, &q, NULL) != SQLITE_OK)
+    cf_db_stmt *q = NULL;
+    if ((q = cf_db_prepare(s->db, "SELECT id, created_at, hypervolume, best_cost_at_target, frontier, n_runs FROM reports"
+                           " ORDER BY created_at DESC, id DESC LIMIT ?1")) == NULL)
         return db_error(s, err, "cannot list reports");
-    sqlite3_bind_int64(q, 1, limit ? (long long)limit : -1);
+    cf_db_bind_int64(q, 1, limit ? (long long)limit : LLONG_MAX);
     cf_store_report *arr = NULL;
     size_t cnt = 0;
     cf_status st = CF_OK;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = cf_db_step(q)) == CF_DB_ROW) {
         cf_store_report *grown = realloc(arr, (cnt + 1) * sizeof *grown);
         if (grown == NULL) {
             st = cf_error_set(err, CF_ERR_NOMEM, s->path, 0, 0, NULL, "out of memory");
@@ -1384,12 +1486,12 @@ cf_status cf_store_reports(cf_store *s, size_t limit, cf_store_report **out, siz
         }
         arr = grown;
         cf_store_report *r = &arr[cnt++];
-        r->id = sqlite3_column_int64(q, 0);
-        r->created_at = sqlite3_column_int64(q, 1);
-        r->hypervolume = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
-        r->best_cost_at_target = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 3);
+        r->id = cf_db_col_int64(q, 0);
+        r->created_at = cf_db_col_int64(q, 1);
+        r->hypervolume = cf_db_col_is_null(q, 2) ? NAN : cf_db_col_double(q, 2);
+        r->best_cost_at_target = cf_db_col_is_null(q, 3) ? NAN : cf_db_col_double(q, 3);
         r->frontier_json = NULL;
-        const char *fj = (const char *)sqlite3_column_text(q, 4);
+        const char *fj = cf_db_col_text(q, 4);
         if (fj != NULL) {
             r->frontier_json = malloc(strlen(fj) + 1);
             if (r->frontier_json == NULL) {
@@ -1398,10 +1500,10 @@ cf_status cf_store_reports(cf_store *s, size_t limit, cf_store_report **out, siz
             }
             strcpy(r->frontier_json, fj);
         }
-        r->n_runs = (size_t)sqlite3_column_int64(q, 5);
+        r->n_runs = (size_t)cf_db_col_int64(q, 5);
     }
-    if (st == CF_OK && rc != SQLITE_DONE) st = db_error(s, err, "cannot list reports");
-    sqlite3_finalize(q);
+    if (st == CF_OK && rc != CF_DB_DONE) st = db_error(s, err, "cannot list reports");
+    cf_db_finalize(q);
     if (st != CF_OK) {
         cf_store_reports_free(arr, cnt);
         return st;

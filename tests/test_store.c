@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "costfront/records.h"
@@ -14,15 +15,25 @@
 #include "costfront/sources.h"
 #include "costfront/store.h"
 #include "tests/fixtures/records_testutil.h"
+#include "tests/pg/pg_testutil.h"
 
-static char dir[256], mlruns[512], storepath[512];
+static char dir[256], mlruns[512], storepath[1024];
+
+/* Points storepath at a new store: dir/store.db (removed) on SQLite, a new schema on PostgreSQL. */
+static void fresh_store(void)
+{
+    char file[600];
+    snprintf(file, sizeof file, "%s/store.db", dir);
+    unlink(file);
+    tu_store_name(storepath, sizeof storepath, file);
+}
 
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", tu_tmpdir());
     tu_generate("gen_mlflow.py", dir, "");
     snprintf(mlruns, sizeof mlruns, "%s/mlruns", dir);
-    snprintf(storepath, sizeof storepath, "%s/store.db", dir);
+    fresh_store();
 }
 
 /* Reads the fixture store into a new records buffer. */
@@ -215,6 +226,7 @@ Test(store, report_history, .init = setup)
 
 Test(store, damaged_store_is_refused_and_untouched, .init = setup)
 {
+    tu_sqlite_only();
     cf_store *s = NULL;
     cf_error err;
     cr_assert_eq(cf_store_open(storepath, &s, &err), CF_OK, "%s", err.message);
@@ -249,6 +261,7 @@ Test(store, damaged_store_is_refused_and_untouched, .init = setup)
 
 Test(store, foreign_database_is_refused, .init = setup)
 {
+    tu_sqlite_only();
     char db[600];
     snprintf(db, sizeof db, "%s/mlflow.db", dir);
     size_t n1, n2;
@@ -326,7 +339,7 @@ Test(store, import_of_rejected_records_counts_them, .init = setup)
 static void setup_plain(void)
 {
     snprintf(dir, sizeof dir, "%s", tu_tmpdir());
-    snprintf(storepath, sizeof storepath, "%s/store.db", dir);
+    fresh_store();
 }
 
 /* Writes text to dir/name and returns the path in a static buffer (one of 4, rotating). */
@@ -512,7 +525,7 @@ Test(store_sources, a_run_id_of_another_source_is_refused, .init = setup_plain)
     cf_records_destroy(r);
     /* two sources in one import: the clash refuses the whole import */
     cf_store_close(s);
-    unlink(storepath);
+    fresh_store();
     s = open_store();
     r = read_path(apath);
     cr_assert_eq(cf_read_source(b, r, &err), CF_OK);
@@ -723,6 +736,7 @@ static void make_v1_store(char *runs_path, size_t n, int damage)
 
 Test(store_sources, a_version_1_store_migrates_without_losing_runs, .init = setup_plain)
 {
+    tu_sqlite_only();
     char runs_path[600];
     make_v1_store(runs_path, sizeof runs_path, 0);
     cr_assert_eq(raw_int("SELECT count(*) FROM store_runs"), 13);
@@ -793,6 +807,7 @@ Test(store_sources, a_version_1_store_migrates_without_losing_runs, .init = setu
 
 Test(store_sources, a_failed_migration_leaves_the_version_1_store_as_it_was, .init = setup_plain)
 {
+    tu_sqlite_only();
     char runs_path[600];
     make_v1_store(runs_path, sizeof runs_path, 1);
     size_t n1, n2;
@@ -815,6 +830,7 @@ Test(store_sources, a_failed_migration_leaves_the_version_1_store_as_it_was, .in
 
 Test(store_sources, a_newer_schema_is_refused, .init = setup_plain)
 {
+    tu_sqlite_only();
     cf_store *s = open_store();
     cf_store_close(s);
     sqlite3 *db = NULL;
@@ -826,4 +842,84 @@ Test(store_sources, a_newer_schema_is_refused, .init = setup_plain)
     cf_error_clear(&err);
     cr_assert_eq(cf_store_open(storepath, &s, &err), CF_ERR_DB);
     cr_assert(strstr(err.message, "schema version 3, newer") != NULL, "%s", err.message);
+}
+
+/* Many nightly jobs importing into one store at the same moment (issue 14): 8 processes each import the shared
+ * export (40 runs) and a file of their own (5 runs). Whatever the interleaving, every run is stored exactly once:
+ * 40 + 8 x 5 = 80 runs from 9 sources, the shared source imported once as new (40 added) and seven times as
+ * unchanged, and no job failed. */
+Test(store_sources, concurrent_imports_keep_every_run_once, .init = setup_plain, .timeout = 120)
+{
+    enum { JOBS = 8 };
+    char text[4096];
+    size_t len = (size_t)snprintf(text, sizeof text, "run_id,accuracy,gpu_hours,hardware\n");
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "s%02d,0.%02d,%d,t4\n", i, 50 + i, i + 1);
+    char shared[600];
+    snprintf(shared, sizeof shared, "%s", write_file("shared.csv", text));
+    char own[JOBS][600];
+    for (int j = 0; j < JOBS; j++) {
+        char name[32];
+        snprintf(name, sizeof name, "own%d.csv", j);
+        len = (size_t)snprintf(text, sizeof text, "run_id,accuracy,gpu_hours,hardware\n");
+        for (int i = 0; i < 5; i++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "j%d_%d,0.6%d,%d,t4\n", j, i, i, i + 1);
+        snprintf(own[j], sizeof own[j], "%s", write_file(name, text));
+    }
+    cf_store_close(open_store()); /* the tables exist before the jobs start, as after the first night */
+    int fds[2], res[2];
+    cr_assert_eq(pipe(fds), 0);
+    cr_assert_eq(pipe(res), 0);
+    pid_t pids[JOBS];
+    for (int j = 0; j < JOBS; j++) {
+        pids[j] = fork();
+        cr_assert(pids[j] >= 0);
+        if (pids[j] == 0) {
+            close(fds[1]);
+            close(res[0]);
+            cf_records *r = cf_records_create();
+            cf_error err;
+            cf_error_clear(&err);
+            if (cf_read_source(shared, r, &err) != CF_OK || cf_read_source(own[j], r, &err) != CF_OK) _exit(3);
+            char c;
+            if (read(fds[0], &c, 1) != 1) _exit(4);
+            cf_store *s = NULL;
+            cf_store_import_stats st;
+            if (cf_store_open(storepath, &s, &err) != CF_OK) _exit(5);
+            if (cf_store_import(s, r, &st, &err) != CF_OK) _exit(6);
+            int added_shared = st.added == 45 ? 1 : 0; /* this job was first: 40 shared + 5 own */
+            if (!(st.added == 45 || (st.added == 5 && st.unchanged == 40))) _exit(7);
+            if (write(res[1], &added_shared, sizeof added_shared) != sizeof added_shared) _exit(8);
+            cf_store_close(s);
+            cf_records_destroy(r);
+            _exit(0);
+        }
+    }
+    close(fds[0]);
+    close(res[1]);
+    char go[JOBS] = {0};
+    cr_assert_eq(write(fds[1], go, JOBS), JOBS);
+    close(fds[1]);
+    for (int j = 0; j < JOBS; j++) {
+        int status = 0;
+        cr_assert_eq(waitpid(pids[j], &status, 0), pids[j]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "import job %d failed (status %d)", j, status);
+    }
+    int firsts = 0, one;
+    while (read(res[0], &one, sizeof one) == sizeof one) firsts += one;
+    close(res[0]);
+    cr_assert_eq(firsts, 1, "the shared export was added by exactly one job");
+    cf_store *s = open_store();
+    cr_assert_eq(count(s), 40 + JOBS * 5);
+    cr_assert_eq(n_sources(s), 1 + JOBS);
+    cf_records *back = cf_records_create();
+    cf_error err;
+    cf_error_clear(&err);
+    cr_assert_eq(cf_store_load_records(s, back, &err), CF_OK, "%s", err.message);
+    cr_assert_eq(cf_records_count(back), 40 + JOBS * 5);
+    for (size_t i = 0; i < cf_records_count(back); i++)
+        for (size_t k = i + 1; k < cf_records_count(back); k++)
+            cr_assert_str_neq(cf_records_get(back, i)->key, cf_records_get(back, k)->key, "a run stored twice");
+    cf_records_destroy(back);
+    cf_store_close(s);
 }

@@ -10,12 +10,14 @@
 
 #include "costfront/problems.h"
 #include "costfront/study.h"
+#include "tests/pg/pg_testutil.h"
 
 static const char *BC_SPACE = "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
                               "              {\"name\": \"x1\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
                               " \"objectives\": [{\"name\": \"f1\", \"ref\": 18}, {\"name\": \"f2\", \"ref\": 6}]}";
 
-static void tmp_path(char *buf, size_t n, const char *name)
+/* A fresh file name in the build directory (any old file and its WAL removed). */
+static void file_path(char *buf, size_t n, const char *name)
 {
     snprintf(buf, n, "%s/test_study_%s_%ld.db", CF_BINARY_DIR, name, (long)getpid());
     remove(buf);
@@ -24,6 +26,14 @@ static void tmp_path(char *buf, size_t n, const char *name)
     remove(aux);
     snprintf(aux, sizeof aux, "%s-shm", buf);
     remove(aux);
+}
+
+/* A fresh study store: a new file on SQLite, a new schema on PostgreSQL (tests/pg/pg_testutil.h). */
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+    char file[512];
+    file_path(file, sizeof file, name);
+    tu_store_name(buf, n, file);
 }
 
 static void cleanup(const char *path)
@@ -121,7 +131,7 @@ Test(study, persistence_and_tell_rules)
     /* Files that are not studies. */
     cr_assert_eq(cf_study_open("/nonexistent/dir/x.db", &s, &e), CF_ERR_IO);
     char junk[512];
-    tmp_path(junk, sizeof junk, "junk");
+    file_path(junk, sizeof junk, "junk");
     FILE *f = fopen(junk, "w");
     fputs("this is not a database, just some text that is long enough to have a header.......\n", f);
     fclose(f);

@@ -3,6 +3,7 @@
  * hyperparameters cached in the file are reused within 5% more observations and refitted beyond. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +14,27 @@
 
 #include "costfront/problems.h"
 #include "costfront/study.h"
+#include "data/db.h"
+#include "data/study_store.h"
+#include "tests/pg/pg_testutil.h"
 
 static const char *SPACE = "{\"params\": [{\"name\": \"x0\", \"type\": \"float\", \"low\": 0, \"high\": 1},"
                            "              {\"name\": \"x1\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
                            " \"objectives\": [{\"name\": \"f1\", \"ref\": 18}, {\"name\": \"f2\", \"ref\": 6}]}";
 
+/* A fresh study store: a new file (old one and its WAL removed) on SQLite, a new schema on PostgreSQL. */
 static void tmp_path(char *buf, size_t n, const char *name)
 {
-    snprintf(buf, n, "%s/test_study_conc_%s_%ld.db", CF_BINARY_DIR, name, (long)getpid());
+    char file[512];
+    snprintf(file, sizeof file, "%s/test_study_conc_%s_%ld.db", CF_BINARY_DIR, name, (long)getpid());
+    tu_store_name(buf, n, file);
     char aux[600];
-    remove(buf);
+    remove(file);
+    snprintf(aux, sizeof aux, "%s-wal", file);
+    remove(aux);
+    snprintf(aux, sizeof aux, "%s-shm", file);
+    remove(aux);
+    if (tu_pg()) return;
     snprintf(aux, sizeof aux, "%s-wal", buf);
     remove(aux);
     snprintf(aux, sizeof aux, "%s-shm", buf);
@@ -46,22 +58,43 @@ static void add_bc(cf_study *s, double x0, double x1)
     cJSON_Delete(v);
 }
 
+/* A direct connection to the study's database (either backend), as another process would make it. */
+static cf_db *raw_open(const char *path)
+{
+    cf_db *db = NULL;
+    char why[512] = "";
+    int rc = cf_db_is_pg_uri(path) ? cf_db_open_pg(path, &db, why, sizeof why)
+                                   : cf_db_open_sqlite(path, SQLITE_OPEN_READWRITE, 10000, &db, why, sizeof why);
+    cr_assert_eq(rc, 0, "%s: %s", path, why);
+    return db;
+}
+
+/* One integer from a query on the study's database. */
+static long long raw_int(const char *path, const char *sql)
+{
+    cf_db *db = raw_open(path);
+    cf_db_stmt *q = cf_db_prepare(db, sql);
+    cr_assert_not_null(q, "%s: %s", sql, cf_db_errmsg(db));
+    cr_assert_eq(cf_db_step(q), CF_DB_ROW, "%s: %s", sql, cf_db_errmsg(db));
+    long long v = cf_db_col_int64(q, 0);
+    cf_db_finalize(q);
+    cf_db_close(db);
+    return v;
+}
+
 /* The cached hyperparameter keys of the file, one per line in key order, into buf. */
 static void cache_keys(const char *path, char *buf, size_t n)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT key FROM study_meta WHERE key LIKE 'gp_theta:%' ORDER BY key", -1, &q,
-                                    NULL),
-                 SQLITE_OK);
+    cf_db *db = raw_open(path);
+    cf_db_stmt *q = cf_db_prepare(db, "SELECT key FROM study_meta WHERE key LIKE 'gp_theta:%' ORDER BY key");
+    cr_assert_not_null(q, "%s", cf_db_errmsg(db));
     buf[0] = '\0';
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (cf_db_step(q) == CF_DB_ROW) {
         size_t len = strlen(buf);
-        snprintf(buf + len, n - len, "%s\n", (const char *)sqlite3_column_text(q, 0));
+        snprintf(buf + len, n - len, "%s\n", cf_db_col_text(q, 0));
     }
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    cf_db_finalize(q);
+    cf_db_close(db);
 }
 
 /* Asks once and marks the trial failed, so the model keeps the same complete trials. */
@@ -116,10 +149,9 @@ Test(study_concurrency, hyperparameters_cached_per_observation_count)
 /* Runs one SQL statement on the file (another process's write, as a worker would make it). */
 static void exec_sql(const char *path, const char *sql)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    sqlite3_close(db);
+    cf_db *db = raw_open(path);
+    cr_assert_eq(cf_db_exec(db, sql), 0, "%s", cf_db_errmsg(db));
+    cf_db_close(db);
 }
 
 Test(study_concurrency, a_claimed_refit_is_left_to_its_claimant)
@@ -138,7 +170,8 @@ Test(study_concurrency, a_claimed_refit_is_left_to_its_claimant)
     add_bc(s, 0.11, 0.93);
     add_bc(s, 0.77, 0.05);
     add_bc(s, 0.33, 0.66);
-    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO study_meta VALUES ('gp_refit', '43 %lld 999-other')",
+    snprintf(sql, sizeof sql, "INSERT INTO study_meta VALUES ('gp_refit', '43 %lld 999-other') ON CONFLICT(key) DO UPDATE SET "
+             "value = excluded.value",
              (long long)time(NULL));
     exec_sql(path, sql);
     ask_and_fail(s, 2);
@@ -152,15 +185,8 @@ Test(study_concurrency, a_claimed_refit_is_left_to_its_claimant)
     ask_and_fail(s, 3);
     cache_keys(path, keys, sizeof keys);
     cr_assert_str_eq(keys, "gp_theta:obj0:0000000043\ngp_theta:obj1:0000000043\n");
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM study_meta WHERE key = 'gp_refit'", -1, &q, NULL),
-                 SQLITE_OK);
-    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-    cr_assert_eq(sqlite3_column_int(q, 0), 0, "the claim is gone with the new fits");
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    cr_assert_eq(raw_int(path, "SELECT count(*) FROM study_meta WHERE key = 'gp_refit'"), 0,
+                 "the claim is gone with the new fits");
     cf_study_destroy(s);
     tmp_path(path, sizeof path, "claim");
 }
@@ -195,7 +221,7 @@ static cJSON *fork_workers(const char *path, int W, size_t q, unsigned long seed
     pid_t pids[16];
     char outs[16][600];
     for (int w = 0; w < W; w++) {
-        snprintf(outs[w], sizeof outs[w], "%s.w%d.json", path, w);
+        snprintf(outs[w], sizeof outs[w], "%s/test_study_conc_out_%ld.w%d.json", CF_BINARY_DIR, (long)getpid(), w);
         pids[w] = fork();
         cr_assert(pids[w] >= 0);
         if (pids[w] == 0) {
@@ -295,4 +321,150 @@ Test(study_concurrency, workers_never_share_a_configuration, .timeout = 300)
     check_handed_out(path, h, 16);
     cJSON_Delete(h);
     tmp_path(path, sizeof path, "fork");
+}
+
+/* Child of the sweep test: rounds ask/tell rounds on the study, one trial each, told with BraninCurrin; writes the
+ * ids it was handed to out (one per line). Exits 0 when every round succeeded. */
+static void child_sweep(const char *path, int fd, const char *out, int worker, int rounds)
+{
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    if (cf_study_open(path, &s, &e) != CF_OK) _exit(3);
+    cf_study_set_effort(s, 32, 1, 20, 1);
+    char c;
+    if (read(fd, &c, 1) != 1) _exit(4);
+    FILE *f = fopen(out, "w");
+    if (f == NULL) _exit(6);
+    for (int r = 0; r < rounds; r++) {
+        cJSON *arr = NULL;
+        if (cf_study_ask(s, 1, (unsigned long)(1000 * worker + r + 1), &arr, &e) != CF_OK) _exit(10);
+        const cJSON *t = cJSON_GetArrayItem(arr, 0), *p = cJSON_GetObjectItem(t, "params");
+        long id = (long)cJSON_GetObjectItem(t, "id")->valuedouble;
+        double x[2] = {cJSON_GetObjectItem(p, "x0")->valuedouble, cJSON_GetObjectItem(p, "x1")->valuedouble}, y[2];
+        if (cf_problem_eval(CF_PROBLEM_BRANINCURRIN, x, 2, 2, y) != CF_OK) _exit(11);
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddNumberToObject(v, "f1", y[0]);
+        cJSON_AddNumberToObject(v, "f2", y[1]);
+        if (cf_study_tell(s, id, v, CF_TRIAL_COMPLETE, &e) != CF_OK) _exit(12);
+        fprintf(f, "%ld\n", id);
+        cJSON_Delete(v);
+        cJSON_Delete(arr);
+    }
+    fclose(f);
+    cf_study_destroy(s);
+    _exit(0);
+}
+
+/* Many workers on one study (issue 14): 16 processes x 25 ask/tell rounds. Every one of the 400 trials is handed
+ * to exactly one worker, ids are 1..400 without gaps or repeats, every trial ends complete, none is left pending,
+ * and no worker saw an error. */
+Test(study_concurrency, sixteen_workers_25_rounds_account_for_every_trial, .timeout = 900)
+{
+    enum { W = 16, ROUNDS = 25 };
+    char path[512];
+    tmp_path(path, sizeof path, "sweep");
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, SPACE, &s, &e), CF_OK, "%s", e.message);
+    cf_study_destroy(s);
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pids[W];
+    char outs[W][600];
+    for (int w = 0; w < W; w++) {
+        snprintf(outs[w], sizeof outs[w], "%s/test_study_sweep_%ld.w%d.txt", CF_BINARY_DIR, (long)getpid(), w);
+        pids[w] = fork();
+        cr_assert(pids[w] >= 0);
+        if (pids[w] == 0) {
+            close(fds[1]);
+            child_sweep(path, fds[0], outs[w], w, ROUNDS);
+        }
+    }
+    close(fds[0]);
+    char go[W] = {0};
+    cr_assert_eq(write(fds[1], go, W), W);
+    close(fds[1]);
+    static int owner[W * ROUNDS + 1];
+    memset(owner, 0, sizeof owner);
+    for (int w = 0; w < W; w++) {
+        int status = 0;
+        cr_assert_eq(waitpid(pids[w], &status, 0), pids[w]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker %d failed (status %d)", w, status);
+        FILE *f = fopen(outs[w], "r");
+        cr_assert_not_null(f);
+        long id;
+        int n = 0;
+        while (fscanf(f, "%ld", &id) == 1) {
+            cr_assert(id >= 1 && id <= W * ROUNDS, "worker %d was handed trial %ld", w, id);
+            cr_assert_eq(owner[id], 0, "trial %ld was handed to workers %d and %d", id, owner[id] - 1, w);
+            owner[id] = w + 1;
+            n++;
+        }
+        fclose(f);
+        remove(outs[w]);
+        cr_assert_eq(n, ROUNDS, "worker %d did %d rounds", w, n);
+    }
+    for (int id = 1; id <= W * ROUNDS; id++) cr_assert_neq(owner[id], 0, "trial %d was handed to no worker", id);
+    cr_assert_eq(raw_int(path, "SELECT count(*) FROM trials"), W * ROUNDS);
+    cr_assert_eq(raw_int(path, "SELECT count(*) FROM trials WHERE state = 'complete'"), W * ROUNDS);
+    /* A configuration may come again only at a corner of the space, after the trial there completed (the
+     * acquisition's maximum can sit on a bound); never inside it. */
+    cr_assert_eq(raw_int(path, "SELECT count(*) FROM (SELECT params FROM trials GROUP BY params HAVING count(*) > 1"
+                               " AND params NOT IN ('{\"x0\":0,\"x1\":0}', '{\"x0\":0,\"x1\":1}',"
+                               " '{\"x0\":1,\"x1\":0}', '{\"x0\":1,\"x1\":1}')) d"),
+                 0, "two trials share a configuration inside the space");
+    tmp_path(path, sizeof path, "sweep");
+}
+
+/* A worker killed while it holds the study's write lock mid-ask (its trial inserted, not committed): its
+ * transaction is rolled back (by the server on PostgreSQL, by SQLite's journal on the next open), the lock is
+ * released, and the next ask succeeds and is handed the next id; no trial of the dead worker remains. */
+Test(study_concurrency, a_worker_killed_mid_ask_leaves_the_study_usable, .timeout = 120)
+{
+    char path[512];
+    tmp_path(path, sizeof path, "kill");
+    cf_study *s = NULL;
+    cf_error e;
+    cf_error_clear(&e);
+    cr_assert_eq(cf_study_create(path, SPACE, &s, &e), CF_OK, "%s", e.message);
+    cJSON *arr = NULL;
+    cr_assert_eq(cf_study_ask(s, 2, 1, &arr, &e), CF_OK, "%s", e.message); /* trials 1 and 2, pending */
+    cJSON_Delete(arr);
+    cf_study_destroy(s);
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        cf_study_store *st = NULL;
+        char *space = NULL;
+        if (cf_study_store_open(path, &st, &space, &e) != CF_OK) _exit(3);
+        if (cf_study_store_begin(st, &e) != CF_OK) _exit(4);
+        cf_trial_state pend = CF_TRIAL_PENDING;
+        const char *params = "{\"x0\": 0.5, \"x1\": 0.5}";
+        long id = 0;
+        if (cf_study_store_insert(st, 1, &pend, &params, NULL, &id, &e) != CF_OK) _exit(5);
+        char c = 'x';
+        if (write(fds[1], &c, 1) != 1) _exit(6);
+        for (;;) pause(); /* killed here, lock held, nothing committed */
+    }
+    close(fds[1]);
+    char c;
+    cr_assert_eq(read(fds[0], &c, 1), 1, "the worker did not reach the middle of its ask");
+    close(fds[0]);
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFSIGNALED(status));
+    cr_assert_eq(cf_study_open(path, &s, &e), CF_OK, "%s", e.message);
+    cr_assert_eq(cf_study_ask(s, 1, 2, &arr, &e), CF_OK, "%s", e.message);
+    cr_assert_eq((long)cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "id")->valuedouble, 3);
+    cJSON_Delete(arr);
+    cf_study_destroy(s);
+    cr_assert_eq(raw_int(path, "SELECT count(*) FROM trials"), 3, "the dead worker's trial was rolled back");
+    cr_assert_eq(raw_int(path, "SELECT count(*) FROM trials WHERE state = 'pending'"), 3);
+    tmp_path(path, sizeof path, "kill");
 }

@@ -1,4 +1,9 @@
-/* costfront: the embedded run store, an SQLite file that keeps runs and report history (data/store.c).
+/* costfront: the run store, which keeps runs and report history (data/store.c): an SQLite file (the embedded
+ * default) or a PostgreSQL database named by a connection URI ("postgresql://user@host/db" or "postgres://...";
+ * libpq takes what the URI leaves out from the PG* environment variables, and "?options=-csearch_path%3DNAME"
+ * selects a schema). Both backends have the same tables and semantics; on PostgreSQL the tables live in the
+ * connection's current schema, integers are BIGINT and reals DOUBLE PRECISION, and messages name the URI without
+ * its password.
  *
  * The store keeps raw records (records.h) rather than validated runs, so that loading them back through a
  * cf_runset validates them exactly as reading the original source would (and a better validator later applies to
@@ -32,9 +37,11 @@
  * when every run they share has the same content (so the duplicates of the old bug disappear and no run is lost),
  * kept apart under the path as typed otherwise; a note says what was done. A store of a newer schema is refused.
  *
- * Every read-decide-write (open and migration, import, remove, report) runs in one BEGIN IMMEDIATE transaction,
- * so concurrent commands on one store serialise (waiting up to 60 s for the lock) and a failed one leaves the
- * store as it was. A file that is not an SQLite database, or a damaged one, is refused at cf_store_open with
+ * Every read-decide-write (open and migration, import, remove, report) runs in one write transaction (BEGIN
+ * IMMEDIATE on SQLite; on PostgreSQL a transaction that first takes an advisory transaction lock keyed by the
+ * schema, see data/db.h), so concurrent commands on one store serialise (on SQLite waiting up to 60 s for the lock)
+ * and a failed one leaves the store as it was; many import jobs at once on one PostgreSQL store keep every run
+ * once. A file that is not an SQLite database, or a damaged one, is refused at cf_store_open with
  * CF_ERR_DB naming the file, and is never written.
  *
  * Ownership: a cf_store owns its database connection and its notes. Arrays returned by cf_store_reports and
@@ -61,6 +68,10 @@ typedef struct cf_store cf_store;
  * file is an intact costfront store (PRAGMA quick_check). Returns CF_ERR_DB with err naming the file for a damaged,
  * truncated or foreign file, CF_ERR_IO when the file cannot be created. *out is NULL on failure. */
 cf_status cf_store_open(const char *path, cf_store **out, cf_error *err);
+
+/* Opens a store that must exist already, as cf_store_open does otherwise: CF_ERR_NOT_FOUND when the file does not
+ * exist or the PostgreSQL schema holds no run store (nothing is created). */
+cf_status cf_store_open_existing(const char *path, cf_store **out, cf_error *err);
 
 /* Closes the store. Accepts NULL. */
 void cf_store_close(cf_store *s);
