@@ -15,7 +15,7 @@ static void help(void)
            "  --seed S             seed of the initial design and of the acquisition search (default 0)\n"
            "  --format F           json (default): {\"trials\": [{\"id\": 7, \"params\": {...}}]}\n"
            "                       tsv: a header line 'id<TAB>param...' then one line per trial, for shell loops\n"
-           "  --acquisition A      auto (default), ehvi, parego, sobol or random\n"
+           "  --acquisition A      auto (default), ehvi, qnehvi, parego, sobol or random\n"
            "  --n-init N           size of the initial Sobol design (default max(2 (d + 1), 5))\n"
            "  --effort R,P,E,G     raw candidates, polished restarts, evaluations per polish, GP restarts\n"
            "                       (default 512,5,200,2; smaller is faster)\n"
@@ -94,12 +94,12 @@ int cf_cmd_suggest(int argc, char **argv)
             format = optarg;
             break;
         case OPT_ACQ: {
-            static const char *const names[] = {"auto", "ehvi", "parego", "sobol", "random"};
+            static const char *const names[] = {"auto", "ehvi", "parego", "sobol", "random", "qnehvi"};
             int k = 0;
-            while (k < 5 && strcmp(optarg, names[k])) k++;
-            if (k == 5)
+            while (k < 6 && strcmp(optarg, names[k])) k++;
+            if (k == 6)
                 return cf_cli_usage_error("suggest",
-                                          "--acquisition: expected auto, ehvi, parego, sobol or random, "
+                                          "--acquisition: expected auto, ehvi, parego, sobol, random or qnehvi, "
                                           "found '%s'",
                                           optarg);
             acq = (cf_acquisition)k;

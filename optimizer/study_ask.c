@@ -18,6 +18,7 @@
 
 #include "costfront/ehvi.h"
 #include "costfront/gp.h"
+#include "optimizer/qnehvi.h"
 
 /* ---- Initial design ---- */
 
@@ -92,6 +93,11 @@ typedef struct {
     size_t cap;
     double *xfull; /* scratch np */
     size_t nevals;
+    /* qNEHVI (noisy batches, see nehvi_setup): when joint is set, boxes[s] is the front of baseline sample s and
+     * each candidate's prediction is conditioned on that sample. */
+    cf_gp_joint **joint; /* ngp entries, NULL for a GP behind no objective */
+    double *shift;       /* scratch ngp x nboxes: conditional mean shifts per sample */
+    double *vc;          /* scratch ngp: conditional variances */
 } acq_ctx;
 
 static double g_partial(double c, double mu, double s)
@@ -181,6 +187,56 @@ static double prob_feasible(const acq_ctx *a, size_t c, size_t i, size_t m)
     return 0.5 * erfc(-z * M_SQRT1_2);
 }
 
+/* Mean and variance (minimised units) of metric k at the encoded point x when its GP predicts gmean and gvar:
+ * the GP's own for a told metric, the moment-matched log-normal (as predict_metrics) for a derived cost. Returns
+ * nonzero when no offer prices the point or the cost is not finite. */
+static int metric_moments(const acq_ctx *a, size_t k, const double *x, double gmean, double gvar, double *mu,
+                          double *var)
+{
+    int d = a->cost->active ? a->cost->der[k] : -1;
+    if (d < 0) {
+        *mu = gmean;
+        *var = gvar;
+        return 0;
+    }
+    double sign = k < a->M && cf_space_objective_maximize(a->space, k) ? -1.0 : 1.0;
+    double f = cf_study_cost_factor(a->cost, d, x), v = fmax(gvar, 0.0);
+    if (f == 0.0) {
+        *mu = *var = 0.0;
+        return 0;
+    }
+    double lmu = gmean + log(f), m = exp(lmu + 0.5 * v), s2 = expm1(v) * exp(2.0 * lmu + v);
+    if (!(f > 0.0) || !isfinite(m) || !isfinite(s2)) return -1;
+    *mu = sign * m;
+    *var = s2;
+    return 0;
+}
+
+/* qNEHVI increment of candidate i (row x) of the last predict_metrics call on m points: the average over the
+ * baseline samples s of the exact EHVI of the candidate's prediction conditioned on sample s (cf_gp_joint) over
+ * the front of sample s. Integrating the candidate's own Gaussian exactly, instead of drawing it, is
+ * Rao-Blackwellisation: the same expectation as qNEHVI's Monte Carlo sum with lower variance. */
+static double nehvi_point(acq_ctx *a, const double *x, size_t i, size_t m)
+{
+    size_t S = a->nboxes, M = a->M;
+    for (size_t g = 0; g < a->ngp; g++)
+        if (a->joint[g] != NULL)
+            a->vc[g] = cf_gp_joint_condition(a->joint[g], x, a->gv[g * m + i], a->shift + g * S);
+    double mu[16], sd[16], tot = 0.0;
+    for (size_t s = 0; s < S; s++) {
+        int bad = 0;
+        for (size_t j = 0; j < M && !bad; j++) {
+            int g = a->src[j];
+            double var = 0.0;
+            bad = metric_moments(a, j, x, a->gm[(size_t)g * m + i] + a->shift[(size_t)g * S + s], a->vc[g], &mu[j],
+                                 &var);
+            sd[j] = sqrt(fmax(var, 0.0));
+        }
+        if (!bad) tot += cf_hvboxes_ehvi(a->boxes[s], mu, sd);
+    }
+    return tot / (double)S;
+}
+
 /* Evaluates the acquisition at m encoded points X (m x np) into out. Returns nonzero on failure. */
 static int acq_eval(acq_ctx *a, const double *X, size_t m, double *out)
 {
@@ -200,8 +256,12 @@ static int acq_eval(acq_ctx *a, const double *X, size_t m, double *out)
                 sd[j] = sqrt(fmax(a->var[j * m + i], 0.0));
             }
             v = 0.0;
-            for (size_t b = 0; b < a->nboxes; b++) v += cf_hvboxes_ehvi(a->boxes[b], mu, sd);
-            v /= (double)a->nboxes;
+            if (a->joint != NULL) {
+                v = nehvi_point(a, X + i * a->np, i, m);
+            } else {
+                for (size_t b = 0; b < a->nboxes; b++) v += cf_hvboxes_ehvi(a->boxes[b], mu, sd);
+                v /= (double)a->nboxes;
+            }
         }
         for (size_t c = 0; c < a->C && v > 0.0; c++) v *= prob_feasible(a, c, i, m);
         out[i] = isfinite(v) ? v : 0.0;
@@ -524,6 +584,208 @@ done:
     free(draws);
     free(fr);
     gsl_rng_free(rng);
+    return st;
+}
+
+/* ---- Noisy batches: qNEHVI ---- */
+
+/* Baseline samples per greedy step: 2 objectives, half of it beyond (more boxes per front). */
+#define CF_QNEHVI_SAMPLES 64
+/* At most this many observed points join the baseline (those most often on a sampled front). */
+#define CF_QNEHVI_MAX_BASE 48
+
+static void joint_free(acq_ctx *a)
+{
+    for (size_t g = 0; a->joint && g < a->ngp; g++) cf_gp_joint_destroy(a->joint[g]);
+    free(a->joint);
+    a->joint = NULL;
+}
+
+/* Whether the observed incumbents are uncertain: the latent posterior standard deviation at the m points PX with
+ * use[i] set that lie inside the reference box exceeds 1% of the distance from the best posterior mean to the
+ * reference point in some objective (the gate of build_boxes; noiseless data sit at the GP's noise floor, far
+ * below it). -1 when the prediction fails. */
+static int incumbents_noisy(acq_ctx *a, const double *PX, size_t m, const unsigned char *use, const double *ref)
+{
+    if (m == 0) return 0;
+    if (predict_metrics(a, PX, m)) return -1;
+    size_t M = a->M;
+    double lo[16], sdmax[16];
+    for (size_t j = 0; j < M; j++) {
+        lo[j] = ref[j];
+        sdmax[j] = 0.0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!use[i] || a->bad[i]) continue;
+        int inside = 1;
+        for (size_t j = 0; j < M; j++) {
+            lo[j] = fmin(lo[j], a->mean[j * m + i]);
+            inside &= a->mean[j * m + i] < ref[j];
+        }
+        for (size_t j = 0; j < M && inside; j++) sdmax[j] = fmax(sdmax[j], sqrt(fmax(a->var[j * m + i], 0.0)));
+        k++;
+    }
+    int noisy = 0;
+    for (size_t j = 0; j < M; j++) noisy |= k > 0 && sdmax[j] > 1e-2 * (ref[j] - lo[j]);
+    return noisy;
+}
+
+/* Prunes the observed feasible points (rows of PX with use[i] set) to those that may be on the front, as BoTorch's
+ * prune_baseline does: S joint posterior samples of the objectives at those points, and a point is kept when it
+ * is nondominated and inside the reference box in at least one sample; beyond CF_QNEHVI_MAX_BASE the most frequent
+ * are kept (ties by index). Writes the kept indices to keep and their number to *nkeep. Returns a cf_status. */
+static cf_status nehvi_prune(acq_ctx *a, const double *PX, size_t m, const unsigned char *use, const double *ref,
+                             unsigned long seed, size_t *keep, size_t *nkeep, cf_error *err)
+{
+    size_t M = a->M, np = a->np, S = 32, k = 0;
+    *nkeep = 0;
+    size_t *sel = malloc((m ? m : 1) * sizeof *sel), *cnt = calloc(m ? m : 1, sizeof *cnt);
+    double *Xs = malloc((m ? m : 1) * np * sizeof *Xs), *draws = NULL, *fr = malloc((m ? m : 1) * M * sizeof *fr);
+    unsigned char *all = malloc(m + 1), *nd = malloc(m + 1);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    cf_status st = CF_OK;
+    if (!sel || !cnt || !Xs || !fr || !all || !nd || !rng) goto oom;
+    for (size_t i = 0; i < m; i++)
+        if (use[i]) {
+            memcpy(Xs + k * np, PX + i * np, np * sizeof *Xs);
+            sel[k++] = i;
+        }
+    if (k == 0) goto done;
+    if ((draws = malloc(a->ngp * S * k * sizeof *draws)) == NULL) goto oom;
+    gsl_rng_set(rng, seed ^ 0x27d4eb2dUL);
+    unsigned char done_g[64] = {0};
+    for (size_t j = 0; j < M; j++) {
+        int g = a->src[j];
+        if (g < 0 || g >= 64 || done_g[g]) continue;
+        done_g[g] = 1;
+        if (sample_joint(a->gps[g], Xs, k, S, rng, draws + (size_t)g * S * k)) {
+            st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "Sampling the posterior at the observed points failed.");
+            goto done;
+        }
+    }
+    for (size_t s = 0; s < S; s++) {
+        for (size_t i = 0; i < k; i++) {
+            all[i] = 1;
+            for (size_t j = 0; j < M; j++) {
+                int g = a->src[j], dd = a->cost->active ? a->cost->der[j] : -1;
+                double v = draws[((size_t)g * S + s) * k + i];
+                if (dd >= 0) {
+                    double sign = cf_space_objective_maximize(a->space, j) ? -1.0 : 1.0;
+                    v = sign * cf_study_cost_factor(a->cost, dd, Xs + i * np) * exp(v);
+                }
+                fr[i * M + j] = v;
+                if (!(v < ref[j])) all[i] = 0;
+            }
+        }
+        cf_study_nondominated(fr, k, M, all, nd);
+        for (size_t i = 0; i < k; i++) cnt[i] += nd[i] && all[i];
+    }
+    size_t nk = 0;
+    for (size_t i = 0; i < k; i++)
+        if (cnt[i] > 0) keep[nk++] = i;
+    if (nk > CF_QNEHVI_MAX_BASE) { /* keep the most frequent: a stable selection by count */
+        for (size_t t = 0; t < CF_QNEHVI_MAX_BASE; t++) {
+            size_t bi = t;
+            for (size_t u = t + 1; u < nk; u++)
+                if (cnt[keep[u]] > cnt[keep[bi]]) bi = u;
+            size_t tmp = keep[t];
+            keep[t] = keep[bi];
+            keep[bi] = tmp;
+        }
+        nk = CF_QNEHVI_MAX_BASE;
+    }
+    for (size_t i = 0; i < nk; i++) keep[i] = sel[keep[i]];
+    *nkeep = nk;
+    goto done;
+oom:
+    st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+done:
+    free(sel);
+    free(cnt);
+    free(Xs);
+    free(draws);
+    free(fr);
+    free(all);
+    free(nd);
+    gsl_rng_free(rng);
+    return st;
+}
+
+/* Prepares one greedy step of qNEHVI (Daulton, Balandat & Bakshy 2021) on the nb baseline rows B (the pruned
+ * observed points, then the pending trials and the points already chosen for this batch, pin[i] = 1 for those
+ * that enter every sampled front: the observed ones and the pending ones predicted feasible). For each objective
+ * GP g (fitted on its training rows gX[g], gN[g] of them), S fixed quasi-random base samples (cf_qmc_normals)
+ * give joint samples at B; sample s's front is decomposed into boxes once, and a candidate is then scored by
+ * nehvi_point. Choosing the q points one after another with the chosen ones in the baseline is BoTorch's
+ * sequential greedy optimisation of qNEHVI: each step maximises exactly the increment of the joint
+ * acquisition. Returns a cf_status (CF_ERR_NUMERIC when the joint posterior cannot be built). */
+static cf_status nehvi_setup(acq_ctx *a, const int *kinds, double *const *gX, const size_t *gN, const double *B,
+                             size_t nb, const unsigned char *pin, const double *ref, unsigned long seed,
+                             cf_error *err)
+{
+    size_t M = a->M, np = a->np, S = M == 2 ? CF_QNEHVI_SAMPLES : CF_QNEHVI_SAMPLES / 2;
+    boxes_free(a);
+    joint_free(a);
+    size_t G = 0;
+    unsigned char isobj[64] = {0};
+    for (size_t j = 0; j < M; j++)
+        if (a->src[j] >= 0 && a->src[j] < 64 && !isobj[a->src[j]]) {
+            isobj[a->src[j]] = 1;
+            G++;
+        }
+    double *Z = malloc(S * (G * nb + 1) * sizeof *Z), *Zg = malloc(S * (nb + 1) * sizeof *Zg);
+    double *fr = malloc((nb + 1) * M * sizeof *fr);
+    double *sh = realloc(a->shift, (a->ngp + 1) * S * sizeof *sh);
+    if (sh) a->shift = sh;
+    double *vc = realloc(a->vc, (a->ngp + 1) * sizeof *vc);
+    if (vc) a->vc = vc;
+    a->joint = calloc(a->ngp + 1, sizeof *a->joint);
+    a->boxes = calloc(S, sizeof *a->boxes);
+    cf_status st = CF_OK;
+    if (!Z || !Zg || !fr || !sh || !vc || !a->joint || !a->boxes) {
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+        goto done;
+    }
+    if (nb == 0) { /* nothing observed on the front yet: the whole reference box, one decomposition */
+        joint_free(a);
+        if ((st = cf_hvboxes_create(NULL, 0, M, ref, &a->boxes[0], err)) == CF_OK) a->nboxes = 1;
+        goto done;
+    }
+    if ((st = cf_qmc_normals(S, G * nb, seed, Z, err))) goto done;
+    size_t gi = 0;
+    for (size_t g = 0; g < a->ngp && st == CF_OK; g++) {
+        if (g >= 64 || !isobj[g]) continue;
+        for (size_t s = 0; s < S; s++) memcpy(Zg + s * nb, Z + s * G * nb + gi * nb, nb * sizeof *Zg);
+        gi++;
+        st = cf_gp_joint_create(a->gps[g], kinds, gX[g], gN[g], B, nb, Zg, S, &a->joint[g], err);
+    }
+    for (size_t s = 0; s < S && st == CF_OK; s++) {
+        size_t k = 0;
+        for (size_t i = 0; i < nb; i++) {
+            if (!pin[i]) continue;
+            for (size_t j = 0; j < M; j++) {
+                int g = a->src[j], dd = a->cost->active ? a->cost->der[j] : -1;
+                double v = cf_gp_joint_samples(a->joint[g])[s * nb + i];
+                if (dd >= 0) {
+                    double sign = cf_space_objective_maximize(a->space, j) ? -1.0 : 1.0;
+                    v = sign * cf_study_cost_factor(a->cost, dd, B + i * np) * exp(v);
+                }
+                fr[k * M + j] = v;
+            }
+            k++;
+        }
+        st = cf_hvboxes_create(fr, k, M, ref, &a->boxes[s], err);
+        if (st == CF_OK) a->nboxes = s + 1;
+    }
+done:
+    if (st) {
+        joint_free(a);
+        boxes_free(a);
+    }
+    free(Z);
+    free(Zg);
+    free(fr);
     return st;
 }
 
@@ -850,6 +1112,10 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
     int *src = malloc((M + C) * sizeof *src);
     unsigned char *inferred = malloc(M);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int use_nehvi = 0;                 /* qNEHVI for this batch (decided at its first point) */
+    size_t *obs_keep = NULL, nobs = 0; /* qNEHVI: the observed points of the baseline (nehvi_prune) */
+    double **gX = NULL;                /* training rows of each model GP (qNEHVI rebuilds their joint posterior) */
+    size_t *gN = NULL;
     acq_ctx a;
     memset(&a, 0, sizeof a);
     cf_status st = CF_OK;
@@ -887,6 +1153,7 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
 
     int parego = s->acq == CF_ACQ_PAREGO || (s->acq == CF_ACQ_AUTO && (M > 3 || M == 1)) || M > 16;
     size_t done_con = 0; /* pending rows already conditioned into the GPs that are not refitted per point */
+    if ((gX = calloc(M + C + 2, sizeof *gX)) == NULL || (gN = calloc(M + C + 2, sizeof *gN)) == NULL) goto oom;
     /* The model GPs, in this order: the ParEGO scalarisation (slot 0, refitted for every point) or one GP per
      * objective told by the user; the GP of log gpu_hours when a modelled metric is a derived cost; one GP per
      * constraint told by the user. Each metric k points at its GP through src[k]. */
@@ -906,6 +1173,8 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             char role[24];
             snprintf(role, sizeof role, "obj%zu", j);
             if ((st = fit_gp(s, role, kinds, np, X, n, col, seed + 1 + j, &gps[ngp], err))) goto done;
+            gX[ngp] = X;
+            gN[ngp] = n;
             src[j] = (int)ngp++;
         }
     }
@@ -919,6 +1188,8 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
         if ((st = fit_gp(s, "lgh", kinds, np, Xgh, ngh, lgh, seed + 201, &gps[ngp], err))) goto done;
         for (size_t k = 0; k < M + C; k++)
             if (cm->der[k] >= 0 && (k >= M || !parego)) src[k] = (int)ngp;
+        gX[ngp] = Xgh;
+        gN[ngp] = ngh;
         ngp++;
     }
     for (size_t c = 0; c < C; c++)
@@ -926,6 +1197,8 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             cf_gp *g = gps[M + 1 + c];
             gps[M + 1 + c] = NULL;
             gps[ngp] = g;
+            gX[ngp] = X;
+            gN[ngp] = n;
             src[M + c] = (int)ngp++;
         }
     a.np = np;
@@ -1021,6 +1294,75 @@ static cf_status model_points(cf_study *s, const trials *t, const double *extra,
             if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
             continue;
         }
+        if (b == 0) {
+            /* qNEHVI for a noisy study with a batch in flight (q > 1 or pending trials), or when asked for. */
+            use_nehvi = s->acq == CF_ACQ_QNEHVI;
+            if (s->acq == CF_ACQ_AUTO && (q > 1 || npend > 0) && nfeas > 0) {
+                int nz = incumbents_noisy(&a, X, n, feas, ref);
+                if (nz < 0) {
+                    st = cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "GP prediction failed.");
+                    goto done;
+                }
+                use_nehvi = nz;
+            }
+            if (use_nehvi) {
+                obs_keep = malloc((n ? n : 1) * sizeof *obs_keep);
+                if (obs_keep == NULL) goto oom;
+                if (nfeas > 0 && (st = nehvi_prune(&a, X, n, feas, ref, seed, obs_keep, &nobs, err))) {
+                    if (st != CF_ERR_NUMERIC) goto done;
+                    if (err) cf_error_clear(err);
+                    st = CF_OK;
+                    use_nehvi = 0;
+                }
+            }
+        }
+        if (use_nehvi) {
+            size_t nb = nobs + npend;
+            double *B = malloc((nb ? nb : 1) * np * sizeof *B), *anch = malloc((nobs ? nobs : 1) * np * sizeof *anch);
+            unsigned char *pin = malloc(nb + 1);
+            if (!B || !pin || !anch) {
+                free(B);
+                free(pin);
+                free(anch);
+                goto oom;
+            }
+            for (size_t i = 0; i < nobs; i++) {
+                memcpy(B + i * np, X + obs_keep[i] * np, np * sizeof *B);
+                memcpy(anch + i * np, X + obs_keep[i] * np, np * sizeof *B);
+                pin[i] = 1;
+            }
+            if (npend) memcpy(B + nobs * np, pend, npend * np * sizeof *B);
+            int pred_ok = npend == 0 || predict_metrics(&a, pend, npend) == 0;
+            for (size_t i = 0; i < npend && pred_ok; i++) {
+                double cvals[64];
+                for (size_t c = 0; c < C && c < 64; c++) cvals[c] = a.mean[(M + c) * npend + i];
+                pin[nobs + i] = (unsigned char)(!a.bad[i] && (C == 0 || cf_space_feasible(sp, cvals)));
+            }
+            st = pred_ok ? nehvi_setup(&a, kinds, gX, gN, B, nb, pin, ref, seed + 7 * b, err)
+                         : cf_error_set(err, CF_ERR_NUMERIC, NULL, 0, 0, NULL, "GP prediction failed.");
+            double val = -1.0;
+            if (st == CF_OK) val = maximise(&a, s, rng, anch, nobs, prev ? prev + b * np : NULL, xb);
+            joint_free(&a);
+            free(B);
+            free(pin);
+            free(anch);
+            if (st == CF_ERR_NUMERIC) { /* the joint posterior failed: kriging believer from here on */
+                if (err) cf_error_clear(err);
+                st = CF_OK;
+                use_nehvi = 0;
+                b--;
+                continue;
+            }
+            if (st) goto done;
+            if (!(val > 0.0)) random_point(rng, kinds, np, xb);
+            if (cm->active) cf_study_cost_fix_point(cm, xb);
+            for (int tries = 0; tries < 8 && repeats_row(xb, pend, npend, kinds, np); tries++) {
+                random_point(rng, kinds, np, xb); /* never the same point twice in flight */
+                if (cm->active) cf_study_cost_fix_point(cm, xb);
+            }
+            if (push_row(&pend, &npend, &cappend, xb, np)) goto oom;
+            continue;
+        }
         /* EHVI: fantasise every pending point once (kriging believer), then build the posterior-mean front. */
         double mu1, var1;
         for (size_t i = done_con; i < npend; i++)
@@ -1098,6 +1440,12 @@ oom:
     st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
 done:
     for (size_t g = 0; gps && g < M + C + 2; g++) cf_gp_destroy(gps[g]);
+    joint_free(&a);
+    free(a.shift);
+    free(a.vc);
+    free(obs_keep);
+    free(gX);
+    free(gN);
     boxes_free(&a);
     free(a.gm);
     free(a.gv);

@@ -57,11 +57,12 @@ extern "C" {
 
 /* How ask chooses points after the initial design. */
 typedef enum cf_acquisition {
-    CF_ACQ_AUTO = 0,   /* EHVI for 2-3 objectives, ParEGO otherwise (and single-objective EI for 1) */
-    CF_ACQ_EHVI = 1,   /* exact EHVI (any number of objectives; slow beyond 4) */
+    CF_ACQ_AUTO = 0,   /* EHVI for 2-3 objectives (qNEHVI for noisy batches), ParEGO otherwise (EI for 1) */
+    CF_ACQ_EHVI = 1,   /* exact EHVI with kriging-believer batches (any number of objectives; slow beyond 4) */
     CF_ACQ_PAREGO = 2, /* ParEGO random Chebyshev scalarisation with EI */
     CF_ACQ_SOBOL = 3,  /* the scrambled Sobol sequence only (a baseline) */
-    CF_ACQ_RANDOM = 4  /* uniform random points from the seeded RNG (a baseline) */
+    CF_ACQ_RANDOM = 4, /* uniform random points from the seeded RNG (a baseline) */
+    CF_ACQ_QNEHVI = 5  /* joint q-batch noisy EHVI (Daulton et al. 2021) even for noiseless studies or q = 1 */
 } cf_acquisition;
 
 /* An open study. */

@@ -13,7 +13,7 @@ from ._lib import Error, lib, new_error, raise_error, take_text
 
 __all__ = ["Study", "StudyFront"]
 
-_ACQ = {"auto": 0, "ehvi": 1, "parego": 2, "sobol": 3, "random": 4}
+_ACQ = {"auto": 0, "ehvi": 1, "parego": 2, "sobol": 3, "random": 4, "qnehvi": 5}
 
 
 @dataclass
