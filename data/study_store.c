@@ -12,6 +12,10 @@
 #include <string.h>
 #include <time.h>
 
+/* How long a study waits for another process's write lock (ms): the run store's 60 s, since 16 sweep workers
+ * queueing for one study on a slow or loaded machine (sanitizer builds, 2 shared cores) wait longer than 10 s. */
+#define CF_STUDY_BUSY_MS 60000
+
 struct cf_study_store {
     cf_db *db;  /* open connection */
     char *path; /* file name or URI (without its password) for error messages */
@@ -153,7 +157,7 @@ static cf_status classify(const char *path, file_kind *kind, cf_error *err)
     }
     cf_db *db = NULL;
     char why[256];
-    if (cf_db_open_sqlite(path, SQLITE_OPEN_READONLY, 10000, &db, why, sizeof why) != 0)
+    if (cf_db_open_sqlite(path, SQLITE_OPEN_READONLY, CF_STUDY_BUSY_MS, &db, why, sizeof why) != 0)
         return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "Cannot open the study file: %s.", why);
     cf_status s = classify_tables(db, path, kind, err);
     cf_db_close(db);
@@ -222,7 +226,7 @@ static cf_status open_db(const char *path, int create, cf_study_store **out, cf_
         return CF_OK;
     }
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    if (cf_db_open_sqlite(path, flags, 10000, &st->db, why, sizeof why) != 0) {
+    if (cf_db_open_sqlite(path, flags, CF_STUDY_BUSY_MS, &st->db, why, sizeof why) != 0) {
         cf_status s = cf_error_set(err, create ? CF_ERR_DB : CF_ERR_IO, path, 0, 0, NULL,
                                    "Cannot open the study file: %s.", why);
         cf_study_store_close(st);
