@@ -283,3 +283,86 @@ cf_status cf_qmc_normals(size_t S, size_t D, unsigned long seed, double *Z, cf_e
     gsl_rng_free(r);
     return CF_OK;
 }
+
+size_t cf_gp_joint_nsamples(const cf_gp_joint *j) { return j ? j->S : 0; }
+
+/* One front per sample, decomposed once (see the header): the candidate loop then only evaluates boxes. */
+cf_status cf_qnehvi_boxes(const cf_gp_joint *const *J, size_t M, const unsigned char *pin, const double *fac,
+                          const double *ref, cf_hvboxes **boxes, cf_error *err)
+{
+    if (J == NULL || M == 0 || J[0] == NULL || pin == NULL || ref == NULL || boxes == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_qnehvi_boxes: bad arguments.");
+    size_t S = J[0]->S, nb = J[0]->nb;
+    for (size_t j = 1; j < M; j++)
+        if (J[j] == NULL || J[j]->S != S || J[j]->nb != nb)
+            return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_qnehvi_boxes: the handles disagree.");
+    for (size_t s = 0; s < S; s++) boxes[s] = NULL;
+    double *fr = malloc((nb + 1) * M * sizeof *fr);
+    if (fr == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
+    cf_status st = CF_OK;
+    for (size_t s = 0; s < S && st == CF_OK; s++) {
+        size_t k = 0;
+        for (size_t i = 0; i < nb; i++) {
+            if (!pin[i]) continue;
+            for (size_t j = 0; j < M; j++) {
+                double v = J[j]->fs[s * nb + i];
+                if (fac != NULL && !isnan(fac[i * M + j])) v = fac[i * M + j] * exp(v);
+                fr[k * M + j] = v;
+            }
+            k++;
+        }
+        st = cf_hvboxes_create(fr, k, M, ref, &boxes[s], err);
+    }
+    free(fr);
+    if (st != CF_OK)
+        for (size_t s = 0; s < S; s++) {
+            cf_hvboxes_destroy(boxes[s]);
+            boxes[s] = NULL;
+        }
+    return st;
+}
+
+/* Conditions each objective's prediction on every baseline sample and averages the exact EHVI (see the header). */
+double cf_qnehvi_point(const cf_gp_joint *const *J, size_t M, cf_hvboxes *const *boxes, const double *x,
+                       const double *mu, const double *var, const double *fac, double *shift)
+{
+    size_t S = J[0]->S;
+    double vc[16], m[16], sd[16], tot = 0.0;
+    if (M > 16) return NAN;
+    for (size_t j = 0; j < M; j++) {
+        size_t r = j; /* a handle shared with an earlier objective is conditioned once */
+        for (size_t k = 0; k < j; k++)
+            if (J[k] == J[j]) {
+                r = k;
+                break;
+            }
+        if (r == j)
+            vc[j] = cf_gp_joint_condition(J[j], x, var[j], shift + j * S);
+        else {
+            vc[j] = vc[r];
+            memcpy(shift + j * S, shift + r * S, S * sizeof *shift);
+        }
+    }
+    for (size_t s = 0; s < S; s++) {
+        int bad = 0;
+        for (size_t j = 0; j < M && !bad; j++) {
+            double g = mu[j] + shift[j * S + s], v = vc[j];
+            if (fac == NULL || isnan(fac[j])) {
+                m[j] = g;
+                sd[j] = sqrt(v);
+                continue;
+            }
+            double f = fac[j];
+            if (f == 0.0) {
+                m[j] = sd[j] = 0.0;
+                continue;
+            }
+            double e = exp(g + 0.5 * v), s2 = expm1(v) * e * e;
+            m[j] = f * e;
+            sd[j] = fabs(f) * sqrt(s2);
+            bad = !isfinite(m[j]) || !isfinite(sd[j]);
+        }
+        if (!bad) tot += cf_hvboxes_ehvi(boxes[s], m, sd);
+    }
+    return tot / (double)S;
+}

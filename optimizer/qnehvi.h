@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "costfront/ehvi.h"
 #include "costfront/gp.h"
 #include "costfront/status.h"
 
@@ -39,6 +40,27 @@ const double *cf_gp_joint_samples(const cf_gp_joint *j);
 /* For the candidate row x whose posterior variance (cf_gp_predict) is var: writes the S mean shifts w^T z_s into
  * shift and returns the conditional variance var - w^T w (at least 0). */
 double cf_gp_joint_condition(const cf_gp_joint *j, const double *x, double var, double *shift);
+
+/* Decomposes the front of every baseline sample (Daulton et al. 2021, eq. 3: the incumbents of sample s are the
+ * baseline values of that sample): for s < S (the handles' sample count), the nb baseline rows with pin[i] set,
+ * objective j (minimised) taking sample s of J[j] at row i. fac is NULL, or nb x M: a finite entry f makes the
+ * objective f exp(sample) (a derived cost whose GP models a logarithm; the sign of f carries the direction), NaN
+ * leaves the sample as it is. J[j] may repeat a handle (two objectives of one GP). boxes receives S handles the
+ * caller destroys (cf_hvboxes_destroy), all NULL on failure. */
+cf_status cf_qnehvi_boxes(const cf_gp_joint *const *J, size_t M, const unsigned char *pin, const double *fac,
+                          const double *ref, cf_hvboxes **boxes, cf_error *err);
+
+/* The qNEHVI increment of the candidate row x: mu[j] and var[j] are the posterior mean and latent variance of
+ * objective j's GP at x (cf_gp_predict), fac NULL or M entries as in cf_qnehvi_boxes (at x). Returns the average
+ * over the samples s of the exact EHVI, over boxes[s], of the candidate's prediction conditioned on baseline sample
+ * s (cf_gp_joint_condition; a derived cost is moment-matched to a Gaussian). Integrating the candidate's own
+ * Gaussian exactly instead of drawing it is Rao-Blackwellisation: the expectation of qNEHVI's Monte Carlo sum with
+ * lower variance. A sample whose derived cost is not finite contributes 0. shift is scratch of M x S doubles. */
+double cf_qnehvi_point(const cf_gp_joint *const *J, size_t M, cf_hvboxes *const *boxes, const double *x,
+                       const double *mu, const double *var, const double *fac, double *shift);
+
+/* Number of base samples S of the handle. */
+size_t cf_gp_joint_nsamples(const cf_gp_joint *j);
 
 /* Fills Z (S x D) with quasi-random standard normals: a Sobol sequence (Bratley & Fox 1988) in min(D, 40)
  * dimensions shifted by a random vector modulo 1 (Cranley & Patterson 1976) and mapped by the inverse normal CDF;

@@ -96,8 +96,7 @@ typedef struct {
     /* qNEHVI (noisy batches, see nehvi_setup): when joint is set, boxes[s] is the front of baseline sample s and
      * each candidate's prediction is conditioned on that sample. */
     cf_gp_joint **joint; /* ngp entries, NULL for a GP behind no objective */
-    double *shift;       /* scratch ngp x nboxes: conditional mean shifts per sample */
-    double *vc;          /* scratch ngp: conditional variances */
+    double *shift;       /* scratch M x nboxes: conditional mean shifts per sample */
 } acq_ctx;
 
 static double g_partial(double c, double mu, double s)
@@ -212,29 +211,25 @@ static int metric_moments(const acq_ctx *a, size_t k, const double *x, double gm
     return 0;
 }
 
-/* qNEHVI increment of candidate i (row x) of the last predict_metrics call on m points: the average over the
- * baseline samples s of the exact EHVI of the candidate's prediction conditioned on sample s (cf_gp_joint) over
- * the front of sample s. Integrating the candidate's own Gaussian exactly, instead of drawing it, is
- * Rao-Blackwellisation: the same expectation as qNEHVI's Monte Carlo sum with lower variance. */
+/* qNEHVI increment of candidate i (row x) of the last predict_metrics call on m points (cf_qnehvi_point on the
+ * objectives' joint handles; a derived cost enters as its signed price factor at x). */
 static double nehvi_point(acq_ctx *a, const double *x, size_t i, size_t m)
 {
-    size_t S = a->nboxes, M = a->M;
-    for (size_t g = 0; g < a->ngp; g++)
-        if (a->joint[g] != NULL)
-            a->vc[g] = cf_gp_joint_condition(a->joint[g], x, a->gv[g * m + i], a->shift + g * S);
-    double mu[16], sd[16], tot = 0.0;
-    for (size_t s = 0; s < S; s++) {
-        int bad = 0;
-        for (size_t j = 0; j < M && !bad; j++) {
-            int g = a->src[j];
-            double var = 0.0;
-            bad = metric_moments(a, j, x, a->gm[(size_t)g * m + i] + a->shift[(size_t)g * S + s], a->vc[g], &mu[j],
-                                 &var);
-            sd[j] = sqrt(fmax(var, 0.0));
-        }
-        if (!bad) tot += cf_hvboxes_ehvi(a->boxes[s], mu, sd);
+    size_t M = a->M;
+    const cf_gp_joint *J[16];
+    double mu[16], var[16], fac[16];
+    if (M > 16) return 0.0;
+    for (size_t j = 0; j < M; j++) {
+        size_t g = (size_t)a->src[j];
+        int dd = a->cost->active ? a->cost->der[j] : -1;
+        J[j] = a->joint[g];
+        mu[j] = a->gm[g * m + i];
+        var[j] = a->gv[g * m + i];
+        fac[j] = NAN;
+        if (dd >= 0)
+            fac[j] = (cf_space_objective_maximize(a->space, j) ? -1.0 : 1.0) * cf_study_cost_factor(a->cost, dd, x);
     }
-    return tot / (double)S;
+    return cf_qnehvi_point(J, M, a->boxes, x, mu, var, fac, a->shift);
 }
 
 /* Evaluates the acquisition at m encoded points X (m x np) into out. Returns nonzero on failure. */
@@ -736,14 +731,12 @@ static cf_status nehvi_setup(acq_ctx *a, const int *kinds, double *const *gX, co
         }
     double *Z = malloc(S * (G * nb + 1) * sizeof *Z), *Zg = malloc(S * (nb + 1) * sizeof *Zg);
     double *fr = malloc((nb + 1) * M * sizeof *fr);
-    double *sh = realloc(a->shift, (a->ngp + 1) * S * sizeof *sh);
+    double *sh = realloc(a->shift, (M + 1) * S * sizeof *sh);
     if (sh) a->shift = sh;
-    double *vc = realloc(a->vc, (a->ngp + 1) * sizeof *vc);
-    if (vc) a->vc = vc;
     a->joint = calloc(a->ngp + 1, sizeof *a->joint);
     a->boxes = calloc(S, sizeof *a->boxes);
     cf_status st = CF_OK;
-    if (!Z || !Zg || !fr || !sh || !vc || !a->joint || !a->boxes) {
+    if (!Z || !Zg || !fr || !sh || !a->joint || !a->boxes) {
         st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "Out of memory.");
         goto done;
     }
@@ -760,23 +753,18 @@ static cf_status nehvi_setup(acq_ctx *a, const int *kinds, double *const *gX, co
         gi++;
         st = cf_gp_joint_create(a->gps[g], kinds, gX[g], gN[g], B, nb, Zg, S, &a->joint[g], err);
     }
-    for (size_t s = 0; s < S && st == CF_OK; s++) {
-        size_t k = 0;
-        for (size_t i = 0; i < nb; i++) {
-            if (!pin[i]) continue;
+    if (st == CF_OK) {
+        const cf_gp_joint *J[16];
+        for (size_t j = 0; j < M && j < 16; j++) J[j] = a->joint[a->src[j]];
+        for (size_t i = 0; i < nb; i++)
             for (size_t j = 0; j < M; j++) {
-                int g = a->src[j], dd = a->cost->active ? a->cost->der[j] : -1;
-                double v = cf_gp_joint_samples(a->joint[g])[s * nb + i];
-                if (dd >= 0) {
-                    double sign = cf_space_objective_maximize(a->space, j) ? -1.0 : 1.0;
-                    v = sign * cf_study_cost_factor(a->cost, dd, B + i * np) * exp(v);
-                }
-                fr[k * M + j] = v;
+                int dd = a->cost->active ? a->cost->der[j] : -1;
+                double sign = cf_space_objective_maximize(a->space, j) ? -1.0 : 1.0;
+                fr[i * M + j] = dd >= 0 ? sign * cf_study_cost_factor(a->cost, dd, B + i * np) : NAN;
             }
-            k++;
-        }
-        st = cf_hvboxes_create(fr, k, M, ref, &a->boxes[s], err);
-        if (st == CF_OK) a->nboxes = s + 1;
+        st = M <= 16 ? cf_qnehvi_boxes(J, M, pin, fr, ref, a->boxes, err)
+                     : cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "qNEHVI takes at most 16 objectives.");
+        if (st == CF_OK) a->nboxes = S;
     }
 done:
     if (st) {
@@ -1442,7 +1430,6 @@ done:
     for (size_t g = 0; gps && g < M + C + 2; g++) cf_gp_destroy(gps[g]);
     joint_free(&a);
     free(a.shift);
-    free(a.vc);
     free(obs_keep);
     free(gX);
     free(gN);
