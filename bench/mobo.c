@@ -2,20 +2,24 @@
  * on a mixed catalog problem.
  *
  * Usage:
- *   bench_mobo PROBLEM DIM METHOD SEEDS BUDGET [Q [NOISE [N_INIT]]]
- *     PROBLEM: BraninCurrin | ZDT1 | ZDT2 | ZDT3 | DTLZ2 (2 objectives) | Catalog (DIM ignored, see below);
- *     DIM its number of inputs; METHOD: ehvi | parego | sobol | random; SEEDS runs with seeds 0..SEEDS-1; BUDGET
- *     evaluations per run; Q points per ask (default 1); NOISE = 1 adds the BoTorch tutorial's noise to
- *     BraninCurrin observations (sd 15.19 and 0.63; the hypervolume is always measured on the noiseless values);
- *     N_INIT initial points.
+ *   bench_mobo PROBLEM DIM METHOD SEEDS BUDGET [Q [NOISE [N_INIT [M]]]]
+ *     PROBLEM: BraninCurrin | ZDT1 | ZDT2 | ZDT3 | DTLZ2 (M objectives, default 2; 3 for DTLZ2 only) | Catalog
+ *     (DIM ignored, see below); DIM its number of inputs; METHOD: ehvi (the default acquisition, CF_ACQ_AUTO) |
+ *     kb (EHVI with kriging-believer batches, CF_ACQ_EHVI) | qnehvi (CF_ACQ_QNEHVI) | parego | sobol | random;
+ *     SEEDS runs with seeds 0..SEEDS-1; BUDGET evaluations per run; Q points per ask (default 1); NOISE = 1 adds
+ *     Gaussian noise of 5% of each objective's range over the domain to the observations, as the BoTorch tutorial
+ *     does for BraninCurrin (sd 15.19 and 0.63); ZDT1 (d inputs: f1 in [0, 1], f2 in [0, 10]): sd 0.05 and 0.5;
+ *     DTLZ2 (f_j in [0, 2] for d = M + 3): sd 0.1 each; the hypervolume is always measured on the noiseless
+ *     values; N_INIT initial points.
  *     Prints one line per run: "run <seed> <log10 HV diff at 25> <at 50> <at 100> <final HV> <seconds per ask>
  *     <median seconds of the asks for the last 10 evaluations>",
  *     then a "median" line and a "mean" line over the seeds, where the log10 difference is
  *     log10(max HV - HV of all points evaluated so far).
- *   bench_mobo timing NOBS [ASKS]
- *     Builds a BraninCurrin study holding NOBS complete trials at uniform random points (GSL mt19937, seed 1) and
- *     times ASKS (default 10) single suggestions on it (each suggestion is then told "failed" so the model always
- *     sees NOBS observations). Prints the median and the range of the wall time and of the process CPU time.
+ *   bench_mobo timing NOBS [ASKS [Q [NOISE [METHOD]]]]
+ *     Builds a BraninCurrin study holding NOBS complete trials at uniform random points (GSL mt19937, seed 1; with
+ *     NOISE = 1 the observations carry the tutorial's noise) and times ASKS (default 10) suggestions of Q points
+ *     (default 1) on it with METHOD (default ehvi; each suggestion is then told "failed" so the model always sees
+ *     NOBS observations). Prints the median and the range of the wall time and of the process CPU time.
  *   bench_mobo catalog-table FILE
  *     Writes the catalog problem's numbers (reference point, maximal hypervolume, per-hardware price of one
  *     GPU-hour and GPU-hour multipliers per precision, all computed from the default catalog) to FILE, so that
@@ -47,6 +51,7 @@
 
 #include "costfront/catalog.h"
 #include "costfront/ehvi.h"
+#include "costfront/pareto.h"
 #include "costfront/pricing.h"
 #include "costfront/problems.h"
 #include "costfront/runset.h"
@@ -106,6 +111,41 @@ static double hv2(const double *f, size_t n, const double *ref)
     }
     if (cf_hv_improvement(f, n, 2, ref, lo, &h, NULL) != CF_OK) return NAN;
     return (ref[0] - lo[0]) * (ref[1] - lo[1]) - h;
+}
+
+/* Hypervolume of n points with M objectives (minimised): hv2 for 2, cf_hypervolume beyond. */
+static double hvm(const double *f, size_t n, size_t M, const double *ref)
+{
+    if (M == 2) return hv2(f, n, ref);
+    double h = NAN;
+    if (cf_hypervolume(f, n, M, ref, &h) != CF_OK) return NAN;
+    return h;
+}
+
+/* Noise sd of objective j of problem pid at d inputs and M objectives: 5% of its range over the domain (see the
+ * file comment). */
+static double noise_sd(cf_problem_id pid, size_t d, size_t M, size_t j)
+{
+    (void)M;
+    switch (pid) {
+    case CF_PROBLEM_BRANINCURRIN: return j == 0 ? 15.19 : 0.63;
+    case CF_PROBLEM_DTLZ2: return 0.05 * (1.0 + 0.25 * (double)(d - M + 1));
+    default: return j == 0 ? 0.05 : 0.5;
+    }
+}
+
+/* Maps a METHOD name to the acquisition; returns -1 for an unknown name. */
+static int method_acq(const char *m, cf_acquisition *acq)
+{
+    static const char *const names[] = {"ehvi", "kb", "qnehvi", "parego", "sobol", "random"};
+    static const cf_acquisition ids[] = {CF_ACQ_AUTO,   CF_ACQ_EHVI,  CF_ACQ_QNEHVI,
+                                         CF_ACQ_PAREGO, CF_ACQ_SOBOL, CF_ACQ_RANDOM};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(m, names[i]) == 0) {
+            *acq = ids[i];
+            return 0;
+        }
+    return -1;
 }
 
 /* ---- The catalog problem ---- */
@@ -284,8 +324,13 @@ static int catalog_table(const char *path)
 
 /* ---- Timing of one suggestion at a fixed number of observations ---- */
 
-static int timing(size_t nobs, size_t asks)
+static int timing(size_t nobs, size_t asks, size_t q, int noisy, const char *method)
 {
+    cf_acquisition acq = CF_ACQ_AUTO;
+    if (method_acq(method, &acq)) {
+        fprintf(stderr, "unknown method %s\n", method);
+        return 2;
+    }
     double ref[2];
     cf_problem_ref(CF_PROBLEM_BRANINCURRIN, 2, ref);
     char space[512], path[256];
@@ -303,11 +348,16 @@ static int timing(size_t nobs, size_t asks)
         fprintf(stderr, "create: %s\n", e.message);
         return 1;
     }
+    cf_study_set_acquisition(s, acq);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 1);
     for (size_t i = 0; i < nobs; i++) {
         double x[2] = {gsl_rng_uniform(rng), gsl_rng_uniform(rng)}, f[2];
         cf_problem_eval(CF_PROBLEM_BRANINCURRIN, x, 2, 2, f);
+        if (noisy) {
+            f[0] += gsl_ran_gaussian(rng, 15.19);
+            f[1] += gsl_ran_gaussian(rng, 0.63);
+        }
         cJSON *p = cJSON_CreateObject(), *v = cJSON_CreateObject();
         cJSON_AddNumberToObject(p, "x0", x[0]);
         cJSON_AddNumberToObject(p, "x1", x[1]);
@@ -324,14 +374,16 @@ static int timing(size_t nobs, size_t asks)
     for (size_t k = 0; k < asks; k++) {
         cJSON *tr = NULL;
         double t0 = now(), c0 = cpu_now();
-        if (cf_study_ask(s, 1, 1000 + k, &tr, &e) != CF_OK) {
+        if (cf_study_ask(s, q, 1000 + k, &tr, &e) != CF_OK) {
             fprintf(stderr, "ask: %s\n", e.message);
             return 1;
         }
         w[k] = now() - t0;
         c[k] = cpu_now() - c0;
-        long id = (long)cJSON_GetObjectItem(cJSON_GetArrayItem(tr, 0), "id")->valuedouble;
-        cf_study_tell(s, id, NULL, CF_TRIAL_FAILED, &e);
+        for (int b = 0; b < cJSON_GetArraySize(tr); b++) {
+            long id = (long)cJSON_GetObjectItem(cJSON_GetArrayItem(tr, b), "id")->valuedouble;
+            cf_study_tell(s, id, NULL, CF_TRIAL_FAILED, &e);
+        }
         cJSON_Delete(tr);
     }
     double wmin = w[0], wmax = w[0];
@@ -339,8 +391,8 @@ static int timing(size_t nobs, size_t asks)
         wmin = fmin(wmin, w[k]);
         wmax = fmax(wmax, w[k]);
     }
-    printf("timing BraninCurrin n=%zu asks=%zu: median wall %.4f s (min %.4f, max %.4f), median process CPU %.4f s\n",
-           nobs, asks, median(w, asks), wmin, wmax, median(c, asks));
+    printf("timing BraninCurrin n=%zu q=%zu noise=%d %s asks=%zu: median wall %.4f s (min %.4f, max %.4f), median process CPU %.4f s\n",
+           nobs, q, noisy, method, asks, median(w, asks), wmin, wmax, median(c, asks));
     free(w);
     free(c);
     gsl_rng_free(rng);
@@ -359,12 +411,13 @@ static int timing(size_t nobs, size_t asks)
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "timing") == 0)
-        return timing((size_t)atoi(argv[2]), argc > 3 ? (size_t)atoi(argv[3]) : 10);
+        return timing((size_t)atoi(argv[2]), argc > 3 ? (size_t)atoi(argv[3]) : 10,
+                      argc > 4 ? (size_t)atoi(argv[4]) : 1, argc > 5 ? atoi(argv[5]) : 0, argc > 6 ? argv[6] : "ehvi");
     if (argc >= 3 && strcmp(argv[1], "catalog-table") == 0) return catalog_table(argv[2]);
     if (argc < 6) {
         fprintf(stderr,
-                "usage: %s PROBLEM DIM METHOD SEEDS BUDGET [Q [NOISE [N_INIT]]]\n"
-                "       %s timing NOBS [ASKS]\n       %s catalog-table FILE\n",
+                "usage: %s PROBLEM DIM METHOD SEEDS BUDGET [Q [NOISE [N_INIT [M]]]]\n"
+                "       %s timing NOBS [ASKS [Q [NOISE [METHOD]]]]\n       %s catalog-table FILE\n",
                 argv[0], argv[0], argv[0]);
         return 2;
     }
@@ -378,14 +431,17 @@ int main(int argc, char **argv)
     size_t q = argc > 6 ? (size_t)atoi(argv[6]) : 1;
     int noisy = argc > 7 ? atoi(argv[7]) : 0;
     size_t n_init = argc > 8 ? (size_t)atoi(argv[8]) : 0;
+    size_t M = argc > 9 ? (size_t)atoi(argv[9]) : 2;
     cf_acquisition acq = CF_ACQ_AUTO;
-    if (strcmp(argv[3], "parego") == 0)
-        acq = CF_ACQ_PAREGO;
-    else if (strcmp(argv[3], "sobol") == 0)
-        acq = CF_ACQ_SOBOL;
-    else if (strcmp(argv[3], "random") == 0)
-        acq = CF_ACQ_RANDOM;
-    double ref[2], maxhv;
+    if (method_acq(argv[3], &acq)) {
+        fprintf(stderr, "unknown method %s\n", argv[3]);
+        return 2;
+    }
+    if (M < 2 || M > 3 || (M == 3 && (catalog || pid != CF_PROBLEM_DTLZ2))) {
+        fprintf(stderr, "M must be 2, or 3 for DTLZ2\n");
+        return 2;
+    }
+    double ref[3], maxhv;
     char space[4096];
     catalog_problem cp;
     if (catalog) {
@@ -404,22 +460,24 @@ int main(int argc, char **argv)
                  cat_hw[0], cat_hw[1], cat_hw[2], cat_hw[3], cat_hw[4], cat_prec[0], cat_prec[1], cat_prec[2],
                  cat_prec[3], -ref[0], ref[1]);
     } else {
-        cf_problem_ref(pid, 2, ref);
-        maxhv = cf_problem_max_hv(pid, 2);
-        /* The space: x0..x{d-1} in [0, 1], two minimised objectives with the problem's reference point. */
+        cf_problem_ref(pid, M, ref);
+        maxhv = cf_problem_max_hv(pid, M);
+        /* The space: x0..x{d-1} in [0, 1], M minimised objectives with the problem's reference point. */
         size_t off = (size_t)snprintf(space, sizeof space, "{\"params\": [");
         for (size_t j = 0; j < d; j++)
             off += (size_t)snprintf(space + off, sizeof space - off,
                                     "%s{\"name\": \"x%zu\", \"type\": \"float\", \"low\": 0, \"high\": 1}",
                                     j ? "," : "", j);
-        snprintf(space + off, sizeof space - off,
-                 "], \"objectives\": [{\"name\": \"f1\", \"ref\": %.17g}, {\"name\": \"f2\", \"ref\": %.17g}]}", ref[0],
-                 ref[1]);
+        off += (size_t)snprintf(space + off, sizeof space - off, "], \"objectives\": [");
+        for (size_t j = 0; j < M; j++)
+            off += (size_t)snprintf(space + off, sizeof space - off, "%s{\"name\": \"f%zu\", \"ref\": %.17g}",
+                                    j ? ", " : "", j + 1, ref[j]);
+        snprintf(space + off, sizeof space - off, "]}");
     }
     double *at[3], *hvs = malloc(seeds * sizeof *hvs), *tper = malloc(seeds * sizeof *tper);
     double *tlate = malloc(seeds * sizeof *tlate);
     for (int k = 0; k < 3; k++) at[k] = malloc(seeds * sizeof *at[k]);
-    double *f = malloc(budget * 2 * sizeof *f), *x = malloc((d ? d : 1) * sizeof *x);
+    double *f = malloc(budget * M * sizeof *f), *x = malloc((d ? d : 1) * sizeof *x);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     for (size_t seed = 0; seed < seeds; seed++) {
         char path[256];
@@ -473,14 +531,13 @@ int main(int argc, char **argv)
                         snprintf(nm, sizeof nm, "x%zu", j);
                         x[j] = cJSON_GetObjectItem(p, nm)->valuedouble;
                     }
-                    cf_problem_eval(pid, x, d, 2, f + 2 * n);
-                    double o0 = f[2 * n], o1 = f[2 * n + 1];
-                    if (noisy) {
-                        o0 += gsl_ran_gaussian(rng, 15.19);
-                        o1 += gsl_ran_gaussian(rng, 0.63);
+                    cf_problem_eval(pid, x, d, M, f + M * n);
+                    for (size_t j = 0; j < M; j++) {
+                        char nm[16];
+                        snprintf(nm, sizeof nm, "f%zu", j + 1);
+                        double o = f[M * n + j] + (noisy ? gsl_ran_gaussian(rng, noise_sd(pid, d, M, j)) : 0.0);
+                        cJSON_AddNumberToObject(v, nm, o);
                     }
-                    cJSON_AddNumberToObject(v, "f1", o0);
-                    cJSON_AddNumberToObject(v, "f2", o1);
                 }
                 if (cf_study_tell(s, (long)cJSON_GetObjectItem(it, "id")->valuedouble, v, CF_TRIAL_COMPLETE, &e)) {
                     fprintf(stderr, "tell: %s\n", e.message);
@@ -488,14 +545,14 @@ int main(int argc, char **argv)
                 }
                 cJSON_Delete(v);
                 n++;
-                double diff = log10(fmax(maxhv - hv2(f, n, ref), 1e-12));
+                double diff = log10(fmax(maxhv - hvm(f, n, M, ref), 1e-12));
                 if (n == 25) at[0][seed] = diff;
                 if (n == 50) at[1][seed] = diff;
                 if (n == 100) at[2][seed] = diff;
             }
             cJSON_Delete(tr);
         }
-        hvs[seed] = hv2(f, n, ref);
+        hvs[seed] = hvm(f, n, M, ref);
         tper[seed] = tsum / (double)asks;
         tlate[seed] = median(late, nlate);
         printf("run %zu %.3f %.3f %.3f %.4f %.4f %.4f\n", seed, at[0][seed], at[1][seed], at[2][seed], hvs[seed],
@@ -514,9 +571,9 @@ int main(int argc, char **argv)
     const char *names[2] = {"median", "mean"};
     for (int w = 0; w < 2; w++) {
         double (*fn)(const double *, size_t) = w == 0 ? median : mean;
-        printf("%s %s d=%zu %s q=%zu noise=%d: log10 HV diff @25 %.2f @50 %.2f @100 %.2f, final HV %.4f of %.4f, "
+        printf("%s %s d=%zu M=%zu %s q=%zu noise=%d: log10 HV diff @25 %.2f @50 %.2f @100 %.2f, final HV %.4f of %.4f, "
                "%.3f s per ask (%.3f s in the last 10 evaluations)\n",
-               names[w], argv[1], d, argv[3], q, noisy, fn(at[0], seeds), fn(at[1], seeds), fn(at[2], seeds),
+               names[w], argv[1], d, M, argv[3], q, noisy, fn(at[0], seeds), fn(at[1], seeds), fn(at[2], seeds),
                fn(hvs, seeds), maxhv, fn(tper, seeds), fn(tlate, seeds));
     }
     for (int k = 0; k < 3; k++) free(at[k]);
