@@ -376,3 +376,17 @@ Test(qnehvi, study_batch_deterministic_for_a_seed, .timeout = 120)
     free(a);
     free(b);
 }
+
+/* The default acquisition (CF_ACQ_AUTO) takes the qNEHVI path for a noisy study asked for a batch (the incumbents'
+ * posterior sd, about the noise sd 0.1, exceeds 1% of their distance to the reference point), so it proposes the
+ * very batch CF_ACQ_QNEHVI proposes; the kriging believer (CF_ACQ_EHVI) proposes another. */
+Test(qnehvi, default_is_qnehvi_for_noisy_batches, .timeout = 180)
+{
+    char *a = ask_batch("q", CF_ACQ_QNEHVI, 9), *b = ask_batch("auto", CF_ACQ_AUTO, 9);
+    char *c = ask_batch("kb", CF_ACQ_EHVI, 9);
+    cr_assert_str_eq(a, b);
+    cr_assert_str_neq(a, c);
+    free(a);
+    free(b);
+    free(c);
+}
