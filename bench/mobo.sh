@@ -4,7 +4,8 @@
 # and precision, pruning, log learning rate; accuracy and catalog-priced total_cost_usd, see bench/mobo.c),
 # 100 evaluations, SEEDS seeds (default 10); the noisy BraninCurrin of the BoTorch tutorial (6 initial + 20
 # batches of q = 4 = 86 evaluations; BoTorch's qNEHVI reaches HV 57.77 there); and the median time of one
-# suggestion at 100 and 500 observations.
+# suggestion at 100 and 500 observations; noisy q = 4 batches on BraninCurrin, ZDT1 and DTLZ2 (M = 3), kriging believer vs
+# qNEHVI, and the time of one noisy batch of 4 at 100 observations.
 # Usage: bench/mobo.sh [BUILD_DIR] [SEEDS]. Takes about 15 minutes on 2 shared cores with 10 seeds.
 # Results go to stdout (median lines first, then means); progress goes to stderr only when it is a terminal.
 set -euo pipefail
@@ -36,6 +37,16 @@ echo "# noisy BraninCurrin, q = 4, 6 initial points, 86 evaluations (HV of the n
 progress "noisy BraninCurrin"
 "$bin" BraninCurrin 2 ehvi "$seeds" 86 4 1 6 | grep -E '^(median|mean)'
 "$bin" BraninCurrin 2 sobol "$seeds" 86 4 1 6 | grep -E '^(median|mean)'
+
+echo "# noisy batches (issue 18): kriging believer (kb) vs qNEHVI (the default for noisy batches), q = 4, 86 evaluations"
+for spec in "BraninCurrin 2 @ 6" "ZDT1 4 @ 10" "DTLZ2 6 @ 14 3"; do
+  for m in kb qnehvi; do
+    progress "noisy $spec $m"
+    "$bin" ${spec%% @*} $m "$seeds" 86 4 1 ${spec#*@ } | grep -E '^(median|mean)'
+  done
+done
+"$bin" timing 100 5 4 1 qnehvi
+"$bin" timing 100 5 4 1 kb
 
 echo "# time of one suggestion (BraninCurrin, NOBS complete trials at uniform random points, 10 suggestions each)"
 progress "timing"
