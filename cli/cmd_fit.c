@@ -86,6 +86,14 @@ static char *fit_table(const cf_surrogate *s)
                           fmt_ls(a, sizeof a, cf_surrogate_field_lengthscale(s, j, CF_SURR_METRIC)),
                           fmt_ls(b, sizeof b, cf_surrogate_field_lengthscale(s, j, CF_SURR_HOURS)));
     }
+    {
+        double b, bsd;
+        if (cf_surrogate_scaling(s, &b, &bsd, NULL))
+            bad |= cf_cli_cat(&out, &len,
+                              "\nScaling: GPU-hours ~ num_gpus^%.3f (sd %.3f), the efficiency exponent within runs of the "
+                              "same workload, hardware and precision\n(0: linear scaling; added to the prior mean).\n",
+                              b, bsd);
+    }
     bad |= cf_cli_cat(
         &out, &len,
         "\nLengthscales are in scaled units (inputs in [0, 1]); a short one means the output varies fast with "

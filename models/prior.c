@@ -6,6 +6,7 @@
  * scale, so these ratios carry predictions for hardware or precisions the runs never used.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "costfront/surrogate.h"
 
@@ -40,4 +41,51 @@ double cf_prior_log_gpu_hours(const cf_hardware *hw, cf_precision p, double prun
         if (isnan(t)) t = 1.0;
     }
     return -log(t) - log(cf_prior_pruning_speedup(pruning));
+}
+
+cf_status cf_prior_scaling_exponent(const double *lx, const double *r, const size_t *cell, size_t n, double *beta,
+                                    double *beta_var)
+{
+    if (beta != NULL) *beta = 0.0;
+    if (beta_var != NULL) *beta_var = 0.0;
+    if (lx == NULL || r == NULL || cell == NULL || beta == NULL || beta_var == NULL) return CF_ERR_ARG;
+    if (n == 0) return CF_ERR_EMPTY;
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cell[i] + 1 > nc) nc = cell[i] + 1;
+    double *acc = calloc(3 * nc, sizeof *acc); /* per cell: count, sum lx, sum r */
+    if (acc == NULL) return CF_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        acc[3 * cell[i]] += 1.0;
+        acc[3 * cell[i] + 1] += lx[i];
+        acc[3 * cell[i] + 2] += r[i];
+    }
+    size_t used = 0;
+    for (size_t c = 0; c < nc; c++)
+        if (acc[3 * c] > 0.0) {
+            used++;
+            acc[3 * c + 1] /= acc[3 * c];
+            acc[3 * c + 2] /= acc[3 * c];
+        }
+    double sxx = 0.0, sxy = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double dx = lx[i] - acc[3 * cell[i] + 1], dy = r[i] - acc[3 * cell[i] + 2];
+        sxx += dx * dx;
+        sxy += dx * dy;
+    }
+    /* Residual degrees of freedom: n runs less one mean per cell and the slope. */
+    double dof = (double)n - (double)used - 1.0;
+    if (!(sxx > 1e-12) || !(dof > 0.0)) {
+        free(acc);
+        return CF_ERR_EMPTY;
+    }
+    double b = sxy / sxx, rss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double e = r[i] - acc[3 * cell[i] + 2] - b * (lx[i] - acc[3 * cell[i] + 1]);
+        rss += e * e;
+    }
+    free(acc);
+    *beta = b;
+    *beta_var = rss / dof / sxx;
+    return CF_OK;
 }

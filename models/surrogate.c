@@ -228,15 +228,25 @@ static cf_status add_field(cf_surrogate *s, const char *name, cf_field_role role
     return CF_OK;
 }
 
+/* Value of numeric field f for run i: the run's num_gpus for the accelerator-count field, else its column. */
+static double field_num(const cf_surrogate *s, const field *f, size_t i)
+{
+    if (f->accel_count) {
+        double n = cf_runset_get(s->rs, i)->num_gpus;
+        return isfinite(n) && n > 0.0 ? n : NAN;
+    }
+    return cf_runset_param_num(s->rs, i, f->param);
+}
+
 /* Decides the numeric encoding of a hyperparameter column: range, log scale, median. */
 static cf_status numeric_field(cf_surrogate *s, field *f, const char *log_list, const char *lin_list, cf_error *err)
 {
-    double *v = malloc((s->nr ? s->nr : 1) * sizeof *v);
+    double *v = calloc(s->nr ? s->nr : 1, sizeof *v);
     if (v == NULL) return CF_ERR_NOMEM;
     double lo = INFINITY, hi = -INFINITY;
     size_t n = 0;
     for (size_t i = 0; i < s->nr; i++) {
-        v[i] = cf_runset_param_num(s->rs, i, f->param);
+        v[i] = field_num(s, f, i);
         if (isfinite(v[i])) {
             lo = fmin(lo, v[i]);
             hi = fmax(hi, v[i]);
@@ -269,7 +279,10 @@ static cf_status numeric_field(cf_surrogate *s, field *f, const char *log_list, 
     f->lo = lo;
     f->hi = hi;
     f->constant = lo == hi;
-    if (in_list(log_list, f->name)) {
+    if (f->accel_count) {
+        /* GPU-hours scale as a power of the accelerator count (cf_surrogate_scaling): always a log axis. */
+        f->logscale = 1;
+    } else if (in_list(log_list, f->name)) {
         if (!(lo > 0.0))
             return cf_error_set(err, CF_ERR_INVALID, "--log", 0, 0, f->name,
                                 "column '%s' cannot be put on a log scale: it has the value %.10g, and a log scale "
@@ -345,9 +358,9 @@ static cf_status build_columns(cf_surrogate *s, int m)
     for (size_t j = 0; j < s->nf; j++) {
         field *f = &s->f[j];
         int kind;
-        if (f->role == CF_FIELD_HARDWARE) {
+        if (f->role == CF_FIELD_HARDWARE || f->accel_count) {
             if (m == 0) continue;
-            kind = (int)f->n_levels;
+            kind = f->accel_count ? CF_GP_CONTINUOUS : (int)f->n_levels;
         } else if (f->role == CF_FIELD_PRECISION) {
             kind = s->prec_cat ? (int)CF_PREC_COUNT : CF_GP_CONTINUOUS;
         } else if (f->role == CF_FIELD_PRUNING) {
@@ -398,6 +411,65 @@ static cf_status build_rows(cf_surrogate *s, int m)
     return CF_OK;
 }
 
+/* Estimates the scaling exponent of GPU-hours in the number of accelerators over the training runs of the hours
+ * model (cf_prior_scaling_exponent; cells are runs sharing workload fields, hardware and precision) and adds
+ * beta (log n - lx_ref) to their prior means. Without a num_gpus field, or with no cell of two scales, beta = 0. */
+static cf_status estimate_scaling(cf_surrogate *s)
+{
+    s->scale_beta = s->scale_beta_var = s->scale_lx_ref = 0.0;
+    if (s->scale_field == NO_INDEX) return CF_OK;
+    model *md = &s->m[1];
+    size_t n = md->n, nf = s->nf;
+    if (n == 0) return CF_OK;
+    double *lx = malloc(2 * n * sizeof *lx);
+    size_t *cell = malloc(2 * n * sizeof *cell); /* cell of each row, then the representative row of each cell */
+    if (lx == NULL || cell == NULL) {
+        free(lx);
+        free(cell);
+        return CF_ERR_NOMEM;
+    }
+    double *r = lx + n;
+    size_t *rep = cell + n, nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *ri = s->raw + md->rows[i] * nf;
+        lx[i] = log(ri[s->scale_field]);
+        r[i] = md->y[i] - md->pm[i];
+        s->scale_lx_ref += lx[i] / (double)n;
+        size_t c = 0;
+        for (; c < nc; c++) {
+            const double *rc = s->raw + md->rows[rep[c]] * nf;
+            int same = ri[0] == rc[0] && ri[1] == rc[1];
+            for (size_t j = 0; j < nf && same; j++)
+                if (s->f[j].role == CF_FIELD_WORKLOAD && ri[j] != rc[j]) same = 0;
+            if (same) break;
+        }
+        if (c == nc) rep[nc++] = i;
+        cell[i] = c;
+    }
+    double b = 0.0, v = 0.0;
+    cf_status st = cf_prior_scaling_exponent(lx, r, cell, n, &b, &v);
+    if (st == CF_ERR_NOMEM) {
+        free(lx);
+        free(cell);
+        return st;
+    }
+    s->scale_beta = st == CF_OK ? b : 0.0;
+    s->scale_beta_var = st == CF_OK ? v : 0.0;
+    for (size_t i = 0; i < n; i++) md->pm[i] += s->scale_beta * (lx[i] - s->scale_lx_ref);
+    free(lx);
+    free(cell);
+    return CF_OK;
+}
+
+int cf_surrogate_scaling(const cf_surrogate *s, double *beta, double *beta_sd, double *lx_ref)
+{
+    int on = s != NULL && s->scale_field != NO_INDEX;
+    if (beta) *beta = on ? s->scale_beta : 0.0;
+    if (beta_sd) *beta_sd = on ? sqrt(s->scale_beta_var) : 0.0;
+    if (lx_ref) *lx_ref = on ? s->scale_lx_ref : 0.0;
+    return on;
+}
+
 cf_status cf_surrogate_create(const cf_runset *rs, const cf_catalog *cat, const cf_surrogate_opts *o,
                               cf_surrogate **out, cf_error *err)
 {
@@ -411,6 +483,7 @@ cf_status cf_surrogate_create(const cf_runset *rs, const cf_catalog *cat, const 
     cf_surrogate *s = calloc(1, sizeof *s);
     if (s == NULL) return cf_error_set(err, CF_ERR_NOMEM, SRC, 0, 0, NULL, "out of memory");
     cf_status st = CF_ERR_NOMEM;
+    s->scale_field = NO_INDEX;
     s->rs = rs;
     s->cat = cat;
     s->nr = cf_runset_size(rs);
@@ -493,6 +566,35 @@ cf_status cf_surrogate_create(const cf_runset *rs, const cf_catalog *cat, const 
         f->workload = w;
         if ((st = collect_levels(s, f)) != CF_OK) goto fail;
     }
+    /* The number of accelerators (num_gpus) is an input of the GPU-hours model when every run that model learns
+     * from gives it and it takes more than one value: imputing a scale would bias the scaling exponent. */
+    s->scale_field = NO_INDEX;
+    {
+        size_t n_hours = 0, n_known = 0;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < s->nr; i++) {
+            const cf_run *r = cf_runset_get(rs, i);
+            if (s->hw_of[i] == NULL || !(r->gpu_hours > 0.0) || !isfinite(r->gpu_hours)) continue;
+            n_hours++;
+            if (isfinite(r->num_gpus) && r->num_gpus > 0.0) {
+                n_known++;
+                lo = fmin(lo, r->num_gpus);
+                hi = fmax(hi, r->num_gpus);
+            }
+        }
+        if (n_hours > 0 && n_known == n_hours && hi > lo) {
+            if ((st = add_field(s, "num_gpus", CF_FIELD_PARAM)) != CF_OK) goto fail;
+            field *f = &s->f[s->nf - 1];
+            f->accel_count = 1;
+            f->integer = 1;
+            for (size_t i = 0; i < s->nr; i++) {
+                double n = cf_runset_get(rs, i)->num_gpus;
+                if (isfinite(n) && n != floor(n)) f->integer = 0;
+            }
+            if ((st = numeric_field(s, f, NULL, NULL, err)) != CF_OK) goto fail;
+            s->scale_field = s->nf - 1;
+        }
+    }
     for (size_t j = 0; j < cf_runset_param_count(rs); j++) {
         if (j == s->target_param) continue;
         if ((st = add_field(s, cf_runset_param_name(rs, j), CF_FIELD_PARAM)) != CF_OK) goto fail;
@@ -535,7 +637,7 @@ cf_status cf_surrogate_create(const cf_runset *rs, const cf_catalog *cat, const 
                     const char *x = cf_runset_param_str(rs, i, f->param);
                     row[j] = (double)level_index(f, x ? x : "");
                 } else {
-                    row[j] = cf_runset_param_num(rs, i, f->param);
+                    row[j] = field_num(s, f, i);
                 }
                 break;
             }
@@ -545,6 +647,7 @@ cf_status cf_surrogate_create(const cf_runset *rs, const cf_catalog *cat, const 
         if ((st = build_columns(s, m)) != CF_OK) goto fail;
         if ((st = build_rows(s, m)) != CF_OK) goto fail;
     }
+    if ((st = estimate_scaling(s)) != CF_OK) goto fail;
     if (s->m[0].n == 0) {
         st = cf_error_set(err, CF_ERR_EMPTY, SRC, 0, 0, target, "no run has a value of '%s' to learn from", target);
         goto fail;
@@ -579,7 +682,8 @@ static cf_status check_training(const cf_surrogate *s, int m, cf_error *err)
         for (size_t c = 0; c < md->d; c++) {
             if (isfinite(md->X[i * md->d + c])) continue;
             const field *f = &s->f[md->col_field[c]];
-            const char *text = f->role == CF_FIELD_PARAM ? cf_runset_param_str(s->rs, run_i, f->param) : NULL;
+            const char *text =
+                f->role == CF_FIELD_PARAM && !f->accel_count ? cf_runset_param_str(s->rs, run_i, f->param) : NULL;
             char num[32];
             snprintf(num, sizeof num, "%g", s->raw[run_i * s->nf + md->col_field[c]]);
             return cf_error_set(err, CF_ERR_INVALID, r->source, r->line, 0, f->name,
@@ -793,6 +897,16 @@ cf_status cf_surrogate_fit_json(const cf_surrogate *s, char **out, cf_error *err
     }
     cJSON *prior = cJSON_AddObjectToObject(root, "prior");
     cJSON_AddStringToObject(prior, "throughput", "catalog hardware[].throughput (A100-80GB bf16 = 1)");
+    {
+        double b, bsd, ref;
+        if (cf_surrogate_scaling(s, &b, &bsd, &ref)) {
+            cJSON *sc = cJSON_AddObjectToObject(prior, "scaling");
+            cJSON_AddStringToObject(sc, "term", "beta (log num_gpus - lx_ref), within (workload, hardware, precision)");
+            add_num(sc, "beta", b);
+            add_num(sc, "beta_sd", bsd);
+            add_num(sc, "lx_ref", ref);
+        }
+    }
     cJSON_AddStringToObject(prior, "pruning_speedup",
                             "1 + 0.8 p up to p = 0.5, then 1.4 + 0.9 (p - 0.5) (REFERENCE-costs.md)");
     *out = cJSON_Print(root);
@@ -1293,11 +1407,17 @@ cf_status cf_surr_predict_raw(const cf_surrogate *s, const double *raw, const cf
     for (size_t i = 0; i < m; i++) {
         prior_flags(s, raw + i * nf, hw[i], &out[i]);
         pm[i] = out[i].prior_log_gpu_hours;
+        if (s->scale_field != NO_INDEX) pm[i] += s->scale_beta * (log(raw[i * nf + s->scale_field]) - s->scale_lx_ref);
     }
     /* pm doubles as the prior-mean array here; var and vary are recomputed below. */
     st = cf_gp_predict(s->m[1].gp, X1, m, pm, mean1, var, vary, err);
     if (st != CF_OK) goto done;
     for (size_t i = 0; i < m; i++) {
+        if (s->scale_field != NO_INDEX) {
+            /* The exponent's sampling variance grows with the distance in log n from the runs' centre. */
+            double dx = log(raw[i * nf + s->scale_field]) - s->scale_lx_ref;
+            vary[i] += dx * dx * s->scale_beta_var;
+        }
         double sd = sqrt(fmax(vary[i], 0.0));
         gaussian(&out[i].log_gpu_hours, mean1[i], vary[i]);
         lognormal(&out[i].gpu_hours, mean1[i], sd);

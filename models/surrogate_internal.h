@@ -33,6 +33,7 @@ typedef struct field {
     double *grid; /* integer columns with few values: the sorted values seen, searched instead of a range */
     size_t n_grid;
     size_t col[2]; /* GP column per model */
+    int accel_count; /* the run field num_gpus (not a hyperparameter column): an input of the hours model only */
 } field;
 
 typedef struct model {
@@ -65,6 +66,10 @@ struct cf_surrogate {
     size_t n_hw_seen;
     unsigned char *hw_prec_seen; /* n_hw_seen x CF_PREC_COUNT */
     model m[2];
+    /* Scaling with the number of accelerators (cf_surrogate_scaling): G ~ n^beta within a (workload, hardware,
+     * precision) cell; beta, its sampling variance, the mean log n of the training runs, and the num_gpus field. */
+    double scale_beta, scale_beta_var, scale_lx_ref;
+    size_t scale_field;
 };
 
 struct cf_config {

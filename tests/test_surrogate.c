@@ -146,6 +146,25 @@ Test(prior, hardware_precision_pruning_by_hand)
     cr_assert_eq(fb, 1);
 }
 
+/* The within-cell estimator by hand. Cell 0: lx = 0, 1, 2, r = 1, 1.5, 2.1 (means 1, 1.5333); cell 1: lx = 0, 2,
+ * r = 5, 6 (means 1, 5.5). Deviations: Sxx = 2 + 2 = 4, Sxy = (0.5333 + 0.5667) + (0.5 + 0.5) = 2.1, beta = 0.525.
+ * Residuals dy - beta dx: -0.008333, -0.033333, 0.041667, 0.025, -0.025; RSS = 0.0041667 over 5 - 2 - 1 = 2
+ * degrees of freedom: s^2 = 0.0020833, var(beta) = s^2 / Sxx = 0.00052083. */
+Test(prior, scaling_exponent_by_hand)
+{
+    const double lx[] = {0, 1, 2, 0, 2}, r[] = {1, 1.5, 2.1, 5, 6};
+    const size_t cell[] = {0, 0, 0, 1, 1};
+    double b = -1, v = -1;
+    cr_assert_eq(cf_prior_scaling_exponent(lx, r, cell, 5, &b, &v), CF_OK);
+    cr_assert_float_eq(b, 0.525, 1e-12);
+    cr_assert_float_eq(v, 0.0005208333333333343, 1e-12);
+    /* One scale per cell: nothing to learn the exponent from (beta 0). A level shift between cells is not slope. */
+    const size_t own[] = {0, 1, 2, 3, 4};
+    cr_assert_eq(cf_prior_scaling_exponent(lx, r, own, 5, &b, &v), CF_ERR_EMPTY);
+    cr_assert_float_eq(b, 0.0, 1e-15);
+    cr_assert_float_eq(v, 0.0, 1e-15);
+}
+
 TestSuite(surrogate, .init = load_catalog, .fini = teardown, .timeout = 60);
 
 /* lr spans 1e-5 .. 1e-2 (1000x, positive): log scale; batch_size 32 .. 256 (8x): linear; optimizer: categorical
@@ -499,4 +518,43 @@ Test(cli, predict_json_deterministic, .timeout = 120)
     unlink(cfgs);
     unlink(bad);
     rmdir(dir);
+}
+
+/* Two workloads on A100-80GB bf16 (catalog prior 0) whose GPU-hours follow G = base x n^0.3 exactly (base 10 and
+ * 40) over 1..64 accelerators: the within-cell estimator recovers the exponent 0.3 exactly (no residual, so its sd
+ * is 0), and a scale 4x beyond the runs, 256, is predicted on the power law: log(10 x 256^0.3) = 3.9661. */
+Test(surrogate, scaling_exponent_recovered)
+{
+    static char buf[14][160];
+    const char *rows[14];
+    const int n_acc[7] = {1, 2, 4, 8, 16, 32, 64};
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < 7; k++) {
+            int i = 7 * w + k;
+            snprintf(buf[i], sizeof buf[i],
+                     "run_id=s%d;model=%s;hardware=a100-80gb;precision=bf16;accuracy=%.3f;gpu_hours=%.17g;num_gpus=%d",
+                     i, w ? "big" : "small", 0.8 + 0.001 * i, (w ? 40.0 : 10.0) * pow(n_acc[k], 0.3), n_acc[k]);
+            rows[i] = buf[i];
+        }
+    make_runs(rows, 14);
+    cf_surrogate *s = fit_a100(NULL);
+    double b, bsd, ref;
+    cr_assert_eq(cf_surrogate_scaling(s, &b, &bsd, &ref), 1);
+    cr_assert_float_eq(b, 0.3, 1e-9);
+    cr_assert(bsd < 1e-6, "%g", bsd);
+    cr_assert_float_eq(ref, log(8.0), 1e-12); /* mean of log 1 .. log 64 = 3 log 2 */
+    cf_error err;
+    cf_prediction p;
+    cf_config *c = parse(s, "{\"model\": \"small\", \"num_gpus\": 256}");
+    cr_assert_eq(cf_surrogate_predict(s, c, &p, &err), CF_OK, "%s", err.message);
+    cr_assert_float_eq(p.log_gpu_hours.mean, log(10.0) + 0.3 * log(256.0), 0.02, "%g", p.log_gpu_hours.mean);
+    cf_config_destroy(c);
+    cf_surrogate_destroy(s);
+    /* Without num_gpus on every run the term is off (no field, beta 0). */
+    cf_runset_destroy(rs);
+    make_runs(A100_ROWS, 12);
+    s = fit_a100(NULL);
+    cr_assert_eq(cf_surrogate_scaling(s, &b, NULL, NULL), 0);
+    cr_assert_float_eq(b, 0.0, 1e-15);
+    cf_surrogate_destroy(s);
 }

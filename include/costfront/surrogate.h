@@ -65,6 +65,16 @@ double cf_prior_throughput(const cf_hardware *hw, cf_precision p);
  * (may be NULL) is set to 1; with no known throughput at all the ratio is 1. */
 double cf_prior_log_gpu_hours(const cf_hardware *hw, cf_precision p, double pruning, int *fallback);
 
+/* Efficiency exponent beta of GPU-hours in the number of accelerators n, G ~ n^beta (beta = 0: perfect linear
+ * scaling, time ~ 1/n; beta = 1: no speed-up at all; Amdahl 1967 makes it grow with n), estimated by least squares
+ * within cells (the fixed-effects "within" estimator, Wooldridge 2010 ch. 10): r_i = a_cell[i] + beta lx_i + e_i with
+ * lx = log n and r the log GPU-hours less the catalog prior, so the hardware, workload and precision of a cell
+ * cancel and only the change of hours with scale inside a cell teaches beta. cell[i] are cell ids in [0, n).
+ * Returns *beta = Sxy / Sxx over the within-cell deviations and *beta_var = s^2 / Sxx, s^2 = RSS / (n - cells - 1);
+ * CF_ERR_EMPTY (beta = 0, variance 0) when no cell has two scales or no degree of freedom is left. */
+cf_status cf_prior_scaling_exponent(const double *lx, const double *r, const size_t *cell, size_t n, double *beta,
+                                    double *beta_var);
+
 /* ---- The surrogate ---- */
 
 /* Options of a surrogate. */
@@ -131,6 +141,13 @@ cf_status cf_surrogate_loo_point(const cf_surrogate *s, cf_surrogate_model m, si
  * GPU-hours) and the log marginal likelihood; NaN before fitting. */
 void cf_surrogate_hypers(const cf_surrogate *s, cf_surrogate_model m, double *signal_var, double *noise_var,
                          double *log_ml);
+
+/* The scaling term of the GPU-hours model: when every run gives num_gpus (and it varies), the prior mean gains
+ * beta (log n - lx_ref) with beta from cf_prior_scaling_exponent over the training runs (cells: workload fields x
+ * hardware x precision), and the predictive variance gains (log n - lx_ref)^2 var(beta), lx_ref the mean log n of
+ * the runs (R&W 2006 sec. 2.7: explicit basis functions, here estimated first and plugged in). Returns 1 and fills
+ * the outputs (any may be NULL) when the term is used, 0 otherwise (beta 0). */
+int cf_surrogate_scaling(const cf_surrogate *s, double *beta, double *beta_sd, double *lx_ref);
 
 /* Fields of the configuration space, in a fixed order: hardware, precision, pruning, workload fields, then
  * hyperparameters in column order. */
