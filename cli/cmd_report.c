@@ -38,6 +38,10 @@ static void help(void)
         "  --group-by FIELD[,FIELD...]  one set of sections per value (per tuple of values) of the fields: model,\n"
         "                          dataset, project, hardware, precision, region, provider, procurement or a\n"
         "                          hyperparameter; repeating --group-by adds fields\n"
+        "  --chart-points N        most dominated candidates a chart draws (default 5000); with more, a uniform\n"
+        "                          sample of N seeded by --seed (the frontier is always drawn whole); 0: all\n"
+        "  --table-rows N          most rows of the dominated table (default 1000); with more, the N nearest the\n"
+        "                          frontier; 0: all. Cut or sampled reports add candidates.csv (every candidate)\n"
         "  --alerts FILE           budget and drift alerts (JSON; see README, \"The nightly job\"); when one fires\n"
         "                          it is printed, shown in the report, and the exit code is 5\n"
         "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n"
@@ -252,7 +256,28 @@ static int report_groups(cf_report *rep, const cf_cli_frontier *fr, const cf_cli
     return rc;
 }
 
-enum { OPT_OUT = CF_OPT_COMMAND_BASE, OPT_TITLE, OPT_NO_CHARTS, OPT_ALERTS, OPT_DATE, OPT_GROUP_BY };
+enum {
+    OPT_OUT = CF_OPT_COMMAND_BASE,
+    OPT_TITLE,
+    OPT_NO_CHARTS,
+    OPT_ALERTS,
+    OPT_DATE,
+    OPT_GROUP_BY,
+    OPT_CHART_POINTS,
+    OPT_TABLE_ROWS
+};
+
+/* Parses a --chart-points / --table-rows count (0 or more) into *out; prints a usage error and returns -1 else. */
+static int parse_count(const char *opt, const char *arg, size_t *out)
+{
+    long v = 0;
+    if (cf_cli_parse_long(opt, arg, &v) != 0 || v < 0) {
+        cf_cli_usage_error("report", "%s: expected a count (0 or more), found '%s'", opt, arg);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
 
 int cf_cmd_report(int argc, char **argv)
 {
@@ -263,6 +288,8 @@ int cf_cmd_report(int argc, char **argv)
                                              {"alerts", required_argument, 0, OPT_ALERTS},
                                              {"date", required_argument, 0, OPT_DATE},
                                              {"group-by", required_argument, 0, OPT_GROUP_BY},
+                                             {"chart-points", required_argument, 0, OPT_CHART_POINTS},
+                                             {"table-rows", required_argument, 0, OPT_TABLE_ROWS},
                                              CF_CLI_PLAN_OPTIONS,
                                              CF_CLI_CURVES_OPTIONS,
                                              CF_CLI_FRONTIER_OPTIONS,
@@ -299,6 +326,12 @@ int cf_cmd_report(int argc, char **argv)
         case OPT_GROUP_BY:
             if (n_group_args == CF_MAX_WHERE) return cf_cli_usage_error("report", "--group-by: at most %d fields", CF_MAX_WHERE);
             group_args[n_group_args++] = optarg;
+            continue;
+        case OPT_CHART_POINTS:
+            if (parse_count("--chart-points", optarg, &ro.chart_points) != 0) return CF_EXIT_USAGE;
+            continue;
+        case OPT_TABLE_ROWS:
+            if (parse_count("--table-rows", optarg, &ro.table_rows) != 0) return CF_EXIT_USAGE;
             continue;
         default: break;
         }
@@ -367,6 +400,7 @@ int cf_cmd_report(int argc, char **argv)
         if (rc != CF_EXIT_OK) goto early;
     }
     ro.target_accuracy = fr.target_accuracy;
+    ro.seed = fr.seed;
     rc = cf_cli_load_runs(&in, argc - optind, argv + optind);
     cf_frontier *f = NULL;
     cf_report *rep = NULL;

@@ -8,8 +8,17 @@
  * replaced by a sentence saying which objective has no value. Like every report writer, it selects and draws
  * results already computed; it computes none. Text reaches gnuplot only through cf_plot (reports/plot.c), which
  * never puts it into a string literal.
+ *
+ * Large inputs (issue 14): 10^5 runs drawn point by point made two 35 MB SVGs. The frontier is always drawn exactly;
+ * when there are more observed dominated candidates than o->chart_points, the charts draw a seeded uniform sample
+ * of exactly o->chart_points of them instead, the same candidates in every chart, and their titles and captions say
+ * so. The sample is a bottom-k sample (Cohen & Kaplan, "Summarizing data using bottom-k sketches", PODC 2007): each
+ * candidate gets the key splitmix64(splitmix64(seed) ^ index) (Steele, Lea & Flood, OOPSLA 2014) and the k smallest
+ * keys are kept, which is a uniform sample without replacement, needs O(k) memory and one pass, and depends only on
+ * the seed and the candidates' order, so the same input and --seed give byte-identical charts.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,16 +77,127 @@ static void field_interval(const cf_candidate *c, const char *name, double *lo, 
 /* 1 when field name has intervals for predicted candidates (see field_interval). */
 static int has_interval(const char *name) { return !strcmp(name, "accuracy") || !strcmp(name, "total_cost_usd"); }
 
-/* Adds one points series per option of the observed candidates' (xfield, yfield), coloured per option, and one
- * series of the predicted candidates with their interval bars on the axes that have them. */
-static cf_status option_points(cf_plot *p, const cf_frontier *f, const char *xfield, const char *yfield, double *x,
-                               double *y)
+/* The observed candidates the charts draw, in candidate order: every one, or the frontier and a sample. */
+typedef struct drawn {
+    size_t *idx;           /* candidate indices, ascending; NULL when every candidate is drawn */
+    size_t m;              /* their number */
+    size_t sample, of;     /* sampled dominated candidates and how many there are (0, 0 when not sampled) */
+    size_t frontier;       /* observed frontier candidates among them */
+    unsigned long seed;    /* the sample's seed */
+} drawn;
+
+/* The splitmix64 finaliser (Steele, Lea & Flood 2014): a bijection of 64-bit words with full avalanche. */
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Number of observed (not predicted) candidates that are not on the frontier. */
+static size_t observed_dominated(const cf_frontier *f)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        m += c != NULL && !c->predicted && !cf_frontier_is_optimal(f, i);
+    }
+    return m;
+}
+
+int cf_rep_chart_sampled(const cf_frontier *f, const cf_report_opts *o)
+{
+    return o != NULL && o->chart_points > 0 && observed_dominated(f) > o->chart_points;
+}
+
+/* A sampled candidate: its key and index. */
+typedef struct keyed {
+    uint64_t key;
+    size_t i;
+} keyed;
+
+/* Compares size_t for qsort. */
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Fills d with what the charts draw under o: nothing to choose (d->idx NULL) unless cf_rep_chart_sampled, else the
+ * observed frontier candidates and the bottom-k sample of o->chart_points observed dominated ones (a max-heap of
+ * the k smallest keys; keys tie only with probability ~k n / 2^64, and then the smaller index wins). Returns
+ * CF_ERR_NOMEM when memory runs short. */
+static cf_status choose_drawn(const cf_frontier *f, const cf_report_opts *o, drawn *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!cf_rep_chart_sampled(f, o)) return CF_OK;
+    size_t k = o->chart_points, n = cf_frontier_candidate_count(f), nf = 0;
+    keyed *h = malloc(k * sizeof *h);
+    if (h == NULL) return CF_ERR_NOMEM;
+    uint64_t base = mix64((uint64_t)o->seed);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c == NULL || c->predicted) continue;
+        if (cf_frontier_is_optimal(f, i)) {
+            nf++;
+            continue;
+        }
+        d->of++;
+        keyed e = {mix64(base ^ (uint64_t)i), i};
+        if (m < k) { /* sift up: the root holds the largest key kept */
+            size_t j = m++;
+            while (j > 0 && h[(j - 1) / 2].key < e.key) {
+                h[j] = h[(j - 1) / 2];
+                j = (j - 1) / 2;
+            }
+            h[j] = e;
+        } else if (e.key < h[0].key) { /* replace the root, sift down */
+            size_t j = 0;
+            for (;;) {
+                size_t l = 2 * j + 1, big = j;
+                uint64_t bk = e.key;
+                if (l < m && h[l].key > bk) big = l, bk = h[l].key;
+                if (l + 1 < m && h[l + 1].key > bk) big = l + 1;
+                if (big == j) break;
+                h[j] = h[big];
+                j = big;
+            }
+            h[j] = e;
+        }
+    }
+    d->idx = malloc((m + nf + 1) * sizeof *d->idx);
+    if (d->idx == NULL) {
+        free(h);
+        return CF_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < m; j++) d->idx[j] = h[j].i;
+    free(h);
+    d->m = m;
+    for (size_t i = 0; i < n; i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        if (c != NULL && !c->predicted && cf_frontier_is_optimal(f, i)) d->idx[d->m++] = i;
+    }
+    qsort(d->idx, d->m, sizeof *d->idx, cmp_size);
+    d->sample = m;
+    d->frontier = nf;
+    d->seed = o->seed;
+    return CF_OK;
+}
+
+/* Adds one points series per option of the drawn observed candidates' (xfield, yfield), coloured per option, and
+ * one series of the predicted candidates with their interval bars on the axes that have them. */
+static cf_status option_points(cf_plot *p, const cf_frontier *f, const drawn *dr, const char *xfield,
+                               const char *yfield, double *x, double *y)
 {
     cf_procurement opts[CF_PROC_COUNT];
     size_t no = options_present(f, opts), n = cf_frontier_candidate_count(f);
+    size_t nd = dr->idx != NULL ? dr->m : n;
     for (size_t o = 0; o < no; o++) {
         size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < nd; j++) {
+            size_t i = dr->idx != NULL ? dr->idx[j] : j;
             const cf_candidate *c = cf_frontier_candidate(f, i);
             if (c == NULL || c->price.option != opts[o] || c->predicted) continue;
             x[m] = cf_frontier_field(f, i, xfield);
@@ -227,11 +347,15 @@ static void pair_file(const cf_frontier *f, size_t ky, size_t kx, char *out, siz
  * their intervals), the frontier -- as a staircase when these are the only two objectives, else as ringed points,
  * since a frontier of three or more objectives seen in two of them is no line -- and the knee marked. The legend
  * goes to the corner away from the good one, where the frontier runs. */
-static cf_plot *chart_pair(const cf_frontier *f, const cf_report_opts *o, const cf_objective *ox,
+static cf_plot *chart_pair(const cf_frontier *f, const cf_report_opts *o, const drawn *dr, const cf_objective *ox,
                            const cf_objective *oy, int staircase, double *x, double *y, size_t *idx)
 {
     cf_sb tb = {0};
-    cf_sb_printf(&tb, "%s vs %s: every run under every way of buying", oy->name, ox->name);
+    if (dr->idx != NULL)
+        cf_sb_printf(&tb, "%s vs %s: the frontier and a sample of %zu of %zu dominated candidates", oy->name,
+                     ox->name, dr->sample, dr->of);
+    else
+        cf_sb_printf(&tb, "%s vs %s: every run under every way of buying", oy->name, ox->name);
     char *title = cf_sb_take(&tb);
     cf_plot *p = title != NULL ? cf_plot_create(title) : NULL;
     free(title);
@@ -243,7 +367,7 @@ static cf_plot *chart_pair(const cf_frontier *f, const cf_report_opts *o, const 
     cf_plot_set_key(p, ox->maximize ? (oy->maximize ? CF_PLOT_KEY_BOTTOM_LEFT : CF_PLOT_KEY_TOP_LEFT)
                                     : (oy->maximize ? CF_PLOT_KEY_BOTTOM_RIGHT : CF_PLOT_KEY_TOP_RIGHT));
     cf_plot_set_log(p, wants_log(f, ox->name), wants_log(f, oy->name));
-    if (st == CF_OK) st = option_points(p, f, ox->name, oy->name, x, y);
+    if (st == CF_OK) st = option_points(p, f, dr, ox->name, oy->name, x, y);
     size_t m = frontier_sorted(f, ox->name, idx);
     for (size_t j = 0; j < m; j++) {
         x[j] = cf_frontier_field(f, idx[j], ox->name);
@@ -324,10 +448,14 @@ static cf_plot *chart_cost_by_option(const cf_frontier *f, double *x, double *y,
 
 /* Chart (c): the first objective that is neither money nor CO2e (accuracy by default) against operational CO2e,
  * frontier candidates ringed. */
-static cf_plot *chart_co2(const cf_frontier *f, const cf_objective *oy, double *x, double *y)
+static cf_plot *chart_co2(const cf_frontier *f, const drawn *dr, const cf_objective *oy, double *x, double *y)
 {
     cf_sb tb = {0};
-    cf_sb_printf(&tb, "%s vs operational emissions", oy->name);
+    if (dr->idx != NULL)
+        cf_sb_printf(&tb, "%s vs operational emissions: the frontier and a sample of %zu of %zu dominated", oy->name,
+                     dr->sample, dr->of);
+    else
+        cf_sb_printf(&tb, "%s vs operational emissions", oy->name);
     char *title = cf_sb_take(&tb);
     cf_plot *p = title != NULL ? cf_plot_create(title) : NULL;
     free(title);
@@ -337,7 +465,7 @@ static cf_plot *chart_co2(const cf_frontier *f, const cf_objective *oy, double *
     free(yl);
     cf_plot_set_key(p, oy->maximize ? CF_PLOT_KEY_BOTTOM_RIGHT : CF_PLOT_KEY_TOP_RIGHT);
     cf_plot_set_log(p, wants_log(f, "co2e_kg"), wants_log(f, oy->name));
-    if (st == CF_OK) st = option_points(p, f, "co2e_kg", oy->name, x, y);
+    if (st == CF_OK) st = option_points(p, f, dr, "co2e_kg", oy->name, x, y);
     size_t m = 0;
     for (size_t j = 0; j < cf_frontier_optimal_count(f); j++) {
         size_t i = cf_frontier_optimal_at(f, j);
@@ -394,11 +522,40 @@ cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_rep
     const cf_frontier_opts *fo = cf_frontier_options(f);
     size_t d = fo != NULL ? fo->n_objectives : 0;
     size_t n = cf_frontier_candidate_count(f);
-    double *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y), *v = malloc((n + 1) * sizeof *v);
-    size_t *idx = malloc((n + 1) * sizeof *idx);
+    drawn dr;
+    memset(&dr, 0, sizeof dr);
+    char *said = NULL; /* what a sampled chart's caption adds (issue 14) */
+    double *x = NULL, *y = NULL, *v = NULL;
+    size_t *idx = NULL;
+    if (choose_drawn(f, o, &dr) != CF_OK) {
+        st = CF_ERR_NOMEM;
+        goto done;
+    }
+    /* Room for the points of one series: the drawn candidates (or all), the predicted ones, the frontier, the bars;
+     * only the cost chart's median reads a value of every candidate (v). */
+    size_t npred = 0, nf = cf_frontier_optimal_count(f);
+    for (size_t i = 0; i < n; i++) npred += cf_frontier_candidate(f, i)->predicted != 0;
+    size_t room = (dr.idx != NULL ? dr.m : n) + npred + nf + CF_PROC_COUNT + 1;
+    x = malloc(room * sizeof *x);
+    y = malloc(room * sizeof *y);
+    v = malloc((n + 1) * sizeof *v);
+    idx = malloc((nf + 1) * sizeof *idx);
     if (x == NULL || y == NULL || v == NULL || idx == NULL) {
         st = CF_ERR_NOMEM;
         goto done;
+    }
+    if (dr.idx != NULL) {
+        cf_sb sb = {0};
+        cf_sb_printf(&sb,
+                     " Drawn: all %zu frontier candidates and a seeded uniform sample of %zu of the %zu dominated "
+                     "candidates (seed %lu; bottom-k sample, the same candidates in every chart), so the cloud's "
+                     "shape is true but not each of its points; every candidate is in candidates.csv and "
+                     "report.json.",
+                     dr.frontier, dr.sample, dr.of, dr.seed);
+        if ((said = cf_sb_take(&sb)) == NULL) {
+            st = CF_ERR_NOMEM;
+            goto done;
+        }
     }
     for (size_t a = 0; a < d && st == CF_OK; a++) {
         for (size_t b = a + 1; b < d && st == CF_OK; b++) {
@@ -420,8 +577,9 @@ cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_rep
                              "%s against %s of every candidate, coloured by way of buying (two of the %zu "
                              "objectives); black points are on the frontier, the marked point is its knee.",
                              oy->name, ox->name, d);
+            if (said != NULL) cf_sb_puts(&cb, said);
             char *cap = cf_sb_take(&cb);
-            cf_plot *p = cap != NULL ? chart_pair(f, o, ox, oy, d == 2, x, y, idx) : NULL;
+            cf_plot *p = cap != NULL ? chart_pair(f, o, &dr, ox, oy, d == 2, x, y, idx) : NULL;
             st = cap != NULL ? add_pair_or_reason(r, f, p, file, cap, ox->name, oy->name) : CF_ERR_NOMEM;
             free(cap);
         }
@@ -446,12 +604,15 @@ cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_rep
         snprintf(file, sizeof file, "%.40s_vs_co2e.svg", slug);
         cf_sb cb = {0};
         cf_sb_printf(&cb, "%s against operational emissions; black points are on the frontier.", oy->name);
+        if (said != NULL) cf_sb_puts(&cb, said);
         char *cap = cf_sb_take(&cb);
-        p = cap != NULL ? chart_co2(f, oy, x, y) : NULL;
+        p = cap != NULL ? chart_co2(f, &dr, oy, x, y) : NULL;
         st = cap != NULL ? add_pair_or_reason(r, f, p, file, cap, "co2e_kg", oy->name) : CF_ERR_NOMEM;
         free(cap);
     }
 done:
+    free(said);
+    free(dr.idx);
     free(x);
     free(y);
     free(v);

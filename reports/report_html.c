@@ -10,6 +10,7 @@
  * replaces the target only when everything succeeded.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "costfront/output.h"
 #include "costfront/report.h"
@@ -36,8 +38,9 @@ typedef struct report_chart {
 
 typedef struct report_file {
     char *name;
-    unsigned char *data;
+    unsigned char *data; /* the bytes, or NULL for a spooled file */
     size_t n;
+    FILE *spool; /* cf_report_add_file_stream: an unlinked temporary file holding the bytes, else NULL */
 } report_file;
 
 struct cf_report {
@@ -191,6 +194,7 @@ void cf_report_destroy(cf_report *r)
     for (size_t i = 0; i < r->nfi; i++) {
         free(r->files[i].name);
         free(r->files[i].data);
+        if (r->files[i].spool != NULL) fclose(r->files[i].spool);
     }
     free(r->files);
     free(r->scope);
@@ -387,6 +391,43 @@ cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name
     return CF_OK;
 }
 
+const cf_plot *cf_report_chart_plot(const cf_report *r, const char *file_name)
+{
+    for (size_t i = 0; r != NULL && file_name != NULL && i < r->nch; i++)
+        if (strcmp(r->charts[i].name, file_name) == 0) return r->charts[i].plot;
+    return NULL;
+}
+
+/* The name a file added now as name gets (the scope's prefix, as cf_report_add_file gives it), into buf. */
+static const char *scoped_name(const cf_report *r, const char *name, char *buf, size_t n)
+{
+    if (r->scope_slug[0])
+        snprintf(buf, n, "%s-%s", r->scope_slug, name);
+    else
+        snprintf(buf, n, "%s", name);
+    return buf;
+}
+
+/* Adds a paragraph "before" + a link to file (its scoped name) + "after"; texts are escaped like every other. */
+static cf_status add_link_paragraph(cf_report *r, const char *before, const char *file, const char *mid,
+                                    const char *file2, const char *after)
+{
+    char n1[192], n2[192];
+    xmlNodePtr p = add_el(target(r), "p", before);
+    if (p == NULL) return CF_ERR_NOMEM;
+    xmlNodePtr a = add_el(p, "a", scoped_name(r, file, n1, sizeof n1));
+    if (a == NULL) return CF_ERR_NOMEM;
+    xmlSetProp(a, X("href"), X(n1));
+    if (file2 != NULL) {
+        xmlNodeAddContent(p, X(mid));
+        a = add_el(p, "a", scoped_name(r, file2, n2, sizeof n2));
+        if (a == NULL) return CF_ERR_NOMEM;
+        xmlSetProp(a, X("href"), X(n2));
+    }
+    xmlNodeAddContent(p, X(after));
+    return CF_OK;
+}
+
 cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *data, size_t n)
 {
     char scoped[192];
@@ -403,9 +444,92 @@ cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *da
         return CF_ERR_NOMEM;
     }
     if (n) memcpy(copy, data, n);
-    r->files[r->nfi++] = (report_file){name, copy, n};
+    r->files[r->nfi++] = (report_file){name, copy, n, NULL};
     footer_link(r, file_name);
     return CF_OK;
+}
+
+/* An unnamed temporary file in $TMPDIR (else /tmp), opened for reading and writing and unlinked at once, so that
+ * nothing is left behind whatever happens to the process. NULL when it cannot be made. */
+static FILE *spool_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || dir[0] == '\0') dir = "/tmp";
+    size_t n = strlen(dir) + sizeof "/costfront-spool-XXXXXX";
+    char *path = malloc(n);
+    if (path == NULL) return NULL;
+    snprintf(path, n, "%s/costfront-spool-XXXXXX", dir);
+    int fd = mkstemp(path);
+    FILE *fp = NULL;
+    if (fd >= 0) {
+        unlink(path);
+        fp = fdopen(fd, "w+b");
+        if (fp == NULL) close(fd);
+    }
+    free(path);
+    return fp;
+}
+
+/* The content is written once, now, into a spool file and copied at publish time: the writer's inputs (a frontier
+ * of a group, say) may be gone by then, and the report never holds the bytes in memory (issue 14). */
+cf_status cf_report_add_file_stream(cf_report *r, const char *file_name, cf_report_writer write, void *ctx,
+                                    cf_error *err)
+{
+    char scoped[192];
+    if (r != NULL && file_name != NULL && r->scope_slug[0]) {
+        snprintf(scoped, sizeof scoped, "%s-%s", r->scope_slug, file_name);
+        file_name = scoped;
+    }
+    if (r == NULL || write == NULL || !safe_name(file_name) || name_taken(r, file_name))
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cannot attach %s: %s",
+                            file_name != NULL ? file_name : "(null)",
+                            r != NULL && file_name != NULL && safe_name(file_name) && write != NULL
+                                ? "the report already has a file of that name"
+                                : "not a file name for the report directory");
+    char *name = cf_rep_dupstr(file_name);
+    if (name == NULL || cf_rep_grow((void **)&r->files, &r->cap_fi, r->nfi, sizeof *r->files) != 0) {
+        free(name);
+        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory attaching %s", file_name);
+    }
+    FILE *fp = spool_file();
+    if (fp == NULL) {
+        free(name);
+        return cf_error_set(err, CF_ERR_IO, NULL, 0, 0, NULL, "cannot create a temporary file for %s in %s: %s",
+                            file_name, getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp", strerror(errno));
+    }
+    cf_status st = write(ctx, fp, err);
+    if (st == CF_OK && (fflush(fp) != 0 || ferror(fp)))
+        st = cf_error_set(err, CF_ERR_IO, NULL, 0, 0, NULL, "cannot write %s to a temporary file: %s", file_name,
+                          strerror(errno));
+    if (st != CF_OK) {
+        fclose(fp);
+        free(name);
+        return st;
+    }
+    r->files[r->nfi++] = (report_file){name, NULL, 0, fp};
+    footer_link(r, file_name);
+    return CF_OK;
+}
+
+/* Copies a spooled file into path atomically (output.h), in blocks. */
+static cf_status copy_spool(FILE *spool, const char *path, cf_error *err)
+{
+    if (fseek(spool, 0, SEEK_SET) != 0)
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot read back a temporary file: %s",
+                            strerror(errno));
+    cf_atomic_file *af = NULL;
+    cf_status st = cf_atomic_open(path, &af, err);
+    if (st != CF_OK) return st;
+    FILE *out = cf_atomic_stream(af);
+    char buf[1 << 16];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, spool)) > 0)
+        if (fwrite(buf, 1, k, out) != k) break;
+    if (ferror(spool)) {
+        cf_atomic_abort(af);
+        return cf_error_set(err, CF_ERR_IO, path, 0, 0, NULL, "cannot read back a temporary file");
+    }
+    return cf_atomic_commit(af, err); /* a failed fwrite leaves the stream in error, and the commit fails */
 }
 
 size_t cf_report_section_count(const cf_report *r) { return r != NULL ? r->nsec : 0; }
@@ -534,6 +658,8 @@ static cf_status publish_locked(const cf_report *r, const char *dir, cf_publish_
         path = join(sp, r->files[i].name);
         if (path == NULL)
             st = cf_error_set(err, CF_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+        else if (r->files[i].spool != NULL)
+            st = copy_spool(r->files[i].spool, path, err);
         else
             st = cf_write_file_atomic(path, r->files[i].data, r->files[i].n, err);
         free(path);
@@ -943,7 +1069,7 @@ static int any_accuracy(const cf_frontier *f)
 /* The frontier table: the fixed columns, a column for each objective in use that has none of its own (issue 9: a
  * time-to-train table's score_min was nowhere), and no accuracy column when no run has an accuracy and it is not
  * an objective. */
-static cf_status section_frontier(cf_report *r, const cf_frontier *f)
+static cf_status section_frontier(cf_report *r, const cf_frontier *f, const cf_report_opts *o)
 {
     cf_status st = cf_report_add_section(r, "frontier", "Pareto frontier");
     if (st != CF_OK) return st;
@@ -975,7 +1101,17 @@ static cf_status section_frontier(cf_report *r, const cf_frontier *f)
     free(it);
     if (st != CF_OK) return st;
     strs c = {0};
-    size_t knee = cf_frontier_knee(f), m = cf_frontier_optimal_count(f);
+    size_t knee = cf_frontier_knee(f), all = cf_frontier_optimal_count(f), m = all;
+    if (o->frontier_rows > 0 && m > o->frontier_rows) {
+        /* Issue 14: a frontier of many objectives over 10^6 runs can be long; the page lists its start, the files
+         * list it whole. */
+        m = o->frontier_rows;
+        char b[160];
+        snprintf(b, sizeof b, "The table lists the first %zu of the %zu frontier candidates; all of them are in ", m,
+                 all);
+        st = add_link_paragraph(r, b, "candidates.csv", " (on_frontier 1) and ", "report.json", " (frontier).");
+        if (st != CF_OK) return st;
+    }
     char b1[CF_NUM_BUF], b2[CF_NUM_BUF], b3[CF_NUM_BUF];
     for (size_t j = 0; j < m; j++) {
         size_t i = cf_frontier_optimal_at(f, j);
@@ -1020,8 +1156,70 @@ static cf_status section_frontier(cf_report *r, const cf_frontier *f)
     return st;
 }
 
-/* The dominated candidates with what dominates them. */
-static cf_status section_dominated(cf_report *r, const cf_frontier *f)
+/* Sort key of a dominated candidate for "nearest the frontier": its layer, then its margin (NaN last), then its
+ * index, so that the order is total and the same on every run. */
+typedef struct near_key {
+    size_t rank;
+    double margin;
+    size_t i;
+} near_key;
+
+/* 1 when a comes before b (nearer the frontier). */
+static int near_before(const near_key *a, const near_key *b)
+{
+    if (a->rank != b->rank) return a->rank < b->rank;
+    double x = isnan(a->margin) ? INFINITY : a->margin, y = isnan(b->margin) ? INFINITY : b->margin;
+    if (x != y) return x < y;
+    return a->i < b->i;
+}
+
+/* Compares near_keys for qsort. */
+static int near_cmp(const void *a, const void *b)
+{
+    return near_before(a, b) ? -1 : near_before(b, a) ? 1 : 0;
+}
+
+/* The t dominated candidates nearest the frontier (near_key order) into rows (room for t), by a bounded max-heap
+ * over every dominated candidate: O(n log t) time, O(t) memory. Returns how many there are (at most t). */
+static size_t nearest_dominated(const cf_frontier *f, size_t t, size_t *rows)
+{
+    near_key *h = malloc((t ? t : 1) * sizeof *h);
+    if (h == NULL) return (size_t)-1;
+    size_t m = 0;
+    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
+        if (cf_frontier_is_optimal(f, i)) continue;
+        near_key k = {cf_frontier_rank(f, i), NAN, i};
+        (void)cf_frontier_dominator(f, i, &k.margin);
+        if (m < t) { /* sift up: the root is the farthest kept */
+            size_t c = m++;
+            while (c > 0 && near_before(&h[(c - 1) / 2], &k)) {
+                h[c] = h[(c - 1) / 2];
+                c = (c - 1) / 2;
+            }
+            h[c] = k;
+        } else if (t > 0 && near_before(&k, &h[0])) { /* replace the root and sift down */
+            size_t c = 0;
+            for (;;) {
+                size_t l = 2 * c + 1, big = c;
+                const near_key *bk = &k;
+                if (l < m && near_before(bk, &h[l])) big = l, bk = &h[l];
+                if (l + 1 < m && near_before(bk, &h[l + 1])) big = l + 1;
+                if (big == c) break;
+                h[c] = h[big];
+                c = big;
+            }
+            h[c] = k;
+        }
+    }
+    qsort(h, m, sizeof *h, near_cmp);
+    for (size_t j = 0; j < m; j++) rows[j] = h[j].i;
+    free(h);
+    return m;
+}
+
+/* The dominated candidates with what dominates them: every one in candidate order, or, past o->table_rows, the
+ * o->table_rows nearest the frontier (issue 14: 4 x 10^6 rows made a 63 MB page), the rest in the files. */
+static cf_status section_dominated(cf_report *r, const cf_frontier *f, const cf_report_opts *o)
 {
     cf_status st = cf_report_add_section(r, "dominated", "Dominated runs");
     if (st != CF_OK) return st;
@@ -1041,10 +1239,30 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
     head[nh++] = "layer";
     head[nh++] = "dominated by";
     head[nh++] = "margin";
+    size_t n = cf_frontier_candidate_count(f), ndom = n - cf_frontier_optimal_count(f);
+    size_t *pick = NULL, npick = 0; /* the rows shown, when cut */
+    if (o->table_rows > 0 && ndom > o->table_rows) {
+        pick = malloc(o->table_rows * sizeof *pick);
+        if (pick == NULL || (npick = nearest_dominated(f, o->table_rows, pick)) == (size_t)-1) {
+            free(pick);
+            return CF_ERR_NOMEM;
+        }
+        char t[200];
+        snprintf(t, sizeof t,
+                 "The table lists the %zu of the %zu dominated candidates nearest the frontier (layer 1 first, then "
+                 "the smallest margin); all of them are in ",
+                 npick, ndom);
+        st = add_link_paragraph(r, t, "candidates.csv", " and ", "report.json", " (dominated).");
+        if (st != CF_OK) {
+            free(pick);
+            return st;
+        }
+    }
     strs c = {0};
     size_t rows = 0;
     char b[CF_NUM_BUF];
-    for (size_t i = 0; i < cf_frontier_candidate_count(f); i++) {
+    for (size_t j = 0; j < (pick != NULL ? npick : n); j++) {
+        size_t i = pick != NULL ? pick[j] : j;
         if (cf_frontier_is_optimal(f, i)) continue;
         const cf_candidate *cd = cf_frontier_candidate(f, i);
         double margin = NAN;
@@ -1072,6 +1290,7 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f)
     else
         st = cf_report_add_table(r, NULL, nh, head, rows, (const char *const *)c.v);
     strs_free(&c);
+    free(pick);
     return st;
 }
 
@@ -1215,6 +1434,52 @@ void cf_report_opts_default(cf_report_opts *o)
     o->target_accuracy = NAN;
     o->charts = 1;
     o->skip_shared_sections = 0;
+    o->chart_points = CF_REPORT_CHART_POINTS;
+    o->table_rows = CF_REPORT_TABLE_ROWS;
+    o->frontier_rows = CF_REPORT_FRONTIER_ROWS;
+    o->seed = 1;
+}
+
+/* What the JSON and CSV writers read. */
+typedef struct data_ctx {
+    const cf_frontier *f;
+    const cf_runset *rs;
+    const cf_catalog *cat;
+    const cf_report_opts *o;
+} data_ctx;
+
+/* report.json into out. The text is built by cf_report_json_opts and written at once, then freed: the report keeps
+ * no copy (issue 14; when the JSON writer streams into a FILE, this is the one call to change). */
+static cf_status write_json(void *ctx, FILE *out, cf_error *err)
+{
+    const data_ctx *d = ctx;
+    char *json = NULL;
+    cf_status st = cf_report_json_opts(d->f, d->rs, d->cat, d->o, &json, err);
+    if (st != CF_OK) return st;
+    if (fputs(json, out) == EOF) st = cf_error_set(err, CF_ERR_IO, NULL, 0, 0, NULL, "cannot write report.json");
+    free(json);
+    return st;
+}
+
+/* candidates.csv (cf_report_csv: every candidate, with on_frontier, layer, dominator and margin) into out, built
+ * and freed as write_json does. */
+static cf_status write_csv(void *ctx, FILE *out, cf_error *err)
+{
+    const data_ctx *d = ctx;
+    char *csv = NULL;
+    cf_status st = cf_report_csv(d->f, &csv, err);
+    if (st != CF_OK) return st;
+    if (fputs(csv, out) == EOF) st = cf_error_set(err, CF_ERR_IO, NULL, 0, 0, NULL, "cannot write candidates.csv");
+    free(csv);
+    return st;
+}
+
+/* 1 when the page shows less than everything under o: a table cut or a chart sampled (cf_rep_chart_sampled). */
+static int report_is_cut(const cf_frontier *f, const cf_report_opts *o)
+{
+    size_t n = cf_frontier_candidate_count(f), m = cf_frontier_optimal_count(f);
+    return (o->table_rows > 0 && n - m > o->table_rows) || (o->frontier_rows > 0 && m > o->frontier_rows) ||
+           (o->charts && cf_rep_chart_sampled(f, o));
 }
 
 cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
@@ -1227,23 +1492,18 @@ cf_status cf_report_frontier(cf_report *r, const cf_frontier *f, const cf_runset
     if (opts != NULL) o = *opts;
     cf_status st = section_summary(r, f, rs, &o);
     if (st == CF_OK && o.charts) st = cf_rep_section_charts(r, f, &o);
-    if (st == CF_OK) st = section_frontier(r, f);
+    if (st == CF_OK) st = section_frontier(r, f, &o);
     if (st == CF_OK) st = cf_rep_section_breakdown(r, f, &o); /* issue 16: only when runs move or keep data */
-    if (st == CF_OK) st = section_dominated(r, f);
+    if (st == CF_OK) st = section_dominated(r, f, &o);
     if (st == CF_OK && !o.skip_shared_sections) st = section_quality(r, f, rs);
     if (st == CF_OK && !o.skip_shared_sections) st = section_pricing(r, f, cat);
     if (st != CF_OK)
         return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot build the report: %s",
                             st == CF_ERR_ARG ? "a section was added twice" : cf_status_str(st));
-    char *json = NULL;
-    st = cf_report_json_opts(f, rs, cat, &o, &json, err);
-    if (st != CF_OK) return st;
-    st = cf_report_add_file(r, "report.json", json, strlen(json));
-    free(json);
-    if (st != CF_OK)
-        return cf_error_set(err, st, NULL, 0, 0, NULL, "cannot attach report.json: %s",
-                            st == CF_ERR_ARG ? "the report already has a report.json" : cf_status_str(st));
-    return CF_OK;
+    data_ctx dc = {f, rs, cat, &o};
+    st = cf_report_add_file_stream(r, "report.json", write_json, &dc, err);
+    if (st == CF_OK && report_is_cut(f, &o)) st = cf_report_add_file_stream(r, "candidates.csv", write_csv, &dc, err);
+    return st;
 }
 
 cf_status cf_report_shared_sections(cf_report *r, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,

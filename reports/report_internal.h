@@ -40,6 +40,10 @@ const char *cf_rep_cost_objective(const cf_frontier *f);
 /* 1 when a field name speaks of money: it holds "cost" or ends in "_usd" (its values are USD). */
 int cf_rep_money_field(const char *name);
 
+/* 1 when the charts under o draw a seeded sample of the dominated candidates (more of them than o->chart_points)
+ * rather than every one (reports/report_charts.c, issue 14). */
+int cf_rep_chart_sampled(const cf_frontier *f, const cf_report_opts *o);
+
 /* Adds the "Charts" section of the standard frontier report to r (reports/report_charts.c): the objectives in use
  * against each other, the cost by way of buying and an objective against CO2e. */
 cf_status cf_rep_section_charts(cf_report *r, const cf_frontier *f, const cf_report_opts *o);

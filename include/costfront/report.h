@@ -20,6 +20,7 @@
 #define COSTFRONT_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "costfront/catalog.h"
 #include "costfront/frontier.h"
@@ -37,8 +38,22 @@ typedef struct cf_report_opts {
     double target_accuracy;   /* accuracy the business needs (fraction); NaN: none (the summary then uses the knee) */
     int charts;               /* 1 (default): draw charts with gnuplot; 0: tables only */
     int skip_shared_sections; /* 1: leave out "data-quality" and "pricing" (cf_report_shared_sections adds them) */
+    /* Large inputs (issue 14): what the page shows of them. The full data is always in report.json, and, once a
+     * table is cut or a chart sampled, in candidates.csv beside index.html (both linked from the page). */
+    size_t chart_points;  /* most dominated candidates a chart draws (default CF_REPORT_CHART_POINTS); with more, a
+                             seeded uniform sample of exactly this many; 0: every one */
+    size_t table_rows;    /* most rows of the dominated table (default CF_REPORT_TABLE_ROWS); with more, those nearest
+                             the frontier (by layer, then margin); 0: every one */
+    size_t frontier_rows; /* most rows of the frontier table (default CF_REPORT_FRONTIER_ROWS); 0: every one */
+    unsigned long seed;   /* seed of the charts' sample (default 1; the CLI's --seed) */
     /* Reports carry no timestamp, so the same inputs give byte-identical files. */
 } cf_report_opts;
+
+/* Defaults of cf_report_opts' limits: at 10^6 runs (4 x 10^6 candidates) they keep index.html near 1 MB and each
+ * SVG under 1 MB, while every report of a few thousand runs is drawn and listed whole. */
+#define CF_REPORT_CHART_POINTS  5000
+#define CF_REPORT_TABLE_ROWS    1000
+#define CF_REPORT_FRONTIER_ROWS 2000
 
 /* Fills o with the defaults above. */
 void cf_report_opts_default(cf_report_opts *o);
@@ -130,9 +145,24 @@ cf_status cf_report_add_table(cf_report *r, const char *caption, size_t ncols, c
  * <img> with the alternative text alt. Takes ownership of plot (also on failure). */
 cf_status cf_report_add_chart(cf_report *r, cf_plot *plot, const char *file_name, const char *alt);
 
+/* The plot of the chart named file_name (the name the report gave it, with a scope's prefix), or NULL when there is
+ * none: for tests, and for callers that want the data a chart draws. The report keeps it. */
+const cf_plot *cf_report_chart_plot(const cf_report *r, const char *file_name);
+
 /* Adds a file (e.g. "report.json") of n bytes (copied) that is written into the report directory at publish time
  * and linked from the page footer. The name follows the rules of cf_report_add_chart. */
 cf_status cf_report_add_file(cf_report *r, const char *file_name, const void *data, size_t n);
+
+/* Writes the content of a file into a stream (issue 14: files too large to hold in memory); returns CF_OK or a
+ * failure with err set. */
+typedef cf_status (*cf_report_writer)(void *ctx, FILE *out, cf_error *err);
+
+/* Like cf_report_add_file, for content produced by write(ctx, stream, err), called once now: the bytes go to an
+ * unnamed spool file in $TMPDIR (/tmp by default; removed by cf_report_destroy, or by the system if the process
+ * dies) and are copied into the report directory at publish time, so the report holds no copy of them in memory
+ * and ctx need not outlive this call. */
+cf_status cf_report_add_file_stream(cf_report *r, const char *file_name, cf_report_writer write, void *ctx,
+                                    cf_error *err);
 
 /* Sets a naming scope for what is added next (NULL or "" clears it): section titles get ": scope" appended,
  * section ids "-slug" and chart and file names a "slug-" prefix (slug: the scope in lowercase letters, digits and
