@@ -530,11 +530,46 @@ static int wandb_kind(const csv_row *h)
     return 0;
 }
 
+/* Parses the first row of the CSV file at path into t (with whatever other rows share its 64 KB chunk), reading
+ * only as far as that row ends: source detection looks at the header alone, and used to parse the whole file
+ * (13% of `frontier` on 10^4 runs, issue 14). Returns 0 when the file cannot be read or has no row. */
+static int read_header_row(const char *path, csv_table *t)
+{
+    memset(t, 0, sizeof *t);
+    t->next_line = 1;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return 0;
+    struct csv_parser p;
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+        fclose(f);
+        return 0;
+    }
+    char buf[1 << 16];
+    int first = 1, ok = 1;
+    while (t->n == 0 && !t->oom) {
+        size_t k = fread(buf, 1, sizeof buf, f);
+        if (k == 0) {
+            if (csv_fini(&p, cell_cb, row_cb, t) != 0) ok = 0;
+            break;
+        }
+        size_t skip = (first && k >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+        first = 0;
+        if (csv_parse(&p, buf + skip, k - skip, cell_cb, row_cb, t) != k - skip) ok = 0;
+        if (!ok) break;
+    }
+    csv_free(&p);
+    fclose(f);
+    if (!ok || t->oom || t->n == 0) {
+        table_free(t);
+        return 0;
+    }
+    return 1;
+}
+
 int cf_wandb_header_kind(const char *path)
 {
     csv_table t;
-    cf_error e;
-    if (read_table(path, &t, &e) != CF_OK) return 0;
+    if (!read_header_row(path, &t)) return 0;
     int k = wandb_kind(&t.rows[0]);
     table_free(&t);
     return k;

@@ -36,6 +36,7 @@
 #include "data/runset_internal.h"
 #include "data/alloc.h"
 #include "data/runset_fields.h"
+#include "data/pool.h"
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Small string helpers                                                                                           */
@@ -64,6 +65,16 @@ static char *fmt_str(const char *fmt, ...)
     if (s != NULL) cf_text_escape(s, cap, raw);
     free(raw);
     return s;
+}
+
+/* Returns a malloc'd copy of s escaped as fmt_str("%s", s) would, without formatting twice when s is plain
+ * printable ASCII (the usual run id), which escaping leaves alone. */
+static char *plain_copy(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c >= 0x7f) return fmt_str("%s", s);
+    int oom = 0;
+    return cf_dup_str(s, &oom);
 }
 
 /* Returns a malloc'd copy (shared with data/colmap.c, declared in runset_fields.h) of s without leading and trailing white space; NULL when s is NULL or all blank. */
@@ -242,14 +253,30 @@ cf_status cf_precision_parse(const char *s, cf_precision *out)
 /* ------------------------------------------------------------------------------------------------------------ */
 /* The runset                                                                                                     */
 
+/* The column names and positions of a record, shared by every record with the same header (issue 14: a CSV file
+ * of 10^6 rows used to copy its 18 column names 10^6 times), with what the mapping makes of each name, worked out
+ * once per layout instead of once per record. */
+typedef struct layout {
+    size_t n;
+    char **names;       /* raw column names (in the runset's arena) */
+    long *columns;      /* 1-based field positions, or 0 */
+    int *field;         /* canonical field of each name after mapping, F_PARAM or F_IGNORE */
+    const char **param; /* hyperparameter column each name maps to, or NULL (see param_target) */
+    size_t *pidx;       /* index of that hyperparameter column once known, or (size_t)-1 */
+    int collision;      /* record_collision found two names landing on one field: ca < cb */
+    size_t ca, cb;
+    size_t hash;
+} layout;
+
 /* A record handed in by a reader, kept until the source ends. */
 typedef struct pending {
     int is_reject; /* 1 for a record the reader could not parse */
     long line;
     size_t n;
-    char **names;   /* raw column names */
-    char **values;  /* trimmed values, NULL when absent */
-    long *columns;  /* 1-based field positions, or 0 */
+    const layout *lay; /* names and columns; NULL for a reader reject */
+    char **names;   /* raw column names (the layout's) */
+    char **values;  /* trimmed values, NULL when absent (in the source's arena) */
+    long *columns;  /* 1-based field positions, or 0 (the layout's) */
     char *raw;      /* record text, may be NULL */
     long rcolumn;   /* reader reject: column */
     char *rfield;   /* reader reject: field */
@@ -292,7 +319,24 @@ struct cf_runset {
     pending *pend;
     size_t npend, pend_cap;
     size_t notes_at_begin; /* notes added while the source was open start here */
+    /* storage (issue 14): runs, ids, interned strings and layouts in perm; pending records in pend_arena */
+    cf_arena perm, pend_arena;
+    cf_intern strs;         /* distinct strings of accepted runs and hyperparameter values */
+    layout **layouts;       /* open addressing by layout hash, NULL empty */
+    size_t layouts_cap, nlayouts;
+    const layout *last_layout;
+    struct lookup *hw_cache, *region_cache; /* catalog lookups by the value as written */
+    size_t hw_cap, hw_n, region_cap, region_n;
 };
+
+/* A catalog lookup remembered by the value as written ("NVIDIA A100-SXM4-80GB"): the catalog entry (NULL when
+ * unknown) and, for hardware, the accelerators an instance type stands for (0 when it is not an instance). */
+typedef struct lookup {
+    const char *key; /* interned */
+    const void *found;
+    size_t accelerators;
+    int acc_known; /* accelerators was worked out (cf_catalog_resolve is only asked when num_gpus is absent) */
+} lookup;
 
 cf_runset *cf_runset_create(const cf_catalog *cat, const cf_colmap *map)
 {
@@ -307,37 +351,11 @@ cf_runset *cf_runset_create(const cf_catalog *cat, const cf_colmap *map)
     return rs;
 }
 
-/* Frees one pending record's contents. */
-static void pending_free(pending *p)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->names[i]);
-        free(p->values[i]);
-    }
-    free(p->names);
-    free(p->values);
-    free(p->columns);
-    free(p->raw);
-    free(p->rfield);
-    free(p->rmessage);
-    memset(p, 0, sizeof *p);
-}
+/* Forgets one pending record (its strings live in the source's arena, freed when the source ends). */
+static void pending_free(pending *p) { memset(p, 0, sizeof *p); }
 
-/* Frees one run and its strings. */
-static void run_free(cf_run *r)
-{
-    if (r == NULL) return;
-    free((char *)r->run_id);
-    free((char *)r->hardware);
-    free((char *)r->region);
-    free((char *)r->provider);
-    free((char *)r->procurement);
-    free((char *)r->model);
-    free((char *)r->dataset);
-    free((char *)r->project);
-    free((char *)r->data_location);
-    free(r);
-}
+/* Forgets one run: its storage is the runset's arena. */
+static void run_free(cf_run *r) { (void)r; }
 
 /* Frees one reject and its strings (source is shared and not freed here). */
 static void reject_free(cf_reject *j)
@@ -352,11 +370,9 @@ static void reject_free(cf_reject *j)
 void cf_runset_destroy(cf_runset *rs)
 {
     if (rs == NULL) return;
-    for (size_t i = 0; i < rs->nruns; i++) run_free(rs->runs[i]);
     free(rs->runs);
     free(rs->idx);
     for (size_t j = 0; j < rs->nparams; j++) {
-        for (size_t i = 0; i < rs->nruns; i++) free(rs->params[j].str[i]);
         free(rs->params[j].str);
         free(rs->params[j].num);
         free(rs->params[j].name);
@@ -372,6 +388,12 @@ void cf_runset_destroy(cf_runset *rs)
     for (size_t i = 0; i < rs->nsources; i++) free(rs->sources[i]);
     free(rs->sources);
     cf_colmap_destroy(rs->map);
+    free(rs->layouts);
+    free(rs->hw_cache);
+    free(rs->region_cache);
+    cf_intern_free(&rs->strs);
+    cf_arena_free(&rs->pend_arena);
+    cf_arena_free(&rs->perm);
     free(rs);
 }
 
@@ -476,29 +498,145 @@ static pending *pend_new(cf_runset *rs)
     return p;
 }
 
+static int record_collision(const cf_colmap *map, const pending *p, size_t *a, size_t *b);
+static const char *param_target(const cf_colmap *map, const char *raw_name);
+
+/* Hash of a layout: its names and positions. */
+static size_t layout_hash(size_t n, const char *const *names, const long *columns)
+{
+    size_t h = cf_pool_hash((const char *)&n, sizeof n);
+    for (size_t i = 0; i < n; i++) {
+        const char *nm = names[i] ? names[i] : "";
+        h = h * 31 + cf_pool_hash(nm, strlen(nm));
+        h = h * 31 + (size_t)(columns ? columns[i] : 0);
+    }
+    return h;
+}
+
+/* 1 when layout l has exactly these names and positions. */
+static int layout_eq(const layout *l, size_t n, const char *const *names, const long *columns)
+{
+    if (l->n != n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (l->columns[i] != (columns ? columns[i] : 0)) return 0;
+        if (strcmp(l->names[i], names[i] ? names[i] : "") != 0) return 0;
+    }
+    return 1;
+}
+
+/* Inserts l into the layout table, growing it at half load. Returns 0 on allocation failure. */
+static int layout_insert(cf_runset *rs, layout *l)
+{
+    if (2 * (rs->nlayouts + 1) > rs->layouts_cap) {
+        size_t cap = rs->layouts_cap ? 2 * rs->layouts_cap : 16;
+        layout **t = calloc(cap, sizeof *t);
+        if (t == NULL) return 0;
+        for (size_t k = 0; k < rs->layouts_cap; k++) {
+            layout *o = rs->layouts[k];
+            if (o == NULL) continue;
+            size_t h = o->hash & (cap - 1);
+            while (t[h] != NULL) h = (h + 1) & (cap - 1);
+            t[h] = o;
+        }
+        free(rs->layouts);
+        rs->layouts = t;
+        rs->layouts_cap = cap;
+    }
+    size_t h = l->hash & (rs->layouts_cap - 1);
+    while (rs->layouts[h] != NULL) h = (h + 1) & (rs->layouts_cap - 1);
+    rs->layouts[h] = l;
+    rs->nlayouts++;
+    return 1;
+}
+
+/* The layout of a record with these names and positions, made (with the mapping's verdict on every name) on first
+ * sight. Returns NULL on allocation failure. */
+static const layout *get_layout(cf_runset *rs, size_t n, const char *const *names, const long *columns)
+{
+    if (rs->last_layout != NULL && layout_eq(rs->last_layout, n, names, columns)) return rs->last_layout;
+    size_t h = layout_hash(n, names, columns);
+    if (rs->layouts_cap > 0) {
+        size_t mask = rs->layouts_cap - 1;
+        for (size_t k = h & mask; rs->layouts[k] != NULL; k = (k + 1) & mask) {
+            const layout *l = rs->layouts[k];
+            if (l->hash == h && layout_eq(l, n, names, columns)) return rs->last_layout = l;
+        }
+    }
+    layout *l = cf_arena_alloc(&rs->perm, sizeof *l);
+    if (l == NULL) return NULL;
+    memset(l, 0, sizeof *l);
+    size_t m = n ? n : 1;
+    l->n = n;
+    l->hash = h;
+    l->names = cf_arena_alloc(&rs->perm, m * sizeof *l->names);
+    l->columns = cf_arena_alloc(&rs->perm, m * sizeof *l->columns);
+    l->field = cf_arena_alloc(&rs->perm, m * sizeof *l->field);
+    l->param = cf_arena_alloc(&rs->perm, m * sizeof *l->param);
+    l->pidx = cf_arena_alloc(&rs->perm, m * sizeof *l->pidx);
+    if (l->names == NULL || l->columns == NULL || l->field == NULL || l->param == NULL || l->pidx == NULL) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *nm = names[i] ? names[i] : "";
+        l->names[i] = cf_arena_strndup(&rs->perm, nm, strlen(nm));
+        if (l->names[i] == NULL) return NULL;
+        l->columns[i] = columns ? columns[i] : 0;
+        l->field[i] = cf_runset_canon_field(cf_colmap_lookup(rs->map, l->names[i]));
+        l->param[i] = param_target(rs->map, l->names[i]);
+        l->pidx[i] = (size_t)-1;
+    }
+    pending probe;
+    memset(&probe, 0, sizeof probe);
+    probe.n = n;
+    probe.names = l->names;
+    probe.columns = l->columns;
+    l->collision = record_collision(rs->map, &probe, &l->ca, &l->cb);
+    if (!layout_insert(rs, l)) return NULL;
+    return rs->last_layout = l;
+}
+
+/* Copies s without leading and trailing white space into the source's arena (*out NULL when s is NULL or all
+ * blank). Returns 0 on allocation failure. */
+static int arena_trimmed(cf_arena *a, const char *s, char **out)
+{
+    *out = NULL;
+    if (s == NULL) return 1;
+    while (*s && isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+    if (n == 0) return 1;
+    *out = cf_arena_strndup(a, s, n);
+    return *out != NULL;
+}
+
+/* Copies s (NULL stays NULL) into arena a; sets *oom on failure. */
+static char *arena_dup(cf_arena *a, const char *s, int *oom)
+{
+    if (s == NULL) return NULL;
+    char *d = cf_arena_strndup(a, s, strlen(s));
+    if (d == NULL) *oom = 1;
+    return d;
+}
+
 cf_status cf_runset_add_raw(cf_runset *rs, long line, size_t n, const char *const *names, const char *const *values,
                             const long *columns, const char *raw)
 {
     if (rs == NULL || !rs->in_source || (n > 0 && (names == NULL || values == NULL))) return CF_ERR_ARG;
+    const layout *lay = get_layout(rs, n, names, columns);
+    if (lay == NULL) return CF_ERR_NOMEM;
     pending *p = pend_new(rs);
     if (p == NULL) return CF_ERR_NOMEM;
     p->line = line;
+    p->lay = lay;
+    p->n = n;
+    p->names = lay->names;
+    p->columns = lay->columns;
     int oom = 0;
     if (n > 0) {
-        p->names = calloc(n, sizeof *p->names);
-        p->values = calloc(n, sizeof *p->values);
-        p->columns = calloc(n, sizeof *p->columns);
-        if (p->names == NULL || p->values == NULL || p->columns == NULL) oom = 1;
+        p->values = cf_arena_alloc(&rs->pend_arena, n * sizeof *p->values);
+        if (p->values == NULL) oom = 1;
+        for (size_t i = 0; i < n && !oom; i++)
+            if (!arena_trimmed(&rs->pend_arena, values[i], &p->values[i])) oom = 1;
     }
-    if (!oom) {
-        p->n = n;
-        for (size_t i = 0; i < n; i++) {
-            p->names[i] = cf_dup_str(names[i] ? names[i] : "", &oom);
-            p->values[i] = cf_dup_trimmed(values[i], &oom);
-            p->columns[i] = columns ? columns[i] : 0;
-        }
-        p->raw = cf_dup_str(raw, &oom);
-    }
+    if (!oom) p->raw = arena_dup(&rs->pend_arena, raw, &oom);
     if (oom) {
         pending_free(p);
         rs->npend--;
@@ -517,9 +655,9 @@ cf_status cf_runset_reject_raw(cf_runset *rs, long line, long column, const char
     p->is_reject = 1;
     p->line = line;
     p->rcolumn = column;
-    p->rfield = cf_dup_str(field ? field : "", &oom);
-    p->rmessage = cf_dup_str(message ? message : "", &oom);
-    p->raw = cf_dup_str(raw ? raw : "", &oom);
+    p->rfield = arena_dup(&rs->pend_arena, field ? field : "", &oom);
+    p->rmessage = arena_dup(&rs->pend_arena, message ? message : "", &oom);
+    p->raw = arena_dup(&rs->pend_arena, raw ? raw : "", &oom);
     if (oom) {
         pending_free(p);
         rs->npend--;
@@ -540,7 +678,7 @@ static void resolve_record(const cf_colmap *map, const pending *p, resolved *r)
 {
     memset(r, 0, sizeof *r);
     for (size_t i = 0; i < p->n; i++) {
-        int f = cf_runset_canon_field(cf_colmap_lookup(map, p->names[i]));
+        int f = p->lay != NULL ? p->lay->field[i] : cf_runset_canon_field(cf_colmap_lookup(map, p->names[i]));
         if (f < 0 || r->val[f] != NULL) continue;
         if (p->values[i] == NULL) {
             /* An empty cell: remember where it is, so "found nothing" can point at the column. */
@@ -633,14 +771,14 @@ typedef struct acc_unit {
 
 /* Decides the accuracy unit of the pending records (see the file comment). Returns CF_ERR_INVALID with err set
  * when the column mixes units so evenly that no choice is safe. */
-static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_unit *u, cf_error *err)
+static cf_status detect_accuracy_unit(cf_runset *rs, const char *const *accv, acc_unit *u, cf_error *err)
 {
     memset(u, 0, sizeof *u);
     size_t present = 0, live = 0;
     for (size_t k = 0; k < rs->npend; k++) {
         if (rs->pend[k].is_reject) continue;
         live++;
-        present += res[k].val[F_ACCURACY] != NULL;
+        present += accv[k] != NULL;
     }
     if (live > 0 && present == 0) {
         /* A source with no accuracy at all (e.g. time-to-train benchmarks at a fixed quality target): the runs are
@@ -658,9 +796,9 @@ static cf_status detect_accuracy_unit(cf_runset *rs, const resolved *res, acc_un
     }
     size_t le1 = 0, gt1 = 0, over = 0, total = 0;
     for (size_t k = 0; k < rs->npend; k++) {
-        if (rs->pend[k].is_reject || res[k].val[F_ACCURACY] == NULL) continue;
+        if (rs->pend[k].is_reject || accv[k] == NULL) continue;
         double v;
-        if (!parse_num(res[k].val[F_ACCURACY], &v)) continue; /* "%" values and junk are handled per row */
+        if (!parse_num(accv[k], &v)) continue; /* "%" values and junk are handled per row */
         total++;
         if (v >= 0 && v <= 1)
             le1++;
@@ -800,6 +938,76 @@ static char *known_ids(const cf_catalog *cat, int regions)
     return s;
 }
 
+/* The runset's one stored copy of s (NULL stays NULL); sets *oom on allocation failure. */
+static const char *intern(cf_runset *rs, const char *s, int *oom)
+{
+    if (s == NULL) return NULL;
+    const char *d = cf_intern_get(&rs->strs, &rs->perm, s, strlen(s));
+    if (d == NULL) *oom = 1;
+    return d;
+}
+
+/* The cache entry for key in table (*t, *cap, *n), added empty (found NULL) when new; NULL on allocation failure.
+ * A file names a few hardware and regions a million times: each is looked up in the catalog once. */
+static lookup *lookup_get(cf_runset *rs, lookup **t, size_t *cap, size_t *n, const char *key)
+{
+    if (2 * (*n + 1) > *cap) {
+        size_t nc = *cap ? 2 * *cap : 64;
+        lookup *g = calloc(nc, sizeof *g);
+        if (g == NULL) return NULL;
+        for (size_t k = 0; k < *cap; k++) {
+            if ((*t)[k].key == NULL) continue;
+            size_t h = cf_pool_hash((*t)[k].key, strlen((*t)[k].key)) & (nc - 1);
+            while (g[h].key != NULL) h = (h + 1) & (nc - 1);
+            g[h] = (*t)[k];
+        }
+        free(*t);
+        *t = g;
+        *cap = nc;
+    }
+    size_t len = strlen(key), mask = *cap - 1;
+    size_t h = cf_pool_hash(key, len) & mask;
+    for (; (*t)[h].key != NULL; h = (h + 1) & mask)
+        if (strcmp((*t)[h].key, key) == 0) return &(*t)[h];
+    int oom = 0;
+    const char *k = intern(rs, key, &oom);
+    if (oom) return NULL;
+    (*t)[h].key = k;
+    (*t)[h].found = NULL;
+    (*t)[h].accelerators = 0;
+    (*t)[h].acc_known = 0;
+    (*n)++;
+    return &(*t)[h];
+}
+
+/* cf_catalog_hardware(rs->cat, v), remembered per value; NULL also on allocation failure (*oom set). */
+static lookup *hw_lookup(const cf_runset *crs, const char *v, int *oom)
+{
+    cf_runset *rs = (cf_runset *)crs; /* the cache is not part of the runset's value */
+    size_t before = rs->hw_n;
+    lookup *e = lookup_get(rs, &rs->hw_cache, &rs->hw_cap, &rs->hw_n, v);
+    if (e == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    if (rs->hw_n != before) e->found = cf_catalog_hardware(rs->cat, v);
+    return e;
+}
+
+/* cf_catalog_region(rs->cat, v), remembered per value; NULL (with *oom set) on allocation failure. */
+static const cf_region *region_lookup(const cf_runset *crs, const char *v, int *oom)
+{
+    cf_runset *rs = (cf_runset *)crs;
+    size_t before = rs->region_n;
+    lookup *e = lookup_get(rs, &rs->region_cache, &rs->region_cap, &rs->region_n, v);
+    if (e == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    if (rs->region_n != before) e->found = cf_catalog_region(rs->cat, v);
+    return e->found;
+}
+
 /* Checks the fields of the whole cost of a run (issue 16): sizes in GB and days non-negative, num_nodes a whole
  * number >= 1, data_location resolvable through the catalog's egress table (when the catalog has one). */
 static int check_transfer(const cf_runset *rs, const resolved *r, checked *c, failure *fail)
@@ -917,10 +1125,16 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
         c->num_gpus = x;
     } else if (r->val[F_HARDWARE] != NULL && rs->cat != NULL) {
         /* An instance type in the hardware column (p4d.24xlarge) says how many accelerators the run had. */
-        cf_hw_match m;
-        if (cf_catalog_resolve(rs->cat, r->val[F_HARDWARE], &m, NULL) == CF_OK && m.kind == CF_MATCH_INSTANCE &&
-            m.accelerators > 0)
-            c->num_gpus = (double)m.accelerators;
+        int oom = 0;
+        lookup *e = hw_lookup(rs, r->val[F_HARDWARE], &oom);
+        if (e != NULL && !e->acc_known) {
+            cf_hw_match m;
+            e->acc_known = 1;
+            if (cf_catalog_resolve(rs->cat, r->val[F_HARDWARE], &m, NULL) == CF_OK && m.kind == CF_MATCH_INSTANCE &&
+                m.accelerators > 0)
+                e->accelerators = m.accelerators;
+        }
+        if (e != NULL && e->accelerators > 0) c->num_gpus = (double)e->accelerators;
     }
     fail->field = F_GPU_HOURS;
     v = r->val[F_GPU_HOURS];
@@ -993,7 +1207,9 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
     if ((v = r->val[F_HARDWARE]) != NULL) {
         fail->field = F_HARDWARE;
         if (rs->cat != NULL) {
-            const cf_hardware *hw = cf_catalog_hardware(rs->cat, v);
+            int oom = 0;
+            lookup *e = hw_lookup(rs, v, &oom);
+            const cf_hardware *hw = e != NULL ? e->found : cf_catalog_hardware(rs->cat, v);
             if (hw == NULL) {
                 /* An ambiguous name ("A100") gets the candidates the catalog's resolver lists; an unknown one the
                  * catalog's ids. */
@@ -1025,7 +1241,9 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
     if ((v = r->val[F_REGION]) != NULL) {
         fail->field = F_REGION;
         if (rs->cat != NULL) {
-            const cf_region *rg = cf_catalog_region(rs->cat, v);
+            int oom = 0;
+            const cf_region *rg = region_lookup(rs, v, &oom);
+            if (oom) rg = cf_catalog_region(rs->cat, v);
             if (rg == NULL) {
                 char *known = known_ids(rs->cat, 1);
                 fail->message =
@@ -1143,30 +1361,30 @@ static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *
         free(run_id);
         return CF_ERR_NOMEM;
     }
-    cf_run *run = calloc(1, sizeof *run);
-    if (run == NULL) {
-        free(run_id);
-        return CF_ERR_NOMEM;
-    }
+    cf_run *run = cf_arena_alloc(&rs->perm, sizeof *run);
     int oom = 0;
-    run->run_id = run_id;
+    const char *id = run == NULL ? NULL : arena_dup(&rs->perm, run_id, &oom);
+    free(run_id);
+    if (run == NULL || id == NULL) return CF_ERR_NOMEM;
+    memset(run, 0, sizeof *run);
+    run->run_id = id;
     run->accuracy = c->accuracy;
     run->gpu_hours = c->gpu_hours;
     run->wall_hours = c->wall_hours;
     run->num_gpus = c->num_gpus;
     run->precision = c->precision;
     run->pruning = c->pruning;
-    run->hardware = cf_dup_str(c->hardware, &oom);
-    run->region = cf_dup_str(c->region, &oom);
-    run->provider = cf_dup_str(r->val[F_PROVIDER], &oom);
-    run->procurement = cf_dup_str(c->procurement, &oom);
-    run->model = cf_dup_str(r->val[F_MODEL], &oom);
-    run->dataset = cf_dup_str(r->val[F_DATASET], &oom);
-    run->project = cf_dup_str(r->val[F_PROJECT], &oom);
+    run->hardware = intern(rs, c->hardware, &oom);
+    run->region = intern(rs, c->region, &oom);
+    run->provider = intern(rs, r->val[F_PROVIDER], &oom);
+    run->procurement = intern(rs, c->procurement, &oom);
+    run->model = intern(rs, r->val[F_MODEL], &oom);
+    run->dataset = intern(rs, r->val[F_DATASET], &oom);
+    run->project = intern(rs, r->val[F_PROJECT], &oom);
     run->source = rs->cur_source;
     run->line = p->line;
     run->data_gb = c->data_gb;
-    run->data_location = cf_dup_str(c->data_location, &oom);
+    run->data_location = intern(rs, c->data_location, &oom);
     run->checkpoint_gb = c->checkpoint_gb;
     run->storage_days = c->storage_days;
     run->model_gb = c->model_gb;
@@ -1183,15 +1401,17 @@ static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *
     }
     rs->nruns++;
     /* hyperparameters: every present value whose column maps to no canonical field */
+    layout *lay = (layout *)p->lay;
     for (size_t k = 0; k < p->n; k++) {
         if (p->values[k] == NULL) continue;
-        const char *to = cf_colmap_lookup(rs->map, p->names[k]);
-        if (cf_runset_canon_field(to) != F_PARAM || to[0] == '\0') continue;
-        size_t j = param_get(rs, to);
+        const char *to = lay->param[k];
+        if (to == NULL) continue;
+        size_t j = lay->pidx[k];
+        if (j == (size_t)-1) j = lay->pidx[k] = param_get(rs, to); /* found once per layout, not per record */
         if (j == (size_t)-1) return CF_ERR_NOMEM;
         param_col *pc = &rs->params[j];
         if (pc->str[i] != NULL) continue; /* a repeated column: the first value wins */
-        pc->str[i] = cf_dup_str(p->values[k], &oom);
+        pc->str[i] = (char *)intern(rs, p->values[k], &oom);
         if (oom) return CF_ERR_NOMEM;
         double x;
         pc->num[i] = parse_num(p->values[k], &x) ? x : NAN;
@@ -1223,6 +1443,7 @@ static void discard_source(cf_runset *rs)
 {
     for (size_t k = 0; k < rs->npend; k++) pending_free(&rs->pend[k]);
     rs->npend = 0;
+    cf_arena_free(&rs->pend_arena);
     while (rs->nnotes > rs->notes_at_begin) free(rs->notes[--rs->nnotes]);
     rs->in_source = 0;
 }
@@ -1302,7 +1523,7 @@ static int collect_colstates(const cf_runset *rs, colstates *t)
         if (p->is_reject) continue;
         for (size_t i = 0; i < p->n; i++) {
             if (p->values[i] == NULL) continue;
-            const char *to = param_target(rs->map, p->names[i]);
+            const char *to = p->lay->param[i];
             if (to == NULL) continue;
             colstate *c = colstate_get(t, to);
             if (c == NULL) return 0;
@@ -1339,9 +1560,9 @@ static size_t nonfinite_param(const cf_runset *rs, const colstates *t, const pen
 {
     for (size_t i = 0; i < p->n; i++) {
         double x;
-        if (p->values[i] == NULL || !parse_decimal(p->values[i], &x) || isfinite(x)) continue;
-        const char *to = param_target(rs->map, p->names[i]);
-        if (to != NULL && column_is_numeric(rs, t, to)) return i;
+        const char *to = p->lay->param[i];
+        if (to == NULL || p->values[i] == NULL || !parse_decimal(p->values[i], &x) || isfinite(x)) continue;
+        if (column_is_numeric(rs, t, to)) return i;
     }
     return (size_t)-1;
 }
@@ -1414,8 +1635,10 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         discard_source(rs);
         return cf_error_set(err, CF_ERR_INVALID, src, 0, 0, NULL, "expected at least one run, found none");
     }
-    resolved *res = calloc(rs->npend, sizeof *res);
-    if (res == NULL) {
+    /* Records are resolved again in each pass rather than kept resolved (480 bytes a record): only the accuracy
+     * values are kept for the unit detection. */
+    const char **accv = calloc(rs->npend, sizeof *accv);
+    if (accv == NULL) {
         discard_source(rs);
         return cf_error_set(err, CF_ERR_NOMEM, src, 0, 0, NULL, "out of memory");
     }
@@ -1427,8 +1650,8 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         any_record = 1;
         if (first == NULL) first = &rs->pend[k];
         const pending *p = &rs->pend[k];
-        size_t a, b;
-        if (record_collision(rs->map, p, &a, &b)) {
+        size_t a = p->lay->ca, b = p->lay->cb;
+        if (p->lay->collision) {
             const char *to = cf_colmap_lookup(rs->map, p->names[b]);
             int f = cf_runset_canon_field(to);
             const char *target = f >= 0 ? cf_runset_field_names[f] : to;
@@ -1440,12 +1663,14 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
                 "one elsewhere or to ignore",
                 target, p->names[a], ma ? " (mapped)" : "", p->columns[a], p->names[b], mb ? " (mapped)" : "",
                 p->columns[b]);
-            free(res);
+            free(accv);
             discard_source(rs);
             return cst;
         }
-        resolve_record(rs->map, p, &res[k]);
-        if (res[k].val[F_ACCURACY] || res[k].val[F_GPU_HOURS] || res[k].val[F_WALL_HOURS]) usable = 1;
+        resolved rk;
+        resolve_record(rs->map, p, &rk);
+        accv[k] = rk.val[F_ACCURACY];
+        if (rk.val[F_ACCURACY] || rk.val[F_GPU_HOURS] || rk.val[F_WALL_HOURS]) usable = 1;
     }
     if (any_record && !usable) {
         char cols[300] = "";
@@ -1455,7 +1680,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
             if (k > 0) used += (size_t)k;
         }
         if (used >= sizeof cols) memcpy(cols + sizeof cols - 4, "...", 4);
-        free(res);
+        free(accv);
         discard_source(rs);
         return cf_error_set(err, CF_ERR_INVALID, src, 0, 0, NULL,
                             "expected an accuracy or gpu_hours column, found only: %s (map one, e.g. --map "
@@ -1463,16 +1688,16 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
                             cols);
     }
     acc_unit unit;
-    cf_status st = detect_accuracy_unit(rs, res, &unit, err);
+    cf_status st = detect_accuracy_unit(rs, accv, &unit, err);
+    free(accv);
+    accv = NULL;
     if (st != CF_OK) {
-        free(res);
         discard_source(rs);
         return st;
     }
     colstates cols = {NULL, 0, 0};
     if (!collect_colstates(rs, &cols)) {
         free(cols.slots);
-        free(res);
         discard_source(rs);
         return cf_error_set(err, CF_ERR_NOMEM, src, 0, 0, NULL, "out of memory");
     }
@@ -1484,12 +1709,14 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         pending *p = &rs->pend[k];
         rs->nread++;
         if (p->is_reject) {
-            char *m = p->rmessage;
-            p->rmessage = NULL;
+            int oom = 0;
+            char *m = cf_dup_str(p->rmessage, &oom);
             st = push_reject(rs, p->line, p->rcolumn, p->rfield, m, p->raw);
             continue;
         }
-        const resolved *r = &res[k];
+        resolved rk;
+        resolve_record(rs->map, p, &rk);
+        const resolved *r = &rk;
         checked c;
         failure fail = {0, NULL};
         if (!check_record(rs, r, &unit, &c, &fail)) {
@@ -1507,7 +1734,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         }
         char *id;
         if (r->val[F_RUN_ID] != NULL) {
-            id = fmt_str("%s", r->val[F_RUN_ID]);
+            id = plain_copy(r->val[F_RUN_ID]);
         } else {
             id = fmt_str("%s:%ld", base, p->line);
             if (missing_ids++ == 0) first_missing = p->line;
@@ -1527,7 +1754,6 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         }
         st = accept_record(rs, p, r, &c, id);
     }
-    free(res);
     free(cols.slots);
     if (st == CF_OK && missing_ids > 0)
         st = cf_runset_add_note(rs,
@@ -1537,6 +1763,7 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
     for (size_t k = 0; k < rs->npend; k++) pending_free(&rs->pend[k]);
     rs->npend = 0;
     rs->in_source = 0;
+    cf_arena_free(&rs->pend_arena);
     type_params(rs);
     if (st == CF_OK) st = note_outliers(rs, first_run);
     if (st != CF_OK) return cf_error_set(err, st, src, 0, 0, NULL, "out of memory");
