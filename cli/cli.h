@@ -41,6 +41,7 @@ enum {
     CF_OPT_STORAGE_CLASS,    /* issue 16 */
     CF_OPT_KEEP_CHECKPOINTS, /* issue 16 */
     CF_OPT_CHECKPOINT_EVERY, /* issue 16 */
+    CF_OPT_METRIC,           /* issue 11 */
     CF_OPT_COMMAND_BASE = 1100 /* commands number their own long-only options from here */
 };
 
@@ -57,6 +58,7 @@ enum {
         {"storage-class", required_argument, 0, CF_OPT_STORAGE_CLASS},                                                 \
         {"keep-checkpoints", required_argument, 0, CF_OPT_KEEP_CHECKPOINTS},                                           \
         {"checkpoint-every", required_argument, 0, CF_OPT_CHECKPOINT_EVERY},                                           \
+        {"metric", required_argument, 0, CF_OPT_METRIC},                                                               \
     {                                                                                                                  \
         "restart-minutes", required_argument, 0, CF_OPT_RESTART_MIN                                                    \
     }
@@ -71,6 +73,7 @@ typedef struct cf_cli_inputs {
     int catalog_only;
     const char *map_pairs;
     const char *map_file;
+    const char *metric; /* --metric NAME: the accuracy metric picked out of free text (issue 11), or NULL */
     int accuracy_percent; /* -1 detect, 0 fraction, 1 percent */
     const char *rejects_path;
     int keep_going;

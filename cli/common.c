@@ -39,6 +39,8 @@ const char cf_cli_run_options_help[] =
     "  --store DB              also read the runs kept in a costfront store (see 'costfront import')\n"
     "  --map A=B,C=D           map your column names to costfront's (e.g. val_acc=accuracy)\n"
     "  --map-file FILE         a mapping file (JSON; see README, \"Column mapping\")\n"
+    "  --metric NAME           the accuracy metric picked out of free text such as MLPerf's\n"
+    "                          \"ROUGE1: 44.53  ROUGE2: 22.07\" (default: the first one, said in a note)\n"
     "  --accuracy-unit U       fraction, percent or detect (default detect: a column whose values are all\n"
     "                          in [0,100] with some above 1 is read as percent, and a note says so)\n"
     "  --keep-going            use the good rows of a file with bad rows (default: refuse the input)\n"
@@ -91,6 +93,7 @@ int cf_cli_inputs_option(cf_cli_inputs *in, int opt, const char *arg)
     case CF_OPT_CATALOG_ONLY: in->catalog_only = 1; return 1;
     case CF_OPT_MAP: in->map_pairs = arg; return 1;
     case CF_OPT_MAP_FILE: in->map_file = arg; return 1;
+    case CF_OPT_METRIC: in->metric = arg; return 1;
     case CF_OPT_ACCURACY_UNIT:
         if (!strcmp(arg, "fraction"))
             in->accuracy_percent = 0;
@@ -380,6 +383,10 @@ int cf_cli_load_runs(cf_cli_inputs *in, int nfiles, char **files)
     }
     if (in->map_pairs && cf_colmap_parse_pairs(in->map, in->map_pairs, &err) != CF_OK) {
         cf_cli_print_error("--map", &err);
+        return CF_EXIT_USAGE;
+    }
+    if (in->metric && cf_colmap_set_extract(in->map, "accuracy", in->metric) != CF_OK) {
+        fprintf(stderr, "costfront: --metric: expected a metric name, found '%s'\n", in->metric);
         return CF_EXIT_USAGE;
     }
     if (in->accuracy_percent != -1 || in->map_file == NULL)

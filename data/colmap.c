@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -31,7 +32,11 @@ const char *const cf_runset_field_names[F_COUNT] = {"run_id",      "accuracy", "
                                                  "procurement", "model",    "dataset",   "project",
                                                  /* issue 16 */
                                                  "data_gb", "data_location", "checkpoint_gb", "storage_days",
-                                                 "model_gb", "num_nodes"};
+                                                 "model_gb", "num_nodes",
+                                                 /* issue 11 */
+                                                 "tokens_per_s", "samples_per_s", "queries_per_s",
+                                                 "input_tokens_per_s", "output_tokens_per_s", "input_output_ratio",
+                                                 "ttft_ms", "tpot_ms", "latency_p50_ms", "latency_p99_ms", "power_w"};
 
 int cf_runset_canon_field(const char *name)
 {
@@ -45,6 +50,17 @@ int cf_runset_canon_field(const char *name)
     key[k] = '\0';
     if (strcmp(key, "ignore") == 0) return F_IGNORE;
     if (strcmp(key, "data_region") == 0) return F_DATA_LOCATION; /* a region alone (issue 16) */
+    /* issue 11: the short spellings of inference fields */
+    static const struct {
+        const char *alias;
+        int field;
+    } aliases[] = {{"ttft", F_TTFT_MS},        {"tpot", F_TPOT_MS},          {"p50_ms", F_P50_MS},
+                   {"p99_ms", F_P99_MS},       {"latency_p50", F_P50_MS},    {"latency_p99", F_P99_MS},
+                   {"io_ratio", F_IO_RATIO},   {"input_output", F_IO_RATIO}, {"power_watts", F_POWER_W},
+                   {"tokens_per_sec", F_TOKENS_PER_S}, {"samples_per_sec", F_SAMPLES_PER_S},
+                   {"queries_per_sec", F_QUERIES_PER_S}};
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+        if (strcmp(key, aliases[i].alias) == 0) return aliases[i].field;
     for (int f = 0; f < F_COUNT; f++)
         if (strcmp(key, cf_runset_field_names[f]) == 0) return f;
     return F_PARAM;
@@ -74,7 +90,75 @@ void cf_colmap_destroy(cf_colmap *m)
     free(m->from);
     free(m->to);
     for (int f = 0; f < F_COUNT; f++) free(m->defaults[f]);
+    for (size_t i = 0; i < m->n_extract; i++) {
+        free(m->extract_from[i]);
+        free(m->extract_metric[i]);
+    }
+    free(m->extract_from);
+    free(m->extract_metric);
     free(m);
+}
+
+cf_status cf_colmap_set_extract(cf_colmap *m, const char *from, const char *metric)
+{
+    if (m == NULL || from == NULL || metric == NULL) return CF_ERR_ARG;
+    if (from[0] == '\0' || metric[0] == '\0') return CF_ERR_INVALID;
+    int oom = 0;
+    for (size_t i = 0; i < m->n_extract; i++) {
+        if (!ieq(m->extract_from[i], from)) continue;
+        char *t = cf_dup_str(metric, &oom);
+        if (oom) return CF_ERR_NOMEM;
+        free(m->extract_metric[i]);
+        m->extract_metric[i] = t;
+        return CF_OK;
+    }
+    char **nf = realloc(m->extract_from, (m->n_extract + 1) * sizeof *nf);
+    if (nf == NULL) return CF_ERR_NOMEM;
+    m->extract_from = nf;
+    char **nm = realloc(m->extract_metric, (m->n_extract + 1) * sizeof *nm);
+    if (nm == NULL) return CF_ERR_NOMEM;
+    m->extract_metric = nm;
+    char *a = cf_dup_str(from, &oom), *b = cf_dup_str(metric, &oom);
+    if (oom) {
+        free(a);
+        free(b);
+        return CF_ERR_NOMEM;
+    }
+    m->extract_from[m->n_extract] = a;
+    m->extract_metric[m->n_extract++] = b;
+    return CF_OK;
+}
+
+/* A metric name character: letters, digits and the punctuation metric names use ("ROUGE-L", "top_5", "mAP@0.5"). */
+static int metric_char(int c) { return isalnum(c) || c == '_' || c == '-' || c == '@' || c == '.' || c == '%'; }
+
+/* Scans "NAME: number" / "NAME=number" pairs left to right: the first one (metric NULL) or the one named metric
+ * (case-insensitive). A name is the run of metric characters just before ':' or '='. */
+cf_status cf_metric_extract(const char *s, const char *metric, double *value, char *name, size_t n)
+{
+    if (s == NULL || value == NULL) return CF_ERR_ARG;
+    for (const char *p = s; *p; p++) {
+        if (*p != ':' && *p != '=') continue;
+        const char *e = p;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        const char *b = e;
+        while (b > s && metric_char((unsigned char)b[-1])) b--;
+        if (b == e) continue;
+        /* A name begins with a letter: digits glued before it belong to a number ("44.53ROUGE2" is unusual). */
+        while (b < e && !isalpha((unsigned char)*b)) b++;
+        if (b == e || !isalpha((unsigned char)*b)) continue;
+        const char *v = p + 1;
+        while (*v == ' ' || *v == '\t') v++;
+        char *end = NULL;
+        double x = strtod(v, &end);
+        if (end == v || !isfinite(x)) continue;
+        size_t len = (size_t)(e - b);
+        if (metric != NULL && (strlen(metric) != len || strncasecmp(b, metric, len) != 0)) continue;
+        *value = x;
+        if (name != NULL && n > 0) snprintf(name, n, "%.*s", (int)len, b);
+        return CF_OK;
+    }
+    return CF_ERR_NOT_FOUND;
 }
 
 cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to)
@@ -210,6 +294,8 @@ cf_colmap *cf_colmap_copy(const cf_colmap *src)
         m->defaults[f] = cf_dup_str(src->defaults[f], &oom);
         if (oom) goto oom;
     }
+    for (size_t i = 0; i < src->n_extract; i++)
+        if (cf_colmap_set_extract(m, src->extract_from[i], src->extract_metric[i]) != CF_OK) goto oom;
     return m;
 oom:
     cf_colmap_destroy(m);
@@ -309,6 +395,28 @@ cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err)
                                   "expected \"hours\", \"minutes\" or \"seconds\", found '%s'", u);
                 goto done;
             }
+        } else if (strcmp(key, "extract") == 0) {
+            if (!cJSON_IsObject(it)) {
+                st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "extract",
+                                  "expected an object of \"column\": \"metric\" pairs (e.g. {\"Accuracy\": "
+                                  "\"ROUGE1\"}), found another JSON value");
+                goto done;
+            }
+            for (const cJSON *c = it->child; c != NULL; c = c->next) {
+                char fieldpath[160];
+                snprintf(fieldpath, sizeof fieldpath, "extract.%s", c->string ? c->string : "");
+                if (!cJSON_IsString(c) || c->valuestring[0] == '\0') {
+                    st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, fieldpath,
+                                      "expected a metric name (a non-empty string), found another JSON value");
+                    goto done;
+                }
+                st = cf_colmap_set_extract(tmp, c->string ? c->string : "", c->valuestring);
+                if (st != CF_OK) {
+                    cf_error_set(err, st, path, 0, 0, fieldpath,
+                                 st == CF_ERR_NOMEM ? "out of memory" : "expected a non-empty column name");
+                    goto done;
+                }
+            }
         } else if (strcmp(key, "defaults") == 0) {
             if (!cJSON_IsObject(it)) {
                 st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, "defaults",
@@ -343,8 +451,8 @@ cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err)
             }
         } else {
             st = cf_error_set(err, CF_ERR_INVALID, path, 0, 0, key,
-                              "expected \"columns\", \"accuracy_unit\", \"gpu_hours_unit\" or \"defaults\", found "
-                              "'%s'",
+                              "expected \"columns\", \"accuracy_unit\", \"gpu_hours_unit\", \"defaults\" or "
+                              "\"extract\", found '%s'",
                               key);
             goto done;
         }

@@ -17,6 +17,7 @@ const char *cf_source_kind_name(cf_source_kind k)
     case CF_SOURCE_MLFLOW_DB: return "mlflow-db";
     case CF_SOURCE_OPTUNA: return "optuna";
     case CF_SOURCE_WANDB: return "wandb";
+    case CF_SOURCE_MLPERF: return "mlperf";
     case CF_SOURCE_CSV: return "csv";
     case CF_SOURCE_JSON: return "json";
     case CF_SOURCE_XML: return "xml";
@@ -112,7 +113,7 @@ cf_status cf_detect_source(const char *path, cf_source_kind *kind, cf_error *err
         *kind = CF_SOURCE_XML;
     else if (ends_with(path, ".json") || ends_with(path, ".jsonl") || ends_with(path, ".ndjson") ||
              (i < got && (head[i] == '{' || head[i] == '[')))
-        *kind = CF_SOURCE_JSON;
+        *kind = cf_mlperf_sniff(path) ? CF_SOURCE_MLPERF : CF_SOURCE_JSON;
     else if (ends_with(path, ".db") || ends_with(path, ".sqlite") || ends_with(path, ".sqlite3"))
         return cf_error_set(err, CF_ERR_DB, path, 0, 0, NULL,
                             "not an SQLite database (the file does not start with the SQLite header; truncated?)");
@@ -254,6 +255,7 @@ cf_status cf_read_source(const char *path, cf_records *out, cf_error *err)
     case CF_SOURCE_CSV: return cf_read_csv_records(path, out, err);
     case CF_SOURCE_JSON: return cf_read_json_records(path, out, err);
     case CF_SOURCE_XML: return cf_read_xml(path, out, err);
+    case CF_SOURCE_MLPERF: return cf_read_mlperf(path, out, err);
     case CF_SOURCE_UNKNOWN: break;
     }
     return cf_error_set(err, CF_ERR_INVALID, path, 0, 0, NULL, "unknown kind of run source");

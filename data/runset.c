@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -855,6 +856,10 @@ typedef struct checked {
     /* issue 16: NaN / NULL when absent */
     double data_gb, checkpoint_gb, storage_days, model_gb, num_nodes;
     const char *data_location; /* as given, checked against the catalog's egress table when there is one */
+    /* issue 11: NaN when absent */
+    cf_work_unit work_unit;
+    double throughput, tokens, samples, queries, in_tokens, out_tokens, io_ratio;
+    double ttft, tpot, p50, p99, power_w;
 } checked;
 
 /* Procurement spellings after lower-casing and removing ' ', '-' and '_'. */
@@ -1050,6 +1055,143 @@ static int check_transfer(const cf_runset *rs, const resolved *r, checked *c, fa
     return 1;
 }
 
+const char *cf_work_unit_name(cf_work_unit u)
+{
+    switch (u) {
+    case CF_WORK_TOKENS: return "tokens";
+    case CF_WORK_SAMPLES: return "samples";
+    case CF_WORK_QUERIES: return "queries";
+    default: return "";
+    }
+}
+
+double cf_gpu_hours_per_1m(double num_gpus, double throughput_per_s)
+{
+    if (!(num_gpus > 0) || !(throughput_per_s > 0) || !isfinite(num_gpus) || !isfinite(throughput_per_s)) return NAN;
+    return num_gpus / (throughput_per_s * 3600.0) * 1e6;
+}
+
+cf_status cf_io_ratio_parse(const char *s, double *out)
+{
+    if (s == NULL || out == NULL) return CF_ERR_ARG;
+    char buf[64];
+    if (strlen(s) >= sizeof buf) return CF_ERR_INVALID;
+    snprintf(buf, sizeof buf, "%s", s);
+    char *colon = strchr(buf, ':');
+    double a, b = 1.0;
+    if (colon != NULL) {
+        *colon = '\0';
+        if (!parse_num(colon + 1, &b)) return CF_ERR_INVALID;
+    }
+    if (!parse_num(buf, &a)) return CF_ERR_INVALID;
+    if (!(a > 0) || !(b > 0)) return CF_ERR_INVALID;
+    double r = a / b;
+    if (!isfinite(r) || !(r > 0)) return CF_ERR_INVALID;
+    *out = r;
+    return CF_OK;
+}
+
+/* Relative agreement of two throughputs (1e-6, with an absolute floor for tiny values). */
+static int close_enough(double a, double b) { return fabs(a - b) <= 1e-6 * fmax(fabs(a), fabs(b)) + 1e-9; }
+
+/* Checks the inference fields of a record (issue 11): throughputs positive, latencies and power non-negative,
+ * and the token split made whole: tokens = input + output when both are given; a ratio splits a total; one part
+ * and the total give the other. A total that disagrees with its parts is rejected, never silently preferred. */
+static int check_inference(const resolved *r, checked *c, failure *fail)
+{
+    static const int pos_fields[] = {F_TOKENS_PER_S, F_SAMPLES_PER_S, F_QUERIES_PER_S, F_INPUT_TOKENS_PER_S,
+                                     F_OUTPUT_TOKENS_PER_S};
+    double *pos_slots[] = {&c->tokens, &c->samples, &c->queries, &c->in_tokens, &c->out_tokens};
+    static const int nn_fields[] = {F_TTFT_MS, F_TPOT_MS, F_P50_MS, F_P99_MS, F_POWER_W};
+    double *nn_slots[] = {&c->ttft, &c->tpot, &c->p50, &c->p99, &c->power_w};
+    const char *v;
+    double x;
+    c->work_unit = CF_WORK_NONE;
+    c->throughput = c->tokens = c->samples = c->queries = c->in_tokens = c->out_tokens = c->io_ratio = NAN;
+    c->ttft = c->tpot = c->p50 = c->p99 = c->power_w = NAN;
+    for (size_t k = 0; k < sizeof pos_fields / sizeof *pos_fields; k++) {
+        if ((v = r->val[pos_fields[k]]) == NULL) continue;
+        fail->field = pos_fields[k];
+        if (!parse_num(v, &x) || !(x > 0) || x > 1e15) {
+            fail->message = fmt_str("expected a positive throughput (%s per second), found '%s'",
+                                    k == 1 ? "samples" : k == 2 ? "queries" : "tokens", v);
+            return 0;
+        }
+        *pos_slots[k] = x;
+    }
+    for (size_t k = 0; k < sizeof nn_fields / sizeof *nn_fields; k++) {
+        if ((v = r->val[nn_fields[k]]) == NULL) continue;
+        fail->field = nn_fields[k];
+        if (!parse_num(v, &x) || x < 0 || x > 1e12) {
+            fail->message = fmt_str("expected a non-negative number (%s), found '%s'",
+                                    k == 4 ? "watts" : "milliseconds", v);
+            return 0;
+        }
+        *nn_slots[k] = x;
+    }
+    if ((v = r->val[F_IO_RATIO]) != NULL) {
+        fail->field = F_IO_RATIO;
+        if (cf_io_ratio_parse(v, &c->io_ratio) != CF_OK) {
+            fail->message = fmt_str("expected an input:output token ratio such as '4:1' or '4', found '%s'", v);
+            return 0;
+        }
+    }
+    double t = c->tokens, i = c->in_tokens, o = c->out_tokens, q = c->io_ratio;
+    int hi = !isnan(i), ho = !isnan(o), ht = !isnan(t), hq = !isnan(q);
+    if (hi && ho) {
+        if (ht && !close_enough(t, i + o)) {
+            fail->field = F_TOKENS_PER_S;
+            fail->message = fmt_str("expected tokens_per_s = input_tokens_per_s + output_tokens_per_s = %.10g, found "
+                                    "'%s'",
+                                    i + o, r->val[F_TOKENS_PER_S]);
+            return 0;
+        }
+        if (hq && !close_enough(q, i / o)) {
+            fail->field = F_IO_RATIO;
+            fail->message = fmt_str("expected input_output_ratio = input_tokens_per_s / output_tokens_per_s = %.6g, "
+                                    "found '%s'",
+                                    i / o, r->val[F_IO_RATIO]);
+            return 0;
+        }
+        t = i + o;
+    } else if (ht && (hi || ho)) {
+        double part = hi ? i : o;
+        if (!(part < t)) {
+            fail->field = hi ? F_INPUT_TOKENS_PER_S : F_OUTPUT_TOKENS_PER_S;
+            fail->message = fmt_str("expected a part of tokens_per_s (%.10g) smaller than it, found '%s'", t,
+                                    r->val[fail->field]);
+            return 0;
+        }
+        if (hi) o = t - i;
+        else i = t - o;
+    } else if (ht && hq) {
+        i = t * q / (1.0 + q);
+        o = t / (1.0 + q);
+    } else if (hq && (hi || ho)) {
+        if (hi) o = i / q;
+        else i = o * q;
+        t = i + o;
+    } else if (!ht && (hi || ho)) {
+        t = hi ? i : o; /* one kind of token only: the throughput counts those */
+    }
+    if (!isnan(i) && !isnan(o)) q = i / o;
+    c->tokens = t;
+    c->in_tokens = i;
+    c->out_tokens = o;
+    c->io_ratio = q;
+    if (!isnan(c->tokens)) {
+        c->work_unit = CF_WORK_TOKENS;
+        c->throughput = c->tokens;
+    } else if (!isnan(c->samples)) {
+        c->work_unit = CF_WORK_SAMPLES;
+        c->throughput = c->samples;
+    } else if (!isnan(c->queries)) {
+        c->work_unit = CF_WORK_QUERIES;
+        c->throughput = c->queries;
+    }
+    return 1;
+}
+
 /* Checks the canonical fields of one record. Returns 1 when the record is valid (filling c), 0 with *fail set
  * otherwise. */
 static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *u, checked *c, failure *fail)
@@ -1136,15 +1278,30 @@ static int check_record(const cf_runset *rs, const resolved *r, const acc_unit *
         }
         if (e != NULL && e->accelerators > 0) c->num_gpus = (double)e->accelerators;
     }
+    if (!check_inference(r, c, fail)) return 0;
     fail->field = F_GPU_HOURS;
     v = r->val[F_GPU_HOURS];
-    if (v != NULL) {
+    if (v == NULL && isnan(c->wall_hours) && c->work_unit != CF_WORK_NONE) {
+        /* An inference run: its hours are per 1M units of its throughput. */
+        const char *unit = cf_work_unit_name(c->work_unit);
+        if (isnan(c->num_gpus)) {
+            fail->field = F_NUM_GPUS;
+            fail->message = fmt_str("expected num_gpus with a throughput (accelerator-hours per 1M %s = num_gpus / "
+                                    "(%s_per_s x 3600) x 1e6), found nothing",
+                                    unit, unit);
+            return 0;
+        }
+        c->wall_hours = 1e6 / (c->throughput * 3600.0);
+        c->gpu_hours = cf_gpu_hours_per_1m(c->num_gpus, c->throughput);
+    } else if (v != NULL) {
         if (!parse_num(v, &x) || x < 0) {
             fail->message = fmt_str("expected a non-negative number of GPU-hours, found '%s'", v);
             return 0;
         }
         c->gpu_hours = x * scale;
+        c->work_unit = CF_WORK_NONE; /* hours given: a run priced as a whole; throughputs stay fields */
     } else if (!isnan(c->wall_hours) && !isnan(c->num_gpus)) {
+        c->work_unit = CF_WORK_NONE;
         c->gpu_hours = c->wall_hours * c->num_gpus;
     } else if (!isnan(c->wall_hours)) {
         fail->field = F_NUM_GPUS;
@@ -1389,6 +1546,19 @@ static cf_status accept_record(cf_runset *rs, const pending *p, const resolved *
     run->storage_days = c->storage_days;
     run->model_gb = c->model_gb;
     run->num_nodes = c->num_nodes;
+    run->work_unit = c->work_unit;
+    run->throughput_per_s = c->work_unit != CF_WORK_NONE ? c->throughput : NAN;
+    run->tokens_per_s = c->tokens;
+    run->samples_per_s = c->samples;
+    run->queries_per_s = c->queries;
+    run->input_tokens_per_s = c->in_tokens;
+    run->output_tokens_per_s = c->out_tokens;
+    run->input_output_ratio = c->io_ratio;
+    run->ttft_ms = c->ttft;
+    run->tpot_ms = c->tpot;
+    run->latency_p50_ms = c->p50;
+    run->latency_p99_ms = c->p99;
+    run->power_w = c->power_w;
     if (oom) {
         run_free(run);
         return CF_ERR_NOMEM;
@@ -1626,6 +1796,64 @@ static cf_status note_outliers(cf_runset *rs, size_t first)
     return st;
 }
 
+/* The metric the mapping extracts from raw column name (mapped to target), or NULL. */
+static const char *extract_for(const cf_colmap *m, const char *name, const char *target)
+{
+    for (size_t i = 0; i < m->n_extract; i++)
+        if (!strcasecmp(m->extract_from[i], name) || !strcasecmp(m->extract_from[i], target))
+            return m->extract_metric[i];
+    return NULL;
+}
+
+/* Picks metrics out of free-text values before validation (issue 11): a column with an "extract" entry gets the
+ * named metric's number; an accuracy that is not a number but reads "NAME: number ..." gets its first metric, said
+ * in one note per source. A record whose text lacks the named metric becomes a reject naming the metric. */
+static cf_status extract_metrics(cf_runset *rs)
+{
+    size_t firsts = 0;
+    char first_name[64] = "", first_text[96] = "";
+    for (size_t k = 0; k < rs->npend; k++) {
+        pending *p = &rs->pend[k];
+        if (p->is_reject) continue;
+        for (size_t i = 0; i < p->n && !p->is_reject; i++) {
+            if (p->values[i] == NULL) continue;
+            const char *to = cf_colmap_lookup(rs->map, p->names[i]);
+            const char *metric = extract_for(rs->map, p->names[i], to);
+            double x;
+            if (metric == NULL) {
+                if (cf_runset_canon_field(to) != F_ACCURACY || parse_num(p->values[i], &x) ||
+                    parse_percent(p->values[i], &x))
+                    continue;
+                char nm[64];
+                if (cf_metric_extract(p->values[i], NULL, &x, nm, sizeof nm) != CF_OK) continue;
+                if (firsts++ == 0) {
+                    snprintf(first_name, sizeof first_name, "%s", nm);
+                    snprintf(first_text, sizeof first_text, "%.80s", p->values[i]);
+                }
+            } else if (!parse_num(p->values[i], &x) &&
+                       cf_metric_extract(p->values[i], metric, &x, NULL, 0) != CF_OK) {
+                int oom = 0;
+                p->is_reject = 1;
+                p->rcolumn = p->columns[i];
+                p->rfield = cf_dup_str(p->names[i], &oom);
+                p->rmessage = fmt_str("expected the metric %s (\"%s: number\") in the text of '%s', found '%.200s'",
+                                      metric, metric, p->names[i], p->values[i]);
+                if (oom || p->rmessage == NULL) return CF_ERR_NOMEM;
+                continue;
+            }
+            char *num = fmt_str("%.17g", x);
+            if (num == NULL) return CF_ERR_NOMEM;
+            free(p->values[i]);
+            p->values[i] = num;
+        }
+    }
+    if (firsts == 0) return CF_OK;
+    return cf_runset_add_note(rs,
+                              "%s: accuracy read from free text in %zu record%s: the first metric taken (%s in "
+                              "'%s'); name another with --metric NAME or a mapping file's \"extract\"",
+                              rs->cur_source, firsts, firsts == 1 ? "" : "s", first_name, first_text);
+}
+
 cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
 {
     if (rs == NULL || !rs->in_source)
@@ -1639,6 +1867,11 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
      * values are kept for the unit detection. */
     const char **accv = calloc(rs->npend, sizeof *accv);
     if (accv == NULL) {
+        discard_source(rs);
+        return cf_error_set(err, CF_ERR_NOMEM, src, 0, 0, NULL, "out of memory");
+    }
+    if (extract_metrics(rs) != CF_OK) {
+        free(accv);
         discard_source(rs);
         return cf_error_set(err, CF_ERR_NOMEM, src, 0, 0, NULL, "out of memory");
     }
@@ -1670,7 +1903,10 @@ cf_status cf_runset_end_source(cf_runset *rs, cf_error *err)
         resolved rk;
         resolve_record(rs->map, p, &rk);
         accv[k] = rk.val[F_ACCURACY];
-        if (rk.val[F_ACCURACY] || rk.val[F_GPU_HOURS] || rk.val[F_WALL_HOURS]) usable = 1;
+        if (rk.val[F_ACCURACY] || rk.val[F_GPU_HOURS] || rk.val[F_WALL_HOURS] || rk.val[F_TOKENS_PER_S] ||
+            rk.val[F_SAMPLES_PER_S] || rk.val[F_QUERIES_PER_S] || rk.val[F_INPUT_TOKENS_PER_S] ||
+            rk.val[F_OUTPUT_TOKENS_PER_S])
+            usable = 1;
     }
     if (any_record && !usable) {
         char cols[300] = "";
@@ -1842,6 +2078,17 @@ cf_status cf_runset_numeric(const cf_runset *rs, size_t i, const char *name, dou
     case F_STORAGE_DAYS: *out = r->storage_days; return CF_OK;
     case F_MODEL_GB: *out = r->model_gb; return CF_OK;
     case F_NUM_NODES: *out = r->num_nodes; return CF_OK;
+    case F_TOKENS_PER_S: *out = r->tokens_per_s; return CF_OK;
+    case F_SAMPLES_PER_S: *out = r->samples_per_s; return CF_OK;
+    case F_QUERIES_PER_S: *out = r->queries_per_s; return CF_OK;
+    case F_INPUT_TOKENS_PER_S: *out = r->input_tokens_per_s; return CF_OK;
+    case F_OUTPUT_TOKENS_PER_S: *out = r->output_tokens_per_s; return CF_OK;
+    case F_IO_RATIO: *out = r->input_output_ratio; return CF_OK;
+    case F_TTFT_MS: *out = r->ttft_ms; return CF_OK;
+    case F_TPOT_MS: *out = r->tpot_ms; return CF_OK;
+    case F_P50_MS: *out = r->latency_p50_ms; return CF_OK;
+    case F_P99_MS: *out = r->latency_p99_ms; return CF_OK;
+    case F_POWER_W: *out = r->power_w; return CF_OK;
     default: break;
     }
     size_t j = cf_runset_param_find(rs, name);

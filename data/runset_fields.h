@@ -31,6 +31,18 @@ enum {
     F_STORAGE_DAYS,
     F_MODEL_GB,
     F_NUM_NODES,
+    /* issue 11: inference runs */
+    F_TOKENS_PER_S,
+    F_SAMPLES_PER_S,
+    F_QUERIES_PER_S,
+    F_INPUT_TOKENS_PER_S,
+    F_OUTPUT_TOKENS_PER_S,
+    F_IO_RATIO,
+    F_TTFT_MS,
+    F_TPOT_MS,
+    F_P50_MS,
+    F_P99_MS,
+    F_POWER_W,
     F_COUNT,
     F_IGNORE = -2,
     F_PARAM = -1
@@ -50,6 +62,9 @@ struct cf_colmap {
     int accuracy_mode;       /* 1 percent, 0 fraction, -1 detect */
     double hours_scale;      /* multiplies gpu_hours and wall_hours */
     char *defaults[F_COUNT]; /* default value per canonical field, or NULL */
+    size_t n_extract;        /* issue 11: metrics picked out of free-text columns */
+    char **extract_from;     /* raw column name or canonical field */
+    char **extract_metric;   /* metric name ("ROUGE1") */
 };
 
 /* Copies src (NULL gives an empty mapping) into a new mapping; returns NULL on allocation failure. */

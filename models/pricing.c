@@ -493,6 +493,25 @@ cf_status cf_price_hours_need(const cf_catalog *cat, const char *hardware, const
     return CF_OK;
 }
 
+void cf_price_apply_measured_power(const cf_catalog *cat, double power_w, double wall_hours,
+                                   const cf_pricing_opts *opts, cf_price *p)
+{
+    if (p == NULL || !(power_w > 0) || !(wall_hours > 0) || !isfinite(power_w) || !isfinite(wall_hours)) return;
+    double pue = 1.0, grid = CF_WORLD_GRID_G_PER_KWH;
+    if (p->region) {
+        if (!isnan(p->region->pue)) pue = p->region->pue;
+        if (!isnan(p->region->grid_gco2e_per_kwh)) grid = p->region->grid_gco2e_per_kwh;
+    }
+    p->energy_kwh = cf_energy_kwh(wall_hours * (1.0 + p->overhead_fraction), power_w, pue);
+    p->co2e_kg = cf_co2e_kg(p->energy_kwh, grid);
+    double cprice = opts != NULL && !isnan(opts->carbon_price_usd_per_t) ? opts->carbon_price_usd_per_t
+                                                                         : cf_catalog_carbon_price(cat);
+    if (isnan(cprice)) cprice = 0.0;
+    p->carbon_cost_usd = p->co2e_kg / 1000.0 * cprice;
+    p->total_cost_usd = p->cost_usd + p->carbon_cost_usd;
+    p->energy_measured = 1;
+}
+
 cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement option, const cf_pricing_opts *opts,
                        cf_price *out, cf_error *err)
 {
@@ -508,6 +527,7 @@ cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement 
     cf_transfer_need_of_run(run, &need);
     cf_status st = cf_price_hours_need(cat, run->hardware, run->provider, run->region, run->gpu_hours, &need, option,
                                        opts, out, err);
+    if (st == CF_OK && run->power_w > 0) cf_price_apply_measured_power(cat, run->power_w, run->wall_hours, opts, out);
     if (st != CF_OK && err != NULL && err->source[0] == '\0') {
         /* Point the error at the run's record. */
         if (run->source) snprintf(err->source, sizeof err->source, "%s", run->source);

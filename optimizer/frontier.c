@@ -47,7 +47,15 @@ static const char *const known_fields[] = {
     "accuracy",        "cost_usd",        "total_cost_usd",   "co2e_kg",        "energy_kwh", "gpu_hours", "wall_hours",
     "carbon_cost_usd", "embodied_kgco2e", "billed_gpu_hours", "price_per_hour", "pruning",
     /* issue 16 */
-    "compute_cost_usd", "egress_cost_usd", "storage_cost_usd", NULL};
+    "compute_cost_usd", "egress_cost_usd", "storage_cost_usd",
+    /* issue 11: inference runs, per 1M units of their throughput */
+    "cost_per_1m_tokens_usd", "cost_per_1m_samples_usd", "cost_per_1m_queries_usd", "cost_per_1m_input_tokens_usd",
+    "cost_per_1m_output_tokens_usd", "total_cost_per_1m_tokens_usd", "energy_kwh_per_1m_tokens",
+    "energy_kwh_per_1m_samples", "energy_kwh_per_1m_queries", "co2e_kg_per_1m_tokens", "co2e_kg_per_1m_samples",
+    "co2e_kg_per_1m_queries", "gpu_hours_per_1m_tokens", "gpu_hours_per_1m_samples", "gpu_hours_per_1m_queries",
+    "throughput_per_s", "tokens_per_s", "samples_per_s", "queries_per_s", "input_tokens_per_s",
+    "output_tokens_per_s", "input_output_ratio", "ttft_ms", "tpot_ms", "latency_p50_ms", "latency_p99_ms",
+    "power_w", "num_gpus", NULL};
 
 cf_status cf_objectives_parse(const char *spec, cf_objective *objs, size_t max, size_t *n, cf_error *err)
 {
@@ -350,6 +358,7 @@ static const char *run_text(const cf_frontier *f, size_t i, const char *name, ch
     if (!strcmp(name, "region")) return r->region;
     if (!strcmp(name, "provider")) return r->provider;
     if (!strcmp(name, "procurement")) return r->procurement;
+    if (!strcmp(name, "throughput_unit")) return r->work_unit != CF_WORK_NONE ? cf_work_unit_name(r->work_unit) : NULL;
     size_t j = cf_runset_param_find(f->rs, name);
     if (j == CF_NO_INDEX) return NULL;
     const char *s = cf_runset_param_str(f->rs, i, j);
@@ -447,6 +456,37 @@ static cf_status stale_price_note(cf_frontier *f)
                     oldest->as_of);
 }
 
+/* Refuses runs whose costs are of different work (issue 11): per 1M tokens, per 1M samples, per 1M queries and
+ * per training run cannot share an axis. Counts the selected runs of each unit. */
+static cf_status check_units(const cf_frontier *f, size_t nr, size_t filtered, cf_error *err)
+{
+    size_t count[CF_WORK_COUNT] = {0};
+    const char *example[CF_WORK_COUNT] = {NULL};
+    for (size_t i = 0; i < nr; i++) {
+        if (filtered > 0 && !run_selected(f, i)) continue;
+        const cf_run *r = cf_runset_get(f->rs, i);
+        int u = (int)r->work_unit >= 0 && r->work_unit < CF_WORK_COUNT ? (int)r->work_unit : 0;
+        if (count[u]++ == 0) example[u] = r->run_id;
+    }
+    size_t kinds = 0;
+    for (int u = 0; u < CF_WORK_COUNT; u++) kinds += count[u] > 0;
+    if (kinds <= 1) return CF_OK;
+    char what[512] = "";
+    size_t len = 0;
+    for (int u = 0; u < CF_WORK_COUNT && len < sizeof what; u++) {
+        if (count[u] == 0) continue;
+        len += (size_t)snprintf(what + len, sizeof what - len, "%s%zu %s (e.g. %s)", len ? ", " : "", count[u],
+                                u == CF_WORK_NONE ? "training runs priced per run" : cf_work_unit_name((cf_work_unit)u),
+                                example[u]);
+    }
+    return cf_error_set(err, CF_ERR_INVALID, f->rs ? cf_runset_get(f->rs, 0)->source : NULL, 0, 0,
+                        "throughput_unit",
+                        "expected runs of one kind of work in one frontier, found %s: their costs are per 1M tokens, "
+                        "per 1M samples, per 1M queries or per run and never compare; choose one with --where "
+                        "throughput_unit=tokens (or samples, queries)",
+                        what);
+}
+
 /* Prices every run of the runset under every admissible option and appends one candidate per pair. */
 static cf_status add_runs(cf_frontier *f, cf_error *err)
 {
@@ -481,7 +521,9 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                           what, nr - filtered, nr);
         if (st != CF_OK) return CF_ERR_NOMEM;
     }
-    size_t unsupported = 0, no_location = 0;
+    cf_status ust = check_units(f, nr, filtered, err);
+    if (ust != CF_OK) return ust;
+    size_t unsupported = 0, no_location = 0, measured = 0;
     const char *unsupported_example = NULL, *no_location_example = NULL;
     cf_precision unsupported_prec = CF_PREC_UNKNOWN;
     for (size_t i = 0; i < nr; i++) {
@@ -541,6 +583,7 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                 continue;
             }
             if (ok && c.price.compute_best != NULL && n_gravity++ == 0) gravity = c.price;
+            if (ok && c.price.energy_measured && p == 0) measured++;
             if (!ok) {
                 f->unpriced++;
                 size_t len = strlen(missing);
@@ -572,6 +615,12 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                      cf_precision_name(unsupported_prec), ex && ex->hardware ? ex->hardware : "?") != CF_OK)
             return CF_ERR_NOMEM;
     }
+    if (measured > 0 &&
+        add_note(f,
+                 "%zu run%s a measured system power (power_w): energy and CO2e use it (power_w x hours x PUE) "
+                 "instead of the catalog's board power",
+                 measured, measured == 1 ? " gives" : "s give") != CF_OK)
+        return CF_ERR_NOMEM;
     if (no_location > 0 &&
         add_note(f,
                  "%zu run%s data_gb but no data_location (e.g. run %s): the data is taken to be where the run is "
@@ -613,9 +662,39 @@ double cf_frontier_field(const cf_frontier *f, size_t i, const char *name)
     if (!strcmp(name, "egress_cost_usd")) return c->price.egress_cost_usd;
     if (!strcmp(name, "storage_cost_usd")) return c->price.storage_cost_usd;
     if (c->predicted || f->rs == NULL) return NAN;
+    if (!strcmp(name, "throughput_per_s")) return cf_runset_get(f->rs, c->run_index)->throughput_per_s;
+    if (!strncmp(name, "cost_per_1m_", 12) || !strncmp(name, "energy_kwh_per_1m_", 18) ||
+        !strncmp(name, "co2e_kg_per_1m_", 15) || !strncmp(name, "gpu_hours_per_1m_", 17) ||
+        !strncmp(name, "total_cost_per_1m_", 18))
+        return cf_inference_field(cf_runset_get(f->rs, c->run_index), &c->price, name);
     double v;
     if (cf_runset_numeric(f->rs, c->run_index, name, &v) != CF_OK) return NAN;
     return v;
+}
+
+double cf_inference_field(const cf_run *r, const cf_price *p, const char *name)
+{
+    if (r == NULL || p == NULL || name == NULL || r->work_unit == CF_WORK_NONE) return NAN;
+    const char *unit = cf_work_unit_name(r->work_unit);
+    char want[64];
+    snprintf(want, sizeof want, "cost_per_1m_%s_usd", unit);
+    if (!strcmp(name, want)) return p->cost_usd;
+    snprintf(want, sizeof want, "total_cost_per_1m_%s_usd", unit);
+    if (!strcmp(name, want)) return p->total_cost_usd;
+    snprintf(want, sizeof want, "energy_kwh_per_1m_%s", unit);
+    if (!strcmp(name, want)) return p->energy_kwh;
+    snprintf(want, sizeof want, "co2e_kg_per_1m_%s", unit);
+    if (!strcmp(name, want)) return p->co2e_kg;
+    snprintf(want, sizeof want, "gpu_hours_per_1m_%s", unit);
+    if (!strcmp(name, want)) return r->gpu_hours;
+    if (r->work_unit != CF_WORK_TOKENS) return NAN;
+    /* All of the system's time charged to one kind of token: what 1M output tokens cost with the prompts that
+     * come with them (and 1M input tokens with their outputs). */
+    if (!strcmp(name, "cost_per_1m_input_tokens_usd"))
+        return r->input_tokens_per_s > 0 ? p->cost_usd * r->tokens_per_s / r->input_tokens_per_s : NAN;
+    if (!strcmp(name, "cost_per_1m_output_tokens_usd"))
+        return r->output_tokens_per_s > 0 ? p->cost_usd * r->tokens_per_s / r->output_tokens_per_s : NAN;
+    return NAN;
 }
 
 /* Checks that every objective names a field that exists for at least one run. */
@@ -879,3 +958,19 @@ int cf_frontier_has_transfer(const cf_frontier *f)
         if (f->cand[i].price.has_transfer) return 1;
     return 0;
 }
+
+/* The unit of the first observed candidate's run: every candidate shares it (check_units). */
+static cf_work_unit frontier_unit(const cf_frontier *f)
+{
+    if (f == NULL || f->rs == NULL) return CF_WORK_NONE;
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->cand[i].predicted) continue;
+        const cf_run *r = cf_runset_get(f->rs, f->cand[i].run_index);
+        return r ? r->work_unit : CF_WORK_NONE;
+    }
+    return CF_WORK_NONE;
+}
+
+int cf_frontier_is_inference(const cf_frontier *f) { return frontier_unit(f) != CF_WORK_NONE; }
+
+const char *cf_frontier_work_unit(const cf_frontier *f) { return cf_work_unit_name(frontier_unit(f)); }

@@ -112,6 +112,28 @@ static cJSON *frontier_entry(jb *b, const cf_frontier *f, size_t i)
         put_num(b, o, "checkpoints_written", p->checkpoints_written);
         put_num(b, o, "checkpoints_kept", p->checkpoints_kept);
     }
+    if (!c->predicted && cf_frontier_is_inference(f)) {
+        /* issue 11: an inference run's figures are per 1M units of its throughput */
+        const char *u = cf_frontier_work_unit(f);
+        static const char *const pat[] = {"cost_per_1m_%s_usd", "total_cost_per_1m_%s_usd", "energy_kwh_per_1m_%s",
+                                          "co2e_kg_per_1m_%s", "gpu_hours_per_1m_%s"};
+        put_str(b, o, "throughput_unit", u);
+        put_num(b, o, "throughput_per_s", cf_frontier_field(f, i, "throughput_per_s"));
+        put_num(b, o, "num_gpus", cf_frontier_field(f, i, "num_gpus"));
+        for (size_t k = 0; k < sizeof pat / sizeof *pat; k++) {
+            char nm[64];
+            snprintf(nm, sizeof nm, pat[k], u);
+            put_num(b, o, nm, cf_frontier_field(f, i, nm));
+        }
+        static const char *const opt_fields[] = {"cost_per_1m_input_tokens_usd", "cost_per_1m_output_tokens_usd",
+                                                 "input_tokens_per_s", "output_tokens_per_s", "input_output_ratio",
+                                                 "ttft_ms", "tpot_ms", "latency_p50_ms", "latency_p99_ms", "power_w"};
+        for (size_t k = 0; k < sizeof opt_fields / sizeof *opt_fields; k++) {
+            double v = cf_frontier_field(f, i, opt_fields[k]);
+            if (isfinite(v)) put_num(b, o, opt_fields[k], v);
+        }
+        if (p->energy_measured) put_bool(b, o, "energy_measured", 1);
+    }
     put_bool(b, o, "predicted", c->predicted);
     const cf_frontier_opts *opts = cf_frontier_options(f);
     cJSON *vals = attach(b, o, "values", cJSON_CreateArray());

@@ -96,7 +96,8 @@ cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const 
         for (size_t e = 0; e < nextra; e++) shown |= !strcmp(extra_name[e], nm);
         if (!shown && strcmp(nm, "accuracy") && strcmp(nm, "cost_usd") && strcmp(nm, "co2e_kg") &&
             strcmp(nm, "total_cost_usd")) {
-            extra_money[nextra] = 0;
+            size_t ln = strlen(nm); /* a money objective (cost_per_1m_tokens_usd) prints as money: never 0.00 */
+            extra_money[nextra] = ln > 4 && !strcmp(nm + ln - 4, "_usd");
             extra_name[nextra] = nm;
             extra[nextra++] = k;
         }
@@ -125,7 +126,10 @@ cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const 
         snprintf(r[4], 96, "%s", cf_precision_name(c->precision));
         snprintf(r[5], 96, "%s", cf_fmt_fixed(num, c->accuracy, 4, "-"));
         snprintf(r[6], 96, "%s", cf_money_str(num, sizeof num, c->price.cost_usd, "-"));
-        snprintf(r[7], 96, "%s", cf_fmt_fixed(num, c->price.co2e_kg, 3, "-"));
+        if (c->price.co2e_kg != 0 && fabs(c->price.co2e_kg) < 0.0005) /* per 1M tokens: 0.0004, not 0.000 */
+            snprintf(r[7], 96, "%s", cf_fmt_fixed(num, c->price.co2e_kg, cf_money_decimals(c->price.co2e_kg), "-"));
+        else
+            snprintf(r[7], 96, "%s", cf_fmt_fixed(num, c->price.co2e_kg, 3, "-"));
         snprintf(r[8], 96, "%s", cf_money_str(num, sizeof num, c->price.total_cost_usd, "-"));
         for (size_t e = 0; e < nextra; e++) {
             if (extra_money[e])
@@ -163,6 +167,18 @@ cf_status cf_report_table_opts(const cf_frontier *f, const cf_runset *rs, const 
     if (cf_frontier_unpriced_count(f) > 0) cf_sb_printf(&b, "; unpriced %zu", cf_frontier_unpriced_count(f));
     cf_sb_puts(&b, "\n");
     if (knee != CF_REP_NONE) cf_sb_puts(&b, "* knee of the frontier\n");
+    /* Inference runs (issue 11): every cost, energy and CO2e figure above is per 1M units. */
+    for (size_t i = 0; rs != NULL && i < cf_frontier_candidate_count(f); i++) {
+        const cf_candidate *c = cf_frontier_candidate(f, i);
+        const cf_run *run = c && !c->predicted ? cf_runset_get(rs, c->run_index) : NULL;
+        if (run == NULL || run->work_unit == CF_WORK_NONE) continue;
+        const char *u = cf_work_unit_name(run->work_unit);
+        cf_sb_printf(&b,
+                     "inference runs: cost_usd, co2e_kg and total_usd are per 1M %s (accelerator-hours per 1M %s = "
+                     "num_gpus / (%s_per_s x 3600) x 1e6)\n",
+                     u, u, u);
+        break;
+    }
     if (o != NULL && isfinite(o->target_accuracy)) target_line(&b, f, o->target_accuracy);
     /* Totals without carbon beside totals with it: say so under the table (issue 9). */
     cf_rep_unpowered_hw *up = NULL;

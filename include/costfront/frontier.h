@@ -28,7 +28,8 @@ extern "C" {
 /* One objective: a field name and its direction. */
 typedef struct cf_objective {
     char name[64]; /* accuracy, cost_usd, total_cost_usd, co2e_kg, energy_kwh, gpu_hours, wall_hours, carbon_cost_usd,
-                      embodied_kgco2e, or any numeric column of the runs */
+                      embodied_kgco2e, the per-1M fields of inference runs (cf_inference_field), or any numeric
+                      column of the runs */
     int maximize;  /* 1 to maximise, 0 to minimise */
 } cf_objective;
 
@@ -115,6 +116,14 @@ const cf_frontier_opts *cf_frontier_options(const cf_frontier *f);
 /* Value of objective k for candidate i in the objective's own units and direction. */
 double cf_frontier_value(const cf_frontier *f, size_t i, size_t k);
 
+/* A per-1M field of an inference run priced as p (issue 11): cost_per_1m_<unit>_usd (= p's cost_usd, since an
+ * inference run's hours are per 1M units), total_cost_per_1m_<unit>_usd, energy_kwh_per_1m_<unit>,
+ * co2e_kg_per_1m_<unit>, gpu_hours_per_1m_<unit> for unit tokens, samples or queries, and for token runs with a
+ * split cost_per_1m_input_tokens_usd = cost x tokens_per_s / input_tokens_per_s and cost_per_1m_output_tokens_usd
+ * likewise (all of the system's time charged to that kind of token). NaN when r's unit is another or r is a
+ * training run. */
+double cf_inference_field(const cf_run *r, const cf_price *p, const char *name);
+
 /* A named numeric field of candidate i (any objective name); NaN when the field does not exist. */
 double cf_frontier_field(const cf_frontier *f, size_t i, const char *name);
 
@@ -148,6 +157,13 @@ size_t cf_frontier_unpriced_count(const cf_frontier *f);
 /* 1 when some candidate's run gave data_gb, checkpoint_gb, model_gb or storage_days (issue 16): reports then show
  * cost_usd's parts (compute_cost_usd, egress_cost_usd, storage_cost_usd) beside it. */
 int cf_frontier_has_transfer(const cf_frontier *f);
+
+/* 1 when the frontier's runs are inference runs (issue 11: a throughput, priced per 1M units); a frontier never
+ * mixes them with training runs or units with each other. */
+int cf_frontier_is_inference(const cf_frontier *f);
+
+/* The unit of an inference frontier's runs ("tokens", "samples", "queries"), "" otherwise. */
+const char *cf_frontier_work_unit(const cf_frontier *f);
 
 #ifdef __cplusplus
 }

@@ -106,6 +106,9 @@ typedef struct cf_price {
      * compute and whole cost; NULL / NaN otherwise. */
     const cf_offer *compute_best;
     double compute_best_compute_usd, compute_best_cost_usd;
+    /* issue 11: 1 when energy_kwh came from the run's measured system power (power_w x wall hours x (1 + f) x PUE)
+     * instead of the catalog's board power x accelerator-hours. */
+    int energy_measured;
 } cf_price;
 
 /* What a run needs besides accelerator-hours: NaN / NULL fields are absent. */
@@ -156,7 +159,15 @@ cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char
                          double gpu_hours, cf_procurement option, const cf_pricing_opts *opts, cf_price *out,
                          cf_error *err);
 
-/* Prices a run (its gpu_hours, hardware, provider and region) under option. */
+/* Replaces p's energy, operational CO2e, carbon cost and total with those of a measured system power (issue 11):
+ * energy_kwh = power_w / 1000 x wall_hours x (1 + overhead) x PUE of p's region (1.0 when unknown), CO2e at its
+ * grid. Measured power (MLPerf Power_Result) covers the whole system, host included, which board power does not.
+ * Does nothing unless power_w and wall_hours are positive. */
+void cf_price_apply_measured_power(const cf_catalog *cat, double power_w, double wall_hours,
+                                   const cf_pricing_opts *opts, cf_price *p);
+
+/* Prices a run (its gpu_hours, hardware, provider and region) under option. A run with a measured power_w gets
+ * its energy from it (cf_price_apply_measured_power). */
 cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement option, const cf_pricing_opts *opts,
                        cf_price *out, cf_error *err);
 

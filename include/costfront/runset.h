@@ -45,7 +45,32 @@ cf_status cf_precision_parse(const char *s, cf_precision *out);
 /* Bits per weight of a precision (32, 19 for tf32, 16, 8, 4); 0 for unknown. */
 int cf_precision_bits(cf_precision p);
 
-/* One accepted run. Strings are NULL when the field was absent; numbers are NaN when absent. */
+/* What an inference run's throughput counts (issue 11). A frontier never mixes units: tokens, samples and queries
+ * are different work, and a training run (CF_WORK_NONE) is priced per run, not per 1M units. */
+typedef enum cf_work_unit {
+    CF_WORK_NONE = 0, /* a training run: gpu_hours are the run's own */
+    CF_WORK_TOKENS,   /* tokens_per_s (input + output when both are given) */
+    CF_WORK_SAMPLES,  /* samples_per_s */
+    CF_WORK_QUERIES,  /* queries_per_s */
+    CF_WORK_COUNT
+} cf_work_unit;
+
+/* Plural noun of a unit ("tokens", "samples", "queries"; "" for CF_WORK_NONE). */
+const char *cf_work_unit_name(cf_work_unit u);
+
+/* Accelerator-hours to process one million units at throughput_per_s units per second on num_gpus accelerators:
+ * num_gpus / (throughput_per_s x 3600) x 1e6. NaN unless both are positive and finite. */
+double cf_gpu_hours_per_1m(double num_gpus, double throughput_per_s);
+
+/* Parses "ratio" text for an input:output token ratio: "4", "4:1", "3.5 : 1" -> input tokens per output token.
+ * Returns CF_ERR_INVALID unless the result is finite and positive. */
+cf_status cf_io_ratio_parse(const char *s, double *out);
+
+/* One accepted run. Strings are NULL when the field was absent; numbers are NaN when absent.
+ *
+ * An inference run (work_unit != CF_WORK_NONE) gives a throughput instead of hours: its gpu_hours are the
+ * accelerator-hours per 1M units (cf_gpu_hours_per_1m) and its wall_hours the hours per 1M units
+ * (1e6 / (throughput x 3600)), so every price, energy and carbon figure of it is per 1M units. */
 typedef struct cf_run {
     const char *run_id;      /* unique within the runset */
     double accuracy;         /* fraction in [0, 1] */
@@ -70,6 +95,16 @@ typedef struct cf_run {
     double storage_days;       /* days data, checkpoints and the final model are kept */
     double model_gb;           /* GB of the trained artefact */
     double num_nodes;          /* machines of a multi-node job (>= 1) */
+    /* Inference runs (issue 11); NaN when absent. Throughputs are of the whole system of num_gpus accelerators. */
+    cf_work_unit work_unit;    /* CF_WORK_NONE for a training run */
+    double throughput_per_s;   /* units of work_unit per second (tokens, samples or queries) */
+    double tokens_per_s;       /* input + output tokens per second, or tokens as the source counts them */
+    double samples_per_s, queries_per_s;
+    double input_tokens_per_s, output_tokens_per_s; /* split of tokens_per_s, when the data allows it */
+    double input_output_ratio; /* input tokens per output token */
+    double ttft_ms, tpot_ms;   /* time to first token, time per output token (kept as fields) */
+    double latency_p50_ms, latency_p99_ms;
+    double power_w;            /* measured system power (W, all accelerators and host): energy uses it */
 } cf_run;
 
 /* Kind of a hyperparameter column, decided once all rows are read. */
@@ -100,7 +135,9 @@ void cf_colmap_destroy(cf_colmap *m);
 
 /* Adds "from -> to" where to is a canonical field name (run_id, accuracy, gpu_hours, wall_hours, num_gpus,
  * precision, pruning, hardware, region, provider, procurement, model, dataset, project, data_gb, data_location,
- * checkpoint_gb, storage_days, model_gb, num_nodes) or "ignore", or any new
+ * checkpoint_gb, storage_days, model_gb, num_nodes, and for inference runs tokens_per_s, samples_per_s,
+ * queries_per_s, input_tokens_per_s, output_tokens_per_s, input_output_ratio, ttft_ms, tpot_ms, latency_p50_ms,
+ * latency_p99_ms, power_w) or "ignore", or any new
  * hyperparameter name. Returns CF_ERR_INVALID for an empty name. */
 cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to);
 
@@ -108,7 +145,8 @@ cf_status cf_colmap_add(cf_colmap *m, const char *from, const char *to);
 cf_status cf_colmap_parse_pairs(cf_colmap *m, const char *pairs, cf_error *err);
 
 /* Loads a mapping file: JSON {"columns": {"val_acc": "accuracy", ...}, "accuracy_unit": "percent"|"fraction",
- * "gpu_hours_unit": "hours"|"seconds"|"minutes", "defaults": {"hardware": "a100-80gb", ...}}. */
+ * "gpu_hours_unit": "hours"|"seconds"|"minutes", "defaults": {"hardware": "a100-80gb", ...},
+ * "extract": {"Accuracy": "ROUGE1", ...}} (see cf_colmap_set_extract). */
 cf_status cf_colmap_load(cf_colmap *m, const char *path, cf_error *err);
 
 /* Declares the unit of the accuracy column: 1 percent, 0 fraction, -1 detect (the default; detection happens per
@@ -120,6 +158,18 @@ void cf_colmap_set_hours_scale(cf_colmap *m, double factor);
 
 /* Sets a default value for a canonical field used when a record lacks it (e.g. hardware for a single-GPU team). */
 cf_status cf_colmap_set_default(cf_colmap *m, const char *field, const char *value);
+
+/* Picks metric out of the free text of column `from` ("ROUGE1: 44.53  ROUGE2: 22.07", "acc=76.1; top5=93"): the
+ * number after the metric's name (case-insensitive, followed by ':' or '=') replaces the text before the value is
+ * validated; a record whose text lacks the metric is rejected naming it. `from` is a raw column name or the
+ * canonical field it maps to ("accuracy": whatever column feeds accuracy). Without an extract, a free-text accuracy
+ * gives its first metric, said in a note. */
+cf_status cf_colmap_set_extract(cf_colmap *m, const char *from, const char *metric);
+
+/* Finds metric in free text s as cf_colmap_set_extract describes (metric NULL: the first "NAME: number" pair) and
+ * writes its value to *value and, when name is not NULL, the metric's name as written into name (size n).
+ * Returns CF_ERR_NOT_FOUND when s holds no such pair. */
+cf_status cf_metric_extract(const char *s, const char *metric, double *value, char *name, size_t n);
 
 /* The canonical name a raw column name maps to (itself when unmapped). */
 const char *cf_colmap_lookup(const cf_colmap *m, const char *from);
@@ -190,7 +240,7 @@ const char *cf_runset_param_str(const cf_runset *rs, size_t i, size_t j);
 size_t cf_runset_param_find(const cf_runset *rs, const char *name);
 
 /* A numeric field of run i by name: a canonical numeric field (accuracy, gpu_hours, wall_hours, num_gpus,
- * pruning) or a numeric hyperparameter. Returns CF_ERR_NOT_FOUND when no such numeric column exists. */
+ * pruning, the inference fields tokens_per_s ... power_w) or a numeric hyperparameter. Returns CF_ERR_NOT_FOUND when no such numeric column exists. */
 cf_status cf_runset_numeric(const cf_runset *rs, size_t i, const char *name, double *out);
 
 /* Reader entry points (data/read_*.c). Each reads one file into rs as one source. They return CF_OK when the file

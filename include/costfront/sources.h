@@ -73,6 +73,17 @@ cf_status cf_read_json_records(const char *path, cf_records *out, cf_error *err)
  * line for malformed XML or a schema violation. */
 cf_status cf_read_xml(const char *path, cf_records *out, cf_error *err);
 
+/* Reads an MLPerf Inference summary_results.json (issue 11; see data/read_mlperf.c for the fields): one record
+ * per result with canonical names (hardware, num_gpus = a# x Nodes, precision from weight_data_types, accuracy as
+ * its free text, tokens_per_s / samples_per_s / queries_per_s by Performance_Units, power_w, scenario, division).
+ * Latency-only results (SingleStream, MultiStream) are skipped and counted. */
+cf_status cf_read_mlperf(const char *path, cf_records *out, cf_error *err);
+
+/* 1 when the first 64 KB of path (or of text) look like an MLPerf summary: members "Performance_Units" and
+ * "Accelerator". */
+int cf_mlperf_sniff(const char *path);
+int cf_mlperf_sniff_text(const char *text, size_t len);
+
 /* The XML schema text for runs files (identical to data/runs.xsd). */
 const char *cf_runs_xsd(void);
 
@@ -85,10 +96,11 @@ typedef enum cf_source_kind {
     CF_SOURCE_WANDB,      /* CSV whose header is a W&B export */
     CF_SOURCE_CSV,        /* any other CSV */
     CF_SOURCE_JSON,       /* .json, .jsonl, .ndjson */
-    CF_SOURCE_XML         /* .xml, or text starting with '<' */
+    CF_SOURCE_XML,        /* .xml, or text starting with '<' */
+    CF_SOURCE_MLPERF      /* JSON whose results carry Performance_Units and Accelerator (MLPerf Inference) */
 } cf_source_kind;
 
-/* Short name of a kind ("mlflow", "mlflow-db", "optuna", "wandb", "csv", "json", "xml", "unknown"). */
+/* Short name of a kind ("mlflow", "mlflow-db", "optuna", "wandb", "csv", "json", "xml", "mlperf", "unknown"). */
 const char *cf_source_kind_name(cf_source_kind k);
 
 /* Decides what kind of source path is from its type (directory), its first bytes (SQLite header, '<', '{', '[')
