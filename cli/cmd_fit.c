@@ -87,12 +87,13 @@ static char *fit_table(const cf_surrogate *s)
                           fmt_ls(b, sizeof b, cf_surrogate_field_lengthscale(s, j, CF_SURR_HOURS)));
     }
     {
-        double b, bsd;
-        if (cf_surrogate_scaling(s, &b, &bsd, NULL))
+        double b, bsd, tau;
+        if (cf_surrogate_scaling(s, &b, &bsd, &tau, NULL))
             bad |= cf_cli_cat(&out, &len,
-                              "\nScaling: GPU-hours ~ num_gpus^%.3f (sd %.3f), the efficiency exponent within runs of the "
-                              "same workload, hardware and precision\n(0: linear scaling; added to the prior mean).\n",
-                              b, bsd);
+                              "\nScaling: GPU-hours ~ num_gpus^%.3f (sd %.3f; between workloads tau %.3f), the efficiency "
+                              "exponent within runs of the same workload, hardware and precision\n(0: linear scaling; "
+                              "added to the prior mean, its uncertainty to the predictive variance).\n",
+                              b, bsd, tau);
     }
     bad |= cf_cli_cat(
         &out, &len,

@@ -44,16 +44,17 @@ double cf_prior_log_gpu_hours(const cf_hardware *hw, cf_precision p, double prun
 }
 
 cf_status cf_prior_scaling_exponent(const double *lx, const double *r, const size_t *cell, size_t n, double *beta,
-                                    double *beta_var)
+                                    double *beta_var, double *tau2)
 {
     if (beta != NULL) *beta = 0.0;
     if (beta_var != NULL) *beta_var = 0.0;
-    if (lx == NULL || r == NULL || cell == NULL || beta == NULL || beta_var == NULL) return CF_ERR_ARG;
+    if (tau2 != NULL) *tau2 = 0.0;
+    if (lx == NULL || r == NULL || cell == NULL || beta == NULL || beta_var == NULL || tau2 == NULL) return CF_ERR_ARG;
     if (n == 0) return CF_ERR_EMPTY;
     size_t nc = 0;
     for (size_t i = 0; i < n; i++)
         if (cell[i] + 1 > nc) nc = cell[i] + 1;
-    double *acc = calloc(3 * nc, sizeof *acc); /* per cell: count, sum lx, sum r */
+    double *acc = calloc(5 * nc, sizeof *acc); /* per cell: count, mean lx, mean r; then Sxx, Sxy */
     if (acc == NULL) return CF_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         acc[3 * cell[i]] += 1.0;
@@ -67,11 +68,13 @@ cf_status cf_prior_scaling_exponent(const double *lx, const double *r, const siz
             acc[3 * c + 1] /= acc[3 * c];
             acc[3 * c + 2] /= acc[3 * c];
         }
-    double sxx = 0.0, sxy = 0.0;
+    double sxx = 0.0, sxy = 0.0, *cxx = acc + 3 * nc, *cxy = acc + 4 * nc;
     for (size_t i = 0; i < n; i++) {
         double dx = lx[i] - acc[3 * cell[i] + 1], dy = r[i] - acc[3 * cell[i] + 2];
         sxx += dx * dx;
         sxy += dx * dy;
+        cxx[cell[i]] += dx * dx;
+        cxy[cell[i]] += dx * dy;
     }
     /* Residual degrees of freedom: n runs less one mean per cell and the slope. */
     double dof = (double)n - (double)used - 1.0;
@@ -84,8 +87,25 @@ cf_status cf_prior_scaling_exponent(const double *lx, const double *r, const siz
         double e = r[i] - acc[3 * cell[i] + 2] - b * (lx[i] - acc[3 * cell[i] + 1]);
         rss += e * e;
     }
+    double s2 = rss / dof;
+    /* Between-cell variance of the slopes (DerSimonian & Laird 1986): cell c's slope b_c = Sxy_c / Sxx_c has
+     * sampling variance s^2 / Sxx_c, weight w_c = Sxx_c / s^2; Q = sum w_c (b_c - beta)^2 exceeds its k - 1
+     * expectation when the cells truly scale differently, and tau^2 = (Q - (k - 1)) / (sum w - sum w^2 / sum w).
+     * With no residual at all (s^2 = 0) the Sxx-weighted variance of the slopes is used. */
+    double q = 0.0, sw = 0.0, sw2 = 0.0, k = 0.0;
+    for (size_t c = 0; c < nc; c++) {
+        if (!(cxx[c] > 1e-12)) continue;
+        double bc = cxy[c] / cxx[c], w = s2 > 0.0 ? cxx[c] / s2 : cxx[c];
+        q += w * (bc - b) * (bc - b);
+        sw += w;
+        sw2 += w * w;
+        k += 1.0;
+    }
+    double t2 = 0.0;
+    if (k >= 2.0) t2 = s2 > 0.0 ? (q - (k - 1.0)) / (sw - sw2 / sw) : q / sw;
     free(acc);
     *beta = b;
-    *beta_var = rss / dof / sxx;
+    *beta_var = s2 / sxx;
+    *tau2 = t2 > 0.0 ? t2 : 0.0;
     return CF_OK;
 }

@@ -416,7 +416,7 @@ static cf_status build_rows(cf_surrogate *s, int m)
  * beta (log n - lx_ref) to their prior means. Without a num_gpus field, or with no cell of two scales, beta = 0. */
 static cf_status estimate_scaling(cf_surrogate *s)
 {
-    s->scale_beta = s->scale_beta_var = s->scale_lx_ref = 0.0;
+    s->scale_beta = s->scale_beta_var = s->scale_tau2 = s->scale_lx_ref = 0.0;
     if (s->scale_field == NO_INDEX) return CF_OK;
     model *md = &s->m[1];
     size_t n = md->n, nf = s->nf;
@@ -446,8 +446,8 @@ static cf_status estimate_scaling(cf_surrogate *s)
         if (c == nc) rep[nc++] = i;
         cell[i] = c;
     }
-    double b = 0.0, v = 0.0;
-    cf_status st = cf_prior_scaling_exponent(lx, r, cell, n, &b, &v);
+    double b = 0.0, v = 0.0, t2 = 0.0;
+    cf_status st = cf_prior_scaling_exponent(lx, r, cell, n, &b, &v, &t2);
     if (st == CF_ERR_NOMEM) {
         free(lx);
         free(cell);
@@ -455,17 +455,19 @@ static cf_status estimate_scaling(cf_surrogate *s)
     }
     s->scale_beta = st == CF_OK ? b : 0.0;
     s->scale_beta_var = st == CF_OK ? v : 0.0;
+    s->scale_tau2 = st == CF_OK ? t2 : 0.0;
     for (size_t i = 0; i < n; i++) md->pm[i] += s->scale_beta * (lx[i] - s->scale_lx_ref);
     free(lx);
     free(cell);
     return CF_OK;
 }
 
-int cf_surrogate_scaling(const cf_surrogate *s, double *beta, double *beta_sd, double *lx_ref)
+int cf_surrogate_scaling(const cf_surrogate *s, double *beta, double *beta_sd, double *tau, double *lx_ref)
 {
     int on = s != NULL && s->scale_field != NO_INDEX;
     if (beta) *beta = on ? s->scale_beta : 0.0;
     if (beta_sd) *beta_sd = on ? sqrt(s->scale_beta_var) : 0.0;
+    if (tau) *tau = on ? sqrt(s->scale_tau2) : 0.0;
     if (lx_ref) *lx_ref = on ? s->scale_lx_ref : 0.0;
     return on;
 }
@@ -898,12 +900,13 @@ cf_status cf_surrogate_fit_json(const cf_surrogate *s, char **out, cf_error *err
     cJSON *prior = cJSON_AddObjectToObject(root, "prior");
     cJSON_AddStringToObject(prior, "throughput", "catalog hardware[].throughput (A100-80GB bf16 = 1)");
     {
-        double b, bsd, ref;
-        if (cf_surrogate_scaling(s, &b, &bsd, &ref)) {
+        double b, bsd, tau, ref;
+        if (cf_surrogate_scaling(s, &b, &bsd, &tau, &ref)) {
             cJSON *sc = cJSON_AddObjectToObject(prior, "scaling");
             cJSON_AddStringToObject(sc, "term", "beta (log num_gpus - lx_ref), within (workload, hardware, precision)");
             add_num(sc, "beta", b);
             add_num(sc, "beta_sd", bsd);
+            add_num(sc, "tau", tau);
             add_num(sc, "lx_ref", ref);
         }
     }
@@ -1414,9 +1417,10 @@ cf_status cf_surr_predict_raw(const cf_surrogate *s, const double *raw, const cf
     if (st != CF_OK) goto done;
     for (size_t i = 0; i < m; i++) {
         if (s->scale_field != NO_INDEX) {
-            /* The exponent's sampling variance grows with the distance in log n from the runs' centre. */
+            /* The exponent's sampling and between-cell variance grow with the distance in log n from the runs'
+             * centre. */
             double dx = log(raw[i * nf + s->scale_field]) - s->scale_lx_ref;
-            vary[i] += dx * dx * s->scale_beta_var;
+            vary[i] += dx * dx * (s->scale_beta_var + s->scale_tau2);
         }
         double sd = sqrt(fmax(vary[i], 0.0));
         gaussian(&out[i].log_gpu_hours, mean1[i], vary[i]);

@@ -68,7 +68,7 @@ struct cf_surrogate {
     model m[2];
     /* Scaling with the number of accelerators (cf_surrogate_scaling): G ~ n^beta within a (workload, hardware,
      * precision) cell; beta, its sampling variance, the mean log n of the training runs, and the num_gpus field. */
-    double scale_beta, scale_beta_var, scale_lx_ref;
+    double scale_beta, scale_beta_var, scale_tau2, scale_lx_ref;
     size_t scale_field;
 };
 

@@ -149,18 +149,27 @@ Test(prior, hardware_precision_pruning_by_hand)
 /* The within-cell estimator by hand. Cell 0: lx = 0, 1, 2, r = 1, 1.5, 2.1 (means 1, 1.5333); cell 1: lx = 0, 2,
  * r = 5, 6 (means 1, 5.5). Deviations: Sxx = 2 + 2 = 4, Sxy = (0.5333 + 0.5667) + (0.5 + 0.5) = 2.1, beta = 0.525.
  * Residuals dy - beta dx: -0.008333, -0.033333, 0.041667, 0.025, -0.025; RSS = 0.0041667 over 5 - 2 - 1 = 2
- * degrees of freedom: s^2 = 0.0020833, var(beta) = s^2 / Sxx = 0.00052083. */
+ * degrees of freedom: s^2 = 0.0020833, var(beta) = s^2 / Sxx = 0.00052083. Between cells (DerSimonian-Laird): slopes
+ * 1.1 / 2 = 0.55 and 1 / 2 = 0.5, weights Sxx_c / s^2 = 960 each; Q = 960 (0.025^2 + 0.025^2) = 1.2, k - 1 = 1;
+ * sum w - sum w^2 / sum w = 1920 - 960 = 960; tau^2 = (1.2 - 1) / 960 = 0.00020833. */
 Test(prior, scaling_exponent_by_hand)
 {
     const double lx[] = {0, 1, 2, 0, 2}, r[] = {1, 1.5, 2.1, 5, 6};
     const size_t cell[] = {0, 0, 0, 1, 1};
-    double b = -1, v = -1;
-    cr_assert_eq(cf_prior_scaling_exponent(lx, r, cell, 5, &b, &v), CF_OK);
+    double b = -1, v = -1, t2 = -1;
+    cr_assert_eq(cf_prior_scaling_exponent(lx, r, cell, 5, &b, &v, &t2), CF_OK);
     cr_assert_float_eq(b, 0.525, 1e-12);
     cr_assert_float_eq(v, 0.0005208333333333343, 1e-12);
+    cr_assert_float_eq(t2, 0.2 / 960.0, 1e-12);
+    /* Slopes closer together than their noise explains give tau^2 = 0: cell 1 at r = 5, 6.1 (slope 0.55, equal to
+     * cell 0's) leaves Q = 0. */
+    const double r2[] = {1, 1.5, 2.1, 5, 6.1};
+    cr_assert_eq(cf_prior_scaling_exponent(lx, r2, cell, 5, &b, &v, &t2), CF_OK);
+    cr_assert_float_eq(b, 0.55, 1e-12);
+    cr_assert_float_eq(t2, 0.0, 1e-15);
     /* One scale per cell: nothing to learn the exponent from (beta 0). A level shift between cells is not slope. */
     const size_t own[] = {0, 1, 2, 3, 4};
-    cr_assert_eq(cf_prior_scaling_exponent(lx, r, own, 5, &b, &v), CF_ERR_EMPTY);
+    cr_assert_eq(cf_prior_scaling_exponent(lx, r, own, 5, &b, &v, &t2), CF_ERR_EMPTY);
     cr_assert_float_eq(b, 0.0, 1e-15);
     cr_assert_float_eq(v, 0.0, 1e-15);
 }
@@ -538,10 +547,11 @@ Test(surrogate, scaling_exponent_recovered)
         }
     make_runs(rows, 14);
     cf_surrogate *s = fit_a100(NULL);
-    double b, bsd, ref;
-    cr_assert_eq(cf_surrogate_scaling(s, &b, &bsd, &ref), 1);
+    double b, bsd, tau, ref;
+    cr_assert_eq(cf_surrogate_scaling(s, &b, &bsd, &tau, &ref), 1);
     cr_assert_float_eq(b, 0.3, 1e-9);
     cr_assert(bsd < 1e-6, "%g", bsd);
+    cr_assert(tau < 1e-6, "%g", tau); /* both workloads scale alike */
     cr_assert_float_eq(ref, log(8.0), 1e-12); /* mean of log 1 .. log 64 = 3 log 2 */
     cf_error err;
     cf_prediction p;
@@ -554,7 +564,7 @@ Test(surrogate, scaling_exponent_recovered)
     cf_runset_destroy(rs);
     make_runs(A100_ROWS, 12);
     s = fit_a100(NULL);
-    cr_assert_eq(cf_surrogate_scaling(s, &b, NULL, NULL), 0);
+    cr_assert_eq(cf_surrogate_scaling(s, &b, NULL, NULL, NULL), 0);
     cr_assert_float_eq(b, 0.0, 1e-15);
     cf_surrogate_destroy(s);
 }

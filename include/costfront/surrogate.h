@@ -70,10 +70,13 @@ double cf_prior_log_gpu_hours(const cf_hardware *hw, cf_precision p, double prun
  * within cells (the fixed-effects "within" estimator, Wooldridge 2010 ch. 10): r_i = a_cell[i] + beta lx_i + e_i with
  * lx = log n and r the log GPU-hours less the catalog prior, so the hardware, workload and precision of a cell
  * cancel and only the change of hours with scale inside a cell teaches beta. cell[i] are cell ids in [0, n).
- * Returns *beta = Sxy / Sxx over the within-cell deviations and *beta_var = s^2 / Sxx, s^2 = RSS / (n - cells - 1);
- * CF_ERR_EMPTY (beta = 0, variance 0) when no cell has two scales or no degree of freedom is left. */
+ * Returns *beta = Sxy / Sxx over the within-cell deviations, *beta_var = s^2 / Sxx, s^2 = RSS / (n - cells - 1), and
+ * *tau2, the variance of the cells' own exponents around beta beyond their sampling noise (DerSimonian & Laird 1986;
+ * 0 when fewer than two cells have two scales): a new workload or scale may scale like any cell, so a prediction at
+ * distance dx in log n from the runs gains dx^2 (beta_var + tau2). CF_ERR_EMPTY (all outputs 0) when no cell has two
+ * scales or no degree of freedom is left. */
 cf_status cf_prior_scaling_exponent(const double *lx, const double *r, const size_t *cell, size_t n, double *beta,
-                                    double *beta_var);
+                                    double *beta_var, double *tau2);
 
 /* ---- The surrogate ---- */
 
@@ -144,10 +147,11 @@ void cf_surrogate_hypers(const cf_surrogate *s, cf_surrogate_model m, double *si
 
 /* The scaling term of the GPU-hours model: when every run gives num_gpus (and it varies), the prior mean gains
  * beta (log n - lx_ref) with beta from cf_prior_scaling_exponent over the training runs (cells: workload fields x
- * hardware x precision), and the predictive variance gains (log n - lx_ref)^2 var(beta), lx_ref the mean log n of
- * the runs (R&W 2006 sec. 2.7: explicit basis functions, here estimated first and plugged in). Returns 1 and fills
- * the outputs (any may be NULL) when the term is used, 0 otherwise (beta 0). */
-int cf_surrogate_scaling(const cf_surrogate *s, double *beta, double *beta_sd, double *lx_ref);
+ * hardware x precision), and the predictive variance gains (log n - lx_ref)^2 (var(beta) + tau^2), lx_ref the mean
+ * log n of the runs (R&W 2006 sec. 2.7: explicit basis functions, here estimated first and plugged in; tau^2 the
+ * between-cell variance of the exponent, a random slope). Returns 1 and fills the outputs (any may be NULL: beta, the
+ * sd of its estimate, tau, lx_ref) when the term is used, 0 otherwise (all 0). */
+int cf_surrogate_scaling(const cf_surrogate *s, double *beta, double *beta_sd, double *tau, double *lx_ref);
 
 /* Fields of the configuration space, in a fixed order: hardware, precision, pruning, workload fields, then
  * hyperparameters in column order. */
