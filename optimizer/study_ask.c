@@ -186,31 +186,6 @@ static double prob_feasible(const acq_ctx *a, size_t c, size_t i, size_t m)
     return 0.5 * erfc(-z * M_SQRT1_2);
 }
 
-/* Mean and variance (minimised units) of metric k at the encoded point x when its GP predicts gmean and gvar:
- * the GP's own for a told metric, the moment-matched log-normal (as predict_metrics) for a derived cost. Returns
- * nonzero when no offer prices the point or the cost is not finite. */
-static int metric_moments(const acq_ctx *a, size_t k, const double *x, double gmean, double gvar, double *mu,
-                          double *var)
-{
-    int d = a->cost->active ? a->cost->der[k] : -1;
-    if (d < 0) {
-        *mu = gmean;
-        *var = gvar;
-        return 0;
-    }
-    double sign = k < a->M && cf_space_objective_maximize(a->space, k) ? -1.0 : 1.0;
-    double f = cf_study_cost_factor(a->cost, d, x), v = fmax(gvar, 0.0);
-    if (f == 0.0) {
-        *mu = *var = 0.0;
-        return 0;
-    }
-    double lmu = gmean + log(f), m = exp(lmu + 0.5 * v), s2 = expm1(v) * exp(2.0 * lmu + v);
-    if (!(f > 0.0) || !isfinite(m) || !isfinite(s2)) return -1;
-    *mu = sign * m;
-    *var = s2;
-    return 0;
-}
-
 /* qNEHVI increment of candidate i (row x) of the last predict_metrics call on m points (cf_qnehvi_point on the
  * objectives' joint handles; a derived cost enters as its signed price factor at x). */
 static double nehvi_point(acq_ctx *a, const double *x, size_t i, size_t m)
