@@ -1835,16 +1835,21 @@ static cf_status extract_metrics(cf_runset *rs)
                 int oom = 0;
                 p->is_reject = 1;
                 p->rcolumn = p->columns[i];
-                p->rfield = cf_dup_str(p->names[i], &oom);
-                p->rmessage = fmt_str("expected the metric %s (\"%s: number\") in the text of '%s', found '%.200s'",
-                                      metric, metric, p->names[i], p->values[i]);
-                if (oom || p->rmessage == NULL) return CF_ERR_NOMEM;
+                p->rfield = arena_dup(&rs->pend_arena, p->names[i], &oom);
+                char *msg = fmt_str("expected the metric %s (\"%s: number\") in the text of '%s', found '%.200s'",
+                                    metric, metric, p->names[i], p->values[i]);
+                if (msg != NULL) p->rmessage = arena_dup(&rs->pend_arena, msg, &oom);
+                free(msg);
+                if (oom || msg == NULL) return CF_ERR_NOMEM;
                 continue;
             }
-            char *num = fmt_str("%.17g", x);
-            if (num == NULL) return CF_ERR_NOMEM;
-            free(p->values[i]);
-            p->values[i] = num;
+            /* The pending values live in the source's arena (never freed one by one): the number replaces the
+             * text by pointing at a copy there. */
+            char num[32];
+            snprintf(num, sizeof num, "%.17g", x);
+            int oom = 0;
+            p->values[i] = arena_dup(&rs->pend_arena, num, &oom);
+            if (oom) return CF_ERR_NOMEM;
         }
     }
     if (firsts == 0) return CF_OK;
