@@ -18,6 +18,10 @@ void *cf_arena_alloc(cf_arena *a, size_t n)
     const size_t al = sizeof(max_align_t);
     size_t need = (n + al - 1) / al * al;
     if (need < n) return NULL;
+    /* Packed strings (cf_arena_strndup) leave used at any byte: round it up so every block handed out here is
+     * aligned for any type. */
+    size_t start = (a->used + al - 1) / al * al;
+    if (a->head != NULL) a->used = start <= a->cap ? start : a->cap;
     if (a->head == NULL || a->cap - a->used < need) {
         size_t cap = a->cap ? 2 * a->cap : ARENA_FIRST;
         if (cap > ARENA_MAX) cap = ARENA_MAX;

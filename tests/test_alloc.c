@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "data/alloc.h"
+#include "data/pool.h"
 #include "data/runset_internal.h"
 #include "reports/strbuf.h"
 
@@ -119,4 +120,24 @@ Test(text, load_utf8_failure_frees)
     unlink(p);
     cr_assert_eq(cf_text_load_utf8("/nonexistent/cf.csv", &buf, &len, &skip, &e), CF_ERR_IO);
     cr_assert_null(buf);
+}
+
+Test(alloc, arena_blocks_stay_aligned_after_packed_strings)
+{
+    /* Strings are packed at any byte; the next block must still be aligned for any type (a run's value array
+     * after its id was stored at an odd offset: UBSan's misaligned-store report in CI). */
+    cf_arena a = {0};
+    const size_t al = _Alignof(max_align_t);
+    for (size_t len = 0; len < 3 * al; len++) {
+        char *s = cf_arena_strndup(&a, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", len);
+        cr_assert_not_null(s);
+        cr_assert_eq(strlen(s), len);
+        char **p = cf_arena_alloc(&a, 3 * sizeof *p);
+        cr_assert_not_null(p);
+        cr_assert_eq((uintptr_t)p % al, 0, "block after a %zu-byte string is aligned", len);
+        p[0] = s;
+        p[2] = NULL;
+    }
+    cf_arena_free(&a);
+    cr_assert_null(a.head);
 }
