@@ -223,6 +223,7 @@ void cf_cli_print_frontier_notes(const cf_frontier *f);
 /* Procurement and TCO (cli/cmd_tco.c, cli/cmd_plan.c). */
 int cf_cmd_tco(int argc, char **argv);
 int cf_cmd_plan(int argc, char **argv);
+int cf_cmd_serve(int argc, char **argv);
 
 /* Multi-objective Bayesian optimisation studies (cli/cmd_study.c, cli/cmd_suggest.c, cli/cmd_observe.c). */
 int cf_cmd_study(int argc, char **argv);

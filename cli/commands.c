@@ -11,6 +11,8 @@ const cf_cli_command cf_cli_commands[] = {
     {"store", "list the sources of a run store, or remove a source's runs", cf_cmd_store},
     {"catalog", "show, validate or export the price catalog", cf_cmd_catalog},
     {"tco", "price a procurement plan: cloud, reserved, on-prem, hybrid; breakeven, tornado, Monte Carlo", cf_cmd_tco},
+    {"serve", "size and price serving replicas of inference runs for a token demand; managed-API break-even",
+     cf_cmd_serve},
     {"plan", "recommend precision, pruning, hardware and procurement under accuracy, budget, CO2e, deadline",
      cf_cmd_plan},
     {"study", "create, show or import runs into a Bayesian-optimisation study (search space + objectives, SQLite)",

@@ -1013,9 +1013,10 @@ static cf_status check_alias_conflicts(load_ctx *c, const cf_catalog *cat)
 
 static const char *const top_keys[] = {"schema_version", "as_of",    "carbon_price_usd_per_t", "carbon_price_source",
                                        "carbon_price_as_of", "hardware", "instances", "regions", "offers",
-                                       "egress", "storage", NULL};
+                                       "egress", "storage", "api_offers", NULL};
 static const char top_keys_text[] = "schema_version, as_of, carbon_price_usd_per_t, carbon_price_source, "
-                                    "carbon_price_as_of, hardware, instances, regions, offers, egress, storage";
+                                    "carbon_price_as_of, hardware, instances, regions, offers, egress, storage, "
+                                    "api_offers";
 
 /* Validates the parsed document root and merges it into work. */
 static cf_status merge_root(load_ctx *c, cf_catalog *work, const cJSON *root)
