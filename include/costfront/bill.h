@@ -85,6 +85,48 @@ const char *cf_bill_currency(const cf_bill *b);
 /* Writes the finished showback as a table, JSON (deterministic: same rows, same bytes) or CSV to out. */
 cf_status cf_bill_write(const cf_bill *b, cf_bill_format format, FILE *out, cf_error *err);
 
+
+/* ---- Joining the bill to runs, idle accelerators, unit economics (models/bill_join.c) ----
+ *
+ * An accelerator row is a Usage row (or one without ChargeCategory) with a ResourceId whose ConsumedUnit is an
+ * hour ("Hours", "Hour", "Hrs", "h", any case) and whose ServiceCategory, when given, is Compute or AI and Machine
+ * Learning. Each accelerator row is assigned by the first rule that applies:
+ *   "tag"           its Tags value of the join tag (e.g. run_id) is a run's id: the whole row goes to that run;
+ *   "resource+time" runs whose resource_id equals the row's ResourceId and whose [start_time, end_time) overlaps
+ *                   the charge period: each gets the row's cost in proportion to its overlap, the uncovered part
+ *                   of the period stays unassigned (idle);
+ *   "none"          otherwise the row is unassigned (idle).
+ * Runs carry start_time, end_time (ISO 8601), resource_id, status and gpu_util (fraction in [0, 1]) as extra
+ * columns of any run source. Per run the effective cost is explained against the modelled one (catalog price x
+ * gpu_hours, on demand): effective = modelled + hours effect + price effect + discount effect, where billed
+ * GPU-hours are the assigned charge hours x num_gpus, the hours effect is (billed GPU-hours - gpu_hours) x catalog
+ * price, the price effect is billed cost - billed GPU-hours x catalog price, and the discount effect is effective -
+ * billed cost. */
+struct cf_runset;
+struct cf_catalog;
+typedef struct cf_bill_join cf_bill_join;
+
+/* Creates a join of the bill's rows to the runs of rs (priced with cat; either may outlive the join, neither is
+ * copied, so both must live as long as it). join_tag is the tag key holding a run id (NULL: "run_id").
+ * NULL when memory runs out. */
+cf_bill_join *cf_bill_join_create(const struct cf_runset *rs, const struct cf_catalog *cat, const char *join_tag);
+
+/* Frees a join. Accepts NULL. */
+void cf_bill_join_destroy(cf_bill_join *j);
+
+/* Sets the accuracy baseline of cost per accuracy point (fraction; NaN, the default: the least accurate joined
+ * run). */
+void cf_bill_join_set_baseline(cf_bill_join *j, double baseline);
+
+/* Adds one FOCUS row (rows that are not accelerator rows are counted and otherwise ignored). */
+cf_status cf_bill_join_add_row(cf_bill_join *j, const cf_focus_row *row);
+
+/* A cf_focus_row_fn that adds each row to the cf_bill_join passed as ctx. */
+cf_status cf_bill_join_row_fn(const cf_focus_row *row, void *ctx);
+
+/* Writes runs, unassigned rows, idle per resource and hour of day, and unit economics (table or JSON). */
+cf_status cf_bill_join_write(cf_bill_join *j, cf_bill_format format, FILE *out, cf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

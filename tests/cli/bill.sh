@@ -47,4 +47,37 @@ expect_rc 2 "missing file" -- "$BIN" bill "$F/none.csv"
 expect_rc 0 "output not written on failure" -- true
 "$BIN" bill "$F/bill_bad.csv" --out "$TMP/none.json" 2>/dev/null
 expect_true "no partial output" -- test ! -e "$TMP/none.json"
+
+# Join to runs (catalog: a100-80gb 1.50, h100-80gb 2.00 per GPU-hour). By tag run_id: r1 <- line 2 (40 / 32),
+# r3 <- line 4 (30 / 30), r4 <- line 8 (50 / 40); r2 by resource i-a and time 04:00-06:00 <- half of line 3
+# (20 / 16), the other half (06:00-08:00, 2 h, 20 / 16) unassigned. r2: billed GPU-h 2 h x 8 = 16 against 12
+# modelled: modelled 12 x 1.5 = 18, hours effect (16 - 12) x 1.5 = 6, price effect 20 - 16 x 1.5 = -4, discount
+# 16 - 20 = -4: 18 + 6 - 4 - 4 = 16. r1: modelled 32 x 1.5 = 48, price 40 - 48 = -8, discount -8 -> 32.
+# Idle: i-a 2 h (20 / 16), i-c 1 h (line 6, 10 / 10), i-b 1 h (line 9, 15 / 15): 4 h, billed 45 of accelerator
+# 40+40+30+10+50+15 = 185; hours of day 0 (i-c, i-b) = 2, 6 = 1, 7 = 1. Unit economics: effective 32+16+30+40 =
+# 118 over 4 runs = 29.5, over 3 complete = 39.333; accuracy 0.90 - 0.70 = 20 points -> 5.9 per point;
+# allocated but unused: r1 gpu_util 0.5 -> 0.5 x 32 = 16.
+JOIN=(--runs "$F/runs_bill.csv" --catalog "$F/catalog.json" --catalog-only)
+expect_rc 0 "join by tag" -- "$BIN" bill "$F/bill.csv" "${JOIN[@]}" --format json --out "$TMP/j.json"
+J="$TMP/j.json"
+expect_true "runs and rules" -- \
+  py "assert [(r['run_id'],r['rule'],r['billed_cost'],r['effective_cost']) for r in d['runs']]==[('r1','tag',40,32),('r2','resource+time',20,16),('r3','tag',30,30),('r4','tag',50,40)], d['runs']"
+expect_true "r2 explained: 18 + 6 - 4 - 4 = 16" -- \
+  py "r=d['runs'][1]; assert (r['modelled_cost'],r['hours_effect'],r['price_effect'],r['discount_effect'],r['billed_gpu_hours'])==(18,6,-4,-4,16), r"
+expect_true "every run: effective = modelled + effects" -- \
+  py "assert all(abs(r['modelled_cost']+r['hours_effect']+r['price_effect']+r['discount_effect']-r['effective_cost'])<1e-9 for r in d['runs'])"
+expect_true "unassigned: line 3 remainder, lines 6 and 9" -- \
+  py "assert [(u['line'],u['rule'],u['hours'],u['billed_cost']) for u in d['unassigned']]==[(3,'resource+time remainder',2,20),(6,'none',1,10),(9,'none',1,15)], d['unassigned']"
+expect_true "idle 4 h, 45 of 185, hours of day" -- \
+  py "i=d['idle']; h=i['hour_of_day_utc']; assert (i['idle_hours'],i['idle_billed_cost'],i['idle_effective_cost'],d['accelerator_billed_cost'])==(4,45,41,185) and abs(i['idle_share']-45/185)<1e-12 and h[0]==2 and h[6]==1 and h[7]==1 and sum(h)==4, i"
+expect_true "unit economics" -- \
+  py "u=d['unit_economics']; assert (u['runs'],u['successful_runs'],u['effective_cost'],u['cost_per_run'],u['allocated_unused_cost'])==(4,3,118,29.5,16) and abs(u['cost_per_successful_run']-118/3)<1e-9 and abs(u['cost_per_accuracy_point']-5.9)<1e-9, u"
+
+expect_rc 0 "join by resource and time only (no tag called job)" -- "$BIN" bill "$F/bill.csv" "${JOIN[@]}" --join-tag job \
+  --format json --out "$TMP/k.json"
+J="$TMP/k.json"
+expect_true "all by resource+time, same amounts" -- \
+  py "assert [(r['run_id'],r['rule'],r['billed_cost']) for r in d['runs']]==[('r1','resource+time',40),('r2','resource+time',20),('r3','resource+time',30),('r4','resource+time',50)], d['runs']"
+expect_rc 0 "join table" -- "$BIN" bill "$F/bill.csv" "${JOIN[@]}"
+expect_grep "$TMP/out" "idle: 4.00 h, billed 45.00 (24.3% of accelerator cost)" "idle line"
 finish
