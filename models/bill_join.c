@@ -316,7 +316,7 @@ cf_status cf_bill_join_write(cf_bill_join *j, cf_bill_format format, FILE *out, 
     cJSON_AddNumberToObject(root, "accelerator_effective_cost", j->accel_effective);
     cJSON *runs = cJSON_AddArrayToObject(root, "runs");
     size_t njoined = 0, nsucc = 0;
-    double tot_eff = 0, tot_billed = 0, unused = 0, amin = INFINITY, amax = -INFINITY;
+    double tot_eff = 0, tot_billed = 0, unused = 0, amin = INFINITY, amax = -INFINITY, tok_m = 0, tok_eff = 0;
     for (size_t i = 0; i < j->nruns; i++) {
         const jrun *r = &j->runs[i];
         if (r->rows == 0) continue;
@@ -348,6 +348,14 @@ cf_status cf_bill_join_write(cf_bill_join *j, cf_bill_format format, FILE *out, 
         cJSON_AddNumberToObject(o, "discount_effect", r->effective - r->billed);
         num_or_null(o, "difference", r->effective - modelled);
         if (r->status) cJSON_AddStringToObject(o, "status", r->status);
+        if (isfinite(run->tokens_per_s) && run->tokens_per_s > 0 && r->hours > 0) {
+            /* tokens served over the billed hours of the run (inference runs, issue 11) */
+            double mtok = run->tokens_per_s * r->hours * 3600.0 / 1e6;
+            cJSON_AddNumberToObject(o, "million_tokens", mtok);
+            cJSON_AddNumberToObject(o, "cost_per_1m_tokens", r->effective / mtok);
+            tok_m += mtok;
+            tok_eff += r->effective;
+        }
         if (isfinite(r->util)) {
             cJSON_AddNumberToObject(o, "gpu_util", r->util);
             cJSON_AddNumberToObject(o, "allocated_unused_cost", (1 - r->util) * r->effective);
@@ -403,6 +411,7 @@ cf_status cf_bill_join_write(cf_bill_join *j, cf_bill_format format, FILE *out, 
     double pts = (amax - base) * 100;
     num_or_null(ue, "cost_per_accuracy_point", isfinite(pts) && pts > 0 ? tot_eff / pts : NAN);
     cJSON_AddNumberToObject(ue, "allocated_unused_cost", unused);
+    num_or_null(ue, "cost_per_1m_tokens", tok_m > 0 ? tok_eff / tok_m : NAN);
     cf_status st = CF_OK;
     if (format == CF_BILL_JSON) {
         char *txt = cJSON_Print(root);

@@ -73,6 +73,10 @@ expect_true "idle 4 h, 45 of 185, hours of day" -- \
 expect_true "unit economics" -- \
   py "u=d['unit_economics']; assert (u['runs'],u['successful_runs'],u['effective_cost'],u['cost_per_run'],u['allocated_unused_cost'])==(4,3,118,29.5,16) and abs(u['cost_per_successful_run']-118/3)<1e-9 and abs(u['cost_per_accuracy_point']-5.9)<1e-9, u"
 
+# r4 serves 1,000 tokens/s over its 5 billed hours: 18 M tokens for 40 effective -> 2.2222 per 1M tokens.
+expect_true "cost per 1M tokens of the inference run" -- \
+  py "r=d['runs'][3]; u=d['unit_economics']; assert abs(r['million_tokens']-18)<1e-12 and abs(r['cost_per_1m_tokens']-40/18)<1e-12 and abs(u['cost_per_1m_tokens']-40/18)<1e-12 and 'cost_per_1m_tokens' not in d['runs'][0], r"
+
 expect_rc 0 "join by resource and time only (no tag called job)" -- "$BIN" bill "$F/bill.csv" "${JOIN[@]}" --join-tag job \
   --format json --out "$TMP/k.json"
 J="$TMP/k.json"
