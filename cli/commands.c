@@ -22,6 +22,8 @@ const cf_cli_command cf_cli_commands[] = {
     {"observe", "tell a study the outcome of a suggested trial (values, or failed / pruned)", cf_cmd_observe},
     {"should-prune", "answer prune or continue for a running trial from the study's learning curves and costs",
      cf_cmd_should_prune},
+    {"bill", "showback from FOCUS billing exports: cost per tag group per month, untagged and shared apart",
+     cf_cmd_bill},
     {"budget", "check FOCUS bills against budgets: spend, burn rate, forecast; exit 8 when a threshold is reached",
      cf_cmd_budget},
     {0, 0, 0},
