@@ -232,5 +232,7 @@ int cf_cmd_observe(int argc, char **argv);
 int cf_cmd_curves(int argc, char **argv);
 int cf_cmd_should_prune(int argc, char **argv); /* cli/cmd_prune.c */
 int cf_cmd_bill(int argc, char **argv);         /* cli/cmd_bill.c (issue 12) */
+int cf_cmd_budget(int argc, char **argv);       /* cli/cmd_budget.c */
+int cf_cmd_catalog_from_bill(int argc, char **argv); /* cli/cmd_catalog_bill.c */
 
 #endif

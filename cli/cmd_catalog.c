@@ -136,6 +136,7 @@ static void print_hardware(const cf_hardware *h, int verbose)
 int cf_cmd_catalog(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'}, CF_CLI_RUN_OPTIONS, {0, 0, 0, 0}};
+    if (argc > 1 && !strcmp(argv[1], "from-bill")) return cf_cmd_catalog_from_bill(argc - 1, argv + 1);
     cf_cli_inputs in;
     cf_cli_inputs_init(&in);
     int c;

@@ -26,5 +26,7 @@ const cf_cli_command cf_cli_commands[] = {
      cf_cmd_should_prune},
     {"bill", "showback from FOCUS billing exports: cost per tag group per month, untagged and shared apart",
      cf_cmd_bill},
+    {"budget", "check FOCUS bills against budgets: spend, burn rate, forecast; exit 8 when a threshold is reached",
+     cf_cmd_budget},
     {0, 0, 0},
 };

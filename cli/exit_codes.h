@@ -10,7 +10,8 @@ enum {
     CF_EXIT_INTERNAL = 4,  /* a numerical or internal failure */
     CF_EXIT_ALERT = 5,     /* the job succeeded but a budget or drift alert fired (report --alerts) */
     CF_EXIT_INFEASIBLE = 6, /* plan: no configuration meets the constraints (the binding one is named) */
-    CF_EXIT_PRUNE = 7       /* should-prune: the answer is prune (0 means continue) */
+    CF_EXIT_PRUNE = 7,      /* should-prune: the answer is prune (0 means continue) */
+    CF_EXIT_BUDGET = 8      /* budget check: a budget threshold is crossed or forecast to be crossed (kill switch) */
 };
 
 #endif
