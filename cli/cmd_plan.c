@@ -212,7 +212,13 @@ static char *render_table(const cf_frontier *f, const cf_runset *rs, const cf_re
             if (cf_price_gravity_phrase(&c->price, g, sizeof g)) OUT("\n  %-12s %s", "data gravity", g);
         }
         OUT("\n  %-12s %.4g kg\n", "CO2e", c->price.co2e_kg);
-        OUT("  %-12s %.4g h%s\n", "time", t, assumed ? " (one GPU assumed)" : "");
+        const cf_run *run = c->run_index != (size_t)-1 && rs ? cf_runset_get(rs, c->run_index) : NULL;
+        if (run && run->work_unit != CF_WORK_NONE) /* issue 11: an inference run's figures are per 1M units */
+            OUT("  %-12s %.4g accelerator-hours and %.4g h per 1M %s (%g accelerators); costs above are per 1M %s\n",
+                "throughput", c->gpu_hours, t, cf_work_unit_name(run->work_unit), run->num_gpus,
+                cf_work_unit_name(run->work_unit));
+        else
+            OUT("  %-12s %.4g h%s\n", "time", t, assumed ? " (one GPU assumed)" : "");
     }
     if (rec->feasible && rec->baseline != (size_t)-1) {
         const cf_candidate *bl = cf_frontier_candidate(f, rec->baseline);

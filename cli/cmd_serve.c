@@ -11,34 +11,35 @@
 
 static void help(void)
 {
-    printf("usage: costfront serve --runs FILE --demand SPEC [options]\n\n"
-           "Sizes replicas of every inference run (tokens_per_s on num_gpus accelerators) for a token demand with a\n"
-           "daily profile and peak at a target utilisation, prices a month under on-demand and spot (autoscaled\n"
-           "hourly), 1- and 3-year reservations and owned servers (sized to the peak) and a hybrid (a reserved or\n"
-           "owned base plus on-demand/spot bursts, base searched), gives the cost per 1M tokens, the cheapest\n"
-           "feasible option with the reasons the others lost, and the break-even volume against managed APIs of the\n"
-           "same model class (the catalog's api_offers).\n\n"
-           "  --runs FILE             inference runs (CSV, JSON, MLPerf Inference summary...); repeatable, or as\n"
-           "                          positional arguments\n"
-           "  --demand SPEC           \"2e9 tokens/day\", \"30 requests/s\" (with --tokens-per-request), a bare number\n"
-           "                          (tokens a day), or a demand JSON file (docs in README, \"Serving plans\")\n"
-           "  --tokens-per-request N  input + output tokens of one request\n"
-           "  --profile S0,...,S23    24 hourly shares of the day's tokens (any positive sum; default flat)\n"
-           "  --peak-tokens-per-s N   the peak rate (default: the busiest hour's mean)\n"
-           "  --target-utilization U  in (0, 1], default %.1f\n"
-           "  --slo-p99-ms N, --slo-ttft-ms N, --slo-tpot-ms N   latency bounds a run must report and meet\n"
-           "  --input-output-ratio R  input tokens per output token, to price APIs (default 1)\n"
-           "  --model NAME            only runs of this model (a plan serves one model)\n"
-           "  --model-class C         API offers compared, e.g. 70B-class (default: from the runs' model names)\n"
-           "  --format F              table (default) or json\n"
-           "  --out FILE              write to FILE (atomically) instead of standard output\n\n"
-           "%s\n%s\n"
-           "Exit codes: 0 ok, 1 usage, 2 bad input (runs or demand; the message names the file and field).\n\n"
-           "Examples:\n"
-           "  costfront serve --runs examples/inference/summary_results.json --model llama2-70b-99 \\\n"
-           "      --demand \"2e9 tokens/day\"\n"
-           "  costfront serve --runs examples/inference/summary_results.json --demand examples/inference/demand.json\n",
-           CF_SERVE_TARGET_UTILIZATION, cf_cli_run_options_help, cf_cli_catalog_options_help);
+    printf(
+        "usage: costfront serve --runs FILE --demand SPEC [options]\n\n"
+        "Sizes replicas of every inference run (tokens_per_s on num_gpus accelerators) for a token demand with a\n"
+        "daily profile and peak at a target utilisation, prices a month under on-demand and spot (autoscaled\n"
+        "hourly), 1- and 3-year reservations and owned servers (sized to the peak) and a hybrid (a reserved or\n"
+        "owned base plus on-demand/spot bursts, base searched), gives the cost per 1M tokens, the cheapest\n"
+        "feasible option with the reasons the others lost, and the break-even volume against managed APIs of the\n"
+        "same model class (the catalog's api_offers).\n\n"
+        "  --runs FILE             inference runs (CSV, JSON, MLPerf Inference summary...); repeatable, or as\n"
+        "                          positional arguments\n"
+        "  --demand SPEC           \"2e9 tokens/day\", \"30 requests/s\" (with --tokens-per-request), a bare number\n"
+        "                          (tokens a day), or a demand JSON file (docs in README, \"Serving plans\")\n"
+        "  --tokens-per-request N  input + output tokens of one request\n"
+        "  --profile S0,...,S23    24 hourly shares of the day's tokens (any positive sum; default flat)\n"
+        "  --peak-tokens-per-s N   the peak rate (default: the busiest hour's mean)\n"
+        "  --target-utilization U  in (0, 1], default %.1f\n"
+        "  --slo-p99-ms N, --slo-ttft-ms N, --slo-tpot-ms N   latency bounds a run must report and meet\n"
+        "  --input-output-ratio R  input tokens per output token, to price APIs (default 1)\n"
+        "  --model NAME            only runs of this model (a plan serves one model)\n"
+        "  --model-class C         API offers compared, e.g. 70B-class (default: from the runs' model names)\n"
+        "  --format F              table (default) or json\n"
+        "  --out FILE              write to FILE (atomically) instead of standard output\n\n"
+        "%s\n%s\n"
+        "Exit codes: 0 ok, 1 usage, 2 bad input (runs or demand; the message names the file and field).\n\n"
+        "Examples:\n"
+        "  costfront serve --runs examples/inference/summary_results.json --model llama2-70b-99 \\\n"
+        "      --demand \"2e9 tokens/day\"\n"
+        "  costfront serve --runs examples/inference/summary_results.json --demand examples/inference/demand.json\n",
+        CF_SERVE_TARGET_UTILIZATION, cf_cli_run_options_help, cf_cli_catalog_options_help);
 }
 
 enum {
@@ -198,10 +199,9 @@ static char *render_table(const cf_serve_plan *p)
     size_t len = 0;
     int bad = 0;
     char a[6][48];
-    bad |= cf_cli_cat(&s, &len,
-                      "Serving plan: %.4g tokens/day (%.4g a month), peak factor %.3g, target utilisation %.2g\n",
-                      d->tokens_per_day, cf_serve_plan_tokens_per_month(p), cf_serve_plan_peak_factor(p),
-                      d->target_utilization);
+    bad |= cf_cli_cat(
+        &s, &len, "Serving plan: %.4g tokens/day (%.4g a month), peak factor %.3g, target utilisation %.2g\n",
+        d->tokens_per_day, cf_serve_plan_tokens_per_month(p), cf_serve_plan_peak_factor(p), d->target_utilization);
     bad |= cf_cli_cat(&s, &len, "Monthly cost (USD) by option; cost per 1M tokens of the cheapest option\n\n");
     bad |= cf_cli_cat(&s, &len, "%-18s %-10s %-6s %5s %8s %10s %10s %10s %10s %10s %10s %-12s %9s\n", "run", "hardware",
                       "prec", "gpus", "replicas", "on_demand", "spot", "res_1y", "res_3y", "on_prem", "hybrid",
@@ -228,10 +228,9 @@ static char *render_table(const cf_serve_plan *p)
         bad |= cf_cli_cat(&s, &len,
                           "\nCheapest feasible: %s (%s %s, %g accelerators a replica) on %s: %s USD/month, %s USD per "
                           "1M tokens, %d replicas at peak, utilisation %.0f%%",
-                          c->run_id, c->hardware, cf_precision_name(c->precision), c->num_gpus,
-                          cf_procurement_name(bo), money(a[1], sizeof a[1], o->monthly_usd),
-                          money(a[2], sizeof a[2], o->cost_per_1m_tokens_usd), c->replicas_peak,
-                          100 * o->utilization);
+                          c->run_id, c->hardware, cf_precision_name(c->precision), c->num_gpus, cf_procurement_name(bo),
+                          money(a[1], sizeof a[1], o->monthly_usd), money(a[2], sizeof a[2], o->cost_per_1m_tokens_usd),
+                          c->replicas_peak, 100 * o->utilization);
         if (bo == CF_PROC_HYBRID)
             bad |= cf_cli_cat(&s, &len, " (base %d replicas %s, bursts on %s)", o->base_replicas,
                               cf_procurement_name(o->base), cf_procurement_name(o->burst));
@@ -246,8 +245,9 @@ static char *render_table(const cf_serve_plan *p)
     }
     const char *mc = cf_serve_plan_model_class(p);
     if (cf_serve_plan_api_count(p) > 0) {
-        bad |= cf_cli_cat(&s, &len, "\nManaged APIs (%s; input:output %g:1), break-even with the cheapest feasible plan:\n",
-                          mc, isfinite(d->input_output_ratio) ? d->input_output_ratio : 1.0);
+        bad |= cf_cli_cat(&s, &len,
+                          "\nManaged APIs (%s; input:output %g:1), break-even with the cheapest feasible plan:\n", mc,
+                          isfinite(d->input_output_ratio) ? d->input_output_ratio : 1.0);
         bad |= cf_cli_cat(&s, &len, "%-10s %-46s %8s %8s %8s %12s %18s\n", "provider", "model", "in/1M", "out/1M",
                           "blend", "USD/month", "break-even tok/mo");
         for (size_t i = 0; i < cf_serve_plan_api_count(p); i++) {
@@ -333,7 +333,8 @@ int cf_cmd_serve(int argc, char **argv)
         }
         if (num) {
             if (cf_cli_parse_double(name, optarg, num) != 0) return CF_EXIT_USAGE;
-            if (!(*num > 0)) return cf_cli_usage_error("serve", "%s: expected a positive number, found '%s'", name, optarg);
+            if (!(*num > 0))
+                return cf_cli_usage_error("serve", "%s: expected a positive number, found '%s'", name, optarg);
             continue;
         }
         int r = cf_cli_inputs_option(&in, c, optarg);
@@ -345,7 +346,8 @@ int cf_cmd_serve(int argc, char **argv)
         files[nfiles++] = argv[optind++];
     }
     if (nfiles == 0 && in.store_path == NULL) return cf_cli_usage_error("serve", "--runs FILE is required");
-    if (demand_spec == NULL) return cf_cli_usage_error("serve", "--demand is required (e.g. --demand \"2e9 tokens/day\")");
+    if (demand_spec == NULL)
+        return cf_cli_usage_error("serve", "--demand is required (e.g. --demand \"2e9 tokens/day\")");
     cf_error err;
     cf_error_clear(&err);
     cf_serve_plan *plan = NULL;
@@ -408,10 +410,14 @@ int cf_cmd_serve(int argc, char **argv)
     }
     if (!in.quiet) {
         size_t sk = cf_serve_plan_skipped(plan);
-        if (sk) fprintf(stderr, "costfront serve: note: skipped %zu run%s without tokens_per_s\n", sk, sk == 1 ? "" : "s");
+        if (sk)
+            fprintf(stderr, "costfront serve: note: skipped %zu run%s without tokens_per_s\n", sk, sk == 1 ? "" : "s");
         size_t om = cf_serve_plan_other_model(plan);
-        if (om) fprintf(stderr, "costfront serve: note: left out %zu run%s of other models than %s\n", om, om == 1 ? "" : "s", d.model);
-        fprintf(stderr, "costfront serve: %zu candidate%s\n", cf_serve_plan_count(plan), cf_serve_plan_count(plan) == 1 ? "" : "s");
+        if (om)
+            fprintf(stderr, "costfront serve: note: left out %zu run%s of other models than %s\n", om,
+                    om == 1 ? "" : "s", d.model);
+        fprintf(stderr, "costfront serve: %zu candidate%s\n", cf_serve_plan_count(plan),
+                cf_serve_plan_count(plan) == 1 ? "" : "s");
     }
     text = !strcmp(format, "json") ? render_json(plan) : render_table(plan);
     if (text == NULL) {

@@ -19,7 +19,7 @@
 extern const char cf_default_catalog_json[];
 
 #define DAYS_PER_MONTH (CF_TCO_HOURS_PER_MONTH / 24.0)
-#define MAX_REPLICAS 1000000
+#define MAX_REPLICAS   1000000
 
 struct cf_serve_plan {
     cf_serve_demand demand;
@@ -131,9 +131,9 @@ static cf_status opt_number(const cJSON *obj, const char *key, const char *prefi
     char path[64];
     snprintf(path, sizeof path, "%s%s", prefix, key);
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || (lo_open ? v->valuedouble <= lo : v->valuedouble < lo))
-        return cf_error_set(err, CF_ERR_INVALID, source, 0, 0, path, "expected a number %s %g, found %s",
-                            lo_open ? ">" : ">=", lo,
-                            cJSON_IsNumber(v) ? "a number out of range" : (cJSON_IsString(v) ? "a string" : "another type"));
+        return cf_error_set(
+            err, CF_ERR_INVALID, source, 0, 0, path, "expected a number %s %g, found %s", lo_open ? ">" : ">=", lo,
+            cJSON_IsNumber(v) ? "a number out of range" : (cJSON_IsString(v) ? "a string" : "another type"));
     *out = v->valuedouble;
     return CF_OK;
 }
@@ -172,9 +172,18 @@ cf_status cf_serve_demand_load_string(cf_serve_demand *d, const char *json, cons
     }
     cf_serve_demand t = *d;
     cf_status st = CF_OK;
-    static const char *const keys[] = {"name", "description", "tokens_per_day", "requests_per_s",
-                                       "tokens_per_request", "profile", "peak_tokens_per_s", "target_utilization",
-                                       "input_output_ratio", "model_class", "slo", NULL};
+    static const char *const keys[] = {"name",
+                                       "description",
+                                       "tokens_per_day",
+                                       "requests_per_s",
+                                       "tokens_per_request",
+                                       "profile",
+                                       "peak_tokens_per_s",
+                                       "target_utilization",
+                                       "input_output_ratio",
+                                       "model_class",
+                                       "slo",
+                                       NULL};
     static const char *const slo_keys[] = {"p99_ms", "ttft_ms", "tpot_ms", NULL};
     if (!cJSON_IsObject(root)) {
         st = cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "(root)", "expected a JSON object");
@@ -183,13 +192,10 @@ cf_status cf_serve_demand_load_string(cf_serve_demand *d, const char *json, cons
     if ((st = check_keys(root, keys, "", source, err)) != CF_OK) goto out;
     if ((st = opt_number(root, "tokens_per_day", "", 0, 1, &t.tokens_per_day, source, err)) != CF_OK) goto out;
     if ((st = opt_number(root, "requests_per_s", "", 0, 1, &t.requests_per_s, source, err)) != CF_OK) goto out;
-    if ((st = opt_number(root, "tokens_per_request", "", 0, 1, &t.tokens_per_request, source, err)) != CF_OK)
-        goto out;
+    if ((st = opt_number(root, "tokens_per_request", "", 0, 1, &t.tokens_per_request, source, err)) != CF_OK) goto out;
     if ((st = opt_number(root, "peak_tokens_per_s", "", 0, 1, &t.peak_tokens_per_s, source, err)) != CF_OK) goto out;
-    if ((st = opt_number(root, "target_utilization", "", 0, 1, &t.target_utilization, source, err)) != CF_OK)
-        goto out;
-    if ((st = opt_number(root, "input_output_ratio", "", 0, 1, &t.input_output_ratio, source, err)) != CF_OK)
-        goto out;
+    if ((st = opt_number(root, "target_utilization", "", 0, 1, &t.target_utilization, source, err)) != CF_OK) goto out;
+    if ((st = opt_number(root, "input_output_ratio", "", 0, 1, &t.input_output_ratio, source, err)) != CF_OK) goto out;
     const cJSON *mc = cJSON_GetObjectItemCaseSensitive(root, "model_class");
     if (mc && !cJSON_IsNull(mc)) {
         if (!cJSON_IsString(mc) || strlen(mc->valuestring) >= sizeof t.model_class) {
@@ -202,7 +208,8 @@ cf_status cf_serve_demand_load_string(cf_serve_demand *d, const char *json, cons
     const cJSON *prof = cJSON_GetObjectItemCaseSensitive(root, "profile");
     if (prof && !cJSON_IsNull(prof)) {
         if (!cJSON_IsArray(prof) || cJSON_GetArraySize(prof) != 24) {
-            st = cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "profile", "expected an array of 24 hourly shares, found %s",
+            st = cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "profile",
+                              "expected an array of 24 hourly shares, found %s",
                               cJSON_IsArray(prof) ? "another length" : "another type");
             goto out;
         }
@@ -220,7 +227,8 @@ cf_status cf_serve_demand_load_string(cf_serve_demand *d, const char *json, cons
     const cJSON *slo = cJSON_GetObjectItemCaseSensitive(root, "slo");
     if (slo && !cJSON_IsNull(slo)) {
         if (!cJSON_IsObject(slo)) {
-            st = cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "slo", "expected an object {p99_ms, ttft_ms, tpot_ms}");
+            st =
+                cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "slo", "expected an object {p99_ms, ttft_ms, tpot_ms}");
             goto out;
         }
         if ((st = check_keys(slo, slo_keys, "slo.", source, err)) != CF_OK) goto out;
@@ -267,8 +275,8 @@ cf_status cf_serve_demand_validate(cf_serve_demand *d, cf_error *err)
     for (int h = 0; h < 24; h++) maxmean = fmax(maxmean, d->tokens_per_day * d->profile[h] / 3600.0);
     if (isfinite(d->peak_tokens_per_s) && d->peak_tokens_per_s < maxmean * (1 - 1e-12))
         return cf_error_set(err, CF_ERR_INVALID, "demand", 0, 0, "peak_tokens_per_s",
-                            "expected a peak at least the busiest hour's mean rate %.6g tokens/s, found %.6g",
-                            maxmean, d->peak_tokens_per_s);
+                            "expected a peak at least the busiest hour's mean rate %.6g tokens/s, found %.6g", maxmean,
+                            d->peak_tokens_per_s);
     if (!(d->input_output_ratio > 0)) d->input_output_ratio = NAN;
     return CF_OK;
 }
@@ -285,8 +293,10 @@ char *cf_serve_model_class(const char *model, char *buf, size_t n)
         double v = strtod(p, &end);
         if (end && (*end == 'b' || *end == 'B') && !isalpha((unsigned char)end[1]) && v > 0) {
             double cls = v;
-            if (v >= 6 && v <= 9) cls = 8;
-            else if (v >= 65 && v <= 75) cls = 70;
+            if (v >= 6 && v <= 9)
+                cls = 8;
+            else if (v >= 65 && v <= 75)
+                cls = 70;
             snprintf(buf, n, "%gB-class", cls);
             return buf;
         }
@@ -388,8 +398,7 @@ static void price_candidate(const cf_serve_plan *plan, size_t ci, const double p
     }
     if (peak > MAX_REPLICAS) {
         for (int o = 0; o < CF_PROC_COUNT; o++)
-            snprintf(c->options[o].reason, sizeof c->options[o].reason, "more than %d replicas at peak",
-                     MAX_REPLICAS);
+            snprintf(c->options[o].reason, sizeof c->options[o].reason, "more than %d replicas at peak", MAX_REPLICAS);
         return;
     }
     /* Autoscaled cloud options: sum over hours of replicas x G accelerator-hours, every day of the month. */
@@ -479,7 +488,8 @@ static void price_candidate(const cf_serve_plan *plan, size_t ci, const double p
     }
     if (!hy->available) snprintf(hy->reason, sizeof hy->reason, "needs a reserved or owned base and a burst price");
     for (int o = 0; o < CF_PROC_COUNT; o++)
-        if (c->options[o].available) c->options[o].cost_per_1m_tokens_usd = c->options[o].monthly_usd / (tokens_month / 1e6);
+        if (c->options[o].available)
+            c->options[o].cost_per_1m_tokens_usd = c->options[o].monthly_usd / (tokens_month / 1e6);
     c->best = CF_PROC_COUNT;
     for (int o = 0; o < CF_PROC_COUNT; o++)
         if (c->options[o].available &&
@@ -488,8 +498,8 @@ static void price_candidate(const cf_serve_plan *plan, size_t ci, const double p
 }
 
 /* Cloud list prices of a candidate's hardware (the run's provider/region, else opts', else the cheapest offer). */
-static void cloud_prices(const cf_catalog *cat, const cf_run *r, const cf_pricing_opts *opts, double prices[CF_PROC_COUNT],
-                         char reasons[CF_PROC_COUNT][160])
+static void cloud_prices(const cf_catalog *cat, const cf_run *r, const cf_pricing_opts *opts,
+                         double prices[CF_PROC_COUNT], char reasons[CF_PROC_COUNT][160])
 {
     for (int o = 0; o < CF_PROC_COUNT; o++) {
         prices[o] = NAN;
@@ -552,7 +562,8 @@ double cf_serve_plan_cost_at(const cf_serve_plan *plan, size_t ci, double tokens
 static cf_status load_api(cf_serve_plan *plan, const char *json, const char *source, cf_error *err)
 {
     plan->api_root = cJSON_Parse(json);
-    if (plan->api_root == NULL) return cf_error_set(err, CF_ERR_PARSE, source, 0, 0, NULL, "the catalog is not valid JSON");
+    if (plan->api_root == NULL)
+        return cf_error_set(err, CF_ERR_PARSE, source, 0, 0, NULL, "the catalog is not valid JSON");
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(plan->api_root, "api_offers");
     if (arr == NULL) return CF_OK;
     if (!cJSON_IsArray(arr)) return cf_error_set(err, CF_ERR_INVALID, source, 0, 0, "api_offers", "expected an array");
@@ -584,7 +595,8 @@ static cf_status load_api(cf_serve_plan *plan, const char *json, const char *sou
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, nk[k]);
             snprintf(path, sizeof path, "api_offers[%zu].%s", i, nk[k]);
             if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
-                return cf_error_set(err, CF_ERR_INVALID, source, 0, 0, path, "expected a price >= 0 (USD per 1M tokens)");
+                return cf_error_set(err, CF_ERR_INVALID, source, 0, 0, path,
+                                    "expected a price >= 0 (USD per 1M tokens)");
             *nd[k] = v->valuedouble;
         }
     }
@@ -639,7 +651,8 @@ cf_status cf_serve_plan_build(const cf_catalog *cat, const cf_runset *rs, const 
     plan->tokens_per_month = dd->tokens_per_day * DAYS_PER_MONTH;
     double maxmean = 0;
     for (int h = 0; h < 24; h++) maxmean = fmax(maxmean, dd->tokens_per_day * dd->profile[h] / 3600.0);
-    plan->peak_factor = isfinite(dd->peak_tokens_per_s) && maxmean > 0 ? fmax(1.0, dd->peak_tokens_per_s / maxmean) : 1.0;
+    plan->peak_factor =
+        isfinite(dd->peak_tokens_per_s) && maxmean > 0 ? fmax(1.0, dd->peak_tokens_per_s / maxmean) : 1.0;
     size_t nr = cf_runset_size(rs);
     plan->cand = calloc(nr ? nr : 1, sizeof *plan->cand);
     plan->owned_fixed = calloc(nr ? nr : 1, sizeof(double));
@@ -711,7 +724,8 @@ cf_status cf_serve_plan_build(const cf_catalog *cat, const cf_runset *rs, const 
             cf_serve_candidate *c = &plan->cand[i];
             if (!c->feasible || i == plan->best_c) continue;
             double v = c->options[c->best].monthly_usd;
-            snprintf(c->why, sizeof c->why, "cost: its cheapest option (%s) is %.6g USD/month, %.6g more (+%.1f%%) than %s %s",
+            snprintf(c->why, sizeof c->why,
+                     "cost: its cheapest option (%s) is %.6g USD/month, %.6g more (+%.1f%%) than %s %s",
                      cf_procurement_name(c->best), v, v - bv, bv > 0 ? 100 * (v - bv) / bv : 0.0,
                      plan->cand[plan->best_c].run_id, cf_procurement_name(plan->best_o));
         }

@@ -177,8 +177,32 @@ static void constraint_list(const double *limit, char *buf, size_t n)
     if (len == 0) snprintf(buf, n, "no constraint");
 }
 
-static void procurement_reason(const cf_candidate *c, cf_recommendation *r)
+/* The work unit of candidate c's run when it is an inference run ("tokens", "samples", "queries"), else NULL: its
+ * costs are then per 1M units and its hours are accelerator-hours per 1M units, not a training job's. */
+static const char *inference_unit(const cf_candidate *c, const cf_runset *rs)
 {
+    if (c == NULL || rs == NULL || c->run_index == (size_t)-1 || c->run_index >= cf_runset_size(rs)) return NULL;
+    const cf_run *run = cf_runset_get(rs, c->run_index);
+    return run && run->work_unit != CF_WORK_NONE ? cf_work_unit_name(run->work_unit) : NULL;
+}
+
+static void procurement_reason(const cf_candidate *c, const char *unit, cf_recommendation *r)
+{
+    if (unit && c->price.option == CF_PROC_SPOT) {
+        reason(r,
+               "Spot serves 1M %s cheapest at its list price; a serving replica keeps no state to checkpoint, but an "
+               "interrupted one must be replaced: size the fleet and its on-demand or reserved base for your demand "
+               "with costfront serve.",
+               unit);
+        return;
+    }
+    if (unit && (c->price.option == CF_PROC_RESERVED_1Y || c->price.option == CF_PROC_RESERVED_3Y)) {
+        reason(r,
+               "A %s reservation prices 1M %s lowest only while the reserved replicas stay busy: costfront serve sizes "
+               "them for a daily profile and compares a reserved base plus bursts.",
+               c->price.option == CF_PROC_RESERVED_1Y ? "1-year" : "3-year", unit);
+        return;
+    }
     switch (c->price.option) {
     case CF_PROC_SPOT:
         reason(r,
@@ -259,36 +283,62 @@ cf_status cf_recommend(const cf_frontier *f, const cf_runset *rs, const cf_recom
     if (out->choice != NO_INDEX) {
         out->feasible = 1;
         const cf_candidate *c = cf_frontier_candidate(f, out->choice);
+        const char *unit = inference_unit(c, rs);
         out->time_hours = j[out->choice].value[CF_CON_DEADLINE];
-        out->time_assumed = j[out->choice].time_assumed;
-        reason(out,
-               "Use %s: the cheapest of the %zu configuration%s (of %zu) that meet %s, at %.2f USD in total "
-               "(%.2f cash + %.2f carbon cost) with accuracy %.4g.",
-               describe(c, d1, sizeof d1), out->n_feasible, out->n_feasible == 1 ? "" : "s", out->n_considered, cons,
-               c->price.total_cost_usd, c->price.cost_usd, c->price.carbon_cost_usd, c->accuracy);
-        if (out->baseline != NO_INDEX) {
-            const cf_candidate *b = cf_frontier_candidate(f, out->baseline);
-            out->savings_usd = b->price.total_cost_usd - c->price.total_cost_usd;
-            out->savings_fraction = b->price.total_cost_usd > 0 ? out->savings_usd / b->price.total_cost_usd : NAN;
-            out->co2e_savings_kg = b->price.co2e_kg - c->price.co2e_kg;
+        out->time_assumed = unit ? 0 : j[out->choice].time_assumed;
+        if (unit) {
+            /* Serving (issue 11): the frontier is over (accuracy, cost per 1M units); what the precision and
+             * hardware chosen give up in accuracy against the baseline, and what they save per 1M units. */
             reason(out,
-                   "Against the baseline %s (%s, accuracy %.4g, %.2f USD) it %s %.2f USD (%.1f%%) and %s %.4g kg "
-                   "CO2e, at %+.2f accuracy points.",
-                   describe(b, d2, sizeof d2),
-                   out->baseline_named ? "the run you named"
-                                       : "the most accurate run "
-                                         "on on-demand",
-                   b->accuracy, b->price.total_cost_usd, out->savings_usd >= 0 ? "saves" : "costs",
-                   fabs(out->savings_usd), 100.0 * fabs(isfinite(out->savings_fraction) ? out->savings_fraction : 0),
-                   out->co2e_savings_kg >= 0 ? "saves" : "adds", fabs(out->co2e_savings_kg),
-                   100.0 * (c->accuracy - b->accuracy));
+                   "Serve with %s: the cheapest of the %zu configuration%s (of %zu) that meet %s, at %.4g USD per 1M "
+                   "%s (%.4g accelerator-hours per 1M) with accuracy %.4g.",
+                   describe(c, d1, sizeof d1), out->n_feasible, out->n_feasible == 1 ? "" : "s", out->n_considered,
+                   cons, c->price.total_cost_usd, unit, c->gpu_hours, c->accuracy);
+            if (out->baseline != NO_INDEX) {
+                const cf_candidate *b = cf_frontier_candidate(f, out->baseline);
+                out->savings_usd = b->price.total_cost_usd - c->price.total_cost_usd;
+                out->savings_fraction = b->price.total_cost_usd > 0 ? out->savings_usd / b->price.total_cost_usd : NAN;
+                out->co2e_savings_kg = b->price.co2e_kg - c->price.co2e_kg;
+                reason(out,
+                       "Against %s (%s, accuracy %.4g, %.4g USD per 1M %s) it gives up %.2f accuracy points and %s "
+                       "%.4g USD per 1M %s (%.1f%%).",
+                       describe(b, d2, sizeof d2),
+                       out->baseline_named ? "the run you named" : "the most accurate run on on-demand", b->accuracy,
+                       b->price.total_cost_usd, unit, 100.0 * (b->accuracy - c->accuracy),
+                       out->savings_usd >= 0 ? "saves" : "costs", fabs(out->savings_usd), unit,
+                       100.0 * fabs(isfinite(out->savings_fraction) ? out->savings_fraction : 0));
+            }
+        } else {
+            reason(out,
+                   "Use %s: the cheapest of the %zu configuration%s (of %zu) that meet %s, at %.2f USD in total "
+                   "(%.2f cash + %.2f carbon cost) with accuracy %.4g.",
+                   describe(c, d1, sizeof d1), out->n_feasible, out->n_feasible == 1 ? "" : "s", out->n_considered,
+                   cons, c->price.total_cost_usd, c->price.cost_usd, c->price.carbon_cost_usd, c->accuracy);
+            if (out->baseline != NO_INDEX) {
+                const cf_candidate *b = cf_frontier_candidate(f, out->baseline);
+                out->savings_usd = b->price.total_cost_usd - c->price.total_cost_usd;
+                out->savings_fraction = b->price.total_cost_usd > 0 ? out->savings_usd / b->price.total_cost_usd : NAN;
+                out->co2e_savings_kg = b->price.co2e_kg - c->price.co2e_kg;
+                reason(out,
+                       "Against the baseline %s (%s, accuracy %.4g, %.2f USD) it %s %.2f USD (%.1f%%) and %s %.4g kg "
+                       "CO2e, at %+.2f accuracy points.",
+                       describe(b, d2, sizeof d2),
+                       out->baseline_named ? "the run you named"
+                                           : "the most accurate run "
+                                             "on on-demand",
+                       b->accuracy, b->price.total_cost_usd, out->savings_usd >= 0 ? "saves" : "costs",
+                       fabs(out->savings_usd),
+                       100.0 * fabs(isfinite(out->savings_fraction) ? out->savings_fraction : 0),
+                       out->co2e_savings_kg >= 0 ? "saves" : "adds", fabs(out->co2e_savings_kg),
+                       100.0 * (c->accuracy - b->accuracy));
+            }
         }
         if (c->predicted)
             reason(out,
                    "This configuration was never run: its accuracy (95%% interval %.4g to %.4g) and total cost "
                    "(%.2f to %.2f USD) are predictions; run it once to confirm.",
                    c->accuracy_lo, c->accuracy_hi, c->cost_lo, c->cost_hi);
-        procurement_reason(c, out);
+        procurement_reason(c, unit, out);
         /* The tightest constraint: the smallest slack as a share of its limit. */
         int tight = -1;
         double best_slack = INFINITY;

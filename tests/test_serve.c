@@ -176,13 +176,14 @@ Test(serve, api_breakeven)
     const char *recs[] = {"run_id=A;accuracy=0.9;hardware=gpu700;num_gpus=1;tokens_per_s=1000;model=Llama-3.1-8B;"
                           "provider=p;region=site"};
     cf_runset *rs = runs_of(cat, recs, 1);
-    const char *api = "{\"api_offers\": ["
-                      "{\"provider\": \"x\", \"model\": \"m\", \"model_class\": \"8B-class\", \"usd_per_1m_input\": 0.5,"
-                      " \"usd_per_1m_output\": 2.0, \"source\": \"test\", \"as_of\": \"2025-01-15\"},"
-                      "{\"provider\": \"y\", \"model\": \"m\", \"model_class\": \"8B-class\", \"usd_per_1m_input\": 0.2,"
-                      " \"usd_per_1m_output\": 0.2, \"source\": \"test\", \"as_of\": \"2025-01-15\"},"
-                      "{\"provider\": \"z\", \"model\": \"big\", \"model_class\": \"70B-class\", \"usd_per_1m_input\": 1,"
-                      " \"usd_per_1m_output\": 1, \"source\": \"test\", \"as_of\": \"2025-01-15\"}]}";
+    const char *api =
+        "{\"api_offers\": ["
+        "{\"provider\": \"x\", \"model\": \"m\", \"model_class\": \"8B-class\", \"usd_per_1m_input\": 0.5,"
+        " \"usd_per_1m_output\": 2.0, \"source\": \"test\", \"as_of\": \"2025-01-15\"},"
+        "{\"provider\": \"y\", \"model\": \"m\", \"model_class\": \"8B-class\", \"usd_per_1m_input\": 0.2,"
+        " \"usd_per_1m_output\": 0.2, \"source\": \"test\", \"as_of\": \"2025-01-15\"},"
+        "{\"provider\": \"z\", \"model\": \"big\", \"model_class\": \"70B-class\", \"usd_per_1m_input\": 1,"
+        " \"usd_per_1m_output\": 1, \"source\": \"test\", \"as_of\": \"2025-01-15\"}]}";
     cf_serve_demand d;
     cf_serve_demand_default(&d);
     cf_error err;
@@ -235,8 +236,9 @@ Test(serve, demand_parsing)
     cr_assert(strstr(err.message, "found 3") != NULL, "%s", err.message);
     /* JSON: errors name the path */
     cf_serve_demand_default(&d);
-    cr_assert_eq(cf_serve_demand_load_string(&d, "{\"tokens_per_day\": 1e9, \"slo\": {\"p99_ms\": -1}}", "d.json", &err),
-                 CF_ERR_INVALID);
+    cr_assert_eq(
+        cf_serve_demand_load_string(&d, "{\"tokens_per_day\": 1e9, \"slo\": {\"p99_ms\": -1}}", "d.json", &err),
+        CF_ERR_INVALID);
     cr_assert_str_eq(err.field, "slo.p99_ms");
     cr_assert_eq(cf_serve_demand_load_string(&d, "{\"tokens_per_dya\": 1e9}", "d.json", &err), CF_ERR_INVALID);
     cr_assert_str_eq(err.field, "tokens_per_dya");

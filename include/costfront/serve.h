@@ -53,8 +53,8 @@ typedef struct cf_serve_demand {
     double target_utilization; /* in (0, 1]; default CF_SERVE_TARGET_UTILIZATION */
     double input_output_ratio; /* input tokens per output token, to price API offers; NaN: 1 */
     double slo_p99_ms, slo_ttft_ms, slo_tpot_ms; /* latency bounds a run must meet; NaN: none */
-    char model[96];          /* only runs of this model ("": every run with a token throughput) */
-    char model_class[48];    /* API offers compared ("70B-class"); "": guessed from the runs' model names */
+    char model[96];                              /* only runs of this model ("": every run with a token throughput) */
+    char model_class[48]; /* API offers compared ("70B-class"); "": guessed from the runs' model names */
 } cf_serve_demand;
 
 /* Fills d with defaults: no volume, a flat profile (1/24 each hour), no peak, utilisation 0.7, no SLO. */
@@ -79,34 +79,34 @@ cf_status cf_serve_demand_validate(cf_serve_demand *d, cf_error *err);
 /* One way of buying a candidate's replicas for a month. */
 typedef struct cf_serve_option {
     cf_procurement option;
-    int available;             /* 0: a price is missing (reason says which) */
-    char reason[160];          /* why it is unavailable, or "" */
-    double price_per_gpu_hour; /* list price per accelerator-hour (hybrid: the burst's); owned: NaN */
-    double monthly_usd;        /* cost of a month */
+    int available;                 /* 0: a price is missing (reason says which) */
+    char reason[160];              /* why it is unavailable, or "" */
+    double price_per_gpu_hour;     /* list price per accelerator-hour (hybrid: the burst's); owned: NaN */
+    double monthly_usd;            /* cost of a month */
     double cost_per_1m_tokens_usd; /* monthly_usd / (tokens a month / 1e6) */
-    double gpu_hours;          /* accelerator-hours paid or owned in a month */
-    double utilization;        /* busy replica-hours / replica-hours paid or owned */
+    double gpu_hours;              /* accelerator-hours paid or owned in a month */
+    double utilization;            /* busy replica-hours / replica-hours paid or owned */
     /* hybrid only: */
-    int base_replicas;         /* B, the base fleet (0: all bursts) */
+    int base_replicas;          /* B, the base fleet (0: all bursts) */
     cf_procurement base, burst; /* base: reserved_1y, reserved_3y or on_prem; burst: on_demand or spot */
-    double burst_gpu_hours;    /* accelerator-hours bought as bursts in a month */
+    double burst_gpu_hours;     /* accelerator-hours bought as bursts in a month */
 } cf_serve_option;
 
 /* One run considered as a serving system. */
 typedef struct cf_serve_candidate {
-    size_t run_index;      /* index in the runset */
+    size_t run_index;                      /* index in the runset */
     const char *run_id, *hardware, *model; /* from the run */
     cf_precision precision;
-    double num_gpus;       /* accelerators of one replica */
-    double tokens_per_s;   /* one replica's throughput */
+    double num_gpus;     /* accelerators of one replica */
+    double tokens_per_s; /* one replica's throughput */
     double accuracy;
-    int feasible;          /* 0: the latency SLO rules it out, or no option could be priced */
-    char why[240];         /* why it is infeasible or why it lost on cost; "" for the winner */
-    int replicas[24];      /* replicas each hour */
+    int feasible;     /* 0: the latency SLO rules it out, or no option could be priced */
+    char why[240];    /* why it is infeasible or why it lost on cost; "" for the winner */
+    int replicas[24]; /* replicas each hour */
     int replicas_peak, replicas_trough;
     double gpu_hours_per_1m_tokens; /* num_gpus / (tokens_per_s x 3600) x 1e6 */
     cf_serve_option options[CF_PROC_COUNT];
-    cf_procurement best;   /* cheapest available option (valid when feasible) */
+    cf_procurement best; /* cheapest available option (valid when feasible) */
 } cf_serve_candidate;
 
 /* A managed API offer: USD per 1M input and output tokens. */
@@ -119,10 +119,10 @@ typedef struct cf_api_offer {
 /* An API offer compared with the plan's best self-hosted option. */
 typedef struct cf_serve_api {
     const cf_api_offer *offer;
-    double usd_per_1m_blended;   /* (ratio x input + output) / (ratio + 1) */
-    double monthly_usd;          /* the demand's tokens a month at the blended price */
+    double usd_per_1m_blended;         /* (ratio x input + output) / (ratio + 1) */
+    double monthly_usd;                /* the demand's tokens a month at the blended price */
     double breakeven_tokens_per_month; /* smallest volume where self-hosting is no dearer; +inf: never */
-    int self_hosting_cheaper;    /* 1 when the best self-hosted option beats the API at the demand */
+    int self_hosting_cheaper;          /* 1 when the best self-hosted option beats the API at the demand */
 } cf_serve_api;
 
 typedef struct cf_serve_plan cf_serve_plan;
@@ -167,8 +167,8 @@ const char *cf_serve_plan_model_class(const cf_serve_plan *plan);
 double cf_serve_plan_cost_at(const cf_serve_plan *plan, size_t c, double tokens_per_month);
 
 /* The model class of a model name: "<N>B-class" for the size in billions it names ("llama2-70b-99" ->
- * "70B-class", "Llama-3.1-8B" -> "8B-class"), rounded to a class of the catalog (6..9 -> 8B, 65..75 -> 70B); a mixture of experts ("8x7b") gives none;
- * writes into buf and returns it, or NULL when the name gives no size. */
+ * "70B-class", "Llama-3.1-8B" -> "8B-class"), rounded to a class of the catalog (6..9 -> 8B, 65..75 -> 70B); a mixture
+ * of experts ("8x7b") gives none; writes into buf and returns it, or NULL when the name gives no size. */
 char *cf_serve_model_class(const char *model, char *buf, size_t n);
 
 #ifdef __cplusplus

@@ -64,4 +64,11 @@ expect_grep "$TMP/err" "expected the unit tokens/day or requests/s" "unit named"
 expect_rc 2 "peak below the mean" -- "$BIN" serve --runs "$F" "${T[@]}" --demand 2e9 --peak-tokens-per-s 10
 expect_grep "$TMP/err" "peak_tokens_per_s" "peak field"
 expect_rc 1 "no demand" -- "$BIN" serve --runs "$F" "${T[@]}"
+
+# plan on inference runs: serving precision and hardware, per 1M tokens, no checkpointing or "one GPU assumed".
+expect_rc 0 "plan on inference runs" -- "$BIN" plan "$F" "${T[@]}" --where throughput_unit=tokens --objectives accuracy:max,cost_per_1m_tokens_usd:min --procurement on_demand,spot
+expect_grep "$TMP/out" "Serve with run sys-h100-fp8 (h100, fp8)" "serving choice"
+expect_grep "$TMP/out" "gives up 0.10 accuracy points and saves" "accuracy given up vs cost per 1M saved"
+expect_grep "$TMP/out" "costs above are per 1M tokens" "per 1M said"
+if grep -qiE "one GPU assumed|use checkpointing" "$TMP/out"; then echo "FAIL: plan talks training"; FAILS=$((FAILS + 1)); else PASSES=$((PASSES + 1)); fi
 finish
