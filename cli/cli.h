@@ -147,6 +147,11 @@ int cf_cli_load_store_runs(cf_cli_inputs *in);
 /* Writes text to path atomically, or to stdout when path is NULL or "-". Returns an exit code. */
 int cf_cli_write_output(const char *path, const char *text);
 
+/* Streams an output made by write(out, arg, err) to path ("-" or NULL: standard output) as cf_cli_write_output
+ * does for a whole text: a file is written to a temporary name and renamed into place only when write succeeded
+ * (nothing is left on failure). Prints the error and returns the exit code. */
+int cf_cli_stream_output(const char *path, cf_status (*write)(FILE *out, void *arg, cf_error *err), void *arg);
+
 /* Prints root as indented JSON followed by a newline into a malloc'd string (NULL when memory runs out). root is
  * not freed. */
 struct cJSON;

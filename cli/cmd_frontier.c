@@ -26,6 +26,21 @@ static void help(void)
 
 enum { OPT_FORMAT = CF_OPT_COMMAND_BASE, OPT_OUT };
 
+/* What the JSON writer needs. */
+typedef struct json_args {
+    const cf_frontier *f;
+    const cf_runset *rs;
+    const cf_catalog *cat;
+    const cf_report_opts *ro;
+} json_args;
+
+/* Streams the frontier's JSON to out (cf_cli_stream_output's writer). */
+static cf_status json_writer(FILE *out, void *arg, cf_error *err)
+{
+    const json_args *a = arg;
+    return cf_report_json_stream(a->f, a->rs, a->cat, a->ro, out, err);
+}
+
 int cf_cmd_frontier(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
@@ -81,9 +96,11 @@ int cf_cmd_frontier(int argc, char **argv)
     cf_report_opts ro;
     cf_report_opts_default(&ro);
     ro.target_accuracy = fr.target_accuracy;
-    if (!strcmp(format, "json"))
-        st = cf_report_json_opts(f, in.runs, in.catalog, &ro, &text, &err);
-    else if (!strcmp(format, "csv"))
+    if (!strcmp(format, "json")) {
+        /* Streamed (issue 14): a million runs' JSON is never held in memory whole. */
+        rc = cf_cli_stream_output(out_path, json_writer, &(json_args){f, in.runs, in.catalog, &ro});
+        goto out;
+    } else if (!strcmp(format, "csv"))
         st = cf_report_csv(f, &text, &err);
     else
         st = cf_report_table_opts(f, in.runs, &ro, &text, &err);

@@ -237,6 +237,37 @@ int cf_cli_write_output(const char *path, const char *text)
     return CF_EXIT_OK;
 }
 
+int cf_cli_stream_output(const char *path, cf_status (*write)(FILE *out, void *arg, cf_error *err), void *arg)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        cf_status st = write(stdout, arg, &err);
+        if (st != CF_OK) {
+            cf_cli_print_error(NULL, &err);
+            return cf_cli_exit_for(st);
+        }
+        return fflush(stdout) == 0 ? CF_EXIT_OK : CF_EXIT_OUTPUT;
+    }
+    cf_atomic_file *af = NULL;
+    cf_status st = cf_atomic_open(path, &af, &err);
+    if (st != CF_OK) {
+        cf_cli_print_error(NULL, &err);
+        return CF_EXIT_OUTPUT;
+    }
+    st = write(cf_atomic_stream(af), arg, &err);
+    if (st != CF_OK) {
+        cf_atomic_abort(af);
+        cf_cli_print_error(NULL, &err);
+        return st == CF_ERR_IO ? CF_EXIT_OUTPUT : cf_cli_exit_for(st);
+    }
+    if (cf_atomic_commit(af, &err) != CF_OK) {
+        cf_cli_print_error(NULL, &err);
+        return CF_EXIT_OUTPUT;
+    }
+    return CF_EXIT_OK;
+}
+
 const char *cf_cli_today(const cf_cli_inputs *in)
 {
     static char buf[16];

@@ -1817,11 +1817,19 @@ static cf_status extract_metrics(cf_runset *rs)
         if (p->is_reject) continue;
         for (size_t i = 0; i < p->n && !p->is_reject; i++) {
             if (p->values[i] == NULL) continue;
-            const char *to = cf_colmap_lookup(rs->map, p->names[i]);
-            const char *metric = extract_for(rs->map, p->names[i], to);
+            /* Without "extract" entries the column's field comes from the shared layout: no lookup per value. */
+            const char *metric = NULL;
+            int field;
+            if (rs->map->n_extract > 0 || p->lay == NULL) {
+                const char *to = cf_colmap_lookup(rs->map, p->names[i]);
+                metric = extract_for(rs->map, p->names[i], to);
+                field = cf_runset_canon_field(to);
+            } else {
+                field = p->lay->field[i];
+            }
             double x;
             if (metric == NULL) {
-                if (cf_runset_canon_field(to) != F_ACCURACY || parse_num(p->values[i], &x) ||
+                if (field != F_ACCURACY || parse_num(p->values[i], &x) ||
                     parse_percent(p->values[i], &x))
                     continue;
                 char nm[64];

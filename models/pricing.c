@@ -16,7 +16,9 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* World-average grid intensity (gCO2e/kWh) used when an offer's region is unknown to the catalog. */
@@ -316,14 +318,14 @@ static double need_wall(const cf_transfer_need *need, double gpu_hours)
 
 /* Prices gpu_hours of hw on offer o under option (compute, energy, carbon, and the need's egress and storage)
  * into out. Returns the status of the transfer part. */
-static cf_status price_offer(const cf_catalog *cat, const cf_hardware *hw, const cf_offer *o, double price,
-                             double gpu_hours, const cf_transfer_need *need, cf_procurement option,
-                             const cf_pricing_opts *opts, cf_price *out, cf_error *err)
+static cf_status price_offer_in(const cf_catalog *cat, const cf_hardware *hw, const cf_offer *o,
+                                const cf_region *reg, double price, double gpu_hours, const cf_transfer_need *need,
+                                cf_procurement option, const cf_pricing_opts *opts, cf_price *out, cf_error *err)
 {
     memset(out, 0, sizeof *out);
     out->option = option;
     out->offer = o;
-    out->region = cf_catalog_region(cat, o->region);
+    out->region = reg;
     out->price_per_hour = price;
     double tau = INFINITY;
     if (option == CF_PROC_SPOT) {
@@ -360,6 +362,15 @@ static cf_status price_offer(const cf_catalog *cat, const cf_hardware *hw, const
     /* An unknown carbon cost is reported as NaN but does not poison the money total. */
     out->total_cost_usd = out->cost_usd + (isnan(out->carbon_cost_usd) ? 0.0 : out->carbon_cost_usd);
     return st;
+}
+
+/* price_offer_in with the offer's region looked up in the catalog. */
+static cf_status price_offer(const cf_catalog *cat, const cf_hardware *hw, const cf_offer *o, double price,
+                             double gpu_hours, const cf_transfer_need *need, cf_procurement option,
+                             const cf_pricing_opts *opts, cf_price *out, cf_error *err)
+{
+    return price_offer_in(cat, hw, o, cf_catalog_region(cat, o->region), price, gpu_hours, need, option, opts, out,
+                          err);
 }
 
 cf_status cf_price_hours(const cf_catalog *cat, const char *hardware, const char *provider, const char *region,
@@ -533,5 +544,193 @@ cf_status cf_price_run(const cf_catalog *cat, const cf_run *run, cf_procurement 
         if (run->source) snprintf(err->source, sizeof err->source, "%s", run->source);
         err->line = run->line;
     }
+    return st;
+}
+
+/* One cached offer choice: the key (hardware, provider and region as the run gives them, option) and what
+ * cf_price_hours_need chose for it without a transfer need: the card, the cheapest offer, its price and region,
+ * or the error it gave. */
+typedef struct price_slot {
+    char *hardware, *provider, *region; /* owned copies; provider and region may be NULL */
+    int option;                         /* -1: empty slot */
+    uint64_t hash;
+    cf_status status;
+    const cf_hardware *hw;
+    const cf_offer *offer;
+    const cf_region *reg;
+    double price;
+    cf_error *err; /* owned, on failure only */
+} price_slot;
+
+struct cf_price_cache {
+    const cf_catalog *cat;
+    cf_pricing_opts opts;
+    price_slot *slots;
+    size_t cap, n;
+};
+
+cf_price_cache *cf_price_cache_create(const cf_catalog *cat, const cf_pricing_opts *opts)
+{
+    if (cat == NULL) return NULL;
+    cf_price_cache *pc = calloc(1, sizeof *pc);
+    if (pc == NULL) return NULL;
+    pc->cat = cat;
+    if (opts)
+        pc->opts = *opts;
+    else
+        cf_pricing_opts_default(&pc->opts);
+    pc->cap = 64;
+    pc->slots = calloc(pc->cap, sizeof *pc->slots);
+    if (pc->slots == NULL) {
+        free(pc);
+        return NULL;
+    }
+    for (size_t i = 0; i < pc->cap; i++) pc->slots[i].option = -1;
+    return pc;
+}
+
+void cf_price_cache_destroy(cf_price_cache *pc)
+{
+    if (pc == NULL) return;
+    for (size_t i = 0; i < pc->cap; i++) {
+        if (pc->slots[i].option < 0) continue;
+        free(pc->slots[i].hardware);
+        free(pc->slots[i].provider);
+        free(pc->slots[i].region);
+        free(pc->slots[i].err);
+    }
+    free(pc->slots);
+    free(pc);
+}
+
+/* FNV-1a over s (a NULL string hashes apart from every text, the empty one included). */
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    if (s == NULL) return (h ^ 0x1ffu) * 1099511628211u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (h ^ 0x100u) * 1099511628211u;
+}
+
+static int same_str(const char *a, const char *b) { return a == NULL ? b == NULL : b != NULL && !strcmp(a, b); }
+
+/* Doubles the table, rehashing every slot. */
+static int cache_grow(cf_price_cache *pc)
+{
+    size_t cap = 2 * pc->cap;
+    price_slot *s = calloc(cap, sizeof *s);
+    if (s == NULL) return 0;
+    for (size_t i = 0; i < cap; i++) s[i].option = -1;
+    for (size_t i = 0; i < pc->cap; i++) {
+        if (pc->slots[i].option < 0) continue;
+        size_t j = (size_t)pc->slots[i].hash & (cap - 1);
+        while (s[j].option >= 0) j = (j + 1) & (cap - 1);
+        s[j] = pc->slots[i];
+    }
+    free(pc->slots);
+    pc->slots = s;
+    pc->cap = cap;
+    return 1;
+}
+
+static char *dup_opt(const char *s, int *oom)
+{
+    if (s == NULL) return NULL;
+    char *d = strdup(s);
+    if (d == NULL) *oom = 1;
+    return d;
+}
+
+/* Fills a new slot with cf_price_hours_need's choice for its key (no transfer need, one GPU-hour: the choice does
+ * not depend on the hours). */
+static cf_status cache_fill(cf_price_cache *pc, price_slot *sl)
+{
+    cf_price tmp;
+    cf_error e;
+    e.status = CF_OK;
+    cf_status st = cf_price_hours_need(pc->cat, sl->hardware, sl->provider, sl->region, 1.0, NULL,
+                                       (cf_procurement)sl->option, &pc->opts, &tmp, &e);
+    sl->status = st;
+    if (st == CF_OK) {
+        sl->hw = cf_catalog_hardware(pc->cat, sl->hardware);
+        sl->offer = tmp.offer;
+        sl->reg = tmp.region;
+        sl->price = tmp.price_per_hour;
+        return CF_OK;
+    }
+    if (st == CF_ERR_NOMEM) return st;
+    sl->err = malloc(sizeof *sl->err);
+    if (sl->err == NULL) return CF_ERR_NOMEM;
+    *sl->err = e;
+    return CF_OK;
+}
+
+cf_status cf_price_run_cached(cf_price_cache *pc, const cf_run *run, cf_procurement option, cf_price *out,
+                              cf_error *err)
+{
+    if (pc == NULL) return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "price cache must not be NULL");
+    cf_transfer_need need;
+    cf_transfer_need_of_run(run, &need);
+    /* Only the offer choice is cached: runs needing data moved or kept, and every error that depends on the run's
+     * own numbers, take the full path. */
+    if (run == NULL || run->hardware == NULL || run->hardware[0] == '\0' || !isfinite(run->gpu_hours) ||
+        run->gpu_hours < 0 || (int)option < 0 || option >= CF_PROC_COUNT || option == CF_PROC_ON_PREM ||
+        option == CF_PROC_HYBRID || cf_transfer_need_any(&need))
+        return cf_price_run(pc->cat, run, option, &pc->opts, out, err);
+    uint64_t h = 1469598103934665603u;
+    h = fnv_str(h, run->hardware);
+    h = fnv_str(h, run->provider);
+    h = fnv_str(h, run->region);
+    h = (h ^ (uint64_t)option) * 1099511628211u;
+    size_t j = (size_t)h & (pc->cap - 1);
+    price_slot *sl = NULL;
+    for (;; j = (j + 1) & (pc->cap - 1)) {
+        price_slot *s = &pc->slots[j];
+        if (s->option < 0) break;
+        if (s->hash == h && s->option == (int)option && !strcmp(s->hardware, run->hardware) &&
+            same_str(s->provider, run->provider) && same_str(s->region, run->region)) {
+            sl = s;
+            break;
+        }
+    }
+    if (sl == NULL) {
+        if (2 * (pc->n + 1) > pc->cap) {
+            if (!cache_grow(pc)) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            j = (size_t)h & (pc->cap - 1);
+            while (pc->slots[j].option >= 0) j = (j + 1) & (pc->cap - 1);
+        }
+        sl = &pc->slots[j];
+        memset(sl, 0, sizeof *sl);
+        int oom = 0;
+        sl->hardware = dup_opt(run->hardware, &oom);
+        sl->provider = dup_opt(run->provider, &oom);
+        sl->region = dup_opt(run->region, &oom);
+        sl->hash = h;
+        sl->option = (int)option;
+        pc->n++;
+        if (oom || cache_fill(pc, sl) != CF_OK) {
+            /* Keep the slot consistent: a failure to remember is an out-of-memory error, never a wrong price. */
+            sl->status = CF_ERR_NOMEM;
+            return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+    }
+    if (sl->status == CF_ERR_NOMEM) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    if (sl->status != CF_OK) {
+        if (err != NULL) {
+            *err = *sl->err;
+            if (err->source[0] == '\0') {
+                /* Point the error at the run's record, as cf_price_run does. */
+                if (run->source) snprintf(err->source, sizeof err->source, "%s", run->source);
+                err->line = run->line;
+            }
+        }
+        return sl->status;
+    }
+    const char *want_provider = run->provider ? run->provider : pc->opts.provider;
+    const char *want_region = run->region ? run->region : pc->opts.region;
+    cf_status st = price_offer_in(pc->cat, sl->hw, sl->offer, sl->reg, sl->price, run->gpu_hours, NULL, option,
+                                  &pc->opts, out, err);
+    out->cheapest_chosen = !(want_provider && want_region);
+    if (st == CF_OK && run->power_w > 0)
+        cf_price_apply_measured_power(pc->cat, run->power_w, run->wall_hours, &pc->opts, out);
     return st;
 }

@@ -487,8 +487,9 @@ static cf_status check_units(const cf_frontier *f, size_t nr, size_t filtered, c
                         what);
 }
 
-/* Prices every run of the runset under every admissible option and appends one candidate per pair. */
-static cf_status add_runs(cf_frontier *f, cf_error *err)
+/* Prices every run of the runset under every admissible option and appends one candidate per pair, the offer
+ * choices cached in pc. */
+static cf_status add_runs_in(cf_frontier *f, cf_price_cache *pc, cf_error *err)
 {
     size_t nr = f->rs ? cf_runset_size(f->rs) : 0;
     size_t not_owned = 0, filtered = 0;
@@ -562,14 +563,15 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
             c.run_index = i;
             c.accuracy_lo = c.accuracy_hi = c.cost_lo = c.cost_hi = NAN;
             int ok, transfer_fail = 0;
-            cf_error e;
-            cf_error_clear(&e);
+            cf_error e; /* only status, field and message are read below: not cleared whole (1 KB per pair) */
+            e.status = CF_OK;
+            e.field[0] = e.message[0] = e.source[0] = '\0';
             if (p == CF_PROC_ON_PREM || p == CF_PROC_HYBRID) {
                 ok = price_owned(f, r, (cf_procurement)p, &c.price, &e);
                 transfer_fail = ok < 0;
                 ok = ok > 0;
             } else {
-                cf_status st = cf_price_run(f->cat, r, (cf_procurement)p, &f->opts.pricing, &c.price, &e);
+                cf_status st = cf_price_run_cached(pc, r, (cf_procurement)p, &c.price, &e);
                 if (st == CF_ERR_NOMEM) return cf_error_set(err, st, NULL, 0, 0, NULL, "out of memory");
                 ok = st == CF_OK;
                 transfer_fail = !ok && (!strcmp(e.field, "egress") || !strcmp(e.field, "storage") ||
@@ -632,6 +634,17 @@ static cf_status add_runs(cf_frontier *f, cf_error *err)
                  not_owned == 1 ? "" : "s", f->opts.owned_hardware, not_owned == 1 ? "is" : "are") != CF_OK)
         return CF_ERR_NOMEM;
     return stale_price_note(f);
+}
+
+/* add_runs_in with a price cache of its own: a million runs share a few dozen (hardware, provider, region,
+ * option) keys, so the catalog's offers are scanned once per key instead of once per (run, option). */
+static cf_status add_runs(cf_frontier *f, cf_error *err)
+{
+    cf_price_cache *pc = cf_price_cache_create(f->cat, &f->opts.pricing);
+    if (pc == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    cf_status st = add_runs_in(f, pc, err);
+    cf_price_cache_destroy(pc);
+    return st;
 }
 
 /* True when name is one of the candidate fields a filter or group-by may name. */

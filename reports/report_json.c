@@ -202,6 +202,41 @@ static void put_target(jb *b, cJSON *root, const cf_frontier *f, double target)
         put_str(b, t, "reason", top == CF_REP_NONE ? "no run has an accuracy" : "no run reaches the target accuracy");
 }
 
+/* Stands for the dominated entries in the tree: raw text with control bytes, which no cJSON string can print
+ * (they come out escaped), so it cannot collide with any value. */
+#define DOMINATED_MARK "\001cf-dominated\001"
+
+/* One dominated entry: identity, accuracy, total cost, objectives, rank, dominator and margin. */
+static cJSON *dominated_entry(jb *b, const cf_frontier *f, size_t i)
+{
+    const cf_candidate *c = cf_frontier_candidate(f, i);
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL) {
+        b->oom = 1;
+        return NULL;
+    }
+    put_ident(b, o, f, i);
+    put_num(b, o, "accuracy", c->accuracy);
+    put_num(b, o, "total_cost_usd", c->price.total_cost_usd);
+    put_objectives(b, o, f, i);
+    size_t rank = cf_frontier_rank(f, i);
+    if (rank == CF_REP_NONE)
+        attach(b, o, "rank", cJSON_CreateNull());
+    else
+        put_count(b, o, "rank", rank);
+    double margin = NAN;
+    size_t by = cf_frontier_dominator(f, i, &margin);
+    if (by != CF_REP_NONE) {
+        cJSON *db = attach(b, o, "dominated_by", cJSON_CreateObject());
+        put_ident(b, db, f, by);
+        put_num(b, o, "margin", margin);
+    } else {
+        attach(b, o, "dominated_by", cJSON_CreateNull());
+        put_num(b, o, "margin", NAN);
+    }
+    return o;
+}
+
 static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, double target)
 {
     cJSON *root = cJSON_CreateObject();
@@ -253,31 +288,10 @@ static cJSON *build(jb *b, const cf_frontier *f, const cf_runset *rs, const cf_c
     cJSON *front = attach(b, root, "frontier", cJSON_CreateArray());
     for (size_t j = 0; j < nopt; j++) attach(b, front, NULL, frontier_entry(b, f, cf_frontier_optimal_at(f, j)));
 
+    /* The dominated list is most of a large report: the streaming writer leaves a marker in its place and writes
+     * its entries one by one (cf_report_json_stream). */
     cJSON *dom = attach(b, root, "dominated", cJSON_CreateArray());
-    for (size_t i = 0; i < n; i++) {
-        if (cf_frontier_is_optimal(f, i)) continue;
-        const cf_candidate *c = cf_frontier_candidate(f, i);
-        cJSON *o = attach(b, dom, NULL, cJSON_CreateObject());
-        put_ident(b, o, f, i);
-        put_num(b, o, "accuracy", c->accuracy);
-        put_num(b, o, "total_cost_usd", c->price.total_cost_usd);
-        put_objectives(b, o, f, i);
-        size_t rank = cf_frontier_rank(f, i);
-        if (rank == CF_REP_NONE)
-            attach(b, o, "rank", cJSON_CreateNull());
-        else
-            put_count(b, o, "rank", rank);
-        double margin = NAN;
-        size_t by = cf_frontier_dominator(f, i, &margin);
-        if (by != CF_REP_NONE) {
-            cJSON *db = attach(b, o, "dominated_by", cJSON_CreateObject());
-            put_ident(b, db, f, by);
-            put_num(b, o, "margin", margin);
-        } else {
-            attach(b, o, "dominated_by", cJSON_CreateNull());
-            put_num(b, o, "margin", NAN);
-        }
-    }
+    if (n > nopt) attach(b, dom, NULL, cJSON_CreateRaw(DOMINATED_MARK));
 
     /* Hardware whose totals carry no carbon (no board power in the catalog); only when there is some, so that the
      * JSON of a fully priced frontier is unchanged. */
@@ -386,10 +400,25 @@ cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_cat
     return cf_report_json_opts(f, rs, cat, NULL, out, err);
 }
 
-cf_status cf_report_json_opts(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *o,
-                              char **out, cf_error *err)
+/* Writes text to out with depth tabs after every newline: an entry printed alone by cJSON_Print, placed at that
+ * depth of the whole document (strings never hold a raw newline: cJSON escapes it). */
+static void put_indented(FILE *out, const char *text, int depth)
 {
-    if (out != NULL) *out = NULL;
+    for (const char *p = text; *p; p++) {
+        const char *nl = strchr(p, '\n');
+        if (nl == NULL) {
+            fputs(p, out);
+            return;
+        }
+        fwrite(p, 1, (size_t)(nl - p) + 1, out);
+        for (int k = 0; k < depth; k++) fputc('\t', out);
+        p = nl;
+    }
+}
+
+cf_status cf_report_json_stream(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
+                                const cf_report_opts *o, FILE *out, cf_error *err)
+{
     if (f == NULL || out == NULL)
         return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_json needs a frontier and an output");
     jb b = {0};
@@ -398,29 +427,70 @@ cf_status cf_report_json_opts(const cf_frontier *f, const cf_runset *rs, const c
     cJSON_Delete(root);
     if (text == NULL)
         return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
-    /* cJSON allocates with malloc by default; copy into our own buffer with a final newline anyway, so the caller's
-     * free() is right even if cJSON hooks were installed by someone else. */
-    size_t len = strlen(text);
-    char *s = malloc(len + 2);
-    if (s == NULL) {
-        cJSON_free(text);
-        return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
+    const char *mark = strstr(text, DOMINATED_MARK);
+    if (mark == NULL) {
+        fputs(text, out);
+    } else {
+        /* The whole document but the dominated entries, which are built, printed and freed one at a time:
+         * memory stays that of one entry however many there are. */
+        fwrite(text, 1, (size_t)(mark - text), out);
+        size_t n = cf_frontier_candidate_count(f), written = 0;
+        for (size_t i = 0; i < n && !b.oom; i++) {
+            if (cf_frontier_is_optimal(f, i)) continue;
+            cJSON *e = dominated_entry(&b, f, i);
+            char *et = (e != NULL && !b.oom) ? cJSON_Print(e) : NULL;
+            cJSON_Delete(e);
+            if (et == NULL) {
+                b.oom = 1;
+                break;
+            }
+            if (written++ > 0) fputs(", ", out);
+            put_indented(out, et, 2);
+            cJSON_free(et);
+        }
+        fputs(mark + strlen(DOMINATED_MARK), out);
     }
-    memcpy(s, text, len);
-    s[len] = '\n';
-    s[len + 1] = '\0';
     cJSON_free(text);
-    *out = s;
+    if (b.oom) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
+    fputc('\n', out);
+    if (ferror(out)) return cf_error_set(err, CF_ERR_IO, NULL, 0, 0, NULL, "could not write the JSON report");
+    return CF_OK;
+}
+
+cf_status cf_report_json_opts(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *o,
+                              char **out, cf_error *err)
+{
+    if (out != NULL) *out = NULL;
+    if (f == NULL || out == NULL)
+        return cf_error_set(err, CF_ERR_ARG, NULL, 0, 0, NULL, "cf_report_json needs a frontier and an output");
+    /* The same writer as the streamed output, into memory: one code path, byte-identical text. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (mem == NULL) return cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
+    cf_status st = cf_report_json_stream(f, rs, cat, o, mem, err);
+    int closed = fclose(mem) == 0;
+    /* A memory stream fails to write only when its buffer cannot grow. */
+    if (st == CF_ERR_IO || (st == CF_OK && (!closed || buf == NULL)))
+        st = cf_error_set(err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory building the JSON report");
+    if (st != CF_OK) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
     return CF_OK;
 }
 
 cf_status cf_report_json_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const char *path,
                                cf_error *err)
 {
-    char *text = NULL;
-    cf_status st = cf_report_json(f, rs, cat, &text, err);
+    cf_atomic_file *af = NULL;
+    cf_status st = cf_atomic_open(path, &af, err);
     if (st != CF_OK) return st;
-    st = cf_write_string_atomic(path, text, err);
-    free(text);
-    return st;
+    st = cf_report_json_stream(f, rs, cat, NULL, cf_atomic_stream(af), err);
+    if (st != CF_OK) {
+        cf_atomic_abort(af);
+        return st;
+    }
+    return cf_atomic_commit(af, err);
 }

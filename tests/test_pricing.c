@@ -378,3 +378,46 @@ Test(pricing, price_run_uses_the_runs_fields)
     cr_assert_eq(cf_price_run(cat, NULL, CF_PROC_SPOT, NULL, &pr, &err), CF_ERR_ARG);
     cf_catalog_destroy(cat);
 }
+
+/* The price cache (issue 14) gives what cf_price_run gives, for the first run of a key and for every later one:
+ * a100-40gb on aws/us-west-2 on demand is 32.773 USD per 8-GPU hour, so 10 h cost 10 x 32.773 / 8 = 40.96625 and
+ * 20 h (the same key, answered from the cache) 81.9325; lambda's cheapest a100-40gb is 1.29 USD/h: 5 h = 6.45. */
+Test(pricing, price_cache_matches_price_run)
+{
+    cf_catalog *cat = load_default();
+    cf_price_cache *pc = cf_price_cache_create(cat, NULL);
+    cr_assert_not_null(pc);
+    cf_price a, b;
+    cf_error ea, eb;
+    cf_run runs[] = {
+        make_run("r1", "a100-40gb", "aws", "us-west-2", 10.0), make_run("r2", "a100-40gb", "aws", "us-west-2", 20.0),
+        make_run("r3", "a100-40gb", "lambda", NULL, 10.0),     make_run("r4", "a100-40gb", "lambda", NULL, 5.0),
+        make_run("r5", "tpu-v9", NULL, NULL, 1.0),              make_run("r6", "tpu-v9", NULL, NULL, 2.0),
+        make_run("r7", "h100", NULL, NULL, 3.0),                make_run("r8", "H100", NULL, NULL, 3.0),
+    };
+    runs[7].power_w = 5000; /* measured power is applied after the cached choice */
+    runs[7].wall_hours = 0.5;
+    for (int p = 0; p < 4; p++)
+        for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+            cf_error_clear(&ea);
+            cf_error_clear(&eb);
+            cf_status sa = cf_price_run(cat, &runs[i], (cf_procurement)p, NULL, &a, &ea);
+            cf_status sb = cf_price_run_cached(pc, &runs[i], (cf_procurement)p, &b, &eb);
+            cr_assert_eq(sa, sb, "run %zu option %d", i, p);
+            if (sa != CF_OK) {
+                cr_assert_str_eq(ea.message, eb.message);
+                cr_assert_str_eq(eb.source, "runs.csv", "errors point at the run's record");
+                cr_assert_eq(eb.line, 7);
+                continue;
+            }
+            cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "run %zu option %d: cached price differs", i, p);
+        }
+    cr_assert_eq(cf_price_run_cached(pc, &runs[1], CF_PROC_ON_DEMAND, &b, &eb), CF_OK);
+    cr_assert_float_eq(b.cost_usd, 20.0 * 32.773 / 8, 1e-9);
+    cr_assert_eq(cf_price_run_cached(pc, &runs[3], CF_PROC_ON_DEMAND, &b, &eb), CF_OK);
+    cr_assert_float_eq(b.cost_usd, 6.45, 1e-9);
+    cr_assert_eq(cf_price_run_cached(pc, &runs[4], CF_PROC_SPOT, &b, &eb), CF_ERR_NOT_FOUND);
+    cf_price_cache_destroy(pc);
+    cf_price_cache_destroy(NULL);
+    cf_catalog_destroy(cat);
+}

@@ -177,6 +177,24 @@ double cf_energy_kwh(double gpu_hours, double board_power_w, double pue);
 /* Operational emissions (kg CO2e) of energy_kwh at grid_gco2e_per_kwh. */
 double cf_co2e_kg(double energy_kwh, double grid_gco2e_per_kwh);
 
+/* A cache of offer choices for pricing many runs (issue 14): the cheapest offer of a (hardware, provider,
+ * region, option) key is found once by scanning the catalog, then every run with that key is priced from it.
+ * cf_price_run_cached(pc, run, option, out, err) gives exactly what cf_price_run(cat, run, option, opts, out, err)
+ * gives; runs that need data moved or kept (cf_transfer_need_any) take cf_price_run's full path.
+ * Ownership: the cache copies opts (the strings it points to, and cat, must outlive the cache) and its keys; the
+ * pointers in a result point into the catalog, as with cf_price_run. Not thread-safe. */
+typedef struct cf_price_cache cf_price_cache;
+
+/* Creates a cache over cat with opts (NULL: defaults). Returns NULL when out of memory or cat is NULL. */
+cf_price_cache *cf_price_cache_create(const cf_catalog *cat, const cf_pricing_opts *opts);
+
+/* Frees a cache. Accepts NULL. */
+void cf_price_cache_destroy(cf_price_cache *pc);
+
+/* Prices run under option as cf_price_run does, with the offer choice cached per key. */
+cf_status cf_price_run_cached(cf_price_cache *pc, const cf_run *run, cf_procurement option, cf_price *out,
+                              cf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

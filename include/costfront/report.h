@@ -89,7 +89,14 @@ cf_status cf_report_json(const cf_frontier *f, const cf_runset *rs, const cf_cat
 cf_status cf_report_json_opts(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const cf_report_opts *o,
                               char **out, cf_error *err);
 
-/* Same as cf_report_json, written atomically to path. */
+/* Same as cf_report_json_opts, written to out as it is made (issue 14): the dominated entries, most of a large
+ * report, are built and written one at a time, so memory does not grow with them. The text is the one
+ * cf_report_json_opts returns. On an error part of the text may have been written: write to a cf_atomic_file and
+ * abort it. */
+cf_status cf_report_json_stream(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat,
+                                const cf_report_opts *o, FILE *out, cf_error *err);
+
+/* Same as cf_report_json, written atomically to path (streamed). */
 cf_status cf_report_json_write(const cf_frontier *f, const cf_runset *rs, const cf_catalog *cat, const char *path,
                                cf_error *err);
 
