@@ -230,6 +230,13 @@ int cf_cmd_tco(int argc, char **argv);
 int cf_cmd_plan(int argc, char **argv);
 int cf_cmd_serve(int argc, char **argv);
 
+/* Serving plans (cli/cmd_serve.c), shared with `report --demand`: loads a demand spec (a JSON file, or a rate such
+ * as "2e9 tokens/day") into *d, and builds the plan of the loaded runs (notes on stderr). Return exit codes. */
+struct cf_serve_demand;
+struct cf_serve_plan;
+int cf_cli_serve_demand(const char *spec, struct cf_serve_demand *d);
+int cf_cli_serve_build(cf_cli_inputs *in, struct cf_serve_demand *d, struct cf_serve_plan **out);
+
 /* Multi-objective Bayesian optimisation studies (cli/cmd_study.c, cli/cmd_suggest.c, cli/cmd_observe.c). */
 int cf_cmd_study(int argc, char **argv);
 int cf_cmd_suggest(int argc, char **argv);

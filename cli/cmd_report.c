@@ -12,6 +12,7 @@
 #include "costfront/output.h"
 #include "costfront/report.h"
 #include "costfront/report_predicted.h"
+#include "costfront/report_serve.h"
 #include "nightly.h"
 #include "plan_common.h"
 
@@ -47,7 +48,10 @@ static void help(void)
         "  --date YYYY-MM-DD       the report's date with --store (default: today, UTC)\n"
         "  --plan FILE             a TCO plan: adds on_prem and hybrid options, the recommendation and the\n"
         "                          \"Procurement and TCO\" section (cumulative cost, breakdown, tornado, Monte Carlo;\n"
-        "                          --seed sets the Monte Carlo's seed)\n\n%s\n%s\n%s\n"
+        "                          --seed sets the Monte Carlo's seed)\n"
+        "  --demand SPEC           inference runs: add the serving plan and API break-even to the \"Inference\"\n"
+        "                          section (\"2e9 tokens/day\" or a demand JSON file, as costfront serve)\n"
+        "  --serve-model NAME      the serving plan uses only runs of this model\n\n%s\n%s\n%s\n"
         "Examples:\n"
         "  costfront report examples/runs.csv --out report\n"
         "  costfront report runs.csv --target-accuracy 0.9 --carbon-price 85 --out report\n"
@@ -264,7 +268,9 @@ enum {
     OPT_DATE,
     OPT_GROUP_BY,
     OPT_CHART_POINTS,
-    OPT_TABLE_ROWS
+    OPT_TABLE_ROWS,
+    OPT_DEMAND,
+    OPT_SERVE_MODEL
 };
 
 /* Parses a --chart-points / --table-rows count (0 or more) into *out; prints a usage error and returns -1 else. */
@@ -290,6 +296,8 @@ int cf_cmd_report(int argc, char **argv)
                                              {"group-by", required_argument, 0, OPT_GROUP_BY},
                                              {"chart-points", required_argument, 0, OPT_CHART_POINTS},
                                              {"table-rows", required_argument, 0, OPT_TABLE_ROWS},
+                                             {"demand", required_argument, 0, OPT_DEMAND},
+                                             {"serve-model", required_argument, 0, OPT_SERVE_MODEL},
                                              CF_CLI_PLAN_OPTIONS,
                                              CF_CLI_CURVES_OPTIONS,
                                              CF_CLI_FRONTIER_OPTIONS,
@@ -302,6 +310,8 @@ int cf_cmd_report(int argc, char **argv)
     cf_report_opts ro;
     cf_report_opts_default(&ro);
     const char *out_dir = NULL, *alerts_path = NULL, *date = NULL, *plan_path = NULL;
+    const char *demand_spec = NULL, *serve_model = NULL; /* issue 11: the serving plan of the inference section */
+    cf_serve_plan *serve = NULL;
     const char *group_args[CF_MAX_WHERE]; /* every --group-by, parsed once the options are read */
     size_t n_group_args = 0;
     group_fields group_by;
@@ -333,6 +343,8 @@ int cf_cmd_report(int argc, char **argv)
         case OPT_TABLE_ROWS:
             if (parse_count("--table-rows", optarg, &ro.table_rows) != 0) return CF_EXIT_USAGE;
             continue;
+        case OPT_DEMAND: demand_spec = optarg; continue;
+        case OPT_SERVE_MODEL: serve_model = optarg; continue;
         default: break;
         }
         int r = cf_cli_plan_option(c, optarg, &plan_path, &seed);
@@ -428,6 +440,20 @@ int cf_cmd_report(int argc, char **argv)
         st = cf_report_frontier(rep, f, in.runs, in.catalog, &ro, &err);
         if (st == CF_OK && fr.predicted) st = cf_report_predicted(rep, f, &err);
     }
+    /* issue 11: inference runs get their section, with the serving plan and API break-even under --demand. */
+    if (st == CF_OK && cf_report_has_inference(f, in.runs)) {
+        if (demand_spec) {
+            cf_serve_demand d;
+            cf_serve_demand_default(&d);
+            if (serve_model) snprintf(d.model, sizeof d.model, "%s", serve_model);
+            rc = cf_cli_serve_demand(demand_spec, &d);
+            if (rc == CF_EXIT_OK) rc = cf_cli_serve_build(&in, &d, &serve);
+            if (rc != CF_EXIT_OK) goto out;
+        }
+        st = cf_report_inference(rep, f, in.runs, serve, &err);
+    } else if (st == CF_OK && demand_spec) {
+        fprintf(stderr, "costfront report: note: --demand ignored: no inference run (tokens_per_s) among the runs\n");
+    }
     if (st == CF_OK && plan) {
         rc = cf_cli_recommend_report(rep, f, &in, fr.target_accuracy);
         if (rc == CF_EXIT_OK) rc = cf_cli_plan_report(rep, plan, &in, fr.seed);
@@ -509,6 +535,7 @@ out:
     cf_report_destroy(rep);
     cf_frontier_destroy(f);
     cf_plan_destroy(plan);
+    cf_serve_plan_destroy(serve);
     cf_cli_curves_free(&curves_opts);
     cf_cli_inputs_free(&in);
     group_fields_free(&group_by);

@@ -274,6 +274,70 @@ static char *render_table(const cf_serve_plan *p)
     return s;
 }
 
+int cf_cli_serve_demand(const char *spec, cf_serve_demand *d)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    cf_status st;
+    FILE *probe = fopen(spec, "rb");
+    if (probe) {
+        fclose(probe);
+        char *text = cf_cli_read_text("serve", spec);
+        if (text == NULL) return CF_EXIT_INPUT;
+        st = cf_serve_demand_load_string(d, text, spec, &err);
+        free(text);
+    } else {
+        st = cf_serve_demand_parse_rate(d, spec, &err);
+    }
+    if (st != CF_OK) {
+        cf_cli_print_error("serve", &err);
+        return CF_EXIT_INPUT;
+    }
+    return CF_EXIT_OK;
+}
+
+int cf_cli_serve_build(cf_cli_inputs *in, cf_serve_demand *d, cf_serve_plan **out)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    *out = NULL;
+    cf_status st = cf_serve_demand_validate(d, &err);
+    if (st != CF_OK) {
+        cf_cli_print_error("serve", &err);
+        return CF_EXIT_INPUT;
+    }
+    char *api_text = NULL;
+    if (in->catalog_path) {
+        api_text = cf_cli_read_text("serve", in->catalog_path);
+        if (api_text && !in->catalog_only && strstr(api_text, "\"api_offers\"") == NULL) {
+            free(api_text);
+            api_text = NULL;
+        }
+    }
+    cf_pricing_opts po;
+    cf_pricing_opts_default(&po);
+    po.provider = in->provider;
+    po.region = in->region;
+    if (isfinite(in->carbon_price)) po.carbon_price_usd_per_t = in->carbon_price;
+    st = cf_serve_plan_build(in->catalog, in->runs, d, &po, api_text, out, &err);
+    free(api_text);
+    if (st != CF_OK) {
+        cf_cli_print_error("serve", &err);
+        return cf_cli_exit_for(st);
+    }
+    if (!in->quiet) {
+        size_t sk = cf_serve_plan_skipped(*out), om = cf_serve_plan_other_model(*out);
+        if (sk)
+            fprintf(stderr, "costfront serve: note: skipped %zu run%s without tokens_per_s\n", sk, sk == 1 ? "" : "s");
+        if (om)
+            fprintf(stderr, "costfront serve: note: left out %zu run%s of other models than %s\n", om,
+                    om == 1 ? "" : "s", d->model);
+        fprintf(stderr, "costfront serve: %zu candidate%s\n", cf_serve_plan_count(*out),
+                cf_serve_plan_count(*out) == 1 ? "" : "s");
+    }
+    return CF_EXIT_OK;
+}
+
 int cf_cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'},
@@ -348,31 +412,16 @@ int cf_cmd_serve(int argc, char **argv)
     if (nfiles == 0 && in.store_path == NULL) return cf_cli_usage_error("serve", "--runs FILE is required");
     if (demand_spec == NULL)
         return cf_cli_usage_error("serve", "--demand is required (e.g. --demand \"2e9 tokens/day\")");
+    cf_serve_plan *plan = NULL;
+    char *text = NULL;
+    int rc = cf_cli_serve_demand(demand_spec, &d);
     cf_error err;
     cf_error_clear(&err);
-    cf_serve_plan *plan = NULL;
-    char *text = NULL, *api_text = NULL, *demand_text = NULL;
-    int rc = CF_EXIT_OK;
-    /* The demand: a JSON file when the spec names one, else a rate. */
-    FILE *probe = fopen(demand_spec, "rb");
-    cf_status st;
-    if (probe) {
-        fclose(probe);
-        demand_text = cf_cli_read_text("serve", demand_spec);
-        if (demand_text == NULL) {
-            rc = CF_EXIT_INPUT;
-            goto out;
-        }
-        st = cf_serve_demand_load_string(&d, demand_text, demand_spec, &err);
-    } else {
-        st = cf_serve_demand_parse_rate(&d, demand_spec, &err);
-    }
-    if (st == CF_OK && profile) st = cf_serve_demand_parse_profile(&d, profile, &err);
-    if (st != CF_OK) {
+    if (rc == CF_EXIT_OK && profile && cf_serve_demand_parse_profile(&d, profile, &err) != CF_OK) {
         cf_cli_print_error("serve", &err);
         rc = CF_EXIT_INPUT;
-        goto out;
     }
+    if (rc != CF_EXIT_OK) goto out;
     if (isfinite(tpr)) d.tokens_per_request = tpr;
     if (isfinite(peak)) d.peak_tokens_per_s = peak;
     if (isfinite(util)) d.target_utilization = util;
@@ -382,43 +431,14 @@ int cf_cmd_serve(int argc, char **argv)
     if (isfinite(ior)) d.input_output_ratio = ior;
     if (where_model) snprintf(d.model, sizeof d.model, "%s", where_model);
     if (model_class) snprintf(d.model_class, sizeof d.model_class, "%s", model_class);
-    if ((st = cf_serve_demand_validate(&d, &err)) != CF_OK) {
+    if (cf_serve_demand_validate(&d, &err) != CF_OK) {
         cf_cli_print_error("serve", &err);
         rc = CF_EXIT_INPUT;
         goto out;
     }
     rc = cf_cli_load_runs(&in, nfiles, files);
+    if (rc == CF_EXIT_OK) rc = cf_cli_serve_build(&in, &d, &plan);
     if (rc != CF_EXIT_OK) goto out;
-    if (in.catalog_path) {
-        api_text = cf_cli_read_text("serve", in.catalog_path);
-        if (api_text && !in.catalog_only && strstr(api_text, "\"api_offers\"") == NULL) {
-            free(api_text);
-            api_text = NULL;
-        }
-    }
-    cf_pricing_opts po;
-    cf_pricing_opts_default(&po);
-    po.provider = in.provider;
-    po.region = in.region;
-    if (isfinite(in.carbon_price)) po.carbon_price_usd_per_t = in.carbon_price;
-    const cf_runset *rs = in.runs;
-    st = cf_serve_plan_build(in.catalog, rs, &d, &po, api_text, &plan, &err);
-    if (st != CF_OK) {
-        cf_cli_print_error("serve", &err);
-        rc = cf_cli_exit_for(st);
-        goto out;
-    }
-    if (!in.quiet) {
-        size_t sk = cf_serve_plan_skipped(plan);
-        if (sk)
-            fprintf(stderr, "costfront serve: note: skipped %zu run%s without tokens_per_s\n", sk, sk == 1 ? "" : "s");
-        size_t om = cf_serve_plan_other_model(plan);
-        if (om)
-            fprintf(stderr, "costfront serve: note: left out %zu run%s of other models than %s\n", om,
-                    om == 1 ? "" : "s", d.model);
-        fprintf(stderr, "costfront serve: %zu candidate%s\n", cf_serve_plan_count(plan),
-                cf_serve_plan_count(plan) == 1 ? "" : "s");
-    }
     text = !strcmp(format, "json") ? render_json(plan) : render_table(plan);
     if (text == NULL) {
         fprintf(stderr, "costfront serve: out of memory\n");
@@ -428,8 +448,6 @@ int cf_cmd_serve(int argc, char **argv)
     rc = cf_cli_write_output(out_path, text);
 out:
     free(text);
-    free(api_text);
-    free(demand_text);
     cf_serve_plan_destroy(plan);
     cf_cli_inputs_free(&in);
     return rc;

@@ -65,6 +65,17 @@ expect_rc 2 "peak below the mean" -- "$BIN" serve --runs "$F" "${T[@]}" --demand
 expect_grep "$TMP/err" "peak_tokens_per_s" "peak field"
 expect_rc 1 "no demand" -- "$BIN" serve --runs "$F" "${T[@]}"
 
+# report: the inference section (table + chart), with the serving plan and API break-even under --demand.
+expect_rc 0 "report with --demand" -- "$BIN" report "$F" "${T[@]}" --where throughput_unit=tokens --demand 2e9 --serve-model llama2-70b-99 --out "$TMP/rep"
+expect_grep "$TMP/rep/index.html" "Inference: cost per 1M tokens" "inference section"
+expect_grep "$TMP/rep/index.html" "Cost per 1M by hardware x precision x procurement" "cost table"
+expect_grep "$TMP/rep/index.html" "inference_cost_per_1m.svg" "cost chart"
+expect_grep "$TMP/rep/index.html" "Cheapest feasible: sys-h100-fp8" "serving plan"
+expect_grep "$TMP/rep/index.html" "break-even tokens/month" "API break-even table"
+expect_rc 0 "report without --demand" -- "$BIN" report "$F" "${T[@]}" --where throughput_unit=tokens --out "$TMP/rep2"
+expect_grep "$TMP/rep2/index.html" "Inference: cost per 1M tokens" "section without a plan"
+if grep -q "Cheapest feasible" "$TMP/rep2/index.html"; then echo "FAIL: plan without --demand"; FAILS=$((FAILS + 1)); else PASSES=$((PASSES + 1)); fi
+
 # plan on inference runs: serving precision and hardware, per 1M tokens, no checkpointing or "one GPU assumed".
 expect_rc 0 "plan on inference runs" -- "$BIN" plan "$F" "${T[@]}" --where throughput_unit=tokens --objectives accuracy:max,cost_per_1m_tokens_usd:min --procurement on_demand,spot
 expect_grep "$TMP/out" "Serve with run sys-h100-fp8 (h100, fp8)" "serving choice"
