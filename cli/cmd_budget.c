@@ -44,8 +44,6 @@ typedef struct budget_ctx {
     int billed;
     long last_day;
     size_t non_usd;
-    const char **tags; /* flat key, value scratch */
-    size_t tags_cap;
     cf_error *err;
 } budget_ctx;
 
@@ -58,33 +56,11 @@ static cf_status last_day_fn(const cf_focus_row *row, void *p)
     return CF_OK;
 }
 
-/* Second pass: every row into the evaluation, with its Tags as flat pairs. */
+/* Second pass: every row into the evaluation. */
 static cf_status add_fn(const cf_focus_row *row, void *p)
 {
     budget_ctx *c = p;
-    if (row->billing_currency && strcmp(row->billing_currency, "USD") != 0) {
-        c->non_usd++;
-        return CF_OK;
-    }
-    size_t n = 0;
-    if (row->tags) {
-        size_t want = (size_t)cJSON_GetArraySize(row->tags) * 2;
-        if (want > c->tags_cap) {
-            const char **t = realloc(c->tags, want * sizeof *t);
-            if (!t) return cf_error_set(c->err, CF_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
-            c->tags = t;
-            c->tags_cap = want;
-        }
-        for (const cJSON *t = row->tags->child; t; t = t->next)
-            if (cJSON_IsString(t)) {
-                c->tags[2 * n] = t->string;
-                c->tags[2 * n + 1] = t->valuestring;
-                n++;
-            }
-    }
-    double cost = c->billed ? row->billed_cost : row->effective_cost;
-    if (!isfinite(cost)) return CF_OK;
-    return cf_budget_eval_add(c->ev, (long)floor(row->charge_start / 86400.0), c->tags, n, cost);
+    return cf_budget_eval_add_focus(c->ev, row, c->billed, &c->non_usd);
 }
 
 /* Reads every bill through fn; prints rejects and counts. Returns an exit code. */
@@ -277,7 +253,6 @@ static int budget_check(int argc, char **argv)
     }
 done:
     free(text);
-    free(ctx.tags);
     cf_budget_eval_destroy(ev);
     cf_budget_destroy(b);
     free(btxt);

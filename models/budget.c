@@ -8,6 +8,7 @@
  */
 #include "costfront/budget.h"
 #include "costfront/catalog.h"
+#include "costfront/focus.h"
 #include "data/json_syntax.h"
 
 #include <cjson/cJSON.h>
@@ -56,6 +57,8 @@ struct cf_budget_eval {
     size_t n_alerts;
     char **alerts;
     int finished;
+    const char **tags; /* scratch for cf_budget_eval_add_focus: flat key, value pairs */
+    size_t tags_cap;
 };
 
 /* ---- calendar ---- */
@@ -450,6 +453,7 @@ void cf_budget_eval_destroy(cf_budget_eval *ev)
     if (!ev) return;
     free_results(ev);
     free(ev->acc);
+    free(ev->tags);
     free(ev);
 }
 
@@ -468,6 +472,34 @@ cf_status cf_budget_eval_add(cf_budget_eval *ev, long day, const char *const *ta
             ev->acc[i].rows++;
         }
     return CF_OK;
+}
+
+cf_status cf_budget_eval_add_focus(cf_budget_eval *ev, const cf_focus_row *row, int use_billed, size_t *non_usd)
+{
+    if (!ev || !row) return CF_ERR_ARG;
+    if (row->billing_currency && strcmp(row->billing_currency, "USD") != 0) {
+        if (non_usd) (*non_usd)++;
+        return CF_OK;
+    }
+    size_t n = 0;
+    if (row->tags) {
+        size_t want = (size_t)cJSON_GetArraySize(row->tags) * 2;
+        if (want > ev->tags_cap) {
+            const char **t = realloc(ev->tags, want * sizeof *t);
+            if (!t) return CF_ERR_NOMEM;
+            ev->tags = t;
+            ev->tags_cap = want;
+        }
+        for (const cJSON *t = row->tags->child; t; t = t->next)
+            if (cJSON_IsString(t)) {
+                ev->tags[2 * n] = t->string;
+                ev->tags[2 * n + 1] = t->valuestring;
+                n++;
+            }
+    }
+    double cost = use_billed ? row->billed_cost : row->effective_cost;
+    if (!isfinite(cost) || !isfinite(row->charge_start)) return CF_OK;
+    return cf_budget_eval_add(ev, (long)floor(row->charge_start / 86400.0), ev->tags, n, cost);
 }
 
 size_t cf_budget_eval_rows(const cf_budget_eval *ev) { return ev ? ev->rows : 0; }

@@ -124,6 +124,14 @@ void cf_budget_eval_destroy(cf_budget_eval *ev);
  * grow with the rows. */
 cf_status cf_budget_eval_add(cf_budget_eval *ev, long day, const char *const *tags, size_t n, double cost);
 
+struct cf_focus_row;
+
+/* Adds one FOCUS row (costfront/focus.h): its ChargePeriodStart's UTC day, its Tags' string values as pairs, and
+ * its EffectiveCost (BilledCost when use_billed is set); a row whose cost is empty is skipped. *non_usd (may be
+ * NULL) is incremented, and the row skipped, when its BillingCurrency is not USD (budgets are in USD). */
+cf_status cf_budget_eval_add_focus(cf_budget_eval *ev, const struct cf_focus_row *row, int use_billed,
+                                   size_t *non_usd);
+
 /* Rows seen by cf_budget_eval_add, and of them those outside the period or after the as-of day. */
 size_t cf_budget_eval_rows(const cf_budget_eval *ev);
 size_t cf_budget_eval_rows_outside(const cf_budget_eval *ev);
