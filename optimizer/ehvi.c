@@ -171,72 +171,6 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Orders boxes by their cross-section
- * in the first d - 1 objectives, then by their lower corner in the last. */
-typedef struct {
-    const double *lo, *hi;
-    size_t d;
-    size_t k;
-} boxkey;
-
-static int cmp_boxkey(const void *pa, const void *pb)
-{
-    const boxkey *a = pa, *b = pb;
-    size_t d = a->d;
-    for (size_t j = 0; j + 1 < d; j++) {
-        if (a->lo[j] != b->lo[j]) return a->lo[j] < b->lo[j] ? -1 : 1;
-        if (a->hi[j] != b->hi[j]) return a->hi[j] < b->hi[j] ? -1 : 1;
-    }
-    if (a->lo[d - 1] != b->lo[d - 1]) return a->lo[d - 1] < b->lo[d - 1] ? -1 : 1;
-    return (a->k > b->k) - (a->k < b->k);
-}
-
-/* Merges boxes stacked along the last objective: the slicing emits, for each slab between consecutive values of
- * the last objective, the boxes of the (d-1)-dimensional region of the points below it, and adding one point to
- * a 2-D staircase changes only the steps around it, so most boxes of a slab repeat the cross-section of the slab
- * below. Two boxes with the same cross-section where one's upper corner is the other's lower corner in the last
- * objective are one box (the union is the same set; the boxes stay disjoint). In 3-D this turns the O(n^2) boxes of
- * the slicing into O(n) (each insertion into the staircase opens a bounded number of new steps). Returns -1 when
- * memory runs out. */
-static int merge_boxes(cf_hvboxes *b)
-{
-    size_t d = b->d, nb = b->nbox;
-    if (d < 3 || nb < 2) return 0;
-    boxkey *t = malloc(nb * sizeof *t);
-    double *lo = malloc(nb * d * sizeof *lo), *hi = malloc(nb * d * sizeof *hi);
-    if (!t || !lo || !hi) {
-        free(t);
-        free(lo);
-        free(hi);
-        return -1;
-    }
-    for (size_t k = 0; k < nb; k++) t[k] = (boxkey){b->lo + k * d, b->hi + k * d, d, k};
-    qsort(t, nb, sizeof *t, cmp_boxkey);
-    size_t m = 0;
-    for (size_t k = 0; k < nb; k++) {
-        const double *l = t[k].lo, *h = t[k].hi;
-        if (m > 0) {
-            double *pl = lo + (m - 1) * d, *ph = hi + (m - 1) * d;
-            size_t j = 0;
-            while (j + 1 < d && pl[j] == l[j] && ph[j] == h[j]) j++;
-            if (j + 1 == d && ph[d - 1] == l[d - 1]) {
-                ph[d - 1] = h[d - 1];
-                continue;
-            }
-        }
-        memcpy(lo + m * d, l, d * sizeof *lo);
-        memcpy(hi + m * d, h, d * sizeof *hi);
-        m++;
-    }
-    free(t);
-    free(b->lo);
-    free(b->hi);
-    b->lo = lo;
-    b->hi = hi;
-    b->nbox = b->cap = m;
-    return 0;
-}
-
 /* Index of v in the sorted distinct values e[0..n) (v is one of them). */
 static unsigned find_edge(const double *e, size_t n, double v)
 {
@@ -346,7 +280,7 @@ cf_status cf_hvboxes_create(const double *front, size_t n, size_t d, const doubl
         cl[d + j] = ref[j];
     }
     decompose(&c, idx, m, d);
-    if (c.oom || merge_boxes(b) || build_edges(b)) goto oom;
+    if (c.oom || build_edges(b)) goto oom;
     free(pts);
     free(idx);
     free(cl);

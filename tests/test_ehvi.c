@@ -135,17 +135,3 @@ Test(ehvi, box_decomposition_sizes)
     cr_assert_eq(cf_hvboxes_create(front, 10, 2, bad_ref, &b, &e), CF_ERR_INVALID);
     cr_assert_str_eq(e.field, "ref");
 }
-
-/* Merged 3-D boxes keep the exact region: front (1,2,3), (2,3,1), (3,1,2), ref (4,4,4). Dominated volume by
- * inclusion-exclusion: 3 boxes of 3*2*1 = 6, minus 3 pairwise overlaps of 2, plus the triple overlap 1*1*1 = 1,
- * so 13; the HVI of the origin is 4^3 - 13 = 51, and EHVI with sd 0 at the origin equals it. */
-Test(ehvi, merged_boxes_3d_known_answer)
-{
-    const double front[] = {1, 2, 3, 2, 3, 1, 3, 1, 2}, ref[] = {4, 4, 4}, y[] = {0, 0, 0}, sd[] = {0, 0, 0};
-    cf_hvboxes *b = NULL;
-    cr_assert_eq(cf_hvboxes_create(front, 3, 3, ref, &b, NULL), CF_OK);
-    cr_assert_float_eq(cf_hvboxes_hvi(b, y), 51.0, 1e-12);
-    cr_assert_float_eq(cf_hvboxes_ehvi(b, y, sd), 51.0, 1e-12);
-    cr_assert_eq(cf_hvboxes_count(b), 7); /* the slicing alone emits 9 here; 2 stacked pairs merge */
-    cf_hvboxes_destroy(b);
-}
