@@ -1294,6 +1294,64 @@ static cf_status section_dominated(cf_report *r, const cf_frontier *f, const cf_
     return st;
 }
 
+/* At most this many rejected records and notes are listed in the Data quality section (issue 14); every one is in
+ * report.json, so the page stays the same size however many runs are read. */
+#define QUALITY_ROWS 20
+
+typedef struct cf_rep_kind {
+    const char *field;
+    size_t n;
+} cf_rep_kind;
+
+/* Compares two (field, count) pairs: the larger count first, then the field's name. */
+static int kind_cmp(const void *a, const void *b)
+{
+    const cf_rep_kind *x = a, *y = b;
+    if (x->n != y->n) return x->n > y->n ? -1 : 1;
+    return strcmp(x->field, y->field);
+}
+
+/* The counts of the nr (> QUALITY_ROWS) rejected records of rs per field, most frequent first, and a pointer to
+ * report.json, which holds them all. */
+static cf_status quality_reject_kinds(cf_report *r, const cf_runset *rs, size_t nr)
+{
+    cf_rep_kind *k = NULL;
+    size_t nk = 0, cap = 0;
+    for (size_t i = 0; i < nr; i++) {
+        const cf_reject *x = cf_runset_reject(rs, i);
+        if (x == NULL) continue;
+        const char *fld = x->field != NULL && x->field[0] ? x->field : "(record)";
+        size_t j = 0;
+        while (j < nk && strcmp(k[j].field, fld) != 0) j++;
+        if (j == nk) {
+            if (cf_rep_grow((void **)&k, &cap, nk, sizeof *k) != 0) {
+                free(k);
+                return CF_ERR_NOMEM;
+            }
+            k[nk].field = fld;
+            k[nk++].n = 0;
+        }
+        k[j].n++;
+    }
+    qsort(k, nk, sizeof *k, kind_cmp);
+    static const char *const head[] = {"field", "rejected records"};
+    strs c = {0};
+    for (size_t j = 0; j < nk; j++) {
+        strs_add(&c, "%s", txt(k[j].field));
+        strs_add(&c, "%zu", k[j].n);
+    }
+    free(k);
+    char t[160];
+    snprintf(t, sizeof t, "%zu records were rejected: their counts per field are below, then the first %d; every "
+                          "one is in ", nr, QUALITY_ROWS);
+    cf_status st = add_link_paragraph(r, t, "report.json", NULL, NULL, " (rejects).");
+    if (st == CF_OK)
+        st = c.oom ? CF_ERR_NOMEM
+                   : cf_report_add_table(r, "Rejected records per field", 2, head, nk, (const char *const *)c.v);
+    strs_free(&c);
+    return st;
+}
+
 /* Rejected rows and conversion notes. */
 static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_runset *rs)
 {
@@ -1305,11 +1363,12 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
                  cf_runset_size(rs), cf_runset_rejected(rs));
         if ((st = cf_report_add_paragraph(r, line)) != CF_OK) return st;
         size_t nr = cf_runset_rejected(rs);
+        if (nr > QUALITY_ROWS && (st = quality_reject_kinds(r, rs, nr)) != CF_OK) return st;
         if (nr > 0) {
             static const char *const head[] = {"where", "field", "reason"};
             strs c = {0};
             size_t rows = 0;
-            for (size_t i = 0; i < nr; i++) {
+            for (size_t i = 0; i < nr && rows < QUALITY_ROWS; i++) {
                 const cf_reject *x = cf_runset_reject(rs, i);
                 if (x == NULL) continue;
                 if (x->column > 0)
@@ -1321,7 +1380,9 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
                 rows++;
             }
             st = c.oom ? CF_ERR_NOMEM
-                       : cf_report_add_table(r, "Rejected records", 3, head, rows, (const char *const *)c.v);
+                       : cf_report_add_table(r, nr > QUALITY_ROWS ? "Rejected records (the first ones)"
+                                                                  : "Rejected records",
+                                             3, head, rows, (const char *const *)c.v);
             strs_free(&c);
             if (st != CF_OK) return st;
         }
@@ -1349,9 +1410,20 @@ static cf_status section_quality(cf_report *r, const cf_frontier *f, const cf_ru
     free(up);
     if (st != CF_OK) return st;
     strs notes = {0};
-    for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs); i++)
+    size_t nn = (rs != NULL ? cf_runset_note_count(rs) : 0) + cf_frontier_note_count(f);
+    for (size_t i = 0; rs != NULL && i < cf_runset_note_count(rs) && notes.n < QUALITY_ROWS; i++)
         strs_add(&notes, "%s", txt(cf_runset_note(rs, i)));
-    for (size_t i = 0; i < cf_frontier_note_count(f); i++) strs_add(&notes, "%s", txt(cf_frontier_note(f, i)));
+    for (size_t i = 0; i < cf_frontier_note_count(f) && notes.n < QUALITY_ROWS; i++)
+        strs_add(&notes, "%s", txt(cf_frontier_note(f, i)));
+    if (nn > QUALITY_ROWS) { /* the rest are in report.json: one line per run would make the page grow with N */
+        char t[160];
+        snprintf(t, sizeof t, "The first %d of %zu notes are listed; every one is in ", QUALITY_ROWS, nn);
+        st = add_link_paragraph(r, t, "report.json", NULL, NULL, " (notes).");
+        if (st != CF_OK) {
+            strs_free(&notes);
+            return st;
+        }
+    }
     if (notes.oom)
         st = CF_ERR_NOMEM;
     else if (notes.n > 0) {

@@ -1026,3 +1026,68 @@ Test(report, hardware_without_board_power_is_named)
     cf_frontier_destroy(f);
     cf_runset_destroy(rs);
 }
+
+/* The Data quality section lists at most 20 rejected records (issue 14: one line per run made the page grow with the
+ * run count): 3 good runs, 23 with accuracy "abc" and 2 with gpu_hours "x" give 25 rejects, so the section holds a
+ * per-field count table of 2 rows (accuracy 23, then gpu_hours 2: the larger count first) and the first 20 records:
+ * 2 + 20 = 22 table rows, while report.json keeps all 25. */
+Test(report, data_quality_lists_the_first_rejects_and_counts_per_field)
+{
+    cf_error err;
+    cf_error_clear(&err);
+    char msg[800];
+    cf_catalog *cat = cf_catalog_create();
+    cr_assert_eq(cf_catalog_load_string(cat, CATALOG, "test catalog", &err), CF_OK, "%s",
+                 cf_error_format(&err, msg, sizeof msg));
+    cf_runset *rs = cf_runset_create(cat, NULL);
+    static const char *const names[] = {"run_id", "accuracy", "gpu_hours", "hardware", "precision"};
+    cr_assert_eq(cf_runset_begin_source(rs, "runs.csv"), CF_OK);
+    for (int i = 0; i < 28; i++) {
+        char id[16], acc[16], hours[16];
+        snprintf(id, sizeof id, "q%d", i);
+        snprintf(acc, sizeof acc, "%s", i < 3 ? (i == 0 ? "0.8" : i == 1 ? "0.9" : "0.85") : i < 26 ? "abc" : "0.7");
+        snprintf(hours, sizeof hours, "%s", i < 26 ? "10" : "x");
+        if (i < 3) snprintf(hours, sizeof hours, "%d", 10 + 30 * i);
+        const char *row[] = {id, acc, hours, "gpu-a", "bf16"};
+        cr_assert_eq(cf_runset_add_raw(rs, (long)i + 2, 5, names, row, NULL, NULL), CF_OK);
+    }
+    cr_assert_eq(cf_runset_end_source(rs, &err), CF_OK, "%s", cf_error_format(&err, msg, sizeof msg));
+    cr_assert_eq(cf_runset_rejected(rs), 25);
+    cf_frontier_opts fo;
+    cf_frontier_opts_default(&fo);
+    cf_frontier *f = cf_frontier_create(rs, cat, &fo);
+    cr_assert_eq(cf_frontier_compute(f, &err), CF_OK, "%s", cf_error_format(&err, msg, sizeof msg));
+    mkdir(WORK, 0755);
+    cf_report_opts o;
+    cf_report_opts_default(&o);
+    o.charts = 0;
+    cr_assert_eq(cf_report_write(f, rs, cat, &o, WORK "/quality", &err), CF_OK, "%s", err.message);
+    size_t n = 0;
+    char *text = slurp(WORK "/quality/index.html", &n);
+    cr_assert_not_null(text);
+    htmlDocPtr doc = htmlReadMemory(text, (int)n, "index.html", "UTF-8",
+                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+    xmlNodePtr sec = find_id(xmlDocGetRootElement(doc), "data-quality");
+    cr_assert_not_null(sec);
+    const char *sp = strstr(text, "id=\"data-quality\""), *se = sp ? strstr(sp, "</section>") : NULL;
+    cr_assert(sp != NULL && se != NULL);
+    int trs = 0;
+    for (const char *q = sp; (q = strstr(q, "<tr")) != NULL && q < se; q++) trs++;
+    cr_assert_eq(trs, 2 + 22, "2 header rows, 2 per-field rows and the first 20 rejects: %d", trs);
+    xmlChar *s = xmlNodeGetContent(sec);
+    cr_assert_not_null(strstr((const char *)s, "25 records were rejected"), "%s", s);
+    const char *a = strstr(text, "<td>accuracy</td>\n<td class=\"num\">23</td>"),
+               *g = strstr(text, "<td>gpu_hours</td>\n<td class=\"num\">2</td>");
+    cr_assert(a != NULL && g != NULL && a < g, "accuracy (23) before gpu_hours (2): %s", s);
+    xmlFree(s);
+    xmlFreeDoc(doc);
+    free(text);
+    char *json = slurp(WORK "/quality/report.json", NULL);
+    cJSON *root = cJSON_Parse(json);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "rejects")), 25, "report.json keeps every reject");
+    cJSON_Delete(root);
+    free(json);
+    cf_frontier_destroy(f);
+    cf_runset_destroy(rs);
+    cf_catalog_destroy(cat);
+}
