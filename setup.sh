@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:-demo}
 
-PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev libxml2-dev libxml2-utils
+PKGS=(build-essential cmake pkg-config libnlopt-dev libgsl-dev libopenblas-dev libxml2-dev libxml2-utils zlib1g-dev
       libcjson-dev libsqlite3-dev sqlite3 libpq-dev libcriterion-dev gnuplot-nox libcsv-dev libyaml-dev python3 python3-optuna)
 TEST_PKGS=(chromium    # the report is checked in headless Chromium (tests/cli/browser.sh)
            locales     # de_DE's definition, compiled by tests/test_report.c to check decimal-comma independence
