@@ -320,32 +320,11 @@ typedef struct load_ctx {
     const char *file_as_of; /* the file's top-level as_of: the date of entries that give none, or NULL */
 } load_ctx;
 
-/* Describes a JSON value for "found ..." in messages. */
-static void describe(const cJSON *v, char *buf, size_t n)
-{
-    if (v == NULL)
-        snprintf(buf, n, "nothing");
-    else if (cJSON_IsString(v))
-        snprintf(buf, n, "\"%.60s\"%s", v->valuestring, strlen(v->valuestring) > 60 ? "..." : "");
-    else if (cJSON_IsNumber(v))
-        snprintf(buf, n, "%.10g", v->valuedouble);
-    else if (cJSON_IsBool(v))
-        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
-    else if (cJSON_IsNull(v))
-        snprintf(buf, n, "null");
-    else if (cJSON_IsArray(v))
-        snprintf(buf, n, "an array");
-    else if (cJSON_IsObject(v))
-        snprintf(buf, n, "an object");
-    else
-        snprintf(buf, n, "an unknown value");
-}
-
 /* Records "path: expected <what>, found <v>". */
 static cf_status bad_value(load_ctx *c, const char *path, const char *what, const cJSON *v)
 {
     char found[96];
-    describe(v, found, sizeof found);
+    cf_json_describe(v, found, sizeof found);
     return cf_error_set(c->err, CF_ERR_INVALID, c->source, 0, 0, path, "expected %s, found %s", what, found);
 }
 

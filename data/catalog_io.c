@@ -5,6 +5,7 @@
  * Dates are proleptic Gregorian days since 1970-01-01, converted with the civil-from-days arithmetic described by
  * Howard Hinnant ("chrono-Compatible Low-Level Date Algorithms", 2013), written afresh here.
  */
+#include "data/civil.h"
 #include "costfront/catalog.h"
 #include "data/catalog_transfer.h"
 
@@ -159,17 +160,6 @@ cf_status cf_catalog_to_json(const cf_catalog *cat, char **out, cf_error *err)
  * Dates
  * ------------------------------------------------------------------------------------------------------------- */
 
-/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (Hinnant's days_from_civil). */
-static long days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int cf_catalog_parse_date(const char *ymd, long *days)
 {
     if (ymd == NULL || strlen(ymd) != 10 || ymd[4] != '-' || ymd[7] != '-') return 0;
@@ -180,7 +170,7 @@ int cf_catalog_parse_date(const char *ymd, long *days)
     if (y < 1900 || m < 1 || m > 12 || d < 1) return 0;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > mdays[m - 1] + (m == 2 && leap)) return 0;
-    if (days) *days = days_from_civil(y, m, d);
+    if (days) *days = cf_days_from_civil(y, m, d);
     return 1;
 }
 

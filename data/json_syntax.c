@@ -3,6 +3,7 @@
  * constant. */
 #include "data/json_syntax.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define CF_JSON_MAX_STACK 1024
@@ -139,4 +140,24 @@ int cf_json_syntax_ok(const char *text, size_t len, int allow_trailing, unsigned
         if (s.p >= s.end || *s.p != ':') return 0;
         s.p++;
     }
+}
+
+void cf_json_describe(const cJSON *v, char *buf, size_t n)
+{
+    if (v == NULL)
+        snprintf(buf, n, "nothing");
+    else if (cJSON_IsString(v))
+        snprintf(buf, n, "\"%.60s\"%s", v->valuestring, strlen(v->valuestring) > 60 ? "..." : "");
+    else if (cJSON_IsNumber(v))
+        snprintf(buf, n, "%.10g", v->valuedouble);
+    else if (cJSON_IsBool(v))
+        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    else if (cJSON_IsNull(v))
+        snprintf(buf, n, "null");
+    else if (cJSON_IsArray(v))
+        snprintf(buf, n, "an array");
+    else if (cJSON_IsObject(v))
+        snprintf(buf, n, "an object");
+    else
+        snprintf(buf, n, "an unknown value");
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "data/civil.h"
 #include "costfront/focus.h"
 
 #define CF_FOCUS_MAX_RECORD (1u << 20) /* a record longer than 1 MiB is rejected as malformed */
@@ -126,17 +127,6 @@ const char *cf_focus_row_get(const cf_focus_row *row, const char *name)
     return NULL;
 }
 
-/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (Howard Hinnant's days_from_civil). */
-static long days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Reads exactly n decimal digits from *p into *v; returns 0 on success. */
 static int digits(const char **p, int n, long *v)
 {
@@ -194,7 +184,7 @@ int cf_focus_parse_time(const char *s, double *out)
         }
     }
     if (*p != '\0') return -1;
-    *out = (double)days_from_civil(y, mo, d) * 86400.0 + (double)(h * 3600 + mi * 60 + se) + frac - (double)off;
+    *out = (double)cf_days_from_civil(y, mo, d) * 86400.0 + (double)(h * 3600 + mi * 60 + se) + frac - (double)off;
     return 0;
 }
 

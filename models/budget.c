@@ -6,6 +6,7 @@
  * gsl_cdf_tdist_Pinv). Dates are days since 1970-01-01 (cf_catalog_parse_date); the calendar arithmetic is the
  * days-from-civil / civil-from-days pair of Howard Hinnant (2013), written afresh here.
  */
+#include "data/civil.h"
 #include "costfront/budget.h"
 #include "costfront/catalog.h"
 #include "costfront/focus.h"
@@ -63,17 +64,6 @@ struct cf_budget_eval {
 
 /* ---- calendar ---- */
 
-/* Days since 1970-01-01 of the civil date y-m-d (Hinnant's days_from_civil). */
-static long days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* The civil date of day z (Hinnant's civil_from_days). */
 static void civil_from_days(long z, long *y, long *m, long *d)
 {
@@ -117,29 +107,11 @@ static char *dup_str(const char *s)
     return p;
 }
 
-static void describe(const cJSON *v, char *buf, size_t n)
-{
-    if (v == NULL)
-        snprintf(buf, n, "nothing");
-    else if (cJSON_IsString(v))
-        snprintf(buf, n, "\"%.60s\"%s", v->valuestring, strlen(v->valuestring) > 60 ? "..." : "");
-    else if (cJSON_IsNumber(v))
-        snprintf(buf, n, "%.10g", v->valuedouble);
-    else if (cJSON_IsBool(v))
-        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
-    else if (cJSON_IsNull(v))
-        snprintf(buf, n, "null");
-    else if (cJSON_IsArray(v))
-        snprintf(buf, n, "an array");
-    else
-        snprintf(buf, n, "an object");
-}
-
 /* Records "path: expected <what>, found <v>". */
 static cf_status bad(cf_error *err, const char *src, const char *path, const char *what, const cJSON *v)
 {
     char found[96];
-    describe(v, found, sizeof found);
+    cf_json_describe(v, found, sizeof found);
     return cf_error_set(err, CF_ERR_INVALID, src, 0, 0, path, "expected %s, found %s", what, found);
 }
 
@@ -428,7 +400,7 @@ cf_status cf_budget_eval_create(const cf_budget *b, const char *as_of, double le
     ev->as_of_day = day;
     ev->first_day = day - (d - 1);
     long ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-    ev->days_in_month = days_from_civil(ny, nm, 1) - ev->first_day;
+    ev->days_in_month = cf_days_from_civil(ny, nm, 1) - ev->first_day;
     snprintf(ev->period, sizeof ev->period, "%04d-%02d", (int)(y % 10000), (int)(m % 100));
     ev->level = level;
     *out = ev;
